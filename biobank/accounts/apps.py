@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    """Users, biobank tenants, memberships and roles, API tokens."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "biobank.accounts"
+    label = "accounts"
+    verbose_name = "accounts"

@@ -1,0 +1,43 @@
+"""``Authorization: Bearer <token>`` for partner systems.
+
+A missing header falls through to session authentication; a malformed, unknown, revoked or expired token is a 401
+with a message saying which, never a silent anonymous request.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from rest_framework import authentication, exceptions
+
+from .models import ApiToken, hash_token
+from .principals import TokenPrincipal
+from .services import api_token_record_use
+
+
+class BearerTokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request):  # type: ignore[no-untyped-def]
+        header = authentication.get_authorization_header(request).decode("latin-1")
+        if not header:
+            return None
+        parts = header.split()
+        if parts[0].lower() != self.keyword.lower():
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(_("Malformed Authorization header; use 'Bearer <token>'."))
+        secret = parts[1]
+        token = ApiToken.objects.select_related("biobank").filter(key_hash=hash_token(secret)).first()
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("Unknown API token."))
+        if token.is_revoked:
+            raise exceptions.AuthenticationFailed(_("This API token was revoked."))
+        if token.is_expired:
+            raise exceptions.AuthenticationFailed(_("This API token has expired; ask your biobank admin for a new one."))
+        if not token.biobank.is_active:
+            raise exceptions.AuthenticationFailed(_("The biobank of this API token is inactive."))
+        api_token_record_use(token=token, ip=request.META.get("REMOTE_ADDR"))
+        return TokenPrincipal(token), token
+
+    def authenticate_header(self, request) -> str:  # type: ignore[no-untyped-def]
+        return f'{self.keyword} realm="api"'

@@ -1,0 +1,91 @@
+"""Permission-scoped reads of accounts data. The one read path for HTML views and the API alike.
+
+Deny by default: an anonymous visitor gets nothing; a person gets the biobanks where one of their roles grants the
+permission (django-guardian group object permissions, resolved as one subquery); an API token gets its own biobank
+if it was granted the permission. A foreign biobank is simply absent, so views answer 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from guardian.shortcuts import get_objects_for_user
+
+from .choices import BIOBANK_PERMISSIONS
+from .models import ApiToken, Biobank, Membership, User
+from .principals import TokenPrincipal
+
+
+def _check_codename(perm: str) -> None:
+    if perm not in BIOBANK_PERMISSIONS:
+        raise ValueError(f"Unknown biobank permission {perm!r}; known: {', '.join(BIOBANK_PERMISSIONS)}")
+
+
+def biobanks_with_perm(*, user: Any, perm: str) -> QuerySet[Biobank]:
+    """Biobanks on which ``user`` (person or token) holds ``perm`` (a codename of ``BIOBANK_PERMISSIONS``)."""
+    _check_codename(perm)
+    if isinstance(user, TokenPrincipal):
+        if not user.grants(perm):
+            return Biobank.objects.none()
+        return Biobank.objects.filter(pk=user.biobank_id, is_active=True)
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Biobank.objects.none()
+    return get_objects_for_user(
+        user, f"accounts.{perm}", klass=Biobank, accept_global_perms=False, with_superuser=True
+    )
+
+
+def biobank_ids_with_perm(*, user: Any, perm: str) -> QuerySet:
+    """The same as a ``values('pk')`` subquery, for filtering other models' rows by their biobank."""
+    return biobanks_with_perm(user=user, perm=perm).values("pk")
+
+
+def biobanks_visible_to(*, user: Any) -> QuerySet[Biobank]:
+    return biobanks_with_perm(user=user, perm="view_biobank").select_related("network")
+
+
+def biobank_get_for(*, user: Any, code: str, perm: str = "view_biobank") -> Biobank:
+    """One biobank by code, if ``user`` holds ``perm`` on it; raises ``Biobank.DoesNotExist`` otherwise (→ 404)."""
+    return biobanks_with_perm(user=user, perm=perm).get(code=code)
+
+
+def user_has_biobank_perm(*, user: Any, biobank: Biobank, perm: str) -> bool:
+    return biobanks_with_perm(user=user, perm=perm).filter(pk=biobank.pk).exists()
+
+
+def biobank_perms_of(*, user: Any, biobank: Biobank) -> frozenset[str]:
+    """Every permission codename ``user`` holds on ``biobank`` (used to build navigation and to hide buttons)."""
+    if isinstance(user, TokenPrincipal):
+        return frozenset(p for p in user.token.permissions if user.token.is_usable) if user.biobank_id == biobank.pk else frozenset()
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(BIOBANK_PERMISSIONS)
+    from guardian.core import ObjectPermissionChecker
+
+    return frozenset(ObjectPermissionChecker(user).get_perms(biobank))
+
+
+def memberships_of_user(*, user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user, biobank__is_active=True).select_related("biobank")
+
+
+def members_of_biobank(*, user: Any, biobank: Biobank) -> QuerySet[User]:
+    """People with at least one role in ``biobank``, each with their memberships there prefetched."""
+    if not user_has_biobank_perm(user=user, biobank=biobank, perm="view_biobank"):
+        return User.objects.none()
+    return (
+        User.objects.filter(memberships__biobank=biobank)
+        .distinct()
+        .prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.filter(biobank=biobank), to_attr="roles_here")
+        )
+        .order_by("email")
+    )
+
+
+def api_tokens_of_biobank(*, user: Any, biobank: Biobank) -> QuerySet[ApiToken]:
+    if not user_has_biobank_perm(user=user, biobank=biobank, perm="manage_api_tokens"):
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(biobank=biobank).select_related("created_by", "revoked_by")

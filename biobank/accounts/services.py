@@ -1,0 +1,226 @@
+"""Writes to accounts data: biobanks, memberships and roles, API tokens, researcher and donor sign-in.
+
+Every function is atomic and names its actor, so the audit-trail issue can record each change in the same
+transaction. Side effects (e-mails) are queued after commit.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import Group
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from guardian.models import GroupObjectPermission
+from guardian.shortcuts import assign_perm
+
+from biobank.errors import ConflictError, DomainError
+
+from .choices import ROLE_PERMISSIONS, TOKEN_GRANTABLE_PERMISSIONS, Role
+from .models import ApiToken, Biobank, Membership, Network, User, hash_token
+
+MAX_TOKEN_LIFETIME = timedelta(days=730)
+
+
+def role_group_name(biobank: Biobank, role: str) -> str:
+    return f"biobank:{biobank.code}:{role}"
+
+
+@transaction.atomic
+def role_groups_sync(*, biobank: Biobank) -> dict[str, Group]:
+    """Ensure one guardian group per role of ``biobank`` holding exactly that role's object permissions.
+
+    Idempotent; run when a biobank is created and whenever ``ROLE_PERMISSIONS`` changes (``manage.py sync_roles``).
+    """
+    groups: dict[str, Group] = {}
+    for role in Role:
+        group, _ = Group.objects.get_or_create(name=role_group_name(biobank, role))
+        wanted = ROLE_PERMISSIONS[role]
+        existing = set(
+            GroupObjectPermission.objects.filter(
+                group=group, object_pk=str(biobank.pk), content_type__app_label="accounts"
+            ).values_list("permission__codename", flat=True)
+        )
+        for codename in wanted - existing:
+            assign_perm(f"accounts.{codename}", group, biobank)
+        stale = existing - wanted
+        if stale:
+            GroupObjectPermission.objects.filter(
+                group=group, object_pk=str(biobank.pk), permission__codename__in=stale
+            ).delete()
+        groups[role] = group
+    return groups
+
+
+@transaction.atomic
+def network_create(*, actor: User | None, code: str, name: str) -> Network:
+    network = Network(code=code, name=name)
+    network.full_clean()
+    network.save()
+    return network
+
+
+@transaction.atomic
+def biobank_create(
+    *, actor: User | None, code: str, name: str, country: str, network: Network | None = None
+) -> Biobank:
+    """Register a biobank (a tenant) and its role groups."""
+    biobank = Biobank(code=code, name=name, country=country.upper(), network=network)
+    biobank.full_clean()
+    biobank.save()
+    role_groups_sync(biobank=biobank)
+    return biobank
+
+
+def _group_for(biobank: Biobank, role: str) -> Group:
+    try:
+        return Group.objects.get(name=role_group_name(biobank, role))
+    except Group.DoesNotExist:
+        return role_groups_sync(biobank=biobank)[role]
+
+
+@transaction.atomic
+def membership_grant(*, actor: User | None, biobank: Biobank, user: User, role: str) -> Membership:
+    """Give ``user`` the ``role`` in ``biobank``."""
+    if role not in Role.values:
+        raise DomainError(
+            f"Unknown role {role!r}; allowed: {', '.join(Role.values)}.", field="role", code="invalid_choice"
+        )
+    if Membership.objects.filter(user=user, biobank=biobank, role=role).exists():
+        raise ConflictError(
+            f"{user.email} already has the role {Role(role).label} in {biobank.name}.", field="role", code="duplicate"
+        )
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(user=user, biobank=biobank, role=role, granted_by=actor)
+    except IntegrityError:
+        raise ConflictError(
+            f"{user.email} already has the role {Role(role).label} in {biobank.name}.", field="role", code="duplicate"
+        ) from None
+    user.groups.add(_group_for(biobank, role))
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(*, actor: User | None, membership: Membership) -> None:
+    """Take one role away. The last biobank admin cannot be removed: nobody could manage the biobank then."""
+    locked = Membership.objects.select_for_update().filter(
+        biobank_id=membership.biobank_id, role=Role.BIOBANK_ADMIN
+    )
+    if membership.role == Role.BIOBANK_ADMIN and len(locked) <= 1:
+        raise DomainError(
+            "This is the last biobank admin of the biobank; give someone else the role first.",
+            field="role",
+            code="last_admin",
+        )
+    membership.user.groups.remove(_group_for(membership.biobank, membership.role))
+    membership.delete()
+
+
+@transaction.atomic
+def memberships_set(*, actor: User | None, biobank: Biobank, user: User, roles: Iterable[str]) -> list[Membership]:
+    """Make ``user``'s roles in ``biobank`` exactly ``roles`` (the member-management form)."""
+    wanted = set(roles)
+    unknown = wanted - set(Role.values)
+    if unknown:
+        raise DomainError(
+            f"Unknown role(s) {', '.join(sorted(unknown))}; allowed: {', '.join(Role.values)}.", field="roles"
+        )
+    current = {m.role: m for m in Membership.objects.filter(user=user, biobank=biobank)}
+    for role in sorted(wanted - current.keys()):
+        membership_grant(actor=actor, biobank=biobank, user=user, role=role)
+    for role in sorted(current.keys() - wanted):
+        membership_revoke(actor=actor, membership=current[role])
+    return list(Membership.objects.filter(user=user, biobank=biobank))
+
+
+@transaction.atomic
+def member_add(
+    *, actor: User | None, biobank: Biobank, email: str, full_name: str = "", roles: Iterable[str]
+) -> tuple[User, bool]:
+    """Add a person to ``biobank`` with ``roles``; a new e-mail gets an account and a link to set a password.
+
+    Returns the user and whether the account was created.
+    """
+    roles = list(roles)
+    if not roles:
+        raise DomainError("Choose at least one role.", field="roles", code="required")
+    email = User.objects.normalize_email(email).lower()
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if user is None:
+        user = User.objects.create_user(email=email, password=None, full_name=full_name)
+    memberships_set(
+        actor=actor,
+        biobank=biobank,
+        user=user,
+        roles=set(roles) | set(Membership.objects.filter(user=user, biobank=biobank).values_list("role", flat=True)),
+    )
+    if created:
+        from .emails import send_set_password_email
+
+        transaction.on_commit(lambda: send_set_password_email(user_id=user.pk))
+    return user, created
+
+
+@transaction.atomic
+def api_token_create(
+    *,
+    actor: User | None,
+    biobank: Biobank,
+    name: str,
+    permissions: Iterable[str],
+    expires_at: datetime,
+) -> tuple[ApiToken, str]:
+    """Create a partner-system token; returns the token row and the secret, which is never stored or shown again."""
+    permissions = sorted(set(permissions))
+    if not permissions:
+        raise DomainError("Choose at least one permission.", field="permissions", code="required")
+    not_grantable = [p for p in permissions if p not in TOKEN_GRANTABLE_PERMISSIONS]
+    if not_grantable:
+        raise DomainError(
+            f"Permission(s) {', '.join(not_grantable)} cannot be given to a token; "
+            f"allowed: {', '.join(TOKEN_GRANTABLE_PERMISSIONS)}.",
+            field="permissions",
+            code="invalid_choice",
+        )
+    now = timezone.now()
+    if expires_at <= now:
+        raise DomainError("The expiry must be in the future.", field="expires_at")
+    if expires_at > now + MAX_TOKEN_LIFETIME:
+        raise DomainError("A token may live at most two years; choose an earlier expiry.", field="expires_at")
+    if not name.strip():
+        raise DomainError("Give the token a name that says which partner system uses it.", field="name")
+    secret = ApiToken.PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        biobank=biobank,
+        name=name.strip(),
+        key_prefix=secret[: len(ApiToken.PREFIX) + 6],
+        key_hash=hash_token(secret),
+        permissions=permissions,
+        created_by=actor,
+        expires_at=expires_at,
+    )
+    return token, secret
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User | None, token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.revoked_by = actor
+        token.save(update_fields=["revoked_at", "revoked_by"])
+    return token
+
+
+def api_token_record_use(*, token: ApiToken, ip: str | None) -> None:
+    """Record the last use, at most once a minute per token, so every API call is not a write."""
+    now = timezone.now()
+    if token.last_used_at and now - token.last_used_at < timedelta(minutes=1) and token.last_used_ip == ip:
+        return
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_ip=ip)
+    token.last_used_at, token.last_used_ip = now, ip
+
+

@@ -1,0 +1,8 @@
+"""/api/v1/: each app contributes its routes from <app>/api/urls.py."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("biobank.accounts.api.urls")),
+    path("", include("catalog.api.urls")),
+]

@@ -1,0 +1,26 @@
+"""Domain errors raised by services. Views turn them into a message on the page; the API into problem+json.
+
+Each error says what was wrong, where (``field``), and what is allowed, in words a user can act on.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A request that breaks a business rule: 400 in the API, a form error in the browser."""
+
+    status_code = 400
+    title = "Invalid request"
+
+    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.code = code
+
+
+class ConflictError(DomainError):
+    """The request collides with the current state (a duplicate, a stale version): 409."""
+
+    status_code = 409
+    title = "Conflict"

@@ -1,0 +1,112 @@
+"""Strict parsing of configuration from environment variables.
+
+A malformed value stops start-up with ``ImproperlyConfigured`` naming the variable, what it held and what is
+allowed — a typo in ``DEBUG=ture`` must not silently become ``False`` in a hospital's production system.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_VALUES = {"1", "true", "yes", "on"}
+FALSE_VALUES = {"0", "false", "no", "off"}
+_UNSET: Any = object()
+
+
+class Env:
+    """Reads typed values from a mapping (``os.environ`` by default); every error names the variable."""
+
+    def __init__(self, environ_map: Mapping[str, str] | None = None) -> None:
+        self.environ = os.environ if environ_map is None else environ_map
+
+    def _raw(self, name: str, default: Any) -> str | Any:
+        value = self.environ.get(name)
+        if value is None or value == "":
+            if default is _UNSET:
+                raise ImproperlyConfigured(f"Environment variable {name} is required but not set.")
+            return default
+        return value
+
+    def is_set(self, name: str) -> bool:
+        return bool(self.environ.get(name))
+
+    def str(self, name: str, default: Any = _UNSET) -> str:
+        return self._raw(name, default)
+
+    def bool(self, name: str, default: Any = _UNSET) -> bool:
+        value = self._raw(name, default)
+        if isinstance(value, bool):
+            return value
+        lowered = value.strip().lower()
+        if lowered in TRUE_VALUES:
+            return True
+        if lowered in FALSE_VALUES:
+            return False
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={value!r} is not a boolean; use one of "
+            f"{', '.join(sorted(TRUE_VALUES | FALSE_VALUES))}."
+        )
+
+    def int(self, name: str, default: Any = _UNSET, *, minimum: int | None = None) -> int:
+        value = self._raw(name, default)
+        if isinstance(value, int):
+            return value
+        try:
+            number = int(value.strip())
+        except ValueError:
+            raise ImproperlyConfigured(f"Environment variable {name}={value!r} is not a whole number.") from None
+        if minimum is not None and number < minimum:
+            raise ImproperlyConfigured(f"Environment variable {name}={number} must be at least {minimum}.")
+        return number
+
+    def list(self, name: str, default: Any = _UNSET) -> list[str]:
+        value = self._raw(name, default)
+        if isinstance(value, list):
+            return value
+        items = [item.strip() for item in value.split(",")]
+        if any(not item for item in items):
+            raise ImproperlyConfigured(
+                f"Environment variable {name}={value!r} has an empty entry; give a comma-separated list."
+            )
+        return items
+
+    def url(self, name: str, default: Any = _UNSET, *, schemes: tuple[str, ...]) -> str:
+        value = self._raw(name, default)
+        if value is None:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in schemes:
+            raise ImproperlyConfigured(
+                f"Environment variable {name} has scheme {parts.scheme or '(none)'!r}; "
+                f"allowed: {', '.join(schemes)}."
+            )
+        return value
+
+    def db(self, name: str = "DATABASE_URL") -> dict[str, Any]:
+        value = self.url(name, schemes=("postgres", "postgresql", "pgsql"))
+        parts = urlsplit(value)
+        if not parts.path.strip("/"):
+            raise ImproperlyConfigured(
+                f"Environment variable {name} names no database; use postgres://USER@HOST:PORT/DBNAME."
+            )
+        try:
+            config = environ.Env.db_url_config(value)
+        except Exception as error:
+            raise ImproperlyConfigured(f"Environment variable {name} cannot be parsed: {error}") from None
+        config.setdefault("OPTIONS", {})
+        return config
+
+    def email(self, name: str = "EMAIL_URL", default: Any = _UNSET) -> dict[str, Any]:
+        value = self.url(
+            name, default, schemes=("smtp", "smtps", "smtp+tls", "smtp+ssl", "consolemail", "filemail", "memorymail", "dummymail")
+        )
+        try:
+            return environ.Env.email_url_config(value)
+        except Exception as error:
+            raise ImproperlyConfigured(f"Environment variable {name} cannot be parsed: {error}") from None

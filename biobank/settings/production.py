@@ -1,0 +1,34 @@
+"""Production profile (docker-compose, gunicorn). Refuses to start without a real secret, hosts and database."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DEBUG", False)
+if DEBUG:
+    raise ImproperlyConfigured("DEBUG must be false under production settings (biobank.settings.production).")
+DEMO_MODE = False
+
+SECRET_KEY = env.str("SECRET_KEY")  # required: no generated fallback in production
+if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure"):
+    raise ImproperlyConfigured("SECRET_KEY must be at least 50 random characters in production.")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+DATABASES = database_settings(allow_embedded=False)  # noqa: F405
+if not env.is_set("EMAIL_URL"):
+    raise ImproperlyConfigured("EMAIL_URL is required under production settings (password resets are e-mailed).")
+for _name in ("ENCRYPTION_KEY_FILE", "PSEUDONYM_KEY_FILE"):
+    if not env.is_set(_name):
+        raise ImproperlyConfigured(f"{_name} is required under production settings (keys live outside the database).")
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"

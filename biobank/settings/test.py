@@ -1,0 +1,16 @@
+"""Test profile: `make test`. Tasks always run eagerly; the broker URL (if any) is kept for readiness checks."""
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+DEMO_MODE = True
+CELERY_TASK_ALWAYS_EAGER = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast hashing in tests only
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+DATABASES = database_settings(allow_embedded=True)  # noqa: F405

@@ -1,0 +1,45 @@
+"""Root URL configuration: the browser UI, the REST API and its docs, operations probes, and the admin."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+from django.views import defaults
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from biobank.api.exceptions import api_not_found, api_server_error
+from biobank.ops import views as ops_views
+
+
+def _superuser_only(request: HttpRequest) -> bool:
+    """The Django admin is for superusers only; staff work happens in the portal's own pages."""
+    return bool(request.user.is_active and request.user.is_superuser)
+
+
+admin.site.has_permission = _superuser_only  # type: ignore[method-assign]
+admin.site.site_header = "Biobank Portal administration"
+
+urlpatterns = [
+    path("healthz", ops_views.healthz, name="healthz"),
+    path("readyz", ops_views.readyz, name="readyz"),
+    path("api/v1/", include("biobank.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("biobank.accounts.urls")),
+    path("", include("biobank.web.urls")),
+]
+
+
+def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return api_not_found(request, exception)
+    return defaults.page_not_found(request, exception)
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return api_server_error(request)
+    return defaults.server_error(request)

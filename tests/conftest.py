@@ -1,0 +1,40 @@
+"""Shared fixtures: two biobanks and the personas of the permission tests (owner / member / outsider)."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from biobank.accounts.choices import Role
+from tests.factories import make_biobank, make_member
+
+
+@pytest.fixture
+def biobank_a(db):
+    return make_biobank(code="biobank-a", name="Biobank A")
+
+
+@pytest.fixture
+def biobank_b(db):
+    return make_biobank(code="biobank-b", name="Biobank B")
+
+
+@pytest.fixture
+def admin_a(biobank_a):
+    return make_member(biobank_a, Role.BIOBANK_ADMIN, email="admin-a@example.org")
+
+
+@pytest.fixture
+def technician_a(biobank_a):
+    return make_member(biobank_a, Role.TECHNICIAN, email="tech-a@example.org")
+
+
+@pytest.fixture
+def outsider(biobank_b):
+    """A member of another biobank: must see nothing of biobank A."""
+    return make_member(biobank_b, Role.BIOBANK_ADMIN, email="outsider@example.org")
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
