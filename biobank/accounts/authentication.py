@@ -33,7 +33,9 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if token.is_revoked:
             raise exceptions.AuthenticationFailed(_("This API token was revoked."))
         if token.is_expired:
-            raise exceptions.AuthenticationFailed(_("This API token has expired; ask your biobank admin for a new one."))
+            raise exceptions.AuthenticationFailed(
+                _("This API token has expired; ask your biobank admin for a new one.")
+            )
         if not token.biobank.is_active:
             raise exceptions.AuthenticationFailed(_("The biobank of this API token is inactive."))
         api_token_record_use(token=token, ip=request.META.get("REMOTE_ADDR"))

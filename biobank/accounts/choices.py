@@ -39,14 +39,19 @@ BIOBANK_PERMISSIONS: dict[str, str] = {
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.BIOBANK_ADMIN: frozenset(
-        {"view_biobank", "manage_members", "manage_api_tokens", "view_specimens", "view_donors",
-         "view_catalog", "manage_catalog"}
+        {
+            "view_biobank",
+            "manage_members",
+            "manage_api_tokens",
+            "view_specimens",
+            "view_donors",
+            "view_catalog",
+            "manage_catalog",
+        }
     ),
     Role.TECHNICIAN: frozenset({"view_biobank", "view_specimens", "change_specimens", "view_catalog"}),
     Role.CONSENT_OFFICER: frozenset({"view_biobank", "view_donors", "manage_consent", "view_specimens"}),
-    Role.DATA_MANAGER: frozenset(
-        {"view_biobank", "view_specimens", "view_donors", "view_catalog", "manage_catalog"}
-    ),
+    Role.DATA_MANAGER: frozenset({"view_biobank", "view_specimens", "view_donors", "view_catalog", "manage_catalog"}),
     Role.DAC_MEMBER: frozenset({"view_biobank", "view_catalog", "review_requests"}),
     Role.DAC_CHAIR: frozenset({"view_biobank", "view_catalog", "review_requests", "decide_requests"}),
     Role.AUDITOR: frozenset({"view_biobank", "view_audit", "view_catalog", "view_specimens", "view_donors"}),

@@ -17,7 +17,7 @@ from .choices import BIOBANK_PERMISSIONS, Role
 
 code_validator = RegexValidator(
     r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$",
-    _("Use 3–40 lowercase letters, digits and hyphens, starting and ending with a letter or digit."),
+    _("Use 3 to 40 lowercase letters, digits and hyphens, starting and ending with a letter or digit."),
 )
 
 
@@ -113,7 +113,9 @@ class Biobank(models.Model):
     class Meta:
         ordering = ["name"]
         default_permissions = ("view",)
-        permissions = [(codename, str(label)) for codename, label in BIOBANK_PERMISSIONS.items() if codename != "view_biobank"]
+        permissions = [
+            (codename, str(label)) for codename, label in BIOBANK_PERMISSIONS.items() if codename != "view_biobank"
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(country__regex=r"^[A-Z]{2}$"), name="biobank_country_iso2"),
         ]
@@ -171,7 +173,9 @@ class ApiToken(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("created_at")), name="token_expires_after_creation"),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")), name="token_expires_after_creation"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -31,9 +31,7 @@ def biobanks_with_perm(*, user: Any, perm: str) -> QuerySet[Biobank]:
         return Biobank.objects.filter(pk=user.biobank_id, is_active=True)
     if user is None or not user.is_authenticated or not user.is_active:
         return Biobank.objects.none()
-    return get_objects_for_user(
-        user, f"accounts.{perm}", klass=Biobank, accept_global_perms=False, with_superuser=True
-    )
+    return get_objects_for_user(user, f"accounts.{perm}", klass=Biobank, accept_global_perms=False, with_superuser=True)
 
 
 def biobank_ids_with_perm(*, user: Any, perm: str) -> QuerySet:
@@ -57,7 +55,11 @@ def user_has_biobank_perm(*, user: Any, biobank: Biobank, perm: str) -> bool:
 def biobank_perms_of(*, user: Any, biobank: Biobank) -> frozenset[str]:
     """Every permission codename ``user`` holds on ``biobank`` (used to build navigation and to hide buttons)."""
     if isinstance(user, TokenPrincipal):
-        return frozenset(p for p in user.token.permissions if user.token.is_usable) if user.biobank_id == biobank.pk else frozenset()
+        return (
+            frozenset(p for p in user.token.permissions if user.token.is_usable)
+            if user.biobank_id == biobank.pk
+            else frozenset()
+        )
     if user is None or not user.is_authenticated:
         return frozenset()
     if user.is_superuser:

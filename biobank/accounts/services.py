@@ -106,9 +106,7 @@ def membership_grant(*, actor: User | None, biobank: Biobank, user: User, role: 
 @transaction.atomic
 def membership_revoke(*, actor: User | None, membership: Membership) -> None:
     """Take one role away. The last biobank admin cannot be removed: nobody could manage the biobank then."""
-    locked = Membership.objects.select_for_update().filter(
-        biobank_id=membership.biobank_id, role=Role.BIOBANK_ADMIN
-    )
+    locked = Membership.objects.select_for_update().filter(biobank_id=membership.biobank_id, role=Role.BIOBANK_ADMIN)
     if membership.role == Role.BIOBANK_ADMIN and len(locked) <= 1:
         raise DomainError(
             "This is the last biobank admin of the biobank; give someone else the role first.",
@@ -222,5 +220,3 @@ def api_token_record_use(*, token: ApiToken, ip: str | None) -> None:
         return
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_ip=ip)
     token.last_used_at, token.last_used_ip = now, ip
-
-

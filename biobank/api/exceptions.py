@@ -64,8 +64,12 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         errors = [{"pointer": f"/{exc.field}" if exc.field else "/", "message": exc.message, "code": exc.code}]
         return Response(
             problem(
-                status_code=exc.status_code, title=exc.title, detail=exc.message, code=exc.code,
-                instance=instance, errors=errors,
+                status_code=exc.status_code,
+                title=exc.title,
+                detail=exc.message,
+                code=exc.code,
+                instance=instance,
+                errors=errors,
             ),
             status=exc.status_code,
             content_type=PROBLEM_CONTENT_TYPE,
@@ -82,8 +86,12 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         errors = _flatten(exc.detail)
         detail = "; ".join(f"{e['pointer']}: {e['message']}" for e in errors[:5])
         body = problem(
-            status_code=response.status_code, title="Invalid input", detail=detail, code="validation",
-            instance=instance, errors=errors,
+            status_code=response.status_code,
+            title="Invalid input",
+            detail=detail,
+            code="validation",
+            instance=instance,
+            errors=errors,
         )
     else:
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
@@ -105,7 +113,10 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
 def api_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     """404 for paths under /api/ that match no route (Django's handler404 delegates here)."""
     body = problem(
-        status_code=404, title="Not found", detail=f"No API resource at {request.path}.", code="not_found",
+        status_code=404,
+        title="Not found",
+        detail=f"No API resource at {request.path}.",
+        code="not_found",
         instance=request.path,
     )
     return JsonResponse(body, status=status.HTTP_404_NOT_FOUND, content_type=PROBLEM_CONTENT_TYPE)
@@ -114,8 +125,10 @@ def api_not_found(request: HttpRequest, exception: Exception | None = None) -> J
 def api_server_error(request: HttpRequest) -> JsonResponse:
     request_id = getattr(request, "request_id", "")
     body = problem(
-        status_code=500, title="Server error",
+        status_code=500,
+        title="Server error",
         detail=f"An unexpected error happened; quote request id {request_id} when reporting it.",
-        code="server_error", instance=request.path,
+        code="server_error",
+        instance=request.path,
     )
     return JsonResponse(body, status=500, content_type=PROBLEM_CONTENT_TYPE)

@@ -34,7 +34,6 @@ def _dev_secret_key() -> str:
 SECRET_KEY = env.str("SECRET_KEY", None) or _dev_secret_key()
 
 
-
 def database_settings(*, allow_embedded: bool) -> dict:
     """DATABASE_URL, or (development and tests only) the embedded PostgreSQL under var/pgdata."""
     if env.is_set("DATABASE_URL"):

@@ -83,8 +83,7 @@ class Env:
         parts = urlsplit(value)
         if parts.scheme not in schemes:
             raise ImproperlyConfigured(
-                f"Environment variable {name} has scheme {parts.scheme or '(none)'!r}; "
-                f"allowed: {', '.join(schemes)}."
+                f"Environment variable {name} has scheme {parts.scheme or '(none)'!r}; allowed: {', '.join(schemes)}."
             )
         return value
 
@@ -104,7 +103,9 @@ class Env:
 
     def email(self, name: str = "EMAIL_URL", default: Any = _UNSET) -> dict[str, Any]:
         value = self.url(
-            name, default, schemes=("smtp", "smtps", "smtp+tls", "smtp+ssl", "consolemail", "filemail", "memorymail", "dummymail")
+            name,
+            default,
+            schemes=("smtp", "smtps", "smtp+tls", "smtp+ssl", "consolemail", "filemail", "memorymail", "dummymail"),
         )
         try:
             return environ.Env.email_url_config(value)
