@@ -1,5 +1,7 @@
 """Test profile: `make test`. Tasks always run eagerly; the broker URL (if any) is kept for readiness checks."""
 
+import os
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -14,3 +16,6 @@ STORAGES = {
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 DATABASES = database_settings(allow_embedded=True)  # noqa: F405
+
+# One test database per test process, so several test runs (developers, CI, helpers) can share one server.
+DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
