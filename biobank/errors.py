@@ -24,3 +24,14 @@ class ConflictError(DomainError):
 
     status_code = 409
     title = "Conflict"
+
+
+def validate_model(instance: object, *, exclude: list[str] | None = None) -> None:
+    """Run a model's field validation and raise the first problem as a ``DomainError`` naming the field."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)  # type: ignore[attr-defined]
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise DomainError(f"{field}: {' '.join(messages)}", field=field) from None

@@ -4,29 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from biobank.accounts.models import Biobank
-from biobank.errors import ConflictError, DomainError
+from biobank.errors import ConflictError, DomainError, validate_model
 
 from .models import Collection
 
 EDITABLE_FIELDS = ("name", "description")
 
 
-def _validate(collection: Collection) -> None:
-    try:
-        collection.full_clean(exclude=["biobank"], validate_unique=False, validate_constraints=False)
-    except ValidationError as error:
-        field, messages = next(iter(error.message_dict.items()))
-        raise DomainError(f"{field}: {' '.join(messages)}", field=field) from None
-
-
 @transaction.atomic
 def collection_create(*, actor: Any, biobank: Biobank, code: str, name: str, description: str = "") -> Collection:
     collection = Collection(biobank=biobank, code=code, name=name, description=description)
-    _validate(collection)
+    validate_model(collection, exclude=["biobank"])
     try:
         with transaction.atomic():
             collection.save()
@@ -46,6 +37,6 @@ def collection_update(*, actor: Any, collection: Collection, **changes: Any) -> 
         )
     for field, value in changes.items():
         setattr(collection, field, value)
-    _validate(collection)
+    validate_model(collection, exclude=["biobank"])
     collection.save(update_fields=[*changes.keys(), "updated_at"])
     return collection

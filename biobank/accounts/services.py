@@ -16,7 +16,7 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermission
 from guardian.shortcuts import assign_perm
 
-from biobank.errors import ConflictError, DomainError
+from biobank.errors import ConflictError, DomainError, validate_model
 
 from .choices import ROLE_PERMISSIONS, TOKEN_GRANTABLE_PERMISSIONS, Role
 from .models import ApiToken, Biobank, Membership, Network, User, hash_token
@@ -57,7 +57,9 @@ def role_groups_sync(*, biobank: Biobank) -> dict[str, Group]:
 @transaction.atomic
 def network_create(*, actor: User | None, code: str, name: str) -> Network:
     network = Network(code=code, name=name)
-    network.full_clean()
+    validate_model(network)
+    if Network.objects.filter(code=code).exists():
+        raise ConflictError(f"A network with the code {code!r} exists already.", field="code")
     network.save()
     return network
 
@@ -68,7 +70,9 @@ def biobank_create(
 ) -> Biobank:
     """Register a biobank (a tenant) and its role groups."""
     biobank = Biobank(code=code, name=name, country=country.upper(), network=network)
-    biobank.full_clean()
+    validate_model(biobank)
+    if Biobank.objects.filter(code=code).exists():
+        raise ConflictError(f"A biobank with the code {code!r} exists already.", field="code")
     biobank.save()
     role_groups_sync(biobank=biobank)
     return biobank
