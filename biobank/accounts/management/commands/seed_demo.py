@@ -1,0 +1,189 @@
+"""Demo data for `make run`: one network, three biobanks, one person per role and a partner API token.
+
+Idempotent: a second run creates nothing and changes nothing; it prints the demo logins again. Refuses to run
+unless ``settings.DEMO_MODE`` is on (development and test settings); production settings never have it.
+Later issues add their own demo records here (specimens, donors, requests) so every screen shows something real.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from biobank.accounts import services
+from biobank.accounts.choices import Role
+from biobank.accounts.models import ApiToken, Biobank, Membership, Network, User
+from catalog import services as catalog_services
+from catalog.models import Collection
+
+# Printed on purpose: demo mode only, refused under production settings.
+DEMO_PASSWORD = "biobank-demo"
+
+NETWORK = {"code": "cebn", "name": "Central European Biobank Network"}
+
+BIOBANKS = [
+    {
+        "code": "ukrm-biobank",
+        "name": "University Hospital Rhine-Main Central Biobank",
+        "country": "DE",
+        "collections": [
+            ("crc-tissue", "Colorectal cancer tissue", "Fresh-frozen tumour and normal mucosa from resections."),
+            ("ibd-cohort", "Inflammatory bowel disease cohort", "Serum, plasma and biopsies at each visit."),
+            ("covid-19", "COVID-19 patients", "Plasma, serum and swabs from hospitalised patients, 2020-2022."),
+        ],
+    },
+    {
+        "code": "vienna-ccb",
+        "name": "Vienna Clinical Cancer Biobank",
+        "country": "AT",
+        "collections": [
+            ("breast-ffpe", "Breast cancer FFPE archive", "Formalin-fixed tissue blocks with pathology reports."),
+            ("leukaemia", "Haematological malignancies", "Bone marrow and peripheral blood mononuclear cells."),
+        ],
+    },
+    {
+        "code": "lowlands-pop",
+        "name": "Lowlands Population Biobank",
+        "country": "NL",
+        "collections": [
+            ("pop-baseline", "Population cohort baseline", "Blood, urine and questionnaires of 40,000 adults."),
+            ("pop-followup", "Population cohort five-year follow-up", "Repeat sampling of the baseline cohort."),
+        ],
+    },
+]
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    email: str
+    full_name: str
+    roles: tuple[tuple[str, str], ...] = ()  # (biobank code, role)
+    is_researcher: bool = False
+    is_donor: bool = False
+    is_superuser: bool = False
+    description: str = ""
+
+
+FIRST, SECOND = BIOBANKS[0]["code"], BIOBANKS[1]["code"]
+
+DEMO_USERS = [
+    DemoUser(
+        "admin@example.org",
+        "Anna Adler",
+        ((FIRST, Role.BIOBANK_ADMIN), (SECOND, Role.BIOBANK_ADMIN)),
+        description="biobank admin (two biobanks)",
+    ),
+    DemoUser("staff@example.org", "Tomasz Nowak", ((FIRST, Role.TECHNICIAN),), description="technician"),
+    DemoUser("consent@example.org", "Clara Berger", ((FIRST, Role.CONSENT_OFFICER),), description="consent officer"),
+    DemoUser("data@example.org", "David Meier", ((FIRST, Role.DATA_MANAGER),), description="data manager"),
+    DemoUser("dac@example.org", "Dora Krause", ((FIRST, Role.DAC_CHAIR),), description="DAC chair"),
+    DemoUser("dacmember@example.org", "Milan Horvat", ((FIRST, Role.DAC_MEMBER),), description="DAC member"),
+    DemoUser("auditor@example.org", "Agnes Wolf", ((FIRST, Role.AUDITOR),), description="auditor"),
+    DemoUser("steward@example.org", "Stefan Roth", ((FIRST, Role.IDENTITY_STEWARD),), description="identity steward"),
+    DemoUser("researcher@example.org", "Rosa Lindqvist", is_researcher=True, description="researcher"),
+    DemoUser("donor@example.org", "Paul Donner", is_donor=True, description="donor (dynamic consent portal)"),
+    DemoUser("superuser@example.org", "Site Operator", is_superuser=True, description="superuser (/admin/ only)"),
+]
+
+TOKEN_NAME = "Demo LIS (hospital laboratory system)"
+TOKEN_PERMISSIONS = ("view_biobank", "view_catalog", "view_specimens", "change_specimens")
+
+
+class Command(BaseCommand):
+    help = "Load the demo network, biobanks, people per role and a partner API token (idempotent; demo mode only)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEMO_MODE:
+            raise CommandError(
+                "seed_demo only runs in demo mode (development settings, `make run`); DEMO_MODE is off here, "
+                "as it always is under production settings. No demo data were written."
+            )
+        with transaction.atomic():
+            created = self._seed()
+        # Printed after the commit: a secret is only shown for a token that really exists.
+        self._print_token(*created)
+        self._print_logins()
+
+    def _seed(self) -> tuple[ApiToken | None, str | None]:
+        network = Network.objects.filter(code=NETWORK["code"]).first() or services.network_create(actor=None, **NETWORK)
+        biobanks: dict[str, Biobank] = {}
+        for spec in BIOBANKS:
+            biobank = Biobank.objects.filter(code=spec["code"]).first() or services.biobank_create(
+                actor=None, code=spec["code"], name=spec["name"], country=spec["country"], network=network
+            )
+            biobanks[biobank.code] = biobank
+            existing = set(Collection.objects.filter(biobank=biobank).values_list("code", flat=True))
+            for code, name, description in spec["collections"]:
+                if code not in existing:
+                    catalog_services.collection_create(
+                        actor=None, biobank=biobank, code=code, name=name, description=description
+                    )
+        for person in DEMO_USERS:
+            user = self._user(person)
+            held = set(Membership.objects.filter(user=user).values_list("biobank__code", "role"))
+            for biobank_code, role in person.roles:
+                if (biobank_code, role) not in held:
+                    services.membership_grant(actor=None, biobank=biobanks[biobank_code], user=user, role=role)
+        return self._token(biobanks[FIRST])
+
+    def _user(self, person: DemoUser) -> User:
+        """Create the account once; a later run leaves it alone (also a password its user has changed)."""
+        user = User.objects.filter(email__iexact=person.email).first()
+        if user is not None:
+            return user
+        extra: dict[str, Any] = {"full_name": person.full_name}
+        if person.is_superuser:
+            return User.objects.create_superuser(person.email, DEMO_PASSWORD, **extra)
+        if person.is_researcher:
+            extra.update(is_researcher=True, email_verified_at=timezone.now())
+        if person.is_donor:
+            extra.update(is_donor=True, email_verified_at=timezone.now())
+        return User.objects.create_user(person.email, DEMO_PASSWORD, **extra)
+
+    def _token(self, biobank: Biobank) -> tuple[ApiToken | None, str | None]:
+        usable = [t for t in ApiToken.objects.filter(biobank=biobank, name=TOKEN_NAME) if t.is_usable]
+        if usable:
+            return usable[0], None
+        admin = User.objects.get(email="admin@example.org")
+        return services.api_token_create(
+            actor=admin,
+            biobank=biobank,
+            name=TOKEN_NAME,
+            permissions=TOKEN_PERMISSIONS,
+            expires_at=timezone.now() + timedelta(days=365),
+        )
+
+    def _print_token(self, token: ApiToken | None, secret: str | None) -> None:
+        if token is None:
+            return
+        if secret:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Partner API token for {token.biobank.name} ({', '.join(token.permissions)}), "
+                    "shown only this once — copy it now:"
+                )
+            )
+            self.stdout.write(f"    Authorization: Bearer {secret}")
+        else:
+            self.stdout.write(
+                f"A demo API token for {token.biobank.name} exists ({token.key_prefix}…, expires "
+                f"{token.expires_at:%Y-%m-%d}); its secret was shown once when it was created. "
+                "A biobank admin (admin@example.org) can create a new one in the portal."
+            )
+
+    def _print_logins(self) -> None:
+        width = max(len(person.email) for person in DEMO_USERS)
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
+        self.stdout.write(f"  {'e-mail'.ljust(width)}  role")
+        for person in DEMO_USERS:
+            where = sorted({code for code, _ in person.roles})
+            suffix = f" — {', '.join(where)}" if where else ""
+            self.stdout.write(f"  {person.email.ljust(width)}  {person.description}{suffix}")
+        self.stdout.write("")
