@@ -24,10 +24,9 @@ class RequestIdMiddleware:
         incoming = request.headers.get(self.header, "")
         request_id = incoming if _VALID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
-        token = request_id_var.set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id_var.reset(token)
+        # Not reset on the way out: Django logs 4xx/5xx responses ("django.request") after the middleware has
+        # returned. The ``request_finished`` signal clears it (see ``OpsConfig.ready``).
+        request_id_var.set(request_id)
+        response = self.get_response(request)
         response[self.header] = request_id
         return response

@@ -35,8 +35,9 @@ def _check_broker() -> str | None:
     from biobank.celery import app
 
     try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+        # The URL from settings (not the app's cached configuration), so what is probed is what is configured.
+        with app.connection_for_write(url=settings.CELERY_BROKER_URL) as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
     except Exception as error:
         logger.warning("readiness: broker unreachable: %s", error)
         return f"unreachable ({type(error).__name__})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -22,16 +23,23 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
 DEMO_MODE = False
 
 
-def _dev_secret_key() -> str:
-    """Development only: a random key generated once into var/, so sessions survive restarts."""
+def dev_secret_key() -> str:
+    """Development and tests only: a random key generated once into var/, so sessions survive restarts."""
     path = VAR_DIR / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        # Owner-only permissions from the start: the key signs sessions and password-reset links.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process (the autoreloader's child) won the race
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(50))
     return path.read_text().strip()
 
 
-SECRET_KEY = env.str("SECRET_KEY", None) or _dev_secret_key()
+# The profiles decide the fallback: dev and test generate one into var/, production refuses to start without it.
+SECRET_KEY = env.str("SECRET_KEY", "")
 
 
 def database_settings(*, allow_embedded: bool) -> dict:
@@ -67,6 +75,7 @@ INSTALLED_APPS = [
     "guardian",
     "django_htmx",
     # platform core
+    "biobank.ops",
     "biobank.accounts",
     "biobank.audit",
     "biobank.pseudonyms",

@@ -1,4 +1,8 @@
-"""Production profile (docker-compose, gunicorn). Refuses to start without a real secret, hosts and database."""
+"""Production profile (docker-compose, gunicorn). Refuses to start without a real secret, hosts and database.
+
+Never demo mode: ``seed_demo`` refuses to run here, and no demo password or token can exist unless someone loads
+them by hand.
+"""
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -7,12 +11,23 @@ from .base import env
 
 DEBUG = env.bool("DEBUG", False)
 if DEBUG:
-    raise ImproperlyConfigured("DEBUG must be false under production settings (biobank.settings.production).")
+    raise ImproperlyConfigured(
+        "DEBUG must be false under production settings (biobank.settings.production): it shows stack traces "
+        "and settings to anyone. Unset DEBUG or set DEBUG=false."
+    )
 DEMO_MODE = False
 
-SECRET_KEY = env.str("SECRET_KEY")  # required: no generated fallback in production
+if not env.is_set("SECRET_KEY"):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is required under production settings (no generated fallback). Set it to at least 50 random "
+        "characters, e.g. the output of: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
+SECRET_KEY = env.str("SECRET_KEY")
 if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure"):
-    raise ImproperlyConfigured("SECRET_KEY must be at least 50 random characters in production.")
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be at least 50 random characters under production settings "
+        f"(it has {len(SECRET_KEY)}); generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES = database_settings(allow_embedded=False)  # noqa: F405
 if not env.is_set("EMAIL_URL"):
@@ -21,8 +36,11 @@ for _name in ("ENCRYPTION_KEY_FILE", "PSEUDONYM_KEY_FILE"):
     if not env.is_set(_name):
         raise ImproperlyConfigured(f"{_name} is required under production settings (keys live outside the database).")
 
+# TLS ends at the reverse proxy in front of gunicorn, which sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", True)
+# Load balancers and container healthchecks probe over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

@@ -3,9 +3,11 @@
 import os
 
 from .base import *  # noqa: F403
+from .base import dev_secret_key
 
 DEBUG = False
 DEMO_MODE = True
+SECRET_KEY = SECRET_KEY or dev_secret_key()  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast hashing in tests only
@@ -19,3 +21,6 @@ DATABASES = database_settings(allow_embedded=True)  # noqa: F405
 
 # One test database per test process, so several test runs (developers, CI, helpers) can share one server.
 DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
+
+# whitenoise warns on every request when the collected-static directory is missing; tests never collect.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
