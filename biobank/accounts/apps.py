@@ -8,3 +8,7 @@ class AccountsConfig(AppConfig):
     name = "biobank.accounts"
     label = "accounts"
     verbose_name = "accounts"
+
+    def ready(self) -> None:
+        # Registers the OpenAPI security scheme of BearerTokenAuthentication with drf-spectacular.
+        from biobank.api import schema  # noqa: F401

@@ -1,23 +1,63 @@
 """Errors as RFC 9457 problem details (``application/problem+json``).
 
-Every API error has ``type``, ``title``, ``status`` and ``detail``; validation errors add ``errors``, one entry per
-field with a JSON pointer to the offending input (``/field`` or ``/items/3/field``) and the message.
+Every API error has ``type``, ``title``, ``status``, ``detail`` and ``instance`` (the request path), plus the
+``request_id`` to quote when reporting it. Validation errors add ``errors``: one entry per problem with a JSON pointer
+to the offending input (``/field``, ``/items/3/field``; for a query parameter ``/<parameter>``; ``/`` for the request
+as a whole), a message that says what is allowed, and a machine-readable code. The ``title`` is the same for every
+occurrence of a ``type``; the ``detail`` says what happened this time.
 """
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
+from rest_framework.views import exception_handler, set_rollback
 
-from biobank.errors import DomainError
+from biobank.errors import ConflictError, DomainError
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "/api/problems/"
+
+
+class PreconditionFailed(exceptions.APIException):
+    """The ``If-Match`` header names a version that is no longer current: re-read the resource and retry."""
+
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The resource has changed since you read it; fetch it again and retry with its new ETag."
+    default_code = "precondition_failed"
+
+
+# (type slug, title) per exception class; looked up along the class hierarchy, so subclasses inherit a type.
+PROBLEM_TYPES: dict[type[Exception], tuple[str, str]] = {
+    ConflictError: ("conflict", "Conflict"),
+    DomainError: ("invalid-request", "Invalid request"),
+    exceptions.ValidationError: ("validation-error", "Invalid input"),
+    exceptions.ParseError: ("malformed-request", "Malformed request body"),
+    exceptions.NotAuthenticated: ("not-authenticated", "Authentication required"),
+    exceptions.AuthenticationFailed: ("authentication-failed", "Authentication failed"),
+    exceptions.PermissionDenied: ("permission-denied", "Permission denied"),
+    exceptions.NotFound: ("not-found", "Not found"),
+    exceptions.MethodNotAllowed: ("method-not-allowed", "Method not allowed"),
+    exceptions.NotAcceptable: ("not-acceptable", "Not acceptable"),
+    exceptions.UnsupportedMediaType: ("unsupported-media-type", "Unsupported media type"),
+    exceptions.Throttled: ("throttled", "Too many requests"),
+    PreconditionFailed: ("precondition-failed", "Precondition failed"),
+}
+
+NOT_FOUND_DETAIL = "No such resource, or you may not see it."
+
+
+def _problem_type(exc: Exception, status_code: int) -> tuple[str, str]:
+    for klass in type(exc).__mro__:
+        if klass in PROBLEM_TYPES:
+            return PROBLEM_TYPES[klass]
+    phrase = HTTPStatus(status_code).phrase
+    return phrase.lower().replace(" ", "-"), phrase
 
 
 def _flatten(detail: Any, pointer: str = "") -> list[dict[str, str]]:
@@ -25,7 +65,7 @@ def _flatten(detail: Any, pointer: str = "") -> list[dict[str, str]]:
     if isinstance(detail, dict):
         out: list[dict[str, str]] = []
         for key, value in detail.items():
-            sub = "" if key == "non_field_errors" else f"{pointer}/{key}"
+            sub = pointer if key == "non_field_errors" else f"{pointer}/{_escape(str(key))}"
             out.extend(_flatten(value, sub))
         return out
     if isinstance(detail, list):
@@ -36,75 +76,95 @@ def _flatten(detail: Any, pointer: str = "") -> list[dict[str, str]]:
             ]
         out = []
         for index, item in enumerate(detail):
-            out.extend(_flatten(item, f"{pointer}/{index}"))
+            if item:  # DRF reports a list of objects with an empty dict for each valid one
+                out.extend(_flatten(item, f"{pointer}/{index}"))
         return out
     return [{"pointer": pointer or "/", "message": str(detail), "code": getattr(detail, "code", "invalid")}]
 
 
+def _escape(token: str) -> str:
+    """RFC 6901: '~' and '/' inside a reference token are escaped."""
+    return token.replace("~", "~0").replace("/", "~1")
+
+
 def problem(
-    *, status_code: int, title: str, detail: str, code: str, instance: str = "", errors: list | None = None
+    *,
+    status_code: int,
+    title: str,
+    detail: str,
+    problem_type: str,
+    instance: str = "",
+    request_id: str = "",
+    errors: list | None = None,
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "type": PROBLEM_TYPE_BASE + code,
+        "type": PROBLEM_TYPE_BASE + problem_type,
         "title": title,
         "status": status_code,
         "detail": detail,
+        "instance": instance,
     }
-    if instance:
-        body["instance"] = instance
+    if request_id:
+        body["request_id"] = request_id
     if errors:
         body["errors"] = errors
     return body
 
 
+def _request_id(request: Any) -> str:
+    return str(getattr(request, "request_id", "") or getattr(getattr(request, "_request", None), "request_id", ""))
+
+
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's ``EXCEPTION_HANDLER``: every error a view raises becomes one problem+json response."""
     request = context.get("request")
     instance = request.path if request is not None else ""
+    request_id = _request_id(request)
     if isinstance(exc, DomainError):
+        set_rollback()
+        problem_type, title = _problem_type(exc, exc.status_code)
         errors = [{"pointer": f"/{exc.field}" if exc.field else "/", "message": exc.message, "code": exc.code}]
-        return Response(
-            problem(
-                status_code=exc.status_code,
-                title=exc.title,
-                detail=exc.message,
-                code=exc.code,
-                instance=instance,
-                errors=errors,
-            ),
-            status=exc.status_code,
-            content_type=PROBLEM_CONTENT_TYPE,
+        body = problem(
+            status_code=exc.status_code,
+            title=title,
+            detail=exc.message,
+            problem_type=problem_type,
+            instance=instance,
+            request_id=request_id,
+            errors=errors,
         )
+        return Response(body, status=exc.status_code, content_type=PROBLEM_CONTENT_TYPE)
     if isinstance(exc, Http404):
-        exc = exceptions.NotFound()
+        exc = exceptions.NotFound(NOT_FOUND_DETAIL)
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
+        exc = exceptions.PermissionDenied(*exc.args)
     response = exception_handler(exc, context)
     if response is None:
-        return None  # an unexpected error: Django's 500 handler answers with problem+json too
+        return None  # an unexpected error: Django's handler500 answers with problem+json too
     assert isinstance(exc, exceptions.APIException)
+    problem_type, title = _problem_type(exc, response.status_code)
+    errors = None
     if isinstance(exc, exceptions.ValidationError):
         errors = _flatten(exc.detail)
         detail = "; ".join(f"{e['pointer']}: {e['message']}" for e in errors[:5])
-        body = problem(
-            status_code=response.status_code,
-            title="Invalid input",
-            detail=detail,
-            code="validation",
-            instance=instance,
-            errors=errors,
-        )
+        if len(errors) > 5:
+            detail += f"; and {len(errors) - 5} more (see errors)"
+    elif isinstance(exc.detail, str):
+        detail = str(exc.detail)
     else:
-        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
-        code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
-        body = problem(
-            status_code=response.status_code,
-            title=str(exc.default_detail).rstrip("."),
-            detail=str(detail),
-            code=str(code),
-            instance=instance,
-        )
-        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-            body["retry_after"] = int(exc.wait)
+        detail = "; ".join(e["message"] for e in _flatten(exc.detail))
+    body = problem(
+        status_code=response.status_code,
+        title=title,
+        detail=detail,
+        problem_type=problem_type,
+        instance=instance,
+        request_id=request_id,
+        errors=errors,
+    )
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        body["retry_after"] = max(1, round(exc.wait))
+        response["Retry-After"] = str(body["retry_after"])
     response.data = body
     response.content_type = PROBLEM_CONTENT_TYPE
     return response
@@ -115,20 +175,23 @@ def api_not_found(request: HttpRequest, exception: Exception | None = None) -> J
     body = problem(
         status_code=404,
         title="Not found",
-        detail=f"No API resource at {request.path}.",
-        code="not_found",
+        detail=f"No API resource at {request.path}; see /api/docs/ for the endpoints.",
+        problem_type="not-found",
         instance=request.path,
+        request_id=_request_id(request),
     )
     return JsonResponse(body, status=status.HTTP_404_NOT_FOUND, content_type=PROBLEM_CONTENT_TYPE)
 
 
 def api_server_error(request: HttpRequest) -> JsonResponse:
-    request_id = getattr(request, "request_id", "")
+    """500 for /api/ paths (Django's handler500 delegates here): no traceback, a request id to report."""
+    request_id = _request_id(request)
     body = problem(
         status_code=500,
         title="Server error",
         detail=f"An unexpected error happened; quote request id {request_id} when reporting it.",
-        code="server_error",
+        problem_type="server-error",
         instance=request.path,
+        request_id=request_id,
     )
     return JsonResponse(body, status=500, content_type=PROBLEM_CONTENT_TYPE)

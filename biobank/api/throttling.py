@@ -1,7 +1,15 @@
-"""Per-principal rate limits: one bucket per API token, per signed-in person, or per client address."""
+"""Per-principal rate limits: one bucket per API token, per signed-in person, or per client address.
+
+The rate is ``DEFAULT_THROTTLE_RATES['principal']`` (env ``API_THROTTLE_RATE``, e.g. ``1200/minute``), read when a
+request comes in rather than at import, so an operator's or a test's setting change takes effect. Going over answers
+429 problem+json with ``Retry-After``.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from biobank.accounts.principals import TokenPrincipal
@@ -10,7 +18,10 @@ from biobank.accounts.principals import TokenPrincipal
 class PrincipalRateThrottle(SimpleRateThrottle):
     scope = "principal"
 
-    def get_cache_key(self, request, view):  # type: ignore[no-untyped-def]
+    def get_rate(self) -> str | None:
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
         user = request.user
         if isinstance(user, TokenPrincipal):
             ident = f"token:{user.token.pk}"

@@ -1,0 +1,252 @@
+"""Accounts API: who is calling, the biobanks they may see, and member management.
+
+Thin views: every object is looked up through a permission-scoped selector (a foreign biobank is a 404, never a 403);
+a missing permission on a biobank the caller can see is a 403; writes go through ``biobank.accounts.services``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
+from rest_framework import exceptions, generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from biobank.accounts import selectors, services
+from biobank.accounts.models import Biobank, Membership, User
+from biobank.accounts.principals import TokenPrincipal
+from biobank.api.schema import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
+
+from .filtersets import BiobankFilterSet
+from .serializers import (
+    BiobankSerializer,
+    MemberGrantInputSerializer,
+    MembershipSerializer,
+    PersonMeSerializer,
+    TokenMeSerializer,
+)
+
+# Member lists show people's e-mail addresses: only those who manage members or read the audit trail need them,
+# not everyone who may see the biobank (technicians, DAC members, API tokens).
+MEMBER_LIST_PERMISSIONS = frozenset({"manage_members", "view_audit"})
+
+CODE_PARAMETER = OpenApiParameter("code", str, OpenApiParameter.PATH, description="The biobank's code.")
+
+
+def visible_biobank(request: Request, code: str) -> Biobank:
+    """The biobank ``code`` if the caller may see it; otherwise 404, whether or not it exists."""
+    try:
+        return selectors.biobanks_visible_to(user=request.user).get(code=code)
+    except Biobank.DoesNotExist:
+        raise exceptions.NotFound(f"No biobank {code!r} that you may see.") from None
+
+
+def require_any_perm(request: Request, biobank: Biobank, perms: frozenset[str], action: str) -> None:
+    """403 unless the caller holds one of ``perms`` on a biobank they can see."""
+    if not perms & selectors.biobank_perms_of(user=request.user, biobank=biobank):
+        raise exceptions.PermissionDenied(
+            f"You may not {action} of {biobank.code}; this needs {' or '.join(sorted(perms))}."
+        )
+
+
+class MeView(APIView):
+    @extend_schema(
+        operation_id="me",
+        summary="Who is calling",
+        description="The signed-in person with their roles per biobank, or the API token with its biobank, "
+        "permissions and expiry. `kind` tells which.",
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="Me",
+                serializers={"person": PersonMeSerializer, "token": TokenMeSerializer},
+                resource_type_field_name="kind",
+            ),
+            **problem_responses(*READ_PROBLEMS),
+        },
+        examples=[
+            OpenApiExample(
+                "A person",
+                response_only=True,
+                value={
+                    "kind": "person",
+                    "email": "admin@example.org",
+                    "full_name": "Ada Admin",
+                    "is_researcher": False,
+                    "is_donor": False,
+                    "memberships": [{"biobank": "biobank-a", "biobank_name": "Biobank A", "role": "biobank_admin"}],
+                },
+            ),
+            OpenApiExample(
+                "A token",
+                response_only=True,
+                value={
+                    "kind": "token",
+                    "name": "Hospital LIS",
+                    "key_prefix": "bbp_x1Y2z3",
+                    "biobank": "biobank-a",
+                    "permissions": ["view_biobank", "view_catalog"],
+                    "expires_at": "2026-01-31T12:00:00Z",
+                },
+            ),
+        ],
+    )
+    def get(self, request: Request) -> Response:
+        principal = request.user
+        if isinstance(principal, TokenPrincipal):
+            token = principal.token
+            return Response(TokenMeSerializer(token).data)
+        assert isinstance(principal, User)
+        person = {
+            "email": principal.email,
+            "full_name": principal.full_name,
+            "is_researcher": principal.is_researcher,
+            "is_donor": principal.is_donor,
+            "memberships": selectors.memberships_of_user(user=principal).order_by("biobank__code", "role"),
+        }
+        return Response(PersonMeSerializer(person).data)
+
+
+class BiobankListView(generics.ListAPIView):
+    serializer_class = BiobankSerializer
+    filterset_class = BiobankFilterSet
+    cursor_ordering = "code"
+
+    def get_queryset(self) -> Any:
+        return selectors.biobanks_visible_to(user=self.request.user)
+
+    @extend_schema(
+        operation_id="biobanks_list",
+        summary="Biobanks you may see",
+        description="Biobanks where you hold a role (a token: its own biobank), ordered by code, cursor-paginated.",
+        responses={200: BiobankSerializer(many=True), **problem_responses(400, *READ_PROBLEMS)},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class BiobankDetailView(APIView):
+    @extend_schema(
+        operation_id="biobanks_retrieve",
+        summary="One biobank",
+        parameters=[CODE_PARAMETER],
+        responses={200: BiobankSerializer, **problem_responses(404, *READ_PROBLEMS)},
+        examples=[
+            OpenApiExample(
+                "Biobank",
+                response_only=True,
+                value={
+                    "code": "biobank-a",
+                    "name": "Biobank A",
+                    "country": "DE",
+                    "is_active": True,
+                    "network": {"code": "bbmri-de", "name": "German Biobank Network"},
+                },
+            )
+        ],
+    )
+    def get(self, request: Request, code: str) -> Response:
+        return Response(BiobankSerializer(visible_biobank(request, code)).data)
+
+
+class MemberListView(generics.ListAPIView):
+    serializer_class = MembershipSerializer
+    cursor_ordering = "pk"
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return Membership.objects.none()
+        biobank = visible_biobank(self.request, self.kwargs["code"])
+        require_any_perm(self.request, biobank, MEMBER_LIST_PERMISSIONS, "list the members")
+        return Membership.objects.filter(biobank=biobank).select_related("user", "granted_by")
+
+    @extend_schema(
+        operation_id="biobanks_members_list",
+        summary="Members of a biobank",
+        description="One row per role of a person (in the order they were granted). Needs `manage_members` or "
+        "`view_audit` on the biobank.",
+        parameters=[CODE_PARAMETER],
+        responses={200: MembershipSerializer(many=True), **problem_responses(400, 403, 404, *READ_PROBLEMS)},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="biobanks_members_create",
+        summary="Give a person a role",
+        description="Grants `role` to the person with `email`; an unknown e-mail gets an account and an e-mail "
+        "with a link to set a password. Needs `manage_members` (never given to API tokens).",
+        parameters=[CODE_PARAMETER],
+        request=MemberGrantInputSerializer,
+        responses={201: MembershipSerializer, **problem_responses(403, 404, 409, *WRITE_PROBLEMS)},
+        examples=[
+            OpenApiExample(
+                "Grant a role",
+                request_only=True,
+                value={"email": "tech@example.org", "role": "technician", "full_name": "Tom Tech"},
+            ),
+            OpenApiExample(
+                "Granted",
+                response_only=True,
+                status_codes=["201"],
+                value={
+                    "id": 42,
+                    "email": "tech@example.org",
+                    "full_name": "Tom Tech",
+                    "role": "technician",
+                    "granted_at": "2025-01-31T12:00:00Z",
+                    "granted_by": "admin@example.org",
+                },
+            ),
+        ],
+    )
+    def post(self, request: Request, code: str) -> Response:
+        biobank = visible_biobank(request, code)
+        require_any_perm(request, biobank, frozenset({"manage_members"}), "manage the members")
+        serializer = MemberGrantInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        person = User.objects.filter(email__iexact=data["email"]).first()
+        if person is None:
+            person, _ = services.member_add(
+                actor=request.user,
+                biobank=biobank,
+                email=data["email"],
+                full_name=data["full_name"],
+                roles=[data["role"]],
+            )
+            membership = Membership.objects.get(user=person, biobank=biobank, role=data["role"])
+        else:
+            membership = services.membership_grant(actor=request.user, biobank=biobank, user=person, role=data["role"])
+        membership = Membership.objects.select_related("user", "granted_by").get(pk=membership.pk)
+        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+class MemberDetailView(APIView):
+    @extend_schema(
+        operation_id="biobanks_members_destroy",
+        summary="Take a role away",
+        description="Removes one membership (one role of one person). The last biobank admin cannot be removed. "
+        "Needs `manage_members`.",
+        parameters=[
+            CODE_PARAMETER,
+            OpenApiParameter("membership_id", int, OpenApiParameter.PATH, description="`id` from the member list."),
+        ],
+        request=None,
+        responses={204: None, **problem_responses(400, 403, 404, *READ_PROBLEMS)},
+    )
+    def delete(self, request: Request, code: str, membership_id: int) -> Response:
+        biobank = visible_biobank(request, code)
+        require_any_perm(request, biobank, frozenset({"manage_members"}), "manage the members")
+        try:
+            membership = Membership.objects.select_related("user", "biobank").get(pk=membership_id, biobank=biobank)
+        except Membership.DoesNotExist:
+            raise exceptions.NotFound(f"No membership {membership_id} in {biobank.code}.") from None
+        services.membership_revoke(actor=request.user, membership=membership)
+        return Response(status=status.HTTP_204_NO_CONTENT)

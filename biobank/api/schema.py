@@ -1,0 +1,145 @@
+"""OpenAPI pieces shared by every app's API: the bearer-token security scheme and the problem+json error responses.
+
+``biobank.accounts.apps.AccountsConfig.ready`` imports this module, which registers the extension with
+drf-spectacular. Views document their errors with ``problem_responses(400, 404, ...)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
+
+from .exceptions import PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "biobank.accounts.authentication.BearerTokenAuthentication"
+    name = "bearerToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": (
+                "A partner system's API token (`bbp_…`), created by a biobank admin, scoped to one biobank and a "
+                "set of permissions, expiring and revocable. Send it as `Authorization: Bearer <token>`."
+            ),
+        }
+
+
+class ProblemFieldErrorSerializer(serializers.Serializer):
+    pointer = serializers.CharField(
+        help_text="JSON pointer (RFC 6901) to the offending input: `/field`, `/items/3/field`, a query parameter "
+        "as `/<name>`, or `/` for the request as a whole."
+    )
+    message = serializers.CharField(help_text="What was wrong and what is allowed.")
+    code = serializers.CharField(help_text="Machine-readable reason, e.g. `required`, `invalid_choice`, `duplicate`.")
+
+
+class ProblemSerializer(serializers.Serializer):
+    """RFC 9457 problem details; the body of every error response."""
+
+    type = serializers.CharField(help_text="Identifies the kind of problem, e.g. `/api/problems/not-found`.")
+    title = serializers.CharField(help_text="Short summary, the same for every problem of this type.")
+    status = serializers.IntegerField(help_text="The HTTP status code.")
+    detail = serializers.CharField(help_text="What went wrong this time, in words a person can act on.")
+    instance = serializers.CharField(help_text="The path of the request that failed.")
+    request_id = serializers.CharField(required=False, help_text="Quote it when reporting a problem.")
+    errors = ProblemFieldErrorSerializer(many=True, required=False, help_text="One entry per invalid input.")
+    retry_after = serializers.IntegerField(required=False, help_text="429 only: seconds to wait (also a header).")
+
+
+def _example(status: int, slug: str, title: str, detail: str, errors: list | None = None) -> OpenApiExample:
+    value: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": "/api/v1/collections/",
+        "request_id": "6f1c0c7e2b0f4c6b9d1d8f3e5a7b9c1d",
+    }
+    if errors:
+        value["errors"] = errors
+    return OpenApiExample(title, value=value, response_only=True, status_codes=[str(status)])
+
+
+PROBLEMS: dict[int, tuple[str, list[OpenApiExample]]] = {
+    400: (
+        "The input is invalid (one entry per field in `errors`) or the body is not valid JSON.",
+        [
+            _example(
+                400,
+                "validation-error",
+                "Invalid input",
+                "/name: This field is required.",
+                [{"pointer": "/name", "message": "This field is required.", "code": "required"}],
+            ),
+            _example(400, "malformed-request", "Malformed request body", "JSON parse error - Expecting value: line 1"),
+        ],
+    ),
+    401: (
+        "No credentials, or a token that is unknown, malformed, revoked, expired or of an inactive biobank. "
+        "The response carries `WWW-Authenticate: Bearer`.",
+        [_example(401, "authentication-failed", "Authentication failed", "This API token was revoked.")],
+    ),
+    403: (
+        "You may see the resource but lack the permission for this action (or the CSRF check of a session failed).",
+        [_example(403, "permission-denied", "Permission denied", "You may not manage the catalogue of biobank-a.")],
+    ),
+    404: (
+        "No such resource, or one you may not see (foreign objects are indistinguishable from missing ones).",
+        [_example(404, "not-found", "Not found", "No such resource, or you may not see it.")],
+    ),
+    405: ("The path does not support this HTTP method.", []),
+    409: (
+        "The request collides with existing data, e.g. a duplicate code or role.",
+        [
+            _example(
+                409,
+                "conflict",
+                "Conflict",
+                "Biobank A already has a collection with the code 'crc-2024'; choose another code.",
+                [{"pointer": "/code", "message": "…", "code": "duplicate"}],
+            )
+        ],
+    ),
+    412: (
+        "The `If-Match` ETag is stale: someone changed the resource since you read it.",
+        [_example(412, "precondition-failed", "Precondition failed", "The resource has changed since you read it.")],
+    ),
+    415: (
+        "The body is not `application/json`.",
+        [_example(415, "unsupported-media-type", "Unsupported media type", 'Unsupported media type "text/plain"')],
+    ),
+    429: (
+        "Too many requests from this token or person; wait `Retry-After` seconds.",
+        [_example(429, "throttled", "Too many requests", "Request was throttled. Expected available in 12 seconds.")],
+    ),
+}
+
+READ_PROBLEMS = (401, 429)
+WRITE_PROBLEMS = (400, 401, 415, 429)
+
+
+def problem_responses(*statuses: int) -> dict[Any, OpenApiResponse]:
+    """``responses`` entries for ``@extend_schema``: each status as ``application/problem+json`` with an example."""
+    return {
+        (status, PROBLEM_CONTENT_TYPE): OpenApiResponse(
+            ProblemSerializer, description=PROBLEMS[status][0], examples=PROBLEMS[status][1]
+        )
+        for status in sorted(set(statuses))
+    }
+
+
+ETAG_HEADER = "A strong ETag of the current version; send it back as `If-Match` when updating."
+
+IF_MATCH_PARAMETER = OpenApiParameter(
+    name="If-Match",
+    location=OpenApiParameter.HEADER,
+    required=False,
+    type=str,
+    description="The ETag from your last read. If the resource changed since, the update is refused with 412.",
+)

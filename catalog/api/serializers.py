@@ -1,0 +1,37 @@
+"""Input and output shapes of the collections API."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from biobank.api.serializers import InputSerializer
+from catalog.models import Collection
+
+
+class CollectionSerializer(serializers.ModelSerializer):
+    biobank = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="The biobank's code.")
+
+    class Meta:
+        model = Collection
+        fields = ["id", "biobank", "code", "name", "description", "created_at", "updated_at"]
+
+
+class CollectionCreateInputSerializer(InputSerializer):
+    biobank = serializers.CharField(max_length=40, help_text="Code of a biobank where you may manage the catalogue.")
+    code = serializers.CharField(max_length=40, help_text="Unique within the biobank; lowercase, digits, hyphens.")
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CollectionUpdateInputSerializer(InputSerializer):
+    """A partial update: send only the fields to change."""
+
+    name = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+
+    def validate(self, attrs: dict) -> dict:
+        if not attrs:
+            raise serializers.ValidationError(
+                f"Nothing to change; send at least one of: {', '.join(self.fields)}.", code="required"
+            )
+        return attrs

@@ -1,0 +1,175 @@
+"""Collections API: list, create, read, update.
+
+Reads go through ``collections_visible_to`` and writes through ``collections_changeable_by``, so a collection of a
+biobank the caller cannot see is a 404; one they can see but not change is a 403. Updates carry optimistic
+concurrency: ``GET`` returns an ``ETag``; ``PATCH`` with a stale ``If-Match`` is refused with 412.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.db import transaction
+from django.utils.http import parse_etags, quote_etag
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from biobank.accounts.selectors import biobanks_visible_to, biobanks_with_perm
+from biobank.api.exceptions import PreconditionFailed
+from biobank.api.schema import ETAG_HEADER, IF_MATCH_PARAMETER, READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
+from catalog import selectors, services
+from catalog.models import Collection
+
+from .filtersets import CollectionFilterSet
+from .serializers import CollectionCreateInputSerializer, CollectionSerializer, CollectionUpdateInputSerializer
+
+ETAG_RESPONSE_HEADER = OpenApiParameter(
+    "ETag", str, OpenApiParameter.HEADER, response=[200, 201], description=ETAG_HEADER
+)
+COLLECTION_EXAMPLE = {
+    "id": 7,
+    "biobank": "biobank-a",
+    "code": "crc-2024",
+    "name": "Colorectal cancer cohort 2024",
+    "description": "Tumour and normal tissue, FFPE and fresh frozen.",
+    "created_at": "2025-01-31T12:00:00Z",
+    "updated_at": "2025-02-03T09:30:00Z",
+}
+
+
+def collection_etag(collection: Collection) -> str:
+    """A strong ETag that changes with every saved change (``updated_at`` is set on each update)."""
+    version = f"{collection.pk}:{collection.updated_at.isoformat()}"
+    return quote_etag(hashlib.sha256(version.encode()).hexdigest()[:32])
+
+
+def _with_etag(response: Response, collection: Collection) -> Response:
+    response["ETag"] = collection_etag(collection)
+    return response
+
+
+def _check_if_match(request: Request, current: str) -> None:
+    """RFC 9110 §13.1.1: ``*`` or one of the listed strong ETags must be the current one."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        return
+    etags = parse_etags(header)
+    if "*" not in etags and current not in etags:
+        raise PreconditionFailed()
+
+
+class CollectionListView(generics.ListAPIView):
+    serializer_class = CollectionSerializer
+    filterset_class = CollectionFilterSet
+    cursor_ordering = "-pk"
+
+    def get_queryset(self) -> Any:
+        return selectors.collections_visible_to(user=self.request.user)
+
+    @extend_schema(
+        operation_id="collections_list",
+        summary="Collections you may see",
+        description="Collections of the biobanks where you may see the catalogue, plus those shared with you one "
+        "by one; newest first, cursor-paginated.",
+        responses={200: CollectionSerializer(many=True), **problem_responses(400, *READ_PROBLEMS)},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="collections_create",
+        summary="Create a collection",
+        description="Needs `manage_catalog` on the biobank named in the body. A biobank you cannot see is "
+        "reported like one that does not exist.",
+        request=CollectionCreateInputSerializer,
+        responses={201: CollectionSerializer, **problem_responses(403, 409, *WRITE_PROBLEMS)},
+        parameters=[ETAG_RESPONSE_HEADER],
+        examples=[
+            OpenApiExample(
+                "New collection",
+                request_only=True,
+                value={"biobank": "biobank-a", "code": "crc-2024", "name": "Colorectal cancer cohort 2024"},
+            ),
+            OpenApiExample("Created", response_only=True, status_codes=["201"], value=COLLECTION_EXAMPLE),
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        manageable = biobanks_with_perm(user=request.user, perm="manage_catalog")
+        if not manageable.exists():
+            raise exceptions.PermissionDenied("You may not create collections: you manage no biobank's catalogue.")
+        serializer = CollectionCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        biobank = manageable.filter(code=data["biobank"]).first()
+        if biobank is None:
+            if biobanks_visible_to(user=request.user).filter(code=data["biobank"]).exists():
+                raise exceptions.PermissionDenied(f"You may not manage the catalogue of {data['biobank']}.")
+            raise exceptions.ValidationError(
+                {"biobank": ["No biobank with this code that you may manage."]}, code="does_not_exist"
+            )
+        collection = services.collection_create(
+            actor=request.user,
+            biobank=biobank,
+            code=data["code"],
+            name=data["name"],
+            description=data["description"],
+        )
+        response = Response(CollectionSerializer(collection).data, status=status.HTTP_201_CREATED)
+        response["Location"] = reverse("api-collection-detail", kwargs={"pk": collection.pk}, request=request)
+        return _with_etag(response, collection)
+
+
+class CollectionDetailView(APIView):
+    def _visible(self, request: Request, pk: int) -> Collection:
+        try:
+            return selectors.collections_visible_to(user=request.user).get(pk=pk)
+        except Collection.DoesNotExist:
+            raise exceptions.NotFound(f"No collection {pk} that you may see.") from None
+
+    def _changeable_locked(self, request: Request, pk: int) -> Collection:
+        """The collection locked for the update; 403 if the caller may only see it, 404 if not even that."""
+        collection = (
+            selectors.collections_changeable_by(user=request.user).select_for_update(of=("self",)).filter(pk=pk).first()
+        )
+        if collection is None:
+            self._visible(request, pk)
+            raise exceptions.PermissionDenied(f"You may not change collection {pk}; this needs manage_catalog.")
+        return collection
+
+    @extend_schema(
+        operation_id="collections_retrieve",
+        summary="One collection",
+        parameters=[ETAG_RESPONSE_HEADER],
+        responses={200: CollectionSerializer, **problem_responses(404, *READ_PROBLEMS)},
+        examples=[OpenApiExample("Collection", response_only=True, value=COLLECTION_EXAMPLE)],
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        collection = self._visible(request, pk)
+        return _with_etag(Response(CollectionSerializer(collection).data), collection)
+
+    @extend_schema(
+        operation_id="collections_partial_update",
+        summary="Change a collection",
+        description="Send only the fields to change (`name`, `description`). Needs `manage_catalog` on the "
+        "collection's biobank. Send the ETag of your last read as `If-Match` to be sure you do not overwrite "
+        "someone else's change.",
+        parameters=[IF_MATCH_PARAMETER, ETAG_RESPONSE_HEADER],
+        request=CollectionUpdateInputSerializer,
+        responses={200: CollectionSerializer, **problem_responses(403, 404, 412, *WRITE_PROBLEMS)},
+        examples=[OpenApiExample("Rename", request_only=True, value={"name": "Colorectal cancer cohort 2024/25"})],
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        with transaction.atomic():
+            collection = self._changeable_locked(request, pk)
+            _check_if_match(request, collection_etag(collection))
+            serializer = CollectionUpdateInputSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            collection = services.collection_update(
+                actor=request.user, collection=collection, **serializer.validated_data
+            )
+        return _with_etag(Response(CollectionSerializer(collection).data), collection)

@@ -1,0 +1,130 @@
+"""Every persona against every endpoint and method, with the status derived from ROLE_PERMISSIONS.
+
+Personas: each Role as a member of biobank A, anonymous, a researcher (no membership), an outsider (admin of biobank
+B), a token of A with every grantable permission, a read-only token of A, and a token of B. Expectations are computed
+from what the persona holds on A, so the matrix stays true when roles change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from biobank.accounts.choices import Role
+from biobank.accounts.models import Membership
+from catalog.models import Collection
+from tests.factories import UserFactory, make_member
+
+pytestmark = pytest.mark.django_db
+
+MEMBER_LIST_PERMISSIONS = {"manage_members", "view_audit"}
+
+
+@dataclass
+class World:
+    biobank_a: Any
+    collection_a: Collection
+    victim: Membership
+    newcomer_email: str
+
+
+@pytest.fixture
+def world(biobank_a, collection_a) -> World:
+    victim_user = make_member(biobank_a, Role.TECHNICIAN, email="victim@example.org")
+    UserFactory(email="newcomer@example.org")
+    return World(biobank_a, collection_a, Membership.objects.get(user=victim_user), "newcomer@example.org")
+
+
+def _needs(persona, *, see: str, act: str | set[str], ok: int) -> int:
+    """404 unless the persona may ``see`` on A; then ``ok`` if they hold (one of) ``act``, else 403."""
+    acts = {act} if isinstance(act, str) else act
+    if not persona.authenticated:
+        return 401
+    if acts & persona.perms_on_a:
+        return ok
+    if see not in persona.perms_on_a:
+        return 404
+    return 403
+
+
+def _create_collection_status(persona) -> int:
+    if not persona.authenticated:
+        return 401
+    if "manage_catalog" in persona.perms_on_a:
+        return 201
+    if "manage_catalog" not in persona.perms_elsewhere or "view_biobank" in persona.perms_on_a:
+        return 403  # manages no catalogue at all, or sees A without managing it
+    return 400  # A is invisible to them: reported like a code that does not exist
+
+
+def _patch_collection_status(persona) -> int:
+    if not persona.authenticated:
+        return 401
+    if "manage_catalog" in persona.perms_on_a:
+        return 200
+    return 403 if "view_catalog" in persona.perms_on_a else 404
+
+
+ENDPOINTS = {
+    "GET me": lambda p: 401 if not p.authenticated else 200,
+    "GET biobanks": lambda p: 401 if not p.authenticated else 200,
+    "GET biobank": lambda p: _needs(p, see="view_biobank", act="view_biobank", ok=200),
+    "GET members": lambda p: _needs(p, see="view_biobank", act=MEMBER_LIST_PERMISSIONS, ok=200),
+    "POST members": lambda p: _needs(p, see="view_biobank", act="manage_members", ok=201),
+    "DELETE member": lambda p: _needs(p, see="view_biobank", act="manage_members", ok=204),
+    "GET collections": lambda p: 401 if not p.authenticated else 200,
+    "POST collections": _create_collection_status,
+    "GET collection": lambda p: _needs(p, see="view_catalog", act="view_catalog", ok=200),
+    "PATCH collection": _patch_collection_status,
+}
+
+
+def _call(endpoint: str, client, world: World):
+    collection = f"/api/v1/collections/{world.collection_a.pk}/"
+    members = "/api/v1/biobanks/biobank-a/members/"
+    requests = {
+        "GET me": lambda: client.get("/api/v1/me/"),
+        "GET biobanks": lambda: client.get("/api/v1/biobanks/"),
+        "GET biobank": lambda: client.get("/api/v1/biobanks/biobank-a/"),
+        "GET members": lambda: client.get(members),
+        "POST members": lambda: client.post(members, {"email": world.newcomer_email, "role": "technician"}),
+        "DELETE member": lambda: client.delete(f"{members}{world.victim.pk}/"),
+        "GET collections": lambda: client.get("/api/v1/collections/"),
+        "POST collections": lambda: client.post(
+            "/api/v1/collections/", {"biobank": "biobank-a", "code": "new-one", "name": "New one"}
+        ),
+        "GET collection": lambda: client.get(collection),
+        "PATCH collection": lambda: client.patch(collection, {"name": "Renamed"}),
+    }
+    return requests[endpoint]()
+
+
+@pytest.mark.parametrize("endpoint", list(ENDPOINTS))
+def test_each_persona_gets_the_status_its_permissions_allow_and_a_refusal_changes_nothing(endpoint, persona, world):
+    before = (Collection.objects.count(), Membership.objects.count(), Collection.objects.get().name)
+
+    response = _call(endpoint, persona.client, world)
+
+    expected = ENDPOINTS[endpoint](persona)
+    assert response.status_code == expected, (persona.name, endpoint, response.content)
+    if expected >= 400:
+        assert response["Content-Type"] == "application/problem+json"
+        assert response.json()["status"] == expected
+        assert (Collection.objects.count(), Membership.objects.count(), Collection.objects.get().name) == before
+
+
+def test_lists_contain_biobank_a_exactly_for_those_who_may_see_it(persona, world):
+    biobanks = persona.client.get("/api/v1/biobanks/")
+    collections = persona.client.get("/api/v1/collections/")
+
+    if not persona.authenticated:
+        assert (biobanks.status_code, collections.status_code) == (401, 401)
+        return
+    assert ("biobank-a" in [row["code"] for row in biobanks.json()["results"]]) == (
+        "view_biobank" in persona.perms_on_a
+    )
+    assert (world.collection_a.pk in [row["id"] for row in collections.json()["results"]]) == (
+        "view_catalog" in persona.perms_on_a
+    )
