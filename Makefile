@@ -1,6 +1,7 @@
 # Two commands on a fresh machine with only Python >= 3.11, make and git:
 #   make run   — virtualenv, dependencies from the lock file, embedded PostgreSQL, migrations, demo data, server
 #   make test  — the whole test suite on PostgreSQL (embedded unless DATABASE_URL is set)
+# Also: make worker (Celery worker + beat, needs CELERY_BROKER_URL), make lint, make bench, make lock.
 
 PYTHON ?= python3
 VENV := .venv
@@ -9,49 +10,57 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 LOCK := requirements/lock.txt
 STAMP := $(VENV)/.installed
+MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint format worker beat bench lock migrate demo clean check-python
+.PHONY: run test lint format worker bench lock migrate demo clean
 
 $(STAMP): $(LOCK) pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required (found %s)" % sys.version.split()[0])'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --requirement $(LOCK)
 	@touch $(STAMP)
 
 migrate: $(STAMP)
-	$(BIN)/python manage.py migrate --noinput
+	$(MANAGE) migrate --noinput
 
 demo: migrate
-	$(BIN)/python manage.py seed_demo
+	$(MANAGE) seed_demo
 
-run: demo
-	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+# The demo logins are printed last, right before the server starts. Ctrl-C stops the server and, as the last
+# process using it exits, the embedded PostgreSQL (biobank/embedded_db.py). A second `make run` just starts again.
+run: migrate
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(MANAGE) seed_demo
 	@echo "Serving the Biobank Portal at http://$(HOST):$(PORT)/  (Ctrl-C stops it and the embedded PostgreSQL)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(MANAGE) runserver $(HOST):$(PORT)
 
+# pytest exits 5 when it collected no test: that fails here like any other failure.
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(MANAGE) makemigrations --check --dry-run
 
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# One process with an embedded beat is right for a developer; production runs beat as its own single service.
 worker: $(STAMP)
-	@test -n "$$CELERY_BROKER_URL" || (echo "make worker needs CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0); without it tasks run in-process" >&2; exit 2)
-	$(BIN)/celery -A biobank worker --beat --loglevel=INFO --scheduler celery.beat:PersistentScheduler --schedule var/celerybeat-schedule
+	@test -n "$$CELERY_BROKER_URL" || { echo "make worker needs CELERY_BROKER_URL (e.g. CELERY_BROKER_URL=redis://127.0.0.1:6379/0 make worker); without a broker every task already runs in-process." >&2; exit 2; }
+	@mkdir -p var
+	$(BIN)/celery -A biobank worker --beat --loglevel=INFO --schedule var/celerybeat-schedule
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
-# Regenerate the lock file after changing dependencies in pyproject.toml.
+# Regenerate the lock file after changing dependencies in pyproject.toml (no machine-specific index lines).
 lock: $(STAMP)
-	$(BIN)/pip-compile --quiet --extra dev --strip-extras --output-file $(LOCK) pyproject.toml
+	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url --no-emit-find-links \
+		--output-file $(LOCK) pyproject.toml
 
 clean:
 	rm -rf $(VENV) var/staticfiles .pytest_cache .ruff_cache

