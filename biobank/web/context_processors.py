@@ -1,2 +1,70 @@
-def navigation(request):  # type: ignore[no-untyped-def]
-    return {}
+"""Navigation for the page header: only the links the signed-in person can use, built from their roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
+
+from .access import biobank_access
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    url: str
+    current: bool = False
+
+
+@dataclass
+class NavSection:
+    title: str
+    subtitle: str
+    links: list[NavLink] = field(default_factory=list)
+
+
+@dataclass
+class Navigation:
+    main: list[NavLink]
+    biobanks: list[NavSection]
+    account: list[NavLink]
+
+
+def _link(request: HttpRequest, label: str, url: str, *, exact: bool = False) -> NavLink:
+    current = request.path == url if exact else request.path.startswith(url)
+    return NavLink(label, url, current)
+
+
+def build_navigation(request: HttpRequest) -> Navigation:
+    """One query (the person's memberships), however many biobanks they belong to."""
+    user = request.user
+    accesses = biobank_access(request)
+    main = [_link(request, _("Dashboard"), reverse("web:dashboard"), exact=True)]
+    if any(a.can("view_catalog") or a.can("manage_catalog") for a in accesses):
+        main.append(_link(request, _("Collections"), reverse("web:catalog:collection_list")))
+    if user.is_superuser:
+        main.append(_link(request, _("Django admin"), reverse("admin:index")))
+    sections = []
+    for access in accesses:
+        code = access.biobank.code
+        section = NavSection(access.biobank.name, ", ".join(access.role_labels) or _("Superuser"))
+        section.links.append(_link(request, _("Overview"), reverse("web:biobank", args=[code]), exact=True))
+        section.links.append(_link(request, _("Members"), reverse("web:members", args=[code])))
+        if access.can("manage_api_tokens"):
+            section.links.append(_link(request, _("API tokens"), reverse("web:tokens", args=[code])))
+        sections.append(section)
+    account = [_link(request, _("Profile"), reverse("accounts:profile"))]
+    if user.has_usable_password():
+        account.append(_link(request, _("Change password"), reverse("accounts:password_change")))
+    return Navigation(main=main, biobanks=sections, account=account)
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"nav": SimpleLazyObject(lambda: build_navigation(request))}

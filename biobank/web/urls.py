@@ -1,9 +1,23 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import views
+from .views import biobanks, dashboard, members, tokens
 
 app_name = "web"
 
+biobank_patterns = [
+    path("", biobanks.overview, name="biobank"),
+    path("members/", members.member_list, name="members"),
+    path("members/add/", members.member_add, name="member_add"),
+    path("members/<int:user_id>/", members.member_row, name="member_row"),
+    path("members/<int:user_id>/roles/", members.member_edit, name="member_edit"),
+    path("members/<int:user_id>/remove/", members.member_remove, name="member_remove"),
+    path("tokens/", tokens.token_list, name="tokens"),
+    path("tokens/new/", tokens.token_create, name="token_create"),
+    path("tokens/<int:token_id>/revoke/", tokens.token_revoke, name="token_revoke"),
+]
+
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", dashboard.dashboard, name="dashboard"),
+    path("biobanks/<slug:code>/", include(biobank_patterns)),
+    path("collections/", include("catalog.urls")),
 ]

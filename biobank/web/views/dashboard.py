@@ -1,0 +1,21 @@
+"""The home page: what the signed-in person can see and do, per biobank and role."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from biobank.web.access import biobank_access
+from biobank.web.panels import biobank_panels, network_directory
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    accesses = biobank_access(request)
+    context = {
+        "panels": biobank_panels(user=user, accesses=accesses),
+        "directory": network_directory() if user.is_researcher else None,
+    }
+    return render(request, "web/dashboard.html", context)

@@ -1,0 +1,129 @@
+"""Members of a biobank and their roles. Everyone in the biobank may see the list; admins manage it.
+
+Every change also works as a plain form post; with HTMX, a row's roles are edited in place.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from biobank.accounts import services
+from biobank.accounts.choices import BIOBANK_PERMISSIONS, ROLE_PERMISSIONS, Role
+from biobank.accounts.models import Biobank, User
+from biobank.accounts.selectors import members_of_biobank, user_has_biobank_perm
+from biobank.errors import DomainError
+from biobank.web.access import biobank_for
+from biobank.web.forms import MemberAddForm, MemberRolesForm, add_domain_error
+
+
+def _member(request: HttpRequest, biobank: Biobank, user_id: int) -> User:
+    member = members_of_biobank(user=request.user, biobank=biobank).filter(pk=user_id).first()
+    if member is None:
+        raise Http404(_("This person is not a member of this biobank."))
+    return member
+
+
+def _role_matrix() -> list[dict]:
+    """Which role holds which permission: the legend under the member list."""
+    return [
+        {"label": Role(role).label, "perms": [str(BIOBANK_PERMISSIONS[p]) for p in BIOBANK_PERMISSIONS if p in perms]}
+        for role, perms in ROLE_PERMISSIONS.items()
+    ]
+
+
+@login_required
+def member_list(request: HttpRequest, code: str) -> HttpResponse:
+    biobank = biobank_for(request, code)
+    context = {
+        "biobank": biobank,
+        "members": members_of_biobank(user=request.user, biobank=biobank),
+        "can_manage": user_has_biobank_perm(user=request.user, biobank=biobank, perm="manage_members"),
+        "role_matrix": _role_matrix(),
+    }
+    return render(request, "web/members.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_add(request: HttpRequest, code: str) -> HttpResponse:
+    biobank = biobank_for(request, code, "manage_members")
+    form = MemberAddForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, created = services.member_add(
+                actor=request.user,
+                biobank=biobank,
+                email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
+                roles=form.cleaned_data["roles"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            if created:
+                message = _("%(email)s was added. We e-mailed them a link to choose a password.")
+            else:
+                message = _("%(email)s now has the chosen roles in this biobank.")
+            messages.success(request, message % {"email": user.email})
+            return redirect("web:members", code=biobank.code)
+    return render(request, "web/member_add.html", {"biobank": biobank, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_edit(request: HttpRequest, code: str, user_id: int) -> HttpResponse:
+    biobank = biobank_for(request, code, "manage_members")
+    member = _member(request, biobank, user_id)
+    current = [m.role for m in member.roles_here]  # type: ignore[attr-defined]
+    form = MemberRolesForm(request.POST if request.method == "POST" else None, initial={"roles": current})
+    inline = bool(getattr(request, "htmx", False))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.memberships_set(actor=request.user, biobank=biobank, user=member, roles=form.cleaned_data["roles"])
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            message = _("The roles of %(email)s were saved.") % {"email": member.email}
+            if inline:  # the page stays; portal.js shows the message in the page's live region
+                context = {"biobank": biobank, "member": _member(request, biobank, user_id), "can_manage": True}
+                response = render(request, "web/partials/member_row.html", context)
+                response["HX-Trigger"] = json.dumps({"portal:message": {"level": "success", "text": message}})
+                return response
+            messages.success(request, message)
+            return redirect("web:members", code=biobank.code)
+    context = {"biobank": biobank, "member": member, "form": form}
+    if inline:
+        return render(request, "web/partials/member_row_edit.html", context)
+    return render(request, "web/member_edit.html", context)
+
+
+@login_required
+def member_row(request: HttpRequest, code: str, user_id: int) -> HttpResponse:
+    """One row of the member list (HTMX "Cancel" of an inline edit)."""
+    biobank = biobank_for(request, code, "manage_members")
+    context = {"biobank": biobank, "member": _member(request, biobank, user_id), "can_manage": True}
+    return render(request, "web/partials/member_row.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_remove(request: HttpRequest, code: str, user_id: int) -> HttpResponse:
+    biobank = biobank_for(request, code, "manage_members")
+    member = _member(request, biobank, user_id)
+    if request.method == "POST":
+        try:
+            services.memberships_set(actor=request.user, biobank=biobank, user=member, roles=[])
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            removed = {"email": member.email, "biobank": biobank.name}
+            messages.success(request, _("%(email)s was removed from %(biobank)s.") % removed)
+        return redirect("web:members", code=biobank.code)
+    return render(request, "web/member_remove.html", {"biobank": biobank, "member": member})

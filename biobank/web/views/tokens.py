@@ -1,0 +1,70 @@
+"""API tokens of a biobank for partner systems: list, create (the secret is shown once), revoke."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from biobank.accounts import services
+from biobank.accounts.choices import BIOBANK_PERMISSIONS
+from biobank.accounts.models import ApiToken
+from biobank.accounts.selectors import api_tokens_of_biobank
+from biobank.errors import DomainError
+from biobank.web.access import biobank_for
+from biobank.web.forms import TokenCreateForm, add_domain_error
+
+
+def _with_labels(token: ApiToken) -> ApiToken:
+    token.permission_labels = [str(BIOBANK_PERMISSIONS.get(p, p)) for p in token.permissions]  # type: ignore[attr-defined]
+    return token
+
+
+@login_required
+def token_list(request: HttpRequest, code: str) -> HttpResponse:
+    biobank = biobank_for(request, code, "manage_api_tokens")
+    tokens = [_with_labels(token) for token in api_tokens_of_biobank(user=request.user, biobank=biobank)]
+    context = {"biobank": biobank, "tokens": tokens}
+    return render(request, "web/tokens.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def token_create(request: HttpRequest, code: str) -> HttpResponse:
+    biobank = biobank_for(request, code, "manage_api_tokens")
+    form = TokenCreateForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, secret = services.api_token_create(
+                actor=request.user,
+                biobank=biobank,
+                name=form.cleaned_data["name"],
+                permissions=form.cleaned_data["permissions"],
+                expires_at=form.cleaned_data["expires_on"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error, {"expires_at": "expires_on"})
+        else:
+            # The only response that ever contains the secret; never_cache keeps it out of caches.
+            context = {"biobank": biobank, "token": _with_labels(token), "secret": secret}
+            return render(request, "web/token_created.html", context, status=201)
+    return render(request, "web/token_form.html", {"biobank": biobank, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def token_revoke(request: HttpRequest, code: str, token_id: int) -> HttpResponse:
+    biobank = biobank_for(request, code, "manage_api_tokens")
+    token = api_tokens_of_biobank(user=request.user, biobank=biobank).filter(pk=token_id).first()
+    if token is None:
+        raise Http404(_("This biobank has no such token."))
+    if request.method == "POST":
+        services.api_token_revoke(actor=request.user, token=token)
+        messages.success(request, _("The token “%(name)s” was revoked; it no longer works.") % {"name": token.name})
+        return redirect("web:tokens", code=biobank.code)
+    return render(request, "web/token_revoke.html", {"biobank": biobank, "token": token})

@@ -1,0 +1,64 @@
+"""Personas for the page tests, built through the real services, and a helper that counts a page's queries."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from biobank.accounts.choices import Role
+from catalog import services as catalog_services
+from tests.factories import UserFactory, make_member
+
+
+@pytest.fixture
+def data_manager_a(biobank_a):
+    return make_member(biobank_a, Role.DATA_MANAGER, email="data-a@example.org")
+
+
+@pytest.fixture
+def auditor_a(biobank_a):
+    return make_member(biobank_a, Role.AUDITOR, email="auditor-a@example.org")
+
+
+@pytest.fixture
+def steward_a(biobank_a):
+    return make_member(biobank_a, Role.IDENTITY_STEWARD, email="steward-a@example.org")
+
+
+@pytest.fixture
+def researcher(db):
+    from django.utils import timezone
+
+    return UserFactory(email="researcher@example.org", is_researcher=True, email_verified_at=timezone.now())
+
+
+@pytest.fixture
+def donor(db):
+    user = UserFactory(email="donor@example.org", is_donor=True)
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+@pytest.fixture
+def collection_a(biobank_a):
+    return catalog_services.collection_create(
+        actor=None, biobank=biobank_a, code="breast-2019", name="Breast cancer 2019", description="Tumour and blood."
+    )
+
+
+@pytest.fixture
+def collection_b(biobank_b):
+    return catalog_services.collection_create(actor=None, biobank=biobank_b, code="liver", name="Liver cohort")
+
+
+@pytest.fixture
+def count_queries(client):
+    def run(url: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, response.status_code
+        return len(queries)
+
+    return run
