@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.pseudonyms.keyfiles import point_key_files_to
+
+
+@pytest.fixture(autouse=True)
+def key_files(settings, tmp_path):
+    return point_key_files_to(settings, tmp_path)
