@@ -94,7 +94,8 @@ def test_a_key_file_writable_by_others_is_refused(settings, tmp_path):
 
 
 def test_an_appended_key_becomes_current_without_a_restart(settings, tmp_path):
-    point_key_files_to(settings, tmp_path)
+    (tmp_path / "own").mkdir()
+    point_key_files_to(settings, tmp_path / "own")
     before = keyring("ENCRYPTION_KEY_FILE")
     new_id = append_key("ENCRYPTION_KEY_FILE", "k2")
     after = keyring("ENCRYPTION_KEY_FILE")
