@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import stat
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import CommandError, call_command
 
 from biobank.crypto import keys
 from biobank.crypto.keys import UnknownKeyError, append_key, keyring, new_key_line, parse_keyring
@@ -107,3 +110,21 @@ def test_an_appended_key_becomes_current_without_a_restart(settings, tmp_path):
 def test_only_the_two_key_file_settings_are_known():
     with pytest.raises(ValueError, match="Unknown key file setting"):
         keys.keyring("SECRET_KEY")
+
+
+def test_the_keys_add_command_appends_a_current_key_without_printing_it(settings, tmp_path):
+    (tmp_path / "cmd").mkdir()
+    point_key_files_to(settings, tmp_path / "cmd")
+    out = StringIO()
+    call_command("keys_add", "pseudonym", "--id", "p2", stdout=out)
+    ring = keyring("PSEUDONYM_KEY_FILE")
+    assert ring.key_ids == ("t1", "p2")
+    assert "Added key p2" in out.getvalue()
+    assert base64.b64encode(ring.current).decode() not in out.getvalue()
+
+
+def test_the_keys_add_command_refuses_a_duplicate_id(settings, tmp_path):
+    (tmp_path / "cmd").mkdir()
+    point_key_files_to(settings, tmp_path / "cmd")
+    with pytest.raises(CommandError, match="already in"):
+        call_command("keys_add", "encryption", "--id", "t1")

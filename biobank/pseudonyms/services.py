@@ -1,0 +1,261 @@
+"""Writes of pseudonym data: domains, minting pseudonyms, key rotation, and re-identification by a steward.
+
+Minting (``pseudonym_for``, ``pseudonyms_for_many``) is not audited on its own: it reveals nothing, and the service
+that registers a donor or builds a release audits its own act. Rotation and re-identification are audited here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from biobank.accounts.models import Biobank
+from biobank.accounts.selectors import user_has_biobank_perm
+from biobank.crypto.keys import pseudonym_keyring
+from biobank.errors import ConflictError, DomainError, validate_model
+
+from .checkchar import pseudonym_validate
+from .choices import DomainKind
+from .engine import Pseudonymiser, domain_key
+from .models import Pseudonym, PseudonymDomain, PseudonymKey, subject_validator
+
+REPSEUDONYMISE_BATCH = 5000
+_MAX_ATTEMPTS = 8
+
+
+class PseudonymNotFound(DomainError):
+    """No subject has this pseudonym in the domain (in any key version): 404."""
+
+    status_code = 404
+    title = "Not found"
+
+
+def _audit(
+    *,
+    actor: Any,
+    action: str,
+    obj: Any = None,
+    object_type: str | None = None,
+    object_id: Any = None,
+    biobank: Biobank | None = None,
+    changes: dict | None = None,
+    reason: str | None = None,
+) -> None:
+    """Record an audit event in the caller's transaction.
+
+    NOT WIRED YET: ``biobank.audit.services.audit_record`` (same keyword arguments) is being built in parallel;
+    once it exists this body becomes ``audit_record(actor=actor, action=action, ...)``. Every audited act of this
+    app goes through here, so that is the only line to change.
+    """
+    return None
+
+
+def pseudonymiser(*, domain: PseudonymDomain, version: int | None = None) -> Pseudonymiser:
+    """The computation for one domain and key version (the current one by default)."""
+    version = version or domain.current_key_version
+    try:
+        master_key_id = PseudonymKey.objects.values_list("master_key_id", flat=True).get(domain=domain, version=version)
+    except PseudonymKey.DoesNotExist:
+        raise DomainError(f"Pseudonym domain {domain.code} has no key version {version}.", field="version") from None
+    master = pseudonym_keyring().get(master_key_id)
+    return Pseudonymiser(domain_key(master, domain_code=domain.code, version=version))
+
+
+@transaction.atomic
+def domain_create(*, actor: Any, code: str, kind: str, biobank: Biobank | None = None) -> PseudonymDomain:
+    """A new pseudonym domain with key version 1 derived from the current master key.
+
+    A biobank has exactly one PID domain; a release domain names the biobank whose identity steward may resolve
+    it (a release drawing on several biobanks gets one domain per biobank).
+    """
+    if kind not in DomainKind.values:
+        raise DomainError(
+            f"Unknown domain kind {kind!r}; allowed: {', '.join(DomainKind.values)}.",
+            field="kind",
+            code="invalid_choice",
+        )
+    if kind == DomainKind.BIOBANK_PID and biobank is None:
+        raise DomainError("A biobank PID domain needs its biobank.", field="biobank", code="required")
+    domain = PseudonymDomain(code=code, kind=kind, biobank=biobank)
+    validate_model(domain)
+    try:
+        with transaction.atomic():
+            domain.save()
+    except IntegrityError:
+        if PseudonymDomain.objects.filter(code=code).exists():
+            raise ConflictError(f"A pseudonym domain with code {code!r} exists already.", field="code") from None
+        raise ConflictError(f"Biobank {biobank} already has a PID domain.", field="biobank") from None
+    PseudonymKey.objects.create(domain=domain, version=1, master_key_id=pseudonym_keyring().current_id)
+    return domain
+
+
+def _check_subjects(subjects: Iterable[str]) -> list[str]:
+    unique = list(dict.fromkeys(subjects))
+    for subject in unique:
+        if not isinstance(subject, str) or not subject_validator.regex.match(subject):
+            raise DomainError(
+                f"Subject reference {subject!r} is not valid: use 1 to 100 letters, digits and . _ : -.",
+                field="subject",
+            )
+    return unique
+
+
+_INSERT_SQL = """
+WITH input(subject, pseudonym) AS (SELECT * FROM unnest(%(subjects)s::text[], %(pseudonyms)s::text[])),
+inserted AS (
+    INSERT INTO {table} (domain_id, key_version, subject, pseudonym, created_at)
+    SELECT %(domain)s, %(version)s, subject, pseudonym, %(now)s FROM input
+    ON CONFLICT DO NOTHING
+    RETURNING subject, pseudonym
+)
+SELECT subject, pseudonym FROM inserted
+UNION ALL
+SELECT existing.subject, existing.pseudonym FROM {table} existing JOIN input USING (subject)
+WHERE existing.domain_id = %(domain)s AND existing.key_version = %(version)s
+"""
+
+
+def _mint(*, domain: PseudonymDomain, version: int, subjects: Sequence[str]) -> dict[str, str]:
+    """Insert-or-read the pseudonyms of ``subjects`` in ``version``: one statement per round, set-based.
+
+    Round 1 almost always settles everything. A subject still missing either lost a race with a concurrent insert
+    of itself (the next round reads it) or its pseudonym collides with another subject's (the next round tries its
+    next candidate, ``attempt`` + 1). The stored mapping keeps whatever was minted, so pseudonyms stay stable.
+    """
+    compute = pseudonymiser(domain=domain, version=version)
+    result: dict[str, str] = {}
+    pending = list(subjects)
+    attempt = 0
+    sql = _INSERT_SQL.format(table=connection.ops.quote_name(Pseudonym._meta.db_table))
+    while pending:
+        if attempt >= _MAX_ATTEMPTS:
+            raise ConflictError(
+                f"Could not mint pseudonyms in {domain.code} for {len(pending)} subject(s) after {attempt} attempts.",
+                field="subject",
+            )
+        candidates = compute.many(pending) if attempt == 0 else [compute(s, attempt) for s in pending]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql,
+                {
+                    "subjects": pending,
+                    "pseudonyms": candidates,
+                    "domain": domain.pk,
+                    "version": version,
+                    "now": timezone.now(),
+                },
+            )
+            result.update(cursor.fetchall())
+        pending = [s for s in pending if s not in result]
+        attempt += 1
+    return result
+
+
+@transaction.atomic
+def pseudonyms_for_many(*, domain: PseudonymDomain, subjects: Iterable[str]) -> dict[str, str]:
+    """``{subject: pseudonym}`` in the domain's current key version, minting what is missing in one statement."""
+    unique = _check_subjects(subjects)
+    if not unique:
+        return {}
+    return _mint(domain=domain, version=domain.current_key_version, subjects=unique)
+
+
+def pseudonym_for(*, domain: PseudonymDomain, subject: str) -> str:
+    """The subject's pseudonym in the domain's current key version: the same every time (get or create)."""
+    return pseudonyms_for_many(domain=domain, subjects=[subject])[subject]
+
+
+@transaction.atomic
+def domain_rotate_key(*, actor: Any, domain: PseudonymDomain) -> PseudonymDomain:
+    """Start a new key version (from the current master key); a background job re-pseudonymises the subjects.
+
+    New pseudonyms are minted in the new version at once; old pseudonyms stay resolvable for the steward.
+    """
+    locked = PseudonymDomain.objects.select_for_update().get(pk=domain.pk)
+    old_version = locked.current_key_version
+    new_version = old_version + 1
+    master_key_id = pseudonym_keyring().current_id
+    PseudonymKey.objects.create(domain=locked, version=new_version, master_key_id=master_key_id)
+    locked.current_key_version = new_version
+    locked.save(update_fields=["current_key_version"])
+    _audit(
+        actor=actor,
+        action="pseudonym_domain.rotate_key",
+        obj=locked,
+        biobank=locked.biobank,
+        changes={"current_key_version": [old_version, new_version], "master_key_id": master_key_id},
+    )
+    domain.current_key_version = new_version
+
+    from .tasks import repseudonymise_domain
+
+    domain_id = locked.pk
+    transaction.on_commit(lambda: repseudonymise_domain.delay(domain_id=domain_id, key_version=new_version))
+    return locked
+
+
+def domain_repseudonymise_batch(*, domain_id: int, key_version: int, limit: int | None = None) -> int:
+    """Mint ``key_version`` pseudonyms for up to ``limit`` subjects that only have older ones, and retire those.
+
+    Returns how many subjects were done (0: finished, or the domain moved on to a newer version, whose own job
+    takes over). Idempotent: it only ever picks subjects still missing in ``key_version``.
+    """
+    limit = limit or REPSEUDONYMISE_BATCH
+    with transaction.atomic():
+        domain = PseudonymDomain.objects.get(pk=domain_id)
+        if domain.current_key_version != key_version:
+            return 0
+        subjects = list(
+            Pseudonym.objects.filter(domain=domain, key_version__lt=key_version)
+            .filter(
+                ~Exists(Pseudonym.objects.filter(domain=domain, key_version=key_version, subject=OuterRef("subject")))
+            )
+            .order_by("subject")
+            .values_list("subject", flat=True)
+            .distinct()[:limit]
+        )
+        if not subjects:
+            return 0
+        _mint(domain=domain, version=key_version, subjects=subjects)
+        Pseudonym.objects.filter(
+            domain=domain, key_version__lt=key_version, subject__in=subjects, retired_at__isnull=True
+        ).update(retired_at=timezone.now())
+        return len(subjects)
+
+
+@transaction.atomic
+def pseudonym_resolve(*, actor: Any, domain: PseudonymDomain, pseudonym: str, reason: str) -> Pseudonym:
+    """Re-identification: the mapping row (subject, key version) behind a pseudonym, in any key version.
+
+    Only an identity steward of the domain's biobank (``view_identity``), only with a stated reason, and always
+    audited. The permission is checked before anything is looked up, so others learn nothing about the pseudonym.
+    """
+    if domain.biobank_id is None or not user_has_biobank_perm(user=actor, biobank=domain.biobank, perm="view_identity"):
+        raise PermissionDenied("Only an identity steward of the domain's biobank may resolve its pseudonyms.")
+    if not isinstance(reason, str) or not reason.strip():
+        raise DomainError(
+            "State why you need to re-identify this pseudonym; the reason is recorded in the audit trail.",
+            field="reason",
+            code="required",
+        )
+    canonical = pseudonym_validate(pseudonym)
+    try:
+        row = Pseudonym.objects.select_related("domain").get(domain=domain, pseudonym=canonical)
+    except Pseudonym.DoesNotExist:
+        raise PseudonymNotFound(
+            f"No subject has the pseudonym {pseudonym.strip()} in {domain.code}.", field="pseudonym", code="not_found"
+        ) from None
+    _audit(
+        actor=actor,
+        action="pseudonym.resolve",
+        obj=row,
+        biobank=domain.biobank,
+        changes={"domain": domain.code, "pseudonym": canonical, "key_version": row.key_version},
+        reason=reason.strip(),
+    )
+    return row
