@@ -35,9 +35,11 @@ run: migrate
 	@echo "Serving the Biobank Portal at http://$(HOST):$(PORT)/  (Ctrl-C stops it and the embedded PostgreSQL)"
 	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(MANAGE) runserver $(HOST):$(PORT)
 
-# pytest exits 5 when it collected no test: that fails here like any other failure.
+# pytest exits 5 when it collected no test: that fails here like any other failure, and says so.
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@$(BIN)/python -m pytest $(PYTEST_ARGS) || { status=$$?; \
+		if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests (exit 5); that is a failure" >&2; fi; \
+		exit $$status; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

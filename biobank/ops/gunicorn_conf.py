@@ -1,0 +1,20 @@
+"""gunicorn settings for the web container (``gunicorn biobank.wsgi --config python:biobank.ops.gunicorn_conf``).
+
+Sized from the environment: WEB_CONCURRENCY worker processes (default 2 x CPUs + 1, at most 8) on PORT.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"  # inside the container; the proxy in front terminates TLS
+workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 8)))
+threads = int(os.environ.get("WEB_THREADS", "1"))
+timeout = int(os.environ.get("WEB_TIMEOUT", "60"))
+graceful_timeout = 30
+max_requests = 2000  # recycle workers now and then, a guard against slow leaks
+max_requests_jitter = 200
+accesslog = "-"
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")  # only the proxy can reach the container port
