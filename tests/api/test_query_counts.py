@@ -1,0 +1,68 @@
+"""List endpoints cost the same number of queries for 3 rows as for 30 (no query per row)."""
+
+from __future__ import annotations
+
+import pytest
+
+from biobank.accounts import services as account_services
+from biobank.accounts.choices import Role
+from catalog import services as catalog_services
+from tests.api.conftest import bearer
+from tests.factories import UserFactory, make_biobank, make_member, make_token
+
+pytestmark = pytest.mark.django_db
+
+# Steady state, after a first request has warmed the per-process content-type caches (and recorded the token's use,
+# which is written at most once a minute): session and user (or the token), then the endpoint's own queries, with
+# the permission subqueries inlined into one statement. Members also read the caller's permissions (2 queries).
+EXPECTED_QUERIES = {
+    "biobanks": 3,
+    "members": 6,
+    "collections (session)": 3,
+    "collections (token)": 2,
+}
+
+
+def _biobanks(rows: int, login):
+    user = UserFactory()
+    for _ in range(rows):
+        account_services.membership_grant(actor=None, biobank=make_biobank(), user=user, role=Role.AUDITOR)
+    return login(user), "/api/v1/biobanks/"
+
+
+def _members(rows: int, login):
+    biobank = make_biobank()
+    admin = make_member(biobank, Role.BIOBANK_ADMIN)
+    for _ in range(rows - 1):
+        make_member(biobank, Role.TECHNICIAN)
+    return login(admin), f"/api/v1/biobanks/{biobank.code}/members/"
+
+
+def _collections(rows: int, login, *, token: bool = False):
+    biobank = make_biobank()
+    for number in range(rows):
+        catalog_services.collection_create(actor=None, biobank=biobank, code=f"c-{number}", name=f"C {number}")
+    if token:
+        return bearer(make_token(biobank, "view_catalog")), "/api/v1/collections/"
+    return login(make_member(biobank, Role.DATA_MANAGER)), "/api/v1/collections/"
+
+
+SETUPS = {
+    "biobanks": _biobanks,
+    "members": _members,
+    "collections (session)": _collections,
+    "collections (token)": lambda rows, login: _collections(rows, login, token=True),
+}
+
+
+@pytest.mark.parametrize("endpoint", list(SETUPS))
+@pytest.mark.parametrize("rows", [3, 30])
+def test_a_list_endpoint_costs_the_same_queries_for_few_and_many_rows(endpoint, rows, login, django_assert_num_queries):
+    client, url = SETUPS[endpoint](rows, login)
+    client.get(url)
+
+    with django_assert_num_queries(EXPECTED_QUERIES[endpoint]):
+        response = client.get(url)
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == rows
