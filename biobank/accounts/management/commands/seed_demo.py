@@ -174,7 +174,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"A demo API token for {token.biobank.name} exists ({token.key_prefix}…, expires "
                 f"{token.expires_at:%Y-%m-%d}); its secret was shown once when it was created. "
-                "A biobank admin (admin@example.org) can create a new one in the portal."
+                "A biobank admin (admin@example.org) can create a new one in the portal at "
+                f"{settings.SITE_URL}/biobanks/{token.biobank.code}/tokens/"
             )
 
     def _print_logins(self) -> None:
