@@ -5,6 +5,9 @@ from __future__ import annotations
 import hmac
 import os
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from biobank.pseudonyms.checkchar import is_valid
 from biobank.pseudonyms.engine import Pseudonymiser, domain_key, render
 
@@ -42,3 +45,8 @@ def test_a_collision_retry_gives_another_valid_pseudonym():
 
 def test_the_pseudonymiser_never_shows_its_key():
     assert MASTER.hex() not in repr(Pseudonymiser(MASTER))
+
+
+@given(key=st.binary(min_size=1, max_size=100), message=st.binary(max_size=200))
+def test_the_precomputed_state_hmac_is_standard_hmac_sha256(key, message):
+    assert Pseudonymiser(key).mac(message) == hmac.digest(key, message, "sha256")
