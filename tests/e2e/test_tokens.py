@@ -1,0 +1,54 @@
+"""A biobank admin creates an API token and sees the secret exactly once."""
+
+from __future__ import annotations
+
+import pytest
+
+from biobank.accounts.choices import Role
+from biobank.accounts.models import ApiToken, hash_token
+from tests.e2e.conftest import sign_in
+from tests.factories import DEMO_PASSWORD, make_biobank, make_member
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def biobank():
+    biobank = make_biobank(code="central", name="Central Biobank")
+    make_member(biobank, Role.BIOBANK_ADMIN, email="admin@example.org")
+    return biobank
+
+
+def test_an_admin_creates_a_token_and_sees_the_secret_once(page, biobank, screenshot):
+    sign_in(page, "admin@example.org", DEMO_PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="API tokens").click()
+    page.get_by_role("link", name="Create a token").click()
+    page.get_by_label("Name").fill("Hospital LIS")
+    page.get_by_label("See specimens and storage").check()
+    page.get_by_label("Register and process specimens, manage storage").check()
+    page.get_by_role("button", name="Create the token").click()
+
+    secret = page.get_by_label("Token").input_value()
+    assert secret.startswith("bbp_")
+    token = ApiToken.objects.get()
+    assert token.key_hash == hash_token(secret)
+    assert sorted(token.permissions) == ["change_specimens", "view_specimens"]
+    assert page.get_by_text("This is the only time it is shown").is_visible()
+    screenshot(page, "token-created-1280")
+
+    page.get_by_role("link", name="back to the tokens").click()
+    assert page.get_by_role("cell", name="Hospital LIS").is_visible()
+    assert secret not in page.content()
+    assert secret[:10] in page.content()  # only the prefix, to recognise it
+
+
+def test_a_token_form_with_errors_names_them_and_creates_nothing(page, biobank, screenshot):
+    sign_in(page, "admin@example.org", DEMO_PASSWORD)
+    page.goto("/biobanks/central/tokens/new/")
+    page.get_by_label("Name").fill("")
+    page.get_by_role("button", name="Create the token").click()
+    summary = page.get_by_role("alert")
+    assert summary.get_by_text("Choose at least one permission.").is_visible()
+    assert summary.get_by_text("Name: This field is required.").is_visible()
+    assert not ApiToken.objects.exists()
+    screenshot(page, "token-form-errors")
