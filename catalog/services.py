@@ -7,6 +7,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from biobank.accounts.models import Biobank
+from biobank.audit.choices import AuditAction
+from biobank.audit.services import audit_record
 from biobank.errors import ConflictError, DomainError, validate_model
 
 from .models import Collection
@@ -25,6 +27,12 @@ def collection_create(*, actor: Any, biobank: Biobank, code: str, name: str, des
         raise ConflictError(
             f"{biobank.name} already has a collection with the code {code!r}; choose another code.", field="code"
         ) from None
+    audit_record(
+        actor=actor,
+        action=AuditAction.COLLECTION_CREATE,
+        obj=collection,
+        changes={"code": [None, code], "name": [None, name], "description": [None, description]},
+    )
     return collection
 
 
@@ -35,8 +43,14 @@ def collection_update(*, actor: Any, collection: Collection, **changes: Any) -> 
         raise DomainError(
             f"Field(s) {', '.join(sorted(unknown))} cannot be changed; editable: {', '.join(EDITABLE_FIELDS)}."
         )
+    before = {field: getattr(collection, field) for field in changes}
     for field, value in changes.items():
         setattr(collection, field, value)
     validate_model(collection, exclude=["biobank"])
     collection.save(update_fields=[*changes.keys(), "updated_at"])
+    diff = {
+        field: [old, getattr(collection, field)] for field, old in before.items() if old != getattr(collection, field)
+    }
+    if diff:
+        audit_record(actor=actor, action=AuditAction.COLLECTION_UPDATE, obj=collection, changes=diff)
     return collection

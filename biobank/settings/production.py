@@ -50,3 +50,10 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Audit trail: the checkpoint key must be provisioned (never generated on a server).
+if not env.is_set("AUDIT_HMAC_KEY_FILE"):
+    raise ImproperlyConfigured(
+        "AUDIT_HMAC_KEY_FILE is required under production settings (it signs audit checkpoints)."
+    )
+AUDIT_HMAC_KEY_AUTOCREATE = False

@@ -1,0 +1,38 @@
+"""Output of the read-only audit API (there is no input: the trail is written only by services)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from biobank.audit.models import AuditEvent
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    biobank = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="Code of the biobank, if any.")
+    changes = serializers.JSONField(read_only=True, help_text="{field: [old, new]}; identifying values masked.")
+    details = serializers.JSONField(read_only=True, help_text="Context of reads and denials (path, filters …).")
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "seq",
+            "occurred_at",
+            "actor_type",
+            "actor_id",
+            "actor_label",
+            "on_behalf_of",
+            "action",
+            "object_type",
+            "object_id",
+            "biobank",
+            "changes",
+            "details",
+            "reason",
+            "request_id",
+            "client_ip",
+            "user_agent",
+            "prev_hash",
+            "hash",
+            "chained_at",
+        ]
+        read_only_fields = fields

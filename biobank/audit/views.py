@@ -1,0 +1,172 @@
+"""The auditor's pages: the filtered trail with the last verification, its CSV export, and an object's history.
+
+Reads go through ``selectors``; a person without the auditor role in any biobank gets 403 (itself recorded as
+``access.denied``); events of biobanks they do not audit are never shown.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, TextField
+from django.db.models.functions import Cast
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from .canonical import format_timestamp
+from .filtersets import AuditEventFilter
+from .selectors import audit_biobanks_of, audit_events_visible_to, can_read_audit, latest_verification, object_history
+from .services import audit_export_record
+
+PAGE_SIZE = 50
+CSV_COLUMNS = (
+    "seq",
+    "occurred_at",
+    "actor_type",
+    "actor_id",
+    "actor_label",
+    "on_behalf_of",
+    "action",
+    "object_type",
+    "object_id",
+    "biobank",
+    "changes",
+    "details",
+    "reason",
+    "request_id",
+    "client_ip",
+    "user_agent",
+    "hash",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _require_auditor(request: HttpRequest) -> None:
+    if not can_read_audit(user=request.user):
+        raise PermissionDenied("You hold the auditor role in no biobank.")
+
+
+def _filtered(request: HttpRequest) -> AuditEventFilter:
+    return AuditEventFilter(request.GET or None, queryset=audit_events_visible_to(user=request.user), request=request)
+
+
+@require_GET
+@login_required
+def event_list(request: HttpRequest) -> HttpResponse:
+    _require_auditor(request)
+    filterset = _filtered(request)
+    events = filterset.queryset.none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        events = events.filter(seq__lt=int(before))
+    page = list(events[: PAGE_SIZE + 1])
+    older = page[PAGE_SIZE].seq + 1 if len(page) > PAGE_SIZE else None
+    query = request.GET.copy()
+    query.pop("before", None)
+    return render(
+        request,
+        "audit/event_list.html",
+        {
+            "filter": filterset,
+            "form": filterset.form,
+            "events": page[:PAGE_SIZE],
+            "older_query": f"{query.urlencode()}&before={older}" if older else "",
+            "export_query": query.urlencode(),
+            "verification": latest_verification(),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value: Any) -> Any:
+    """Spreadsheets run cells starting with = + - @ as formulas: such text gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _csv_rows(rows: Iterator[tuple]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        values = list(row)
+        values[1] = format_timestamp(values[1])
+        yield writer.writerow([_cell(v) if v is not None else "" for v in values])
+
+
+@require_GET
+@login_required
+def event_export(request: HttpRequest) -> HttpResponse:
+    """The filtered trail as CSV, streamed straight from a server-side cursor; the export itself is audited."""
+    _require_auditor(request)
+    filterset = _filtered(request)
+    if filterset.is_bound and not filterset.is_valid():
+        return render(
+            request,
+            "audit/event_list.html",
+            {"filter": filterset, "form": filterset.form, "events": [], "verification": latest_verification()},
+            status=400,
+        )
+    events = filterset.qs
+    chosen = filterset.form.cleaned_data.get("biobank") if filterset.is_bound else None
+    audit_export_record(
+        actor=request.user,
+        filters=request.GET.dict(),
+        biobanks=[chosen] if chosen else list(audit_biobanks_of(user=request.user)),
+    )
+    rows = (
+        events.order_by("-seq")
+        .annotate(
+            biobank_code=F("biobank__code"),
+            changes_text=Cast("changes", TextField()),
+            details_text=Cast("details", TextField()),
+        )
+        .values_list(
+            "seq",
+            "occurred_at",
+            "actor_type",
+            "actor_id",
+            "actor_label",
+            "on_behalf_of",
+            "action",
+            "object_type",
+            "object_id",
+            "biobank_code",
+            "changes_text",
+            "details_text",
+            "reason",
+            "request_id",
+            "client_ip",
+            "user_agent",
+            "hash",
+        )
+        .iterator(chunk_size=2000)
+    )
+    response = StreamingHttpResponse(_csv_rows(rows), content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    response["Content-Disposition"] = f'attachment; filename="audit-trail-{stamp}.csv"'
+    return response
+
+
+@require_GET
+@login_required
+def history(request: HttpRequest, object_type: str, object_id: str) -> HttpResponse:
+    """An object's timeline with diffs; HTMX requests (a History tab) get just the partial."""
+    _require_auditor(request)
+    context = {
+        "events": object_history(user=request.user, object_type=object_type, object_id=object_id),
+        "object_type": object_type,
+        "object_id": object_id,
+    }
+    template = "audit/_history.html" if getattr(request, "htmx", False) else "audit/history.html"
+    return render(request, template, context)
