@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.http import parse_etags, quote_etag
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -144,12 +144,21 @@ class CollectionDetailView(APIView):
     @extend_schema(
         operation_id="collections_retrieve",
         summary="One collection",
+        description="Send the ETag of your copy as `If-None-Match` to get 304 (no body) while it is current.",
         parameters=[ETAG_RESPONSE_HEADER],
-        responses={200: CollectionSerializer, **problem_responses(404, *READ_PROBLEMS)},
+        responses={
+            200: CollectionSerializer,
+            304: OpenApiResponse(description="Your copy (`If-None-Match`) is current."),
+            **problem_responses(404, *READ_PROBLEMS),
+        },
         examples=[OpenApiExample("Collection", response_only=True, value=COLLECTION_EXAMPLE)],
     )
     def get(self, request: Request, pk: int) -> Response:
         collection = self._visible(request, pk)
+        # RFC 9110 §13.1.2: If-None-Match compares weakly, so W/"x" matches "x"; "*" matches any current version.
+        known = {tag.removeprefix("W/") for tag in parse_etags(request.headers.get("If-None-Match", ""))}
+        if collection_etag(collection) in known or "*" in known:
+            return _with_etag(Response(status=status.HTTP_304_NOT_MODIFIED), collection)
         return _with_etag(Response(CollectionSerializer(collection).data), collection)
 
     @extend_schema(

@@ -92,6 +92,19 @@ def test_if_match_accepts_a_wildcard_a_list_or_nothing(admin_client, collection_
     assert response.json()["name"] == "Renamed"
 
 
+def test_a_client_with_a_current_copy_gets_304_without_a_body(admin_client, collection_a):
+    url = f"/api/v1/collections/{collection_a.pk}/"
+    etag = admin_client.get(url)["ETag"]
+
+    current = admin_client.get(url, HTTP_IF_NONE_MATCH=etag)
+    admin_client.patch(url, {"name": "Changed"})
+    stale = admin_client.get(url, HTTP_IF_NONE_MATCH=etag)
+
+    assert (current.status_code, current.content, current["ETag"]) == (304, b"", etag)
+    assert stale.status_code == 200
+    assert stale.json()["name"] == "Changed"
+
+
 def test_a_weak_etag_never_matches(admin_client, collection_a):
     url = f"/api/v1/collections/{collection_a.pk}/"
     etag = admin_client.get(url)["ETag"]
