@@ -178,4 +178,13 @@ def test_the_member_list_query_count_does_not_grow_with_the_members(client, admi
     for number in range(10):
         make_member(biobank_a, Role.TECHNICIAN, Role.AUDITOR, email=f"m{number}@example.org")
     assert count_queries(MEMBERS) == few
-    assert few <= 10
+    # session, user, biobank, 2 permission checks, navigation memberships, members, their roles here
+    assert few == 8
+
+
+def test_an_admin_who_removes_themselves_lands_on_the_dashboard(client, admin_a, biobank_a):
+    make_member(biobank_a, Role.BIOBANK_ADMIN, email="second-admin@example.org")
+    client.force_login(admin_a)
+    response = client.post(remove_url(admin_a))
+    assert response["Location"] == reverse("web:dashboard")
+    assert roles_of(admin_a, biobank_a) == []

@@ -125,5 +125,7 @@ def member_remove(request: HttpRequest, code: str, user_id: int) -> HttpResponse
         else:
             removed = {"email": member.email, "biobank": biobank.name}
             messages.success(request, _("%(email)s was removed from %(biobank)s.") % removed)
+            if member.pk == request.user.pk:  # they left: the member list is no longer theirs to see
+                return redirect("web:dashboard")
         return redirect("web:members", code=biobank.code)
     return render(request, "web/member_remove.html", {"biobank": biobank, "member": member})
