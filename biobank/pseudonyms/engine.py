@@ -75,7 +75,7 @@ def render(digest: bytes) -> str:
     n = int.from_bytes(digest[:8], "big")
     c0, c1, c2, c3, c4 = n >> 54, (n >> 44) & 1023, (n >> 34) & 1023, (n >> 24) & 1023, (n >> 14) & 1023
     k0, k1, k2, k3, k4 = CONTRIB
-    return PAIR[c0] + PAIR[c1] + PAIR[c2] + PAIR[c3] + PAIR[c4] + ALPHABET[k0[c0] ^ k1[c1] ^ k2[c2] ^ k3[c3] ^ k4[c4]]
+    return f"{PAIR[c0]}{PAIR[c1]}{PAIR[c2]}{PAIR[c3]}{PAIR[c4]}{ALPHABET[k0[c0] ^ k1[c1] ^ k2[c2] ^ k3[c3] ^ k4[c4]]}"
 
 
 class Pseudonymiser:
@@ -117,12 +117,6 @@ class Pseudonymiser:
             outer.update(inner.digest())
             n = from_bytes(outer.digest()[:8], "big")
             c0, c1, c2, c3, c4 = n >> 54, (n >> 44) & 1023, (n >> 34) & 1023, (n >> 24) & 1023, (n >> 14) & 1023
-            append(
-                pair[c0]
-                + pair[c1]
-                + pair[c2]
-                + pair[c3]
-                + pair[c4]
-                + alphabet[k0[c0] ^ k1[c1] ^ k2[c2] ^ k3[c3] ^ k4[c4]]
-            )
+            check = alphabet[k0[c0] ^ k1[c1] ^ k2[c2] ^ k3[c3] ^ k4[c4]]
+            append(f"{pair[c0]}{pair[c1]}{pair[c2]}{pair[c3]}{pair[c4]}{check}")
         return out
