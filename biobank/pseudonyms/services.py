@@ -1,7 +1,8 @@
 """Writes of pseudonym data: domains, minting pseudonyms, key rotation, and re-identification by a steward.
 
 Minting (``pseudonym_for``, ``pseudonyms_for_many``) is not audited on its own: it reveals nothing, and the service
-that registers a donor or builds a release audits its own act. Rotation and re-identification are audited here.
+that registers a donor or builds a release audits its own act. Creating a domain, rotating its key and
+re-identifying are audited here, in the same transaction (``biobank.audit``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from biobank.accounts.models import Biobank
 from biobank.accounts.selectors import user_has_biobank_perm
+from biobank.audit.services import audit_record
 from biobank.crypto.keys import pseudonym_keyring
 from biobank.errors import ConflictError, DomainError, validate_model
 
@@ -40,19 +42,13 @@ def _audit(
     actor: Any,
     action: str,
     obj: Any = None,
-    object_type: str | None = None,
-    object_id: Any = None,
     biobank: Biobank | None = None,
     changes: dict | None = None,
+    details: dict | None = None,
     reason: str | None = None,
 ) -> None:
-    """Record an audit event in the caller's transaction.
-
-    NOT WIRED YET: ``biobank.audit.services.audit_record`` (same keyword arguments) is being built in parallel;
-    once it exists this body becomes ``audit_record(actor=actor, action=action, ...)``. Every audited act of this
-    app goes through here, so that is the only line to change.
-    """
-    return None
+    """Record an audit event in the caller's transaction (every audited act of this app goes through here)."""
+    audit_record(actor=actor, action=action, obj=obj, biobank=biobank, changes=changes, details=details, reason=reason)
 
 
 def pseudonymiser(*, domain: PseudonymDomain, version: int | None = None) -> Pseudonymiser:
@@ -90,7 +86,15 @@ def domain_create(*, actor: Any, code: str, kind: str, biobank: Biobank | None =
         if PseudonymDomain.objects.filter(code=code).exists():
             raise ConflictError(f"A pseudonym domain with code {code!r} exists already.", field="code") from None
         raise ConflictError(f"Biobank {biobank} already has a PID domain.", field="biobank") from None
-    PseudonymKey.objects.create(domain=domain, version=1, master_key_id=pseudonym_keyring().current_id)
+    master_key_id = pseudonym_keyring().current_id
+    PseudonymKey.objects.create(domain=domain, version=1, master_key_id=master_key_id)
+    _audit(
+        actor=actor,
+        action="pseudonym_domain.create",
+        obj=domain,
+        biobank=biobank,
+        details={"domain": code, "kind": kind, "key_version": 1, "master_key_id": master_key_id},
+    )
     return domain
 
 
@@ -188,7 +192,8 @@ def domain_rotate_key(*, actor: Any, domain: PseudonymDomain) -> PseudonymDomain
         action="pseudonym_domain.rotate_key",
         obj=locked,
         biobank=locked.biobank,
-        changes={"current_key_version": [old_version, new_version], "master_key_id": master_key_id},
+        changes={"current_key_version": [old_version, new_version]},
+        details={"domain": locked.code, "master_key_id": master_key_id},
     )
     domain.current_key_version = new_version
 
@@ -255,7 +260,7 @@ def pseudonym_resolve(*, actor: Any, domain: PseudonymDomain, pseudonym: str, re
         action="pseudonym.resolve",
         obj=row,
         biobank=domain.biobank,
-        changes={"domain": domain.code, "pseudonym": canonical, "key_version": row.key_version},
+        details={"domain": domain.code, "pseudonym": canonical, "key_version": row.key_version},
         reason=reason.strip(),
     )
     return row

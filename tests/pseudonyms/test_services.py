@@ -241,4 +241,38 @@ def test_a_rotation_is_audited(pid_domain_a, admin_a, monkeypatch):
     monkeypatch.setattr(services, "_audit", lambda **kwargs: events.append(kwargs))
     domain_rotate_key(actor=admin_a, domain=pid_domain_a)
     assert [e["action"] for e in events] == ["pseudonym_domain.rotate_key"]
-    assert events[0]["changes"]["current_key_version"] == [1, 2]
+    assert events[0]["changes"] == {"current_key_version": [1, 2]}
+    assert events[0]["actor"] == admin_a
+
+
+def test_re_identification_lands_in_the_audit_trail_with_its_reason(pid_domain_a, steward_a):
+    from biobank.audit.models import AuditOutbox
+
+    minted = pseudonym_for(domain=pid_domain_a, subject="subject-9")
+    row = pseudonym_resolve(actor=steward_a, domain=pid_domain_a, pseudonym=minted, reason="sample recall")
+    event = AuditOutbox.objects.get(action="pseudonym.resolve")
+    assert (event.reason, event.biobank_id, event.actor_id) == (
+        "sample recall",
+        pid_domain_a.biobank_id,
+        str(steward_a.pk),
+    )
+    assert (event.object_type, event.object_id) == ("pseudonyms.pseudonym", str(row.pk))
+    assert event.details == {"domain": pid_domain_a.code, "pseudonym": minted, "key_version": 1}
+    assert "subject-9" not in str(event.details)  # the trail records the act, not the link
+
+
+def test_a_refused_re_identification_leaves_no_event(pid_domain_a, technician_a):
+    from biobank.audit.models import AuditOutbox
+
+    minted = pseudonym_for(domain=pid_domain_a, subject="subject-9")
+    with pytest.raises(PermissionDenied):
+        pseudonym_resolve(actor=technician_a, domain=pid_domain_a, pseudonym=minted, reason="x")
+    assert not AuditOutbox.objects.filter(action="pseudonym.resolve").exists()
+
+
+def test_creating_a_domain_is_audited(biobank_a, admin_a):
+    from biobank.audit.models import AuditOutbox
+
+    domain = domain_create(actor=admin_a, code="release-x", kind=DomainKind.RELEASE, biobank=biobank_a)
+    event = AuditOutbox.objects.get(action="pseudonym_domain.create")
+    assert (event.object_id, event.biobank_id) == (str(domain.pk), biobank_a.pk)
