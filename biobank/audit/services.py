@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -46,6 +47,8 @@ logger = logging.getLogger(__name__)
 
 DRAIN_LOCK_KEY = 0x61756469_74000001  # pg_advisory_xact_lock key of the chain ("audit" + 1)
 DEFAULT_BATCH_SIZE = 5000
+BROKER_BACKOFF_SECONDS = 30.0
+_broker_down_until = 0.0  # monotonic time until which this process does not try the broker again
 _ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -319,18 +322,34 @@ def _schedule_drain() -> None:
 
 
 def _dispatch_drain() -> None:
-    """Queue the drain. Never raises: with the broker down the events wait for the periodic drain."""
+    """Queue the drain. Never raises, and never holds a request up for long when the broker is down.
+
+    The connection check fails fast (one attempt) instead of Celery's default retries (seconds per request), and
+    after a failure this process stops trying for ``BROKER_BACKOFF_SECONDS``: the events wait in the outbox for the
+    periodic drain either way.
+    """
+    global _broker_down_until
     from kombu.exceptions import OperationalError as KombuOperationalError
     from redis.exceptions import RedisError
+
+    from biobank.celery import app
 
     from .tasks import drain
 
     try:
-        drain.apply_async(retry=False)
+        if app.conf.task_always_eager:
+            drain.apply_async()
+            return
+        if time.monotonic() < _broker_down_until:
+            return
+        with app.pool.acquire(block=True, timeout=1) as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+            drain.apply_async(retry=False, connection=conn)
     except (KombuOperationalError, RedisError, OSError) as error:
+        _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
         logger.warning("Audit drain not queued (%s); the periodic drain will chain the pending events.", error)
     except Exception:  # eager mode: a failing drain must not fail a request whose change has committed
-        logger.exception("Audit drain failed; the periodic drain will retry the pending events.")
+        logger.exception("Audit drain not run; the periodic drain will chain the pending events.")
 
 
 # --- chaining ---------------------------------------------------------------------------------------------------
