@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from .choices import BIOBANK_PERMISSIONS
@@ -73,9 +73,16 @@ def memberships_of_user(*, user: User) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user, biobank__is_active=True).select_related("biobank")
 
 
+def may_list_members(*, user: Any, biobank: Biobank) -> bool:
+    """People who may see ``biobank`` see its team (names, e-mails, roles); API tokens never see people."""
+    if isinstance(user, TokenPrincipal):
+        return False
+    return user_has_biobank_perm(user=user, biobank=biobank, perm="view_biobank")
+
+
 def members_of_biobank(*, user: Any, biobank: Biobank) -> QuerySet[User]:
     """People with at least one role in ``biobank``, each with their memberships there prefetched."""
-    if not user_has_biobank_perm(user=user, biobank=biobank, perm="view_biobank"):
+    if not may_list_members(user=user, biobank=biobank):
         return User.objects.none()
     return (
         User.objects.filter(memberships__biobank=biobank)
@@ -84,6 +91,21 @@ def members_of_biobank(*, user: Any, biobank: Biobank) -> QuerySet[User]:
             Prefetch("memberships", queryset=Membership.objects.filter(biobank=biobank), to_attr="roles_here")
         )
         .order_by("email")
+    )
+
+
+def memberships_of_biobank(*, user: Any, biobank: Biobank) -> QuerySet[Membership]:
+    """One row per role of a person in ``biobank`` (the API's member list); same rule as ``members_of_biobank``."""
+    if not may_list_members(user=user, biobank=biobank):
+        return Membership.objects.none()
+    return Membership.objects.filter(biobank=biobank).select_related("user", "granted_by")
+
+
+def api_tokens_visible_to(*, user: Any) -> QuerySet[ApiToken]:
+    """Tokens of the biobanks where ``user`` manages tokens or reads the audit trail."""
+    return ApiToken.objects.filter(
+        Q(biobank__in=biobank_ids_with_perm(user=user, perm="manage_api_tokens"))
+        | Q(biobank__in=biobank_ids_with_perm(user=user, perm="view_audit"))
     )
 
 

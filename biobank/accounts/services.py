@@ -139,7 +139,7 @@ def membership_revoke(*, actor: User | None, membership: Membership) -> None:
     """Take one role away. The last biobank admin cannot be removed: nobody could manage the biobank then."""
     locked = Membership.objects.select_for_update().filter(biobank_id=membership.biobank_id, role=Role.BIOBANK_ADMIN)
     if membership.role == Role.BIOBANK_ADMIN and len(locked) <= 1:
-        raise DomainError(
+        raise ConflictError(
             "This is the last biobank admin of the biobank; give someone else the role first.",
             field="role",
             code="last_admin",
@@ -219,7 +219,10 @@ def api_token_create(
     expires_at: datetime,
 ) -> tuple[ApiToken, str]:
     """Create a partner-system token; returns the token row and the secret, which is never stored or shown again."""
-    permissions = sorted(set(permissions))
+    permissions = set(permissions)
+    if "manage_catalog" in permissions:
+        permissions.add("view_catalog")  # changing what one cannot see would make a 404 writable
+    permissions = sorted(permissions)
     if not permissions:
         raise DomainError("Choose at least one permission.", field="permissions", code="required")
     not_grantable = [p for p in permissions if p not in TOKEN_GRANTABLE_PERMISSIONS]

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min
 from django.utils import timezone
 
-from biobank.accounts.models import ApiToken, Biobank, Membership
-from biobank.accounts.selectors import biobank_ids_with_perm, biobanks_with_perm
+from biobank.accounts.models import Biobank, Membership
+from biobank.accounts.selectors import api_tokens_visible_to, biobank_ids_with_perm, biobanks_with_perm
 from catalog.models import Collection
 from catalog.selectors import collections_visible_to
 
@@ -74,11 +74,9 @@ def biobank_panels(*, user: Any, accesses: list[BiobankAccess]) -> list[BiobankP
 
     token_panels = [p for p in panels.values() if p.access.can("manage_api_tokens") or p.access.can("view_audit")]
     if token_panels:
-        scope = Q(biobank__in=biobank_ids_with_perm(user=user, perm="manage_api_tokens")) | Q(
-            biobank__in=biobank_ids_with_perm(user=user, perm="view_audit")
-        )
         summary = (
-            ApiToken.objects.filter(scope, revoked_at__isnull=True, expires_at__gt=timezone.now())
+            api_tokens_visible_to(user=user)
+            .filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
             .values("biobank")
             .annotate(n=Count("pk"), nearest=Min("expires_at"))
         )

@@ -158,7 +158,7 @@ def test_the_last_admin_cannot_be_removed(admin_a, login):
 
     response = login(admin_a).delete(f"/api/v1/biobanks/biobank-a/members/{membership.pk}/")
 
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "last biobank admin" in response.json()["detail"]
     assert Membership.objects.filter(pk=membership.pk).exists()
 

@@ -12,8 +12,6 @@ from pathlib import Path
 
 import pytest
 
-# pytest-django's live_server runs in a thread while the sync Playwright API keeps an event loop in this one.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -30,8 +28,24 @@ def _required() -> bool:
     return os.environ.get("CI", "").lower() == "true" or os.environ.get("E2E_REQUIRED") == "1"
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+@pytest.fixture(scope="package", autouse=True)
+def _allow_orm_beside_playwright() -> Iterator[None]:
+    """The sync Playwright API keeps an event loop in this thread while tests use the ORM (live_server).
+
+    Only while the browser tests run: a process-wide setting would leak into later tests' subprocesses, and
+    ``check --deploy`` rightly refuses it. The browser is package-scoped so its loop ends with this package too.
+    """
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="package")
+def browser(_allow_orm_beside_playwright) -> Iterator[object]:
     if not CHROMIUM.exists():
         message = f"{CHROMIUM} is missing; install Debian's chromium (apt-get install chromium)."
         if _required():

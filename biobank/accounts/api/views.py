@@ -33,10 +33,6 @@ from .serializers import (
     TokenMeSerializer,
 )
 
-# Member lists show people's e-mail addresses: only those who manage members or read the audit trail need them,
-# not everyone who may see the biobank (technicians, DAC members, API tokens).
-MEMBER_LIST_PERMISSIONS = frozenset({"manage_members", "view_audit"})
-
 CODE_PARAMETER = OpenApiParameter("code", str, OpenApiParameter.PATH, description="The biobank's code.")
 
 
@@ -163,14 +159,15 @@ class MemberListView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return Membership.objects.none()
         biobank = visible_biobank(self.request, self.kwargs["code"])
-        require_any_perm(self.request, biobank, MEMBER_LIST_PERMISSIONS, "list the members")
-        return Membership.objects.filter(biobank=biobank).select_related("user", "granted_by")
+        if not selectors.may_list_members(user=self.request.user, biobank=biobank):
+            raise exceptions.PermissionDenied("API tokens cannot list the people of a biobank; sign in as a member.")
+        return selectors.memberships_of_biobank(user=self.request.user, biobank=biobank)
 
     @extend_schema(
         operation_id="biobanks_members_list",
         summary="Members of a biobank",
-        description="One row per role of a person (in the order they were granted). Needs `manage_members` or "
-        "`view_audit` on the biobank.",
+        description="One row per role of a person (in the order they were granted). Every member of the biobank "
+        "may list its team; API tokens never see people.",
         parameters=[CODE_PARAMETER],
         responses={200: MembershipSerializer(many=True), **problem_responses(400, 403, 404, *READ_PROBLEMS)},
     )
