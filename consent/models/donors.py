@@ -1,0 +1,54 @@
+"""Donors: pseudonymous subjects of a biobank. Identifying data never live here (see the identity vault)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from biobank.accounts.models import Biobank
+
+from ..choices import DonorStatus, Sex
+
+
+class Donor(models.Model):
+    """A person who gave material or data, known to the portal only by their PID in the biobank's domain.
+
+    ``subject_ref`` is an opaque random reference: the pseudonym engine keys the PID on it and the identity vault
+    binds its ciphertexts to it, so neither the PID nor the vault depends on the auto-increment id.
+    """
+
+    biobank = models.ForeignKey(Biobank, on_delete=models.PROTECT, related_name="donors")
+    subject_ref = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    pid = models.CharField(_("PID"), max_length=16, help_text=_("Pseudonym in the biobank's PID domain"))
+    sex = models.CharField(_("sex"), max_length=20, choices=Sex.choices, default=Sex.UNKNOWN)
+    birth_year = models.PositiveSmallIntegerField(
+        _("year of birth"), null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+    )
+    birth_month = models.PositiveSmallIntegerField(
+        _("month of birth"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    status = models.CharField(_("status"), max_length=20, choices=DonorStatus.choices, default=DonorStatus.ACTIVE)
+    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["biobank", "pid"]
+        constraints = [
+            models.UniqueConstraint(fields=["biobank", "pid"], name="donor_pid_unique_in_biobank"),
+            models.CheckConstraint(
+                condition=models.Q(birth_month__isnull=True) | models.Q(birth_year__isnull=False),
+                name="donor_birth_month_needs_year",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(status=DonorStatus.MERGED) & models.Q(merged_into__isnull=False))
+                | (~models.Q(status=DonorStatus.MERGED) & models.Q(merged_into__isnull=True)),
+                name="donor_merged_iff_merged_into",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.pid
