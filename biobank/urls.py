@@ -29,6 +29,8 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("admin/", admin.site.urls),
     path("accounts/", include("biobank.accounts.urls")),
+    path("audit/", include("biobank.audit.urls")),
+    path("consent/", include("consent.urls")),
     path("", include("biobank.web.urls")),
 ]
 

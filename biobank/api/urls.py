@@ -4,5 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("biobank.accounts.api.urls")),
+    path("", include("biobank.audit.api.urls")),
     path("", include("catalog.api.urls")),
+    path("", include("consent.api.urls")),
 ]

@@ -34,6 +34,41 @@ class Navigation:
     account: list[NavLink]
 
 
+@dataclass(frozen=True)
+class BiobankLinkSpec:
+    """A link a domain app adds to each biobank's section, shown to those holding ``perm`` there."""
+
+    label: Any  # a lazy translation
+    url_name: str  # reversed with the biobank's code as the only argument
+    perm: str
+
+
+@dataclass(frozen=True)
+class MainLinkSpec:
+    """A link a domain app adds to the main navigation, shown if the person holds ``perm`` in any biobank."""
+
+    label: Any
+    url_name: str
+    perm: str
+
+
+BIOBANK_LINKS: list[BiobankLinkSpec] = []
+MAIN_LINKS: list[MainLinkSpec] = []
+
+
+def register_biobank_link(*, label: Any, url_name: str, perm: str) -> None:
+    """Called from a domain app's ``AppConfig.ready()``: the core never imports the apps above it."""
+    spec = BiobankLinkSpec(label, url_name, perm)
+    if spec not in BIOBANK_LINKS:
+        BIOBANK_LINKS.append(spec)
+
+
+def register_main_link(*, label: Any, url_name: str, perm: str) -> None:
+    spec = MainLinkSpec(label, url_name, perm)
+    if spec not in MAIN_LINKS:
+        MAIN_LINKS.append(spec)
+
+
 def _link(request: HttpRequest, label: str, url: str, *, exact: bool = False) -> NavLink:
     current = request.path == url if exact else request.path.startswith(url)
     return NavLink(label, url, current)
@@ -46,6 +81,9 @@ def build_navigation(request: HttpRequest) -> Navigation:
     main = [_link(request, _("Dashboard"), reverse("web:dashboard"), exact=True)]
     if any(a.can("view_catalog") or a.can("manage_catalog") for a in accesses):
         main.append(_link(request, _("Collections"), reverse("web:catalog:collection_list")))
+    for spec in MAIN_LINKS:
+        if any(a.can(spec.perm) for a in accesses):
+            main.append(_link(request, str(spec.label), reverse(spec.url_name)))
     if user.is_superuser:
         main.append(_link(request, _("Django admin"), reverse("admin:index")))
     sections = []
@@ -56,6 +94,9 @@ def build_navigation(request: HttpRequest) -> Navigation:
         section.links.append(_link(request, _("Members"), reverse("web:members", args=[code])))
         if access.can("manage_api_tokens"):
             section.links.append(_link(request, _("API tokens"), reverse("web:tokens", args=[code])))
+        for spec in BIOBANK_LINKS:
+            if access.can(spec.perm):
+                section.links.append(_link(request, str(spec.label), reverse(spec.url_name, args=[code])))
         sections.append(section)
     account = [_link(request, _("Profile"), reverse("accounts:profile"))]
     if user.has_usable_password():
