@@ -8,7 +8,9 @@ the outbox for the periodic drain (``tasks.drain``, every minute).
 from __future__ import annotations
 
 import logging
+import os
 import re
+import threading
 import time
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -31,6 +33,7 @@ __all__ = [
     "Checkpoint",
     "VerifyResult",
     "audit_access_denied",
+    "audit_dispatch_wait",
     "audit_drain",
     "audit_export_record",
     "audit_record",
@@ -322,12 +325,27 @@ def _schedule_drain() -> None:
 
 
 def _dispatch_drain() -> None:
-    """Queue the drain. Never raises, and never holds a request up for long when the broker is down.
+    """Queue the drain after commit. Never raises, and never holds a request up while the broker answers.
 
-    The connection check fails fast (one attempt) instead of Celery's default retries (seconds per request), and
-    after a failure this process stops trying for ``BROKER_BACKOFF_SECONDS``: the events wait in the outbox for the
-    periodic drain either way.
+    Without a broker (eager tasks) the drain runs right here. With one, a daemon thread publishes the task
+    (``_publisher``), so a request pays a few microseconds instead of a broker round trip; requests that commit while
+    a publication is under way share the next one. If the process dies first, the beat task's drain chains the events.
     """
+    from biobank.celery import app
+
+    from .tasks import drain
+
+    if app.conf.task_always_eager:
+        try:
+            drain.apply_async()
+        except Exception:  # a failing drain must not fail a request whose change has committed
+            logger.exception("Audit drain not run; the periodic drain will chain the pending events.")
+        return
+    _publisher.request()
+
+
+def _publish_drain() -> None:
+    """Publish one drain task; fail fast (one connection attempt) and back off for a while when the broker is down."""
     global _broker_down_until
     from kombu.exceptions import OperationalError as KombuOperationalError
     from redis.exceptions import RedisError
@@ -336,27 +354,74 @@ def _dispatch_drain() -> None:
 
     from .tasks import drain
 
+    if time.monotonic() < _broker_down_until:
+        return
     try:
-        if app.conf.task_always_eager:
-            drain.apply_async()
-            return
-        if time.monotonic() < _broker_down_until:
-            return
         with app.pool.acquire(block=True, timeout=1) as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
             drain.apply_async(retry=False, connection=conn)
     except (KombuOperationalError, RedisError, OSError) as error:
         _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
         logger.warning("Audit drain not queued (%s); the periodic drain will chain the pending events.", error)
-    except Exception:  # eager mode: a failing drain must not fail a request whose change has committed
-        logger.exception("Audit drain not run; the periodic drain will chain the pending events.")
+    except Exception:
+        logger.exception("Audit drain not queued; the periodic drain will chain the pending events.")
+
+
+class _Publisher:
+    """One daemon thread per process that publishes the drain task whenever a commit asks for it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._idle = threading.Event()
+        self._idle.set()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+
+    def request(self) -> None:
+        with self._lock:
+            if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
+                self._pid = os.getpid()  # a forked worker starts its own thread
+                self._thread = threading.Thread(target=self._run, name="audit-drain-publisher", daemon=True)
+                self._thread.start()
+            self._idle.clear()
+            self._wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()  # commits after this point ask again and get their own publication
+            _publish_drain()
+            with self._lock:
+                if not self._wake.is_set():
+                    self._idle.set()
+
+    def wait(self, timeout: float = 10.0) -> bool:
+        """Until every requested publication is done (tests, benchmarks, graceful shutdown)."""
+        return self._idle.wait(timeout)
+
+
+_publisher = _Publisher()
+
+
+def audit_dispatch_wait(timeout: float = 10.0) -> bool:
+    """Wait until the drains requested by this process's commits have been handed to the broker (or given up)."""
+    return _publisher.wait(timeout)
 
 
 # --- chaining ---------------------------------------------------------------------------------------------------
 
-_HEAD_SQL = "SELECT seq, hash FROM audit_auditevent ORDER BY seq DESC LIMIT 1"
-_PENDING_SQL = f"SELECT id, {content_select()} FROM audit_auditoutbox ORDER BY id LIMIT %s"  # noqa: S608
-_INSERT_SQL = """
+# The head rides along as scalar subqueries (evaluated once), so one round trip reads the head and the batch.
+_PENDING_SQL = (
+    "SELECT (SELECT seq FROM audit_auditevent ORDER BY seq DESC LIMIT 1), "  # noqa: S608
+    "(SELECT hash FROM audit_auditevent ORDER BY seq DESC LIMIT 1), "
+    f"id, {content_select()} FROM audit_auditoutbox ORDER BY id LIMIT %s"
+)
+# Moving a batch is one statement: the outbox rows are deleted and their content inserted with the new hashes.
+_MOVE_SQL = """
+WITH moved AS (
+    DELETE FROM audit_auditoutbox WHERE id = ANY(%s) RETURNING *
+)
 INSERT INTO audit_auditevent (
     seq, prev_hash, hash, chained_at, occurred_at, actor_type, actor_id, actor_label, on_behalf_of, action,
     object_type, object_id, biobank_id, changes, details, reason, request_id, client_ip, user_agent
@@ -365,45 +430,43 @@ SELECT h.seq, h.prev_hash, h.hash, %s, o.occurred_at, o.actor_type, o.actor_id, 
        o.action, o.object_type, o.object_id, o.biobank_id, o.changes, o.details, o.reason, o.request_id, o.client_ip,
        o.user_agent
 FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[]) AS h(outbox_id, seq, prev_hash, hash)
-JOIN audit_auditoutbox o ON o.id = h.outbox_id
+JOIN moved o ON o.id = h.outbox_id
 """
 
 
 def _drain_batch(batch_size: int) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
-        # One chain, one writer at a time: concurrent drainers queue here, then each reads the head it extends.
+        # One chain, one writer at a time: concurrent drainers queue here; each then reads the head it extends
+        # (READ COMMITTED: the next statement sees everything the previous holder committed).
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DRAIN_LOCK_KEY])
-        cursor.execute(_HEAD_SQL)
-        head = cursor.fetchone()
-        seq, prev = head if head else (0, GENESIS_HASH)
         cursor.execute(_PENDING_SQL, [batch_size])
         pending = cursor.fetchall()
         if not pending:
             return 0
+        seq, prev = pending[0][0] or 0, pending[0][1] or GENESIS_HASH
         chained_at = timezone.now()
         chained_text = format_timestamp(chained_at)
         ids, seqs, prevs, hashes = [], [], [], []
         for row in pending:
             seq += 1
-            digest = entry_hash(prev, canonical_entry(seq, chained_text, *row[1:]))
-            ids.append(row[0])
+            digest = entry_hash(prev, canonical_entry(seq, chained_text, *row[3:]))
+            ids.append(row[2])
             seqs.append(seq)
             prevs.append(prev)
             hashes.append(digest)
             prev = digest
-        cursor.execute(_INSERT_SQL, [chained_at, ids, seqs, prevs, hashes])
+        cursor.execute(_MOVE_SQL, [ids, chained_at, ids, seqs, prevs, hashes])
         if cursor.rowcount != len(ids):
-            raise RuntimeError(f"Audit drain inserted {cursor.rowcount} of {len(ids)} events; rolled back.")
-        cursor.execute("DELETE FROM audit_auditoutbox WHERE id = ANY(%s)", [ids])
+            raise RuntimeError(f"Audit drain moved {cursor.rowcount} of {len(ids)} events; rolled back.")
     return len(ids)
 
 
 def audit_drain(*, batch_size: int = DEFAULT_BATCH_SIZE, max_batches: int | None = None) -> int:
     """Move pending outbox events into the chain, a batch per transaction, until the outbox is empty.
 
-    Safe to run concurrently and twice: each batch holds the chain lock (``pg_advisory_xact_lock``), reads the head,
-    hashes in Python, inserts the batch with one statement and deletes the outbox rows in the same transaction.
-    Returns the number of events chained.
+    Safe to run concurrently and twice: each batch holds the chain lock (``pg_advisory_xact_lock``), reads the head
+    and the batch in one query, hashes in Python, and moves the batch with one statement (``DELETE … RETURNING`` of
+    the outbox rows feeding a multi-row ``INSERT … SELECT``), all in one transaction. Returns the number chained.
     """
     total = batches = 0
     while True:

@@ -68,6 +68,7 @@ def test_with_the_broker_unreachable_changes_commit_and_the_drain_chains_them_la
         for number in range(3):
             catalog_services.collection_update(actor=admin_a, collection=collection, name=f"Name {number}")
         assert time.monotonic() - started < 2, "a request must not hang on a dead broker"
+        assert services.audit_dispatch_wait()
     collection.refresh_from_db()
     assert collection.name == "Name 2"  # committed
     assert AuditOutbox.objects.filter(action="collection.update").count() == 3  # waiting, not lost
@@ -98,6 +99,7 @@ def test_with_the_real_redis_the_drain_is_queued_after_commit_and_chains_the_eve
     try:
         with broker(settings, REDIS_URL, queue=queue):
             catalog_services.collection_update(actor=admin_a, collection=collection, name="Queued")
+            assert services.audit_dispatch_wait()
         assert AuditOutbox.objects.filter(action="collection.update").count() == 1
         raw = client.rpop(queue)  # what a worker would receive
         assert raw is not None, "the drain was not queued after commit"
