@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from django.core import mail
 
 from biobank.accounts.tasks import send_email
 from biobank.celery import app
+from tests.settings.startup import clean_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,16 +29,18 @@ def test_the_celery_app_serialises_json_only_and_acknowledges_late():
     assert app.conf.task_acks_late is True
 
 
-def _eager_under_dev_settings(broker: str | None) -> str:
-    env = {k: v for k, v in os.environ.items() if k not in ("CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE")}
-    env["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/unused"  # not connected to: settings only
-    if broker:
-        env["CELERY_BROKER_URL"] = broker
+def _eager_under_dev_settings(broker: str | None, tmp_path: Path) -> str:
+    env = clean_environment(
+        DJANGO_SETTINGS_MODULE="biobank.settings.dev",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/unused",  # not connected to: settings only
+        BIOBANK_VAR_DIR=str(tmp_path),
+        **({"CELERY_BROKER_URL": broker} if broker else {}),
+    )
     code = "from biobank.celery import app; print(app.conf.task_always_eager)"
     result = subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
         cwd=ROOT,
-        env={**env, "DJANGO_SETTINGS_MODULE": "biobank.settings.dev"},
+        env=env,
         capture_output=True,
         text=True,
         timeout=60,
@@ -48,5 +50,5 @@ def _eager_under_dev_settings(broker: str | None) -> str:
 
 
 @pytest.mark.parametrize(("broker", "eager"), [(None, "True"), ("redis://127.0.0.1:6379/0", "False")])
-def test_tasks_are_eager_exactly_when_no_broker_is_configured(broker, eager):
-    assert _eager_under_dev_settings(broker) == eager
+def test_tasks_are_eager_exactly_when_no_broker_is_configured(broker, eager, tmp_path):
+    assert _eager_under_dev_settings(broker, tmp_path) == eager

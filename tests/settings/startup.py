@@ -11,25 +11,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# Variables a start-up test must not inherit from the developer's shell or CI.
-CONFIG_VARIABLES = (
-    "DJANGO_SETTINGS_MODULE",
-    "DEBUG",
-    "SECRET_KEY",
-    "ALLOWED_HOSTS",
-    "CSRF_TRUSTED_ORIGINS",
-    "DATABASE_URL",
-    "DATABASE_CONN_MAX_AGE",
-    "CELERY_BROKER_URL",
-    "CACHE_URL",
-    "EMAIL_URL",
-    "ENCRYPTION_KEY_FILE",
-    "PSEUDONYM_KEY_FILE",
-    "SECURE_SSL_REDIRECT",
-    "SECURE_HSTS_SECONDS",
-    "SITE_URL",
-    "BIOBANK_VAR_DIR",
-)
+# The only variables a start-up subprocess inherits: nothing of the developer's or CI's configuration, nor what other
+# tests put into os.environ (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE, which check --deploy rejects).
+INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "XDG_RUNTIME_DIR", "VIRTUAL_ENV", "SYSTEMROOT")
+
+
+def clean_environment(**env: str) -> dict[str, str]:
+    """A process environment with only ``INHERITED`` from ours, plus ``env``."""
+    return {**{k: v for k, v in os.environ.items() if k in INHERITED}, **env}
 
 
 def database_server_url(name: str = "postgres") -> str:
@@ -50,13 +39,12 @@ def manage(tmp_path):
     """Run ``manage.py <args>`` with exactly ``env`` on top of a clean environment; returns the CompletedProcess."""
 
     def run(*args: str, env: dict[str, str], settings: str = "biobank.settings.dev") -> subprocess.CompletedProcess:
-        base = {k: v for k, v in os.environ.items() if k not in CONFIG_VARIABLES}
-        base.update(DJANGO_SETTINGS_MODULE=settings, BIOBANK_VAR_DIR=str(tmp_path / "var"))
-        base.update(env)
         return subprocess.run(
             [sys.executable, "manage.py", *args],
             cwd=ROOT,
-            env=base,
+            env=clean_environment(
+                **{"DJANGO_SETTINGS_MODULE": settings, "BIOBANK_VAR_DIR": str(tmp_path / "var"), **env}
+            ),
             capture_output=True,
             text=True,
             timeout=120,
