@@ -154,7 +154,9 @@ def broker_mode(url: str | None) -> Iterator[str | None]:
     conf = app.conf
     saved = {key: conf[key] for key in ("broker_url", "task_always_eager", "task_default_queue")}
     queue = f"bench-audit-{os.getpid()}"
+    saved_env = os.environ.get("CELERY_BROKER_URL")
     if url:
+        os.environ["CELERY_BROKER_URL"] = url  # Celery reads this variable before its own configuration
         conf.update(broker_url=url, task_always_eager=False, task_default_queue=queue)
     else:
         conf.update(task_always_eager=True)
@@ -165,12 +167,16 @@ def broker_mode(url: str | None) -> Iterator[str | None]:
         yield queue if url else None
     finally:
         conf.update(saved)
+        if saved_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = saved_env
         app._pool = None
         app.__dict__.pop("amqp", None)
         if url:
             import redis
 
-            redis.Redis.from_url(url).delete(queue)
+            redis.Redis.from_url(url).delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
 
 
 def bench_write_overhead(writes: int, rounds: int, broker_url: str | None) -> tuple[float, float, float]:

@@ -28,13 +28,19 @@ def broker(settings, url: str, *, queue: str = "celery"):
     """Point the (already configured) Celery app at ``url`` with real, non-eager publishing."""
     conf = celery_app.conf
     saved = {key: conf[key] for key in ("broker_url", "task_always_eager", "task_default_queue")}
+    saved_env = os.environ.get("CELERY_BROKER_URL")
     settings.CELERY_BROKER_URL, settings.CELERY_TASK_ALWAYS_EAGER = url, False
+    os.environ["CELERY_BROKER_URL"] = url  # Celery reads this variable before its own configuration (CI sets it)
     conf.update(broker_url=url, task_always_eager=False, task_default_queue=queue)
     _forget_connections()
     try:
         yield
     finally:
         conf.update(saved)
+        if saved_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = saved_env
         _forget_connections()
 
 
@@ -108,7 +114,7 @@ def test_with_the_real_redis_the_drain_is_queued_after_commit_and_chains_the_eve
         args, kwargs, _embed = json.loads(_body(message))
         celery_app.tasks["audit.drain"].apply(args=args, kwargs=kwargs)
     finally:
-        client.delete(queue)
+        client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
     assert AuditOutbox.objects.count() == 0
     assert AuditEvent.objects.filter(action="collection.update").get().changes == {"name": ["CRC", "Queued"]}
     assert audit_verify().ok
