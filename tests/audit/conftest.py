@@ -58,9 +58,3 @@ def auditor_b(biobank_b):
     from tests.factories import make_member
 
     return make_member(biobank_b, Role.AUDITOR, email="auditor-b@example.org")
-
-
-@pytest.fixture
-def audit_urls(settings):
-    """The audit routes, until the lead includes them in the project's URLconf."""
-    settings.ROOT_URLCONF = "tests.audit.urls"

@@ -15,7 +15,6 @@ from biobank.audit.services import audit_drain
 from catalog import services as catalog_services
 from tests.factories import make_token
 
-pytestmark = pytest.mark.usefixtures("audit_urls")
 URL = "/api/v1/audit-events/"
 
 
@@ -158,7 +157,7 @@ def test_the_list_costs_the_same_queries_for_any_page_size(biobank_a, auditor_a,
 
 def test_the_schema_documents_the_endpoint_without_warnings(tmp_path):
     out = tmp_path / "schema.yaml"
-    call_command("spectacular", "--validate", "--fail-on-warn", "--urlconf", "tests.audit.urls", "--file", str(out))
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
     schema = out.read_text()
     assert "/api/v1/audit-events/" in schema
     for parameter in ("object_type", "object_id", "actor", "action", "biobank", "from", "to", "cursor"):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -116,7 +115,6 @@ def test_a_failed_sign_in_is_recorded_with_the_email_masked(client, admin_a):
     assert len(event.request_id) >= 8
 
 
-@pytest.mark.usefixtures("audit_urls")
 def test_a_refused_request_is_recorded_with_who_and_where(client, technician_a):
     client.force_login(technician_a)
     response = client.get("/audit/", HTTP_USER_AGENT="Firefox/120", REMOTE_ADDR="10.9.8.7")

@@ -14,8 +14,6 @@ from biobank.audit.services import audit_drain, audit_verification_run
 from catalog import services as catalog_services
 from tests.audit.conftest import chain_of
 
-pytestmark = pytest.mark.usefixtures("audit_urls")
-
 
 @pytest.fixture
 def collection(biobank_a, admin_a):
