@@ -24,3 +24,28 @@ DONOR_ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     DonorStatus.DECEASED: frozenset({DonorStatus.MERGED}),
     DonorStatus.MERGED: frozenset(),
 }
+
+
+# --- donor registry: duplicate review at enrolment -------------------------------------------------------------
+
+
+class DuplicateReviewStatus(models.TextChoices):
+    """A registration held back because the identity may belong to a donor already registered."""
+
+    PENDING = "pending", _("Waiting for review")
+    SAME_PERSON = "same_person", _("Same person: no new donor")
+    DIFFERENT_PERSON = "different_person", _("Different person: donor registered")
+
+
+DUPLICATE_REVIEW_ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    DuplicateReviewStatus.PENDING: frozenset(
+        {DuplicateReviewStatus.SAME_PERSON, DuplicateReviewStatus.DIFFERENT_PERSON}
+    ),
+    DuplicateReviewStatus.SAME_PERSON: frozenset(),
+    DuplicateReviewStatus.DIFFERENT_PERSON: frozenset(),
+}
+
+
+class MatchKind(models.TextChoices):
+    EXACT = "exact", _("Exact match (same hospital/national ID, or same name and date of birth)")
+    NEAR = "near", _("Near match (similar name, same or similar date of birth)")

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from biobank.accounts.models import Biobank
+from biobank.pseudonyms import checkchar
 
 from ..choices import DonorStatus, Sex
 
@@ -17,7 +18,14 @@ class Donor(models.Model):
     """A person who gave material or data, known to the portal only by their PID in the biobank's domain.
 
     ``subject_ref`` is an opaque random reference: the pseudonym engine keys the PID on it and the identity vault
-    binds its ciphertexts to it, so neither the PID nor the vault depends on the auto-increment id.
+    binds its ciphertexts to it, so neither the PID nor the vault depends on the auto-increment id. ``pid`` is
+    stored in canonical form (11 characters); ``pid_display`` groups it for labels and screens (``ABCDE-FGHJK-M``).
+
+    Merging (``consent.services.donor_merge``) re-points every row that references the source donor through a
+    ``ForeignKey``/``ManyToManyField`` — found generically in ``Donor._meta.related_objects``, so later models are
+    covered without changes — except models that declare ``KEEP_ON_MERGE = True`` (records of what happened to
+    that donor, such as its vault row) or that handle it themselves with a classmethod
+    ``donor_merge_repoint(*, source, target, field_name) -> int``.
     """
 
     biobank = models.ForeignKey(Biobank, on_delete=models.PROTECT, related_name="donors")
@@ -51,4 +59,12 @@ class Donor(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.pid
+        return self.pid_display
+
+    @property
+    def pid_display(self) -> str:
+        return checkchar.display(self.pid) if len(self.pid) == checkchar.LENGTH else self.pid
+
+    @property
+    def is_merged(self) -> bool:
+        return self.status == DonorStatus.MERGED

@@ -8,3 +8,6 @@ from tests.pseudonyms.keyfiles import point_key_files_to
 @pytest.fixture(autouse=True)
 def key_files(settings, tmp_path):
     return point_key_files_to(settings, tmp_path)
+
+
+from tests.consent.donor_fixtures import *  # noqa: E402, F403  (donor-registry personas and donors)

@@ -1,0 +1,6 @@
+"""Permission-scoped reads of the consent app, one module per family; import from ``consent.selectors``."""
+
+from .donors import *  # noqa: F403
+from .donors import __all__ as _donors_all
+
+__all__ = [*_donors_all]
