@@ -1,0 +1,43 @@
+"""Superuser-only admin views of accounts data (read-only: memberships and tokens change through services)."""
+
+from django.contrib import admin
+
+from biobank.admin_readonly import ReadOnlyAdmin
+
+from .models import ApiToken, Biobank, Membership, Network, User
+
+
+@admin.register(User)
+class UserAdmin(ReadOnlyAdmin):
+    list_display = ("email", "full_name", "is_active", "is_researcher", "is_donor", "is_superuser", "last_login")
+    list_filter = ("is_active", "is_researcher", "is_donor", "is_superuser")
+    search_fields = ("email", "full_name")
+    exclude = ("password",)
+
+
+@admin.register(Network)
+class NetworkAdmin(ReadOnlyAdmin):
+    list_display = ("code", "name", "created_at")
+
+
+@admin.register(Biobank)
+class BiobankAdmin(ReadOnlyAdmin):
+    list_display = ("code", "name", "country", "network", "is_active")
+    list_filter = ("country", "is_active", "network")
+    search_fields = ("code", "name")
+
+
+@admin.register(Membership)
+class MembershipAdmin(ReadOnlyAdmin):
+    list_display = ("user", "biobank", "role", "granted_by", "granted_at")
+    list_filter = ("role", "biobank")
+    search_fields = ("user__email",)
+    list_select_related = ("user", "biobank", "granted_by")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    list_display = ("name", "key_prefix", "biobank", "expires_at", "revoked_at", "last_used_at")
+    list_filter = ("biobank",)
+    exclude = ("key_hash",)
+    list_select_related = ("biobank",)
