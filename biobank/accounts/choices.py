@@ -22,7 +22,7 @@ class Role(models.TextChoices):
 
 # Object permissions on accounts.Biobank (declared in Biobank.Meta.permissions). Later issues add their own here.
 BIOBANK_PERMISSIONS: dict[str, str] = {
-    "view_biobank": _("See the biobank and its team (API tokens never see people)"),
+    "view_biobank": _("See the biobank and its team"),
     "manage_members": _("Add and remove members and change their roles"),
     "manage_api_tokens": _("Create and revoke API tokens for partner systems"),
     "view_specimens": _("See specimens and storage"),
