@@ -26,6 +26,99 @@ DONOR_ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+# --- consent catalogue and signed consents --------------------------------------------------------------------
+
+
+class TemplateType(models.TextChoices):
+    """What a signed document does (after the trusted-third-party consent services' template types)."""
+
+    CONSENT = "consent", _("Consent")
+    WITHDRAWAL = "withdrawal", _("Withdrawal")
+    REFUSAL = "refusal", _("Refusal")
+
+
+class TemplateStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    RETIRED = "retired", _("Retired")
+
+
+# Activating a version retires the previously active version of the same template family.
+TEMPLATE_ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    TemplateStatus.DRAFT: frozenset({TemplateStatus.ACTIVE, TemplateStatus.RETIRED}),
+    TemplateStatus.ACTIVE: frozenset({TemplateStatus.RETIRED}),
+    TemplateStatus.RETIRED: frozenset(),
+}
+
+
+class ModuleDefault(models.TextChoices):
+    """What the capture screen pre-selects for an optional module (mandatory modules are always asked)."""
+
+    NONE = "none", _("Nothing pre-selected")
+    ACCEPTED = "accepted", _("Accept pre-selected")
+    DECLINED = "declined", _("Decline pre-selected")
+
+
+class ModuleChoice(models.TextChoices):
+    """The donor's answer for one module of a signed consent."""
+
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    UNANSWERED = "unanswered", _("Not answered")
+
+
+class PolicyAction(models.TextChoices):
+    """What a policy permits (the MII broad consent's verbs: collect, store/process, use, link, contact)."""
+
+    COLLECT = "collect", _("Collect")
+    STORE = "store", _("Store and process")
+    USE = "use", _("Use for research")
+    LINK = "link", _("Link with other data")
+    TRANSFER = "transfer", _("Transfer to third parties")
+    CONTACT = "contact", _("Contact again")
+
+
+class PolicyDataClass(models.TextChoices):
+    """What a policy is about."""
+
+    MEDICAL_DATA = "medical_data", _("Patient data")
+    BIOMATERIAL = "biomaterial", _("Biomaterial")
+    INSURANCE_DATA = "insurance_data", _("Health insurance data")
+    CONTACT = "contact", _("The donor (recontact)")
+
+
+class ConsentSource(models.TextChoices):
+    ELECTRONIC = "electronic", _("Electronic, signed on screen")
+    PAPER_SCAN = "paper_scan", _("Scanned paper form")
+
+
+class ConsentStatus(models.TextChoices):
+    """Whether a signed consent counts: a scanned paper form counts only after a second person approved it."""
+
+    PENDING_QC = "pending_qc", _("Pending QC")
+    VALID = "valid", _("Valid")
+    REJECTED = "rejected", _("Rejected in QC")
+
+
+CONSENT_ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    ConsentStatus.PENDING_QC: frozenset({ConsentStatus.VALID, ConsentStatus.REJECTED}),
+    ConsentStatus.VALID: frozenset(),
+    ConsentStatus.REJECTED: frozenset(),
+}
+
+
+class PolicyStateValue(models.TextChoices):
+    """Per-policy state of a consent. Rolled up by the gate: accepted → permitted; declined, withdrawn, expired →
+    denied; unknown, not asked → unknown. ``expired`` is never stored: it is an accepted row past its ``valid_to``."""
+
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    UNKNOWN = "unknown", _("Unknown")
+    NOT_ASKED = "not_asked", _("Not asked")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    EXPIRED = "expired", _("Expired")
+
+
 # --- donor registry: duplicate review at enrolment -------------------------------------------------------------
 
 

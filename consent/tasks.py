@@ -2,7 +2,38 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery import shared_task
+from django.utils import timezone
+
+from .choices import ConsentSource
+
+
+@shared_task(name="consent.receipt_generate", acks_late=True, ignore_result=True, max_retries=5, default_retry_delay=60)
+def receipt_generate(*, consent_id: int) -> str:
+    """Make the PDF receipt of one consent (queued after the consent's transaction commits)."""
+    from .services.consents import consent_receipt_generate
+
+    return consent_receipt_generate(consent_id=consent_id).receipt_sha256
+
+
+@shared_task(name="consent.receipts_missing", acks_late=True, ignore_result=True)
+def receipts_missing(*, older_than_seconds: int = 60, limit: int = 500) -> int:
+    """Periodic catch-up: receipts whose dispatch was lost (broker down at commit) are made here, in one batch."""
+    from .models import Consent
+    from .services.consents import consent_receipt_generate
+
+    ids = list(
+        Consent.objects.filter(
+            source=ConsentSource.ELECTRONIC,
+            receipt_sha256="",
+            recorded_at__lt=timezone.now() - timedelta(seconds=older_than_seconds),
+        ).values_list("pk", flat=True)[:limit]
+    )
+    for consent_id in ids:
+        consent_receipt_generate(consent_id=consent_id)
+    return len(ids)
 
 
 @shared_task(name="consent.vault_rotate", acks_late=True, ignore_result=True)

@@ -4,3 +4,8 @@ from .donors import Donor
 from .identity import DuplicateCandidate, DuplicateReview, IdentityRecord
 
 __all__ = ["Donor", "DuplicateCandidate", "DuplicateReview", "IdentityRecord"]
+from .catalogue import Module, Policy, Template, TemplateModule, TemplateText
+from .consents import Consent, ConsentModuleChoice, PolicyState
+
+__all__ += ["Consent", "ConsentModuleChoice", "Module", "Policy", "PolicyState", "Template", "TemplateModule"]
+__all__ += ["TemplateText"]

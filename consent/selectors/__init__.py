@@ -4,3 +4,7 @@ from .donors import *  # noqa: F403
 from .donors import __all__ as _donors_all
 
 __all__ = [*_donors_all]
+from .consents import *  # noqa: F403
+from .consents import __all__ as _consents_all
+
+__all__ += [*_consents_all]

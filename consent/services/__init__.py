@@ -11,3 +11,9 @@ from .identity import *  # noqa: F403
 from .identity import __all__ as _identity_all
 
 __all__ = [*_donors_all, *_identity_all]
+from .catalogue import *  # noqa: F403
+from .catalogue import __all__ as _catalogue_all
+from .consents import *  # noqa: F403
+from .consents import __all__ as _consents_all
+
+__all__ += [*_catalogue_all, *_consents_all]

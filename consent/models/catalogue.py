@@ -1,0 +1,177 @@
+"""The consent catalogue: Policy (atomic permission) → Module (the checkbox unit) → Template (the signed document).
+
+After the trusted-third-party consent services (gICS) and the MII broad consent. Policies and modules may be
+network-wide (no biobank) or belong to one biobank; templates belong to a biobank. A template version that has been
+signed (``signed_at`` set) is immutable, together with its texts, its module list and the modules and policies it
+contains: services refuse the change, and database triggers (migration 0002+) refuse it too. A new version is a new
+row derived from the previous one.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from biobank.accounts.models import Biobank
+
+from ..choices import ModuleDefault, PolicyAction, PolicyDataClass, TemplateStatus, TemplateType
+
+
+class Policy(models.Model):
+    """An atomic permission (e.g. "biomaterial: use for medical research"), versioned, mapped to DUO terms."""
+
+    biobank = models.ForeignKey(
+        Biobank, on_delete=models.PROTECT, null=True, blank=True, related_name="consent_policies"
+    )  # null: network-wide
+    code = models.SlugField(_("code"), max_length=64)
+    version = models.CharField(_("version"), max_length=20, default="1")
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    duo_terms = ArrayField(models.CharField(max_length=16), default=list, blank=True, verbose_name=_("DUO terms"))
+    duo_disease = models.CharField(
+        _("disease (for DUO DS)"), max_length=40, blank=True, help_text=_("e.g. MONDO:0005148")
+    )
+    action = models.CharField(_("action"), max_length=20, choices=PolicyAction.choices)
+    data_class = models.CharField(_("class"), max_length=20, choices=PolicyDataClass.choices)
+    purpose = models.CharField(_("purpose"), max_length=100, default="research")
+    validity = models.CharField(_("validity"), max_length=40, blank=True, help_text=_("ISO-8601 period or date"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code", "version"]
+        verbose_name_plural = "policies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["biobank", "code", "version"], name="policy_code_version_unique", nulls_distinct=False
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} v{self.version}"
+
+
+class Module(models.Model):
+    """The checkbox unit: a group of policies the donor accepts or declines together. May nest (``parent``).
+
+    ``texts`` holds the wording per language: ``{"en": {"title": ..., "text": ...}, "de": {...}}``.
+    """
+
+    biobank = models.ForeignKey(
+        Biobank, on_delete=models.PROTECT, null=True, blank=True, related_name="consent_modules"
+    )
+    code = models.SlugField(_("code"), max_length=64)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    texts = models.JSONField(_("texts"), default=dict)
+    policies = models.ManyToManyField(Policy, related_name="modules", verbose_name=_("policies"))
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    mandatory = models.BooleanField(_("mandatory"), default=False)
+    default_state = models.CharField(
+        _("default"), max_length=10, choices=ModuleDefault.choices, default=ModuleDefault.NONE
+    )
+    validity = models.CharField(_("validity"), max_length=40, blank=True, help_text=_("ISO-8601 period or date"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["biobank", "code", "version"], name="module_code_version_unique", nulls_distinct=False
+            ),
+            models.CheckConstraint(condition=~models.Q(parent=models.F("pk")), name="module_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} v{self.version}"
+
+    def title_in(self, language: str) -> str:
+        return (self.texts.get(language) or {}).get("title") or self.code
+
+    def text_in(self, language: str) -> str:
+        return (self.texts.get(language) or {}).get("text", "")
+
+
+class Template(models.Model):
+    """One version of a consent, withdrawal or refusal form. ``code`` names the family, ``number`` orders it.
+
+    ``valid_from``/``valid_to`` bound when the version may be signed; ``consent_validity`` is how long a consent
+    signed on it lasts (ISO-8601 period or date). ``signed_at`` is set by the first signature and freezes the row.
+    """
+
+    biobank = models.ForeignKey(Biobank, on_delete=models.PROTECT, related_name="consent_templates")
+    code = models.SlugField(_("code"), max_length=64)
+    number = models.PositiveIntegerField(_("version number"))
+    version_label = models.CharField(_("version"), max_length=40)
+    type = models.CharField(_("type"), max_length=12, choices=TemplateType.choices, default=TemplateType.CONSENT)
+    status = models.CharField(_("status"), max_length=10, choices=TemplateStatus.choices, default=TemplateStatus.DRAFT)
+    derived_from = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="derived_versions"
+    )
+    modules = models.ManyToManyField(Module, through="TemplateModule", related_name="templates")
+    valid_from = models.DateField(_("may be signed from"), null=True, blank=True)
+    valid_to = models.DateField(_("may be signed until"), null=True, blank=True)
+    consent_validity = models.CharField(
+        _("consent validity"), max_length=40, blank=True, help_text=_("ISO-8601 period or date")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    activated_at = models.DateTimeField(null=True, blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    signed_at = models.DateTimeField(_("first signed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["biobank", "code", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["biobank", "code", "number"], name="template_number_unique"),
+            models.UniqueConstraint(fields=["biobank", "code", "version_label"], name="template_label_unique"),
+            models.UniqueConstraint(
+                fields=["biobank", "code"],
+                condition=models.Q(status=TemplateStatus.ACTIVE),
+                name="template_one_active_version",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_from__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="template_validity_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.version_label}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+
+class TemplateText(models.Model):
+    """The exact wording of a template version in one language (what the donor reads and the receipt prints)."""
+
+    template = models.ForeignKey(Template, on_delete=models.PROTECT, related_name="texts")
+    language = models.CharField(_("language"), max_length=10)
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text"))
+
+    class Meta:
+        ordering = ["template", "language"]
+        constraints = [models.UniqueConstraint(fields=["template", "language"], name="template_text_one_per_language")]
+
+    def __str__(self) -> str:
+        return f"{self.template} [{self.language}]"
+
+
+class TemplateModule(models.Model):
+    """A module of a template version, in the order shown to the donor."""
+
+    template = models.ForeignKey(Template, on_delete=models.PROTECT, related_name="template_modules")
+    module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["template", "position"]
+        constraints = [models.UniqueConstraint(fields=["template", "module"], name="template_module_once")]
+
+    def __str__(self) -> str:
+        return f"{self.template} · {self.module}"

@@ -1,0 +1,147 @@
+"""The PDF receipt of an electronically signed consent (fpdf2, pure Python, fonts shipped in consent/data/fonts).
+
+It prints the exact text of the signed version in the signing language, each module with its wording and the
+donor's choice, the signatures (typed name, drawn image, representative, staff countersignature), the time and the
+donor's PID. The document's hash is the SHA-256 of the stored file's bytes: it cannot be printed inside the file it
+covers, so the portal stores it beside the file and shows it on the consent's page (anyone can recompute it).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from django.utils import timezone
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from .choices import ModuleChoice
+from .models import Consent
+
+FONT_DIR = Path(__file__).resolve().parent / "data" / "fonts"
+CHOICE_LABEL = {
+    "en": {ModuleChoice.ACCEPTED: "Accepted", ModuleChoice.DECLINED: "Declined", ModuleChoice.UNANSWERED: "No answer"},
+    "de": {ModuleChoice.ACCEPTED: "Zugestimmt", ModuleChoice.DECLINED: "Abgelehnt", ModuleChoice.UNANSWERED: "Keine"},
+}
+LABELS = {
+    "en": {
+        "receipt": "Consent receipt",
+        "donor": "Donor (PID)",
+        "biobank": "Biobank",
+        "form": "Form",
+        "signed": "Signed",
+        "choices": "Choices",
+        "signatures": "Signatures",
+        "typed": "Typed name of the person signing",
+        "drawn": "Drawn signature",
+        "no_drawing": "none drawn; the typed name is the signature",
+        "rep": "Legal representative / guardian",
+        "counter": "Countersigned by staff member",
+        "hash": "The SHA-256 of this file is stored in the portal and shown on the consent's page.",
+        "page": "page",
+    },
+    "de": {
+        "receipt": "Einwilligungsbeleg",
+        "donor": "Spender/in (PID)",
+        "biobank": "Biobank",
+        "form": "Formular",
+        "signed": "Unterschrieben",
+        "choices": "Entscheidungen",
+        "signatures": "Unterschriften",
+        "typed": "Getippter Name der unterschreibenden Person",
+        "drawn": "Gezeichnete Unterschrift",
+        "no_drawing": "keine gezeichnet; der getippte Name ist die Unterschrift",
+        "rep": "Gesetzliche Vertretung / Vormund",
+        "counter": "Gegengezeichnet von",
+        "hash": "Die SHA-256-Prüfsumme dieser Datei ist im Portal gespeichert und auf der Seite der Einwilligung "
+        "angezeigt.",
+        "page": "Seite",
+    },
+}
+
+
+class _ReceiptPDF(FPDF):
+    footer_text = ""
+
+    def footer(self) -> None:
+        self.set_y(-14)
+        self.set_font("DejaVu", "", 7)
+        self.set_text_color(90, 90, 90)
+        self.cell(0, 4, f"{self.footer_text} · {self.page_no()}/{{nb}}", align="C")
+
+
+def receipt_pdf(consent: Consent) -> bytes:
+    """The receipt as PDF bytes."""
+    language = consent.language if consent.language in LABELS else "en"
+    label = LABELS[language]
+    template = consent.template
+    text = template.texts.get(language=consent.language)
+    signed = timezone.localtime(consent.countersigned_at or consent.recorded_at)
+
+    pdf = _ReceiptPDF(format="A4")
+    pdf.set_title(f"{label['receipt']} {consent.uid}")
+    pdf.set_creator("Biobank Portal")
+    pdf.set_creation_date(consent.recorded_at)
+    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    pdf.footer_text = f"{label['receipt']} {consent.uid} · {template.code} {template.version_label} · {label['page']}"
+    pdf.set_auto_page_break(True, margin=20)
+    pdf.add_page()
+
+    def heading(value: str, size: int = 13) -> None:
+        pdf.set_font("DejaVu", "B", size)
+        pdf.multi_cell(0, 7, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.ln(1)
+
+    def body(value: str, size: int = 10) -> None:
+        pdf.set_font("DejaVu", "", size)
+        pdf.multi_cell(0, 5, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def fact(name: str, value: str) -> None:
+        pdf.set_font("DejaVu", "B", 9)
+        pdf.cell(60, 5, name)
+        pdf.set_font("DejaVu", "", 9)
+        pdf.multi_cell(0, 5, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    heading(label["receipt"], 16)
+    fact(label["donor"], consent.donor.pid)
+    fact(label["biobank"], consent.biobank.name)
+    fact(label["form"], f"{template.code} {template.version_label} ({template.get_type_display()}, {consent.language})")
+    fact(label["signed"], signed.strftime("%Y-%m-%d %H:%M %Z"))
+    pdf.ln(4)
+
+    heading(text.title)
+    body(text.text)
+    pdf.ln(3)
+
+    heading(label["choices"])
+    answers = {c.module_id: c.choice for c in consent.choices.all()}
+    for link in template.template_modules.select_related("module").order_by("position"):
+        module = link.module
+        depth = "    " if module.parent_id else ""
+        choice = CHOICE_LABEL[language][answers.get(module.pk, ModuleChoice.UNANSWERED)]
+        pdf.set_font("DejaVu", "B", 10)
+        pdf.multi_cell(
+            0, 5, f"{depth}{module.title_in(consent.language)}: {choice}", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
+        if module.text_in(consent.language):
+            body(module.text_in(consent.language), 9)
+        pdf.ln(1.5)
+    pdf.ln(3)
+
+    heading(label["signatures"])
+    fact(label["typed"], consent.signer_name)
+    if consent.signature_png:
+        fact(label["drawn"], "")
+        pdf.image(io.BytesIO(bytes(consent.signature_png)), w=70)
+    else:
+        fact(label["drawn"], label["no_drawing"])
+    if consent.representative_name:
+        fact(label["rep"], f"{consent.representative_name} ({consent.representative_relation})")
+    counter = consent.countersigned_by
+    if counter is not None:
+        fact(label["counter"], f"{counter.get_full_name() or counter.email}, {signed:%Y-%m-%d %H:%M}")
+    pdf.ln(4)
+    pdf.set_font("DejaVu", "", 8)
+    pdf.multi_cell(0, 4, label["hash"], new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    return bytes(pdf.output())

@@ -1,0 +1,421 @@
+"""Writes to the consent catalogue: policies, modules, template versions and their life cycle.
+
+Every function is atomic, names its actor and audits in the same transaction. A template version that was signed is
+immutable: these services refuse to change it (with a message), and database triggers refuse it as a second line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from biobank.accounts.models import Biobank
+from biobank.accounts.selectors import user_has_biobank_perm
+from biobank.audit.services import audit_record
+from biobank.errors import ConflictError, DomainError
+
+from ..choices import (
+    TEMPLATE_ALLOWED_TRANSITIONS,
+    ModuleDefault,
+    PolicyAction,
+    PolicyDataClass,
+    TemplateStatus,
+    TemplateType,
+)
+from ..duo import duo_terms_validate
+from ..models import Module, Policy, Template, TemplateModule, TemplateText
+from ..validity import validity_validate
+
+__all__ = [
+    "module_create",
+    "policy_create",
+    "require_manage_consent",
+    "template_activate",
+    "template_create",
+    "template_new_version",
+    "template_retire",
+    "template_texts_update",
+]
+
+LANGUAGES = {code for code, _ in settings.LANGUAGES}
+
+
+def require_manage_consent(actor: Any, biobank: Biobank | None) -> None:
+    """People need ``manage_consent`` on the biobank; network-wide entries are for superusers and system jobs."""
+    if actor is None or isinstance(actor, str):
+        return
+    if biobank is None:
+        if not getattr(actor, "is_superuser", False):
+            raise DomainError("Only a superuser may change the network-wide consent catalogue.", code="forbidden")
+        return
+    if not user_has_biobank_perm(user=actor, biobank=biobank, perm="manage_consent"):
+        raise DomainError(f"You may not manage consent in {biobank.name}.", code="forbidden")
+
+
+def _check_language(language: str, *, field: str = "language") -> str:
+    if language not in LANGUAGES:
+        raise DomainError(
+            f"Language {language!r} is not offered; choose one of {', '.join(sorted(LANGUAGES))}.", field=field
+        )
+    return language
+
+
+def _check_texts(texts: Mapping[str, tuple[str, str]] | Mapping[str, Mapping[str, str]], *, what: str) -> dict:
+    """``{language: {"title": ..., "text": ...}}`` with at least one language and no empty wording."""
+    out: dict[str, dict[str, str]] = {}
+    for language, value in texts.items():
+        title, text = (value["title"], value["text"]) if isinstance(value, Mapping) else value
+        _check_language(language, field="texts")
+        if not (title or "").strip() or not (text or "").strip():
+            raise DomainError(f"The {what} needs a title and a text in {language}.", field="texts", code="required")
+        out[language] = {"title": title.strip(), "text": text.replace("\r\n", "\n").strip()}
+    if not out:
+        raise DomainError(f"The {what} needs its wording in at least one language.", field="texts", code="required")
+    return out
+
+
+def policy_create(
+    *,
+    actor: Any,
+    biobank: Biobank | None,
+    code: str,
+    name: str,
+    action: str,
+    data_class: str,
+    version: str = "1",
+    description: str = "",
+    duo_terms: Iterable[str] = (),
+    duo_disease: str = "",
+    purpose: str = "research",
+    validity: str = "",
+) -> Policy:
+    """An atomic permission; ``duo_terms`` are checked against the shipped DUO list (ids or shorthands)."""
+    require_manage_consent(actor, biobank)
+    if action not in PolicyAction.values:
+        raise DomainError(f"Action {action!r} is not one of {', '.join(PolicyAction.values)}.", field="action")
+    if data_class not in PolicyDataClass.values:
+        raise DomainError(f"Class {data_class!r} is not one of {', '.join(PolicyDataClass.values)}.", field="class")
+    policy = Policy(
+        biobank=biobank,
+        code=code,
+        version=version,
+        name=name,
+        description=description,
+        duo_terms=duo_terms_validate(list(duo_terms)),
+        duo_disease=duo_disease.strip(),
+        action=action,
+        data_class=data_class,
+        purpose=purpose,
+        validity=validity_validate(validity),
+    )
+    try:
+        with transaction.atomic():
+            policy.save()
+            audit_record(actor=actor, action="consent_policy.create", obj=policy, biobank=biobank, details=_p(policy))
+    except IntegrityError:
+        raise ConflictError(
+            f"Policy {code} version {version} exists already.", field="code", code="duplicate"
+        ) from None
+    return policy
+
+
+def _p(policy: Policy) -> dict:
+    return {"code": policy.code, "version": policy.version, "duo_terms": policy.duo_terms, "validity": policy.validity}
+
+
+def module_create(
+    *,
+    actor: Any,
+    biobank: Biobank | None,
+    code: str,
+    texts: Mapping[str, Any],
+    policies: Iterable[Policy],
+    mandatory: bool = False,
+    default_state: str = ModuleDefault.NONE,
+    parent: Module | None = None,
+    validity: str = "",
+    version: int = 1,
+) -> Module:
+    """The checkbox unit. Its policies must be network-wide or of the same biobank."""
+    require_manage_consent(actor, biobank)
+    policies = list(policies)
+    if not policies:
+        raise DomainError(f"Module {code} needs at least one policy.", field="policies", code="required")
+    for policy in policies:
+        if policy.biobank_id not in (None, getattr(biobank, "pk", None)):
+            raise DomainError(f"Policy {policy} belongs to another biobank.", field="policies")
+    if default_state not in ModuleDefault.values:
+        raise DomainError(f"Default {default_state!r} is not one of {', '.join(ModuleDefault.values)}.")
+    module = Module(
+        biobank=biobank,
+        code=code,
+        version=version,
+        texts=_check_texts(texts, what=f"module {code}"),
+        mandatory=mandatory,
+        default_state=default_state,
+        parent=parent,
+        validity=validity_validate(validity),
+    )
+    try:
+        with transaction.atomic():
+            module.save()
+            module.policies.set(policies)
+            audit_record(
+                actor=actor,
+                action="consent_module.create",
+                obj=module,
+                biobank=biobank,
+                details={"code": code, "version": version, "policies": [str(p) for p in policies]},
+            )
+    except IntegrityError:
+        raise ConflictError(
+            f"Module {code} version {version} exists already.", field="code", code="duplicate"
+        ) from None
+    return module
+
+
+def _check_modules(biobank: Biobank, modules: list[Module]) -> None:
+    if not modules:
+        raise DomainError("A template needs at least one module.", field="modules", code="required")
+    ids = {m.pk for m in modules}
+    for module in modules:
+        if module.biobank_id not in (None, biobank.pk):
+            raise DomainError(f"Module {module} belongs to another biobank.", field="modules")
+        if module.parent_id is not None and module.parent_id not in ids:
+            raise DomainError(f"Module {module} is nested in a module the template does not contain.", field="modules")
+    codes = [m.code for m in modules]
+    if len(set(codes)) != len(codes):
+        raise DomainError("A template contains each module code once.", field="modules")
+
+
+@transaction.atomic
+def template_create(
+    *,
+    actor: Any,
+    biobank: Biobank,
+    code: str,
+    version_label: str,
+    texts: Mapping[str, Any],
+    modules: Iterable[Module],
+    type: str = TemplateType.CONSENT,
+    valid_from: date | None = None,
+    valid_to: date | None = None,
+    consent_validity: str = "",
+) -> Template:
+    """The first version of a template family, as a draft."""
+    require_manage_consent(actor, biobank)
+    if Template.objects.filter(biobank=biobank, code=code).exists():
+        raise ConflictError(
+            f"Template {code} exists already; derive a new version from its latest one.", field="code", code="duplicate"
+        )
+    return _template_insert(
+        actor=actor,
+        biobank=biobank,
+        code=code,
+        number=1,
+        version_label=version_label,
+        texts=_check_texts(texts, what="template"),
+        modules=list(modules),
+        type=type,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        consent_validity=consent_validity,
+        derived_from=None,
+    )
+
+
+def _template_insert(*, actor: Any, biobank: Biobank, derived_from: Template | None, **fields: Any) -> Template:
+    texts, modules = fields.pop("texts"), fields.pop("modules")
+    if fields["type"] not in TemplateType.values:
+        raise DomainError(f"Type {fields['type']!r} is not one of {', '.join(TemplateType.values)}.", field="type")
+    if not (fields["version_label"] or "").strip():
+        raise DomainError("Give the version a label, e.g. v2 or 1.7.2.", field="version_label", code="required")
+    fields["consent_validity"] = validity_validate(fields["consent_validity"], field="consent_validity")
+    if fields["valid_from"] and fields["valid_to"] and fields["valid_to"] < fields["valid_from"]:
+        raise DomainError("“May be signed until” lies before “may be signed from”.", field="valid_to")
+    _check_modules(biobank, modules)
+    template = Template(
+        biobank=biobank,
+        derived_from=derived_from,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        status=TemplateStatus.DRAFT,
+        **fields,
+    )
+    try:
+        with transaction.atomic():
+            template.save()
+    except IntegrityError:
+        raise ConflictError(
+            f"Template {template.code} already has a version labelled {template.version_label!r}.",
+            field="version_label",
+            code="duplicate",
+        ) from None
+    TemplateText.objects.bulk_create(
+        TemplateText(template=template, language=lang, title=t["title"], text=t["text"]) for lang, t in texts.items()
+    )
+    TemplateModule.objects.bulk_create(
+        TemplateModule(template=template, module=m, position=i) for i, m in enumerate(modules)
+    )
+    audit_record(
+        actor=actor,
+        action="consent_template.create",
+        obj=template,
+        details={
+            "code": template.code,
+            "version": template.version_label,
+            "derived_from": derived_from.pk if derived_from else None,
+            "languages": sorted(texts),
+            "modules": [str(m) for m in modules],
+        },
+    )
+    return template
+
+
+def _refuse_if_signed(template: Template) -> None:
+    if template.is_signed:
+        raise ConflictError(
+            f"Template {template.code} {template.version_label} was signed on "
+            f"{timezone.localtime(template.signed_at):%Y-%m-%d}; a signed version is immutable. Derive a new version.",
+            code="signed",
+        )
+
+
+@transaction.atomic
+def template_texts_update(*, actor: Any, template: Template, texts: Mapping[str, Any]) -> Template:
+    """Change the wording of a version that nobody has signed yet (drafts; active versions before first use)."""
+    require_manage_consent(actor, template.biobank)
+    template = Template.objects.select_for_update().get(pk=template.pk)
+    _refuse_if_signed(template)
+    clean = _check_texts(texts, what="template")
+    before = {t.language: t.text for t in template.texts.all()}
+    for language, value in clean.items():
+        TemplateText.objects.update_or_create(
+            template=template, language=language, defaults={"title": value["title"], "text": value["text"]}
+        )
+    audit_record(
+        actor=actor,
+        action="consent_template.update",
+        obj=template,
+        changes={
+            f"text_{lang}": [before.get(lang), v["text"]] for lang, v in clean.items() if before.get(lang) != v["text"]
+        },
+    )
+    return template
+
+
+@transaction.atomic
+def template_new_version(
+    *,
+    actor: Any,
+    previous: Template,
+    version_label: str,
+    texts: Mapping[str, Any] | None = None,
+    module_texts: Mapping[str, Mapping[str, Any]] | None = None,
+    consent_validity: str | None = None,
+) -> Template:
+    """A new draft derived from ``previous``: same modules, with changed wording where given.
+
+    ``module_texts`` is ``{module code: {language: {"title", "text"}}}``; a module whose wording changes gets a new
+    module version (the old one may be part of signed consents and stays as it was).
+    """
+    require_manage_consent(actor, previous.biobank)
+    latest = Template.objects.filter(biobank=previous.biobank, code=previous.code).order_by("-number").first()
+    assert latest is not None
+    old_texts = {t.language: {"title": t.title, "text": t.text} for t in previous.texts.all()}
+    new_texts = _check_texts(texts, what="template") if texts else old_texts
+    modules: list[Module] = []
+    replaced: dict[int, Module] = {}
+    for link in previous.template_modules.select_related("module").order_by("position"):
+        module = link.module
+        wanted = (module_texts or {}).get(module.code)
+        merged = {**module.texts, **_check_texts(wanted, what=f"module {module.code}")} if wanted else module.texts
+        if merged != module.texts or (module.parent_id in replaced):
+            newest = Module.objects.filter(biobank=module.biobank, code=module.code).order_by("-version").first()
+            copy = Module.objects.create(
+                biobank=module.biobank,
+                code=module.code,
+                version=(newest.version if newest else module.version) + 1,
+                texts=merged,
+                parent=replaced.get(module.parent_id, module.parent),
+                mandatory=module.mandatory,
+                default_state=module.default_state,
+                validity=module.validity,
+            )
+            copy.policies.set(module.policies.all())
+            replaced[module.pk] = copy
+            module = copy
+        modules.append(module)
+    return _template_insert(
+        actor=actor,
+        biobank=previous.biobank,
+        derived_from=previous,
+        code=previous.code,
+        number=latest.number + 1,
+        version_label=version_label,
+        texts=new_texts,
+        modules=modules,
+        type=previous.type,
+        valid_from=None,
+        valid_to=None,
+        consent_validity=previous.consent_validity if consent_validity is None else consent_validity,
+    )
+
+
+def _transition(template: Template, target: str) -> None:
+    if target not in TEMPLATE_ALLOWED_TRANSITIONS[template.status]:
+        allowed = ", ".join(sorted(TEMPLATE_ALLOWED_TRANSITIONS[template.status])) or "none"
+        raise ConflictError(
+            f"Template {template.code} {template.version_label} is {template.status}; it cannot become {target} "
+            f"(allowed from {template.status}: {allowed}).",
+            field="status",
+            code="transition",
+        )
+
+
+@transaction.atomic
+def template_activate(*, actor: Any, template: Template) -> Template:
+    """Make a draft the version donors sign; the previously active version of the family is retired."""
+    require_manage_consent(actor, template.biobank)
+    template = Template.objects.select_for_update().get(pk=template.pk)
+    _transition(template, TemplateStatus.ACTIVE)
+    if not template.texts.exists():
+        raise DomainError("A template without text cannot be activated.", code="required")
+    now = timezone.now()
+    current = (
+        Template.objects.select_for_update()
+        .filter(biobank=template.biobank, code=template.code, status=TemplateStatus.ACTIVE)
+        .first()
+    )
+    if current is not None:
+        current.status, current.retired_at = TemplateStatus.RETIRED, now
+        current.save(update_fields=["status", "retired_at"])
+        audit_record(
+            actor=actor,
+            action="consent_template.retire",
+            obj=current,
+            changes={"status": [TemplateStatus.ACTIVE, TemplateStatus.RETIRED]},
+            reason=f"replaced by {template.version_label}",
+        )
+    before = template.status
+    template.status, template.activated_at = TemplateStatus.ACTIVE, now
+    template.save(update_fields=["status", "activated_at"])
+    audit_record(actor=actor, action="consent_template.activate", obj=template, changes={"status": [before, "active"]})
+    return template
+
+
+@transaction.atomic
+def template_retire(*, actor: Any, template: Template) -> Template:
+    """Stop a version from being signed (consents already signed on it keep counting)."""
+    require_manage_consent(actor, template.biobank)
+    template = Template.objects.select_for_update().get(pk=template.pk)
+    _transition(template, TemplateStatus.RETIRED)
+    before = template.status
+    template.status, template.retired_at = TemplateStatus.RETIRED, timezone.now()
+    template.save(update_fields=["status", "retired_at"])
+    audit_record(actor=actor, action="consent_template.retire", obj=template, changes={"status": [before, "retired"]})
+    return template

@@ -1,0 +1,207 @@
+"""The consent gate: point in time (the three cases of the issue), expiry, unknown as denied, QC, DUO, bulk queries."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from biobank.accounts.choices import Role
+from consent import gate, services
+from consent.gate import Answer
+from tests.consent.consent_helpers import make_catalogue, make_donor, media_root, module, record  # noqa: F401
+from tests.factories import make_member
+
+pytestmark = pytest.mark.django_db
+
+D = timezone.localdate() + timedelta(days=40)  # the withdrawal day, in the future of the real clock
+
+
+def moment(day, hour=10):
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Set the portal's clock: ``clock(datetime)``."""
+
+    def set_to(when):
+        monkeypatch.setattr(timezone, "now", lambda: when)
+
+    return set_to
+
+
+@pytest.fixture
+def officer(biobank_a):
+    return make_member(biobank_a, Role.CONSENT_OFFICER, email="officer@example.org")
+
+
+@pytest.fixture
+def withdrawn_on_d(biobank_a, officer, clock):
+    """Consent recorded 30 days before D; module biomaterial withdrawn on D (recorded D 09:00, effective D)."""
+    clock(moment(D - timedelta(days=30)))
+    template = make_catalogue(biobank_a, actor=officer)
+    donor = make_donor(biobank_a)
+    consent = record(officer, donor, template)
+    clock(moment(D, 9))
+    services.consent_withdraw_module(
+        actor=officer, consent=consent, module=module(template, "biomaterial"), effective=D, reason="Letter of 1 May"
+    )
+    clock(moment(D + timedelta(days=60)))
+    return donor, consent
+
+
+def test_before_the_withdrawal_as_known_then_use_is_permitted(withdrawn_on_d):
+    donor, consent = withdrawn_on_d
+
+    result = gate.permitted(
+        donor=donor, policy="biomat-use", at=D - timedelta(days=1), as_known_at=moment(D - timedelta(days=1), 23)
+    )
+
+    assert result.answer == Answer.PERMITTED and result.allowed
+    assert result.consent_ids == [consent.pk]
+
+
+def test_after_the_withdrawal_use_is_denied(withdrawn_on_d):
+    donor, _ = withdrawn_on_d
+
+    result = gate.permitted(donor=donor, policy="biomat-use", at=D + timedelta(days=1))
+
+    assert result.answer == Answer.DENIED and not result
+    assert result.code == "withdrawn"
+    assert f"from {D} on" in result.reason
+
+
+def test_the_day_before_the_withdrawal_as_known_later_stays_permitted_because_withdrawal_is_not_retroactive(
+    withdrawn_on_d,
+):
+    donor, _ = withdrawn_on_d
+
+    result = gate.permitted(
+        donor=donor, policy="biomat-use", at=D - timedelta(days=1), as_known_at=moment(D + timedelta(days=1))
+    )
+
+    assert result.answer == Answer.PERMITTED
+
+
+def test_on_the_day_of_the_withdrawal_use_is_denied(withdrawn_on_d):
+    donor, _ = withdrawn_on_d
+
+    assert gate.permitted(donor=donor, policy="biomat-use", at=D).answer == Answer.DENIED
+
+
+def test_other_modules_are_untouched_by_a_module_withdrawal(withdrawn_on_d):
+    donor, _ = withdrawn_on_d
+
+    assert gate.permitted(donor=donor, policy="mdat-store", at=D + timedelta(days=1)).answer == Answer.PERMITTED
+
+
+def test_as_known_before_the_consent_was_recorded_nothing_is_known_and_unknown_counts_as_denied(withdrawn_on_d):
+    donor, _ = withdrawn_on_d
+    before = moment(D - timedelta(days=31))
+
+    result = gate.permitted(donor=donor, policy="mdat-store", at=D - timedelta(days=30), as_known_at=before)
+
+    assert (result.answer, result.code, result.allowed) == (Answer.UNKNOWN, "no_consent", False)
+    lenient = gate.permitted(
+        donor=donor, policy="mdat-store", at=D - timedelta(days=30), as_known_at=before, unknown_is_denied=False
+    )
+    assert lenient.answer == Answer.UNKNOWN and lenient.allowed
+
+
+def test_a_withdrawal_cannot_be_back_dated(withdrawn_on_d, officer):
+    _, consent = withdrawn_on_d
+    from biobank.errors import DomainError
+
+    with pytest.raises(DomainError, match="cannot undo use that already happened"):
+        services.consent_withdraw_module(
+            actor=officer, consent=consent, module=module(consent.template, "recontact"), effective=D, reason="x"
+        )
+
+
+def test_a_consent_expires_after_the_shortest_validity(biobank_a, officer, clock):
+    clock(moment(D))
+    template = make_catalogue(biobank_a, actor=officer)
+    donor = make_donor(biobank_a)
+    record(officer, donor, template)
+
+    last_day = D.replace(year=D.year + 2) - timedelta(days=1)  # module recontact: P2Y
+    assert gate.permitted(donor=donor, policy="recontact", at=last_day).answer == Answer.PERMITTED
+    expired = gate.permitted(donor=donor, policy="recontact", at=last_day + timedelta(days=1))
+    assert (expired.answer, expired.code) == (Answer.DENIED, "expired")
+
+
+def test_declined_and_unanswered_modules_roll_up_to_denied_and_unknown(biobank_a, officer):
+    template = make_catalogue(biobank_a, actor=officer)
+    donor = make_donor(biobank_a)
+    record(officer, donor, template, choices={"data": "accepted", "biomaterial": "declined"})
+
+    assert gate.permitted(donor=donor, policy="biomat-use").answer == Answer.DENIED
+    unknown = gate.permitted(donor=donor, policy="recontact")
+    assert (unknown.answer, unknown.allowed) == (Answer.UNKNOWN, False)
+    not_asked = gate.permitted(donor=donor, policy="never-asked")
+    assert (not_asked.answer, not_asked.code) == (Answer.UNKNOWN, "not_asked")
+
+
+def test_a_scanned_form_pending_qc_is_ignored_until_a_second_person_approves_it(biobank_a, officer):
+    template = make_catalogue(biobank_a, actor=officer)
+    donor = make_donor(biobank_a)
+    consent = services.consent_scan_upload(
+        actor=officer,
+        donor=donor,
+        template=template,
+        language="en",
+        choices={"data": "accepted", "biomaterial": "accepted"},
+        signed_on=timezone.localdate(),
+        file=ContentFile(b"%PDF-1.4 scanned form", name="form.pdf"),
+    )
+    assert gate.permitted(donor=donor, policy="biomat-use").code == "no_consent"
+    before_qc = timezone.now()
+
+    checker = make_member(biobank_a, Role.CONSENT_OFFICER, email="checker@example.org")
+    services.consent_scan_qc(actor=checker, consent=consent, approve=True)
+
+    assert gate.permitted(donor=donor, policy="biomat-use").answer == Answer.PERMITTED
+    assert gate.permitted(donor=donor, policy="biomat-use", as_known_at=before_qc).answer == Answer.UNKNOWN
+
+
+def test_duo_purposes_follow_the_matching_rules(biobank_a, officer):
+    template = make_catalogue(biobank_a, actor=officer)
+    donor = make_donor(biobank_a)
+    record(officer, donor, template, choices={"data": "accepted", "research": "accepted"})
+
+    hmb = gate.permitted(donor=donor, duo_purpose="DUO:0000006")  # HMB on the HMB data policy
+    assert hmb.answer == Answer.PERMITTED
+    poa = gate.permitted(donor=donor, duo_purpose="POA")  # only GRU+PUB covers POA: a committee decides
+    assert (poa.answer, poa.code, poa.conditions) == (Answer.DENIED, "needs_committee", ("DUO:0000019",))
+    gru = gate.permitted(donor=donor, duo_purpose="GRU")
+    assert gru.code == "needs_committee"
+
+
+def test_a_declined_gru_policy_denies_general_research_use(biobank_a, officer):
+    template = make_catalogue(biobank_a, actor=officer)
+    donor = make_donor(biobank_a)
+    record(officer, donor, template, choices={"data": "accepted", "biomaterial": "declined", "research": "declined"})
+
+    result = gate.permitted(donor=donor, duo_purpose="GRU")
+
+    assert (result.answer, result.code) == (Answer.DENIED, "declined")
+
+
+def test_the_bulk_gate_runs_the_same_number_of_queries_for_one_or_many_donors(
+    biobank_a, officer, django_assert_num_queries
+):
+    template = make_catalogue(biobank_a, actor=officer)
+    donors = [make_donor(biobank_a) for _ in range(12)]
+    for donor in donors[::2]:
+        record(officer, donor, template)
+
+    with django_assert_num_queries(3):
+        one = gate.permitted_many(donors=donors[:1], policy="biomat-use")
+    with django_assert_num_queries(3):
+        many = gate.permitted_many(donors=donors, duo_purpose="HMB")
+
+    assert one[donors[0].pk].answer == Answer.PERMITTED
+    assert [many[d.pk].answer for d in donors] == [Answer.PERMITTED, Answer.UNKNOWN] * 6
