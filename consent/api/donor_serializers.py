@@ -1,0 +1,68 @@
+"""Input and output shapes of the donors API. Only ``IdentitySerializer`` carries identifying data, and only the
+steward's identity endpoint uses it; every other response is pseudonymous (PID, sex, year and month of birth)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from biobank.api.schema import ProblemSerializer
+from biobank.api.serializers import InputSerializer
+from consent.choices import Sex
+from consent.models import Donor
+
+
+class DonorSerializer(serializers.ModelSerializer):
+    pid = serializers.CharField(source="pid_display", read_only=True, help_text="PID, e.g. `ABCDE-FGHJK-M`.")
+    biobank = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="The biobank's code.")
+    merged_into = serializers.SerializerMethodField(help_text="For a merged donor: the PID it was merged into.")
+
+    class Meta:
+        model = Donor
+        fields = ["pid", "biobank", "sex", "birth_year", "birth_month", "status", "merged_into", "created_at"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_merged_into(self, donor: Donor) -> str | None:
+        return donor.merged_into.pid_display if donor.merged_into_id else None
+
+
+class DonorRegisterInputSerializer(InputSerializer):
+    biobank = serializers.CharField(max_length=40, help_text="Code of a biobank where you register donors.")
+    given_names = serializers.CharField(max_length=200)
+    family_name = serializers.CharField(max_length=200)
+    date_of_birth = serializers.DateField(help_text="YYYY-MM-DD; only year and month are kept outside the vault.")
+    sex = serializers.ChoiceField(choices=Sex.choices, default=Sex.UNKNOWN)
+    address = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    hospital_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    national_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+
+
+class IdentityRequestSerializer(InputSerializer):
+    reason = serializers.CharField(
+        max_length=500, help_text="Why you need to see this identity; recorded in the audit trail."
+    )
+
+
+class IdentitySerializer(serializers.Serializer):
+    """A donor's identifying data, for an identity steward (the only response that carries it)."""
+
+    pid = serializers.CharField()
+    given_names = serializers.CharField()
+    family_name = serializers.CharField()
+    date_of_birth = serializers.DateField()
+    address = serializers.CharField(allow_blank=True)
+    hospital_id = serializers.CharField(allow_blank=True)
+    national_id = serializers.CharField(allow_blank=True)
+    email = serializers.CharField(allow_blank=True)
+    phone = serializers.CharField(allow_blank=True)
+
+
+class DuplicateProblemSerializer(ProblemSerializer):
+    """409 of a registration that may duplicate a registered donor: held for review, no donor created."""
+
+    review_id = serializers.IntegerField(help_text="The possible-duplicate review to decide (staff pages).")
+    candidates = serializers.ListField(
+        child=serializers.CharField(), help_text="PIDs of the registered donors it may duplicate."
+    )

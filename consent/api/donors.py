@@ -1,0 +1,232 @@
+"""Donors API: list and read pseudonymous donors, register one, and (stewards only) read an identity with a reason.
+
+Reads go through ``consent.selectors.donors_visible_to`` (``view_donors``; a donor of another biobank is a 404);
+a PID with a wrong check character is a 400 that says so. Registration needs ``manage_consent``; a possible
+duplicate is a 409 naming the review that now holds the registration (no donor is created). Identifying data
+appear only in the response of ``POST /donors/{pid}/identity/``, which is never cached.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.cache import add_never_cache_headers
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from biobank.accounts.selectors import biobanks_visible_to, biobanks_with_perm, user_has_biobank_perm
+from biobank.api.exceptions import PROBLEM_CONTENT_TYPE, problem
+from biobank.api.schema import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
+from consent import selectors, services
+from consent.models import Donor
+
+from .donor_filters import DonorFilterSet
+from .donor_serializers import (
+    DonorRegisterInputSerializer,
+    DonorSerializer,
+    DuplicateProblemSerializer,
+    IdentityRequestSerializer,
+    IdentitySerializer,
+)
+
+PID_PARAMETER = OpenApiParameter(
+    "pid", str, OpenApiParameter.PATH, description="The donor's PID, e.g. `ABCDE-FGHJK-M` (hyphens optional)."
+)
+BIOBANK_PARAMETER = OpenApiParameter(
+    "biobank", str, description="Code of the biobank, needed only if two of your biobanks share a PID."
+)
+DONOR_EXAMPLE = {
+    "pid": "7KQ2M-X9TRB-4",
+    "biobank": "biobank-a",
+    "sex": "female",
+    "birth_year": 1970,
+    "birth_month": 3,
+    "status": "active",
+    "merged_into": None,
+    "created_at": "2025-01-31T12:00:00Z",
+}
+DUPLICATE_RESPONSE = OpenApiResponse(
+    DuplicateProblemSerializer,
+    description="The identity may belong to a registered donor: the registration is held for review (no donor "
+    "was created). Decide it on the staff pages (possible duplicates).",
+    examples=[
+        OpenApiExample(
+            "Possible duplicate",
+            response_only=True,
+            status_codes=["409"],
+            value={
+                "type": "/api/problems/possible-duplicate",
+                "title": "Possible duplicate",
+                "status": 409,
+                "detail": "This person may already be registered as 7KQ2M-X9TRB-4; the registration is held for "
+                "review #12 and no donor was created.",
+                "instance": "/api/v1/donors/",
+                "request_id": "6f1c0c7e2b0f4c6b9d1d8f3e5a7b9c1d",
+                "review_id": 12,
+                "candidates": ["7KQ2M-X9TRB-4"],
+            },
+        )
+    ],
+)
+
+
+def visible_donor(request: Request, pid: str) -> Donor:
+    """The donor with ``pid`` if the caller may see it: 400 for a malformed PID, 404 if none is visible."""
+    code = request.query_params.get("biobank")
+    biobank = biobanks_visible_to(user=request.user).filter(code=code).first() if code else None
+    if code and biobank is None:
+        raise exceptions.NotFound(f"No donor {pid} that you may see.")
+    try:
+        return selectors.donor_get_for(user=request.user, pid=pid, biobank=biobank)
+    except Donor.DoesNotExist:
+        raise exceptions.NotFound(f"No donor {pid} that you may see.") from None
+
+
+class DonorListView(generics.ListAPIView):
+    serializer_class = DonorSerializer
+    filterset_class = DonorFilterSet
+    cursor_ordering = "pk"
+
+    def get_queryset(self) -> Any:
+        return selectors.donors_visible_to(user=self.request.user)
+
+    @extend_schema(
+        operation_id="donors_list",
+        summary="Donors you may see",
+        description="Pseudonymous donors of the biobanks where you hold `view_donors`, oldest first, "
+        "cursor-paginated. Filter by `biobank`, `pid` (a mistyped PID is a 400 saying what is wrong) and `status`.",
+        responses={200: DonorSerializer(many=True), **problem_responses(400, *READ_PROBLEMS)},
+        examples=[
+            OpenApiExample(
+                "Donors", response_only=True, value={"next": None, "previous": None, "results": [DONOR_EXAMPLE]}
+            )
+        ],
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="donors_create",
+        summary="Register a donor",
+        description="Needs `manage_consent` on the biobank named in the body. The identity goes to the encrypted "
+        "vault and a PID is minted in the biobank's PID domain; the response carries only pseudonymous data. If "
+        "the identity may belong to a registered donor (same hospital/national ID, or a similar name with the "
+        "same or a similar date of birth), nothing but a review is written and the answer is 409.",
+        request=DonorRegisterInputSerializer,
+        responses={
+            201: DonorSerializer,
+            (409, PROBLEM_CONTENT_TYPE): DUPLICATE_RESPONSE,
+            **problem_responses(403, *WRITE_PROBLEMS),
+        },
+        examples=[
+            OpenApiExample(
+                "New donor",
+                request_only=True,
+                value={
+                    "biobank": "biobank-a",
+                    "given_names": "Jane Marie",
+                    "family_name": "Schmidt",
+                    "date_of_birth": "1970-03-07",
+                    "sex": "female",
+                    "hospital_id": "MRN-0012345",
+                },
+            ),
+            OpenApiExample("Registered", response_only=True, status_codes=["201"], value=DONOR_EXAMPLE),
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        allowed = biobanks_with_perm(user=request.user, perm="manage_consent")
+        if not allowed.exists():
+            raise exceptions.PermissionDenied("You may not register donors: you hold manage_consent in no biobank.")
+        serializer = DonorRegisterInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        code = data.pop("biobank")
+        biobank = allowed.filter(code=code).first()
+        if biobank is None:
+            if biobanks_visible_to(user=request.user).filter(code=code).exists():
+                raise exceptions.PermissionDenied(f"You may not register donors in {code}; this needs manage_consent.")
+            raise exceptions.ValidationError({"biobank": ["No biobank with this code where you may register donors."]})
+        registration = services.donor_register(actor=request.user, biobank=biobank, **data)
+        if registration.review is not None:
+            return self._duplicate(request, registration.review)
+        donor = registration.donor
+        assert donor is not None
+        response = Response(DonorSerializer(donor).data, status=status.HTTP_201_CREATED)
+        response["Location"] = reverse("api-donor-detail", kwargs={"pid": donor.pid_display}, request=request)
+        return response
+
+    def _duplicate(self, request: Request, review: Any) -> Response:
+        candidates = [c.donor.pid_display for c in review.candidates.select_related("donor")]
+        body = problem(
+            status_code=409,
+            title="Possible duplicate",
+            detail=f"This person may already be registered as {', '.join(candidates)}; the registration is held "
+            f"for review #{review.pk} and no donor was created.",
+            problem_type="possible-duplicate",
+            instance=request.path,
+            request_id=str(getattr(request._request, "request_id", "")),
+        )
+        body.update(review_id=review.pk, candidates=candidates)
+        return Response(body, status=status.HTTP_409_CONFLICT, content_type=PROBLEM_CONTENT_TYPE)
+
+
+class DonorDetailView(APIView):
+    @extend_schema(
+        operation_id="donors_retrieve",
+        summary="One donor",
+        description="A pseudonymous donor by PID. A PID with a wrong check character (a typo) is a 400 that says "
+        "so; a PID of no donor you may see is a 404.",
+        parameters=[PID_PARAMETER, BIOBANK_PARAMETER],
+        responses={200: DonorSerializer, **problem_responses(400, 404, *READ_PROBLEMS)},
+        examples=[OpenApiExample("Donor", response_only=True, value=DONOR_EXAMPLE)],
+    )
+    def get(self, request: Request, pid: str) -> Response:
+        return Response(DonorSerializer(visible_donor(request, pid)).data)
+
+
+class DonorIdentityView(APIView):
+    @extend_schema(
+        operation_id="donors_identity_create",
+        summary="Re-identify a donor (identity stewards)",
+        description="Returns the donor's identifying data to an identity steward of its biobank (`view_identity`, "
+        "never granted to API tokens). A reason is mandatory and recorded in the audit trail with the look. "
+        "The response is marked no-store.",
+        parameters=[PID_PARAMETER, BIOBANK_PARAMETER],
+        request=IdentityRequestSerializer,
+        responses={200: IdentitySerializer, **problem_responses(403, 404, *WRITE_PROBLEMS)},
+        examples=[
+            OpenApiExample("Reason", request_only=True, value={"reason": "Recall for an incidental finding"}),
+            OpenApiExample(
+                "Identity",
+                response_only=True,
+                value={
+                    "pid": "7KQ2M-X9TRB-4",
+                    "given_names": "Jane Marie",
+                    "family_name": "Schmidt",
+                    "date_of_birth": "1970-03-07",
+                    "address": "Hauptstraße 1, 10115 Berlin",
+                    "hospital_id": "MRN-0012345",
+                    "national_id": "",
+                    "email": "jane.schmidt@example.org",
+                    "phone": "",
+                },
+            ),
+        ],
+    )
+    def post(self, request: Request, pid: str) -> Response:
+        donor = visible_donor(request, pid)
+        if not user_has_biobank_perm(user=request.user, biobank=donor.biobank, perm="view_identity"):
+            raise exceptions.PermissionDenied(
+                f"Only identity stewards of {donor.biobank.code} may see identifying data (view_identity)."
+            )
+        serializer = IdentityRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        identity = services.identity_view(actor=request.user, donor=donor, reason=serializer.validated_data["reason"])
+        response = Response(IdentitySerializer({"pid": donor.pid_display, **identity.values.__dict__}).data)
+        add_never_cache_headers(response)
+        return response
