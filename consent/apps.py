@@ -8,3 +8,12 @@ class ConsentConfig(AppConfig):
     name = "consent"
     label = "consent"
     verbose_name = "consent"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from biobank.web.context_processors import register_biobank_link
+
+        # donor registry (consent/views/donors.py)
+        register_biobank_link(label=_("Donors"), url_name="consent:donor_list", perm="view_donors")
+        register_biobank_link(label=_("Identity lookup"), url_name="consent:identity_lookup", perm="view_identity")

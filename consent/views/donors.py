@@ -1,0 +1,262 @@
+"""Staff pages of the donor registry: list and search, detail, registration, possible duplicates, merge, and the
+identity steward's pages (identity with a reason, lookup by hospital ID or PID).
+
+Every page asks ``biobank_for`` first: a foreign biobank is a 404, a missing permission a 403 page naming it.
+Identity pages are never cached and show identifying data only in the response to a stated reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from biobank.accounts.models import Biobank
+from biobank.errors import DomainError
+from biobank.web.access import biobank_access, biobank_for
+from biobank.web.forms import add_domain_error
+
+from .. import services
+from ..choices import DuplicateReviewStatus
+from ..forms.donors import (
+    DonorRegisterForm,
+    DonorSearchForm,
+    DuplicateDecisionForm,
+    HospitalLookupForm,
+    MergeForm,
+    ReasonForm,
+    ReidentifyForm,
+)
+from ..models import Donor
+from ..selectors import donors_visible_to, duplicate_reviews_visible_to, pid_canonical
+
+PAGE_SIZE = 50
+
+
+def _perms(request: HttpRequest, biobank: Biobank) -> set[str]:
+    """What the person may do here, from the request-cached roles (no query beyond the navigation's)."""
+    return next((a.perms for a in biobank_access(request) if a.biobank.pk == biobank.pk), set())
+
+
+def _donor(request: HttpRequest, biobank: Biobank, pid: str) -> Donor:
+    try:
+        return donors_visible_to(user=request.user).get(biobank=biobank, pid=pid_canonical(pid))
+    except (DomainError, Donor.DoesNotExist):
+        raise Http404(_("No donor with this PID in this biobank.")) from None
+
+
+def _identity_rows(identity: services.Identity) -> list[tuple[str, str]]:
+    labels = {
+        "given_names": _("Given names"),
+        "family_name": _("Family name"),
+        "date_of_birth": _("Date of birth"),
+        "address": _("Address"),
+        "hospital_id": _("Hospital ID (MRN)"),
+        "national_id": _("National ID"),
+        "email": _("E-mail"),
+        "phone": _("Phone"),
+    }
+    return [(labels[name], value) for name, value in identity.rows()]
+
+
+@require_GET
+@login_required
+def donor_list(request: HttpRequest, code: str) -> HttpResponse:
+    """Newest first, 50 a page, keyset-paginated (``?before=<id>``: no COUNT over a big registry)."""
+    biobank = biobank_for(request, code, "view_donors")
+    search = DonorSearchForm(request.GET or None)
+    donors = donors_visible_to(user=request.user).filter(biobank=biobank).order_by("-pk")
+    if search.is_bound and search.is_valid() and search.cleaned_data["pid"]:
+        try:
+            donors = donors.filter(pid=pid_canonical(search.cleaned_data["pid"]))
+        except DomainError as error:
+            search.add_error("pid", error.message)
+            donors = donors.none()
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        donors = donors.filter(pk__lt=int(before))
+    page = list(donors[: PAGE_SIZE + 1])
+    older = page[PAGE_SIZE - 1].pk if len(page) > PAGE_SIZE else None
+    query = request.GET.copy()
+    query.pop("before", None)
+    perms = _perms(request, biobank)
+    context = {
+        "biobank": biobank,
+        "donors": page[:PAGE_SIZE],
+        "search": search,
+        "older": older,
+        "query": query.urlencode(),
+        "can_register": "manage_consent" in perms,
+        "can_lookup": "view_identity" in perms,
+    }
+    return render(request, "consent/donors/list.html", context)
+
+
+@require_GET
+@login_required
+def donor_detail(request: HttpRequest, code: str, pid: str) -> HttpResponse:
+    biobank = biobank_for(request, code, "view_donors")
+    donor = _donor(request, biobank, pid)
+    perms = _perms(request, biobank)
+    context = {
+        "biobank": biobank,
+        "donor": donor,
+        "can_identity": "view_identity" in perms,
+        "can_merge": "manage_consent" in perms and not donor.is_merged,
+        "can_history": "view_audit" in perms,
+    }
+    return render(request, "consent/donors/detail.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def donor_register(request: HttpRequest, code: str) -> HttpResponse:
+    biobank = biobank_for(request, code, "manage_consent")
+    form = DonorRegisterForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration = services.donor_register(actor=request.user, biobank=biobank, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            if registration.review is not None:
+                messages.warning(
+                    request,
+                    _("This person may already be registered. No donor was created; the registration awaits review."),
+                )
+                return redirect("consent:duplicate_review", code=biobank.code, review_id=registration.review.pk)
+            donor = registration.donor
+            assert donor is not None
+            messages.success(request, _("Donor %(pid)s was registered.") % {"pid": donor.pid_display})
+            return redirect("consent:donor_detail", code=biobank.code, pid=donor.pid_display)
+    return render(request, "consent/donors/register.html", {"biobank": biobank, "form": form})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def donor_identity(request: HttpRequest, code: str, pid: str) -> HttpResponse:
+    """The steward states a reason first; the identity is shown only in the answer to that (audited) request."""
+    biobank = biobank_for(request, code, "view_identity")
+    donor = _donor(request, biobank, pid)
+    form = ReasonForm(request.POST if request.method == "POST" else None)
+    context: dict[str, Any] = {"biobank": biobank, "donor": donor, "form": form}
+    if request.method == "POST" and form.is_valid():
+        try:
+            identity = services.identity_view(actor=request.user, donor=donor, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            context["identity"] = _identity_rows(identity)
+            context["reason"] = form.cleaned_data["reason"]
+    return render(request, "consent/donors/identity.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def identity_lookup(request: HttpRequest, code: str) -> HttpResponse:
+    """Find a donor by hospital ID (nothing decrypted), or re-identify a PID; both with a reason, both audited."""
+    biobank = biobank_for(request, code, "view_identity")
+    action = request.POST.get("action") if request.method == "POST" else None
+    by_hospital = HospitalLookupForm(request.POST if action == "hospital" else None, prefix="hospital")
+    by_pid = ReidentifyForm(request.POST if action == "pid" else None, prefix="pid")
+    context: dict[str, Any] = {"biobank": biobank, "by_hospital": by_hospital, "by_pid": by_pid}
+    if action == "hospital" and by_hospital.is_valid():
+        try:
+            context["found"] = services.identity_lookup_by_hospital_id(
+                actor=request.user, biobank=biobank, **by_hospital.cleaned_data
+            )
+        except DomainError as error:
+            add_domain_error(by_hospital, error)
+    elif action == "pid" and by_pid.is_valid():
+        try:
+            identity = services.donor_reidentify(actor=request.user, biobank=biobank, **by_pid.cleaned_data)
+        except DomainError as error:
+            add_domain_error(by_pid, error, {"pseudonym": "pid"})
+        else:
+            context["identity"] = _identity_rows(identity)
+            context["donor"] = identity.donor
+    return render(request, "consent/donors/lookup.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def donor_merge(request: HttpRequest, code: str, pid: str) -> HttpResponse:
+    biobank = biobank_for(request, code, "manage_consent")
+    source = _donor(request, biobank, pid)
+    form = MergeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        target = None
+        try:
+            target = donors_visible_to(user=request.user).get(
+                biobank=biobank, pid=pid_canonical(form.cleaned_data["target"])
+            )
+        except DomainError as error:
+            form.add_error("target", error.message)
+        except Donor.DoesNotExist:
+            form.add_error("target", _("No donor with this PID in this biobank."))
+        if target is not None:
+            try:
+                services.donor_merge(
+                    actor=request.user, source=source, target=target, reason=form.cleaned_data["reason"]
+                )
+            except DomainError as error:
+                add_domain_error(form, error, {"source": None, "target": "target"})  # type: ignore[dict-item]
+            else:
+                messages.success(
+                    request,
+                    _("Donor %(source)s was merged into %(target)s.")
+                    % {"source": source.pid_display, "target": target.pid_display},
+                )
+                return redirect("consent:donor_detail", code=biobank.code, pid=target.pid_display)
+    return render(request, "consent/donors/merge.html", {"biobank": biobank, "donor": source, "form": form})
+
+
+@require_GET
+@login_required
+def duplicate_list(request: HttpRequest, code: str) -> HttpResponse:
+    biobank = biobank_for(request, code, "manage_consent")
+    reviews = duplicate_reviews_visible_to(user=request.user).filter(biobank=biobank)
+    pending = list(reviews.filter(status=DuplicateReviewStatus.PENDING).prefetch_related("candidates__donor"))
+    decided = list(reviews.exclude(status=DuplicateReviewStatus.PENDING).order_by("-decided_at")[:20])
+    context = {"biobank": biobank, "pending": pending, "decided": decided}
+    return render(request, "consent/donors/duplicates.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def duplicate_review(request: HttpRequest, code: str, review_id: int) -> HttpResponse:
+    """The candidates with a verdict per field (equal / similar / transposed / missing), never their identities."""
+    biobank = biobank_for(request, code, "manage_consent")
+    review = duplicate_reviews_visible_to(user=request.user).filter(biobank=biobank, pk=review_id).first()
+    if review is None:
+        raise Http404(_("No possible duplicate with this number in this biobank."))
+    candidates = list(review.candidates.select_related("donor"))
+    choices = [(str(c.donor.pk), c.donor.pid_display) for c in candidates]
+    form = DuplicateDecisionForm(request.POST if request.method == "POST" else None, candidates=choices)
+    if request.method == "POST" and review.is_pending and form.is_valid():
+        data = form.cleaned_data
+        chosen = next((c.donor for c in candidates if str(c.donor.pk) == data.get("donor")), None)
+        try:
+            donor = services.duplicate_review_decide(
+                actor=request.user, review=review, decision=data["decision"], donor=chosen, note=data["note"]
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            if data["decision"] == DuplicateReviewStatus.SAME_PERSON:
+                message = _("No new donor: the person is donor %(pid)s.")
+            else:
+                message = _("Donor %(pid)s was registered.")
+            messages.success(request, message % {"pid": donor.pid_display})
+            return redirect("consent:donor_detail", code=biobank.code, pid=donor.pid_display)
+    context = {"biobank": biobank, "review": review, "candidates": candidates, "form": form}
+    return render(request, "consent/donors/duplicate_review.html", context)
