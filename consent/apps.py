@@ -14,6 +14,8 @@ class ConsentConfig(AppConfig):
 
         from biobank.web.context_processors import register_biobank_link
 
+        register_biobank_link(label=_("Consent templates"), url_name="consent:template_list", perm="manage_consent")
+        register_biobank_link(label=_("Record consent"), url_name="consent:capture", perm="manage_consent")
         # donor registry (consent/views/donors.py)
         register_biobank_link(label=_("Donors"), url_name="consent:donor_list", perm="view_donors")
         register_biobank_link(label=_("Identity lookup"), url_name="consent:identity_lookup", perm="view_identity")

@@ -6,6 +6,33 @@ app_name = "consent"
 
 urlpatterns: list = []
 
+# --- consent catalogue, capture and signed consents (consent/views/{templates,capture,consents}.py) ---
+from .views import capture as capture_views  # noqa: E402
+from .views import consents as consent_views  # noqa: E402
+from .views import templates as template_views  # noqa: E402
+
+urlpatterns += [
+    path("<slug:code>/templates/", template_views.template_list, name="template_list"),
+    path("<slug:code>/templates/<int:template_id>/", template_views.template_detail, name="template_detail"),
+    path(
+        "<slug:code>/templates/<int:template_id>/new-version/",
+        template_views.template_new_version,
+        name="template_new_version",
+    ),
+    path(
+        "<slug:code>/templates/<int:template_id>/activate/", template_views.template_activate, name="template_activate"
+    ),
+    path("<slug:code>/templates/<int:template_id>/diff/", template_views.template_diff_view, name="template_diff"),
+    path("<slug:code>/record/", capture_views.capture, name="capture"),
+    path("<slug:code>/scans/new/", capture_views.scan_upload, name="scan_upload"),
+    path("<slug:code>/scans/qc/", capture_views.qc_queue, name="qc_queue"),
+    path("<slug:code>/scans/qc/<int:consent_id>/", capture_views.qc_decide, name="qc_decide"),
+    path("<slug:code>/consents/<int:consent_id>/", consent_views.consent_detail, name="consent_detail"),
+    path("<slug:code>/consents/<int:consent_id>/receipt.pdf", consent_views.receipt_download, name="receipt"),
+    path("<slug:code>/consents/<int:consent_id>/scan/", consent_views.scan_download, name="scan"),
+    path("<slug:code>/consents/<int:consent_id>/withdraw/", consent_views.withdraw_module, name="withdraw_module"),
+]
+
 # --- donor registry and identity vault (consent/views/donors.py) ---
 from .views import donors as donor_views  # noqa: E402
 

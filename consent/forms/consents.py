@@ -1,0 +1,178 @@
+"""Forms of the consent pages: capture (choose, then sign), scan upload, QC, withdrawal, new template version."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..choices import ModuleChoice
+from ..models import Module, Template
+
+LANGUAGE_CHOICES = [(code, name) for code, name in settings.LANGUAGES]
+SIGNATURE_PREFIX = "data:image/png;base64,"
+
+
+class CaptureStartForm(forms.Form):
+    """Step 1: which donor, which form, which language."""
+
+    pid = forms.CharField(
+        label=_("Donor PID"), max_length=20, help_text=_("As printed on the label, e.g. ABCDE-FGHJK-M")
+    )
+    template = forms.ModelChoiceField(label=_("Form"), queryset=Template.objects.none(), empty_label=None)
+    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES)
+
+    def __init__(self, *args: Any, templates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = templates
+        self.fields["template"].label_from_instance = lambda t: f"{t.code} {t.version_label} ({t.get_type_display()})"
+
+
+def module_field(module: Module, language: str) -> forms.ChoiceField:
+    choices = [(ModuleChoice.ACCEPTED, _("Yes, I agree")), (ModuleChoice.DECLINED, _("No, I do not agree"))]
+    if module.mandatory:
+        choices = choices[:1]
+    initial = module.default_state if module.default_state in (ModuleChoice.ACCEPTED, ModuleChoice.DECLINED) else None
+    return forms.ChoiceField(
+        label=module.title_in(language),
+        choices=choices,
+        widget=forms.RadioSelect,
+        required=module.mandatory,
+        initial=initial,
+        help_text=module.text_in(language),
+        error_messages={"required": _("This module is mandatory: the donor must agree to sign this form.")},
+    )
+
+
+class SignForm(forms.Form):
+    """Step 2: the donor's choices per module, their signature, a representative, the staff countersignature."""
+
+    signer_name = forms.CharField(
+        label=_("Typed name of the person signing"),
+        max_length=200,
+        help_text=_("Typing the name signs the form; a drawn signature may be added below."),
+    )
+    signature = forms.CharField(required=False, widget=forms.HiddenInput)
+    representative_name = forms.CharField(label=_("Legal representative or guardian"), max_length=200, required=False)
+    representative_relation = forms.CharField(label=_("Relation to the donor"), max_length=100, required=False)
+    countersigned = forms.BooleanField(
+        label=_("I witnessed the signature and countersign as staff member"),
+        error_messages={"required": _("Confirm that you witnessed the signature.")},
+    )
+
+    def __init__(self, *args: Any, modules: list[Module], language: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.modules = modules
+        for module in modules:
+            self.fields[f"module_{module.code}"] = module_field(module, language)
+        order = [f"module_{m.code}" for m in modules]
+        self.order_fields([*order, "signer_name", "signature", "representative_name", "representative_relation"])
+
+    def module_fields(self) -> list:
+        return [self[f"module_{m.code}"] for m in self.modules]
+
+    def clean_signature(self) -> bytes | None:
+        value = self.cleaned_data.get("signature") or ""
+        if not value:
+            return None
+        if not value.startswith(SIGNATURE_PREFIX):
+            raise forms.ValidationError(_("The drawn signature could not be read; clear it and draw again."))
+        try:
+            return base64.b64decode(value[len(SIGNATURE_PREFIX) :], validate=True)
+        except (binascii.Error, ValueError):
+            raise forms.ValidationError(_("The drawn signature could not be read; clear it and draw again.")) from None
+
+    def choices(self) -> dict[str, str]:
+        return {m.code: self.cleaned_data.get(f"module_{m.code}") or ModuleChoice.UNANSWERED for m in self.modules}
+
+
+class ScanUploadForm(forms.Form):
+    pid = forms.CharField(label=_("Donor PID"), max_length=20)
+    template = forms.ModelChoiceField(label=_("Form version printed on the paper"), queryset=Template.objects.none())
+    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES)
+    signed_on = forms.DateField(label=_("Signed on"), widget=forms.DateInput(attrs={"type": "date"}))
+    accepted = forms.CharField(
+        label=_("Modules ticked “yes”"),
+        required=False,
+        help_text=_("Module codes separated by commas, as ticked on the paper; others count as “no”."),
+    )
+    scan = forms.FileField(label=_("Scan"), help_text=_("PDF, PNG or JPEG, at most 10 MB."))
+
+    def __init__(self, *args: Any, templates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = templates
+        self.fields["template"].label_from_instance = lambda t: f"{t.code} {t.version_label}"
+        self.fields["signed_on"].initial = timezone.localdate()
+
+
+class QcForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))], widget=forms.RadioSelect
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class WithdrawForm(forms.Form):
+    module = forms.ModelChoiceField(label=_("Module"), queryset=Module.objects.none())
+    effective = forms.DateField(label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason or the donor's words"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, modules: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["module"].queryset = modules
+        self.fields["effective"].initial = timezone.localdate()
+
+
+class NewVersionForm(forms.Form):
+    """A new version: its label and the wording per language (template text and each module)."""
+
+    version_label = forms.CharField(label=_("Version label"), max_length=40)
+
+    def __init__(self, *args: Any, previous: Template, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.previous = previous
+        texts = {t.language: t for t in previous.texts.all()}
+        for language, name in LANGUAGE_CHOICES:
+            current = texts.get(language)
+            self.fields[f"title_{language}"] = forms.CharField(
+                label=_("Title (%(language)s)") % {"language": name},
+                initial=current.title if current else "",
+                required=False,
+            )
+            self.fields[f"text_{language}"] = forms.CharField(
+                label=_("Text (%(language)s)") % {"language": name},
+                initial=current.text if current else "",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 6}),
+            )
+        for link in previous.template_modules.all():
+            module = link.module
+            for language, name in LANGUAGE_CHOICES:
+                self.fields[f"m_{module.code}_{language}"] = forms.CharField(
+                    label=_("Module “%(module)s” (%(language)s)") % {"module": module.code, "language": name},
+                    initial=module.text_in(language),
+                    required=False,
+                    widget=forms.Textarea(attrs={"rows": 3}),
+                )
+
+    def texts(self) -> dict:
+        return {
+            lang: {"title": self.cleaned_data[f"title_{lang}"], "text": self.cleaned_data[f"text_{lang}"]}
+            for lang, _name in LANGUAGE_CHOICES
+            if self.cleaned_data.get(f"text_{lang}") or self.cleaned_data.get(f"title_{lang}")
+        }
+
+    def module_texts(self) -> dict:
+        out: dict[str, dict] = {}
+        for link in self.previous.template_modules.all():
+            module = link.module
+            for lang, _name in LANGUAGE_CHOICES:
+                text = self.cleaned_data.get(f"m_{module.code}_{lang}", "")
+                if text and text.replace("\r\n", "\n").strip() != module.text_in(lang):
+                    out.setdefault(module.code, {})[lang] = {"title": module.title_in(lang), "text": text}
+        return out

@@ -1,0 +1,145 @@
+"""Consent capture (staff-assisted, tablet-friendly), scanned paper forms and their QC queue."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from biobank.errors import DomainError
+from biobank.web.access import biobank_for
+from biobank.web.forms import add_domain_error
+
+from .. import services
+from ..forms.consents import CaptureStartForm, QcForm, ScanUploadForm, SignForm
+from ..models import Donor, Template
+from ..selectors import consents_pending_qc, consents_visible_to, donor_get_for, templates_signable
+from ..services.consents import _template_modules
+
+FIELD_MAP = {"choices": None, "signature": "signature", "countersigned": "countersigned", "template": None}
+
+
+def _donor(request: HttpRequest, form: object, biobank: object, pid: str) -> Donor | None:
+    try:
+        return donor_get_for(user=request.user, pid=pid, biobank=biobank)
+    except DomainError as error:
+        form.add_error("pid", error.message)  # type: ignore[attr-defined]
+    except Donor.DoesNotExist:
+        form.add_error("pid", _("No donor with this PID in this biobank."))  # type: ignore[attr-defined]
+    return None
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def capture(request: HttpRequest, code: str) -> HttpResponse:
+    """Step 1 (GET with no choice yet): donor, form, language. Step 2: the exact text, the choices, signatures."""
+    biobank = biobank_for(request, code, "manage_consent")
+    signable = templates_signable(biobank=biobank)
+    data = request.POST if request.method == "POST" else (request.GET if "template" in request.GET else None)
+    start = CaptureStartForm(data, templates=signable, initial={"pid": request.GET.get("pid", "")})
+    context: dict = {"biobank": biobank, "start": start}
+    if data is None or not start.is_valid():
+        return render(request, "consent/capture_start.html", context)
+    donor = _donor(request, start, biobank, start.cleaned_data["pid"])
+    template: Template = start.cleaned_data["template"]
+    language = start.cleaned_data["language"]
+    text = template.texts.filter(language=language).first()
+    if text is None:
+        start.add_error("language", _("This form has no text in the chosen language."))
+    if donor is None or text is None:
+        return render(request, "consent/capture_start.html", context)
+    modules = _template_modules(template)
+    form = SignForm(request.POST if request.method == "POST" else None, modules=modules, language=language)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consent = services.consent_record(
+                actor=request.user,
+                donor=donor,
+                template=template,
+                language=language,
+                choices=form.choices(),
+                signer_name=form.cleaned_data["signer_name"],
+                signature_png=form.cleaned_data["signature"],
+                representative_name=form.cleaned_data["representative_name"],
+                representative_relation=form.cleaned_data["representative_relation"],
+                countersigned=form.cleaned_data["countersigned"],
+            )
+        except DomainError as error:
+            name = error.field or ""
+            add_domain_error(form, error, {name: f"module_{name.split('/')[-1]}" if "/" in name else name})
+        else:
+            messages.success(request, _("Consent recorded for %(pid)s.") % {"pid": donor.pid})
+            return redirect("consent:consent_detail", code=biobank.code, consent_id=consent.pk)
+    context.update({"donor": donor, "template": template, "language": language, "text": text, "form": form})
+    return render(request, "consent/capture_sign.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scan_upload(request: HttpRequest, code: str) -> HttpResponse:
+    biobank = biobank_for(request, code, "manage_consent")
+    templates = Template.objects.filter(biobank=biobank).exclude(status="draft").order_by("code", "-number")
+    form = ScanUploadForm(request.POST or None, request.FILES or None, templates=templates)
+    if request.method == "POST" and form.is_valid():
+        donor = _donor(request, form, biobank, form.cleaned_data["pid"])
+        if donor is not None:
+            template = form.cleaned_data["template"]
+            ticked = {c.strip() for c in form.cleaned_data["accepted"].split(",") if c.strip()}
+            modules = _template_modules(template)
+            unknown = ticked - {m.code for m in modules}
+            choices = {m.code: "accepted" if m.code in ticked else "declined" for m in modules}
+            choices.update(dict.fromkeys(unknown, "accepted"))
+            try:
+                consent = services.consent_scan_upload(
+                    actor=request.user,
+                    donor=donor,
+                    template=template,
+                    language=form.cleaned_data["language"],
+                    choices=choices,
+                    signed_on=form.cleaned_data["signed_on"],
+                    file=form.cleaned_data["scan"],
+                )
+            except DomainError as error:
+                mapped = {"choices": "accepted"}
+                key = (error.field or "").split("/")[0]
+                add_domain_error(form, error, {error.field or "": mapped.get(key, key)})
+            else:
+                messages.success(request, _("Scan stored; it counts once a second person has approved it in QC."))
+                return redirect("consent:consent_detail", code=biobank.code, consent_id=consent.pk)
+    return render(request, "consent/scan_upload.html", {"biobank": biobank, "form": form})
+
+
+@login_required
+def qc_queue(request: HttpRequest, code: str) -> HttpResponse:
+    biobank = biobank_for(request, code, "manage_consent")
+    pending = consents_pending_qc(user=request.user, biobank=biobank)
+    return render(request, "consent/qc_queue.html", {"biobank": biobank, "pending": pending})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def qc_decide(request: HttpRequest, code: str, consent_id: int) -> HttpResponse:
+    biobank = biobank_for(request, code, "manage_consent")
+    consent = consents_visible_to(user=request.user).filter(biobank=biobank, pk=consent_id).first()
+    if consent is None:
+        raise Http404(_("This biobank has no such consent."))
+    form = QcForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_scan_qc(
+                actor=request.user,
+                consent=consent,
+                approve=form.cleaned_data["decision"] == "approve",
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("QC decision recorded."))
+            return redirect("consent:qc_queue", code=biobank.code)
+    return render(request, "consent/qc_decide.html", {"biobank": biobank, "consent": consent, "form": form})

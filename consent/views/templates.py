@@ -1,0 +1,98 @@
+"""Consent template pages: the list of versions, one version, a new version, activation, the diff."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from biobank.errors import DomainError
+from biobank.web.access import biobank_for
+from biobank.web.forms import add_domain_error
+
+from .. import services
+from ..diffs import template_diff
+from ..forms.consents import NewVersionForm
+from ..models import Template
+from ..selectors import template_previous, templates_visible_to
+
+
+def _template(request: HttpRequest, biobank: object, template_id: int) -> Template:
+    template = templates_visible_to(user=request.user).filter(biobank=biobank, pk=template_id).first()
+    if template is None:
+        raise Http404(_("This biobank has no such consent template."))
+    return template
+
+
+@login_required
+def template_list(request: HttpRequest, code: str) -> HttpResponse:
+    biobank = biobank_for(request, code, "manage_consent")
+    templates = templates_visible_to(user=request.user).filter(biobank=biobank).order_by("code", "-number")
+    return render(request, "consent/template_list.html", {"biobank": biobank, "templates": templates})
+
+
+@login_required
+def template_detail(request: HttpRequest, code: str, template_id: int) -> HttpResponse:
+    biobank = biobank_for(request, code, "manage_consent")
+    template = _template(request, biobank, template_id)
+    context = {
+        "biobank": biobank,
+        "template": template,
+        "previous": template_previous(template=template),
+        "links": template.template_modules.all(),
+    }
+    return render(request, "consent/template_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def template_new_version(request: HttpRequest, code: str, template_id: int) -> HttpResponse:
+    biobank = biobank_for(request, code, "manage_consent")
+    previous = _template(request, biobank, template_id)
+    form = NewVersionForm(request.POST if request.method == "POST" else None, previous=previous)
+    if request.method == "POST" and form.is_valid():
+        try:
+            template = services.template_new_version(
+                actor=request.user,
+                previous=previous,
+                version_label=form.cleaned_data["version_label"],
+                texts=form.texts(),
+                module_texts=form.module_texts(),
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Draft %(version)s created.") % {"version": template.version_label})
+            return redirect("consent:template_detail", code=biobank.code, template_id=template.pk)
+    context = {"biobank": biobank, "previous": previous, "form": form}
+    return render(request, "consent/template_new_version.html", context)
+
+
+@login_required
+@require_POST
+def template_activate(request: HttpRequest, code: str, template_id: int) -> HttpResponse:
+    biobank = biobank_for(request, code, "manage_consent")
+    template = _template(request, biobank, template_id)
+    try:
+        services.template_activate(actor=request.user, template=template)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        label = template.version_label
+        messages.success(request, _("%(version)s is now the version donors sign.") % {"version": label})
+    return redirect("consent:template_detail", code=biobank.code, template_id=template.pk)
+
+
+@login_required
+def template_diff_view(request: HttpRequest, code: str, template_id: int) -> HttpResponse:
+    biobank = biobank_for(request, code, "manage_consent")
+    template = _template(request, biobank, template_id)
+    previous = template_previous(template=template)
+    if previous is None:
+        raise Http404(_("This is the first version; there is nothing to compare it with."))
+    sections = template_diff(previous, template)
+    context = {"biobank": biobank, "template": template, "previous": previous, "sections": sections}
+    return render(request, "consent/template_diff.html", context)
