@@ -19,6 +19,7 @@ from django.utils import timezone
 from biobank.accounts import services
 from biobank.accounts.choices import Role
 from biobank.accounts.models import ApiToken, Biobank, Membership, Network, User
+from biobank.demo import DemoContext, run_demo_seeders
 from catalog import services as catalog_services
 from catalog.models import Collection
 
@@ -124,12 +125,17 @@ class Command(BaseCommand):
                     catalog_services.collection_create(
                         actor=None, biobank=biobank, code=code, name=name, description=description
                     )
+        people: dict[str, User] = {}
         for person in DEMO_USERS:
             user = self._user(person)
+            people[user.email] = user
             held = set(Membership.objects.filter(user=user).values_list("biobank__code", "role"))
             for biobank_code, role in person.roles:
                 if (biobank_code, role) not in held:
                     services.membership_grant(actor=None, biobank=biobanks[biobank_code], user=user, role=role)
+        seeded = run_demo_seeders(DemoContext(biobanks=biobanks, people=people, first_biobank=biobanks[FIRST]))
+        if seeded:
+            self.stdout.write(f"Demo data of the domain apps: {', '.join(seeded)}.")
         return self._token(biobanks[FIRST])
 
     def _user(self, person: DemoUser) -> User:
