@@ -41,7 +41,7 @@ class DonorRegisterForm(forms.Form):
     hospital_id = _text(_("Hospital ID (MRN)"), max_length=64, help_text=_("Used to find duplicates and by stewards."))
     national_id = _text(_("National ID"), max_length=64)
     email = _text(_("E-mail"), max_length=254, type="email", inputmode="email", autocapitalize="off")
-    phone = _text(_("Phone"), max_length=40, type="tel", inputmode="tel")
+    phone = _text(_("Phone"), max_length=40, inputmode="tel")  # type=text: the stylesheet styles text inputs
     address = forms.CharField(
         label=_("Address"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2, **NO_AUTOFILL})
     )
