@@ -205,3 +205,17 @@ def test_the_bulk_gate_runs_the_same_number_of_queries_for_one_or_many_donors(
 
     assert one[donors[0].pk].answer == Answer.PERMITTED
     assert [many[d.pk].answer for d in donors] == [Answer.PERMITTED, Answer.UNKNOWN] * 6
+
+
+def test_the_demo_catalogue_is_signable_and_answers_at_the_gate(biobank_a, officer):
+    from consent.demo_consent import seed_demo_consent
+    from consent.models import Template
+
+    v1 = seed_demo_consent(biobank=biobank_a, actor=None)
+    assert seed_demo_consent(biobank=biobank_a, actor=None) == v1  # idempotent
+    assert Template.objects.get(code="mii-broad-consent", version_label="v1.7").status == "draft"
+    donor = make_donor(biobank_a)
+    record(officer, donor, v1, choices={"patientdata": "accepted", "biomaterial": "accepted"}, language="de")
+
+    assert gate.permitted(donor=donor, duo_purpose="HMB").answer == Answer.PERMITTED
+    assert gate.permitted(donor=donor, policy="biomat-transfer").answer == Answer.UNKNOWN
