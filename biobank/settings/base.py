@@ -261,3 +261,7 @@ CELERY_BEAT_SCHEDULE.update(
         "audit-verify": {"task": "audit.verify", "schedule": crontab(hour=2, minute=30)},
     }
 )
+
+# Consent (consent app) -------------------------------------------------------------------------------------------
+# Receipts whose generation was lost (broker down at commit time) are made again by this sweep.
+CELERY_BEAT_SCHEDULE["consent-receipts-missing"] = {"task": "consent.receipts_missing", "schedule": 300.0}
