@@ -19,3 +19,9 @@ class ConsentConfig(AppConfig):
         # donor registry (consent/views/donors.py)
         register_biobank_link(label=_("Donors"), url_name="consent:donor_list", perm="view_donors")
         register_biobank_link(label=_("Identity lookup"), url_name="consent:identity_lookup", perm="view_identity")
+
+        from biobank.demo import register_demo_seeder
+
+        from .demo_seed import seed
+
+        register_demo_seeder("consent catalogue, donors and consents", seed)

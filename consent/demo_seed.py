@@ -1,0 +1,53 @@
+"""The consent app's part of ``seed_demo``: the broad-consent catalogue, demo donors and their signed consents.
+
+Registered from ``ConsentConfig.ready()`` with ``biobank.demo.register_demo_seeder``. Idempotent: donors and
+templates that exist are kept, and a donor who has a consent gets no second one.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from biobank.demo import DemoContext
+
+from .demo import seed_demo_donors
+from .demo_consent import seed_demo_consent
+from .models import Consent, Donor
+from .services import consent_record, consent_withdraw_module
+
+CONSENT_OFFICER = "consent@example.org"
+# Most donors accept everything; some decline recontact or the transfer of samples; one withdraws biobanking later.
+DECLINES = {3: ("recontact",), 7: ("biomaterial-transfer",), 11: ("recontact", "insurance")}
+WITHDRAWS_BIOMATERIAL = 5
+
+
+def seed(context: DemoContext) -> None:
+    biobank = context.first_biobank
+    officer = context.people[CONSENT_OFFICER]
+    template = seed_demo_consent(biobank=biobank, actor=officer)
+    seed_demo_donors(biobank=biobank, actor=officer)
+    modules = {module.code: module for module in template.modules.all()}
+    unsigned = Donor.objects.filter(biobank=biobank, merged_into__isnull=True).exclude(
+        pk__in=Consent.objects.filter(biobank=biobank).values("donor")
+    )
+    for number, donor in enumerate(unsigned.order_by("pk"), start=1):
+        choices = {code: "accepted" for code in modules}
+        for code in DECLINES.get(number, ()):
+            choices[code] = "declined"
+        consent = consent_record(
+            actor=officer,
+            donor=donor,
+            template=template,
+            language="de" if number % 2 else "en",
+            choices=choices,
+            signer_name=f"Donor {donor.pid}",
+            countersigned=True,
+        )
+        if number == WITHDRAWS_BIOMATERIAL:
+            consent_withdraw_module(
+                actor=officer,
+                consent=consent,
+                module=modules["biomaterial"],
+                effective=timezone.localdate(),
+                reason="Donor asked by telephone to stop the use of their samples (demo).",
+            )

@@ -1,0 +1,30 @@
+"""seed_demo fills the consent screens with real records: donors, a signed broad consent each, one withdrawal."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from consent.gate import permitted_many
+from consent.models import Consent, Donor
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_registers_donors_with_consents_and_a_withdrawal(settings, django_capture_on_commit_callbacks):
+    settings.DEMO_MODE = True
+    for _ in range(2):  # twice: idempotent
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("seed_demo", stdout=StringIO())
+
+    donors = Donor.objects.filter(biobank__code="ukrm-biobank", merged_into__isnull=True)
+    assert donors.count() >= 19
+    assert Consent.objects.filter(donor__in=donors).count() == donors.count()
+    assert all(c.receipt_sha256 for c in Consent.objects.all())
+
+    today = timezone.localdate()
+    answers = permitted_many(donors=donors, policy="biomat-use", at=today + timedelta(days=1))
+    denied = [a for a in answers.values() if not a.allowed]
+    assert [a.code for a in denied] == ["withdrawn"]  # the one donor who withdrew the biomaterial module
