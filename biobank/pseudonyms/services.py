@@ -7,7 +7,7 @@ re-identifying are audited here, in the same transaction (``biobank.audit``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -204,6 +204,21 @@ def domain_rotate_key(*, actor: Any, domain: PseudonymDomain) -> PseudonymDomain
     return locked
 
 
+RepseudonymisedListener = Callable[[PseudonymDomain, dict[str, str]], None]
+_repseudonymised_listeners: list[RepseudonymisedListener] = []
+
+
+def on_repseudonymised(listener: RepseudonymisedListener) -> None:
+    """Register ``listener(domain, {subject: new pseudonym})``, called inside each re-pseudonymisation batch.
+
+    The apps that keep a copy of the current pseudonym (a donor's PID) refresh it here, in the same transaction,
+    so after a rotation they show the new pseudonym while the old one stays resolvable. Registered from an app's
+    ``ready()``: this core module never imports the apps above it.
+    """
+    if listener not in _repseudonymised_listeners:
+        _repseudonymised_listeners.append(listener)
+
+
 def domain_repseudonymise_batch(*, domain_id: int, key_version: int, limit: int | None = None) -> int:
     """Mint ``key_version`` pseudonyms for up to ``limit`` subjects that only have older ones, and retire those.
 
@@ -226,10 +241,12 @@ def domain_repseudonymise_batch(*, domain_id: int, key_version: int, limit: int 
         )
         if not subjects:
             return 0
-        _mint(domain=domain, version=key_version, subjects=subjects)
+        minted = _mint(domain=domain, version=key_version, subjects=subjects)
         Pseudonym.objects.filter(
             domain=domain, key_version__lt=key_version, subject__in=subjects, retired_at__isnull=True
         ).update(retired_at=timezone.now())
+        for listener in _repseudonymised_listeners:
+            listener(domain, minted)
         return len(subjects)
 
 
