@@ -554,7 +554,13 @@ def donor_pids_follow_rotation(domain: PseudonymDomain, minted: dict[str, str]) 
     """
     if domain.kind != DomainKind.BIOBANK_PID or not minted:
         return 0
-    donors = list(Donor.objects.filter(biobank_id=domain.biobank_id, subject_ref__in=list(minted)))
+    refs = []
+    for subject in minted:
+        try:
+            refs.append(uuid.UUID(subject))
+        except ValueError:
+            continue  # not a donor's subject reference (donors are keyed on their UUID subject_ref)
+    donors = list(Donor.objects.filter(biobank_id=domain.biobank_id, subject_ref__in=refs))
     changed = []
     for donor in donors:
         new_pid = minted[str(donor.subject_ref)]
