@@ -46,3 +46,14 @@ urlpatterns += [
     path("<slug:code>/duplicates/<int:review_id>/", donor_views.duplicate_review, name="duplicate_review"),
     path("<slug:code>/identity/lookup/", donor_views.identity_lookup, name="identity_lookup"),
 ]
+
+# --- the catalogue itself: policies, modules and new templates (consent/views/catalogue.py) ---
+from .views import catalogue as catalogue_views  # noqa: E402
+
+urlpatterns += [
+    path("<slug:code>/policies/", catalogue_views.policy_list, name="policy_list"),
+    path("<slug:code>/policies/new/", catalogue_views.policy_create, name="policy_create"),
+    path("<slug:code>/modules/", catalogue_views.module_list, name="module_list"),
+    path("<slug:code>/modules/new/", catalogue_views.module_create, name="module_create"),
+    path("<slug:code>/templates/new/", catalogue_views.template_create, name="template_create"),
+]
