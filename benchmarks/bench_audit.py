@@ -314,7 +314,7 @@ def run(
         rows.append((f"verify wall clock ({count:,} events)", wall, "events/s"))
         rows.append((f"verify per core, process CPU ({count:,} events)", cpu, "events/s"))
         rows.append(("verify / stream-and-hash baseline", cpu / stream_rate, "x"))
-        for label, url in (("no broker, drain in-process", None), ("Redis broker", redis_url())):
+        for label, url in (("no broker, drain in a background thread", None), ("Redis broker", redis_url())):
             if label == "Redis broker" and url is None:
                 rows.append(("write overhead with Redis broker: skipped (no Redis)", float("nan"), ""))
                 continue

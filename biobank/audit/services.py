@@ -7,6 +7,7 @@ the outbox for the periodic drain (``tasks.drain``, every minute).
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import re
@@ -327,15 +328,19 @@ def _schedule_drain() -> None:
 def _dispatch_drain() -> None:
     """Queue the drain after commit. Never raises, and never holds a request up while the broker answers.
 
-    Without a broker (eager tasks) the drain runs right here. With one, a daemon thread publishes the task
-    (``_publisher``), so a request pays a few microseconds instead of a broker round trip; requests that commit while
-    a publication is under way share the next one. If the process dies first, the beat task's drain chains the events.
+    With a broker, a daemon thread publishes the task (``_publisher``), so a request pays a few microseconds instead
+    of a broker round trip; requests that commit while a publication is under way share the next one. If the process
+    dies first, the beat task's drain chains the events. Without a broker (one machine, ``make run``) the same
+    thread runs the drain itself, so a request does not wait for the chaining either; ``AUDIT_DRAIN_INLINE`` (the
+    test settings) runs it right here instead, so tests see the chain the moment a change commits.
     """
+    from django.conf import settings
+
     from biobank.celery import app
 
     from .tasks import drain
 
-    if app.conf.task_always_eager:
+    if app.conf.task_always_eager and getattr(settings, "AUDIT_DRAIN_INLINE", True):
         try:
             drain.apply_async()
         except Exception:  # a failing drain must not fail a request whose change has committed
@@ -345,7 +350,10 @@ def _dispatch_drain() -> None:
 
 
 def _publish_drain() -> None:
-    """Publish one drain task; fail fast (one connection attempt) and back off for a while when the broker is down."""
+    """Publish one drain task; fail fast (one connection attempt) and back off for a while when the broker is down.
+
+    Without a broker there is nobody to publish to: the drain runs in this (publisher) thread.
+    """
     global _broker_down_until
     from kombu.exceptions import OperationalError as KombuOperationalError
     from redis.exceptions import RedisError
@@ -353,6 +361,15 @@ def _publish_drain() -> None:
     from biobank.celery import app
 
     from .tasks import drain
+
+    if app.conf.task_always_eager:
+        try:
+            audit_drain()
+        except Exception:
+            logger.exception("Audit drain failed; the next commit's drain will chain the pending events.")
+        finally:
+            connection.close()  # this thread's own connection: never left open between drains
+        return
 
     if time.monotonic() < _broker_down_until:
         return
@@ -402,6 +419,8 @@ class _Publisher:
 
 
 _publisher = _Publisher()
+# A management command or a worker that exits right after a commit finishes its pending drain first.
+atexit.register(lambda: _publisher.wait(10.0))
 
 
 def audit_dispatch_wait(timeout: float = 10.0) -> bool:

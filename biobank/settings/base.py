@@ -250,6 +250,8 @@ AUDIT_CHECKPOINT_SYSLOG = env.bool("AUDIT_CHECKPOINT_SYSLOG", False)
 AUDIT_CHECKPOINT_SYSLOG_ADDRESS = env.str("AUDIT_CHECKPOINT_SYSLOG_ADDRESS", "/dev/log")  # or host:port (UDP)
 AUDIT_HMAC_KEY_FILE = Path(env.str("AUDIT_HMAC_KEY_FILE", str(VAR_DIR / "keys" / "audit-hmac.key")))
 AUDIT_HMAC_KEY_AUTOCREATE = True  # development: generated once (0600); production.py requires the file
+# Without a broker the drain runs in a background thread of the web process, so requests never wait for chaining.
+AUDIT_DRAIN_INLINE = False
 MIDDLEWARE.insert(
     MIDDLEWARE.index("biobank.ops.middleware.RequestIdMiddleware") + 1,
     "biobank.audit.middleware.AuditContextMiddleware",
