@@ -35,6 +35,7 @@ from ..forms.donors import (
 )
 from ..models import Donor
 from ..selectors import donors_visible_to, duplicate_reviews_visible_to, pid_canonical
+from ..selectors.consents import consents_of_donor
 
 PAGE_SIZE = 50
 
@@ -107,6 +108,7 @@ def donor_detail(request: HttpRequest, code: str, pid: str) -> HttpResponse:
     context = {
         "biobank": biobank,
         "donor": donor,
+        "consents": consents_of_donor(user=request.user, donor=donor).order_by("-signed_on", "-pk"),
         "can_identity": "view_identity" in perms,
         "can_merge": "manage_consent" in perms and not donor.is_merged,
         "can_history": "view_audit" in perms,

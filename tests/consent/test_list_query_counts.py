@@ -112,13 +112,6 @@ def test_the_template_list_query_count_does_not_grow(biobank_a, officer, count_q
     assert few == many
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="N+1: templates/consent/donors/_consents.html loops over donor.consents.all and reads consent.template "
-    "per row (one query per consent). Fix: donor_detail passes consents_of_donor(...) (template joined) to the "
-    "partial; then remove this marker.",
-)
 def test_the_donor_pages_consents_section_query_count_does_not_grow(biobank_a, officer, count_queries):
     # The portal has no per-biobank consent list; a donor's consents are listed on the donor page.
     template = make_catalogue(biobank_a, actor=officer)
