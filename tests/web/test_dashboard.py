@@ -114,5 +114,23 @@ def test_the_dashboard_query_count_does_not_grow_with_the_number_of_biobanks(cli
             services.membership_grant(actor=None, biobank=biobank, user=user, role=role)
         make_token(biobank, "view_biobank")
     assert count_queries(DASHBOARD) == one
-    # session, user, memberships, member counts, members for auditors, token summary, collections
-    assert one == 7
+    # session, user, memberships, member counts, members for auditors, token summary, collections,
+    # the last verification of the audit chain (auditors)
+    assert one == 8
+
+
+def test_an_auditor_sees_the_last_verification_of_the_audit_chain_and_a_technician_does_not(
+    client, biobank_a, technician_a
+):
+    from biobank.accounts.choices import Role
+    from biobank.audit.services import audit_verification_run
+    from tests.factories import make_member
+
+    auditor = make_member(biobank_a, Role.AUDITOR, email="auditor-dash@example.org")
+    audit_verification_run(actor="system:test", checkpoint_path="/nonexistent")
+    client.force_login(auditor)
+    page = client.get("/").content.decode()
+    assert "Last verification of the chain" in page
+
+    client.force_login(technician_a)
+    assert "Last verification of the chain" not in client.get("/").content.decode()

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from biobank.audit.selectors import latest_verification
 from biobank.web.access import biobank_access
 from biobank.web.panels import biobank_panels, network_directory
 
@@ -14,8 +15,12 @@ from biobank.web.panels import biobank_panels, network_directory
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     accesses = biobank_access(request)
+    reads_audit = any(access.can("view_audit") for access in accesses)
     context = {
         "panels": biobank_panels(user=user, accesses=accesses),
         "directory": network_directory() if user.is_researcher else None,
+        # Auditors see at a glance whether the last verification found the chain intact.
+        "show_verification": reads_audit,
+        "verification": latest_verification() if reads_audit else None,
     }
     return render(request, "web/dashboard.html", context)
