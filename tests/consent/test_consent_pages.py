@@ -16,6 +16,7 @@ from biobank.errors import ConflictError
 from consent import services
 from consent.choices import TEMPLATE_ALLOWED_TRANSITIONS, ConsentStatus, TemplateStatus
 from consent.models import Consent, Template
+from consent.selectors.consents import consents_of_donor
 from tests.consent.consent_helpers import make_catalogue, make_donor, media_root, record  # noqa: F401
 from tests.factories import make_member
 
@@ -236,7 +237,8 @@ def test_the_donor_page_partial_lists_the_donors_consents(officer, template, bio
     donor = make_donor(biobank_a)
     consent = record(officer, donor, template)
 
-    html = render_to_string("consent/donors/_consents.html", {"donor": donor})
+    consents = consents_of_donor(user=officer, donor=donor)
+    html = render_to_string("consent/donors/_consents.html", {"donor": donor, "consents": consents})
 
     assert f"/consent/biobank-a/consents/{consent.pk}/" in html
 
