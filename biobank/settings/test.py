@@ -1,6 +1,8 @@
 """Test profile: `make test`. Tasks always run eagerly; the broker URL (if any) is kept for readiness checks."""
 
 import os
+import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import dev_secret_key
@@ -25,3 +27,6 @@ DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{o
 
 # whitenoise warns on every request when the collected-static directory is missing; tests never collect.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# Signed audit checkpoints of test databases never go into the developer's var/audit-checkpoints.log.
+AUDIT_CHECKPOINT_PATH = str(Path(tempfile.mkdtemp(prefix="biobank-test-checkpoints-")) / "audit-checkpoints.log")
