@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from playwright.sync_api import expect
 
 from biobank.accounts.choices import Role
 from consent.models import Consent
@@ -33,7 +34,7 @@ def test_a_consent_officer_records_a_consent_and_downloads_its_receipt(page, wor
     page.get_by_label("Language").select_option("de")
     page.get_by_role("button", name="Show the form").click()
 
-    assert page.get_by_text("Ich willige ein").is_visible()
+    expect(page.get_by_text("Ich willige ein")).to_be_visible()
     page.get_by_role("group", name="Patient data (de)").get_by_label("Yes, I agree").check()
     page.get_by_role("group", name="Biomaterial (de)").get_by_label("No, I do not agree").check()
     page.get_by_label("Typed name of the person signing").fill("Erika Mustermann")
@@ -45,12 +46,12 @@ def test_a_consent_officer_records_a_consent_and_downloads_its_receipt(page, wor
     for step in range(1, 12):
         page.mouse.move(box["x"] + 20 + step * 25, box["y"] + box["height"] / 2 + (15 if step % 2 else -15))
     page.mouse.up()
-    assert page.get_by_text("Drawing captured.").is_visible()
+    expect(page.get_by_text("Drawing captured.")).to_be_visible()
     page.get_by_label("I witnessed the signature").check()
     screenshot(page, "consent-capture")
     page.get_by_role("button", name="Sign and record the consent").click()
 
-    assert page.get_by_text("Consent recorded").is_visible()
+    expect(page.get_by_text("Consent recorded")).to_be_visible()
     consent = Consent.objects.get()
     assert consent.signature_png and bytes(consent.signature_png).startswith(b"\x89PNG")
     assert {c.module.code: c.choice for c in consent.choices.all()}["biomaterial"] == "declined"

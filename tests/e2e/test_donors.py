@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from biobank.accounts.choices import Role
 from biobank.audit.models import AuditEvent, AuditOutbox
@@ -37,7 +38,7 @@ def test_an_officer_registers_a_donor_and_a_steward_sees_the_identity_with_a_rea
     page.get_by_role("button", name="Register the donor").click()
 
     donor = Donor.objects.get()
-    assert page.get_by_text(f"Donor {donor.pid_display} was registered").is_visible()
+    expect(page.get_by_text(f"Donor {donor.pid_display} was registered")).to_be_visible()
     assert "Schmidt" not in page.content()
     page.get_by_role("button", name="Sign out").click()
 
@@ -46,12 +47,12 @@ def test_an_officer_registers_a_donor_and_a_steward_sees_the_identity_with_a_rea
     page.goto(f"/consent/central/donors/{donor.pid_display}/")
     page.get_by_role("link", name="Show identity").click()
     page.get_by_role("button", name="Show the identity").click()
-    assert page.get_by_role("alert").get_by_text("State why you need to see this identity.").is_visible()
+    expect(page.get_by_role("alert").get_by_text("State why you need to see this identity.")).to_be_visible()
     page.get_by_label("Reason").fill("Recall for an incidental finding")
     page.get_by_role("button", name="Show the identity").click()
     table = page.get_by_role("table", name=f"Identity of donor {donor.pid_display}")
-    assert table.get_by_role("cell", name="Schmidt").is_visible()
-    assert table.get_by_role("cell", name="MRN-0012345").is_visible()
+    expect(table.get_by_role("cell", name="Schmidt")).to_be_visible()
+    expect(table.get_by_role("cell", name="MRN-0012345")).to_be_visible()
     screenshot(page, "donor-identity-steward")
     recorded = [
         *AuditOutbox.objects.filter(action="donor.identity_view"),

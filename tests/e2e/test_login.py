@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from biobank.accounts.choices import Role
 from catalog import services as catalog_services
@@ -41,20 +42,20 @@ def test_each_role_signs_in_and_reaches_its_dashboard(page, network, email):
     page.wait_for_url("**/")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Welcome")
     if email == "researcher@example.org":
-        assert page.get_by_text("Biobanks and collections of the network").is_visible()
-        assert page.get_by_text("Colorectal cancer cohort").is_visible()
+        expect(page.get_by_text("Biobanks and collections of the network")).to_be_visible()
+        expect(page.get_by_text("Colorectal cancer cohort")).to_be_visible()
         return
     role, marker = PEOPLE[email]
     page.get_by_text("What your roles allow here").click()  # open the details, as a person would
-    assert page.get_by_text(marker).first.is_visible()
+    expect(page.get_by_text(marker).first).to_be_visible()
     navigation = page.get_by_role("navigation", name="Main")
-    assert navigation.get_by_text("Central Biobank").is_visible()
-    assert navigation.get_by_text(str(Role(role).label), exact=True).is_visible()  # the roles under the biobank
+    expect(navigation.get_by_text("Central Biobank")).to_be_visible()
+    expect(navigation.get_by_text(str(Role(role).label), exact=True)).to_be_visible()  # the roles under the biobank
 
 
 def test_a_wrong_password_shows_the_error_and_stays_on_the_login_page(page, network):
     sign_in(page, "admin@example.org", "not-the-password")
-    assert page.get_by_role("alert").get_by_text("The e-mail address or password is not correct").is_visible()
+    expect(page.get_by_role("alert").get_by_text("The e-mail address or password is not correct")).to_be_visible()
     assert "/accounts/login/" in page.url
 
 
@@ -80,6 +81,6 @@ def test_the_keyboard_reaches_the_skip_link_first_and_it_jumps_to_the_content(pa
     page.wait_for_url("**/")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
-    assert page.get_by_role("link", name="Skip to main content").is_visible()  # visible when focused
+    expect(page.get_by_role("link", name="Skip to main content")).to_be_visible()  # visible when focused
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"

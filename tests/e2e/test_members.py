@@ -34,7 +34,7 @@ def test_an_admin_adds_a_member_and_changes_their_roles(page, biobank, screensho
     page.get_by_label("Full name").fill("New Colleague")
     page.get_by_label("Consent officer").check()
     page.get_by_role("button", name="Add the member").click()
-    assert page.get_by_text("new.colleague@example.org was added").is_visible()
+    expect(page.get_by_text("new.colleague@example.org was added")).to_be_visible()
     assert roles_of("new.colleague@example.org", biobank) == [Role.CONSENT_OFFICER]
 
     row = page.locator("tr", has_text="new.colleague@example.org")
@@ -73,6 +73,6 @@ def test_member_management_works_without_javascript(browser, live_server, bioban
     assert "/roles/" in page.url  # a full page, not an inline edit
     page.get_by_label("Auditor").check()
     page.get_by_role("button", name="Save roles").click()
-    assert page.get_by_text("The roles of staff@example.org were saved.").is_visible()
+    expect(page.get_by_text("The roles of staff@example.org were saved.")).to_be_visible()
     assert roles_of("staff@example.org", biobank) == sorted([Role.AUDITOR, Role.TECHNICIAN])
     context.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from biobank.accounts.choices import Role
 from biobank.accounts.models import ApiToken, hash_token
@@ -33,11 +34,11 @@ def test_an_admin_creates_a_token_and_sees_the_secret_once(page, biobank, screen
     token = ApiToken.objects.get()
     assert token.key_hash == hash_token(secret)
     assert sorted(token.permissions) == ["change_specimens", "view_specimens"]
-    assert page.get_by_text("This is the only time it is shown").is_visible()
+    expect(page.get_by_text("This is the only time it is shown")).to_be_visible()
     screenshot(page, "token-created-1280")
 
     page.get_by_role("link", name="back to the tokens").click()
-    assert page.get_by_role("cell", name="Hospital LIS").is_visible()
+    expect(page.get_by_role("cell", name="Hospital LIS")).to_be_visible()
     assert secret not in page.content()
     assert secret[:10] in page.content()  # only the prefix, to recognise it
 
@@ -48,7 +49,7 @@ def test_a_token_form_with_errors_names_them_and_creates_nothing(page, biobank, 
     page.get_by_label("Name").fill("")
     page.get_by_role("button", name="Create the token").click()
     summary = page.get_by_role("alert")
-    assert summary.get_by_text("Choose at least one permission.").is_visible()
-    assert summary.get_by_text("Name: This field is required.").is_visible()
+    expect(summary.get_by_text("Choose at least one permission.")).to_be_visible()
+    expect(summary.get_by_text("Name: This field is required.")).to_be_visible()
     assert not ApiToken.objects.exists()
     screenshot(page, "token-form-errors")
