@@ -81,6 +81,27 @@ class AuditOutbox(AuditEntry):
         return f"pending #{self.pk}: {self.action}"
 
 
+# What an auditor reads of an entry, in this order: the API, the pages and the CSV export all show these columns.
+AUDIT_EVENT_COLUMNS: tuple[str, ...] = (
+    "seq",
+    "occurred_at",
+    "actor_type",
+    "actor_id",
+    "actor_label",
+    "on_behalf_of",
+    "action",
+    "object_type",
+    "object_id",
+    "biobank",
+    "changes",
+    "details",
+    "reason",
+    "request_id",
+    "client_ip",
+    "user_agent",
+)
+
+
 class AuditEvent(AuditEntry):
     """One entry of the append-only, hash-chained audit log.
 

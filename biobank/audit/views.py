@@ -21,29 +21,12 @@ from django.views.decorators.http import require_GET
 
 from .canonical import format_timestamp
 from .filtersets import AuditEventFilter
+from .models import AUDIT_EVENT_COLUMNS
 from .selectors import audit_biobanks_of, audit_events_visible_to, can_read_audit, latest_verification, object_history
 from .services import audit_export_record
 
 PAGE_SIZE = 50
-CSV_COLUMNS = (
-    "seq",
-    "occurred_at",
-    "actor_type",
-    "actor_id",
-    "actor_label",
-    "on_behalf_of",
-    "action",
-    "object_type",
-    "object_id",
-    "biobank",
-    "changes",
-    "details",
-    "reason",
-    "request_id",
-    "client_ip",
-    "user_agent",
-    "hash",
-)
+CSV_COLUMNS = (*AUDIT_EVENT_COLUMNS, "hash")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from biobank.audit.models import AuditEvent
+from biobank.audit.models import AUDIT_EVENT_COLUMNS, AuditEvent
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
@@ -14,25 +14,5 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AuditEvent
-        fields = [
-            "seq",
-            "occurred_at",
-            "actor_type",
-            "actor_id",
-            "actor_label",
-            "on_behalf_of",
-            "action",
-            "object_type",
-            "object_id",
-            "biobank",
-            "changes",
-            "details",
-            "reason",
-            "request_id",
-            "client_ip",
-            "user_agent",
-            "prev_hash",
-            "hash",
-            "chained_at",
-        ]
+        fields = [*AUDIT_EVENT_COLUMNS, "prev_hash", "hash", "chained_at"]
         read_only_fields = fields
