@@ -29,6 +29,46 @@ def technician_a(biobank_a):
     return make_member(biobank_a, Role.TECHNICIAN, email="tech-a@example.org")
 
 
+def _persona(biobank, role: str, email: str):
+    return make_member(biobank, role, email=email)
+
+
+@pytest.fixture
+def data_manager_a(biobank_a):
+    return _persona(biobank_a, Role.DATA_MANAGER, "data-a@example.org")
+
+
+@pytest.fixture
+def consent_officer_a(biobank_a):
+    return _persona(biobank_a, Role.CONSENT_OFFICER, "officer-a@example.org")
+
+
+@pytest.fixture
+def consent_officer_b(biobank_b):
+    return _persona(biobank_b, Role.CONSENT_OFFICER, "officer-b@example.org")
+
+
+@pytest.fixture
+def steward_a(biobank_a):
+    return _persona(biobank_a, Role.IDENTITY_STEWARD, "steward-a@example.org")
+
+
+@pytest.fixture
+def steward_b(biobank_b):
+    """An identity steward, but of another biobank."""
+    return _persona(biobank_b, Role.IDENTITY_STEWARD, "steward-b@example.org")
+
+
+@pytest.fixture
+def auditor_a(biobank_a):
+    return _persona(biobank_a, Role.AUDITOR, "auditor-a@example.org")
+
+
+@pytest.fixture
+def auditor_b(biobank_b):
+    return _persona(biobank_b, Role.AUDITOR, "auditor-b@example.org")
+
+
 @pytest.fixture
 def outsider(biobank_b):
     """A member of another biobank: must see nothing of biobank A."""

@@ -42,19 +42,3 @@ def as_superuser(sql: str, params: list | None = None) -> None:
         cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
         cursor.execute(sql, params or [])
         cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
-
-
-@pytest.fixture
-def auditor_a(biobank_a):
-    from biobank.accounts.choices import Role
-    from tests.factories import make_member
-
-    return make_member(biobank_a, Role.AUDITOR, email="auditor-a@example.org")
-
-
-@pytest.fixture
-def auditor_b(biobank_b):
-    from biobank.accounts.choices import Role
-    from tests.factories import make_member
-
-    return make_member(biobank_b, Role.AUDITOR, email="auditor-b@example.org")

@@ -7,20 +7,13 @@ from datetime import date
 
 import pytest
 
-from biobank.accounts.choices import Role
 from consent import services
 from consent.choices import Sex
-from tests.factories import make_member
 
 __all__ = [
     "JANE",
-    "auditor_a",
-    "consent_officer_a",
-    "consent_officer_b",
     "donor_a",
     "register",
-    "steward_a",
-    "steward_b",
 ]
 
 JANE = {
@@ -34,31 +27,6 @@ JANE = {
     "email": "jane.schmidt@example.org",
     "phone": "+49 30 1234567",
 }
-
-
-@pytest.fixture
-def consent_officer_a(biobank_a):
-    return make_member(biobank_a, Role.CONSENT_OFFICER, email="officer-a@example.org")
-
-
-@pytest.fixture
-def consent_officer_b(biobank_b):
-    return make_member(biobank_b, Role.CONSENT_OFFICER, email="officer-b@example.org")
-
-
-@pytest.fixture
-def steward_a(biobank_a):
-    return make_member(biobank_a, Role.IDENTITY_STEWARD, email="steward-a@example.org")
-
-
-@pytest.fixture
-def steward_b(biobank_b):
-    return make_member(biobank_b, Role.IDENTITY_STEWARD, email="steward-b@example.org")
-
-
-@pytest.fixture
-def auditor_a(biobank_a):
-    return make_member(biobank_a, Role.AUDITOR, email="auditor-a@example.org")
 
 
 @pytest.fixture

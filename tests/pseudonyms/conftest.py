@@ -2,10 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from biobank.accounts.choices import Role
 from biobank.pseudonyms import services
 from biobank.pseudonyms.choices import DomainKind
-from tests.factories import make_member
 from tests.pseudonyms.keyfiles import point_key_files_to
 
 
@@ -22,14 +20,3 @@ def pid_domain_a(biobank_a):
 @pytest.fixture
 def release_domain_a(biobank_a):
     return services.domain_create(actor=None, code="release-2026-001", kind=DomainKind.RELEASE, biobank=biobank_a)
-
-
-@pytest.fixture
-def steward_a(biobank_a):
-    return make_member(biobank_a, Role.IDENTITY_STEWARD, email="steward-a@example.org")
-
-
-@pytest.fixture
-def steward_b(biobank_b):
-    """An identity steward, but of another biobank."""
-    return make_member(biobank_b, Role.IDENTITY_STEWARD, email="steward-b@example.org")

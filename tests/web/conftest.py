@@ -6,24 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from biobank.accounts.choices import Role
 from catalog import services as catalog_services
-from tests.factories import UserFactory, make_member
-
-
-@pytest.fixture
-def data_manager_a(biobank_a):
-    return make_member(biobank_a, Role.DATA_MANAGER, email="data-a@example.org")
-
-
-@pytest.fixture
-def auditor_a(biobank_a):
-    return make_member(biobank_a, Role.AUDITOR, email="auditor-a@example.org")
-
-
-@pytest.fixture
-def steward_a(biobank_a):
-    return make_member(biobank_a, Role.IDENTITY_STEWARD, email="steward-a@example.org")
+from tests.factories import UserFactory
 
 
 @pytest.fixture
