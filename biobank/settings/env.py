@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -99,6 +99,9 @@ class Env:
         except Exception as error:
             raise ImproperlyConfigured(f"Environment variable {name} cannot be parsed: {error}") from None
         config.setdefault("OPTIONS", {})
+        # A unix-socket directory is given percent-encoded as the host (postgres://user@%2Fvar%2Frun%2Fpostgresql/db).
+        if isinstance(config.get("HOST"), str) and "%2f" in config["HOST"].lower():
+            config["HOST"] = unquote(config["HOST"])
         return config
 
     def email(self, name: str = "EMAIL_URL", default: Any = _UNSET) -> dict[str, Any]:

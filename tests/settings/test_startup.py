@@ -34,7 +34,7 @@ def test_a_malformed_variable_stops_start_up_naming_it(manage, variable, value, 
     env = {"DATABASE_URL": VALID_DATABASE, variable: value}
     result = manage("check", env=env)
     assert result.returncode != 0
-    assert "ImproperlyConfigured" in result.stderr
+    assert result.stderr.startswith("Configuration error: ") and "Traceback" not in result.stderr
     assert message in result.stderr
 
 
