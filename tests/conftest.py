@@ -9,6 +9,15 @@ from biobank.accounts.choices import Role
 from tests.factories import make_biobank, make_member
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit and throttle counters live in the cache: every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def biobank_a(db):
     return make_biobank(code="biobank-a", name="Biobank A")

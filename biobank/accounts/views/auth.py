@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import reverse_lazy
 
 from biobank.accounts.forms import LoginForm, PasswordResetForm
+from biobank.accounts.ratelimit import email_form_refused
 
 
 class LoginView(auth_views.LoginView):
@@ -16,6 +17,11 @@ class LoginView(auth_views.LoginView):
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        if email_form_refused(self.request, form, scope="password_reset"):
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from biobank.accounts.forms import DonorLinkForm
+from biobank.accounts.ratelimit import email_form_refused
 from biobank.accounts.signin import DONOR_LINK_MAX_AGE, donor_for_login_link, donor_login_link_send
 
 
@@ -18,6 +19,8 @@ def link_request(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = DonorLinkForm(request.POST)
         if form.is_valid():
+            if email_form_refused(request, form, scope="donor_link"):
+                return render(request, "accounts/donor_link_form.html", {"form": form}, status=429)
             donor_login_link_send(actor=None, email=form.cleaned_data["email"])
             return redirect("accounts:donor_link_sent")
     else:

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from biobank.accounts.forms import ResearcherSignupForm
+from biobank.accounts.ratelimit import email_form_refused
 from biobank.accounts.signin import researcher_register, researcher_verify_email
 from biobank.errors import DomainError
 
@@ -16,6 +17,8 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ResearcherSignupForm(request.POST)
         if form.is_valid():
+            if email_form_refused(request, form, scope="signup"):
+                return render(request, "accounts/signup.html", {"form": form}, status=429)
             researcher_register(
                 actor=None,
                 email=form.cleaned_data["email"],
