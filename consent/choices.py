@@ -65,6 +65,15 @@ class ModuleChoice(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
     UNANSWERED = "unanswered", _("Not answered")
+    WITHDRAWN = "withdrawn", _("Withdrawn")  # ticked on a withdrawal form
+
+
+# Which answers each form type takes per module (anything else is refused with a message naming the module).
+CHOICES_OF_FORM: dict[str, frozenset[str]] = {
+    TemplateType.CONSENT: frozenset({ModuleChoice.ACCEPTED, ModuleChoice.DECLINED, ModuleChoice.UNANSWERED}),
+    TemplateType.WITHDRAWAL: frozenset({ModuleChoice.WITHDRAWN, ModuleChoice.UNANSWERED}),
+    TemplateType.REFUSAL: frozenset({ModuleChoice.DECLINED, ModuleChoice.UNANSWERED}),
+}
 
 
 class PolicyAction(models.TextChoices):
@@ -98,21 +107,55 @@ class ConsentStatus(models.TextChoices):
     PENDING_QC = "pending_qc", _("Pending QC")
     VALID = "valid", _("Valid")
     REJECTED = "rejected", _("Rejected in QC")
+    INVALIDATED = "invalidated", _("Invalidated (recorded in error)")
 
 
 CONSENT_ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     ConsentStatus.PENDING_QC: frozenset({ConsentStatus.VALID, ConsentStatus.REJECTED}),
-    ConsentStatus.VALID: frozenset(),
+    ConsentStatus.VALID: frozenset({ConsentStatus.INVALIDATED}),
     ConsentStatus.REJECTED: frozenset(),
+    ConsentStatus.INVALIDATED: frozenset(),
 }
 
 
+class InvalidationStatus(models.TextChoices):
+    """Four eyes: one staff member asks to invalidate a consent recorded in error, a second one decides."""
+
+    PENDING = "pending", _("Waiting for a second person")
+    APPROVED = "approved", _("Approved: the consent counts for no time")
+    REJECTED = "rejected", _("Rejected")
+
+
+INVALIDATION_ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    InvalidationStatus.PENDING: frozenset({InvalidationStatus.APPROVED, InvalidationStatus.REJECTED}),
+    InvalidationStatus.APPROVED: frozenset(),
+    InvalidationStatus.REJECTED: frozenset(),
+}
+
+
+class ActOrigin(models.TextChoices):
+    """How an act entered the donor's timeline."""
+
+    SIGNATURE = "signature", _("Signed form (consent, withdrawal or refusal)")
+    WITHDRAWAL = "withdrawal", _("Withdrawal recorded by staff on the donor's behalf")
+
+
+class WithdrawalLevel(models.TextChoices):
+    """Donor-level withdrawal (UK Biobank's levels); which policies each one withdraws: ``consent.acts``."""
+
+    NO_FURTHER_CONTACT = "no_further_contact", _("No further contact")
+    NO_FURTHER_ACCESS = "no_further_access", _("No further access (no new data, no contact)")
+    NO_FURTHER_USE = "no_further_use", _("No further use (everything)")
+
+
 class PolicyStateValue(models.TextChoices):
-    """Per-policy state of a consent. Rolled up by the gate: accepted → permitted; declined, withdrawn, expired →
-    denied; unknown, not asked → unknown. ``expired`` is never stored: it is an accepted row past its ``valid_to``."""
+    """Per-policy act in the donor's timeline. Rolled up by the gate: accepted → permitted; declined, refused,
+    withdrawn, expired → denied; unknown (optional module not answered), not asked → unknown. ``expired`` is never
+    stored: it is an accepted act past its ``valid_to``; ``not_asked`` is the gate's answer when no act exists."""
 
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
+    REFUSED = "refused", _("Refused")
     UNKNOWN = "unknown", _("Unknown")
     NOT_ASKED = "not_asked", _("Not asked")
     WITHDRAWN = "withdrawn", _("Withdrawn")

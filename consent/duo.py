@@ -2,12 +2,14 @@
 
 Terms come from ``consent/data/duo.json`` (a copy with its provenance, never read from outside the project).
 Matching follows the DUOS rules summarised in docs/standards: a research purpose against the DUO terms of a policy
-answers APPROVE, DENY or ABSTAIN.
+answers APPROVE, DENY or ABSTAIN (docs/consent.md has the table of cases).
 
-- Purpose GRU is approved on GRU (or NRES); purpose HMB on GRU or HMB; purpose POA on GRU or POA; purpose DS on
-  GRU, HMB or DS. Disease ancestry is not modelled yet: DS data match a DS purpose only for the same disease term
-  (or when the policy names no disease).
-- A for-profit purpose is denied on NPU, NCU or NPUNCU; a POA purpose is denied on NPOA.
+- Purpose GRU is approved on GRU (or NRES); HMB on GRU or HMB; POA on GRU or POA; DS (a disease-specific purpose,
+  which names its disease) on GRU, HMB, or DS of the same disease or of an ancestor of it (ICD-10 hierarchy by
+  code: a policy for ``E11`` covers ``E11.9``; ORPHA codes match exactly). A DS purpose that names no disease, or
+  a DS policy that names none, ABSTAINs: a committee must check the disease.
+- A for-profit organisation is denied on NPU or NPUNCU; a commercial use on NCU or NPUNCU; a POA purpose on NPOA;
+  methods development on NMDS, except disease-specific methods research within the policy's own DS disease.
 - The modifiers that turn into conditions (GS, MOR, GSO, PUB, COL, IRB, US, PS, IS, RTN, TS, and RS) make the
   answer ABSTAIN: the data may be usable, but only a data access committee can say so. The consent gate therefore
   never answers "permitted" on an ABSTAIN (see ``consent.gate``).
@@ -26,7 +28,7 @@ from biobank.errors import DomainError
 DATA_FILE = Path(__file__).resolve().parent / "data" / "duo.json"
 
 GRU, HMB, DS, POA, NRES = "DUO:0000042", "DUO:0000006", "DUO:0000007", "DUO:0000011", "DUO:0000004"
-NPUNCU, NPU, NCU, NPOA = "DUO:0000018", "DUO:0000045", "DUO:0000046", "DUO:0000044"
+NPUNCU, NPU, NCU, NPOA, NMDS = "DUO:0000018", "DUO:0000045", "DUO:0000046", "DUO:0000044", "DUO:0000015"
 ABSTAINING_MODIFIERS = frozenset(
     {
         "DUO:0000012",  # RS research specific restrictions
@@ -47,7 +49,7 @@ ABSTAINING_MODIFIERS = frozenset(
 APPROVED_ON: dict[str, frozenset[str]] = {
     GRU: frozenset({GRU, NRES}),
     HMB: frozenset({GRU, HMB, NRES}),
-    DS: frozenset({GRU, HMB, DS, NRES}),
+    DS: frozenset({GRU, HMB, DS, NRES}),  # DS policies only for the same disease (or an ancestor): duo_covers
     POA: frozenset({GRU, POA, NRES}),
     NRES: frozenset({NRES}),
 }
@@ -118,22 +120,76 @@ def duo_purpose_resolve(value: str) -> DuoTerm:
     return term
 
 
-def duo_match(
-    *, purpose: str, terms: list[str], for_profit: bool = False, disease: str = "", policy_disease: str = ""
-) -> tuple[Match, list[str]]:
-    """Match a purpose (DUO permission id) against one policy's terms: (answer, the abstaining modifiers)."""
+def disease_key(value: str) -> str:
+    """A disease code compared as text: ``ICD-10:e11.9`` → ``E11.9``, ``orpha:558`` → ``ORPHA:558``."""
+    text = (value or "").strip().upper().replace(" ", "")
+    for prefix in ("ICD-10:", "ICD10:", "ICD-10-GM:"):
+        if text.startswith(prefix):
+            return text[len(prefix) :]
+    return text
+
+
+def disease_within(disease: str, policy_disease: str) -> bool:
+    """Whether ``disease`` is the policy's disease or below it (ICD-10: ``E11.9`` is within ``E11``)."""
+    asked, allowed = disease_key(disease), disease_key(policy_disease)
+    if not asked or not allowed:
+        return False
+    if asked == allowed:
+        return True
+    is_icd = not allowed.startswith(("ORPHA:", "MONDO:"))
+    return is_icd and asked.startswith(allowed) and (asked[len(allowed) :][:1] in (".", "") or "." in allowed)
+
+
+def duo_covers(
+    *, purpose: str, terms: list[str] | tuple[str, ...], disease: str = "", policy_disease: str = ""
+) -> Match:
+    """The permission-level match only: does the policy's permission term cover this kind of research at all?
+
+    APPROVE (covered), DENY (another kind of research) or ABSTAIN (disease-specific, and the disease cannot be
+    checked because the purpose or the policy does not name it).
+    """
     held = set(terms)
-    permissions = {t for t in held if t in APPROVED_ON or t == DS}
-    if not permissions or not permissions & APPROVED_ON.get(purpose, frozenset()):
+    permissions = held & (set(APPROVED_ON) | {DS})
+    if NRES in permissions or permissions & APPROVED_ON.get(purpose, frozenset()) - {DS}:
+        return Match.APPROVE
+    if purpose == DS and DS in permissions:
+        if not disease or not policy_disease:
+            return Match.ABSTAIN
+        return Match.APPROVE if disease_within(disease, policy_disease) else Match.DENY
+    return Match.DENY
+
+
+def duo_match(
+    *,
+    purpose: str,
+    terms: list[str] | tuple[str, ...],
+    disease: str = "",
+    policy_disease: str = "",
+    for_profit_organisation: bool = False,
+    commercial_use: bool = False,
+    methods_development: bool = False,
+) -> tuple[Match, list[str]]:
+    """Match a purpose (DUO permission id and its flags) against one policy's terms: (answer, conditions).
+
+    The conditions are the abstaining modifiers (and DS itself when the disease could not be checked).
+    """
+    held = set(terms)
+    covered = duo_covers(purpose=purpose, terms=terms, disease=disease, policy_disease=policy_disease)
+    if covered == Match.DENY:
         return Match.DENY, []
-    ds_only = purpose == DS and DS in permissions and not permissions - {DS}
-    if ds_only and policy_disease and disease and policy_disease != disease:
+    if for_profit_organisation and held & {NPUNCU, NPU}:
         return Match.DENY, []
-    if for_profit and held & {NPUNCU, NPU, NCU}:
+    if commercial_use and held & {NPUNCU, NCU}:
         return Match.DENY, []
     if purpose == POA and NPOA in held:
         return Match.DENY, []
+    if methods_development and NMDS in held:
+        own_disease = purpose == DS and DS in held and disease_within(disease, policy_disease)
+        if not own_disease:
+            return Match.DENY, []
     conditions = sorted(held & ABSTAINING_MODIFIERS)
+    if covered == Match.ABSTAIN:
+        conditions = sorted({*conditions, DS})
     if conditions:
         return Match.ABSTAIN, conditions
     return Match.APPROVE, []

@@ -31,6 +31,16 @@ urlpatterns += [
     path("<slug:code>/consents/<int:consent_id>/receipt.pdf", consent_views.receipt_download, name="receipt"),
     path("<slug:code>/consents/<int:consent_id>/scan/", consent_views.scan_download, name="scan"),
     path("<slug:code>/consents/<int:consent_id>/withdraw/", consent_views.withdraw_module, name="withdraw_module"),
+    path(
+        "<slug:code>/consents/<int:consent_id>/invalidate/",
+        consent_views.invalidation_request,
+        name="invalidation_request",
+    ),
+    path(
+        "<slug:code>/consents/<int:consent_id>/invalidate/decide/",
+        consent_views.invalidation_decide,
+        name="invalidation_decide",
+    ),
 ]
 
 # --- donor registry and identity vault (consent/views/donors.py) ---
@@ -42,6 +52,7 @@ urlpatterns += [
     path("<slug:code>/donors/<str:pid>/", donor_views.donor_detail, name="donor_detail"),
     path("<slug:code>/donors/<str:pid>/identity/", donor_views.donor_identity, name="donor_identity"),
     path("<slug:code>/donors/<str:pid>/merge/", donor_views.donor_merge, name="donor_merge"),
+    path("<slug:code>/donors/<str:pid>/withdraw/", donor_views.donor_withdraw, name="donor_withdraw"),
     path("<slug:code>/duplicates/", donor_views.duplicate_list, name="duplicate_list"),
     path("<slug:code>/duplicates/<int:review_id>/", donor_views.duplicate_review, name="duplicate_review"),
     path("<slug:code>/identity/lookup/", donor_views.identity_lookup, name="identity_lookup"),

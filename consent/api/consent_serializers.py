@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from rest_framework import serializers
 
+from ..choices import PolicyAction
+from ..gate import DATA_CLASSES
 from ..models import Consent, Policy, Template
 
 MAX_BULK = 1000
@@ -107,25 +111,30 @@ class ConsentSerializer(serializers.ModelSerializer):
 
 
 class StateUsedSerializer(serializers.Serializer):
-    consent = serializers.IntegerField(source="consent_id")
+    consent = serializers.IntegerField(source="consent_id", allow_null=True, help_text="null: donor-level withdrawal")
     policy = serializers.CharField(source="policy_code")
     policy_version = serializers.CharField()
-    module = serializers.CharField(source="module_code")
-    state = serializers.CharField(help_text="accepted, declined, unknown, withdrawn or expired")
+    module = serializers.CharField(source="module_code", help_text="empty for a donor-level withdrawal")
+    origin = serializers.CharField(help_text="signature (a signed form) or withdrawal (recorded by staff)")
+    state = serializers.CharField(help_text="accepted, declined, refused, unknown, withdrawn or expired")
     valid_from = serializers.DateField()
     valid_to = serializers.DateField(allow_null=True)
     recorded_at = serializers.DateTimeField()
 
 
 class GateAnswerSerializer(serializers.Serializer):
-    donor = serializers.CharField()
+    donor = serializers.CharField(help_text="The PID asked about.")
+    current_donor = serializers.CharField(
+        help_text="The PID of the donor that stands for the person now (differs after a merge)."
+    )
     purpose = serializers.CharField()
     at = serializers.DateField()
     as_known_at = serializers.DateTimeField()
     answer = serializers.ChoiceField(choices=["permitted", "denied", "unknown"])
     permitted = serializers.BooleanField(help_text="The answer with unknown counted as denied.")
     code = serializers.CharField(
-        help_text="accepted, declined, withdrawn, expired, unknown, not_asked, no_consent, needs_committee, not_covered"
+        help_text="accepted, declined, refused, withdrawn, expired, unknown, not_asked, no_consent, needs_committee, "
+        "not_covered"
     )
     reason = serializers.CharField()
     conditions = serializers.ListField(child=serializers.CharField(), help_text="DUO modifiers a committee decides.")
@@ -140,10 +149,14 @@ class ItemErrorSerializer(serializers.Serializer):
 
 class BulkItemSerializer(serializers.Serializer):
     donor = serializers.CharField()
+    current_donor = serializers.CharField(required=False)
     answer = serializers.ChoiceField(choices=["permitted", "denied", "unknown"], required=False)
     permitted = serializers.BooleanField(required=False)
     code = serializers.CharField(required=False)
     reason = serializers.CharField(required=False)
+    conditions = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="DUO modifiers a committee decides."
+    )
     error = ItemErrorSerializer(required=False, help_text="Set instead of an answer when this PID was not usable.")
 
 
@@ -154,17 +167,47 @@ class BulkResultSerializer(serializers.Serializer):
     results = BulkItemSerializer(many=True)
 
 
-class CheckQuerySerializer(serializers.Serializer):
-    donor = serializers.CharField(help_text="The donor's PID.")
+DISEASE = re.compile(r"^(?:ICD-?10(?:-GM)?:)?[A-Z][0-9]{2}(?:\.[0-9A-Z]{1,4})?$|^ORPHA:[0-9]{1,7}$", re.IGNORECASE)
+
+
+class QuestionSerializer(serializers.Serializer):
+    """What a DUO question says about the use (ignored for a named policy)."""
+
     purpose = serializers.CharField(help_text="A policy code (e.g. `biomat-use`) or a DUO permission (`DUO:0000006`).")
+    data_class = serializers.ChoiceField(
+        choices=list(DATA_CLASSES),
+        required=False,
+        help_text="Required with a DUO purpose: what is used — `material` (biomaterial policies) or `data` (patient "
+        "and insurance data policies), or one policy class.",
+    )
+    action = serializers.ChoiceField(
+        choices=PolicyAction.values, required=False, default=PolicyAction.USE, help_text="use (default), transfer, …"
+    )
+    disease = serializers.CharField(
+        required=False, default="", help_text="For DS: the disease as ICD-10 (`E11.9`) or ORPHA (`ORPHA:558`)."
+    )
+    for_profit_organisation = serializers.BooleanField(required=False, default=False)
+    commercial_use = serializers.BooleanField(required=False, default=False)
+    methods_development = serializers.BooleanField(
+        required=False, default=False, help_text="Methods development (denied on NMDS unless within its disease)."
+    )
     at = serializers.DateField(required=False, help_text="Date of the intended use; default today.")
     as_known_at = serializers.DateTimeField(required=False, help_text="Use what was known then; default now.")
 
+    def validate_disease(self, value: str) -> str:
+        value = value.strip()
+        if value and not DISEASE.match(value):
+            raise serializers.ValidationError(
+                f"{value!r} is not a disease code: give ICD-10 (e.g. E11 or E11.9) or ORPHA (e.g. ORPHA:558)."
+            )
+        return value
 
-class BulkCheckInputSerializer(serializers.Serializer):
+
+class CheckQuerySerializer(QuestionSerializer):
+    donor = serializers.CharField(help_text="The donor's PID.")
+
+
+class BulkCheckInputSerializer(QuestionSerializer):
     donors = serializers.ListField(
         child=serializers.CharField(), min_length=1, max_length=MAX_BULK, help_text=f"Up to {MAX_BULK} PIDs."
     )
-    purpose = serializers.CharField()
-    at = serializers.DateField(required=False)
-    as_known_at = serializers.DateTimeField(required=False)

@@ -39,6 +39,7 @@ DUO_ID = re.compile(r"^DUO:\d{7}$")
 ID_PARAMETER = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The record's id.")
 ANSWER_EXAMPLE = {
     "donor": "7KQ2M-X9TRB-4",
+    "current_donor": "7KQ2M-X9TRB-4",
     "purpose": "biomat-use",
     "at": "2025-03-01",
     "as_known_at": "2025-03-01T12:00:00+01:00",
@@ -53,6 +54,7 @@ ANSWER_EXAMPLE = {
             "policy": "biomat-use",
             "policy_version": "1",
             "module": "biomaterial",
+            "origin": "withdrawal",
             "state": "withdrawn",
             "valid_from": "2025-02-14",
             "valid_to": None,
@@ -67,11 +69,24 @@ def _require_view_donors(request: Request) -> None:
         raise exceptions.PermissionDenied("Checking consent needs the permission view_donors in a biobank.")
 
 
-def _purpose(value: str, *, biobank_ids: Any) -> dict[str, str]:
-    """``{"duo_purpose": id}`` or ``{"policy": code}``; an unknown purpose is a 400 naming what is allowed."""
+QUESTION_FIELDS = (
+    "data_class",
+    "action",
+    "disease",
+    "for_profit_organisation",
+    "commercial_use",
+    "methods_development",
+)
+
+
+def _purpose(value: str, *, biobank_ids: Any, query: dict[str, Any]) -> dict[str, Any]:
+    """The gate's question: a DUO purpose with what is used and how, or ``{"policy": code}``; an unknown purpose or a
+    DUO purpose without its data class is a 400 naming what is allowed."""
     value = (value or "").strip()
     if DUO_ID.match(value):
-        return {"duo_purpose": duo_purpose_resolve(value).id}
+        ask = {"duo_purpose": duo_purpose_resolve(value).id, **{k: query.get(k) for k in QUESTION_FIELDS}}
+        gate.question(**ask)  # checks data_class and action once, before any donor is looked at
+        return ask
     known = Policy.objects.filter(Q(biobank__in=biobank_ids) | Q(biobank__isnull=True), code=value)
     if not value or not known.exists():
         raise DomainError(
@@ -86,6 +101,7 @@ def _purpose(value: str, *, biobank_ids: Any) -> dict[str, str]:
 def _answer(pid: str, purpose: str, at: date, known: datetime, result: gate.GateResult) -> dict[str, Any]:
     return {
         "donor": pid,
+        "current_donor": result.current_pid or pid,
         "purpose": purpose,
         "at": at,
         "as_known_at": known,
@@ -103,9 +119,12 @@ class ConsentCheckView(APIView):
         operation_id="consent_check",
         summary="May this donor's material or data be used for a purpose?",
         description="The consent gate: `permitted`, `denied` or `unknown` for a policy code or DUO purpose at a "
-        "date, as known at a moment (default now). Unknown counts as denied (`permitted: false`). A withdrawal "
-        "effective on day D denies use from D on and does not change the answer for earlier days. DUO modifiers "
-        "that need a committee (PUB, IRB, GS, …) answer `denied` with `code: needs_committee`.",
+        "date, as known at a moment (default now). The donor is the whole person: any PID of a merge family gives the "
+        "family's answer (`current_donor` names the PID that stands for the person now). Unknown counts as denied "
+        "(`permitted: false`). A withdrawal effective on day D denies use from D on, on every form, and does not "
+        "change the answer for earlier days. A DUO purpose needs `data_class` (material or data) and takes `action`, "
+        "`disease`, `for_profit_organisation`, `commercial_use`, `methods_development`; DUO modifiers that need a "
+        "committee (PUB, IRB, GS, …) answer `denied` with `code: needs_committee` and the `conditions`.",
         parameters=[CheckQuerySerializer],
         responses={200: GateAnswerSerializer, **problem_responses(400, 403, 404, *READ_PROBLEMS)},
         examples=[OpenApiExample("Withdrawn", value=ANSWER_EXAMPLE, response_only=True)],
@@ -122,7 +141,7 @@ class ConsentCheckView(APIView):
         except Donor.DoesNotExist:
             raise exceptions.NotFound(f"No donor {pid} that you may see.") from None
         purpose = query.validated_data["purpose"]
-        ask = _purpose(purpose, biobank_ids=[donor.biobank_id])
+        ask = _purpose(purpose, biobank_ids=[donor.biobank_id], query=query.validated_data)
         at = query.validated_data.get("at") or timezone.localdate()
         known = query.validated_data.get("as_known_at") or timezone.now()
         result = gate.permitted(donor=donor, at=at, as_known_at=known, **ask)
@@ -142,7 +161,13 @@ class ConsentBulkCheckView(APIView):
             OpenApiExample(
                 "Three donors",
                 request_only=True,
-                value={"donors": ["7KQ2M-X9TRB-4", "7KQ2M-X9TRB-5"], "purpose": "DUO:0000006", "at": "2025-03-01"},
+                value={
+                    "donors": ["7KQ2M-X9TRB-4", "7KQ2M-X9TRB-5"],
+                    "purpose": "DUO:0000006",
+                    "data_class": "material",
+                    "action": "use",
+                    "at": "2025-03-01",
+                },
             )
         ],
     )
@@ -152,7 +177,7 @@ class ConsentBulkCheckView(APIView):
         body.is_valid(raise_exception=True)
         visible = biobank_ids_with_perm(user=request.user, perm="view_donors")
         purpose = body.validated_data["purpose"]
-        ask = _purpose(purpose, biobank_ids=visible)
+        ask = _purpose(purpose, biobank_ids=visible, query=body.validated_data)
         at = body.validated_data.get("at") or timezone.localdate()
         known = body.validated_data.get("as_known_at") or timezone.now()
         canonical: dict[int, str] = {}
@@ -182,10 +207,12 @@ class ConsentBulkCheckView(APIView):
             results.append(
                 {
                     "donor": donor.pid,
+                    "current_donor": result.current_pid or donor.pid,
                     "answer": result.answer.value,
                     "permitted": result.allowed,
                     "code": result.code,
                     "reason": result.reason,
+                    "conditions": list(result.conditions),
                 }
             )
         data = {"purpose": purpose, "at": at, "as_known_at": known, "results": results}

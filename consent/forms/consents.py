@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import ModuleChoice
+from ..choices import ModuleChoice, TemplateType, WithdrawalLevel
 from ..models import Module, Template
 
 LANGUAGE_CHOICES = [(code, name) for code, name in settings.LANGUAGES]
@@ -33,7 +33,25 @@ class CaptureStartForm(forms.Form):
         self.fields["template"].label_from_instance = lambda t: f"{t.code} {t.version_label} ({t.get_type_display()})"
 
 
-def module_field(module: Module, language: str) -> forms.ChoiceField:
+def module_field(module: Module, language: str, form_type: str = TemplateType.CONSENT) -> forms.ChoiceField:
+    if form_type == TemplateType.WITHDRAWAL:  # tick what the donor withdraws; nothing else is recorded
+        return forms.ChoiceField(
+            label=module.title_in(language),
+            choices=[(ModuleChoice.WITHDRAWN, _("I withdraw this"))],
+            widget=forms.RadioSelect,
+            required=False,
+            help_text=module.text_in(language),
+        )
+    if form_type == TemplateType.REFUSAL:  # a refusal form refuses everything on it
+        return forms.ChoiceField(
+            label=module.title_in(language),
+            choices=[(ModuleChoice.DECLINED, _("Refused"))],
+            widget=forms.RadioSelect,
+            required=False,
+            initial=ModuleChoice.DECLINED,
+            disabled=True,
+            help_text=module.text_in(language),
+        )
     choices = [(ModuleChoice.ACCEPTED, _("Yes, I agree")), (ModuleChoice.DECLINED, _("No, I do not agree"))]
     if module.mandatory:
         choices = choices[:1]
@@ -65,11 +83,13 @@ class SignForm(forms.Form):
         error_messages={"required": _("Confirm that you witnessed the signature.")},
     )
 
-    def __init__(self, *args: Any, modules: list[Module], language: str, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, modules: list[Module], language: str, form_type: str = TemplateType.CONSENT, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.modules = modules
         for module in modules:
-            self.fields[f"module_{module.code}"] = module_field(module, language)
+            self.fields[f"module_{module.code}"] = module_field(module, language, form_type)
         order = [f"module_{m.code}" for m in modules]
         self.order_fields([*order, "signer_name", "signature", "representative_name", "representative_relation"])
 
@@ -99,7 +119,10 @@ class ScanUploadForm(forms.Form):
     accepted = forms.CharField(
         label=_("Modules ticked “yes”"),
         required=False,
-        help_text=_("Module codes separated by commas, as ticked on the paper; others count as “no”."),
+        help_text=_(
+            "Module codes separated by commas, as ticked on the paper: on a consent form the modules agreed to "
+            "(others count as “no”), on a withdrawal form the modules withdrawn; a refusal form has none."
+        ),
     )
     scan = forms.FileField(label=_("Scan"), help_text=_("PDF, PNG or JPEG, at most 10 MB."))
 
@@ -119,12 +142,57 @@ class QcForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     module = forms.ModelChoiceField(label=_("Module"), queryset=Module.objects.none())
-    effective = forms.DateField(label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"}))
-    reason = forms.CharField(label=_("Reason or the donor's words"), widget=forms.Textarea(attrs={"rows": 2}))
+    effective = forms.DateField(
+        label=_("Made on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The day the donor withdrew (the date of the letter or call); not after today."),
+    )
+    reason = forms.CharField(
+        label=_("Reason or the donor's words"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("No names, dates of birth or identifiers."),
+    )
 
     def __init__(self, *args: Any, modules: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["module"].queryset = modules
+        self.fields["effective"].initial = timezone.localdate()
+
+
+class InvalidationRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why was this consent recorded in error?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("E.g. the wrong donor was selected. No names, dates of birth or identifiers."),
+    )
+
+
+class InvalidationDecideForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve: the consent counts for no time")), ("reject", _("Reject"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note (required to reject)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DonorWithdrawForm(forms.Form):
+    level = forms.ChoiceField(label=_("What the donor withdraws"), choices=WithdrawalLevel.choices)
+    effective = forms.DateField(
+        label=_("Made on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The day the donor withdrew (the date of the letter or call); not after today."),
+    )
+    reason = forms.CharField(
+        label=_("Reason or the donor's words"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("No names, dates of birth or identifiers."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields["effective"].initial = timezone.localdate()
 
 

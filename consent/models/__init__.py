@@ -5,7 +5,7 @@ from .identity import DuplicateCandidate, DuplicateReview, IdentityRecord
 
 __all__ = ["Donor", "DuplicateCandidate", "DuplicateReview", "IdentityRecord"]
 from .catalogue import Module, Policy, Template, TemplateModule, TemplateText
-from .consents import Consent, ConsentModuleChoice, PolicyState
+from .consents import Consent, ConsentInvalidation, ConsentModuleChoice, PolicyState
 
 __all__ += ["Consent", "ConsentModuleChoice", "Module", "Policy", "PolicyState", "Template", "TemplateModule"]
-__all__ += ["TemplateText"]
+__all__ += ["ConsentInvalidation", "TemplateText"]

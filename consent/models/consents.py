@@ -17,7 +17,15 @@ from django.utils.translation import gettext_lazy as _
 
 from biobank.accounts.models import Biobank
 
-from ..choices import ConsentSource, ConsentStatus, ModuleChoice, PolicyStateValue
+from ..choices import (
+    ActOrigin,
+    ConsentSource,
+    ConsentStatus,
+    InvalidationStatus,
+    ModuleChoice,
+    PolicyStateValue,
+    WithdrawalLevel,
+)
 from .catalogue import Module, Policy, Template
 from .donors import Donor
 
@@ -117,19 +125,31 @@ class ConsentModuleChoice(models.Model):
 
 
 class PolicyState(models.Model):
-    """One entry of the append-only history of a policy's state in a consent (per module that carries it).
+    """One act of the donor's timeline about one policy (``docs/consent.md``, "The donor's timeline").
 
-    ``valid_to`` is the last valid day (inclusive; shortest of template, module and policy validity) or ``None``.
+    Signing a form writes one act per module and policy (``origin=signature``: accepted / declined / unknown on a
+    consent form, withdrawn on a withdrawal form, refused on a refusal form). A withdrawal recorded by staff
+    writes ``origin=withdrawal`` acts: through a consent's module (``consent`` and ``module`` say where) or for the
+    donor as a whole at a level (no consent, no module). ``valid_from`` is the effective date, ``recorded_at``
+    when the portal learned it; ``valid_to`` is the last valid day of an acceptance (inclusive; shortest of template,
+    module and policy validity) or ``None``. The gate folds every act of the donor's merge family per policy code,
+    by effective date — the document an act sits on does not matter.
     """
 
-    # A donor merge leaves the history as recorded (the database refuses updates); the gate counts the states of
-    # donors merged into the asked one.
+    # A donor merge leaves the history as recorded (the database refuses updates); the gate folds the acts of the
+    # whole merge family.
     KEEP_ON_MERGE = True
 
-    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="policy_states")
+    consent = models.ForeignKey(
+        Consent, on_delete=models.PROTECT, null=True, blank=True, related_name="policy_states"
+    )  # null: a donor-level withdrawal
     donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="policy_states")
-    module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="+")
+    module = models.ForeignKey(Module, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="states")
+    origin = models.CharField(_("origin"), max_length=12, choices=ActOrigin.choices, default=ActOrigin.SIGNATURE)
+    withdrawal_level = models.CharField(
+        _("withdrawal level"), max_length=24, choices=WithdrawalLevel.choices, blank=True
+    )
     state = models.CharField(_("state"), max_length=12, choices=PolicyStateValue.choices)
     valid_from = models.DateField(_("effective from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
@@ -138,17 +158,78 @@ class PolicyState(models.Model):
     reason = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["consent", "module", "policy", "valid_from", "recorded_at", "pk"]
+        ordering = ["donor", "policy", "valid_from", "recorded_at", "pk"]
         indexes = [models.Index(fields=["donor", "policy"], name="policystate_donor_policy")]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(state=PolicyStateValue.EXPIRED), name="policystate_expired_is_derived"
+                condition=~models.Q(state__in=[PolicyStateValue.EXPIRED, PolicyStateValue.NOT_ASKED]),
+                name="policystate_expired_is_derived",
             ),
             models.CheckConstraint(
                 condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
                 name="policystate_period_ordered",
             ),
+            models.CheckConstraint(
+                condition=~models.Q(origin=ActOrigin.SIGNATURE)
+                | (models.Q(consent__isnull=False) & models.Q(module__isnull=False)),
+                name="policystate_signature_on_a_form",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(origin=ActOrigin.WITHDRAWAL) | models.Q(state=PolicyStateValue.WITHDRAWN),
+                name="policystate_staff_act_is_withdrawal",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(consent__isnull=False) | ~models.Q(withdrawal_level=""),
+                name="policystate_donor_withdrawal_has_level",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.policy}: {self.state} from {self.valid_from}"
+
+
+class ConsentInvalidation(models.Model):
+    """A consent recorded in error (gICS INVALIDATED, FHIR ``entered-in-error``): asked for by one staff member,
+    decided by a second one (four eyes; never the one who asked nor the one who recorded the consent).
+
+    Once approved, every act signed on the consent counts for no time — as known from ``decided_at`` on, so the gate
+    asked "as known at" an earlier moment still answers as it did then. The database sets ``decided_at`` when the
+    decision is written (a decision cannot be back-dated).
+    """
+
+    KEEP_ON_MERGE = True
+
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="invalidations")
+    status = models.CharField(
+        _("status"), max_length=10, choices=InvalidationStatus.choices, default=InvalidationStatus.PENDING
+    )
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consent"],
+                condition=models.Q(status__in=[InvalidationStatus.PENDING, InvalidationStatus.APPROVED]),
+                name="invalidation_one_open_per_consent",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decided_by__isnull=True) | ~models.Q(decided_by=models.F("requested_by")),
+                name="invalidation_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status=InvalidationStatus.PENDING)
+                | (models.Q(decided_by__isnull=False) & models.Q(decided_at__isnull=False)),
+                name="invalidation_decided_has_decider",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"invalidation of consent {self.consent_id}: {self.status}"

@@ -12,10 +12,11 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from biobank.accounts.selectors import biobank_ids_with_perm
 
-from ..choices import ConsentStatus, TemplateStatus
+from ..choices import ConsentStatus, PolicyStateValue, TemplateStatus
 from ..models import Consent, ConsentModuleChoice, Policy, PolicyState, Template, TemplateModule
 
 __all__ = [
+    "consent_later_denials",
     "consent_policy_history",
     "consents_of_donor",
     "consents_pending_qc",
@@ -103,3 +104,33 @@ def consent_policy_history(*, consent: Consent) -> QuerySet[PolicyState]:
         .select_related("policy", "module", "recorded_by", "consent")
         .order_by("policy__code", "module__code", "valid_from", "recorded_at", "pk")
     )
+
+
+def consent_later_denials(*, consent: Consent) -> list[str]:
+    """Why a paper form approved late does not count as its signer may expect: the denials (withdrawn, refused,
+    declined) of the same policies that took effect after the form was signed, anywhere in the donor's merge family.
+    The form counts from its signing date; the fold keeps the later denial (docs/consent.md)."""
+    from ..gate import donor_families
+
+    family = donor_families([consent.donor_id]).get(consent.donor_id)
+    codes = set(Policy.objects.filter(modules__templates=consent.template_id).values_list("code", flat=True))
+    if family is None or not codes:
+        return []
+    later = (
+        PolicyState.objects.filter(
+            donor_id__in=family.members,
+            policy__code__in=codes,
+            valid_from__gt=consent.signed_on,
+            state__in=[PolicyStateValue.WITHDRAWN, PolicyStateValue.REFUSED, PolicyStateValue.DECLINED],
+        )
+        .exclude(consent=consent)
+        .exclude(consent__status=ConsentStatus.INVALIDATED)
+        .order_by("policy__code", "valid_from")
+        .values_list("policy__code", "state", "valid_from")
+        .distinct()
+    )
+    return [
+        f"Policy {code} was {state} from {day} on, after this form was signed on {consent.signed_on}: the form "
+        "counts from its signing date and does not undo that."
+        for code, state, day in later
+    ]

@@ -22,15 +22,19 @@ from biobank.audit.services import audit_record
 from biobank.errors import ConflictError, DomainError
 
 from ..choices import (
+    CHOICES_OF_FORM,
     CONSENT_ALLOWED_TRANSITIONS,
+    ActOrigin,
     ConsentSource,
     ConsentStatus,
     DonorStatus,
     ModuleChoice,
     PolicyStateValue,
     TemplateStatus,
+    TemplateType,
 )
 from ..models import Consent, ConsentModuleChoice, Donor, Module, PolicyState, Template
+from ..selectors.consents import consent_later_denials
 from ..validity import shortest_end
 from .catalogue import require_manage_consent
 
@@ -43,7 +47,6 @@ __all__ = [
     "consent_scan_qc",
     "consent_scan_read",
     "consent_scan_upload",
-    "consent_withdraw_module",
     "scan_kind",
 ]
 
@@ -57,7 +60,7 @@ SCAN_KINDS = (  # (magic bytes, content type, extension): the file's own first b
     (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
     (b"\xff\xd8\xff", "image/jpeg", "jpg"),
 )
-STATE_OF_CHOICE = {
+STATE_OF_CHOICE = {  # on a consent form
     ModuleChoice.ACCEPTED: PolicyStateValue.ACCEPTED,
     ModuleChoice.DECLINED: PolicyStateValue.DECLINED,
     ModuleChoice.UNANSWERED: PolicyStateValue.UNKNOWN,
@@ -81,8 +84,14 @@ def _check_donor(donor: Donor) -> None:
         )
 
 
-def _check_choices(modules: list[Module], choices: Mapping[str, str], language: str) -> dict[int, str]:
-    """Module code → choice, checked: every mandatory module accepted, no unknown codes, nesting respected."""
+def _check_choices(
+    template: Template, modules: list[Module], choices: Mapping[str, str], language: str
+) -> dict[int, str]:
+    """Module code → choice, checked against what the form type records (``CHOICES_OF_FORM``).
+
+    A consent form: every mandatory module accepted, nesting respected. A withdrawal form: the ticked modules are
+    ``withdrawn`` (at least one). A refusal form refuses everything on it: no module may be accepted.
+    """
     by_code = {m.code: m for m in modules}
     unknown = sorted(set(choices) - set(by_code))
     if unknown:
@@ -91,15 +100,24 @@ def _check_choices(modules: list[Module], choices: Mapping[str, str], language: 
             field="choices",
             code="unknown_module",
         )
+    form = template.type
+    allowed = CHOICES_OF_FORM[form]
     result: dict[int, str] = {}
     for module in modules:
         choice = choices.get(module.code) or ModuleChoice.UNANSWERED
-        if choice not in ModuleChoice.values:
+        if choice not in allowed:
+            what = {
+                TemplateType.CONSENT: "a consent form records accepted, declined or unanswered",
+                TemplateType.WITHDRAWAL: "a withdrawal form records the modules withdrawn (withdrawn) and leaves "
+                "the others unanswered",
+                TemplateType.REFUSAL: "a refusal form refuses everything on it: nothing can be accepted",
+            }[form]
             raise DomainError(
-                f"The answer for “{module.title_in(language)}” must be one of {', '.join(ModuleChoice.values)}.",
+                f"The answer for “{module.title_in(language)}” ({module.code}) cannot be {choice!r}: {what}.",
                 field=f"choices/{module.code}",
+                code="choice_for_form",
             )
-        if module.mandatory and choice != ModuleChoice.ACCEPTED:
+        if form == TemplateType.CONSENT and module.mandatory and choice != ModuleChoice.ACCEPTED:
             what = "was declined" if choice == ModuleChoice.DECLINED else "is missing"
             raise DomainError(
                 f"The mandatory module “{module.title_in(language)}” ({module.code}) {what}: the donor must accept it "
@@ -108,9 +126,16 @@ def _check_choices(modules: list[Module], choices: Mapping[str, str], language: 
                 code="mandatory_module",
             )
         result[module.pk] = choice
+    if form == TemplateType.WITHDRAWAL and ModuleChoice.WITHDRAWN not in result.values():
+        raise DomainError(
+            "Tick at least one module the donor withdraws from (a withdrawal form with nothing ticked withdraws "
+            "nothing).",
+            field="choices",
+            code="nothing_withdrawn",
+        )
     for module in modules:
         parent_refused = module.parent_id in result and result[module.parent_id] != ModuleChoice.ACCEPTED
-        if parent_refused and result[module.pk] == ModuleChoice.ACCEPTED:
+        if form == TemplateType.CONSENT and parent_refused and result[module.pk] == ModuleChoice.ACCEPTED:
             parent = next(m for m in modules if m.pk == module.parent_id)
             raise DomainError(
                 f"“{module.title_in(language)}” is part of “{parent.title_in(language)}”, which was not accepted; "
@@ -159,27 +184,56 @@ def _ancestors(module: Module, by_id: dict[int, Module]) -> list[Module]:
     return chain
 
 
+def nested_in(module_ids: set[int], modules: list[Module]) -> set[int]:
+    """``module_ids`` and every module nested in them, at any depth."""
+    affected, changed = set(module_ids), True
+    while changed:
+        nested = {m.pk for m in modules if m.parent_id in affected}
+        changed = not nested <= affected
+        affected |= nested
+    return affected
+
+
 def _expand(consent: Consent, choices: dict[int, str], *, recorded_at: Any, actor: Any) -> list[PolicyState]:
-    """One state row per module and policy; expiry is the shortest of template, module (and parents) and policy."""
+    """The acts a signature writes, one per module and policy, as the form type says.
+
+    Consent form: accepted / declined / unknown per module; an acceptance lasts the shortest of the template's, the
+    module's (and its parents') and the policy's validity. Withdrawal form: ``withdrawn`` for the ticked modules and
+    everything nested in them. Refusal form: ``refused`` for every policy on it.
+    """
     modules = _template_modules(consent.template)
     by_id = {m.pk: m for m in modules}
+    form = consent.template.type
+    if form == TemplateType.WITHDRAWAL:
+        ticked = {pk for pk, choice in choices.items() if choice == ModuleChoice.WITHDRAWN}
+        chosen = nested_in(ticked, modules)
+        state_of = dict.fromkeys(chosen, PolicyStateValue.WITHDRAWN)
+    elif form == TemplateType.REFUSAL:
+        state_of = dict.fromkeys(by_id, PolicyStateValue.REFUSED)
+    else:
+        state_of = {pk: STATE_OF_CHOICE[choice] for pk, choice in choices.items()}
     through = Module.policies.through.objects.filter(module__in=modules).select_related("policy")
     policies_of: dict[int, list] = {}
     for row in through:
         policies_of.setdefault(row.module_id, []).append(row.policy)
     rows = []
     for module in modules:
+        if module.pk not in state_of:
+            continue
+        state = state_of[module.pk]
         limits = [consent.template.consent_validity, module.validity, *(m.validity for m in _ancestors(module, by_id))]
         for policy in sorted(policies_of.get(module.pk, []), key=lambda p: p.code):
+            accepted = state == PolicyStateValue.ACCEPTED
             rows.append(
                 PolicyState(
                     consent=consent,
                     donor_id=consent.donor_id,
                     module=module,
                     policy=policy,
-                    state=STATE_OF_CHOICE[choices[module.pk]],
+                    origin=ActOrigin.SIGNATURE,
+                    state=state,
                     valid_from=consent.signed_on,
-                    valid_to=shortest_end([*limits, policy.validity], start=consent.signed_on),
+                    valid_to=shortest_end([*limits, policy.validity], start=consent.signed_on) if accepted else None,
                     recorded_at=recorded_at,
                     recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
                 )
@@ -245,7 +299,7 @@ def consent_record(
     template = _lock_and_check_current(template, today)
     _check_language(template, language)
     modules = _template_modules(template)
-    checked = _check_choices(modules, choices, language)
+    checked = _check_choices(template, modules, choices, language)
     signer_name = (signer_name or "").strip()
     if not signer_name:
         raise DomainError(
@@ -411,7 +465,7 @@ def consent_scan_upload(
         )
     _check_language(template, language)
     modules = _template_modules(template)
-    checked = _check_choices(modules, choices, language)
+    checked = _check_choices(template, modules, choices, language)
     rep_name, rep_relation = _check_representative(representative_name, representative_relation)
     now = timezone.now()
     _lock_and_mark_signed(template, now)
@@ -458,7 +512,11 @@ def consent_scan_upload(
 
 @transaction.atomic
 def consent_scan_qc(*, actor: Any, consent: Consent, approve: bool, note: str = "") -> Consent:
-    """A second person (never the uploader) approves or rejects a scanned form. Approval makes it count."""
+    """A second person (never the uploader) approves or rejects a scanned form. Approval makes it count.
+
+    An approved form counts from its signing date, so it never overrides a withdrawal or refusal that took effect
+    after that date: the returned consent's ``qc_warnings`` say so, in words for the person approving.
+    """
     require_manage_consent(actor, consent.biobank)
     consent = Consent.objects.select_for_update(of=("self",)).select_related("template", "donor").get(pk=consent.pk)
     target = ConsentStatus.VALID if approve else ConsentStatus.REJECTED
@@ -476,88 +534,21 @@ def consent_scan_qc(*, actor: Any, consent: Consent, approve: bool, note: str = 
     now = timezone.now()
     consent.status, consent.qc_by, consent.qc_at, consent.qc_note = target, actor, now, (note or "").strip()
     consent.save(update_fields=["status", "qc_by", "qc_at", "qc_note"])
+    warnings: list[str] = []
     if approve:
         checked = dict(consent.choices.values_list("module_id", "choice"))
         _expand(consent, checked, recorded_at=now, actor=actor)
+        warnings = consent_later_denials(consent=consent)
     audit_record(
         actor=actor,
         action="consent.qc_approve" if approve else "consent.qc_reject",
         obj=consent,
         changes={"status": [ConsentStatus.PENDING_QC, target]},
         reason=consent.qc_note or None,
+        details={"warnings": warnings} if warnings else None,
     )
+    consent.qc_warnings = warnings  # type: ignore[attr-defined]  # shown to the person who approved
     return consent
-
-
-# --- withdrawal of one module ------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def consent_withdraw_module(
-    *, actor: Any, consent: Consent, module: Module, effective: date, reason: str
-) -> list[PolicyState]:
-    """Withdraw one module (and the modules nested in it) of a consent from ``effective`` on.
-
-    Appends ``withdrawn`` rows (``valid_from=effective``, ``recorded_at=now``); the rows of the signature stay as
-    they were. A withdrawal cannot be back-dated before the day it is recorded: it stops future use and does not
-    undo use that already happened. Propagation to specimens (dynamic consent) will hang off the audit event.
-    """
-    require_manage_consent(actor, consent.biobank)
-    consent = Consent.objects.select_for_update(of=("self",)).select_related("template").get(pk=consent.pk)
-    if consent.status != ConsentStatus.VALID:
-        raise DomainError("Only a consent that counts can be withdrawn from.", code="consent_status")
-    modules = _template_modules(consent.template)
-    if module.pk not in {m.pk for m in modules}:
-        raise DomainError(f"Module {module} is not part of this consent.", field="module")
-    if not (reason or "").strip():
-        raise DomainError("Record the reason or the donor's words for the withdrawal.", field="reason", code="required")
-    now = timezone.now()
-    if effective < timezone.localdate(now):
-        raise DomainError(
-            f"A withdrawal takes effect today or later, not on {effective}: it cannot undo use that already happened.",
-            field="effective",
-        )
-    affected = {module.pk}
-    changed = True
-    while changed:  # the module and everything nested in it
-        nested = {m.pk for m in modules if m.parent_id in affected}
-        changed = not nested <= affected
-        affected |= nested
-    latest = (
-        PolicyState.objects.filter(consent=consent, module_id__in=affected, valid_from__lte=effective)
-        .order_by("module_id", "policy_id", "-valid_from", "-recorded_at", "-pk")
-        .distinct("module_id", "policy_id")
-    )
-    rows = []
-    for row in latest:
-        if row.state in (PolicyStateValue.WITHDRAWN, PolicyStateValue.DECLINED):
-            continue
-        rows.append(
-            PolicyState(
-                consent=consent,
-                donor_id=consent.donor_id,
-                module_id=row.module_id,
-                policy_id=row.policy_id,
-                state=PolicyStateValue.WITHDRAWN,
-                valid_from=effective,
-                recorded_at=now,
-                recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
-                reason=reason.strip(),
-            )
-        )
-    if not rows:
-        raise ConflictError(
-            f"Module {module.code} is already withdrawn or declined in this consent on {effective}.", code="withdrawn"
-        )
-    PolicyState.objects.bulk_create(rows)
-    audit_record(
-        actor=actor,
-        action="consent.withdraw_module",
-        obj=consent,
-        reason=reason.strip(),
-        details={"module": module.code, "effective": effective.isoformat(), "policy_states": len(rows)},
-    )
-    return rows
 
 
 # --- receipts and sensitive reads ----------------------------------------------------------------------------------

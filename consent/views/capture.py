@@ -15,9 +15,16 @@ from biobank.web.access import biobank_for
 from biobank.web.forms import add_domain_error
 
 from .. import services
+from ..choices import ModuleChoice, TemplateType
 from ..forms.consents import CaptureStartForm, QcForm, ScanUploadForm, SignForm
 from ..models import Donor, Template
-from ..selectors import consents_pending_qc, consents_visible_to, donor_get_for, templates_signable
+from ..selectors import (
+    consent_later_denials,
+    consents_pending_qc,
+    consents_visible_to,
+    donor_get_for,
+    templates_signable,
+)
 from ..services.consents import _template_modules
 
 FIELD_MAP = {"choices": None, "signature": "signature", "countersigned": "countersigned", "template": None}
@@ -54,7 +61,9 @@ def capture(request: HttpRequest, code: str) -> HttpResponse:
     if donor is None or text is None:
         return render(request, "consent/capture_start.html", context)
     modules = _template_modules(template)
-    form = SignForm(request.POST if request.method == "POST" else None, modules=modules, language=language)
+    form = SignForm(
+        request.POST if request.method == "POST" else None, modules=modules, language=language, form_type=template.type
+    )
     if request.method == "POST" and form.is_valid():
         try:
             consent = services.consent_record(
@@ -79,6 +88,13 @@ def capture(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "consent/capture_sign.html", context)
 
 
+def _paper_choices(template: Template, modules: list, ticked: set[str]) -> dict[str, str]:
+    """What the ticks on a paper form mean for its type (a tick on a refusal form is refused by the service)."""
+    if template.type == TemplateType.WITHDRAWAL:
+        return {m.code: ModuleChoice.WITHDRAWN if m.code in ticked else ModuleChoice.UNANSWERED for m in modules}
+    return {m.code: ModuleChoice.ACCEPTED if m.code in ticked else ModuleChoice.DECLINED for m in modules}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def scan_upload(request: HttpRequest, code: str) -> HttpResponse:
@@ -92,7 +108,7 @@ def scan_upload(request: HttpRequest, code: str) -> HttpResponse:
             ticked = {c.strip() for c in form.cleaned_data["accepted"].split(",") if c.strip()}
             modules = _template_modules(template)
             unknown = ticked - {m.code for m in modules}
-            choices = {m.code: "accepted" if m.code in ticked else "declined" for m in modules}
+            choices = _paper_choices(template, modules, ticked)
             choices.update(dict.fromkeys(unknown, "accepted"))
             try:
                 consent = services.consent_scan_upload(
@@ -131,7 +147,7 @@ def qc_decide(request: HttpRequest, code: str, consent_id: int) -> HttpResponse:
     form = QcForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.consent_scan_qc(
+            decided = services.consent_scan_qc(
                 actor=request.user,
                 consent=consent,
                 approve=form.cleaned_data["decision"] == "approve",
@@ -141,5 +157,10 @@ def qc_decide(request: HttpRequest, code: str, consent_id: int) -> HttpResponse:
             add_domain_error(form, error)
         else:
             messages.success(request, _("QC decision recorded."))
+            for warning in getattr(decided, "qc_warnings", []):
+                messages.warning(request, warning)
             return redirect("consent:qc_queue", code=biobank.code)
-    return render(request, "consent/qc_decide.html", {"biobank": biobank, "consent": consent, "form": form})
+    # Before approving: a form signed before a later withdrawal counts from its date and does not undo it.
+    warnings = consent_later_denials(consent=consent)
+    context = {"biobank": biobank, "consent": consent, "form": form, "warnings": warnings}
+    return render(request, "consent/qc_decide.html", context)

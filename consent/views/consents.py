@@ -1,4 +1,5 @@
-"""A signed consent: its per-policy states and history, the receipt and scan downloads, a module withdrawal."""
+"""A signed consent: its per-policy states and history, the receipt and scan downloads, a module withdrawal, and
+its invalidation (asked by one person, decided by a second)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from biobank.errors import DomainError
 from biobank.web.access import biobank_for
 
 from .. import gate, services
-from ..forms.consents import WithdrawForm
-from ..models import Consent, Module
-from ..selectors import consent_policy_history, consents_visible_to
+from ..choices import InvalidationStatus, TemplateType
+from ..forms.consents import InvalidationDecideForm, InvalidationRequestForm, WithdrawForm
+from ..models import Consent, ConsentInvalidation, Module
+from ..selectors import consent_later_denials, consent_policy_history, consents_visible_to
+from ..timeline import Act, decide_per_code
 
 
 def _consent(request: HttpRequest, biobank: object, consent_id: int) -> Consent:
@@ -38,12 +41,18 @@ def consent_detail(request: HttpRequest, code: str, consent_id: int) -> HttpResp
     consent = _consent(request, biobank, consent_id)
     history = list(consent_policy_history(consent=consent))
     today = timezone.localdate()
-    by_policy: dict[str, list] = {}
-    for row in history:
-        by_policy.setdefault(row.policy.code, []).append(row)
-    # This consent's own state per policy today (the gate itself also weighs the donor's other consents).
-    current = [(code_, *gate.policy_state(rows, today)) for code_, rows in sorted(by_policy.items())]
+    # Per policy: what this form says today, and what the gate answers for the person (every form, withdrawals,
+    # the merge family) — they differ after a withdrawal recorded elsewhere or a later form.
+    on_form = decide_per_code((_as_act(row) for row in history if row.origin == "signature"), today)
+    for_donor = gate.decisions_for(donor=consent.donor_id, codes=on_form, at=today) if consent.counts else {}
+    current = [(code_, on_form[code_], for_donor.get(code_)) for code_ in sorted(on_form)]
     can_manage = user_has_biobank_perm(user=request.user, biobank=biobank, perm="manage_consent")
+    invalidations = list(consent.invalidations.select_related("requested_by", "decided_by"))
+    pending = next((i for i in invalidations if i.status == InvalidationStatus.PENDING), None)
+    may_decide = (
+        pending is not None and can_manage and request.user.pk not in (pending.requested_by_id, consent.recorded_by_id)
+    )
+    withdrawable = can_manage and consent.counts and consent.template.type == TemplateType.CONSENT
     context = {
         "biobank": biobank,
         "consent": consent,
@@ -51,9 +60,18 @@ def consent_detail(request: HttpRequest, code: str, consent_id: int) -> HttpResp
         "current": current,
         "today": today,
         "can_manage": can_manage,
-        "withdraw_form": WithdrawForm(modules=_modules(consent)) if can_manage and consent.counts else None,
+        "withdraw_form": WithdrawForm(modules=_modules(consent)) if withdrawable else None,
+        "later_denials": consent_later_denials(consent=consent) if consent.counts else [],
+        "invalidations": invalidations,
+        "pending_invalidation": pending,
+        "invalidate_form": InvalidationRequestForm() if can_manage and consent.counts and pending is None else None,
+        "decide_form": InvalidationDecideForm() if may_decide else None,
     }
     return render(request, "consent/consent_detail.html", context)
+
+
+def _as_act(row: object) -> Act:
+    return gate.act_of(row)
 
 
 @login_required
@@ -107,4 +125,50 @@ def withdraw_module(request: HttpRequest, code: str, consent_id: int) -> HttpRes
     else:
         problems = "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items())
         messages.error(request, problems)
+    return redirect("consent:consent_detail", code=biobank.code, consent_id=consent.pk)
+
+
+@login_required
+@require_POST
+def invalidation_request(request: HttpRequest, code: str, consent_id: int) -> HttpResponse:
+    biobank = biobank_for(request, code, "manage_consent")
+    consent = _consent(request, biobank, consent_id)
+    form = InvalidationRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.consent_invalidation_request(
+                actor=request.user, consent=consent, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Invalidation asked for: a second person must decide it."))
+    else:
+        messages.error(request, _("Say why this consent was recorded in error."))
+    return redirect("consent:consent_detail", code=biobank.code, consent_id=consent.pk)
+
+
+@login_required
+@require_POST
+def invalidation_decide(request: HttpRequest, code: str, consent_id: int) -> HttpResponse:
+    biobank = biobank_for(request, code, "manage_consent")
+    consent = _consent(request, biobank, consent_id)
+    pending = ConsentInvalidation.objects.filter(consent=consent, status=InvalidationStatus.PENDING).first()
+    form = InvalidationDecideForm(request.POST)
+    if pending is None:
+        raise Http404(_("No invalidation of this consent is waiting for a decision."))
+    if form.is_valid():
+        approve = form.cleaned_data["decision"] == "approve"
+        try:
+            services.consent_invalidation_decide(
+                actor=request.user, invalidation=pending, approve=approve, note=form.cleaned_data["note"]
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("The consent is invalidated: it counts for no time.") if approve else _("Rejected.")
+            )
+    else:
+        messages.error(request, _("Choose approve or reject."))
     return redirect("consent:consent_detail", code=biobank.code, consent_id=consent.pk)

@@ -24,6 +24,7 @@ from biobank.web.forms import add_domain_error
 
 from .. import services
 from ..choices import DuplicateReviewStatus
+from ..forms.consents import DonorWithdrawForm
 from ..forms.donors import (
     DonorRegisterForm,
     DonorSearchForm,
@@ -220,6 +221,27 @@ def donor_merge(request: HttpRequest, code: str, pid: str) -> HttpResponse:
                 )
                 return redirect("consent:donor_detail", code=biobank.code, pid=target.pid_display)
     return render(request, "consent/donors/merge.html", {"biobank": biobank, "donor": source, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def donor_withdraw(request: HttpRequest, code: str, pid: str) -> HttpResponse:
+    """The donor withdraws as a person (a letter, a call): at a level, on the day they made it, on every form."""
+    biobank = biobank_for(request, code, "manage_consent")
+    donor = _donor(request, biobank, pid)
+    form = DonorWithdrawForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rows = services.donor_withdraw(actor=request.user, donor=donor, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            codes = ", ".join(sorted({row.policy.code for row in rows}))
+            messages.success(request, _("Withdrawal recorded for %(codes)s.") % {"codes": codes})
+            return redirect("consent:donor_detail", code=biobank.code, pid=donor.pid_display)
+    levels = services.WITHDRAWAL_LEVEL_POLICIES
+    context = {"biobank": biobank, "donor": donor, "form": form, "levels": levels}
+    return render(request, "consent/donors/withdraw.html", context)
 
 
 @require_GET

@@ -111,14 +111,19 @@ def test_as_known_before_the_consent_was_recorded_nothing_is_known_and_unknown_c
     assert lenient.answer == Answer.UNKNOWN and lenient.allowed
 
 
-def test_a_withdrawal_cannot_be_back_dated(withdrawn_on_d, officer):
+def test_a_withdrawal_cannot_take_effect_after_today(withdrawn_on_d, officer):
     _, consent = withdrawn_on_d
     from biobank.errors import DomainError
 
-    with pytest.raises(DomainError, match="cannot undo use that already happened"):
+    with pytest.raises(DomainError, match="cannot be after today") as raised:
         services.consent_withdraw_module(
-            actor=officer, consent=consent, module=module(consent.template, "recontact"), effective=D, reason="x"
+            actor=officer,
+            consent=consent,
+            module=module(consent.template, "recontact"),
+            effective=timezone.localdate() + timedelta(days=1),
+            reason="Letter",
         )
+    assert raised.value.field == "effective"
 
 
 def test_a_consent_expires_after_the_shortest_validity(biobank_a, officer, clock):
@@ -172,12 +177,12 @@ def test_duo_purposes_follow_the_matching_rules(biobank_a, officer):
     donor = make_donor(biobank_a)
     record(officer, donor, template, choices={"data": "accepted", "research": "accepted"})
 
-    hmb = gate.permitted(donor=donor, duo_purpose="DUO:0000006")  # HMB on the HMB data policy
-    assert hmb.answer == Answer.PERMITTED
-    poa = gate.permitted(donor=donor, duo_purpose="POA")  # only GRU+PUB covers POA: a committee decides
+    store = gate.permitted(donor=donor, duo_purpose="DUO:0000006", data_class="data", action="store")
+    assert store.answer == Answer.PERMITTED  # HMB storage on the HMB storage policy
+    use = gate.permitted(donor=donor, duo_purpose="HMB", data_class="data")  # use: only GRU+PUB covers it
+    assert (use.answer, use.code, use.conditions) == (Answer.DENIED, "needs_committee", ("DUO:0000019",))
+    poa = gate.permitted(donor=donor, duo_purpose="POA", data_class="data")
     assert (poa.answer, poa.code, poa.conditions) == (Answer.DENIED, "needs_committee", ("DUO:0000019",))
-    gru = gate.permitted(donor=donor, duo_purpose="GRU")
-    assert gru.code == "needs_committee"
 
 
 def test_a_declined_gru_policy_denies_general_research_use(biobank_a, officer):
@@ -185,7 +190,7 @@ def test_a_declined_gru_policy_denies_general_research_use(biobank_a, officer):
     donor = make_donor(biobank_a)
     record(officer, donor, template, choices={"data": "accepted", "biomaterial": "declined", "research": "declined"})
 
-    result = gate.permitted(donor=donor, duo_purpose="GRU")
+    result = gate.permitted(donor=donor, duo_purpose="GRU", data_class="data")
 
     assert (result.answer, result.code) == (Answer.DENIED, "declined")
 
@@ -201,7 +206,7 @@ def test_the_bulk_gate_runs_the_same_number_of_queries_for_one_or_many_donors(
     with django_assert_num_queries(3):
         one = gate.permitted_many(donors=donors[:1], policy="biomat-use")
     with django_assert_num_queries(3):
-        many = gate.permitted_many(donors=donors, duo_purpose="HMB")
+        many = gate.permitted_many(donors=donors, duo_purpose="HMB", data_class="data", action="store")
 
     assert one[donors[0].pk].answer == Answer.PERMITTED
     assert [many[d.pk].answer for d in donors] == [Answer.PERMITTED, Answer.UNKNOWN] * 6
@@ -217,5 +222,5 @@ def test_the_demo_catalogue_is_signable_and_answers_at_the_gate(biobank_a, offic
     donor = make_donor(biobank_a)
     record(officer, donor, v1, choices={"patientdata": "accepted", "biomaterial": "accepted"}, language="de")
 
-    assert gate.permitted(donor=donor, duo_purpose="HMB").answer == Answer.PERMITTED
+    assert gate.permitted(donor=donor, duo_purpose="HMB", data_class="data").answer == Answer.PERMITTED
     assert gate.permitted(donor=donor, policy="biomat-transfer").answer == Answer.UNKNOWN

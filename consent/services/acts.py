@@ -1,0 +1,299 @@
+"""Acts staff record on the donor's behalf: withdrawals (of a module, or of the donor at a level) and invalidations.
+
+A withdrawal is about the person, not about the document it is recorded on: its acts deny the policies for the whole
+merge family, on every form in force (the gate folds by effective date). It takes effect on the day the donor made it
+— the date of the letter or the call — which is never later than today and never before the consent it withdraws
+took effect (GDPR Art 7(3): it stops further use and does not undo lawful use before it). An invalidation removes a
+consent recorded in error; two people decide it (four eyes).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from biobank.audit.services import audit_record
+from biobank.errors import ConflictError, DomainError
+
+from ..choices import (
+    INVALIDATION_ALLOWED_TRANSITIONS,
+    ActOrigin,
+    ConsentStatus,
+    InvalidationStatus,
+    PolicyAction,
+    PolicyDataClass,
+    PolicyStateValue,
+    TemplateType,
+    WithdrawalLevel,
+)
+from ..gate import decisions_for, donor_families
+from ..models import Consent, ConsentInvalidation, Donor, Module, Policy, PolicyState
+from ..timeline import DENYING
+from .catalogue import require_manage_consent
+from .consents import _template_modules, nested_in
+
+__all__ = [
+    "WITHDRAWAL_LEVEL_POLICIES",
+    "consent_invalidation_decide",
+    "consent_invalidation_request",
+    "consent_withdraw_module",
+    "donor_withdraw",
+]
+
+
+def _user_or_none(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _reason(reason: str, *, field: str = "reason") -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise DomainError(
+            "Record the reason or the donor's words (without names, dates of birth or identifiers).",
+            field=field,
+            code="required",
+        )
+    return text
+
+
+def _check_effective(effective: date, *, today: date, earliest: date | None) -> None:
+    if effective > today:
+        raise DomainError(
+            f"A withdrawal takes effect on the day the donor made it, which cannot be after today ({today}); "
+            f"{effective} lies in the future. Record it on the day it is made.",
+            field="effective",
+            code="effective_future",
+        )
+    if earliest is not None and effective < earliest:
+        raise DomainError(
+            f"The withdrawal cannot take effect on {effective}, before the consent it withdraws was signed "
+            f"({earliest}).",
+            field="effective",
+            code="effective_before_consent",
+        )
+
+
+def _current_states(donor_id: int, codes: set[str], effective: date) -> dict[str, str]:
+    """The state of each policy code for the family on ``effective``, as known now (for "already withdrawn")."""
+    decisions = decisions_for(donor=donor_id, codes=codes, at=effective)
+    return {code: decisions[code].state if code in decisions else PolicyStateValue.NOT_ASKED for code in codes}
+
+
+def _write_withdrawals(
+    *,
+    actor: Any,
+    donor_id: int,
+    policies: list[Policy],
+    effective: date,
+    reason: str,
+    consent: Consent | None = None,
+    module_of: dict[int, int] | None = None,
+    level: str = "",
+) -> list[PolicyState]:
+    rows = [
+        PolicyState(
+            consent=consent,
+            donor_id=donor_id,
+            module_id=(module_of or {}).get(policy.pk),
+            policy=policy,
+            origin=ActOrigin.WITHDRAWAL,
+            withdrawal_level=level,
+            state=PolicyStateValue.WITHDRAWN,
+            valid_from=effective,
+            recorded_at=timezone.now(),
+            recorded_by=_user_or_none(actor),
+            reason=reason,
+        )
+        for policy in policies
+    ]
+    return PolicyState.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def consent_withdraw_module(
+    *, actor: Any, consent: Consent, module: Module, effective: date, reason: str
+) -> list[PolicyState]:
+    """The donor withdraws one module (and the modules nested in it), recorded through the consent that carries it.
+
+    Writes one withdrawal act per policy of those modules, effective ``effective``: the policies are denied for the
+    donor's whole merge family from that day on, whichever form in force also carries them.
+    """
+    require_manage_consent(actor, consent.biobank)
+    consent = Consent.objects.select_for_update(of=("self",)).select_related("template").get(pk=consent.pk)
+    if consent.status != ConsentStatus.VALID or consent.template.type != TemplateType.CONSENT:
+        raise DomainError(
+            "A module can be withdrawn only through a consent form that counts (not a pending, rejected or "
+            "invalidated one, nor a withdrawal or refusal form).",
+            code="consent_status",
+        )
+    modules = _template_modules(consent.template)
+    if module.pk not in {m.pk for m in modules}:
+        raise DomainError(f"Module {module} is not part of this consent.", field="module")
+    reason = _reason(reason)
+    _check_effective(effective, today=timezone.localdate(), earliest=consent.signed_on)
+    affected = nested_in({module.pk}, modules)
+    through = Module.policies.through.objects.filter(module_id__in=affected).select_related("policy")
+    module_of = {row.policy_id: row.module_id for row in through}
+    policies = {row.policy_id: row.policy for row in through}
+    states = _current_states(consent.donor_id, {p.code for p in policies.values()}, effective)
+    if all(state in DENYING for state in states.values()):
+        raise ConflictError(
+            f"Module {module.code} is already withdrawn, refused or declined for this donor on {effective}.",
+            code="withdrawn",
+        )
+    rows = _write_withdrawals(
+        actor=actor,
+        donor_id=consent.donor_id,
+        policies=sorted(policies.values(), key=lambda p: p.code),
+        effective=effective,
+        reason=reason,
+        consent=consent,
+        module_of=module_of,
+    )
+    audit_record(
+        actor=actor,
+        action="consent.withdraw_module",
+        obj=consent,
+        reason=reason,
+        details={"module": module.code, "effective": effective.isoformat(), "policy_states": len(rows)},
+    )
+    return rows
+
+
+def _level_covers(level: str, policy: Policy) -> bool:
+    """Which policies a donor-level withdrawal withdraws (UK Biobank's levels, on the MII policy verbs)."""
+    contact = policy.action == PolicyAction.CONTACT or policy.data_class == PolicyDataClass.CONTACT
+    if level == WithdrawalLevel.NO_FURTHER_CONTACT:
+        return contact
+    if level == WithdrawalLevel.NO_FURTHER_ACCESS:
+        return contact or policy.action in (PolicyAction.COLLECT, PolicyAction.LINK)
+    return True
+
+
+WITHDRAWAL_LEVEL_POLICIES = {
+    WithdrawalLevel.NO_FURTHER_CONTACT: "policies about contacting the donor again",
+    WithdrawalLevel.NO_FURTHER_ACCESS: "contact, and collecting or linking new data",
+    WithdrawalLevel.NO_FURTHER_USE: "every policy: storage, use, transfer, linkage, collection and contact",
+}
+
+
+@transaction.atomic
+def donor_withdraw(*, actor: Any, donor: Donor, level: str, effective: date, reason: str) -> list[PolicyState]:
+    """The donor withdraws as a person at a level, whatever forms they signed: one withdrawal act per policy code
+    their merge family has acts for (the newest version of each) that the level covers."""
+    require_manage_consent(actor, donor.biobank)
+    if level not in WithdrawalLevel.values:
+        raise DomainError(
+            f"Choose a withdrawal level: {', '.join(WithdrawalLevel.values)} (got {level!r}).",
+            field="level",
+            code="level",
+        )
+    reason = _reason(reason)
+    family = donor_families([donor.pk])[donor.pk]
+    Donor.objects.select_for_update().filter(pk=family.root).first()  # one withdrawal of a person at a time
+    acts = PolicyState.objects.filter(donor_id__in=family.members).select_related("policy")
+    first_signed = min((a.valid_from for a in acts if a.origin == ActOrigin.SIGNATURE), default=None)
+    _check_effective(effective, today=timezone.localdate(), earliest=first_signed)
+    newest: dict[str, Policy] = {}
+    for act in acts.order_by("policy__created_at", "policy_id"):
+        if _level_covers(level, act.policy):
+            newest[act.policy.code] = act.policy
+    states = _current_states(donor.pk, set(newest), effective) if newest else {}
+    policies = [newest[code] for code, state in sorted(states.items()) if state not in DENYING]
+    if not policies:
+        raise ConflictError(
+            f"Nothing to withdraw: the donor has no policy at the level “{WithdrawalLevel(level).label}” that is not "
+            f"already withdrawn, refused or declined on {effective}.",
+            code="withdrawn",
+        )
+    rows = _write_withdrawals(
+        actor=actor, donor_id=family.root, policies=policies, effective=effective, reason=reason, level=level
+    )
+    audit_record(
+        actor=actor,
+        action="donor.withdraw",
+        obj=Donor.objects.get(pk=family.root),
+        reason=reason,
+        details={"level": level, "effective": effective.isoformat(), "policies": [p.code for p in policies]},
+    )
+    return rows
+
+
+# --- invalidation (four eyes) -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def consent_invalidation_request(*, actor: Any, consent: Consent, reason: str) -> ConsentInvalidation:
+    """Ask to invalidate a consent recorded in error (the wrong donor, a form signed twice …); a second person
+    decides. Nothing changes for the gate until then."""
+    require_manage_consent(actor, consent.biobank)
+    consent = Consent.objects.select_for_update(of=("self",)).get(pk=consent.pk)
+    if consent.status != ConsentStatus.VALID:
+        raise DomainError(
+            f"This consent is {consent.get_status_display().lower()}; only a consent that counts can be "
+            "invalidated (a pending scan is rejected in QC instead).",
+            code="consent_status",
+        )
+    if consent.invalidations.filter(status=InvalidationStatus.PENDING).exists():
+        raise ConflictError("An invalidation of this consent is already waiting for a second person.", code="pending")
+    invalidation = ConsentInvalidation.objects.create(
+        consent=consent, reason=_reason(reason), requested_by=actor, requested_at=timezone.now()
+    )
+    audit_record(
+        actor=actor,
+        action="consent.invalidation_request",
+        obj=consent,
+        reason=invalidation.reason,
+        details={"invalidation": invalidation.pk},
+    )
+    return invalidation
+
+
+@transaction.atomic
+def consent_invalidation_decide(
+    *, actor: Any, invalidation: ConsentInvalidation, approve: bool, note: str = ""
+) -> ConsentInvalidation:
+    """A second person approves or rejects an invalidation. Approved: the consent's signed acts count for no time,
+    as known from now on (the gate still answers as before for earlier knowledge)."""
+    invalidation = (
+        ConsentInvalidation.objects.select_for_update(of=("self",))
+        .select_related("consent__biobank")
+        .get(pk=invalidation.pk)
+    )
+    consent = invalidation.consent
+    require_manage_consent(actor, consent.biobank)
+    target = InvalidationStatus.APPROVED if approve else InvalidationStatus.REJECTED
+    if target not in INVALIDATION_ALLOWED_TRANSITIONS[invalidation.status]:
+        raise ConflictError(
+            f"This invalidation is {invalidation.get_status_display().lower()}; it was decided already.",
+            code="transition",
+        )
+    actor_id = getattr(actor, "pk", None)
+    if actor_id in (invalidation.requested_by_id, consent.recorded_by_id):
+        who = "asked for this invalidation" if actor_id == invalidation.requested_by_id else "recorded this consent"
+        raise DomainError(
+            f"You {who}; a second person must decide (four-eyes principle).", field="decided_by", code="same_person"
+        )
+    note = (note or "").strip()
+    if not approve and not note:
+        raise DomainError("Say why the invalidation is rejected.", field="note", code="required")
+    invalidation.status, invalidation.decided_by, invalidation.decision_note = target, actor, note
+    invalidation.decided_at = timezone.now()  # the database replaces it with its own time
+    invalidation.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    invalidation.refresh_from_db(fields=["decided_at"])
+    if approve:
+        consent = Consent.objects.select_for_update(of=("self",)).get(pk=consent.pk)
+        consent.status = ConsentStatus.INVALIDATED
+        consent.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        action="consent.invalidation_approve" if approve else "consent.invalidation_reject",
+        obj=consent,
+        reason=invalidation.reason if approve else note,
+        changes={"status": [ConsentStatus.VALID, ConsentStatus.INVALIDATED]} if approve else None,
+        details={"invalidation": invalidation.pk, "requested_by": invalidation.requested_by_id},
+    )
+    return invalidation
