@@ -11,3 +11,4 @@ def key_files(settings, tmp_path):
 
 
 from tests.consent.donor_fixtures import *  # noqa: E402, F403  (donor-registry personas and donors)
+from tests.consent.timeline_helpers import catalogue, checker, officer  # noqa: E402, F401  (timeline scenarios)

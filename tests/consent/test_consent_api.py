@@ -26,11 +26,36 @@ def test_a_partner_system_checks_a_policy_and_a_duo_purpose(setup):
     client, donor, _ = setup
 
     declined = client.get("/api/v1/consent/check", {"donor": donor.pid, "purpose": "biomat-use"}).json()
-    hmb = client.get("/api/v1/consent/check", {"donor": donor.pid, "purpose": "DUO:0000006"}).json()
+    hmb = client.get(
+        "/api/v1/consent/check",
+        {"donor": donor.pid, "purpose": "DUO:0000006", "data_class": "data", "action": "store"},
+    ).json()
 
     assert (declined["answer"], declined["permitted"], declined["code"]) == ("denied", False, "declined")
     assert (hmb["answer"], hmb["permitted"]) == ("permitted", True)
     assert hmb["states"][0]["policy"] == "mdat-store"
+    assert hmb["current_donor"] == donor.pid
+
+
+def test_a_duo_purpose_without_what_is_used_is_a_400_naming_data_class(setup):
+    client, donor, _ = setup
+
+    response = client.get("/api/v1/consent/check", {"donor": donor.pid, "purpose": "DUO:0000006"})
+
+    assert response.status_code == 400
+    assert "data_class" in response.json()["detail"] and "material" in response.json()["detail"]
+
+
+def test_a_disease_that_is_not_icd10_or_orpha_is_a_400(setup):
+    client, donor, _ = setup
+
+    response = client.get(
+        "/api/v1/consent/check",
+        {"donor": donor.pid, "purpose": "DUO:0000007", "data_class": "data", "disease": "diabetes"},
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["pointer"] == "/disease"
 
 
 def test_a_wrong_check_character_is_a_400_that_says_so(setup):
@@ -69,7 +94,12 @@ def test_the_bulk_check_answers_each_donor_and_reports_bad_items_with_pointers(s
 
     response = client.post(
         "/api/v1/consent/check/bulk",
-        {"donors": [donor.pid, wrong, unasked.pid, new_pid()], "purpose": "DUO:0000006"},
+        {
+            "donors": [donor.pid, wrong, unasked.pid, new_pid()],
+            "purpose": "DUO:0000006",
+            "data_class": "data",
+            "action": "store",
+        },
         format="json",
     )
 

@@ -46,7 +46,9 @@ def _call(endpoint, client, world):
     return {
         "check": lambda: client.get("/api/v1/consent/check", {"donor": pid, "purpose": "biomat-use"}),
         "bulk": lambda: client.post(
-            "/api/v1/consent/check/bulk", {"donors": [pid], "purpose": "DUO:0000006"}, format="json"
+            "/api/v1/consent/check/bulk",
+            {"donors": [pid], "purpose": "DUO:0000006", "data_class": "material"},
+            format="json",
         ),
         "consents": lambda: client.get("/api/v1/consents/"),
         "consent": lambda: client.get(f"/api/v1/consents/{world['consent'].pk}/"),

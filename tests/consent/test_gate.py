@@ -224,3 +224,24 @@ def test_the_demo_catalogue_is_signable_and_answers_at_the_gate(biobank_a, offic
 
     assert gate.permitted(donor=donor, duo_purpose="HMB", data_class="data").answer == Answer.PERMITTED
     assert gate.permitted(donor=donor, policy="biomat-transfer").answer == Answer.UNKNOWN
+
+
+def test_the_bulk_gate_answers_ten_thousand_donors_in_three_queries(biobank_a, officer, django_assert_num_queries):
+    from consent.models import Donor
+    from tests.consent.consent_helpers import new_pid
+
+    template = make_catalogue(biobank_a, actor=officer)
+    signed = [make_donor(biobank_a) for _ in range(3)]
+    for donor in signed:
+        record(officer, donor, template)
+    services.donor_merge(actor=officer, source=signed[0], target=signed[1], reason="Same person (duplicate)")
+    others = Donor.objects.bulk_create(Donor(biobank=biobank_a, pid=new_pid()) for _ in range(10_000 - len(signed)))
+    donors = [*signed, *others]
+
+    with django_assert_num_queries(3):
+        answers = gate.permitted_many(donors=donors, duo_purpose="GRU", data_class="material")
+
+    assert len(answers) == 10_000
+    assert [answers[d.pk].answer for d in signed] == [Answer.PERMITTED] * 3
+    assert answers[signed[0].pk].current_donor_id == signed[1].pk
+    assert {answers[d.pk].code for d in others} == {"no_consent"}
