@@ -58,8 +58,10 @@ ROLL_UP = {
     S.NOT_ASKED: Answer.UNKNOWN,
 }
 # A question about material asks the biomaterial policies; one about data the patient-data (and insurance-data)
-# policies. The names people use are accepted too.
+# policies. The names people use are accepted too. A question that does not say asks every class: then a denial of
+# any covering policy, of any class, denies (never a data policy answering for samples alone).
 DATA_CLASSES: dict[str, tuple[str, ...]] = {
+    "any": tuple(PolicyDataClass.values),
     PolicyDataClass.BIOMATERIAL: (PolicyDataClass.BIOMATERIAL,),
     "material": (PolicyDataClass.BIOMATERIAL,),
     PolicyDataClass.MEDICAL_DATA: (PolicyDataClass.MEDICAL_DATA,),
@@ -141,11 +143,11 @@ def question(
         biobank_id = policy.biobank_id if isinstance(policy, Policy) else None
         return Question(policy_code=code, policy_biobank_id=biobank_id)
     purpose = duo_purpose_resolve(duo_purpose or "").id
-    classes = DATA_CLASSES.get((data_class or "").strip())
+    classes = DATA_CLASSES.get((data_class or "any").strip())
     if classes is None:
         raise DomainError(
-            f"A question about a DUO purpose says what is used: data_class must be one of {', '.join(DATA_CLASSES)} "
-            f"(got {data_class!r}).",
+            f"data_class says what is used: one of {', '.join(DATA_CLASSES)} (got {data_class!r}); leave it out to "
+            "ask about every class at once.",
             field="data_class",
             code="data_class",
         )

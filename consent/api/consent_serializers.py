@@ -177,11 +177,19 @@ class QuestionSerializer(serializers.Serializer):
     data_class = serializers.ChoiceField(
         choices=list(DATA_CLASSES),
         required=False,
-        help_text="Required with a DUO purpose: what is used — `material` (biomaterial policies) or `data` (patient "
-        "and insurance data policies), or one policy class.",
+        error_messages={"invalid_choice": f'"{{input}}" is not a data class; use one of {", ".join(DATA_CLASSES)}.'},
+        help_text="With a DUO purpose: what is used — `material` (biomaterial policies) or `data` (patient and "
+        "insurance data policies), or one policy class. Left out (`any`): every class answers, and a denial of any "
+        "covering policy denies.",
     )
     action = serializers.ChoiceField(
-        choices=PolicyAction.values, required=False, default=PolicyAction.USE, help_text="use (default), transfer, …"
+        choices=PolicyAction.values,
+        required=False,
+        default=PolicyAction.USE,
+        help_text="use (default), transfer, …",
+        error_messages={
+            "invalid_choice": f'"{{input}}" is not an action; use one of {", ".join(PolicyAction.values)}.'
+        },
     )
     disease = serializers.CharField(
         required=False, default="", help_text="For DS: the disease as ICD-10 (`E11.9`) or ORPHA (`ORPHA:558`)."

@@ -37,13 +37,22 @@ def test_a_partner_system_checks_a_policy_and_a_duo_purpose(setup):
     assert hmb["current_donor"] == donor.pid
 
 
-def test_a_duo_purpose_without_what_is_used_is_a_400_naming_data_class(setup):
+def test_an_unknown_data_class_is_a_400_naming_the_allowed_ones(setup):
     client, donor, _ = setup
 
-    response = client.get("/api/v1/consent/check", {"donor": donor.pid, "purpose": "DUO:0000006"})
+    response = client.get("/api/v1/consent/check", {"donor": donor.pid, "purpose": "DUO:0000006", "data_class": "x"})
 
     assert response.status_code == 400
-    assert "data_class" in response.json()["detail"] and "material" in response.json()["detail"]
+    assert response.json()["errors"][0]["pointer"] == "/data_class"
+    assert "material" in response.json()["detail"]
+
+
+def test_a_duo_purpose_without_a_class_is_denied_when_any_covering_policy_is_denied(setup):
+    client, donor, _ = setup  # patient data accepted, biomaterial declined
+
+    answer = client.get("/api/v1/consent/check", {"donor": donor.pid, "purpose": "DUO:0000042"}).json()
+
+    assert (answer["answer"], answer["code"]) == ("denied", "declined")
 
 
 def test_a_disease_that_is_not_icd10_or_orpha_is_a_400(setup):
