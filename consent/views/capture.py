@@ -17,7 +17,7 @@ from biobank.web.forms import add_domain_error
 from .. import services
 from ..forms.consents import CaptureStartForm, QcForm, ScanUploadForm, SignForm
 from ..models import Donor, Template
-from ..selectors import consents_pending_qc, consents_visible_to, donor_get_for, templates_signable
+from ..selectors import consents_pending_qc, consents_visible_to, donor_get_for, staff_of_biobank, templates_signable
 from ..services.consents import _template_modules
 
 FIELD_MAP = {"choices": None, "signature": "signature", "countersigned": "countersigned", "template": None}
@@ -54,7 +54,13 @@ def capture(request: HttpRequest, code: str) -> HttpResponse:
     if donor is None or text is None:
         return render(request, "consent/capture_start.html", context)
     modules = _template_modules(template)
-    form = SignForm(request.POST if request.method == "POST" else None, modules=modules, language=language)
+    form = SignForm(
+        request.POST if request.method == "POST" else None,
+        modules=modules,
+        language=language,
+        staff=staff_of_biobank(biobank=biobank),
+        user=request.user,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             consent = services.consent_record(
@@ -67,6 +73,10 @@ def capture(request: HttpRequest, code: str) -> HttpResponse:
                 signature_png=form.cleaned_data["signature"],
                 representative_name=form.cleaned_data["representative_name"],
                 representative_relation=form.cleaned_data["representative_relation"],
+                representative_legal_basis=form.cleaned_data["representative_legal_basis"],
+                witness=form.cleaned_data["witness"],
+                informed_by=form.cleaned_data["informed_by"],
+                informed_place=form.cleaned_data["informed_place"],
                 countersigned=form.cleaned_data["countersigned"],
             )
         except DomainError as error:
@@ -84,7 +94,13 @@ def capture(request: HttpRequest, code: str) -> HttpResponse:
 def scan_upload(request: HttpRequest, code: str) -> HttpResponse:
     biobank = biobank_for(request, code, "manage_consent")
     templates = Template.objects.filter(biobank=biobank).exclude(status="draft").order_by("code", "-number")
-    form = ScanUploadForm(request.POST or None, request.FILES or None, templates=templates)
+    form = ScanUploadForm(
+        request.POST or None,
+        request.FILES or None,
+        templates=templates,
+        staff=staff_of_biobank(biobank=biobank),
+        user=request.user,
+    )
     if request.method == "POST" and form.is_valid():
         donor = _donor(request, form, biobank, form.cleaned_data["pid"])
         if donor is not None:
@@ -103,6 +119,11 @@ def scan_upload(request: HttpRequest, code: str) -> HttpResponse:
                     choices=choices,
                     signed_on=form.cleaned_data["signed_on"],
                     file=form.cleaned_data["scan"],
+                    representative_name=form.cleaned_data["representative_name"],
+                    representative_relation=form.cleaned_data["representative_relation"],
+                    representative_legal_basis=form.cleaned_data["representative_legal_basis"],
+                    informed_by=form.cleaned_data["informed_by"],
+                    informed_place=form.cleaned_data["informed_place"],
                 )
             except DomainError as error:
                 mapped = {"choices": "accepted"}
