@@ -31,7 +31,7 @@ from biobank.errors import DomainError
 
 __all__ = ["disease_normalise"]
 
-_ICD10 = re.compile(r"^(?:ICD-?10(?:-GM)?:)?([A-Z][0-9]{2})\.?([0-9]{1,2})?$")
+_ICD10 = re.compile(r"^(?:ICD-?10(?:-GM)?:)?([A-Z][0-9]{2})(?:\.?([0-9]{1,2}))?$")
 _ORPHA = re.compile(r"^(?:ORPHA|ORPHANET):0*([1-9][0-9]{0,6})$")
 
 
