@@ -332,3 +332,38 @@ def test_a_signed_policys_coding_and_a_signed_forms_policy_uri_cannot_be_changed
         Policy.objects.filter(pk=policy.pk).update(coding_code=f"{MII}.9")
     with pytest.raises(IntegrityError, match="policy URI is immutable"), transaction.atomic():
         Template.objects.filter(pk=template.pk).update(policy_uri="urn:oid:1.2.3")
+
+
+def test_a_demo_catalogue_seeded_before_the_codings_gets_the_corrected_mii_codes_from_the_migration(biobank_a, officer):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("consent.migrations.0007_capture_fhir")
+    seed_demo_consent(biobank=biobank_a, actor=officer)
+    # As seeded before: no codings, no policy URI, and the old (partly wrong) numbers only in the description.
+    old_numbers = {"kkdat-collect": "10", "kkdat-use": "12", "biomat-transfer": "24", "recontact": "26"}
+    for code, number in old_numbers.items():
+        Policy.objects.filter(code=code).update(description=f"MII policy urn:oid:{MII}.{number}")
+    Policy.objects.update(coding_system="", coding_code="")
+    Template.objects.update(policy_uri="")
+
+    migration.demo_codings(apps, None)
+
+    codings = {p.code: p.coding_code for p in Policy.objects.filter(biobank=biobank_a)}
+    assert codings == {code: f"{MII}.{n}" for code, n in DEMO_CODES.items()}
+    assert Template.objects.get(version_label="v1.6").policy_uri.endswith(".24.2.1790")
+    assert Template.objects.get(version_label="v1.7").policy_uri == ""
+
+
+def test_a_new_version_gets_its_own_policy_uri_on_the_page_and_a_malformed_one_is_named(signed_in, biobank_a, officer):
+    template = make_catalogue(biobank_a, actor=officer)
+    url = f"{BASE}/templates/{template.pk}/new-version/"
+    post = {"version_label": "v2", "title_en": "Broad consent", "text_en": "I agree, version 2."}
+
+    refused = signed_in.post(url, {**post, "policy_uri": "no scheme"}).content.decode()
+    created = signed_in.post(url, {**post, "policy_uri": "urn:oid:1.2.276.0.76.3.1.2"})
+
+    assert field_error(refused, "policy_uri", "is not a URI")
+    assert created.status_code == 302
+    assert Template.objects.get(version_label="v2").policy_uri == "urn:oid:1.2.276.0.76.3.1.2"
