@@ -52,11 +52,28 @@ TEMPLATE_ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 class ModuleDefault(models.TextChoices):
-    """What the capture screen pre-selects for an optional module (mandatory modules are always asked)."""
+    """What the capture screen pre-selects for an optional module (mandatory modules are always asked).
+
+    ``accepted`` is never allowed any more (a pre-ticked box is no consent: GDPR Recital 32, CJEU C-673/17
+    Planet49); the value stays only because module versions signed before the rule keep what they were signed with.
+    """
 
     NONE = "none", _("Nothing pre-selected")
-    ACCEPTED = "accepted", _("Accept pre-selected")
+    ACCEPTED = "accepted", _("Accept pre-selected (not allowed)")
     DECLINED = "declined", _("Decline pre-selected")
+
+
+# The defaults a module may be created with (the catalogue pages offer only these).
+MODULE_DEFAULTS_ALLOWED = (ModuleDefault.NONE, ModuleDefault.DECLINED)
+
+
+class RepresentativeLegalBasis(models.TextChoices):
+    """Why a representative may sign for the donor (required when the donor is a minor on the signing date)."""
+
+    PARENT = "parent", _("Parent with parental responsibility")
+    LEGAL_GUARDIAN = "legal_guardian", _("Legal guardian")
+    COURT_APPOINTED = "court_appointed", _("Court-appointed representative (custodian)")
+    HEALTHCARE_PROXY = "healthcare_proxy", _("Healthcare proxy (power of attorney)")
 
 
 class ModuleChoice(models.TextChoices):

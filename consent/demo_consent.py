@@ -15,6 +15,19 @@ from . import services
 from .models import Template
 
 MII_OID = "urn:oid:2.16.840.1.113883.3.1937.777.24.5.3"
+# The MII code system of consent policies: urn:oid:2.16.840.1.113883.3.1937.777.24.5.3, codes "<that OID>.<n>"
+# (MII Kerndatensatz Modul Consent, ValueSet mii-vs-consent-policy, OID 2.16.840.1.113883.3.1937.777.24.11.36:
+# https://www.medizininformatik-initiative.de/fhir/modul-consent/ValueSet/mii-vs-consent-policy, on Simplifier in
+# the project "medizininformatikinitiative-modulconsent"). Four numbers used to be wrong here: 10, 24 and 26 are the
+# codes of *modules* (KKDAT retrospective, BIOMAT Zusatzentnahme, Rekontaktierung Ergänzungen), 12 is the
+# *retrospective* storage of insurance data. The policies that say what these demo modules say:
+#   .15 KKDAT 5 Jahre prospektiv übertragen     — the insurer transmits data for five years (collect)
+#   .17 KKDAT 5 Jahre prospektiv wissenschaftlich nutzen — research use of those data (use; inactive in later
+#       MII releases, which fold it into .15, but the code of the 1.6 form this demo follows)
+#   .55 BIOMAT bereitstellen ohne EU DSGVO NIVEAU — providing samples to researchers elsewhere (transfer); passing
+#       them on inside the GDPR area is part of .22
+#   .29 Rekontaktierung weitere Studien          — contacting the donor again about further studies
+MII_FORM_OID = "urn:oid:2.16.840.1.113883.3.1937.777.24.2.1790"  # MII Patienteneinwilligung 1.6d (Consent.policy.uri)
 POLICIES = [
     # code, MII policy, name, action, class, DUO terms, validity
     ("mdat-collect", "6", "Collect patient data", "collect", "medical_data", [], "P5Y"),
@@ -29,21 +42,21 @@ POLICIES = [
         ["HMB", "IRB"],
         "",
     ),
-    ("kkdat-collect", "10", "Collect health-insurance data", "collect", "insurance_data", [], "P5Y"),
-    ("kkdat-use", "12", "Use health-insurance data for research", "use", "insurance_data", ["HMB"], "P30Y"),
+    ("kkdat-collect", "15", "Collect health-insurance data", "collect", "insurance_data", [], "P5Y"),
+    ("kkdat-use", "17", "Use health-insurance data for research", "use", "insurance_data", ["HMB"], "P30Y"),
     ("biomat-collect", "19", "Collect biomaterial", "collect", "biomaterial", [], "P5Y"),
     ("biomat-store", "20", "Store and process biomaterial", "store", "biomaterial", [], "P30Y"),
     ("biomat-use", "22", "Use biomaterial for research", "use", "biomaterial", ["GRU"], "P30Y"),
     (
         "biomat-transfer",
-        "24",
+        "55",
         "Transfer biomaterial to researchers elsewhere",
         "transfer",
         "biomaterial",
         ["GRU", "PUB"],
         "",
     ),
-    ("recontact", "26", "Contact the donor again", "contact", "contact", [], "P5Y"),
+    ("recontact", "29", "Contact the donor again", "contact", "contact", [], "P5Y"),
 ]
 MODULES = [
     # code, parent, mandatory, policies, en title, en text, de title, de text
@@ -131,6 +144,8 @@ def seed_demo_consent(*, biobank: Biobank, actor: Any) -> Template:
             duo_terms=duo,
             validity=validity,
             description=f"MII policy {MII_OID}.{mii}",
+            coding_system=MII_OID,
+            coding_code=f"{MII_OID.removeprefix('urn:oid:')}.{mii}",
         )
     modules: dict[str, Any] = {}
     for code, parent, mandatory, codes, en_t, en_x, de_t, de_x in MODULES:
@@ -151,6 +166,7 @@ def seed_demo_consent(*, biobank: Biobank, actor: Any) -> Template:
         texts={lang: {"title": t, "text": x} for lang, (t, x) in TEXT.items()},
         modules=list(modules.values()),
         consent_validity="P30Y",
+        policy_uri=MII_FORM_OID,
     )
     v1 = services.template_activate(actor=actor, template=v1)
     services.template_new_version(

@@ -42,6 +42,8 @@ def seed(context: DemoContext) -> None:
             choices=choices,
             signer_name=f"Donor {donor.pid}",
             countersigned=True,
+            informed_by=officer,
+            informed_place="Biobank outpatient clinic (demo)",
         )
         if number == WITHDRAWS_BIOMATERIAL:
             consent_withdraw_module(

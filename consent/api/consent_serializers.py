@@ -16,7 +16,24 @@ MAX_BULK = 1000
 class PolicySerializer(serializers.ModelSerializer):
     class Meta:
         model = Policy
-        fields = ["code", "version", "name", "duo_terms", "action", "data_class", "purpose", "validity"]
+        fields = [
+            "code",
+            "version",
+            "name",
+            "duo_terms",
+            "duo_disease",
+            "action",
+            "data_class",
+            "purpose",
+            "validity",
+            "coding_system",
+            "coding_code",
+        ]
+        extra_kwargs = {
+            "duo_disease": {"help_text": "The disease of a DS policy: ICD-10 (E11.9) or Orphanet (ORPHA:558)."},
+            "coding_system": {"help_text": "FHIR Consent.provision.code system, e.g. the MII consent policy OID."},
+            "coding_code": {"help_text": "The code in that system, e.g. 2.16.840.1.113883.3.1937.777.24.5.3.8."},
+        }
 
 
 class TemplateModuleSerializer(serializers.Serializer):
@@ -57,6 +74,7 @@ class TemplateSerializer(serializers.ModelSerializer):
             "valid_from",
             "valid_to",
             "consent_validity",
+            "policy_uri",
             "activated_at",
             "retired_at",
             "signed_at",
@@ -81,6 +99,12 @@ class ConsentSerializer(serializers.ModelSerializer):
     template_version = serializers.CharField(source="template.version_label")
     choices = ChoiceSerializer(many=True)
     signed_by_representative = serializers.SerializerMethodField()
+    witnessed_by = serializers.EmailField(
+        source="countersigned_by.email", allow_null=True, default=None, help_text="Staff member who saw the signing."
+    )
+    informed_by = serializers.EmailField(
+        source="informed_by.email", allow_null=True, default=None, help_text="Staff member who informed the donor."
+    )
 
     class Meta:
         model = Consent
@@ -98,6 +122,10 @@ class ConsentSerializer(serializers.ModelSerializer):
             "signed_on",
             "recorded_at",
             "signed_by_representative",
+            "representative_legal_basis",
+            "witnessed_by",
+            "informed_by",
+            "informed_place",
             "countersigned_at",
             "receipt_sha256",
             "receipt_generated_at",

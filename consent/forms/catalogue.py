@@ -14,12 +14,21 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import ModuleDefault, PolicyAction, PolicyDataClass, TemplateType
+from ..choices import MODULE_DEFAULTS_ALLOWED, ModuleDefault, PolicyAction, PolicyDataClass, TemplateType
 from ..models import Module, Policy
 from .consents import LANGUAGE_CHOICES
 
 VALIDITY_HELP = _("An ISO-8601 period such as P5Y, P6M or P30D, or a last valid date such as 2050-08-31.")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+POLICY_URI_FIELD = forms.CharField(
+    label=_("Policy URI (FHIR)"),
+    required=False,
+    max_length=200,
+    help_text=_(
+        "The identifier of this form version for FHIR Consent.policy.uri, e.g. its OID as "
+        "urn:oid:2.16.840.1.113883.3.1937.777.24.2.1790 (MII broad consent 1.6d)."
+    ),
+)
 # The service reports a missing wording as "texts"; on the page it belongs next to the first language's title.
 TEXTS_FIELD = f"title_{LANGUAGE_CHOICES[0][0]}"
 
@@ -41,12 +50,33 @@ class PolicyForm(forms.Form):
         ),
     )
     duo_disease = forms.CharField(
-        label=_("Disease (for DUO DS)"), required=False, max_length=40, help_text=_("e.g. MONDO:0005148")
+        label=_("Disease (for DUO DS)"),
+        required=False,
+        max_length=40,
+        help_text=_(
+            "Required with DS, and only then: an ICD-10 code such as E11 or E11.9 (ICD-10: prefix optional) or an "
+            "Orphanet code such as ORPHA:558."
+        ),
     )
     action = forms.ChoiceField(label=_("Action"), choices=PolicyAction.choices)
     data_class = forms.ChoiceField(label=_("Class"), choices=PolicyDataClass.choices)
     purpose = forms.CharField(label=_("Purpose"), max_length=100, initial="research")
     validity = forms.CharField(label=_("Validity"), required=False, max_length=40, help_text=VALIDITY_HELP)
+    coding_system = forms.CharField(
+        label=_("Code system (FHIR)"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "A URI naming the code system, e.g. urn:oid:2.16.840.1.113883.3.1937.777.24.5.3 for the MII consent "
+            "policies. Give it together with the code, or neither."
+        ),
+    )
+    coding_code = forms.CharField(
+        label=_("Code (FHIR)"),
+        required=False,
+        max_length=200,
+        help_text=_("The policy's code in that system, e.g. 2.16.840.1.113883.3.1937.777.24.5.3.8."),
+    )
 
     def clean_duo_terms(self) -> list[str]:
         return [term for term in re.split(r"[\s,;]+", self.cleaned_data.get("duo_terms") or "") if term]
@@ -118,9 +148,12 @@ class ModuleForm(TextsMixin, forms.Form):
     )
     default_state = forms.ChoiceField(
         label=_("Pre-selected on the capture screen"),
-        choices=ModuleDefault.choices,
+        choices=[(value, label) for value, label in ModuleDefault.choices if value in MODULE_DEFAULTS_ALLOWED],
         initial=ModuleDefault.NONE,
-        help_text=_("Only for optional modules."),
+        help_text=_(
+            "Only for optional modules; “accept” is never pre-selected, since a pre-ticked box is no valid consent "
+            "(GDPR Recital 32)."
+        ),
     )
     parent = forms.ModelChoiceField(
         label=_("Nested in"),
@@ -169,6 +202,7 @@ class TemplateCreateForm(TextsMixin, forms.Form):
         max_length=40,
         help_text=format_lazy("{} {}", _("How long a consent signed on this form lasts."), VALIDITY_HELP),
     )
+    policy_uri = POLICY_URI_FIELD
 
     def __init__(self, *args: Any, modules: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

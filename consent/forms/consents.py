@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import ModuleChoice, TemplateType, WithdrawalLevel
+from ..choices import ModuleChoice, ModuleDefault, RepresentativeLegalBasis, TemplateType, WithdrawalLevel
 from ..models import Module, Template
 
 LANGUAGE_CHOICES = [(code, name) for code, name in settings.LANGUAGES]
@@ -55,7 +55,9 @@ def module_field(module: Module, language: str, form_type: str = TemplateType.CO
     choices = [(ModuleChoice.ACCEPTED, _("Yes, I agree")), (ModuleChoice.DECLINED, _("No, I do not agree"))]
     if module.mandatory:
         choices = choices[:1]
-    initial = module.default_state if module.default_state in (ModuleChoice.ACCEPTED, ModuleChoice.DECLINED) else None
+    # Never "accept" pre-selected (GDPR Recital 32, CJEU C-673/17), whatever an old module version says; a mandatory
+    # module is always asked with nothing pre-selected.
+    initial = ModuleChoice.DECLINED if module.default_state == ModuleDefault.DECLINED and not module.mandatory else None
     return forms.ChoiceField(
         label=module.title_in(language),
         choices=choices,
@@ -78,20 +80,67 @@ class SignForm(forms.Form):
     signature = forms.CharField(required=False, widget=forms.HiddenInput)
     representative_name = forms.CharField(label=_("Legal representative or guardian"), max_length=200, required=False)
     representative_relation = forms.CharField(label=_("Relation to the donor"), max_length=100, required=False)
+    representative_legal_basis = forms.ChoiceField(
+        label=_("Legal basis of the representation"),
+        choices=[("", _("— no representative —")), *RepresentativeLegalBasis.choices],
+        required=False,
+        help_text=_("Required when a representative signs; a donor under 18 cannot sign alone."),
+    )
+    informed_by = forms.ModelChoiceField(
+        label=_("Informed by"),
+        queryset=None,  # set in __init__
+        help_text=_("The staff member who explained the form to the donor."),
+        error_messages={"required": _("Choose who informed the donor.")},
+    )
+    informed_place = forms.CharField(
+        label=_("Place of the information"),
+        max_length=200,
+        help_text=_("Where the donor was informed, e.g. “Outpatient clinic, room 2”."),
+    )
+    witness = forms.ModelChoiceField(
+        label=_("Witness of the signature"),
+        queryset=None,
+        help_text=_("The staff member who saw the donor sign; you by default."),
+        error_messages={"required": _("Choose who witnessed the signature.")},
+    )
     countersigned = forms.BooleanField(
-        label=_("I witnessed the signature and countersign as staff member"),
-        error_messages={"required": _("Confirm that you witnessed the signature.")},
+        label=_("The witness named above saw the donor sign; I countersign as staff member"),
+        error_messages={"required": _("Confirm that the signature was witnessed.")},
     )
 
     def __init__(
-        self, *args: Any, modules: list[Module], language: str, form_type: str = TemplateType.CONSENT, **kwargs: Any
+        self,
+        *args: Any,
+        modules: list[Module],
+        language: str,
+        staff: Any,
+        user: Any,
+        form_type: str = TemplateType.CONSENT,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        staff_fields(self, staff=staff)
+        self.fields["witness"].queryset = staff  # type: ignore[attr-defined]
+        self.fields["witness"].label_from_instance = staff_label  # type: ignore[attr-defined]
+        self.fields["witness"].initial = getattr(user, "pk", None)
+        self.fields["informed_by"].initial = getattr(user, "pk", None)
         self.modules = modules
         for module in modules:
             self.fields[f"module_{module.code}"] = module_field(module, language, form_type)
         order = [f"module_{m.code}" for m in modules]
-        self.order_fields([*order, "signer_name", "signature", "representative_name", "representative_relation"])
+        self.order_fields(
+            [
+                *order,
+                "signer_name",
+                "signature",
+                "representative_name",
+                "representative_relation",
+                "representative_legal_basis",
+                "informed_by",
+                "informed_place",
+                "witness",
+            ]
+        )
 
     def module_fields(self) -> list:
         return [self[f"module_{m.code}"] for m in self.modules]
@@ -111,6 +160,16 @@ class SignForm(forms.Form):
         return {m.code: self.cleaned_data.get(f"module_{m.code}") or ModuleChoice.UNANSWERED for m in self.modules}
 
 
+def staff_label(user: Any) -> str:
+    return f"{user.full_name} ({user.email})" if user.full_name else user.email
+
+
+def staff_fields(form: forms.Form, *, staff: Any) -> None:
+    """The "informed by" choice lists the active staff of the biobank."""
+    form.fields["informed_by"].queryset = staff  # type: ignore[attr-defined]
+    form.fields["informed_by"].label_from_instance = staff_label  # type: ignore[attr-defined]
+
+
 class ScanUploadForm(forms.Form):
     pid = forms.CharField(label=_("Donor PID"), max_length=20)
     template = forms.ModelChoiceField(label=_("Form version printed on the paper"), queryset=Template.objects.none())
@@ -124,10 +183,19 @@ class ScanUploadForm(forms.Form):
             "(others count as “no”), on a withdrawal form the modules withdrawn; a refusal form has none."
         ),
     )
+    representative_name = forms.CharField(
+        label=_("Legal representative or guardian who signed"), max_length=200, required=False
+    )
+    representative_relation = forms.CharField(label=_("Relation to the donor"), max_length=100, required=False)
+    representative_legal_basis = SignForm.base_fields["representative_legal_basis"]
+    informed_by = SignForm.base_fields["informed_by"]
+    informed_place = SignForm.base_fields["informed_place"]
     scan = forms.FileField(label=_("Scan"), help_text=_("PDF, PNG or JPEG, at most 10 MB."))
 
-    def __init__(self, *args: Any, templates: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, templates: Any, staff: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        staff_fields(self, staff=staff)
+        self.fields["informed_by"].initial = getattr(user, "pk", None)
         self.fields["template"].queryset = templates
         self.fields["template"].label_from_instance = lambda t: f"{t.code} {t.version_label}"
         self.fields["signed_on"].initial = timezone.localdate()
@@ -200,6 +268,12 @@ class NewVersionForm(forms.Form):
     """A new version: its label and the wording per language (template text and each module)."""
 
     version_label = forms.CharField(label=_("Version label"), max_length=40)
+    policy_uri = forms.CharField(
+        label=_("Policy URI (FHIR)"),
+        required=False,
+        max_length=200,
+        help_text=_("The identifier of the new version, e.g. its OID as urn:oid:…; not copied from the previous one."),
+    )
 
     def __init__(self, *args: Any, previous: Template, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

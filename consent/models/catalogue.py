@@ -31,12 +31,25 @@ class Policy(models.Model):
     description = models.TextField(_("description"), blank=True)
     duo_terms = ArrayField(models.CharField(max_length=16), default=list, blank=True, verbose_name=_("DUO terms"))
     duo_disease = models.CharField(
-        _("disease (for DUO DS)"), max_length=40, blank=True, help_text=_("e.g. MONDO:0005148")
+        _("disease (for DUO DS)"),
+        max_length=40,
+        blank=True,
+        help_text=_("ICD-10 (e.g. E11.9) or Orphanet (e.g. ORPHA:558); required with DUO DS"),
     )
     action = models.CharField(_("action"), max_length=20, choices=PolicyAction.choices)
     data_class = models.CharField(_("class"), max_length=20, choices=PolicyDataClass.choices)
     purpose = models.CharField(_("purpose"), max_length=100, default="research")
     validity = models.CharField(_("validity"), max_length=40, blank=True, help_text=_("ISO-8601 period or date"))
+    # FHIR Consent.provision.code: the coding of this permission in a shared code system (MII consent policies).
+    coding_system = models.CharField(
+        _("code system"),
+        max_length=200,
+        blank=True,
+        help_text=_("A URI, e.g. urn:oid:2.16.840.1.113883.3.1937.777.24.5.3 (MII consent policies)"),
+    )
+    coding_code = models.CharField(
+        _("code"), max_length=200, blank=True, help_text=_("e.g. 2.16.840.1.113883.3.1937.777.24.5.3.8")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -80,6 +93,14 @@ class Module(models.Model):
                 fields=["biobank", "code", "version"], name="module_code_version_unique", nulls_distinct=False
             ),
             models.CheckConstraint(condition=~models.Q(parent=models.F("pk")), name="module_not_own_parent"),
+            # GDPR Recital 32 / CJEU C-673/17 (Planet49): a pre-ticked box is no consent. Nothing is ever pre-selected
+            # as accepted, and a mandatory module is always asked. NOT VALID in the database (migration 0007): rows
+            # of versions signed before the rule stay as they were signed.
+            models.CheckConstraint(
+                condition=~models.Q(default_state=ModuleDefault.ACCEPTED)
+                & (models.Q(mandatory=False) | models.Q(default_state=ModuleDefault.NONE)),
+                name="module_never_pre_accepted",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -113,6 +134,13 @@ class Template(models.Model):
     valid_to = models.DateField(_("may be signed until"), null=True, blank=True)
     consent_validity = models.CharField(
         _("consent validity"), max_length=40, blank=True, help_text=_("ISO-8601 period or date")
+    )
+    # FHIR Consent.policy.uri: the identifier of this form version (MII: its OID as urn:oid:...).
+    policy_uri = models.CharField(
+        _("policy URI"),
+        max_length=200,
+        blank=True,
+        help_text=_("The form version's identifier, e.g. urn:oid:2.16.840.1.113883.3.1937.777.24.2.1790"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")

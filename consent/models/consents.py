@@ -24,6 +24,7 @@ from ..choices import (
     InvalidationStatus,
     ModuleChoice,
     PolicyStateValue,
+    RepresentativeLegalBasis,
     WithdrawalLevel,
 )
 from .catalogue import Module, Policy, Template
@@ -61,6 +62,14 @@ class Consent(models.Model):
     signature_png = models.BinaryField(_("drawn signature"), null=True, blank=True)
     representative_name = models.CharField(_("legal representative"), max_length=200, blank=True)
     representative_relation = models.CharField(_("relation to the donor"), max_length=100, blank=True)
+    representative_legal_basis = models.CharField(
+        _("legal basis of the representation"), max_length=20, choices=RepresentativeLegalBasis.choices, blank=True
+    )
+    # Who informed the donor before they signed (a staff member) and where; the witness is ``countersigned_by``.
+    informed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    informed_place = models.CharField(_("place of the information"), max_length=200, blank=True)
     countersigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -22,6 +22,7 @@ __all__ = [
     "consents_pending_qc",
     "consents_visible_to",
     "policies_for_biobank",
+    "staff_of_biobank",
     "template_previous",
     "templates_signable",
     "templates_visible_to",
@@ -78,10 +79,17 @@ def policies_for_biobank(*, biobank: Any) -> QuerySet[Policy]:
 def consents_visible_to(*, user: Any) -> QuerySet[Consent]:
     return (
         Consent.objects.filter(_biobank_filter(user))
-        .select_related("biobank", "donor", "template", "recorded_by", "countersigned_by", "qc_by")
+        .select_related("biobank", "donor", "template", "recorded_by", "countersigned_by", "informed_by", "qc_by")
         .prefetch_related(Prefetch("choices", queryset=ConsentModuleChoice.objects.select_related("module")))
         .defer("signature_png")
     )
+
+
+def staff_of_biobank(*, biobank: Any) -> QuerySet:
+    """Active people with a role in ``biobank``: who may witness a signature or inform a donor there."""
+    from biobank.accounts.models import User
+
+    return User.objects.filter(is_active=True, memberships__biobank=biobank).distinct().order_by("full_name", "email")
 
 
 def consents_of_donor(*, user: Any, donor: Any) -> QuerySet[Consent]:

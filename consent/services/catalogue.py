@@ -20,6 +20,7 @@ from biobank.audit.services import audit_record
 from biobank.errors import ConflictError, DomainError
 
 from ..choices import (
+    MODULE_DEFAULTS_ALLOWED,
     TEMPLATE_ALLOWED_TRANSITIONS,
     ModuleDefault,
     PolicyAction,
@@ -27,7 +28,9 @@ from ..choices import (
     TemplateStatus,
     TemplateType,
 )
-from ..duo import duo_terms_validate
+from ..codings import coding_validate, uri_validate
+from ..diseases import disease_normalise
+from ..duo import DS, duo_terms_validate
 from ..models import Module, Policy, Template, TemplateModule, TemplateText
 from ..validity import validity_validate
 
@@ -93,25 +96,39 @@ def policy_create(
     duo_disease: str = "",
     purpose: str = "research",
     validity: str = "",
+    coding_system: str = "",
+    coding_code: str = "",
 ) -> Policy:
-    """An atomic permission; ``duo_terms`` are checked against the shipped DUO list (ids or shorthands)."""
+    """An atomic permission; ``duo_terms`` are checked against the shipped DUO list (ids or shorthands).
+
+    A DS (disease-specific) policy must name its disease, as ICD-10 or ORPHA (stored normalised, see
+    ``consent.diseases``): without one the restriction could not be matched and DS would silently mean "any disease".
+    ``coding_system``/``coding_code`` are the policy's coding for FHIR ``Consent.provision.code``.
+    """
     require_manage_consent(actor, biobank)
     if action not in PolicyAction.values:
         raise DomainError(f"Action {action!r} is not one of {', '.join(PolicyAction.values)}.", field="action")
     if data_class not in PolicyDataClass.values:
         raise DomainError(f"Class {data_class!r} is not one of {', '.join(PolicyDataClass.values)}.", field="class")
+    terms = duo_terms_validate(list(duo_terms))
+    disease = _check_disease(terms, duo_disease)
+    coding_system, coding_code = coding_validate(
+        coding_system, coding_code, system_field="coding_system", code_field="coding_code"
+    )
     policy = Policy(
         biobank=biobank,
         code=code,
         version=version,
         name=name,
         description=description,
-        duo_terms=duo_terms_validate(list(duo_terms)),
-        duo_disease=duo_disease.strip(),
+        duo_terms=terms,
+        duo_disease=disease,
         action=action,
         data_class=data_class,
         purpose=purpose,
         validity=validity_validate(validity),
+        coding_system=coding_system,
+        coding_code=coding_code,
     )
     try:
         with transaction.atomic():
@@ -124,8 +141,60 @@ def policy_create(
     return policy
 
 
+def _check_disease(terms: list[str], disease: str) -> str:
+    """DS needs a disease (ICD-10 or ORPHA, normalised); a disease without DS would restrict nothing."""
+    if not (disease or "").strip():
+        if DS in terms:
+            raise DomainError(
+                "A policy restricted to disease-specific research (DUO DS, DUO:0000007) must name the disease: give "
+                "an ICD-10 code (e.g. E11.9) or an Orphanet code (e.g. ORPHA:558).",
+                field="duo_disease",
+                code="ds_needs_disease",
+            )
+        return ""
+    if DS not in terms:
+        raise DomainError(
+            "A disease only restricts a policy with the DUO term DS (disease-specific research); add DS or leave "
+            "the disease empty.",
+            field="duo_disease",
+            code="disease_without_ds",
+        )
+    return disease_normalise(disease, field="duo_disease")
+
+
 def _p(policy: Policy) -> dict:
-    return {"code": policy.code, "version": policy.version, "duo_terms": policy.duo_terms, "validity": policy.validity}
+    return {
+        "code": policy.code,
+        "version": policy.version,
+        "duo_terms": policy.duo_terms,
+        "duo_disease": policy.duo_disease,
+        "validity": policy.validity,
+        "coding": f"{policy.coding_system}|{policy.coding_code}" if policy.coding_code else "",
+    }
+
+
+def _check_default_state(default_state: str, *, mandatory: bool, code: str) -> str:
+    """Never pre-ticked: a pre-selected "accept" is no consent (GDPR Recital 32; CJEU C-673/17 Planet49)."""
+    if default_state not in ModuleDefault.values:
+        raise DomainError(
+            f"Default {default_state!r} is not one of {', '.join(MODULE_DEFAULTS_ALLOWED)}.", field="default_state"
+        )
+    if mandatory and default_state != ModuleDefault.NONE:
+        raise DomainError(
+            f"Module {code} is mandatory: the donor is always asked, so nothing may be pre-selected; choose "
+            "“Nothing pre-selected”.",
+            field="default_state",
+            code="pre_selected",
+        )
+    if default_state == ModuleDefault.ACCEPTED:
+        raise DomainError(
+            f"Module {code} cannot have “accept” pre-selected: consent must be an active choice of the donor, and a "
+            "pre-ticked box is not valid consent (GDPR Recital 32; CJEU C-673/17 Planet49). Choose “Nothing "
+            "pre-selected” or “Decline pre-selected”.",
+            field="default_state",
+            code="pre_ticked",
+        )
+    return default_state
 
 
 def module_create(
@@ -149,8 +218,7 @@ def module_create(
     for policy in policies:
         if policy.biobank_id not in (None, getattr(biobank, "pk", None)):
             raise DomainError(f"Policy {policy} belongs to another biobank.", field="policies")
-    if default_state not in ModuleDefault.values:
-        raise DomainError(f"Default {default_state!r} is not one of {', '.join(ModuleDefault.values)}.")
+    default_state = _check_default_state(default_state, mandatory=mandatory, code=code)
     module = Module(
         biobank=biobank,
         code=code,
@@ -206,8 +274,9 @@ def template_create(
     valid_from: date | None = None,
     valid_to: date | None = None,
     consent_validity: str = "",
+    policy_uri: str = "",
 ) -> Template:
-    """The first version of a template family, as a draft."""
+    """The first version of a template family, as a draft. ``policy_uri`` identifies the version for FHIR."""
     require_manage_consent(actor, biobank)
     if Template.objects.filter(biobank=biobank, code=code).exists():
         raise ConflictError(
@@ -225,6 +294,7 @@ def template_create(
         valid_from=valid_from,
         valid_to=valid_to,
         consent_validity=consent_validity,
+        policy_uri=policy_uri,
         derived_from=None,
     )
 
@@ -236,6 +306,7 @@ def _template_insert(*, actor: Any, biobank: Biobank, derived_from: Template | N
     if not (fields["version_label"] or "").strip():
         raise DomainError("Give the version a label, e.g. v2 or 1.7.2.", field="version_label", code="required")
     fields["consent_validity"] = validity_validate(fields["consent_validity"], field="consent_validity")
+    fields["policy_uri"] = uri_validate(fields["policy_uri"], field="policy_uri")
     if fields["valid_from"] and fields["valid_to"] and fields["valid_to"] < fields["valid_from"]:
         raise DomainError("“May be signed until” lies before “may be signed from”.", field="valid_to")
     _check_modules(biobank, modules)
@@ -271,6 +342,7 @@ def _template_insert(*, actor: Any, biobank: Biobank, derived_from: Template | N
             "derived_from": derived_from.pk if derived_from else None,
             "languages": sorted(texts),
             "modules": [str(m) for m in modules],
+            "policy_uri": template.policy_uri,
         },
     )
     return template
@@ -317,11 +389,14 @@ def template_new_version(
     texts: Mapping[str, Any] | None = None,
     module_texts: Mapping[str, Mapping[str, Any]] | None = None,
     consent_validity: str | None = None,
+    policy_uri: str = "",
 ) -> Template:
     """A new draft derived from ``previous``: same modules, with changed wording where given.
 
     ``module_texts`` is ``{module code: {language: {"title", "text"}}}``; a module whose wording changes gets a new
-    module version (the old one may be part of signed consents and stays as it was).
+    module version (the old one may be part of signed consents and stays as it was). ``policy_uri`` is not copied:
+    a new version is a new document with its own identifier. A module that was signed with "accept" pre-selected
+    (allowed before the rule) is copied with nothing pre-selected.
     """
     require_manage_consent(actor, previous.biobank)
     latest = Template.objects.filter(biobank=previous.biobank, code=previous.code).order_by("-number").first()
@@ -334,7 +409,7 @@ def template_new_version(
         module = link.module
         wanted = (module_texts or {}).get(module.code)
         merged = {**module.texts, **_check_texts(wanted, what=f"module {module.code}")} if wanted else module.texts
-        if merged != module.texts or (module.parent_id in replaced):
+        if merged != module.texts or module.parent_id in replaced or _carried_default(module) != module.default_state:
             newest = Module.objects.filter(biobank=module.biobank, code=module.code).order_by("-version").first()
             copy = Module.objects.create(
                 biobank=module.biobank,
@@ -343,7 +418,7 @@ def template_new_version(
                 texts=merged,
                 parent=replaced.get(module.parent_id, module.parent),
                 mandatory=module.mandatory,
-                default_state=module.default_state,
+                default_state=_carried_default(module),
                 validity=module.validity,
             )
             copy.policies.set(module.policies.all())
@@ -363,7 +438,15 @@ def template_new_version(
         valid_from=None,
         valid_to=None,
         consent_validity=previous.consent_validity if consent_validity is None else consent_validity,
+        policy_uri=policy_uri,
     )
+
+
+def _carried_default(module: Module) -> str:
+    """The default a new version of ``module`` gets: as before, unless that is no longer allowed."""
+    if module.default_state == ModuleDefault.ACCEPTED or (module.mandatory and module.default_state != "none"):
+        return ModuleDefault.NONE
+    return module.default_state
 
 
 def _transition(template: Template, target: str) -> None:

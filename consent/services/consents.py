@@ -36,6 +36,7 @@ from ..choices import (
 from ..models import Consent, ConsentModuleChoice, Donor, Module, PolicyState, Template
 from ..selectors.consents import consent_later_denials
 from ..validity import shortest_end
+from .capture_checks import check_place, check_representation, check_staff
 from .catalogue import require_manage_consent
 
 __all__ = [
@@ -277,13 +278,21 @@ def consent_record(
     representative_name: str = "",
     representative_relation: str = "",
     signed_on: date | None = None,
+    representative_legal_basis: str = "",
+    witness: Any = None,
+    informed_by: Any = None,
+    informed_place: str = "",
 ) -> Consent:
     """Record a consent signed on screen: the exact version text, per-module choices, signatures; audited.
 
     Only the currently active version of a template may be signed today. ``choices`` maps module codes to
     ``accepted``/``declined``/``unanswered``. The typed name is the signature (the keyboard-accessible way); the
-    drawn one is added when given. ``countersigned`` is the signed-in staff member's explicit attestation that
-    they witnessed the signature; they become the countersigner. The PDF receipt is made after commit.
+    drawn one is added when given. ``witness`` is the staff member who saw the donor sign (the signed-in
+    ``actor`` unless another active member of the biobank is named); they become the countersigner, and
+    ``countersigned`` is the recorder's explicit attestation of it. ``informed_by`` (a staff member) and
+    ``informed_place`` say who informed the donor and where; both are required. A donor who is a minor on the
+    signing date needs a representative with ``representative_legal_basis`` (see ``capture_checks``). The PDF
+    receipt is made after commit.
     """
     require_manage_consent(actor, donor.biobank)
     now = timezone.now()
@@ -309,6 +318,17 @@ def consent_record(
         )
     png = _check_png(signature_png)
     rep_name, rep_relation = _check_representative(representative_name, representative_relation)
+    legal_basis = check_representation(
+        donor=donor,
+        signed_on=signed_on,
+        representative_name=rep_name,
+        representative_relation=rep_relation,
+        legal_basis=representative_legal_basis,
+    )
+    witness = actor if witness is None or witness == actor else witness
+    if witness != actor:
+        check_staff(witness, biobank_id=donor.biobank_id, field="witness", what="witness of the signature")
+    informed_by, informed_place = _check_information(actor, donor, informed_by, informed_place)
     if not countersigned:
         raise DomainError(
             "Confirm as staff member that you witnessed the signature (countersignature).",
@@ -330,8 +350,11 @@ def consent_record(
         signature_png=png,
         representative_name=rep_name,
         representative_relation=rep_relation,
-        countersigned_by=actor,
+        representative_legal_basis=legal_basis,
+        countersigned_by=witness,
         countersigned_at=now,
+        informed_by=informed_by,
+        informed_place=informed_place,
     )
     _save_choices(consent, checked)
     states = _expand(consent, checked, recorded_at=now, actor=actor)
@@ -348,10 +371,28 @@ def consent_record(
             "drawn_signature": png is not None,
             "representative": bool(rep_name),
             "policy_states": len(states),
+            **_capture_details(consent),
         },
     )
     _queue_receipt(consent.pk)
     return consent
+
+
+def _check_information(actor: Any, donor: Donor, informed_by: Any, informed_place: str) -> tuple[Any, str]:
+    """Who informed the donor (a staff member of the biobank; the recorder needs no second check) and where."""
+    if informed_by is None or informed_by != actor:
+        check_staff(informed_by, biobank_id=donor.biobank_id, field="informed_by", what="person who informed the donor")
+    return informed_by, check_place(informed_place)
+
+
+def _capture_details(consent: Consent) -> dict[str, Any]:
+    """Who stood beside the signature, for the audit trail: staff only, never the donor or the representative."""
+    return {
+        "witnessed_by": consent.countersigned_by.email if consent.countersigned_by else None,
+        "informed_by": consent.informed_by.email if consent.informed_by else None,
+        "informed_place": consent.informed_place,
+        "representative_legal_basis": consent.representative_legal_basis or None,
+    }
 
 
 def _lock_and_check_current(template: Template, today: date) -> Template:
@@ -419,8 +460,14 @@ def consent_scan_upload(
     file: File,
     representative_name: str = "",
     representative_relation: str = "",
+    representative_legal_basis: str = "",
+    informed_by: Any = None,
+    informed_place: str = "",
 ) -> Consent:
     """Record a signed paper form from its scan; it counts only after a second person approves it in QC.
+
+    As on screen: who informed the donor and where are required, and a minor on ``signed_on`` needs a
+    representative with a legal basis.
 
     The scan must be a PDF, PNG or JPEG (by its first bytes) of at most ``SCAN_MAX_BYTES``; anything else is
     refused before a byte is stored. The version must have been in use on ``signed_on``.
@@ -467,6 +514,14 @@ def consent_scan_upload(
     modules = _template_modules(template)
     checked = _check_choices(template, modules, choices, language)
     rep_name, rep_relation = _check_representative(representative_name, representative_relation)
+    legal_basis = check_representation(
+        donor=donor,
+        signed_on=signed_on,
+        representative_name=rep_name,
+        representative_relation=rep_relation,
+        legal_basis=representative_legal_basis,
+    )
+    informed_by, informed_place = _check_information(actor, donor, informed_by, informed_place)
     now = timezone.now()
     _lock_and_mark_signed(template, now)
     file.seek(0)
@@ -483,6 +538,9 @@ def consent_scan_upload(
         recorded_by=actor,
         representative_name=rep_name,
         representative_relation=rep_relation,
+        representative_legal_basis=legal_basis,
+        informed_by=informed_by,
+        informed_place=informed_place,
         scan_sha256=hashlib.sha256(content).hexdigest(),
         scan_content_type=kind[0],
     )
@@ -502,6 +560,7 @@ def consent_scan_upload(
                 "content_type": kind[0],
                 "bytes": size,
                 "sha256": consent.scan_sha256,
+                **_capture_details(consent),
             },
         )
     except Exception:

@@ -23,6 +23,7 @@ from ..selectors import (
     consents_pending_qc,
     consents_visible_to,
     donor_get_for,
+    staff_of_biobank,
     templates_signable,
 )
 from ..services.consents import _template_modules
@@ -62,7 +63,12 @@ def capture(request: HttpRequest, code: str) -> HttpResponse:
         return render(request, "consent/capture_start.html", context)
     modules = _template_modules(template)
     form = SignForm(
-        request.POST if request.method == "POST" else None, modules=modules, language=language, form_type=template.type
+        request.POST if request.method == "POST" else None,
+        modules=modules,
+        language=language,
+        staff=staff_of_biobank(biobank=biobank),
+        user=request.user,
+        form_type=template.type,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -76,6 +82,10 @@ def capture(request: HttpRequest, code: str) -> HttpResponse:
                 signature_png=form.cleaned_data["signature"],
                 representative_name=form.cleaned_data["representative_name"],
                 representative_relation=form.cleaned_data["representative_relation"],
+                representative_legal_basis=form.cleaned_data["representative_legal_basis"],
+                witness=form.cleaned_data["witness"],
+                informed_by=form.cleaned_data["informed_by"],
+                informed_place=form.cleaned_data["informed_place"],
                 countersigned=form.cleaned_data["countersigned"],
             )
         except DomainError as error:
@@ -100,7 +110,13 @@ def _paper_choices(template: Template, modules: list, ticked: set[str]) -> dict[
 def scan_upload(request: HttpRequest, code: str) -> HttpResponse:
     biobank = biobank_for(request, code, "manage_consent")
     templates = Template.objects.filter(biobank=biobank).exclude(status="draft").order_by("code", "-number")
-    form = ScanUploadForm(request.POST or None, request.FILES or None, templates=templates)
+    form = ScanUploadForm(
+        request.POST or None,
+        request.FILES or None,
+        templates=templates,
+        staff=staff_of_biobank(biobank=biobank),
+        user=request.user,
+    )
     if request.method == "POST" and form.is_valid():
         donor = _donor(request, form, biobank, form.cleaned_data["pid"])
         if donor is not None:
@@ -119,6 +135,11 @@ def scan_upload(request: HttpRequest, code: str) -> HttpResponse:
                     choices=choices,
                     signed_on=form.cleaned_data["signed_on"],
                     file=form.cleaned_data["scan"],
+                    representative_name=form.cleaned_data["representative_name"],
+                    representative_relation=form.cleaned_data["representative_relation"],
+                    representative_legal_basis=form.cleaned_data["representative_legal_basis"],
+                    informed_by=form.cleaned_data["informed_by"],
+                    informed_place=form.cleaned_data["informed_place"],
                 )
             except DomainError as error:
                 mapped = {"choices": "accepted"}

@@ -117,6 +117,7 @@ def template_create(request: HttpRequest, code: str) -> HttpResponse:
                 valid_from=data["valid_from"],
                 valid_to=data["valid_to"],
                 consent_validity=data["consent_validity"],
+                policy_uri=data["policy_uri"],
             )
         except DomainError as error:
             add_domain_error(form, error, {"texts": TEXTS_FIELD})

@@ -61,6 +61,7 @@ def template_new_version(request: HttpRequest, code: str, template_id: int) -> H
                 version_label=form.cleaned_data["version_label"],
                 texts=form.texts(),
                 module_texts=form.module_texts(),
+                policy_uri=form.cleaned_data["policy_uri"],
             )
         except DomainError as error:
             add_domain_error(form, error)

@@ -147,6 +147,8 @@ def record(actor, donor, template, *, choices=None, language="en", **kwargs):
         signer_name=kwargs.pop("signer_name", "Erika Mustermann"),
         countersigned=kwargs.pop("countersigned", True),
         signature_png=kwargs.pop("signature_png", signature_png()),
+        informed_by=kwargs.pop("informed_by", actor),
+        informed_place=kwargs.pop("informed_place", "Outpatient clinic, room 2"),
         **kwargs,
     )
 

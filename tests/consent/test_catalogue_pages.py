@@ -283,7 +283,7 @@ def test_a_template_with_a_nested_module_but_not_its_parent_is_refused(signed_in
     assert not Template.objects.exists()
 
 
-def test_a_catalogue_built_in_the_browser_is_activated_and_signed_on_the_capture_screen(signed_in, biobank_a):
+def test_a_catalogue_built_in_the_browser_is_activated_and_signed_on_the_capture_screen(signed_in, biobank_a, officer):
     signed_in.post(f"{BASE}/policies/new/", policy_post(code="mdat-store", duo_terms="HMB", data_class="medical_data"))
     signed_in.post(f"{BASE}/policies/new/", policy_post(code="recontact", duo_terms="", action="contact"))
     data_policy, recontact_policy = Policy.objects.get(code="mdat-store"), Policy.objects.get(code="recontact")
@@ -303,6 +303,9 @@ def test_a_catalogue_built_in_the_browser_is_activated_and_signed_on_the_capture
             "module_data": "accepted",
             "module_recontact": "declined",
             "signer_name": "E M",
+            "informed_by": officer.pk,
+            "informed_place": "Ward 3",
+            "witness": officer.pk,
             "countersigned": "on",
         },
     )

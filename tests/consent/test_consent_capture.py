@@ -139,9 +139,17 @@ def test_signature_representative_and_countersignature_are_required_as_documente
 
 
 def test_a_guardian_may_sign_for_the_donor(officer, template, donor):
-    consent = record(officer, donor, template, representative_name="Max Mustermann", representative_relation="father")
+    consent = record(
+        officer,
+        donor,
+        template,
+        representative_name="Max Mustermann",
+        representative_relation="father",
+        representative_legal_basis="parent",
+    )
 
     assert (consent.representative_name, consent.representative_relation) == ("Max Mustermann", "father")
+    assert consent.representative_legal_basis == "parent"
 
 
 def test_a_technician_cannot_record_consent(biobank_a, template, donor):

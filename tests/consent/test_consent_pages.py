@@ -121,7 +121,7 @@ def test_the_template_pages_show_versions_and_the_diff_per_language_and_module(s
 
 
 def test_the_capture_screen_records_a_consent_and_the_receipt_download_is_audited(
-    signed_in, template, biobank_a, django_capture_on_commit_callbacks
+    signed_in, template, biobank_a, officer, django_capture_on_commit_callbacks
 ):
     donor = make_donor(biobank_a)
     start = {"pid": donor.pid, "template": template.pk, "language": "en"}
@@ -136,6 +136,9 @@ def test_the_capture_screen_records_a_consent_and_the_receipt_download_is_audite
                 "module_data": "accepted",
                 "module_biomaterial": "declined",
                 "signer_name": "Erika M",
+                "informed_by": officer.pk,
+                "informed_place": "Ward 3",
+                "witness": officer.pk,
                 "countersigned": "on",
             },
         )
@@ -182,6 +185,7 @@ def test_a_scan_that_is_not_a_pdf_or_image_or_too_large_is_refused_and_nothing_i
     signed_in,
     template,
     biobank_a,
+    officer,
     media_root,  # noqa: F811
     content,
     name,
@@ -198,6 +202,8 @@ def test_a_scan_that_is_not_a_pdf_or_image_or_too_large_is_refused_and_nothing_i
             "signed_on": "2020-01-01",
             "accepted": "data",
             "scan": SimpleUploadedFile(name, content),
+            "informed_by": officer.pk,
+            "informed_place": "Ward 3",
         },
     )
 
@@ -217,6 +223,8 @@ def test_the_uploader_cannot_approve_their_own_scan_but_a_colleague_can(signed_i
             "signed_on": timezone.localdate().isoformat(),
             "accepted": "data, biomaterial",
             "scan": SimpleUploadedFile("form.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100),
+            "informed_by": officer.pk,
+            "informed_place": "Ward 3",
         },
     )
     consent = Consent.objects.get()

@@ -161,6 +161,8 @@ def test_a_scanned_form_pending_qc_is_ignored_until_a_second_person_approves_it(
         choices={"data": "accepted", "biomaterial": "accepted"},
         signed_on=timezone.localdate(),
         file=ContentFile(b"%PDF-1.4 scanned form", name="form.pdf"),
+        informed_by=officer,
+        informed_place="Outpatient clinic",
     )
     assert gate.permitted(donor=donor, policy="biomat-use").code == "no_consent"
     before_qc = timezone.now()

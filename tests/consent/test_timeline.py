@@ -74,6 +74,8 @@ def test_a_late_paper_form_does_not_undo_a_withdrawal_and_qc_warns(biobank_a, of
     withdraw(officer, broad, "biomaterial", on=MAR1)
     late = services.consent_scan_upload(
         actor=officer,
+        informed_by=officer,
+        informed_place="Outpatient clinic",
         donor=donor,
         template=catalogue["samples"],
         language="en",

@@ -78,6 +78,8 @@ def test_the_qc_page_warns_before_a_late_paper_form_is_approved(client, officer,
     withdraw(officer, broad, "biomaterial", on=day(100))
     late = services.consent_scan_upload(
         actor=officer,
+        informed_by=officer,
+        informed_place="Outpatient clinic",
         donor=donor,
         template=catalogue["samples"],
         language="en",

@@ -86,6 +86,8 @@ def paper(officer, checker, donor, template, *, signed_on: date, choices: dict[s
     """A paper form signed on ``signed_on``, uploaded and approved in QC now."""
     consent = services.consent_scan_upload(
         actor=officer,
+        informed_by=officer,
+        informed_place="Outpatient clinic",
         donor=donor,
         template=template,
         language="en",

@@ -47,7 +47,8 @@ def test_a_consent_officer_records_a_consent_and_downloads_its_receipt(page, wor
         page.mouse.move(box["x"] + 20 + step * 25, box["y"] + box["height"] / 2 + (15 if step % 2 else -15))
     page.mouse.up()
     expect(page.get_by_text("Drawing captured.")).to_be_visible()
-    page.get_by_label("I witnessed the signature").check()
+    page.get_by_label("Place of the information").fill("Outpatient clinic, room 2")
+    page.get_by_label("The witness named above saw the donor sign").check()
     screenshot(page, "consent-capture")
     page.get_by_role("button", name="Sign and record the consent").click()
 
