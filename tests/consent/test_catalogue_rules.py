@@ -339,7 +339,7 @@ def test_a_demo_catalogue_seeded_before_the_codings_gets_the_corrected_mii_codes
 
     from django.apps import apps
 
-    migration = importlib.import_module("consent.migrations.0007_capture_fhir")
+    migration = importlib.import_module("consent.migrations.0005_capture_fhir")
     seed_demo_consent(biobank=biobank_a, actor=officer)
     # As seeded before: no codings, no policy URI, and the old (partly wrong) numbers only in the description.
     old_numbers = {"kkdat-collect": "10", "kkdat-use": "12", "biomat-transfer": "24", "recontact": "26"}
