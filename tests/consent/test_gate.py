@@ -11,7 +11,7 @@ from django.utils import timezone
 from biobank.accounts.choices import Role
 from consent import gate, services
 from consent.gate import Answer
-from tests.consent.consent_helpers import make_catalogue, make_donor, media_root, module, record  # noqa: F401
+from tests.consent.consent_helpers import clock, make_catalogue, make_donor, media_root, module, record  # noqa: F401
 from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db
@@ -21,16 +21,6 @@ D = timezone.localdate() + timedelta(days=40)  # the withdrawal day, in the futu
 
 def moment(day, hour=10):
     return timezone.make_aware(datetime.combine(day, time(hour)))
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Set the portal's clock: ``clock(datetime)``."""
-
-    def set_to(when):
-        monkeypatch.setattr(timezone, "now", lambda: when)
-
-    return set_to
 
 
 @pytest.fixture
