@@ -10,4 +10,5 @@ def key_files(settings, tmp_path):
     return point_key_files_to(settings, tmp_path)
 
 
+from tests.consent.clock import clock  # noqa: E402, F401  (the portal's and the database's clock)
 from tests.consent.donor_fixtures import *  # noqa: E402, F403  (donor-registry personas and donors)

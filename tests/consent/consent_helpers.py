@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import io
 import secrets
-from datetime import date, datetime
+from datetime import date
 
 import pytest
-from django.db import connection
-from django.utils import timezone
 from PIL import Image
 
 from biobank.pseudonyms.checkchar import ALPHABET, check_char
@@ -28,32 +26,6 @@ LANGUAGES_TEXT = {
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-def set_database_clock(when: datetime | None) -> None:
-    """Set the database's clock for history rows (``consent_clock()``, see docs/consent.md "Database guards").
-
-    The database, not the client, sets ``recorded_at``; a test that moves the portal's clock must move this one too.
-    The function is replaced inside the test's transaction (rolled back with it); ``None`` restores the real clock.
-    Only the owner of the schema can do this, never the application's role.
-    """
-    body = "SELECT statement_timestamp()" if when is None else f"SELECT timestamptz '{when.isoformat()}'"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE OR REPLACE FUNCTION consent_clock() RETURNS timestamptz AS $$ {body} $$ LANGUAGE sql STABLE"
-        )
-
-
-@pytest.fixture
-def clock(monkeypatch, db):
-    """Set the portal's clock and the database's: ``clock(aware datetime)``."""
-
-    def set_to(when: datetime) -> None:
-        monkeypatch.setattr(timezone, "now", lambda: when)
-        set_database_clock(when)
-
-    yield set_to
-    set_database_clock(None)
 
 
 def new_pid() -> str:

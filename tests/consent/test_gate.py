@@ -11,7 +11,7 @@ from django.utils import timezone
 from biobank.accounts.choices import Role
 from consent import gate, services
 from consent.gate import Answer
-from tests.consent.consent_helpers import clock, make_catalogue, make_donor, media_root, module, record  # noqa: F401
+from tests.consent.consent_helpers import make_catalogue, make_donor, media_root, module, record  # noqa: F401
 from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db
