@@ -133,6 +133,7 @@ def test_a_back_dated_consent_written_in_raw_sql_gets_the_databases_time(signed)
 def test_one_signature_shares_one_recorded_time_and_later_calls_in_the_same_transaction_come_later(
     signed, officer, template
 ):
+    assert Consent.objects.get(pk=signed.pk).recorded_at == signed.recorded_at  # the service returns the stored time
     times = set(PolicyState.objects.filter(consent=signed).values_list("recorded_at", flat=True))
     assert len(times) == 1  # every act of one signature, one time
     assert signed.recorded_at <= times.pop()  # the consent row first, then its acts
