@@ -109,6 +109,8 @@ class AuditEvent(AuditEntry):
     Rows are only ever inserted by ``services.audit_drain``; the database refuses any UPDATE, DELETE or TRUNCATE.
     """
 
+    APPEND_ONLY = True  # the application's database role may only INSERT and SELECT (``manage.py db_roles``)
+
     seq = models.BigIntegerField(_("sequence number"), primary_key=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64)

@@ -24,6 +24,7 @@ from biobank.api.schema import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from consent import selectors, services
 from consent.models import Donor
 
+from .consent_serializers import ConsentSerializer
 from .donor_filters import DonorFilterSet
 from .donor_serializers import (
     DonorRegisterInputSerializer,
@@ -187,6 +188,31 @@ class DonorDetailView(APIView):
     )
     def get(self, request: Request, pid: str) -> Response:
         return Response(DonorSerializer(visible_donor(request, pid)).data)
+
+
+class DonorConsentListView(generics.ListAPIView):
+    """A donor's consents, including those of every donor merged into it (they stay with the donor who signed)."""
+
+    serializer_class = ConsentSerializer
+    cursor_ordering = "-pk"
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return selectors.consents_visible_to(user=self.request.user).none()
+        donor = visible_donor(self.request, self.kwargs["pid"])
+        return selectors.consents_of_donor(user=self.request.user, donor=donor)
+
+    @extend_schema(
+        operation_id="donors_consents_list",
+        summary="A donor's consents",
+        description="Newest first, cursor-paginated; needs `view_donors`. A merge maps donors and does not move "
+        "consents: the consents of every donor merged into this one (transitively) are listed too, each with the "
+        "PID it was signed under (`donor`). Names and signatures are not included.",
+        parameters=[PID_PARAMETER, BIOBANK_PARAMETER],
+        responses={200: ConsentSerializer(many=True), **problem_responses(400, 404, *READ_PROBLEMS)},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
 
 class DonorIdentityView(APIView):

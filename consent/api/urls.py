@@ -10,6 +10,7 @@ from . import donors as donor_views  # noqa: E402
 urlpatterns += [
     path("donors/", donor_views.DonorListView.as_view(), name="api-donor-list"),
     path("donors/<str:pid>/", donor_views.DonorDetailView.as_view(), name="api-donor-detail"),
+    path("donors/<str:pid>/consents/", donor_views.DonorConsentListView.as_view(), name="api-donor-consents"),
     path("donors/<str:pid>/identity/", donor_views.DonorIdentityView.as_view(), name="api-donor-identity"),
 ]
 

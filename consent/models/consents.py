@@ -12,7 +12,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from biobank.accounts.models import Biobank
@@ -44,8 +44,13 @@ class Consent(models.Model):
     """A donor's signed template version: on screen with signatures, or a scanned paper form awaiting QC.
 
     The exact text is the template version's (immutable once signed). ``receipt_sha256`` is the SHA-256 of the
-    stored receipt PDF's bytes; ``scan_sha256`` that of the uploaded scan.
+    stored receipt PDF's bytes; ``scan_sha256`` that of the uploaded scan. ``recorded_at`` is the database's time of
+    the INSERT (a trigger overrides whatever the client sends; see "Database guards" in docs/consent.md).
     """
+
+    # A consent stays with the donor who signed it (the database refuses to re-point it): a merge maps donors, and
+    # the target's pages list the consents of every donor merged into it (``selectors.consents_of_donor``).
+    KEEP_ON_MERGE = True
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     biobank = models.ForeignKey(Biobank, on_delete=models.PROTECT, related_name="consents")
@@ -55,7 +60,8 @@ class Consent(models.Model):
     source = models.CharField(_("source"), max_length=12, choices=ConsentSource.choices)
     status = models.CharField(_("status"), max_length=12, choices=ConsentStatus.choices)
     signed_on = models.DateField(_("signed on"))
-    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    # Set by the database on INSERT (trigger consent_set_recorded_at); read back through RETURNING.
+    recorded_at = models.DateTimeField(_("recorded at"), db_default=Now())
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # The donor's signature: the typed name always (the keyboard-accessible way), a drawn PNG when given.
     signer_name = models.CharField(_("typed name"), max_length=200, blank=True)
@@ -121,6 +127,8 @@ class Consent(models.Model):
 class ConsentModuleChoice(models.Model):
     """The donor's answer for one module of the signed template version."""
 
+    APPEND_ONLY = True  # the application's database role may only INSERT and SELECT (``manage.py db_roles``)
+
     consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="choices")
     module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="+")
     choice = models.CharField(_("choice"), max_length=12, choices=ModuleChoice.choices)
@@ -148,6 +156,7 @@ class PolicyState(models.Model):
     # A donor merge leaves the history as recorded (the database refuses updates); the gate folds the acts of the
     # whole merge family.
     KEEP_ON_MERGE = True
+    APPEND_ONLY = True  # the application's database role may only INSERT and SELECT (``manage.py db_roles``)
 
     consent = models.ForeignKey(
         Consent, on_delete=models.PROTECT, null=True, blank=True, related_name="policy_states"
@@ -162,7 +171,8 @@ class PolicyState(models.Model):
     state = models.CharField(_("state"), max_length=12, choices=PolicyStateValue.choices)
     valid_from = models.DateField(_("effective from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
-    recorded_at = models.DateTimeField(_("recorded at"))
+    # Transaction time, set by the database on INSERT (one time for all rows of one statement): never back-dated.
+    recorded_at = models.DateTimeField(_("recorded at"), db_default=Now())
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     reason = models.TextField(blank=True)
 

@@ -14,6 +14,7 @@ from biobank.accounts.selectors import biobank_ids_with_perm
 
 from ..choices import ConsentStatus, PolicyStateValue, TemplateStatus
 from ..models import Consent, ConsentModuleChoice, Policy, PolicyState, Template, TemplateModule
+from .donors import donor_and_merged_ids
 
 __all__ = [
     "consent_later_denials",
@@ -93,7 +94,9 @@ def staff_of_biobank(*, biobank: Any) -> QuerySet:
 
 
 def consents_of_donor(*, user: Any, donor: Any) -> QuerySet[Consent]:
-    return consents_visible_to(user=user).filter(donor=donor)
+    """The donor's consents and those of every donor merged into it (a consent stays with the donor who signed it;
+    ``consent.donor`` tells which PID that was)."""
+    return consents_visible_to(user=user).filter(donor_id__in=donor_and_merged_ids(donor))
 
 
 def consents_pending_qc(*, user: Any, biobank: Any) -> QuerySet[Consent]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
 from biobank.accounts.models import Biobank
 from biobank.accounts.selectors import biobank_ids_with_perm
@@ -19,6 +20,7 @@ from ..choices import DuplicateReviewStatus
 from ..models import Donor, DuplicateReview
 
 __all__ = [
+    "donor_and_merged_ids",
     "donor_get_for",
     "donors_visible_to",
     "duplicate_reviews_visible_to",
@@ -31,6 +33,21 @@ def donors_visible_to(*, user: Any) -> QuerySet[Donor]:
     return Donor.objects.filter(biobank__in=biobank_ids_with_perm(user=user, perm="view_donors")).select_related(
         "biobank", "merged_into"
     )
+
+
+def donor_and_merged_ids(donor: Donor | int) -> RawSQL:
+    """The ids of ``donor`` and of every donor merged into it, transitively (A→B→C: C's are A, B and C).
+
+    A subquery (a recursive CTE over ``merged_into``) for ``filter(donor_id__in=...)``: no extra query, whatever the
+    depth of the chain, so list pages keep their pinned query counts. Merges map donors; records such as consents
+    stay with the donor they were made for, and the merge target shows them through this.
+    """
+    table = Donor._meta.db_table
+    sql = (
+        f"WITH RECURSIVE family(id) AS (SELECT %s::bigint UNION "  # noqa: S608 (table name from the model)
+        f"SELECT d.id FROM {table} d JOIN family f ON d.merged_into_id = f.id) SELECT id FROM family"
+    )
+    return RawSQL(sql, [donor if isinstance(donor, int) else donor.pk])  # noqa: S611 (parameters bound)
 
 
 def pid_canonical(pid: str) -> str:

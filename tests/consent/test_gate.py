@@ -24,16 +24,6 @@ def moment(day, hour=10):
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """Set the portal's clock: ``clock(datetime)``."""
-
-    def set_to(when):
-        monkeypatch.setattr(timezone, "now", lambda: when)
-
-    return set_to
-
-
-@pytest.fixture
 def officer(biobank_a):
     return make_member(biobank_a, Role.CONSENT_OFFICER, email="officer@example.org")
 

@@ -65,7 +65,40 @@ def test_web_runs_gunicorn_and_worker_and_beat_run_celery(services):
     assert command_of(services["web"]).startswith("gunicorn biobank.wsgi")
     assert command_of(services["worker"]).startswith("celery -A biobank worker")
     assert command_of(services["beat"]).startswith("celery -A biobank beat")
-    assert command_of(services["migrate"]) == "python manage.py migrate --noinput"
+    assert command_of(services["migrate"]).startswith("sh -c python manage.py migrate --noinput && ")
+
+
+def _database_user(service: dict) -> str:
+    return re.match(r"postgres://(\$\{[^}]+\}|[^:]+):", service["environment"]["DATABASE_URL"]).group(1)
+
+
+def test_migrations_run_as_the_owner_and_then_grant_the_app_role_its_rows(services):
+    assert _database_user(services["migrate"]) == "${DB_OWNER_USER:-biobank_owner}"
+    assert command_of(services["migrate"]).endswith(
+        "&& python manage.py db_roles --app-role ${DB_APP_USER:-biobank_app} --execute"
+    )
+
+
+@pytest.mark.parametrize("name", ("web", "worker", "beat"))
+def test_the_portal_connects_as_the_app_role_not_the_owner_or_the_superuser(services, name):
+    assert _database_user(services[name]) == "${DB_APP_USER:-biobank_app}"
+    assert "${DB_APP_PASSWORD" in services[name]["environment"]["DATABASE_URL"]
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_no_portal_container_sees_the_superusers_or_another_roles_password(services, name):
+    environment = services[name]["environment"]
+    assert environment["POSTGRES_PASSWORD"] == ""
+    assert environment["DB_OWNER_PASSWORD"] == "" and environment["DB_APP_PASSWORD"] == ""
+    assert "POSTGRES_PASSWORD" not in environment["DATABASE_URL"]
+
+
+def test_postgres_creates_the_owner_and_the_app_role_on_first_start(services):
+    postgres = services["postgres"]
+    assert "./deploy/postgres/initdb:/docker-entrypoint-initdb.d:ro" in postgres["volumes"]
+    for variable in ("DB_OWNER_USER", "DB_OWNER_PASSWORD", "DB_APP_USER", "DB_APP_PASSWORD"):
+        assert variable in postgres["environment"]
+    assert (ROOT / "deploy/postgres/initdb/10-biobank-roles.sh").stat().st_mode & 0o111, "the script is executable"
 
 
 def test_exactly_one_beat_runs(services):
@@ -108,6 +141,8 @@ def test_env_example_has_no_real_secrets():
     values = _env_example()
     assert values["SECRET_KEY"] == "change-me"
     assert values["POSTGRES_PASSWORD"] == "change-me"
+    assert values["DB_OWNER_PASSWORD"] == values["DB_APP_PASSWORD"] == "change-me"
+    assert len({values["POSTGRES_USER"], values["DB_OWNER_USER"], values["DB_APP_USER"]}) == 3
 
 
 @pytest.mark.django_db
@@ -161,3 +196,62 @@ def test_the_healthcheck_probe_passes_against_a_running_portal(live_server, sett
     settings.CELERY_BROKER_URL = None
     assert probe(f"{live_server.url}/readyz", host="localhost") == 0
     assert probe(f"{live_server.url}/no-such-page", host="localhost") == 1
+
+
+def test_the_init_script_makes_an_owner_and_an_app_role_neither_a_superuser_and_can_run_twice():
+    """deploy/postgres/initdb/10-biobank-roles.sh against a scratch database of the test server (then dropped)."""
+    import os
+    import shutil
+    import subprocess
+
+    import psycopg2
+    from django.db import connection
+
+    if shutil.which("psql") is None:
+        pytest.skip("psql is not installed")
+    params = connection.settings_dict
+    server = {
+        "host": params["HOST"] or "127.0.0.1",
+        "port": str(params["PORT"] or 5432),
+        "user": params["USER"],
+        "password": params["PASSWORD"] or "",
+    }
+    suffix = secrets.token_hex(4)
+    database, owner, app = f"initdb_test_{suffix}", f"initdb_owner_{suffix}", f"initdb_app_{suffix}"
+    admin = psycopg2.connect(dbname="postgres", **server)
+    admin.autocommit = True
+    cursor = admin.cursor()
+    cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+    if not cursor.fetchone()[0]:
+        pytest.skip("the test server's user is not a superuser")
+    env = {
+        "PATH": os.environ["PATH"],
+        "PGHOST": server["host"],
+        "PGPORT": server["port"],
+        "PGPASSWORD": server["password"],
+        "POSTGRES_USER": server["user"],
+        "POSTGRES_DB": database,
+        "DB_OWNER_USER": owner,
+        "DB_OWNER_PASSWORD": secrets.token_hex(12),
+        "DB_APP_USER": app,
+        "DB_APP_PASSWORD": secrets.token_hex(12),
+    }
+    script = ROOT / "deploy/postgres/initdb/10-biobank-roles.sh"
+    try:
+        cursor.execute(f"CREATE DATABASE {database}")
+        for _ in range(2):  # once on a fresh data directory, again by hand on an upgrade
+            result = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True, check=False)
+            assert result.returncode == 0, result.stderr
+        cursor.execute(
+            "SELECT rolname, rolsuper, rolcanlogin, rolcreaterole, rolcreatedb, rolbypassrls FROM pg_roles "
+            "WHERE rolname IN (%s, %s) ORDER BY rolname",
+            [app, owner],
+        )
+        assert cursor.fetchall() == [(app, False, True, False, False, False), (owner, False, True, False, False, False)]
+        cursor.execute("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s", [database])
+        assert cursor.fetchone()[0] == owner
+    finally:
+        cursor.execute(f"DROP DATABASE IF EXISTS {database}")
+        cursor.execute(f"DROP ROLE IF EXISTS {app}")
+        cursor.execute(f"DROP ROLE IF EXISTS {owner}")
+        admin.close()
