@@ -224,15 +224,17 @@ def donor_families(donor_ids: list[int]) -> dict[int, Family]:
     return families
 
 
-def _known_acts(member_ids: Iterable[int], *, at: date, known: datetime) -> Any:
-    invalidated = ConsentInvalidation.objects.filter(status=InvalidationStatus.APPROVED, decided_at__lte=known).values(
-        "consent_id"
-    )
+def _known_acts(member_ids: Iterable[int], *, at: date, known: datetime | None) -> Any:
+    """The family's acts effective by ``at`` and known at ``known`` (``None``: everything recorded so far — the
+    database sets the recorded times, so "now" is read from the database's clock, not the web server's)."""
+    decided = {"decided_at__lte": known} if known is not None else {}
+    recorded = {"recorded_at__lte": known} if known is not None else {}
+    invalidated = ConsentInvalidation.objects.filter(status=InvalidationStatus.APPROVED, **decided).values("consent_id")
     # An invalidated form's signed acts count for no time (as known from the decision on); a withdrawal that staff
     # recorded through that form's page is the donor's own act and stays.
-    return PolicyState.objects.filter(
-        donor_id__in=list(member_ids), recorded_at__lte=known, valid_from__lte=at
-    ).exclude(origin=ActOrigin.SIGNATURE, consent_id__in=invalidated)
+    return PolicyState.objects.filter(donor_id__in=list(member_ids), valid_from__lte=at, **recorded).exclude(
+        origin=ActOrigin.SIGNATURE, consent_id__in=invalidated
+    )
 
 
 _ACT_FIELDS = (
@@ -289,7 +291,7 @@ def permitted_many(
     """The gate for many donors at once: ``{donor id: GateResult}``, in three queries whatever their number."""
     asked = question(**ask)
     at = at or timezone.localdate()
-    known = as_known_at or timezone.now()
+    known = as_known_at
     donor_ids = list(dict.fromkeys(_id(d) for d in donors))
     families = donor_families(donor_ids)
     member_of = {member: fam.root for fam in families.values() for member in fam.members}
@@ -311,7 +313,7 @@ def permitted_many(
     for donor_id in donor_ids:
         family = families.get(donor_id)
         if family is None:
-            results[donor_id] = _result(donor_id, None, _no_consent(at, known), unknown_is_denied)
+            results[donor_id] = _result(donor_id, None, _no_consent(at, as_known_at), unknown_is_denied)
             continue
         acts = by_family[family.root]
         outcome = _policy_answer(acts, at) if asked.purpose is None else _duo_answer(acts, asked, at)
@@ -319,7 +321,7 @@ def permitted_many(
             if family.root in with_any:
                 outcome = _Outcome(Answer.UNKNOWN, S.NOT_ASKED, "The donor's consents do not ask about this.")
             else:
-                outcome = _no_consent(at, known)
+                outcome = _no_consent(at, as_known_at)
         results[donor_id] = _result(donor_id, family, outcome, unknown_is_denied)
     return results
 
@@ -329,7 +331,7 @@ def decisions_for(*, donor: Donor | int, codes: Iterable[str], at: date) -> dict
     family = donor_families([_id(donor)]).get(_id(donor))
     if family is None:
         return {}
-    rows = _known_acts(family.members, at=at, known=timezone.now()).filter(policy__code__in=list(codes))
+    rows = _known_acts(family.members, at=at, known=None).filter(policy__code__in=list(codes))
     return decide_per_code((_act(row) for row in rows.values_list(*_ACT_FIELDS)), at)
 
 
@@ -342,8 +344,8 @@ class _Outcome:
     conditions: tuple[str, ...] = ()
 
 
-def _no_consent(at: date, known: datetime) -> _Outcome:
-    when = timezone.localtime(known).strftime("%Y-%m-%d %H:%M")
+def _no_consent(at: date, known: datetime | None) -> _Outcome:
+    when = timezone.localtime(known or timezone.now()).strftime("%Y-%m-%d %H:%M")
     return _Outcome(Answer.UNKNOWN, "no_consent", f"No consent of this donor effective by {at} was known at {when}.")
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('consent', '0003_identity_vault'),
+        ('consent', '0005_capture_fhir'),
     ]
 
     operations = [
