@@ -56,6 +56,8 @@ def scan(officer, donor, template) -> Consent:
         choices={"data": "accepted", "biomaterial": "accepted"},
         signed_on=timezone.localdate(),
         file=ContentFile(b"%PDF-1.4 scanned form", name="form.pdf"),
+        informed_by=officer,
+        informed_place="Outpatient clinic",
     )
 
 
@@ -88,6 +90,7 @@ def test_a_back_dated_policy_state_written_through_the_orm_gets_the_databases_ti
         donor_id=signed.donor_id,
         module_id=row.module_id,
         policy_id=row.policy_id,
+        origin="withdrawal",
         state="withdrawn",
         valid_from=row.valid_from,
         recorded_at=LONG_AGO,
@@ -104,8 +107,9 @@ def test_a_back_dated_policy_state_written_in_raw_sql_gets_the_databases_time(si
     before = statement_time()
 
     (recorded,) = sql(
-        "INSERT INTO consent_policystate (consent_id, donor_id, module_id, policy_id, state, valid_from, "
-        "recorded_at, reason) VALUES (%s, %s, %s, %s, 'withdrawn', %s, %s, 'back-dated') RETURNING recorded_at",
+        "INSERT INTO consent_policystate (consent_id, donor_id, module_id, policy_id, origin, withdrawal_level, state, "
+        "valid_from, recorded_at, reason) VALUES (%s, %s, %s, %s, 'withdrawal', '', 'withdrawn', %s, %s, 'back-dated') "
+        "RETURNING recorded_at",
         [signed.pk, signed.donor_id, row.module_id, row.policy_id, row.valid_from, LONG_AGO],
     )[0]
 
@@ -159,9 +163,8 @@ def test_the_recorded_time_of_a_consent_cannot_be_changed_afterwards(signed):
 
 # --- status transitions, donor and receipt ----------------------------------------------------------------------
 
-STATUSES = [*ConsentStatus.values, "invalidated"]
+STATUSES = ConsentStatus.values
 ALLOWED = {(old, new) for old, targets in CONSENT_ALLOWED_TRANSITIONS.items() for new in targets}
-ALLOWED.add((ConsentStatus.VALID, "invalidated"))  # the lead's invalidation (four eyes) comes with issue 8
 
 
 def _consent_in(status: str, officer, donor, template) -> Consent:

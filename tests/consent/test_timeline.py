@@ -198,6 +198,8 @@ def test_material_for_hmb_is_denied_when_biomaterial_is_withdrawn_but_data_stays
 ):
     donor = make_donor(biobank_a)
     consent = paper(
+        officer,
+        checker,
         donor,
         catalogue["broad"],
         signed_on=JAN10,
