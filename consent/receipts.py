@@ -2,8 +2,9 @@
 
 It prints the exact text of the signed version in the signing language, each module with its wording and the
 donor's choice, the signatures (typed name, drawn image, representative, staff countersignature), the time and the
-donor's PID. The document's hash is the SHA-256 of the stored file's bytes: it cannot be printed inside the file it
-covers, so the portal stores it beside the file and shows it on the consent's page (anyone can recompute it).
+donor's PID. The document's hash is the SHA-256 of the PDF's bytes (as downloaded; the stored file is encrypted,
+see ``consent.documents``): it cannot be printed inside the file it covers, so the portal stores it beside the file
+and shows it on the consent's page (anyone can recompute it).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from .choices import ModuleChoice
+from .documents import signature_values
 from .models import Consent
 
 FONT_DIR = Path(__file__).resolve().parent / "data" / "fonts"
@@ -130,14 +132,15 @@ def receipt_pdf(consent: Consent) -> bytes:
     pdf.ln(3)
 
     heading(label["signatures"])
-    fact(label["typed"], consent.signer_name)
-    if consent.signature_png:
+    signature = signature_values(consent)  # decrypted here only, for the encrypted receipt
+    fact(label["typed"], signature.signer_name)
+    if signature.signature_png:
         fact(label["drawn"], "")
-        pdf.image(io.BytesIO(bytes(consent.signature_png)), w=70)
+        pdf.image(io.BytesIO(signature.signature_png), w=70)
     else:
         fact(label["drawn"], label["no_drawing"])
-    if consent.representative_name:
-        fact(label["rep"], f"{consent.representative_name} ({consent.representative_relation})")
+    if signature.representative_name:
+        fact(label["rep"], f"{signature.representative_name} ({consent.representative_relation})")
     counter = consent.countersigned_by
     if counter is not None:
         fact(label["counter"], f"{counter.get_full_name() or counter.email}, {signed:%Y-%m-%d %H:%M}")
