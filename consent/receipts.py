@@ -10,7 +10,6 @@ and shows it on the consent's page (anyone can recompute it).
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 from django.utils import timezone
 from fpdf import FPDF
@@ -19,8 +18,8 @@ from fpdf.enums import XPos, YPos
 from .choices import ModuleChoice
 from .documents import signature_values
 from .models import Consent
+from .receipt_font import FONT_DIR, receipt_printable
 
-FONT_DIR = Path(__file__).resolve().parent / "data" / "fonts"
 CHOICE_LABEL = {
     "en": {ModuleChoice.ACCEPTED: "Accepted", ModuleChoice.DECLINED: "Declined", ModuleChoice.UNANSWERED: "No answer"},
     "de": {ModuleChoice.ACCEPTED: "Zugestimmt", ModuleChoice.DECLINED: "Abgelehnt", ModuleChoice.UNANSWERED: "Keine"},
@@ -92,18 +91,18 @@ def receipt_pdf(consent: Consent) -> bytes:
 
     def heading(value: str, size: int = 13) -> None:
         pdf.set_font("DejaVu", "B", size)
-        pdf.multi_cell(0, 7, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(0, 7, receipt_printable(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(1)
 
     def body(value: str, size: int = 10) -> None:
         pdf.set_font("DejaVu", "", size)
-        pdf.multi_cell(0, 5, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(0, 5, receipt_printable(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def fact(name: str, value: str) -> None:
         pdf.set_font("DejaVu", "B", 9)
         pdf.cell(60, 5, name)
         pdf.set_font("DejaVu", "", 9)
-        pdf.multi_cell(0, 5, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(0, 5, receipt_printable(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     heading(label["receipt"], 16)
     fact(label["donor"], consent.donor.pid)
@@ -124,7 +123,11 @@ def receipt_pdf(consent: Consent) -> bytes:
         choice = CHOICE_LABEL[language][answers.get(module.pk, ModuleChoice.UNANSWERED)]
         pdf.set_font("DejaVu", "B", 10)
         pdf.multi_cell(
-            0, 5, f"{depth}{module.title_in(consent.language)}: {choice}", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            0,
+            5,
+            receipt_printable(f"{depth}{module.title_in(consent.language)}: {choice}"),
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
         )
         if module.text_in(consent.language):
             body(module.text_in(consent.language), 9)

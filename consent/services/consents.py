@@ -33,6 +33,7 @@ from ..choices import (
     TemplateStatus,
 )
 from ..documents import document_read, document_store, signature_store
+from ..free_text import free_text_check
 from ..models import Consent, ConsentModuleChoice, Donor, Module, PolicyState, Template
 from ..validity import shortest_end
 from .catalogue import require_manage_consent
@@ -474,6 +475,7 @@ def consent_scan_qc(*, actor: Any, consent: Consent, approve: bool, note: str = 
         )
     if not approve and not (note or "").strip():
         raise DomainError("Say why the scan is rejected.", field="note", code="required")
+    note = free_text_check(note, field="note", donor=consent.donor)
     now = timezone.now()
     consent.status, consent.qc_by, consent.qc_at, consent.qc_note = target, actor, now, (note or "").strip()
     consent.save(update_fields=["status", "qc_by", "qc_at", "qc_note"])

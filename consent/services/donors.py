@@ -37,6 +37,7 @@ from ..choices import (
     MatchKind,
     Sex,
 )
+from ..free_text import free_text_check
 from ..matching import Match, Person, compare, fold_name, swap_day_month
 from ..models import Donor, DuplicateCandidate, DuplicateReview, IdentityRecord
 from ..models.identity import IDENTITY_FIELDS, EncryptedIdentity
@@ -429,7 +430,11 @@ def duplicate_review_decide(
         if donor.pk not in allowed:
             raise DomainError(f"Donor {donor.pid_display} is not one of the candidates of this review.", field="donor")
         result = _final_donor(donor)
+        note = free_text_check(note, field="note", donor=result)
     else:
+        note = free_text_check(note, field="note")
+        for candidate in Donor.objects.filter(pk__in=locked.candidates.values("donor_id")):
+            free_text_check(note, field="note", donor=candidate)
         result = _create_donor(
             actor=actor,
             biobank=locked.biobank,
@@ -437,6 +442,7 @@ def duplicate_review_decide(
             sex=locked.sex,
             subject_ref=locked.subject_ref,
         )
+        free_text_check(note, field="note", donor=result)  # the identity typed at enrolment, now in the vault
     old_status = locked.status
     locked.status, locked.donor = decision, result
     locked.decided_by, locked.decided_at, locked.decision_note = _user_or_none(actor), timezone.now(), note.strip()
@@ -520,6 +526,8 @@ def donor_merge(*, actor: Any, source: Donor, target: Donor, reason: str) -> Don
         raise DomainError(
             f"Donor {tgt.pid_display} was itself merged; merge into the donor it was merged into.", field="target"
         )
+    reason = free_text_check(reason, field="reason", donor=src)
+    free_text_check(reason, field="reason", donor=tgt)
     moved = _repoint(source=src, target=tgt)
     old_status = src.status
     src.status, src.merged_into = DonorStatus.MERGED, tgt
