@@ -52,7 +52,7 @@ def test_a_dump_of_the_demo_database_and_its_receipts_name_no_donor(settings, me
     settings.DEMO_MODE = True
     call_command("seed_demo", stdout=StringIO())
     plaintexts = _plaintexts()
-    assert len(plaintexts) > 80  # ~20 donors × 5 values, the signers and the guardian
+    assert len(plaintexts) > 80  # ~20 donors, 5 values each, the signers and the guardian
     assert "Waltraud Nowak-Berger" in plaintexts and "Anna Becker" in plaintexts
 
     dump = _dump()

@@ -69,7 +69,9 @@ def test_umlauts_and_typographic_quotes_are_printable(biobank_a, consent_officer
         biobank=biobank_a,
         code="plain",
         version_label="v1",
-        texts={"de": {"title": "Einwilligung – Übersicht", "text": "„Ich willige ein“ … Straße, Größe, Œuvre, ł."}},
+        texts={
+            "de": {"title": "Einwilligung \u2013 Übersicht", "text": "„Ich willige ein“ … Straße, Größe, Œuvre, ł."}
+        },
         modules=list(template.modules.all()),
     )
     assert created.pk
