@@ -75,22 +75,7 @@ def _donor_values(donor) -> Iterable[tuple[str, str]]:
         frontier = ({pk for pk in linked if pk} | set(merged_in)) - family
         family |= frontier
     for record in IdentityRecord.objects.filter(donor_id__in=family).select_related("donor"):
-        identity = identity_of(record)
-        for part in re.split(r"[\s-]+", identity.given_names):
-            yield "one of the donor's given names", part
-        yield "the donor's family name", identity.family_name
-        for part in re.split(r"[\s-]+", identity.family_name):
-            yield "the donor's family name", part
-        for what, value in (
-            ("the donor's hospital ID", identity.hospital_id),
-            ("the donor's national ID", identity.national_id),
-            ("the donor's e-mail address", identity.email),
-            ("the donor's phone number", identity.phone),
-        ):
-            if value:
-                yield what, value
-        for text in _dates(identity.date_of_birth):
-            yield "the donor's date of birth", text
+        yield from _identity_values(identity_of(record))
     for consent in Consent.objects.filter(donor_id__in=family).select_related("donor"):
         signature = signature_values(consent)
         for what, name in (
@@ -102,10 +87,29 @@ def _donor_values(donor) -> Iterable[tuple[str, str]]:
                     yield what, part
 
 
-def free_text_check(text: str, *, field: str = "reason", donor=None) -> str:
+def _identity_values(identity) -> Iterable[tuple[str, str]]:  # a services.donors.IdentityInput
+    for part in re.split(r"[\s-]+", identity.given_names):
+        yield "one of the donor's given names", part
+    yield "the donor's family name", identity.family_name
+    for part in re.split(r"[\s-]+", identity.family_name):
+        yield "the donor's family name", part
+    for what, value in (
+        ("the donor's hospital ID", identity.hospital_id),
+        ("the donor's national ID", identity.national_id),
+        ("the donor's e-mail address", identity.email),
+        ("the donor's phone number", identity.phone),
+    ):
+        if value:
+            yield what, value
+    for text in _dates(identity.date_of_birth):
+        yield "the donor's date of birth", text
+
+
+def free_text_check(text: str, *, field: str = "reason", donor=None, identity=None) -> str:
     """``text`` stripped, or a ``DomainError`` on ``field`` saying what identifying value it contains.
 
-    ``donor`` (a ``Donor``), when given, adds that donor's own names and identifiers from the vault.
+    ``donor`` (a ``Donor``), when given, adds that donor's own names and identifiers from the vault; ``identity``
+    (an ``IdentityInput``, e.g. a registration held for review) adds those values.
     """
     text = (text or "").strip()
     if not text:
@@ -120,8 +124,9 @@ def free_text_check(text: str, *, field: str = "reason", donor=None) -> str:
                 field=field,
                 code="identifying_text",
             )
-    if donor is not None:
-        for what, value in _donor_values(donor):
+    if donor is not None or identity is not None:
+        own = _donor_values(donor) if donor is not None else ()
+        for what, value in [*own, *(_identity_values(identity) if identity is not None else ())]:
             if _contains_word(folded, value):
                 raise DomainError(
                     f"{label}: contains {what}. Reasons and notes are kept for good and must not identify the "

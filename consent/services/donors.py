@@ -430,9 +430,9 @@ def duplicate_review_decide(
         if donor.pk not in allowed:
             raise DomainError(f"Donor {donor.pid_display} is not one of the candidates of this review.", field="donor")
         result = _final_donor(donor)
-        note = free_text_check(note, field="note", donor=result)
+        note = free_text_check(note, field="note", donor=result, identity=identity_of(locked))
     else:
-        note = free_text_check(note, field="note")
+        note = free_text_check(note, field="note", identity=identity_of(locked))
         for candidate in Donor.objects.filter(pk__in=locked.candidates.values("donor_id")):
             free_text_check(note, field="note", donor=candidate)
         result = _create_donor(
@@ -442,7 +442,6 @@ def duplicate_review_decide(
             sex=locked.sex,
             subject_ref=locked.subject_ref,
         )
-        free_text_check(note, field="note", donor=result)  # the identity typed at enrolment, now in the vault
     old_status = locked.status
     locked.status, locked.donor = decision, result
     locked.decided_by, locked.decided_at, locked.decision_note = _user_or_none(actor), timezone.now(), note.strip()

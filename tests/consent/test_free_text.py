@@ -115,3 +115,18 @@ def test_a_qc_rejection_note_naming_the_donor_is_refused_and_the_scan_stays_pend
     assert Consent.objects.get(pk=scan.pk).status == ConsentStatus.PENDING_QC
     services.consent_scan_qc(actor=checker, consent=scan, approve=False, note="The signature field is empty")
     assert Consent.objects.get(pk=scan.pk).status == ConsentStatus.REJECTED
+
+
+def test_a_same_person_note_repeating_the_name_typed_at_enrolment_is_refused(register, consent_officer_a):
+    jane = register().donor
+    held = register(family_name="Schmitt", hospital_id="X-1", national_id="", email="").review
+
+    with pytest.raises(DomainError, match="Note: contains the donor's family name"):
+        services.duplicate_review_decide(
+            actor=consent_officer_a, review=held, decision="same_person", donor=jane, note="Schmitt is a typo"
+        )
+    held.refresh_from_db()
+    assert held.is_pending
+    services.duplicate_review_decide(
+        actor=consent_officer_a, review=held, decision="same_person", donor=jane, note="Typo in the family name"
+    )
