@@ -27,8 +27,7 @@ def _receipt_path(instance: Consent, filename: str) -> str:
 
 
 def _scan_path(instance: Consent, filename: str) -> str:
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"consent/scans/{instance.biobank_id}/{instance.uid}.{extension}.enc"
+    return f"consent/scans/{instance.biobank_id}/{instance.uid}.enc"  # encrypted; the type is in scan_content_type
 
 
 class Consent(models.Model):

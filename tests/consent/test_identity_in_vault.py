@@ -86,6 +86,7 @@ def test_the_consent_tables_hold_no_name_and_the_vault_gives_them_back(signed):
 
 def test_the_receipt_on_disk_is_encrypted_and_decrypts_to_the_pdf_an_officer_downloads(signed, consent_officer_a):
     on_disk = stored(signed.receipt)
+    assert signed.receipt.name == f"consent/receipts/{signed.biobank_id}/{signed.uid}.pdf.enc"
     assert b"%PDF" not in on_disk and b"Schmidt" not in on_disk and bytes_key_id(on_disk) == "t1"
 
     pdf = services.consent_receipt_read(actor=consent_officer_a, consent=signed)
@@ -98,6 +99,7 @@ def test_the_receipt_on_disk_is_encrypted_and_decrypts_to_the_pdf_an_officer_dow
 def test_the_scan_on_disk_is_encrypted_and_its_hash_is_that_of_the_uploaded_file(scanned, consent_officer_a):
     on_disk = stored(scanned.scan)
     assert SCAN not in on_disk and b"Schmidt" not in on_disk
+    assert scanned.scan.name == f"consent/scans/{scanned.biobank_id}/{scanned.uid}.enc"
     assert scanned.scan_sha256 == hashlib.sha256(SCAN).hexdigest()
 
     assert services.consent_scan_read(actor=consent_officer_a, consent=scanned) == SCAN
