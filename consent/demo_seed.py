@@ -1,7 +1,9 @@
 """The consent app's part of ``seed_demo``: the broad-consent catalogue, demo donors and their signed consents.
 
 Registered from ``ConsentConfig.ready()`` with ``biobank.demo.register_demo_seeder``. Idempotent: donors and
-templates that exist are kept, and a donor who has a consent gets no second one.
+templates that exist are kept, and a donor who has a consent gets no second one. Each donor signs with the name in
+their vault row (decrypted here only to type it, as the donor would), so the demo shows that no name reaches a
+plaintext column, file or dump.
 """
 
 from __future__ import annotations
@@ -13,12 +15,19 @@ from biobank.demo import DemoContext
 from .demo import seed_demo_donors
 from .demo_consent import seed_demo_consent
 from .models import Consent, Donor
-from .services import consent_record, consent_withdraw_module
+from .services import consent_record, consent_withdraw_module, identity_of
 
 CONSENT_OFFICER = "consent@example.org"
 # Most donors accept everything; some decline recontact or the transfer of samples; one withdraws biobanking later.
 DECLINES = {3: ("recontact",), 7: ("biomaterial-transfer",), 11: ("recontact", "insurance")}
 WITHDRAWS_BIOMATERIAL = 5
+# One donor signs through a legal guardian (invented name): the guardian's name goes into the vault like the donor's.
+REPRESENTED = 9
+REPRESENTATIVE = {
+    "representative_name": "Waltraud Nowak-Berger",
+    "representative_relation": "legal guardian",
+    "representative_legal_basis": "legal_guardian",
+}
 
 
 def seed(context: DemoContext) -> None:
@@ -34,16 +43,20 @@ def seed(context: DemoContext) -> None:
         choices = {code: "accepted" for code in modules}
         for code in DECLINES.get(number, ()):
             choices[code] = "declined"
+        identity = identity_of(donor.identity) if hasattr(donor, "identity") else None
+        signer = f"{identity.given_names} {identity.family_name}" if identity else f"Donor {donor.pid}"
+        representative = REPRESENTATIVE if number == REPRESENTED else {}
         consent = consent_record(
             actor=officer,
             donor=donor,
             template=template,
             language="de" if number % 2 else "en",
             choices=choices,
-            signer_name=f"Donor {donor.pid}",
+            signer_name=representative.get("representative_name", signer),
             countersigned=True,
             informed_by=officer,
             informed_place="Biobank outpatient clinic (demo)",
+            **representative,
         )
         if number == WITHDRAWS_BIOMATERIAL:
             consent_withdraw_module(

@@ -2,23 +2,24 @@
 
 It prints the exact text of the signed version in the signing language, each module with its wording and the
 donor's choice, the signatures (typed name, drawn image, representative, staff countersignature), the time and the
-donor's PID. The document's hash is the SHA-256 of the stored file's bytes: it cannot be printed inside the file it
-covers, so the portal stores it beside the file and shows it on the consent's page (anyone can recompute it).
+donor's PID. The document's hash is the SHA-256 of the PDF's bytes (as downloaded; the stored file is encrypted,
+see ``consent.documents``): it cannot be printed inside the file it covers, so the portal stores it beside the file
+and shows it on the consent's page (anyone can recompute it).
 """
 
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 from django.utils import timezone
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from .choices import ModuleChoice
+from .documents import signature_values
 from .models import Consent
+from .receipt_font import FONT_DIR, receipt_printable
 
-FONT_DIR = Path(__file__).resolve().parent / "data" / "fonts"
 CHOICE_LABEL = {
     "en": {ModuleChoice.ACCEPTED: "Accepted", ModuleChoice.DECLINED: "Declined", ModuleChoice.UNANSWERED: "No answer"},
     "de": {ModuleChoice.ACCEPTED: "Zugestimmt", ModuleChoice.DECLINED: "Abgelehnt", ModuleChoice.UNANSWERED: "Keine"},
@@ -90,18 +91,18 @@ def receipt_pdf(consent: Consent) -> bytes:
 
     def heading(value: str, size: int = 13) -> None:
         pdf.set_font("DejaVu", "B", size)
-        pdf.multi_cell(0, 7, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(0, 7, receipt_printable(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(1)
 
     def body(value: str, size: int = 10) -> None:
         pdf.set_font("DejaVu", "", size)
-        pdf.multi_cell(0, 5, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(0, 5, receipt_printable(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def fact(name: str, value: str) -> None:
         pdf.set_font("DejaVu", "B", 9)
         pdf.cell(60, 5, name)
         pdf.set_font("DejaVu", "", 9)
-        pdf.multi_cell(0, 5, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(0, 5, receipt_printable(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     heading(label["receipt"], 16)
     fact(label["donor"], consent.donor.pid)
@@ -122,7 +123,11 @@ def receipt_pdf(consent: Consent) -> bytes:
         choice = CHOICE_LABEL[language][answers.get(module.pk, ModuleChoice.UNANSWERED)]
         pdf.set_font("DejaVu", "B", 10)
         pdf.multi_cell(
-            0, 5, f"{depth}{module.title_in(consent.language)}: {choice}", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            0,
+            5,
+            receipt_printable(f"{depth}{module.title_in(consent.language)}: {choice}"),
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
         )
         if module.text_in(consent.language):
             body(module.text_in(consent.language), 9)
@@ -130,14 +135,15 @@ def receipt_pdf(consent: Consent) -> bytes:
     pdf.ln(3)
 
     heading(label["signatures"])
-    fact(label["typed"], consent.signer_name)
-    if consent.signature_png:
+    signature = signature_values(consent)  # decrypted here only, for the encrypted receipt
+    fact(label["typed"], signature.signer_name)
+    if signature.signature_png:
         fact(label["drawn"], "")
-        pdf.image(io.BytesIO(bytes(consent.signature_png)), w=70)
+        pdf.image(io.BytesIO(signature.signature_png), w=70)
     else:
         fact(label["drawn"], label["no_drawing"])
-    if consent.representative_name:
-        fact(label["rep"], f"{consent.representative_name} ({consent.representative_relation})")
+    if signature.representative_name:
+        fact(label["rep"], f"{signature.representative_name} ({consent.representative_relation})")
     counter = consent.countersigned_by
     if counter is not None:
         fact(label["counter"], f"{counter.get_full_name() or counter.email}, {signed:%Y-%m-%d %H:%M}")

@@ -177,6 +177,55 @@ def reencrypt(token: str, *, field: str, row: str) -> str:
     return encrypt(decrypt(token, field=field, row=row), field=field, row=row)
 
 
+# --- documents (receipts, scans): the same keys and associated data, binary framing ------------------------------
+
+_BLOB_MAGIC = b"BBVAULT1\n"
+
+
+def encrypt_bytes(data: bytes, *, field: str, row: str) -> bytes:
+    """Encrypt a document under the current key, bound to ``field`` (e.g. ``consent.receipt``) and ``row``.
+
+    Layout: ``BBVAULT1\n<key id>\n<nonce ‖ ciphertext ‖ tag>``: the key id is readable so a rotation can tell what
+    is current without decrypting, and it is inside the associated data, so editing it fails authentication.
+    """
+    ring = encryption_keyring()
+    key_id = ring.current_id
+    aead, _ = _subkeys(key_id, ring.current)
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = aead.encrypt(nonce, data, _aad(key_id, field, row))
+    return _BLOB_MAGIC + key_id.encode("ascii") + b"\n" + nonce + sealed
+
+
+def is_encrypted_bytes(blob: bytes) -> bool:
+    return blob.startswith(_BLOB_MAGIC)
+
+
+def bytes_key_id(blob: bytes) -> str:
+    """The key id in a document's header, or ``VaultError`` if it is not a vault document."""
+    if not is_encrypted_bytes(blob):
+        raise VaultError("Not an encrypted vault document (the file is plaintext or damaged).")
+    key_id, sep, _ = blob[len(_BLOB_MAGIC) : len(_BLOB_MAGIC) + 40].partition(b"\n")
+    if not sep or not key_id:
+        raise VaultError("Encrypted vault document with a malformed header.")
+    return key_id.decode("ascii", "replace")
+
+
+def decrypt_bytes(blob: bytes, *, field: str, row: str) -> bytes:
+    """The plaintext of a document; ``VaultIntegrityError`` if it was altered or belongs to another field or row."""
+    key_id = bytes_key_id(blob)
+    body = blob[len(_BLOB_MAGIC) + len(key_id) + 1 :]
+    if len(body) < NONCE_BYTES + TAG_BYTES:
+        raise VaultError(f"Encrypted document with key {key_id!r} is too short to hold a nonce and a tag.")
+    aead, _ = _keys_for(key_id)
+    try:
+        return aead.decrypt(body[:NONCE_BYTES], body[NONCE_BYTES:], _aad(key_id, field, row))
+    except InvalidTag:
+        raise VaultIntegrityError(
+            f"The stored document {field!r} of {row!r} failed authentication: it was altered, belongs to another "
+            f"record, or key {key_id!r} is not the key it was encrypted with."
+        ) from None
+
+
 def _index(key_id: str, index_key: bytes, value: str, field: str, normalise: Callable[[str], str]) -> str:
     mac = hmac.digest(index_key, field.encode() + b"\x00" + normalise(value).encode("utf-8"), "sha256")
     return f"{key_id}:{base64.urlsafe_b64encode(mac).rstrip(b'=').decode('ascii')}"

@@ -90,7 +90,8 @@ class ChoiceSerializer(serializers.Serializer):
 
 
 class ConsentSerializer(serializers.ModelSerializer):
-    """A signed consent. Names and drawn signatures are identifying data: only the receipt (audited) has them."""
+    """A signed consent. Names and drawn signatures are in the vault and never in the API: only the receipt has them
+    (encrypted at rest; consent officers and stewards with a reason, audited)."""
 
     biobank = serializers.CharField(source="biobank.code")
     donor = serializers.CharField(source="donor.pid")
@@ -135,7 +136,7 @@ class ConsentSerializer(serializers.ModelSerializer):
         ]
 
     def get_signed_by_representative(self, consent: Consent) -> bool:
-        return bool(consent.representative_name)
+        return bool(consent.representative_relation)
 
 
 class StateUsedSerializer(serializers.Serializer):

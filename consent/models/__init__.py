@@ -9,3 +9,6 @@ from .consents import Consent, ConsentInvalidation, ConsentModuleChoice, PolicyS
 
 __all__ += ["Consent", "ConsentModuleChoice", "Module", "Policy", "PolicyState", "Template", "TemplateModule"]
 __all__ += ["ConsentInvalidation", "TemplateText"]
+from .signatures import ConsentSignature  # noqa: E402
+
+__all__ += ["ConsentSignature"]

@@ -33,20 +33,22 @@ from .donors import Donor
 
 
 def _receipt_path(instance: Consent, filename: str) -> str:
-    return f"consent/receipts/{instance.biobank_id}/{instance.uid}.pdf"
+    return f"consent/receipts/{instance.biobank_id}/{instance.uid}.pdf.enc"
 
 
 def _scan_path(instance: Consent, filename: str) -> str:
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"consent/scans/{instance.biobank_id}/{instance.uid}.{extension}"
+    return f"consent/scans/{instance.biobank_id}/{instance.uid}.enc"  # encrypted; the type is in scan_content_type
 
 
 class Consent(models.Model):
     """A donor's signed template version: on screen with signatures, or a scanned paper form awaiting QC.
 
-    The exact text is the template version's (immutable once signed). ``receipt_sha256`` is the SHA-256 of the
-    stored receipt PDF's bytes; ``scan_sha256`` that of the uploaded scan. ``recorded_at`` is the database's time of
-    the INSERT (a trigger overrides whatever the client sends; see "Database guards" in docs/consent.md).
+    The exact text is the template version's (immutable once signed). Names and the drawn signature are not here:
+    they are in the vault (``ConsentSignature``). The receipt and the scan are stored encrypted with the vault keys
+    (``consent.documents``); ``receipt_sha256`` is the SHA-256 of the receipt PDF as served (the decrypted bytes a
+    reader downloads and can recompute), ``scan_sha256`` that of the scan as uploaded. ``recorded_at`` is the
+    database's time of the INSERT (a trigger overrides whatever the client sends; "Database guards" in
+    docs/consent.md).
     """
 
     # A consent stays with the donor who signed it (the database refuses to re-point it): a merge maps donors, and
@@ -64,10 +66,7 @@ class Consent(models.Model):
     # Set by the database on INSERT (trigger consent_set_recorded_at); read back through RETURNING.
     recorded_at = models.DateTimeField(_("recorded at"), db_default=Now())
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    # The donor's signature: the typed name always (the keyboard-accessible way), a drawn PNG when given.
-    signer_name = models.CharField(_("typed name"), max_length=200, blank=True)
-    signature_png = models.BinaryField(_("drawn signature"), null=True, blank=True)
-    representative_name = models.CharField(_("legal representative"), max_length=200, blank=True)
+    # The typed name, drawn signature and representative's name are in the vault (``ConsentSignature``).
     representative_relation = models.CharField(_("relation to the donor"), max_length=100, blank=True)
     representative_legal_basis = models.CharField(
         _("legal basis of the representation"), max_length=20, choices=RepresentativeLegalBasis.choices, blank=True
@@ -98,13 +97,8 @@ class Consent(models.Model):
         indexes = [models.Index(fields=["biobank", "status"], name="consent_biobank_status")]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(representative_name="") | ~models.Q(representative_relation=""),
-                name="consent_representative_has_relation",
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(source=ConsentSource.ELECTRONIC)
-                | (~models.Q(signer_name="") & models.Q(countersigned_by__isnull=False)),
-                name="consent_electronic_is_signed_and_countersigned",
+                condition=~models.Q(source=ConsentSource.ELECTRONIC) | models.Q(countersigned_by__isnull=False),
+                name="consent_electronic_is_countersigned",
             ),
             models.CheckConstraint(
                 condition=~models.Q(source=ConsentSource.PAPER_SCAN) | ~models.Q(scan=""),

@@ -47,6 +47,8 @@ class Donor(models.Model):
         ordering = ["biobank", "pid"]
         constraints = [
             models.UniqueConstraint(fields=["biobank", "pid"], name="donor_pid_unique_in_biobank"),
+            # The target of the vault's composite foreign key (identity row → its donor's id and subject_ref).
+            models.UniqueConstraint(fields=["id", "subject_ref"], name="donor_id_subject_ref_unique"),
             models.CheckConstraint(
                 condition=models.Q(birth_month__isnull=True) | models.Q(birth_year__isnull=False),
                 name="donor_birth_month_needs_year",

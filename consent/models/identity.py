@@ -1,9 +1,10 @@
 """The identity vault: identifying data of donors, encrypted at rest, and registrations held back as duplicates.
 
-Every identifying value is an ``EncryptedTextField`` (AES-256-GCM, bound to its field and to the row's
-``subject_ref``; see ``consent.vault_crypto``). Lookups never decrypt the table: exact identifiers have blind
-indexes, and duplicate detection finds its candidates through blind-indexed *blocking keys* (date of birth; folded
-family name + first given initial + birth year; the same name key + day and month) and decrypts only those rows.
+Every identifying value is an ``EncryptedTextField`` (AES-256-GCM, bound to its field and to the donor's own
+``subject_ref``, checked on every read; see ``consent.vault_crypto``). Lookups never decrypt the table: exact
+identifiers have blind indexes, and duplicate detection finds its candidates through blind-indexed *blocking keys*
+(date of birth; folded family name + first given initial + birth year; the same name key + day and month) and
+decrypts only those rows.
 Only the services in ``consent.services.donors`` write here, and only stewards' audited reads show plaintext.
 """
 
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from biobank.accounts.models import Biobank
 
 from ..choices import DuplicateReviewStatus, MatchKind, Sex
-from ..vault_crypto import BLIND_INDEX_MAX_LENGTH, EncryptedTextField
+from ..vault_crypto import BLIND_INDEX_MAX_LENGTH, EncryptedTextField, VaultIntegrityError
 
 # The identity fields, in the order forms and the steward's page show them.
 IDENTITY_FIELDS = (
@@ -43,24 +44,41 @@ class EncryptedIdentity(models.Model):
     """
 
     subject_ref = models.UUIDField(unique=True, editable=False)
-    given_names = EncryptedTextField(_("given names"), null=True, blank=True, normaliser="name")
-    family_name = EncryptedTextField(_("family name"), null=True, blank=True, normaliser="name")
-    date_of_birth = EncryptedTextField(_("date of birth"), null=True, blank=True)
-    address = EncryptedTextField(_("address"), null=True, blank=True)
+    given_names = EncryptedTextField(_("given names"), row_ref="vault_ref", null=True, blank=True, normaliser="name")
+    family_name = EncryptedTextField(_("family name"), row_ref="vault_ref", null=True, blank=True, normaliser="name")
+    date_of_birth = EncryptedTextField(_("date of birth"), row_ref="vault_ref", null=True, blank=True)
+    address = EncryptedTextField(_("address"), row_ref="vault_ref", null=True, blank=True)
     hospital_id = EncryptedTextField(
-        _("hospital ID"), null=True, blank=True, blind_index="hospital_id_index", normaliser="identifier"
+        _("hospital ID"),
+        row_ref="vault_ref",
+        null=True,
+        blank=True,
+        blind_index="hospital_id_index",
+        normaliser="identifier",
     )
     national_id = EncryptedTextField(
-        _("national ID"), null=True, blank=True, blind_index="national_id_index", normaliser="identifier"
+        _("national ID"),
+        row_ref="vault_ref",
+        null=True,
+        blank=True,
+        blind_index="national_id_index",
+        normaliser="identifier",
     )
-    email = EncryptedTextField(_("e-mail"), null=True, blank=True, blind_index="email_index", normaliser="email")
-    phone = EncryptedTextField(_("phone"), null=True, blank=True)
+    email = EncryptedTextField(
+        _("e-mail"), row_ref="vault_ref", null=True, blank=True, blind_index="email_index", normaliser="email"
+    )
+    phone = EncryptedTextField(_("phone"), row_ref="vault_ref", null=True, blank=True)
     hospital_id_index = _index_column()
     national_id_index = _index_column()
     email_index = _index_column()
 
     class Meta:
         abstract = True
+
+    @property
+    def vault_ref(self) -> str:
+        """The row reference bound into every ciphertext's associated data (``subject_ref``)."""
+        return str(self.subject_ref) if self.subject_ref else ""
 
 
 class IdentityRecord(EncryptedIdentity):
@@ -94,6 +112,22 @@ class IdentityRecord(EncryptedIdentity):
 
     def __str__(self) -> str:
         return f"identity of donor {self.donor_id}"
+
+    @property
+    def vault_ref(self) -> str:
+        """The *donor's own* ``subject_ref``, checked against this row's on every encryption and decryption.
+
+        The database already refuses a row whose ``(donor_id, subject_ref)`` is not a donor's (composite foreign
+        key, migration ``0007_vault_bindings``); this check keeps a row pointed at another donor from ever being
+        decrypted under that donor's PID, whatever the schema.
+        """
+        donor_ref = str(self.donor.subject_ref)
+        if str(self.subject_ref) != donor_ref:
+            raise VaultIntegrityError(
+                f"The vault row {self.pk} is bound to subject {self.subject_ref} but points at donor {self.donor_id} "
+                f"(subject {donor_ref}): it was moved to another donor and is not shown."
+            )
+        return donor_ref
 
 
 class DuplicateReview(EncryptedIdentity):

@@ -82,7 +82,6 @@ def consents_visible_to(*, user: Any) -> QuerySet[Consent]:
         Consent.objects.filter(_biobank_filter(user))
         .select_related("biobank", "donor", "template", "recorded_by", "countersigned_by", "informed_by", "qc_by")
         .prefetch_related(Prefetch("choices", queryset=ConsentModuleChoice.objects.select_related("module")))
-        .defer("signature_png")
     )
 
 

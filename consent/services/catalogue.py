@@ -32,6 +32,7 @@ from ..codings import coding_validate, uri_validate
 from ..diseases import disease_normalise
 from ..duo import DS, duo_terms_validate
 from ..models import Module, Policy, Template, TemplateModule, TemplateText
+from ..receipt_font import receipt_text_check
 from ..validity import validity_validate
 
 __all__ = [
@@ -77,6 +78,8 @@ def _check_texts(texts: Mapping[str, tuple[str, str]] | Mapping[str, Mapping[str
         if not (title or "").strip() or not (text or "").strip():
             raise DomainError(f"The {what} needs a title and a text in {language}.", field="texts", code="required")
         out[language] = {"title": title.strip(), "text": text.replace("\r\n", "\n").strip()}
+        receipt_text_check(out[language]["title"], field="texts", where=f"title of the {what} ({language})")
+        receipt_text_check(out[language]["text"], field="texts", where=f"text of the {what} ({language})")
     if not out:
         raise DomainError(f"The {what} needs its wording in at least one language.", field="texts", code="required")
     return out

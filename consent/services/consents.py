@@ -14,10 +14,12 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from django.core.files.base import ContentFile, File
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
 
+from biobank.accounts.selectors import user_has_biobank_perm
 from biobank.audit.services import audit_record
 from biobank.errors import ConflictError, DomainError
 
@@ -33,6 +35,8 @@ from ..choices import (
     TemplateStatus,
     TemplateType,
 )
+from ..documents import document_read, document_store, signature_store
+from ..free_text import free_text_check
 from ..models import Consent, ConsentModuleChoice, Donor, Module, PolicyState, Template
 from ..selectors.consents import consent_later_denials
 from ..validity import shortest_end
@@ -346,9 +350,6 @@ def consent_record(
         signed_on=signed_on,
         recorded_at=now,
         recorded_by=actor,
-        signer_name=signer_name,
-        signature_png=png,
-        representative_name=rep_name,
         representative_relation=rep_relation,
         representative_legal_basis=legal_basis,
         countersigned_by=witness,
@@ -356,6 +357,7 @@ def consent_record(
         informed_by=informed_by,
         informed_place=informed_place,
     )
+    signature_store(consent=consent, signer_name=signer_name, representative_name=rep_name, signature_png=png)
     _save_choices(consent, checked)
     states = _expand(consent, checked, recorded_at=now, actor=actor)
     audit_record(
@@ -536,7 +538,6 @@ def consent_scan_upload(
         signed_on=signed_on,
         recorded_at=now,
         recorded_by=actor,
-        representative_name=rep_name,
         representative_relation=rep_relation,
         representative_legal_basis=legal_basis,
         informed_by=informed_by,
@@ -544,9 +545,10 @@ def consent_scan_upload(
         scan_sha256=hashlib.sha256(content).hexdigest(),
         scan_content_type=kind[0],
     )
-    consent.scan.save(f"scan.{kind[1]}", ContentFile(content), save=False)
+    document_store(consent, "scan", content)
     try:
         consent.save()
+        signature_store(consent=consent, representative_name=rep_name)
         _save_choices(consent, checked)
         audit_record(
             actor=actor,
@@ -590,6 +592,7 @@ def consent_scan_qc(*, actor: Any, consent: Consent, approve: bool, note: str = 
         )
     if not approve and not (note or "").strip():
         raise DomainError("Say why the scan is rejected.", field="note", code="required")
+    note = free_text_check(note, field="note", donor=consent.donor)
     now = timezone.now()
     consent.status, consent.qc_by, consent.qc_at, consent.qc_note = target, actor, now, (note or "").strip()
     consent.save(update_fields=["status", "qc_by", "qc_at", "qc_note"])
@@ -626,9 +629,9 @@ def consent_receipt_generate(*, consent_id: int) -> Consent:
     if consent.receipt_sha256 or consent.source != ConsentSource.ELECTRONIC:
         return consent
     data = receipt_pdf(consent)
-    consent.receipt_sha256 = hashlib.sha256(data).hexdigest()
+    consent.receipt_sha256 = hashlib.sha256(data).hexdigest()  # of the PDF as served, not of the encrypted file
     consent.receipt_generated_at = timezone.now()
-    consent.receipt.save("receipt.pdf", ContentFile(data), save=False)
+    document_store(consent, "receipt", data)
     try:
         consent.save(update_fields=["receipt", "receipt_sha256", "receipt_generated_at"])
         audit_record(
@@ -643,27 +646,55 @@ def consent_receipt_generate(*, consent_id: int) -> Consent:
     return consent
 
 
+def _document_reader(actor: Any, consent: Consent, reason: str | None) -> str:
+    """Who may read a receipt or scan (names, signatures): consent officers of the consent's biobank
+    (``manage_consent``), and identity stewards (``view_identity``) with a stated reason. Returns the audit reason."""
+    if user_has_biobank_perm(user=actor, biobank=consent.biobank, perm="manage_consent"):
+        return (reason or "").strip() or "consent officer"
+    if user_has_biobank_perm(user=actor, biobank=consent.biobank, perm="view_identity"):
+        if not isinstance(reason, str) or not reason.strip():
+            raise DomainError(
+                "State why you need this document: it shows the signer's name; the reason is recorded in the audit "
+                "trail.",
+                field="reason",
+                code="required",
+            )
+        if len(reason.strip()) > 500:
+            raise DomainError("Reason: at most 500 characters.", field="reason", code="max_length")
+        return reason.strip()
+    raise PermissionDenied(
+        "Receipts and scans show who signed: only consent officers and identity stewards (with a reason) may open them."
+    )
+
+
 @transaction.atomic
-def consent_receipt_read(*, actor: Any, consent: Consent, reason: str = "download") -> bytes:
-    """The receipt's bytes for a staff member; a sensitive read (names, signatures), so it is audited."""
+def consent_receipt_read(*, actor: Any, consent: Consent, reason: str | None = None) -> bytes:
+    """The decrypted receipt for a consent officer or a steward with a reason (see ``_document_reader``); audited.
+
+    The bytes are the PDF whose SHA-256 is ``receipt_sha256``.
+    """
+    why = _document_reader(actor, consent, reason)
     if not consent.receipt_sha256:
         raise DomainError("The receipt is still being generated; try again in a moment.", code="not_ready")
-    with consent.receipt.open("rb") as handle:
-        data = handle.read()
+    data = document_read(consent, "receipt")
     audit_record(
         actor=actor,
         action="consent.receipt_read",
         obj=consent,
-        reason=reason,
+        reason=why,
         details={"sha256": consent.receipt_sha256},
     )
     return data
 
 
 @transaction.atomic
-def consent_scan_read(*, actor: Any, consent: Consent, reason: str = "download") -> bytes:
-    """The scanned form's bytes (QC or later checks); audited like the receipt."""
-    with consent.scan.open("rb") as handle:
-        data = handle.read()
-    audit_record(actor=actor, action="consent.scan_read", obj=consent, reason=reason)
+def consent_scan_read(*, actor: Any, consent: Consent, reason: str | None = None) -> bytes:
+    """The decrypted scan (QC or later checks), under the receipt's rule; audited."""
+    why = _document_reader(actor, consent, reason)
+    if not consent.scan:
+        raise DomainError("This consent has no scan.", code="no_scan")
+    data = document_read(consent, "scan")
+    audit_record(
+        actor=actor, action="consent.scan_read", obj=consent, reason=why, details={"sha256": consent.scan_sha256}
+    )
     return data

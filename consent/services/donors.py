@@ -37,6 +37,7 @@ from ..choices import (
     MatchKind,
     Sex,
 )
+from ..free_text import free_text_check
 from ..matching import Match, Person, compare, fold_name, swap_day_month
 from ..models import Donor, DuplicateCandidate, DuplicateReview, IdentityRecord
 from ..models.identity import IDENTITY_FIELDS, EncryptedIdentity
@@ -429,7 +430,11 @@ def duplicate_review_decide(
         if donor.pk not in allowed:
             raise DomainError(f"Donor {donor.pid_display} is not one of the candidates of this review.", field="donor")
         result = _final_donor(donor)
+        note = free_text_check(note, field="note", donor=result, identity=identity_of(locked))
     else:
+        note = free_text_check(note, field="note", identity=identity_of(locked))
+        for candidate in Donor.objects.filter(pk__in=locked.candidates.values("donor_id")):
+            free_text_check(note, field="note", donor=candidate)
         result = _create_donor(
             actor=actor,
             biobank=locked.biobank,
@@ -520,6 +525,8 @@ def donor_merge(*, actor: Any, source: Donor, target: Donor, reason: str) -> Don
         raise DomainError(
             f"Donor {tgt.pid_display} was itself merged; merge into the donor it was merged into.", field="target"
         )
+    reason = free_text_check(reason, field="reason", donor=src)
+    free_text_check(reason, field="reason", donor=tgt)
     moved = _repoint(source=src, target=tgt)
     old_status = src.status
     src.status, src.merged_into = DonorStatus.MERGED, tgt

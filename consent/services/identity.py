@@ -23,9 +23,10 @@ from biobank.pseudonyms.models import PseudonymDomain
 from biobank.pseudonyms.selectors import pid_domain_of
 from biobank.pseudonyms.services import PseudonymNotFound, pseudonym_resolve
 
-from ..models import Donor, DuplicateReview, IdentityRecord
+from ..documents import documents_rotate
+from ..models import ConsentSignature, Donor, DuplicateReview, IdentityRecord
 from ..models.identity import IDENTITY_FIELDS
-from ..vault_crypto import vault_lookup, vault_reencrypt
+from ..vault_crypto import vault_lookup, vault_reencrypt, vault_rotate
 from .donors import IdentityInput, identity_blocking_refresh, identity_of
 
 __all__ = [
@@ -76,7 +77,7 @@ def identity_view(*, actor: Any, donor: Donor, reason: str) -> Identity:
     _require_steward(actor, donor.biobank)
     reason = _clean_reason(reason)
     try:
-        record = IdentityRecord.objects.get(donor=donor)
+        record = IdentityRecord.objects.select_related("donor").get(donor=donor)
     except IdentityRecord.DoesNotExist:
         raise DomainError(f"Donor {donor.pid_display} has no identity in the vault.", field="donor") from None
     values = identity_of(record)
@@ -145,9 +146,10 @@ def _rotate_rows(model: type[IdentityRecord] | type[DuplicateReview], *, batch_s
     total, last_pk = 0, 0
     while True:
         with transaction.atomic():
-            rows = list(
-                model.objects.filter(pk__gt=last_pk).order_by("pk").select_for_update(of=("self",))[:batch_size]
-            )
+            page = model.objects.filter(pk__gt=last_pk).order_by("pk")
+            if model is IdentityRecord:
+                page = page.select_related("donor")  # the donor's subject_ref is the associated data
+            rows = list(page.select_for_update(of=("self",))[:batch_size])
             if not rows:
                 return total
             last_pk = rows[-1].pk
@@ -167,17 +169,26 @@ def _rotate_rows(model: type[IdentityRecord] | type[DuplicateReview], *, batch_s
 
 
 def identity_vault_rotate(*, actor: Any = "system:vault-rotate", batch_size: int = ROTATE_BATCH) -> int:
-    """Move every vault value (and pending registration) to the current encryption key; returns rows changed.
+    """Move every vault value (vault rows, pending registrations, consent signatures) and every stored receipt and
+    scan to the current encryption key; returns rows and files changed (files stored before encryption at rest are
+    encrypted now).
 
     Run after ``manage.py keys_add`` appended a key (``manage.py vault_rotate`` or the ``vault_rotate`` task). Old
     keys stay in the key file until this has finished; reads work throughout.
     """
     changed = _rotate_rows(IdentityRecord, batch_size=batch_size) + _rotate_rows(DuplicateReview, batch_size=batch_size)
+    signatures = vault_rotate(ConsentSignature.objects.all(), batch_size=batch_size)
+    documents = documents_rotate(batch_size=batch_size)
     with transaction.atomic():
         audit_record(
             actor=actor,
             action="identity_vault.rotate",
             object_type="consent.identityrecord",
-            details={"rows_changed": changed, "key_id": encryption_keyring().current_id},
+            details={
+                "rows_changed": changed,
+                "signatures_changed": signatures,
+                "documents_changed": documents,
+                "key_id": encryption_keyring().current_id,
+            },
         )
-    return changed
+    return changed + signatures + documents

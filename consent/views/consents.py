@@ -5,20 +5,24 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from biobank.accounts.selectors import user_has_biobank_perm
 from biobank.errors import DomainError
 from biobank.web.access import biobank_for
+from biobank.web.forms import add_domain_error
 
 from .. import gate, services
 from ..choices import InvalidationStatus, TemplateType
 from ..forms.consents import InvalidationDecideForm, InvalidationRequestForm, WithdrawForm
+from ..forms.donors import ReasonForm
 from ..models import Consent, ConsentInvalidation, Module
 from ..selectors import consent_later_denials, consent_policy_history, consents_visible_to
 from ..timeline import Act, decide_per_code
@@ -53,6 +57,7 @@ def consent_detail(request: HttpRequest, code: str, consent_id: int) -> HttpResp
         pending is not None and can_manage and request.user.pk not in (pending.requested_by_id, consent.recorded_by_id)
     )
     withdrawable = can_manage and consent.counts and consent.template.type == TemplateType.CONSENT
+    can_steward = user_has_biobank_perm(user=request.user, biobank=biobank, perm="view_identity")
     context = {
         "biobank": biobank,
         "consent": consent,
@@ -60,6 +65,7 @@ def consent_detail(request: HttpRequest, code: str, consent_id: int) -> HttpResp
         "current": current,
         "today": today,
         "can_manage": can_manage,
+        "can_documents": can_manage or can_steward,  # receipts and scans name the signer
         "withdraw_form": WithdrawForm(modules=_modules(consent)) if withdrawable else None,
         "later_denials": consent_later_denials(consent=consent) if consent.counts else [],
         "invalidations": invalidations,
@@ -74,33 +80,61 @@ def _as_act(row: object) -> Act:
     return gate.act_of(row)
 
 
-@login_required
-def receipt_download(request: HttpRequest, code: str, consent_id: int) -> HttpResponse:
+EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
+
+
+def _document(request: HttpRequest, code: str, consent_id: int, kind: str) -> HttpResponse:
+    """A receipt or scan: a consent officer gets it at once; an identity steward states a reason first (a form,
+    then a POST); anyone else with access to the consent gets 403, another biobank's consent is 404."""
     biobank = biobank_for(request, code, "view_donors")
     consent = _consent(request, biobank, consent_id)
+    if kind == "scan" and not consent.scan:
+        raise Http404(_("This consent has no scan."))
+    officer = user_has_biobank_perm(user=request.user, biobank=biobank, perm="manage_consent")
+    steward = user_has_biobank_perm(user=request.user, biobank=biobank, perm="view_identity")
+    if not (officer or steward):
+        raise PermissionDenied(
+            _("Receipts and scans show who signed: only consent officers and identity stewards may open them.")
+        )
+    form = ReasonForm(request.POST if request.method == "POST" else None)
+    context = {"biobank": biobank, "consent": consent, "form": form}
+    reason = None
+    if not officer:
+        if not form.is_valid():  # first the form (unbound: no errors shown), then its errors
+            return render(request, "consent/document_reason.html", context)
+        reason = form.cleaned_data["reason"]
+    read = services.consent_receipt_read if kind == "receipt" else services.consent_scan_read
     try:
-        data = services.consent_receipt_read(actor=request.user, consent=consent)
+        data = read(actor=request.user, consent=consent, reason=reason)
     except DomainError as error:
+        if not officer:
+            add_domain_error(form, error)
+            return render(request, "consent/document_reason.html", context)
         messages.error(request, error.message)
         return redirect("consent:consent_detail", code=biobank.code, consent_id=consent.pk)
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="consent-{consent.donor.pid}-{consent.pk}.pdf"'
+    if kind == "receipt":
+        response = HttpResponse(data, content_type="application/pdf")
+        filename = f"consent-{consent.donor.pid}-{consent.pk}.pdf"
+    else:
+        response = HttpResponse(data, content_type=consent.scan_content_type)
+        filename = f"consent-scan-{consent.pk}.{EXTENSIONS.get(consent.scan_content_type, 'bin')}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
 
 
+@never_cache
 @login_required
+@require_http_methods(["GET", "POST"])
+def receipt_download(request: HttpRequest, code: str, consent_id: int) -> HttpResponse:
+    return _document(request, code, consent_id, "receipt")
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
 def scan_download(request: HttpRequest, code: str, consent_id: int) -> HttpResponse:
-    biobank = biobank_for(request, code, "view_donors")
-    consent = _consent(request, biobank, consent_id)
-    if not consent.scan:
-        raise Http404(_("This consent has no scan."))
-    data = services.consent_scan_read(actor=request.user, consent=consent)
-    extension = consent.scan.name.rsplit(".", 1)[-1]
-    response = HttpResponse(data, content_type=consent.scan_content_type)
-    response["Content-Disposition"] = f'attachment; filename="consent-scan-{consent.pk}.{extension}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return _document(request, code, consent_id, "scan")
 
 
 @login_required

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 
 import pytest
@@ -13,6 +14,7 @@ from biobank.audit.models import AuditOutbox
 from biobank.errors import DomainError
 from consent import services
 from consent.choices import ConsentStatus, PolicyStateValue
+from consent.documents import signature_values
 from consent.models import Consent, PolicyState
 from tests.consent.consent_helpers import make_catalogue, make_donor, media_root, record  # noqa: F401
 from tests.factories import make_member
@@ -69,10 +71,10 @@ def test_the_receipt_is_a_pdf_whose_sha256_is_the_stored_hash(
         consent = record(officer, donor, template, language="de")
 
     consent.refresh_from_db()
-    data = consent.receipt.read()
+    data = services.consent_receipt_read(actor=officer, consent=consent)
     assert data.startswith(b"%PDF-")
     assert hashlib.sha256(data).hexdigest() == consent.receipt_sha256
-    text = "".join(page.extract_text() for page in PdfReader(consent.receipt.path).pages)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     assert donor.pid in text
     assert "Ich willige ein" in text
     assert "Erika Mustermann" in text
@@ -138,7 +140,7 @@ def test_signature_representative_and_countersignature_are_required_as_documente
     assert not Consent.objects.exists()
 
 
-def test_a_guardian_may_sign_for_the_donor(officer, template, donor):
+def test_a_guardian_may_sign_for_the_donor_and_the_names_go_into_the_vault(officer, template, donor):
     consent = record(
         officer,
         donor,
@@ -148,8 +150,17 @@ def test_a_guardian_may_sign_for_the_donor(officer, template, donor):
         representative_legal_basis="parent",
     )
 
-    assert (consent.representative_name, consent.representative_relation) == ("Max Mustermann", "father")
+    signature = signature_values(consent)
+    assert (signature.representative_name, consent.representative_relation) == ("Max Mustermann", "father")
     assert consent.representative_legal_basis == "parent"
+    assert signature.signer_name == "Erika Mustermann" and signature.signature_png.startswith(b"\x89PNG")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT row_to_json(c)::text FROM consent_consent c")
+        consent_rows = " ".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SELECT row_to_json(s)::text FROM consent_consentsignature s")
+        signature_rows = " ".join(row[0] for row in cursor.fetchall())
+    assert "Mustermann" not in consent_rows and "Mustermann" not in signature_rows
+    assert "v1:" in signature_rows
 
 
 def test_a_technician_cannot_record_consent(biobank_a, template, donor):
@@ -167,4 +178,8 @@ def test_the_state_history_is_append_only_in_the_database(officer, template, don
     with pytest.raises(IntegrityError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM consent_policystate")
     with pytest.raises(IntegrityError, match="immutable"), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("UPDATE consent_consent SET signer_name = 'Someone else'")
+        cursor.execute("UPDATE consent_consent SET representative_relation = 'Someone else'")
+    with pytest.raises(IntegrityError, match="immutable"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE consent_consentsignature SET signer_name = NULL")
+    with pytest.raises(IntegrityError, match="never deleted"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM consent_consentsignature")

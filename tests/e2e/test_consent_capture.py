@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from biobank.accounts.choices import Role
+from consent.documents import signature_values
 from consent.models import Consent
 from tests.consent.consent_helpers import make_catalogue, make_donor
 from tests.e2e.conftest import sign_in
@@ -54,7 +55,8 @@ def test_a_consent_officer_records_a_consent_and_downloads_its_receipt(page, wor
 
     expect(page.get_by_text("Consent recorded")).to_be_visible()
     consent = Consent.objects.get()
-    assert consent.signature_png and bytes(consent.signature_png).startswith(b"\x89PNG")
+    drawn = signature_values(consent).signature_png  # in the vault, decrypted here only
+    assert drawn and drawn.startswith(b"\x89PNG")
     assert {c.module.code: c.choice for c in consent.choices.all()}["biomaterial"] == "declined"
     assert page.locator("[data-receipt-sha256]").inner_text() == consent.receipt_sha256
 

@@ -1,0 +1,67 @@
+"""A dump of the demo database names no one: after ``seed_demo`` a ``pg_dump`` contains no signer name, no
+representative name and no identifying value (names, hospital ID, e-mail, phone) of any demo donor — the values
+are collected through the vault first — and every receipt on disk is a vault document, not a readable PDF."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from consent.documents import signature_values
+from consent.models import Consent, DuplicateReview, IdentityRecord
+from consent.services import identity_of
+from consent.vault_crypto import is_encrypted_bytes
+from tests.consent.consent_helpers import media_root  # noqa: F401
+
+PG_DUMP = shutil.which("pg_dump")
+
+
+def _plaintexts() -> set[str]:
+    values: set[str] = set()
+    rows = [*IdentityRecord.objects.select_related("donor"), *DuplicateReview.objects.filter(given_names__isnull=False)]
+    for row in rows:
+        identity = identity_of(row)
+        values |= {identity.given_names, identity.family_name, identity.hospital_id, identity.email, identity.phone}
+    for consent in Consent.objects.select_related("donor"):
+        signature = signature_values(consent)
+        values |= {signature.signer_name, signature.representative_name}
+    return {value for value in values if value}
+
+
+def _dump() -> str:
+    """The whole database but the staff accounts' rows: the demo staff are other people, and some share a given or
+    family name with a demo donor by chance (Anna Adler, Tomasz Nowak); their names are not donor identity."""
+    settings = connection.settings_dict
+    command = [PG_DUMP, "--no-owner", "--exclude-table-data=public.accounts_user", "--dbname", settings["NAME"]]
+    for option, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
+        if settings.get(key):
+            command += [option, str(settings[key])]
+    env = {**os.environ, "PGPASSWORD": str(settings.get("PASSWORD") or "")}
+    return subprocess.run(command, capture_output=True, check=True, env=env, timeout=300).stdout.decode("utf-8")
+
+
+@pytest.mark.skipif(PG_DUMP is None, reason="pg_dump (postgresql-client) is not installed on this machine")
+@pytest.mark.django_db(transaction=True)
+def test_a_dump_of_the_demo_database_and_its_receipts_name_no_donor(settings, media_root):  # noqa: F811
+    settings.DEMO_MODE = True
+    call_command("seed_demo", stdout=StringIO())
+    plaintexts = _plaintexts()
+    assert len(plaintexts) > 80  # ~20 donors, 5 values each, the signers and the guardian
+    assert "Waltraud Nowak-Berger" in plaintexts and "Anna Becker" in plaintexts
+
+    dump = _dump()
+
+    assert "COPY public.consent_consentsignature" in dump and "COPY public.consent_identityrecord" in dump
+    assert [value for value in sorted(plaintexts) if value in dump] == []
+    receipts = [path for path in media_root.rglob("*") if path.is_file()]
+    assert len(receipts) == Consent.objects.exclude(receipt="").count() > 0
+    for path in receipts:
+        data = path.read_bytes()
+        assert is_encrypted_bytes(data) and b"%PDF" not in data
+        assert not [value for value in plaintexts if value.encode() in data]
