@@ -30,6 +30,7 @@ __all__ = [
     "donors_with_pids",
     "duplicate_reviews_visible_to",
     "earlier_pid",
+    "earlier_pids_of",
     "pid_canonical",
 ]
 
@@ -54,6 +55,11 @@ def earlier_pid(asked: str, donor: Donor) -> str | None:
     """The asked PID (canonical) if it is not the donor's current one: an earlier PID that still names the donor."""
     canonical = pseudonym_validate(asked)
     return None if canonical == donor.pid else canonical
+
+
+def earlier_pids_of(donor: Donor) -> list[str]:
+    """The donor's earlier PIDs (canonical, oldest first): still valid, shown so staff can match old labels."""
+    return list(DonorPid.objects.filter(donor=donor).exclude(pid=donor.pid).values_list("pid", flat=True))
 
 
 def donors_with_pids(donors: QuerySet[Donor], pids: Iterable[str]) -> QuerySet[Donor]:

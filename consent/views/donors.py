@@ -41,6 +41,7 @@ from ..selectors import (
     donors_with_pids,
     duplicate_reviews_visible_to,
     earlier_pid,
+    earlier_pids_of,
     pid_canonical,
 )
 from ..selectors.consents import consents_of_donor
@@ -128,6 +129,7 @@ def donor_detail(request: HttpRequest, code: str, pid: str) -> HttpResponse:
     context = {
         "biobank": biobank,
         "donor": donor,
+        "earlier_pids": [display(pid) for pid in earlier_pids_of(donor)],
         "consents": consents_of_donor(user=request.user, donor=donor).order_by("-signed_on", "-pk"),
         "can_identity": "view_identity" in perms,
         "can_merge": "manage_consent" in perms and not donor.is_merged,

@@ -182,6 +182,7 @@ def test_the_donor_page_of_an_earlier_pid_leads_to_the_donor_under_its_current_p
     assert response.context["donor"] == donor
     page = response.content.decode()
     assert "is an earlier PID of this donor" in page and donor.pid_display in page
+    assert response.context["earlier_pids"] == [f"{label[:5]}-{label[5:10]}-{label[10]}"]  # staff match old labels
     found = client.get(f"/consent/{biobank_a.code}/donors/", {"pid": label})
     assert list(found.context["donors"]) == [donor]
 
