@@ -82,7 +82,7 @@ def donors_by_pids(*, user: Any, pids: Iterable[str], biobank: Biobank | None = 
         donors = donors.filter(biobank=biobank)
     found: dict[str, Donor] = {}
     ambiguous: set[str] = set()
-    for donor in donors.annotate(asked_pid=F("pid_history__pid")):
+    for donor in donors.annotate(asked_pid=F("pid_history__pid")).order_by():  # one join: the matched PID
         if donor.asked_pid in found:
             ambiguous.add(donor.asked_pid)
         found[donor.asked_pid] = donor

@@ -8,6 +8,8 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from biobank.accounts import services as account_services
+from biobank.accounts.choices import Role
 from biobank.audit.models import AuditEvent, AuditOutbox
 from biobank.crypto.keys import append_key
 from biobank.pseudonyms import services as pseudonym_services
@@ -16,7 +18,7 @@ from consent import selectors, services
 from consent.models import Donor, DonorPid
 from tests.api.conftest import bearer
 from tests.consent.consent_helpers import make_catalogue, make_donor, media_root, new_pid, record  # noqa: F401
-from tests.factories import make_token
+from tests.factories import make_member, make_token
 
 pytestmark = pytest.mark.django_db
 
@@ -225,6 +227,19 @@ def test_the_pid_history_is_written_by_the_database_and_cannot_be_rewritten(rena
         DonorPid.objects.filter(donor=donor, pid=label).delete()
     with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
         DonorPid.objects.filter(donor=donor, pid=label).update(pid=new_pid())
+
+
+def test_a_pid_shared_by_two_biobanks_domains_is_told_apart_by_biobank(biobank_a, biobank_b):
+    auditor = make_member(biobank_a, Role.AUDITOR)
+    account_services.membership_grant(actor=None, biobank=biobank_b, user=auditor, role=Role.AUDITOR)
+    pid = new_pid()  # 1 in 2^50 per pair of domains, but then both biobanks hold the same PID
+    in_a, in_b = make_donor(biobank_a, pid=pid), make_donor(biobank_b, pid=pid)
+
+    assert selectors.donors_by_pids(user=auditor, pids=[pid]) == {}  # never the other biobank's donor
+    with pytest.raises(Donor.DoesNotExist):
+        selectors.donor_get_for(user=auditor, pid=pid)
+    assert selectors.donor_get_for(user=auditor, pid=pid, biobank=biobank_b) == in_b
+    assert selectors.donors_by_pids(user=auditor, pids=[pid], biobank=biobank_a) == {pid: in_a}
 
 
 # --- bulk resolution stays constant -----------------------------------------------------------------------------------
