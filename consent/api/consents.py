@@ -185,7 +185,7 @@ class ConsentBulkCheckView(APIView):
             results.append(
                 {
                     "donor": donor.pid,
-                    "asked_pid": selectors.earlier_pid(pid, donor),
+                    "asked_pid": canonical[index] if canonical[index] != donor.pid else None,  # an earlier PID
                     "answer": result.answer.value,
                     "permitted": result.allowed,
                     "code": result.code,
