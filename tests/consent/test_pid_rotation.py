@@ -200,7 +200,7 @@ def test_an_identity_steward_still_resolves_an_earlier_pid(renamed, steward_a, b
     assert page.status_code == 200 and "Schmidt" in page.content.decode()
 
 
-def test_a_consent_officer_records_consent_for_a_donor_found_by_an_earlier_pid(renamed, consent_officer_a):
+def test_the_lookup_behind_consent_capture_finds_a_donor_by_an_earlier_pid(renamed, consent_officer_a):
     donor, label, _ = renamed
     assert selectors.donor_get_for(user=consent_officer_a, pid=label) == donor
 
