@@ -25,9 +25,3 @@ class ConsentConfig(AppConfig):
         from .demo_seed import seed
 
         register_demo_seeder("consent catalogue, donors and consents", seed)
-
-        from biobank.pseudonyms.services import on_repseudonymised
-
-        from .services.donors import donor_pids_follow_rotation
-
-        on_repseudonymised(donor_pids_follow_rotation)

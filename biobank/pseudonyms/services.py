@@ -109,23 +109,35 @@ def _check_subjects(subjects: Iterable[str]) -> list[str]:
     return unique
 
 
+# ``held``: what the subjects have already: their pseudonym in ``version``, or (``keep_held``) the newest one not
+# retired in any earlier version. Only subjects holding nothing get a new row.
 _INSERT_SQL = """
 WITH input(subject, pseudonym) AS (SELECT * FROM unnest(%(subjects)s::text[], %(pseudonyms)s::text[])),
+held AS (
+    SELECT DISTINCT ON (existing.subject) existing.subject, existing.pseudonym
+    FROM {table} existing JOIN input USING (subject)
+    WHERE existing.domain_id = %(domain)s AND existing.key_version <= %(version)s
+    AND (existing.key_version = %(version)s OR (%(keep_held)s AND existing.retired_at IS NULL))
+    ORDER BY existing.subject, existing.key_version DESC
+),
 inserted AS (
     INSERT INTO {table} (domain_id, key_version, subject, pseudonym, created_at)
     SELECT %(domain)s, %(version)s, subject, pseudonym, %(now)s FROM input
+    WHERE subject NOT IN (SELECT subject FROM held)
     ON CONFLICT DO NOTHING
     RETURNING subject, pseudonym
 )
 SELECT subject, pseudonym FROM inserted
 UNION ALL
-SELECT existing.subject, existing.pseudonym FROM {table} existing JOIN input USING (subject)
-WHERE existing.domain_id = %(domain)s AND existing.key_version = %(version)s
+SELECT subject, pseudonym FROM held
 """
 
 
-def _mint(*, domain: PseudonymDomain, version: int, subjects: Sequence[str]) -> dict[str, str]:
+def _mint(*, domain: PseudonymDomain, version: int, subjects: Sequence[str], keep_held: bool = False) -> dict[str, str]:
     """Insert-or-read the pseudonyms of ``subjects`` in ``version``: one statement per round, set-based.
+
+    ``keep_held``: a subject that holds a pseudonym not retired in an earlier version keeps it (minting for use);
+    without it, every subject gets its own row in ``version`` (the re-pseudonymisation job).
 
     Round 1 almost always settles everything. A subject still missing either lost a race with a concurrent insert
     of itself (the next round reads it) or its pseudonym collides with another subject's (the next round tries its
@@ -151,6 +163,7 @@ def _mint(*, domain: PseudonymDomain, version: int, subjects: Sequence[str]) -> 
                     "pseudonyms": candidates,
                     "domain": domain.pk,
                     "version": version,
+                    "keep_held": keep_held,
                     "now": timezone.now(),
                 },
             )
@@ -162,23 +175,31 @@ def _mint(*, domain: PseudonymDomain, version: int, subjects: Sequence[str]) -> 
 
 @transaction.atomic
 def pseudonyms_for_many(*, domain: PseudonymDomain, subjects: Iterable[str]) -> dict[str, str]:
-    """``{subject: pseudonym}`` in the domain's current key version, minting what is missing in one statement."""
+    """``{subject: pseudonym}``, minting what is missing in the current key version, in one statement.
+
+    A subject keeps the pseudonym it holds (in any key version) until a re-pseudonymisation retires it: a key
+    rotation changes what new subjects get, never silently what an existing subject is called.
+    """
     unique = _check_subjects(subjects)
     if not unique:
         return {}
-    return _mint(domain=domain, version=domain.current_key_version, subjects=unique)
+    return _mint(domain=domain, version=domain.current_key_version, subjects=unique, keep_held=True)
 
 
 def pseudonym_for(*, domain: PseudonymDomain, subject: str) -> str:
-    """The subject's pseudonym in the domain's current key version: the same every time (get or create)."""
+    """The subject's pseudonym: the same every time (get, or create in the current key version)."""
     return pseudonyms_for_many(domain=domain, subjects=[subject])[subject]
 
 
 @transaction.atomic
 def domain_rotate_key(*, actor: Any, domain: PseudonymDomain) -> PseudonymDomain:
-    """Start a new key version (from the current master key); a background job re-pseudonymises the subjects.
+    """Start a new key version (from the current master key): new subjects get pseudonyms under the new key.
 
-    New pseudonyms are minted in the new version at once; old pseudonyms stay resolvable for the steward.
+    A biobank PID domain stops there: a PID is printed on tube labels and stored in partner systems for as long as
+    the material exists, so an issued PID is never replaced (re-keying it would protect nothing — the old PID stays
+    in circulation and valid — and would give every donor a second valid name). Any other domain (a data release)
+    is re-pseudonymised by a background job into the new version; its old pseudonyms stay resolvable for the
+    steward.
     """
     locked = PseudonymDomain.objects.select_for_update().get(pk=domain.pk)
     old_version = locked.current_key_version
@@ -196,6 +217,8 @@ def domain_rotate_key(*, actor: Any, domain: PseudonymDomain) -> PseudonymDomain
         details={"domain": locked.code, "master_key_id": master_key_id},
     )
     domain.current_key_version = new_version
+    if locked.kind == DomainKind.BIOBANK_PID:
+        return locked
 
     from .tasks import repseudonymise_domain
 
@@ -211,9 +234,10 @@ _repseudonymised_listeners: list[RepseudonymisedListener] = []
 def on_repseudonymised(listener: RepseudonymisedListener) -> None:
     """Register ``listener(domain, {subject: new pseudonym})``, called inside each re-pseudonymisation batch.
 
-    The apps that keep a copy of the current pseudonym (a donor's PID) refresh it here, in the same transaction,
-    so after a rotation they show the new pseudonym while the old one stays resolvable. Registered from an app's
-    ``ready()``: this core module never imports the apps above it.
+    The apps that keep a copy of a subject's current pseudonym refresh it here, in the same transaction, so after a
+    rotation they show the new pseudonym while the old one stays resolvable. Biobank PID domains are never
+    re-pseudonymised, so donors' PIDs never reach a listener. Registered from an app's ``ready()``: this core module
+    never imports the apps above it.
     """
     if listener not in _repseudonymised_listeners:
         _repseudonymised_listeners.append(listener)
@@ -222,13 +246,14 @@ def on_repseudonymised(listener: RepseudonymisedListener) -> None:
 def domain_repseudonymise_batch(*, domain_id: int, key_version: int, limit: int | None = None) -> int:
     """Mint ``key_version`` pseudonyms for up to ``limit`` subjects that only have older ones, and retire those.
 
-    Returns how many subjects were done (0: finished, or the domain moved on to a newer version, whose own job
-    takes over). Idempotent: it only ever picks subjects still missing in ``key_version``.
+    Returns how many subjects were done (0: finished, the domain moved on to a newer version, whose own job
+    takes over, or it is a biobank PID domain, whose PIDs are never replaced — a job queued before that rule does
+    nothing). Idempotent: it only ever picks subjects still missing in ``key_version``.
     """
     limit = limit or REPSEUDONYMISE_BATCH
     with transaction.atomic():
         domain = PseudonymDomain.objects.get(pk=domain_id)
-        if domain.current_key_version != key_version:
+        if domain.current_key_version != key_version or domain.kind == DomainKind.BIOBANK_PID:
             return 0
         subjects = list(
             Pseudonym.objects.filter(domain=domain, key_version__lt=key_version)

@@ -152,7 +152,12 @@ class StateUsedSerializer(serializers.Serializer):
 
 
 class GateAnswerSerializer(serializers.Serializer):
-    donor = serializers.CharField(help_text="The PID asked about.")
+    donor = serializers.CharField(help_text="The donor's current PID.")
+    asked_pid = serializers.CharField(
+        allow_null=True,
+        help_text="Set when the PID asked with is an earlier PID of the donor (e.g. from a label printed before a "
+        "key rotation): that PID, while `donor` is the donor's current PID. Null when the current PID was asked.",
+    )
     current_donor = serializers.CharField(
         help_text="The PID of the donor that stands for the person now (differs after a merge)."
     )
@@ -177,8 +182,16 @@ class ItemErrorSerializer(serializers.Serializer):
 
 
 class BulkItemSerializer(serializers.Serializer):
-    donor = serializers.CharField()
-    current_donor = serializers.CharField(required=False)
+    donor = serializers.CharField(help_text="The donor's current PID (as sent, for an item with an error).")
+    asked_pid = serializers.CharField(
+        allow_null=True,
+        required=False,
+        help_text="Set when the PID asked with is an earlier PID of the donor (e.g. from a label printed before a "
+        "key rotation): that PID, while `donor` is the donor's current PID. Null when the current PID was asked.",
+    )
+    current_donor = serializers.CharField(
+        required=False, help_text="The PID of the donor that stands for the person now (differs after a merge)."
+    )
     answer = serializers.ChoiceField(choices=["permitted", "denied", "unknown"], required=False)
     permitted = serializers.BooleanField(required=False)
     code = serializers.CharField(required=False)

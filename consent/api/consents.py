@@ -40,6 +40,7 @@ ID_PARAMETER = OpenApiParameter("id", int, OpenApiParameter.PATH, description="T
 ANSWER_EXAMPLE = {
     "donor": "7KQ2M-X9TRB-4",
     "current_donor": "7KQ2M-X9TRB-4",
+    "asked_pid": None,
     "purpose": "biomat-use",
     "at": "2025-03-01",
     "as_known_at": "2025-03-01T12:00:00+01:00",
@@ -98,10 +99,13 @@ def _purpose(value: str, *, biobank_ids: Any, query: dict[str, Any]) -> dict[str
     return {"policy": value}
 
 
-def _answer(pid: str, purpose: str, at: date, known: datetime, result: gate.GateResult) -> dict[str, Any]:
+def _answer(
+    pid: str, purpose: str, at: date, known: datetime, result: gate.GateResult, asked_pid: str | None = None
+) -> dict[str, Any]:
     return {
         "donor": pid,
         "current_donor": result.current_pid or pid,
+        "asked_pid": asked_pid,
         "purpose": purpose,
         "at": at,
         "as_known_at": known,
@@ -145,7 +149,8 @@ class ConsentCheckView(APIView):
         at = query.validated_data.get("at") or timezone.localdate()
         known = query.validated_data.get("as_known_at") or timezone.now()
         result = gate.permitted(donor=donor, at=at, as_known_at=known, **ask)
-        return Response(GateAnswerSerializer(_answer(donor.pid, purpose, at, known, result)).data)
+        asked = selectors.earlier_pid(pid, donor)  # an earlier PID still names the donor; the answer says so
+        return Response(GateAnswerSerializer(_answer(donor.pid, purpose, at, known, result, asked)).data)
 
 
 class ConsentBulkCheckView(APIView):
@@ -187,9 +192,7 @@ class ConsentBulkCheckView(APIView):
                 canonical[index] = selectors.pid_canonical(pid)
             except DomainError as error:
                 errors[index] = {"pointer": f"/donors/{index}", "message": error.message, "code": error.code}
-        donors = {
-            d.pid: d for d in selectors.donors_visible_to(user=request.user).filter(pid__in=set(canonical.values()))
-        }
+        donors = selectors.donors_by_pids(user=request.user, pids=canonical.values())  # every PID a donor ever had
         answers = gate.permitted_many(donors=list(donors.values()), at=at, as_known_at=known, **ask)
         results = []
         for index, pid in enumerate(body.validated_data["donors"]):
@@ -208,6 +211,7 @@ class ConsentBulkCheckView(APIView):
                 {
                     "donor": donor.pid,
                     "current_donor": result.current_pid or donor.pid,
+                    "asked_pid": canonical[index] if canonical[index] != donor.pid else None,  # an earlier PID
                     "answer": result.answer.value,
                     "permitted": result.allowed,
                     "code": result.code,

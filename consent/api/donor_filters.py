@@ -9,12 +9,16 @@ from rest_framework.exceptions import ValidationError
 from biobank.errors import DomainError
 from consent.choices import DonorStatus
 from consent.models import Donor
-from consent.selectors import pid_canonical
+from consent.selectors import donors_with_pids, pid_canonical
 
 
 class DonorFilterSet(django_filters.FilterSet):
     biobank = django_filters.CharFilter(field_name="biobank__code", help_text="Code of the biobank.")
-    pid = django_filters.CharFilter(method="filter_pid", max_length=20, help_text="A PID (with or without hyphens).")
+    pid = django_filters.CharFilter(
+        method="filter_pid",
+        max_length=20,
+        help_text="A PID (with or without hyphens); an earlier PID of a donor finds it too.",
+    )
     status = django_filters.ChoiceFilter(choices=DonorStatus.choices)
 
     class Meta:
@@ -23,6 +27,6 @@ class DonorFilterSet(django_filters.FilterSet):
 
     def filter_pid(self, queryset: QuerySet[Donor], name: str, value: str) -> QuerySet[Donor]:
         try:
-            return queryset.filter(pid=pid_canonical(value))
+            return donors_with_pids(queryset, [pid_canonical(value)])  # earlier PIDs find the donor too
         except DomainError as error:
             raise ValidationError({"pid": [error.message]}, code=error.code) from None

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from biobank.api.schema import ProblemSerializer
 from biobank.api.serializers import InputSerializer
+from biobank.pseudonyms import checkchar
 from consent.choices import Sex
 from consent.models import Donor
 
@@ -24,6 +25,23 @@ class DonorSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_merged_into(self, donor: Donor) -> str | None:
         return donor.merged_into.pid_display if donor.merged_into_id else None
+
+
+class DonorDetailSerializer(DonorSerializer):
+    """One donor looked up by a PID: ``pid`` is always the current one; ``asked_pid`` says when an earlier was asked."""
+
+    asked_pid = serializers.SerializerMethodField(
+        help_text="Set when the PID in the URL is an earlier PID of this donor (e.g. from a label printed before a "
+        "key rotation): that PID, while `pid` is the current one. Null when the current PID was asked."
+    )
+
+    class Meta(DonorSerializer.Meta):
+        fields = [*DonorSerializer.Meta.fields, "asked_pid"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_asked_pid(self, donor: Donor) -> str | None:
+        asked = self.context.get("asked_pid")
+        return checkchar.display(asked) if asked else None
 
 
 class DonorRegisterInputSerializer(InputSerializer):

@@ -27,6 +27,7 @@ from consent.models import Donor
 from .consent_serializers import ConsentSerializer
 from .donor_filters import DonorFilterSet
 from .donor_serializers import (
+    DonorDetailSerializer,
     DonorRegisterInputSerializer,
     DonorSerializer,
     DuplicateProblemSerializer,
@@ -180,14 +181,17 @@ class DonorDetailView(APIView):
     @extend_schema(
         operation_id="donors_retrieve",
         summary="One donor",
-        description="A pseudonymous donor by PID. A PID with a wrong check character (a typo) is a 400 that says "
-        "so; a PID of no donor you may see is a 404.",
+        description="A pseudonymous donor by PID. Every PID the donor ever had (e.g. printed on a label before a "
+        "key rotation) finds it; the answer's `pid` is the current one and `asked_pid` names the earlier PID asked. "
+        "A PID with a wrong check character (a typo) is a 400 that says so; a PID of no donor you may see is a 404.",
         parameters=[PID_PARAMETER, BIOBANK_PARAMETER],
-        responses={200: DonorSerializer, **problem_responses(400, 404, *READ_PROBLEMS)},
-        examples=[OpenApiExample("Donor", response_only=True, value=DONOR_EXAMPLE)],
+        responses={200: DonorDetailSerializer, **problem_responses(400, 404, *READ_PROBLEMS)},
+        examples=[OpenApiExample("Donor", response_only=True, value={**DONOR_EXAMPLE, "asked_pid": None})],
     )
     def get(self, request: Request, pid: str) -> Response:
-        return Response(DonorSerializer(visible_donor(request, pid)).data)
+        donor = visible_donor(request, pid)
+        context = {"asked_pid": selectors.earlier_pid(pid, donor)}
+        return Response(DonorDetailSerializer(donor, context=context).data)
 
 
 class DonorConsentListView(generics.ListAPIView):

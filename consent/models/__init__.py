@@ -2,8 +2,9 @@
 
 from .donors import Donor
 from .identity import DuplicateCandidate, DuplicateReview, IdentityRecord
+from .pid_history import DonorPid
 
-__all__ = ["Donor", "DuplicateCandidate", "DuplicateReview", "IdentityRecord"]
+__all__ = ["Donor", "DonorPid", "DuplicateCandidate", "DuplicateReview", "IdentityRecord"]
 from .catalogue import Module, Policy, Template, TemplateModule, TemplateText
 from .consents import Consent, ConsentInvalidation, ConsentModuleChoice, PolicyState
 

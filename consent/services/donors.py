@@ -22,7 +22,7 @@ from django.utils import timezone
 from biobank.accounts.models import Biobank, User
 from biobank.accounts.principals import TokenPrincipal
 from biobank.accounts.selectors import user_has_biobank_perm
-from biobank.audit.services import audit_record, audit_record_many
+from biobank.audit.services import audit_record
 from biobank.errors import ConflictError, DomainError, validate_model
 from biobank.pseudonyms.choices import DomainKind
 from biobank.pseudonyms.models import PseudonymDomain
@@ -548,40 +548,3 @@ def donor_merge(*, actor: Any, source: Donor, target: Donor, reason: str) -> Don
     )
     source.status, source.merged_into = src.status, tgt
     return tgt
-
-
-ROTATION_ACTOR = "system:pseudonym-rotation"
-
-
-def donor_pids_follow_rotation(domain: PseudonymDomain, minted: dict[str, str]) -> int:
-    """Keep ``Donor.pid`` on the current key version after a PID domain's key rotation.
-
-    Called by ``biobank.pseudonyms`` inside each re-pseudonymisation batch (registered in ``ConsentConfig.ready``):
-    one UPDATE and one audit INSERT per batch. The old PIDs stay resolvable for identity stewards.
-    """
-    if domain.kind != DomainKind.BIOBANK_PID or not minted:
-        return 0
-    refs = []
-    for subject in minted:
-        try:
-            refs.append(uuid.UUID(subject))
-        except ValueError:
-            continue  # not a donor's subject reference (donors are keyed on their UUID subject_ref)
-    donors = list(Donor.objects.filter(biobank_id=domain.biobank_id, subject_ref__in=refs))
-    changed = []
-    for donor in donors:
-        new_pid = minted[str(donor.subject_ref)]
-        if donor.pid != new_pid:
-            changed.append((donor, donor.pid, new_pid))
-            donor.pid = new_pid
-    if not changed:
-        return 0
-    Donor.objects.bulk_update([donor for donor, _, _ in changed], ["pid"])
-    audit_record_many(
-        actor=ROTATION_ACTOR,
-        action="donor.pid_rotated",
-        biobank=domain.biobank_id,
-        reason=f"Key rotation of the PID domain {domain.code}",
-        entries=[{"obj": donor, "changes": {"pid": [old, new]}} for donor, old, new in changed],
-    )
-    return len(changed)

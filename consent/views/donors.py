@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from biobank.accounts.models import Biobank
 from biobank.errors import DomainError
+from biobank.pseudonyms.checkchar import display
 from biobank.web.access import biobank_access, biobank_for
 from biobank.web.forms import add_domain_error
 
@@ -35,7 +36,15 @@ from ..forms.donors import (
     ReidentifyForm,
 )
 from ..models import Donor
-from ..selectors import donors_visible_to, duplicate_reviews_visible_to, pid_canonical
+from ..selectors import (
+    donor_get_for,
+    donors_visible_to,
+    donors_with_pids,
+    duplicate_reviews_visible_to,
+    earlier_pid,
+    earlier_pids_of,
+    pid_canonical,
+)
 from ..selectors.consents import consents_of_donor
 
 PAGE_SIZE = 50
@@ -47,8 +56,9 @@ def _perms(request: HttpRequest, biobank: Biobank) -> set[str]:
 
 
 def _donor(request: HttpRequest, biobank: Biobank, pid: str) -> Donor:
+    """The donor by any PID it ever had (an earlier PID from an old label finds it too); 404 otherwise."""
     try:
-        return donors_visible_to(user=request.user).get(biobank=biobank, pid=pid_canonical(pid))
+        return donor_get_for(user=request.user, pid=pid, biobank=biobank)
     except (DomainError, Donor.DoesNotExist):
         raise Http404(_("No donor with this PID in this biobank.")) from None
 
@@ -76,7 +86,7 @@ def donor_list(request: HttpRequest, code: str) -> HttpResponse:
     donors = donors_visible_to(user=request.user).filter(biobank=biobank).order_by("-pk")
     if search.is_bound and search.is_valid() and search.cleaned_data["pid"]:
         try:
-            donors = donors.filter(pid=pid_canonical(search.cleaned_data["pid"]))
+            donors = donors_with_pids(donors, [pid_canonical(search.cleaned_data["pid"])])
         except DomainError as error:
             search.add_error("pid", error.message)
             donors = donors.none()
@@ -105,10 +115,22 @@ def donor_list(request: HttpRequest, code: str) -> HttpResponse:
 def donor_detail(request: HttpRequest, code: str, pid: str) -> HttpResponse:
     biobank = biobank_for(request, code, "view_donors")
     donor = _donor(request, biobank, pid)
+    earlier = earlier_pid(pid, donor)
+    if earlier is not None:  # the page lives under the current PID; say which earlier PID led here
+        messages.info(
+            request,
+            _(
+                "%(asked)s is an earlier PID of this donor (still valid, e.g. on older labels); "
+                "its current PID is %(pid)s."
+            )
+            % {"asked": display(earlier), "pid": donor.pid_display},
+        )
+        return redirect("consent:donor_detail", code=biobank.code, pid=donor.pid_display)
     perms = _perms(request, biobank)
     context = {
         "biobank": biobank,
         "donor": donor,
+        "earlier_pids": [display(pid) for pid in earlier_pids_of(donor)],
         "consents": consents_of_donor(user=request.user, donor=donor).order_by("-signed_on", "-pk"),
         "can_identity": "view_identity" in perms,
         "can_merge": "manage_consent" in perms and not donor.is_merged,
@@ -199,9 +221,7 @@ def donor_merge(request: HttpRequest, code: str, pid: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         target = None
         try:
-            target = donors_visible_to(user=request.user).get(
-                biobank=biobank, pid=pid_canonical(form.cleaned_data["target"])
-            )
+            target = donor_get_for(user=request.user, pid=form.cleaned_data["target"], biobank=biobank)
         except DomainError as error:
             form.add_error("target", error.message)
         except Donor.DoesNotExist:

@@ -53,7 +53,9 @@ def test_an_unknown_pid_is_a_404_and_the_display_and_canonical_forms_both_work(d
         "status",
         "merged_into",
         "created_at",
+        "asked_pid",
     }
+    assert response.json()["asked_pid"] is None  # the current PID was asked
 
 
 def test_the_list_filters_by_biobank_pid_and_status(register, donor_a, consent_officer_a):

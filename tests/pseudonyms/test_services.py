@@ -121,14 +121,40 @@ class TestMinting:
 
 
 class TestRotation:
-    def test_rotation_mints_every_subject_in_the_new_version_and_keeps_the_old_resolvable(
+    """A release domain is re-pseudonymised into the new key version; a biobank PID domain keeps every issued PID."""
+
+    def test_rotating_a_pid_domain_keeps_every_issued_pid_and_new_subjects_get_the_new_key(
         self, pid_domain_a, steward_a, django_capture_on_commit_callbacks
     ):
-        subjects = [f"subject-{i}" for i in range(50)]
-        old = pseudonyms_for_many(domain=pid_domain_a, subjects=subjects)
+        issued = pseudonyms_for_many(domain=pid_domain_a, subjects=["donor-1", "donor-2"])
         append_key("PSEUDONYM_KEY_FILE", "t2")
 
         domain = rotate(pid_domain_a, django_capture_on_commit_callbacks)
+
+        assert domain.current_key_version == 2
+        assert pseudonyms_for_many(domain=domain, subjects=["donor-1", "donor-2"]) == issued
+        assert not Pseudonym.objects.filter(domain=domain, key_version=2).exists()  # nobody was renamed
+        assert not Pseudonym.objects.filter(domain=domain, retired_at__isnull=False).exists()
+        fresh = pseudonym_for(domain=domain, subject="donor-3")
+        assert fresh == services.pseudonymiser(domain=domain, version=2)("donor-3")
+        assert fresh != services.pseudonymiser(domain=domain, version=1)("donor-3")
+        row = pseudonym_resolve(actor=steward_a, domain=domain, pseudonym=issued["donor-1"], reason="label check")
+        assert (row.subject, row.key_version, row.is_retired) == ("donor-1", 1, False)
+
+    def test_a_job_queued_for_a_pid_domain_before_the_rule_renames_nobody(self, pid_domain_a):
+        issued = pseudonyms_for_many(domain=pid_domain_a, subjects=["a", "b"])
+        domain = domain_rotate_key(actor=None, domain=pid_domain_a)
+        assert services.domain_repseudonymise_batch(domain_id=domain.pk, key_version=2) == 0
+        assert pseudonyms_for_many(domain=domain, subjects=["a", "b"]) == issued
+
+    def test_rotation_mints_every_subject_in_the_new_version_and_keeps_the_old_resolvable(
+        self, release_domain_a, steward_a, django_capture_on_commit_callbacks
+    ):
+        subjects = [f"subject-{i}" for i in range(50)]
+        old = pseudonyms_for_many(domain=release_domain_a, subjects=subjects)
+        append_key("PSEUDONYM_KEY_FILE", "t2")
+
+        domain = rotate(release_domain_a, django_capture_on_commit_callbacks)
 
         assert domain.current_key_version == 2
         assert PseudonymKey.objects.get(domain=domain, version=2).master_key_id == "t2"
@@ -140,16 +166,16 @@ class TestRotation:
         row = pseudonym_resolve(actor=steward_a, domain=domain, pseudonym=old["subject-7"], reason="label check")
         assert (row.subject, row.key_version, row.is_retired) == ("subject-7", 1, True)
 
-    def test_each_version_gives_different_pseudonyms(self, pid_domain_a, django_capture_on_commit_callbacks):
-        seen = {pseudonym_for(domain=pid_domain_a, subject="subject-1")}
+    def test_each_version_gives_different_pseudonyms(self, release_domain_a, django_capture_on_commit_callbacks):
+        seen = {pseudonym_for(domain=release_domain_a, subject="subject-1")}
         for _ in range(2):
-            pid_domain_a = rotate(pid_domain_a, django_capture_on_commit_callbacks)
-            seen.add(pseudonym_for(domain=pid_domain_a, subject="subject-1"))
+            release_domain_a = rotate(release_domain_a, django_capture_on_commit_callbacks)
+            seen.add(pseudonym_for(domain=release_domain_a, subject="subject-1"))
         assert len(seen) == 3
-        assert Pseudonym.objects.filter(domain=pid_domain_a, subject="subject-1").count() == 3
+        assert Pseudonym.objects.filter(domain=release_domain_a, subject="subject-1").count() == 3
 
     def test_the_job_works_in_batches_and_hands_over_to_a_fresh_task(
-        self, pid_domain_a, django_capture_on_commit_callbacks, monkeypatch
+        self, release_domain_a, django_capture_on_commit_callbacks, monkeypatch
     ):
         from biobank.pseudonyms import tasks
 
@@ -158,21 +184,21 @@ class TestRotation:
         calls = []
         original = tasks.repseudonymise_domain.run
         monkeypatch.setattr(tasks.repseudonymise_domain, "run", lambda **kw: calls.append(kw) or original(**kw))
-        pseudonyms_for_many(domain=pid_domain_a, subjects=[f"s{i}" for i in range(20)])
+        pseudonyms_for_many(domain=release_domain_a, subjects=[f"s{i}" for i in range(20)])
 
-        rotate(pid_domain_a, django_capture_on_commit_callbacks)
+        rotate(release_domain_a, django_capture_on_commit_callbacks)
 
         assert len(calls) == 4  # 20 subjects, 3 a batch, 2 batches a task
-        assert Pseudonym.objects.filter(domain=pid_domain_a, key_version=2).count() == 20
+        assert Pseudonym.objects.filter(domain=release_domain_a, key_version=2).count() == 20
 
-    def test_the_job_is_idempotent_and_stops_when_a_newer_version_exists(self, pid_domain_a):
-        pseudonyms_for_many(domain=pid_domain_a, subjects=["a", "b"])
-        domain_rotate_key(actor=None, domain=pid_domain_a)  # job not run: callbacks not executed
-        assert services.domain_repseudonymise_batch(domain_id=pid_domain_a.pk, key_version=2) == 2
-        assert services.domain_repseudonymise_batch(domain_id=pid_domain_a.pk, key_version=2) == 0
-        domain_rotate_key(actor=None, domain=pid_domain_a)
-        assert services.domain_repseudonymise_batch(domain_id=pid_domain_a.pk, key_version=2) == 0
-        assert services.domain_repseudonymise_batch(domain_id=pid_domain_a.pk, key_version=3) == 2
+    def test_the_job_is_idempotent_and_stops_when_a_newer_version_exists(self, release_domain_a):
+        pseudonyms_for_many(domain=release_domain_a, subjects=["a", "b"])
+        domain_rotate_key(actor=None, domain=release_domain_a)  # job not run: callbacks not executed
+        assert services.domain_repseudonymise_batch(domain_id=release_domain_a.pk, key_version=2) == 2
+        assert services.domain_repseudonymise_batch(domain_id=release_domain_a.pk, key_version=2) == 0
+        domain_rotate_key(actor=None, domain=release_domain_a)
+        assert services.domain_repseudonymise_batch(domain_id=release_domain_a.pk, key_version=2) == 0
+        assert services.domain_repseudonymise_batch(domain_id=release_domain_a.pk, key_version=3) == 2
 
 
 class TestResolve:
