@@ -8,7 +8,8 @@ answers APPROVE, DENY or ABSTAIN (docs/consent.md has the table of cases).
   which names its disease) on GRU, HMB, or DS of the same disease or of an ancestor of it (ICD-10 hierarchy by
   code: a policy for ``E11`` covers ``E11.9``; ORPHA codes match exactly). A DS purpose that names no disease, or
   a DS policy that names none, ABSTAINs: a committee must check the disease.
-- A for-profit organisation is denied on NPU or NPUNCU; a commercial use on NCU or NPUNCU; a POA purpose on NPOA;
+- A for-profit organisation or a commercial use is denied on NPU, NCU or NPUNCU (as DUOS does: the two flags are
+  one "commercial use" restriction there, and a biobank cannot tell one from the other reliably); POA on NPOA;
   methods development on NMDS, except disease-specific methods research within the policy's own DS disease.
 - The modifiers that turn into conditions (GS, MOR, GSO, PUB, COL, IRB, US, PS, IS, RTN, TS, and RS) make the
   answer ABSTAIN: the data may be usable, but only a data access committee can say so. The consent gate therefore
@@ -24,6 +25,8 @@ from functools import cache
 from pathlib import Path
 
 from biobank.errors import DomainError
+
+from .diseases import disease_normalise
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "duo.json"
 
@@ -121,12 +124,15 @@ def duo_purpose_resolve(value: str) -> DuoTerm:
 
 
 def disease_key(value: str) -> str:
-    """A disease code compared as text: ``ICD-10:e11.9`` → ``E11.9``, ``orpha:558`` → ``ORPHA:558``."""
-    text = (value or "").strip().upper().replace(" ", "")
-    for prefix in ("ICD-10:", "ICD10:", "ICD-10-GM:"):
-        if text.startswith(prefix):
-            return text[len(prefix) :]
-    return text
+    """A disease code compared as text, in its one written form (``consent.diseases``: ``ICD10-GM:e119`` →
+    ``E11.9``); a value that is no ICD-10 or ORPHA code (legacy data) is compared upper-cased as it is."""
+    text = (value or "").strip()
+    if not text:
+        return ""
+    try:
+        return disease_normalise(text, field="disease")
+    except DomainError:
+        return text.upper().replace(" ", "")
 
 
 def disease_within(disease: str, policy_disease: str) -> bool:
@@ -177,10 +183,8 @@ def duo_match(
     covered = duo_covers(purpose=purpose, terms=terms, disease=disease, policy_disease=policy_disease)
     if covered == Match.DENY:
         return Match.DENY, []
-    if for_profit_organisation and held & {NPUNCU, NPU}:
-        return Match.DENY, []
-    if commercial_use and held & {NPUNCU, NCU}:
-        return Match.DENY, []
+    if (for_profit_organisation or commercial_use) and held & {NPUNCU, NPU, NCU}:
+        return Match.DENY, []  # DUOS treats both as one restriction: a for-profit or commercial purpose is denied
     if purpose == POA and NPOA in held:
         return Match.DENY, []
     if methods_development and NMDS in held:

@@ -304,7 +304,10 @@ def permitted_many(
         if asked.policy_biobank_id is not None:
             rows = rows.filter(policy__biobank_id=asked.policy_biobank_id)
     else:
-        rows = rows.filter(policy__data_class__in=asked.data_classes, policy__action=asked.action)
+        # Versions group by code: a code answers when any of its versions is of the asked class and action, and then
+        # every act on any version of it is folded (a later version's withdrawal is not lost to a changed action).
+        codes = Policy.objects.filter(data_class__in=asked.data_classes, action=asked.action).values("code")
+        rows = rows.filter(policy__code__in=codes)
     by_family: dict[int, list[Act]] = defaultdict(list)
     for row in rows.values_list(*_ACT_FIELDS):  # query 3
         act = _act(row)
@@ -350,7 +353,9 @@ def _no_consent(at: date, known: datetime | None) -> _Outcome:
 
 
 def _result(donor_id: int, family: Family | None, outcome: _Outcome, unknown_is_denied: bool) -> GateResult:
-    allowed = outcome.answer == Answer.PERMITTED or (outcome.answer == Answer.UNKNOWN and not unknown_is_denied)
+    # "Unknown" may be allowed when the caller says so; "no consent at all" never is.
+    lenient = outcome.answer == Answer.UNKNOWN and not unknown_is_denied and outcome.code != "no_consent"
+    allowed = outcome.answer == Answer.PERMITTED or lenient
     return GateResult(
         donor_id,
         outcome.answer,

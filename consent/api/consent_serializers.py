@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import re
+from datetime import datetime
 
 from rest_framework import serializers
 
+from biobank.errors import DomainError
+
 from ..choices import PolicyAction
+from ..diseases import disease_normalise
 from ..gate import DATA_CLASSES
 from ..models import Consent, Policy, Template
 
@@ -209,7 +212,15 @@ class BulkResultSerializer(serializers.Serializer):
     results = BulkItemSerializer(many=True)
 
 
-DISEASE = re.compile(r"^(?:ICD-?10(?:-GM)?:)?[A-Z][0-9]{2}(?:\.[0-9A-Z]{1,4})?$|^ORPHA:[0-9]{1,7}$", re.IGNORECASE)
+class SafeDateTimeField(serializers.DateTimeField):
+    """A date-time whose time-zone conversion cannot overflow (``0001-01-01T00:00`` is a 400, not a 500)."""
+
+    def enforce_timezone(self, value: datetime) -> datetime:
+        try:
+            return super().enforce_timezone(value)
+        except OverflowError:
+            self.fail("invalid", format="YYYY-MM-DDThh:mm[:ss][+HH:MM] between the years 1 and 9999")
+            raise
 
 
 class QuestionSerializer(serializers.Serializer):
@@ -242,15 +253,15 @@ class QuestionSerializer(serializers.Serializer):
         required=False, default=False, help_text="Methods development (denied on NMDS unless within its disease)."
     )
     at = serializers.DateField(required=False, help_text="Date of the intended use; default today.")
-    as_known_at = serializers.DateTimeField(required=False, help_text="Use what was known then; default now.")
+    as_known_at = SafeDateTimeField(required=False, help_text="Use what was known then; default now.")
 
     def validate_disease(self, value: str) -> str:
-        value = value.strip()
-        if value and not DISEASE.match(value):
-            raise serializers.ValidationError(
-                f"{value!r} is not a disease code: give ICD-10 (e.g. E11 or E11.9) or ORPHA (e.g. ORPHA:558)."
-            )
-        return value
+        if not value.strip():
+            return ""
+        try:
+            return disease_normalise(value, field="disease")
+        except DomainError as error:
+            raise serializers.ValidationError(error.message) from None
 
 
 class CheckQuerySerializer(QuestionSerializer):
@@ -259,5 +270,8 @@ class CheckQuerySerializer(QuestionSerializer):
 
 class BulkCheckInputSerializer(QuestionSerializer):
     donors = serializers.ListField(
-        child=serializers.CharField(), min_length=1, max_length=MAX_BULK, help_text=f"Up to {MAX_BULK} PIDs."
+        child=serializers.CharField(allow_blank=True),  # a blank PID is an item error, not a failed request
+        min_length=1,
+        max_length=MAX_BULK,
+        help_text=f"Up to {MAX_BULK} PIDs.",
     )

@@ -85,7 +85,11 @@ def _purpose(value: str, *, biobank_ids: Any, query: dict[str, Any]) -> dict[str
     DUO purpose without its data class is a 400 naming what is allowed."""
     value = (value or "").strip()
     if DUO_ID.match(value):
-        ask = {"duo_purpose": duo_purpose_resolve(value).id, **{k: query.get(k) for k in QUESTION_FIELDS}}
+        try:
+            purpose = duo_purpose_resolve(value).id
+        except DomainError as error:
+            raise DomainError(error.message, field="purpose", code=error.code) from None
+        ask = {"duo_purpose": purpose, **{k: query.get(k) for k in QUESTION_FIELDS}}
         gate.question(**ask)  # checks data_class and action once, before any donor is looked at
         return ask
     known = Policy.objects.filter(Q(biobank__in=biobank_ids) | Q(biobank__isnull=True), code=value)

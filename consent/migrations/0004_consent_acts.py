@@ -124,10 +124,21 @@ ACT_GUARDS = """
 CREATE OR REPLACE FUNCTION consent_act_matches_form() RETURNS trigger AS $$
 DECLARE
     form_type text;
+    form_donor bigint;
+    form_status text;
 BEGIN
+    IF NEW.consent_id IS NOT NULL THEN
+        SELECT t.type, c.donor_id, c.status INTO form_type, form_donor, form_status
+          FROM consent_consent c JOIN consent_template t ON t.id = c.template_id WHERE c.id = NEW.consent_id;
+        IF form_donor IS DISTINCT FROM NEW.donor_id THEN
+            PERFORM consent_refuse('An act recorded through a form belongs to the donor who signed that form.');
+        END IF;
+        IF form_status IS DISTINCT FROM 'valid' THEN
+            PERFORM consent_refuse(format('A form that is %s records no acts (a scan counts once approved in QC).',
+                                          form_status));
+        END IF;
+    END IF;
     IF NEW.origin = 'signature' THEN
-        SELECT t.type INTO form_type FROM consent_consent c JOIN consent_template t ON t.id = c.template_id
-         WHERE c.id = NEW.consent_id;
         IF (form_type = 'consent' AND NEW.state NOT IN ('accepted', 'declined', 'unknown'))
            OR (form_type = 'withdrawal' AND NEW.state <> 'withdrawn')
            OR (form_type = 'refusal' AND NEW.state <> 'refused') THEN

@@ -130,7 +130,7 @@ def consent_later_denials(*, consent: Consent) -> list[str]:
         PolicyState.objects.filter(
             donor_id__in=family.members,
             policy__code__in=codes,
-            valid_from__gt=consent.signed_on,
+            valid_from__gte=consent.signed_on,  # the same day too: which came first that day is not on paper
             state__in=[PolicyStateValue.WITHDRAWN, PolicyStateValue.REFUSED, PolicyStateValue.DECLINED],
         )
         .exclude(consent=consent)
@@ -140,7 +140,7 @@ def consent_later_denials(*, consent: Consent) -> list[str]:
         .distinct()
     )
     return [
-        f"Policy {code} was {state} from {day} on, after this form was signed on {consent.signed_on}: the form "
-        "counts from its signing date and does not undo that."
+        f"Policy {code} was {state} from {day} on, {'the day' if day == consent.signed_on else 'after'} this form was "
+        f"signed ({consent.signed_on}): the form counts from its signing date and does not undo a later decision."
         for code, state, day in later
     ]

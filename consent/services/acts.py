@@ -29,9 +29,9 @@ from ..choices import (
     TemplateType,
     WithdrawalLevel,
 )
-from ..gate import decisions_for, donor_families
+from ..free_text import free_text_check
+from ..gate import donor_families
 from ..models import Consent, ConsentInvalidation, Donor, Module, Policy, PolicyState
-from ..timeline import DENYING
 from .catalogue import require_manage_consent
 from .consents import _template_modules, nested_in
 
@@ -48,7 +48,8 @@ def _user_or_none(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def _reason(reason: str, *, field: str = "reason") -> str:
+def _reason(reason: str, *, field: str = "reason", donor: Donor | None = None) -> str:
+    """A reason that becomes permanent history: required, and free of identifying values (``free_text_check``)."""
     text = (reason or "").strip()
     if not text:
         raise DomainError(
@@ -56,7 +57,7 @@ def _reason(reason: str, *, field: str = "reason") -> str:
             field=field,
             code="required",
         )
-    return text
+    return free_text_check(text, field=field, donor=donor)
 
 
 def _check_effective(effective: date, *, today: date, earliest: date | None) -> None:
@@ -76,10 +77,18 @@ def _check_effective(effective: date, *, today: date, earliest: date | None) -> 
         )
 
 
-def _current_states(donor_id: int, codes: set[str], effective: date) -> dict[str, str]:
-    """The state of each policy code for the family on ``effective``, as known now (for "already withdrawn")."""
-    decisions = decisions_for(donor=donor_id, codes=codes, at=effective)
-    return {code: decisions[code].state if code in decisions else PolicyStateValue.NOT_ASKED for code in codes}
+def _recorded_already(member_ids: set[int], codes: set[str], effective: date) -> set[str]:
+    """The codes that already have a staff-recorded withdrawal of this family effective on exactly ``effective``.
+
+    Only that is a duplicate (a second click on the same letter). A withdrawal is written whatever the policy's
+    current state: a decline or an earlier withdrawal may later be invalidated, a late paper form may be approved,
+    and the fold needs the donor's withdrawal to be there when it is.
+    """
+    return set(
+        PolicyState.objects.filter(
+            donor_id__in=member_ids, origin=ActOrigin.WITHDRAWAL, valid_from=effective, policy__code__in=codes
+        ).values_list("policy__code", flat=True)
+    )
 
 
 def _write_withdrawals(
@@ -132,17 +141,17 @@ def consent_withdraw_module(
     modules = _template_modules(consent.template)
     if module.pk not in {m.pk for m in modules}:
         raise DomainError(f"Module {module} is not part of this consent.", field="module")
-    reason = _reason(reason)
+    reason = _reason(reason, donor=consent.donor)
     _check_effective(effective, today=timezone.localdate(), earliest=consent.signed_on)
-    affected = nested_in({module.pk}, modules)
+    affected = nested_in({module.pk})
     through = Module.policies.through.objects.filter(module_id__in=affected).select_related("policy")
     module_of = {row.policy_id: row.module_id for row in through}
     policies = {row.policy_id: row.policy for row in through}
-    states = _current_states(consent.donor_id, {p.code for p in policies.values()}, effective)
-    if all(state in DENYING for state in states.values()):
+    family = donor_families([consent.donor_id])[consent.donor_id]
+    codes = {p.code for p in policies.values()}
+    if codes and _recorded_already(family.members, codes, effective) >= codes:
         raise ConflictError(
-            f"Module {module.code} is already withdrawn, refused or declined for this donor on {effective}.",
-            code="withdrawn",
+            f"This withdrawal of module {module.code} effective {effective} is recorded already.", code="withdrawn"
         )
     rows = _write_withdrawals(
         actor=actor,
@@ -191,7 +200,7 @@ def donor_withdraw(*, actor: Any, donor: Donor, level: str, effective: date, rea
             field="level",
             code="level",
         )
-    reason = _reason(reason)
+    reason = _reason(reason, donor=donor)
     family = donor_families([donor.pk])[donor.pk]
     Donor.objects.select_for_update().filter(pk=family.root).first()  # one withdrawal of a person at a time
     acts = PolicyState.objects.filter(donor_id__in=family.members).select_related("policy")
@@ -201,12 +210,12 @@ def donor_withdraw(*, actor: Any, donor: Donor, level: str, effective: date, rea
     for act in acts.order_by("policy__created_at", "policy_id"):
         if _level_covers(level, act.policy):
             newest[act.policy.code] = act.policy
-    states = _current_states(donor.pk, set(newest), effective) if newest else {}
-    policies = [newest[code] for code, state in sorted(states.items()) if state not in DENYING]
+    done = _recorded_already(family.members, set(newest), effective) if newest else set()
+    policies = [newest[code] for code in sorted(newest) if code not in done]
     if not policies:
         raise ConflictError(
-            f"Nothing to withdraw: the donor has no policy at the level “{WithdrawalLevel(level).label}” that is not "
-            f"already withdrawn, refused or declined on {effective}.",
+            f"Nothing to withdraw: the donor has no policy at the level “{WithdrawalLevel(level).label}”, or this "
+            f"withdrawal effective {effective} is recorded already.",
             code="withdrawn",
         )
     rows = _write_withdrawals(
@@ -240,7 +249,7 @@ def consent_invalidation_request(*, actor: Any, consent: Consent, reason: str) -
     if consent.invalidations.filter(status=InvalidationStatus.PENDING).exists():
         raise ConflictError("An invalidation of this consent is already waiting for a second person.", code="pending")
     invalidation = ConsentInvalidation.objects.create(
-        consent=consent, reason=_reason(reason), requested_by=actor, requested_at=timezone.now()
+        consent=consent, reason=_reason(reason, donor=consent.donor), requested_by=actor, requested_at=timezone.now()
     )
     audit_record(
         actor=actor,
@@ -277,7 +286,7 @@ def consent_invalidation_decide(
         raise DomainError(
             f"You {who}; a second person must decide (four-eyes principle).", field="decided_by", code="same_person"
         )
-    note = (note or "").strip()
+    note = free_text_check(note, field="note", donor=consent.donor)
     if not approve and not note:
         raise DomainError("Say why the invalidation is rejected.", field="note", code="required")
     invalidation.status, invalidation.decided_by, invalidation.decision_note = target, actor, note

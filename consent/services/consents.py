@@ -189,13 +189,13 @@ def _ancestors(module: Module, by_id: dict[int, Module]) -> list[Module]:
     return chain
 
 
-def nested_in(module_ids: set[int], modules: list[Module]) -> set[int]:
-    """``module_ids`` and every module nested in them, at any depth."""
-    affected, changed = set(module_ids), True
-    while changed:
-        nested = {m.pk for m in modules if m.parent_id in affected}
-        changed = not nested <= affected
-        affected |= nested
+def nested_in(module_ids: set[int]) -> set[int]:
+    """``module_ids`` and every module nested in them in the catalogue, at any depth — also those a withdrawal form
+    does not list: withdrawing a module withdraws what is part of it (one query per level of nesting)."""
+    affected, frontier = set(module_ids), set(module_ids)
+    while frontier:
+        frontier = set(Module.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - affected
+        affected |= frontier
     return affected
 
 
@@ -207,20 +207,21 @@ def _expand(consent: Consent, choices: dict[int, str], *, recorded_at: Any, acto
     everything nested in them. Refusal form: ``refused`` for every policy on it.
     """
     modules = _template_modules(consent.template)
-    by_id = {m.pk: m for m in modules}
     form = consent.template.type
     if form == TemplateType.WITHDRAWAL:
         ticked = {pk for pk, choice in choices.items() if choice == ModuleChoice.WITHDRAWN}
-        chosen = nested_in(ticked, modules)
+        chosen = nested_in(ticked)
+        modules = [*modules, *Module.objects.filter(pk__in=chosen - {m.pk for m in modules})]
         state_of = dict.fromkeys(chosen, PolicyStateValue.WITHDRAWN)
     elif form == TemplateType.REFUSAL:
-        state_of = dict.fromkeys(by_id, PolicyStateValue.REFUSED)
+        state_of = {m.pk: PolicyStateValue.REFUSED for m in modules}
     else:
         state_of = {pk: STATE_OF_CHOICE[choice] for pk, choice in choices.items()}
     through = Module.policies.through.objects.filter(module__in=modules).select_related("policy")
     policies_of: dict[int, list] = {}
     for row in through:
         policies_of.setdefault(row.module_id, []).append(row.policy)
+    by_id = {m.pk: m for m in modules}
     rows = []
     for module in modules:
         if module.pk not in state_of:
@@ -229,6 +230,15 @@ def _expand(consent: Consent, choices: dict[int, str], *, recorded_at: Any, acto
         limits = [consent.template.consent_validity, module.validity, *(m.validity for m in _ancestors(module, by_id))]
         for policy in sorted(policies_of.get(module.pk, []), key=lambda p: p.code):
             accepted = state == PolicyStateValue.ACCEPTED
+            valid_to = shortest_end([*limits, policy.validity], start=consent.signed_on) if accepted else None
+            if valid_to is not None and valid_to < consent.signed_on:
+                raise DomainError(
+                    f"Policy {policy.code} in module {module.code} would be valid only until {valid_to}, before the "
+                    f"form was signed on {consent.signed_on}: the validity of the template, module or policy has "
+                    "ended; sign a current version.",
+                    field="template",
+                    code="validity_ended",
+                )
             rows.append(
                 PolicyState(
                     consent=consent,
@@ -238,7 +248,7 @@ def _expand(consent: Consent, choices: dict[int, str], *, recorded_at: Any, acto
                     origin=ActOrigin.SIGNATURE,
                     state=state,
                     valid_from=consent.signed_on,
-                    valid_to=shortest_end([*limits, policy.validity], start=consent.signed_on) if accepted else None,
+                    valid_to=valid_to,
                     recorded_at=recorded_at,
                     recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
                 )

@@ -30,9 +30,10 @@ PUB, IRB = "DUO:0000019", "DUO:0000021"
         (DS, [DS], {"policy_disease": "E11"}, Match.ABSTAIN),  # purpose names no disease: committee
         (DS, [DS], {"disease": "ORPHA:558", "policy_disease": "ORPHA:558"}, Match.APPROVE),
         (HMB, [HMB, NPU], {"for_profit_organisation": True}, Match.DENY),
-        (HMB, [HMB, NPU], {"commercial_use": True}, Match.APPROVE),
+        (HMB, [HMB, NPU], {"commercial_use": True}, Match.DENY),  # DUOS: one commercial-use restriction
         (HMB, [HMB, NCU], {"commercial_use": True}, Match.DENY),
-        (HMB, [HMB, NCU], {"for_profit_organisation": True}, Match.APPROVE),
+        (HMB, [HMB, NCU], {"for_profit_organisation": True}, Match.DENY),
+        (HMB, [HMB, NCU], {}, Match.APPROVE),
         (HMB, [HMB, NPUNCU], {"for_profit_organisation": True}, Match.DENY),
         (HMB, [HMB, NPUNCU], {"commercial_use": True}, Match.DENY),
         (HMB, [GRU, NMDS], {"methods_development": True}, Match.DENY),
@@ -55,7 +56,8 @@ def test_abstaining_modifiers_become_conditions():
 
 def test_icd10_ancestry_is_by_code_and_orpha_is_exact():
     assert disease_within("E11.65", "E11.6") and disease_within("E11.9", "E11")
-    assert not disease_within("E110", "E11") and not disease_within("ORPHA:5580", "ORPHA:558")
+    assert disease_within("E110", "E11")  # E110 is E11.0 written without the dot
+    assert not disease_within("E12.0", "E11") and not disease_within("ORPHA:5580", "ORPHA:558")
 
 
 # --- reference model over random purposes and policies -------------------------------------------------------------
@@ -84,9 +86,7 @@ def reference(purpose, permission, modifiers, disease, policy_disease, profit, c
             return Match.DENY
     else:
         return Match.DENY
-    if profit and ({NPU, NPUNCU} & modifiers):
-        return Match.DENY
-    if commercial and ({NCU, NPUNCU} & modifiers):
+    if (profit or commercial) and ({NPU, NCU, NPUNCU} & modifiers):
         return Match.DENY
     if purpose == POA and NPOA in modifiers:
         return Match.DENY

@@ -98,7 +98,7 @@ def test_as_known_before_the_consent_was_recorded_nothing_is_known_and_unknown_c
     lenient = gate.permitted(
         donor=donor, policy="mdat-store", at=D - timedelta(days=30), as_known_at=before, unknown_is_denied=False
     )
-    assert lenient.answer == Answer.UNKNOWN and lenient.allowed
+    assert lenient.answer == Answer.UNKNOWN and not lenient.allowed  # "no consent at all" is never permitted
 
 
 def test_a_withdrawal_cannot_take_effect_after_today(withdrawn_on_d, officer):

@@ -82,10 +82,10 @@ def npu_donor(biobank_a, officer):
     [
         ({}, "permitted"),
         ({"for_profit_organisation": "true"}, "denied"),
-        ({"commercial_use": "true"}, "permitted"),  # NPU restricts who, not what (that is NCU)
+        ({"commercial_use": "true"}, "denied"),  # as DUOS: NPU and NCU are one commercial-use restriction
     ],
 )
-def test_a_for_profit_organisation_is_denied_on_npu(npu_donor, client, flags, answer):
+def test_a_for_profit_or_commercial_purpose_is_denied_on_npu(npu_donor, client, flags, answer):
     query = {"donor": npu_donor.pid, "purpose": "DUO:0000006", "data_class": "material", **flags}
 
     assert client.get(CHECK, query).json()["answer"] == answer

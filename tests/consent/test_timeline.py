@@ -246,14 +246,27 @@ def test_a_withdrawal_cannot_precede_the_consent_it_withdraws(withdrawn_mar1, of
     assert raised.value.field == "effective"
 
 
-def test_withdrawing_what_is_already_withdrawn_is_a_conflict(withdrawn_mar1, officer):
+def test_recording_the_same_withdrawal_twice_is_a_conflict(withdrawn_mar1, officer):
     _, consent, _ = withdrawn_mar1
     count = PolicyState.objects.count()
 
-    with pytest.raises(ConflictError, match="already withdrawn"):
-        withdraw(officer, consent, "biomaterial", on=MAR2)
+    with pytest.raises(ConflictError, match="recorded already"):
+        withdraw(officer, consent, "biomaterial", on=MAR1)
 
     assert PolicyState.objects.count() == count
+
+
+def test_a_withdrawal_is_recorded_even_when_a_later_form_declined_and_a_late_paper_form_cannot_undo_it(
+    biobank_a, officer, checker, catalogue
+):
+    donor = make_donor(biobank_a)
+    broad = paper(officer, checker, donor, catalogue["broad"], signed_on=JAN10, choices=BIOMATERIAL_ONLY)
+    paper(officer, checker, donor, catalogue["samples"], signed_on=JAN11, choices={"biomaterial": "declined"})
+
+    withdraw(officer, broad, "biomaterial", on=MAR1)  # the letter: declined already, and still the donor's act
+    paper(officer, checker, donor, catalogue["samples"], signed_on=FEB20, choices={"biomaterial": "accepted"})
+
+    assert ask(donor, at=MAR2).code == "withdrawn"
 
 
 def test_a_donor_level_withdrawal_denies_every_form_and_keeps_earlier_use_lawful(
