@@ -185,3 +185,43 @@ def seed_demo_consent(*, biobank: Biobank, actor: Any) -> Template:
         },
     )
     return v1
+
+
+FORMS = {
+    # code: (type, en title, en text, de title, de text)
+    "mii-withdrawal": (
+        "withdrawal",
+        "Withdrawal of consent",
+        "I withdraw my consent for the parts I ticked. Use before today stays lawful; nothing is used from now on.",
+        "Widerruf der Einwilligung",
+        "Ich widerrufe meine Einwilligung für die angekreuzten Teile. Die Nutzung bis heute bleibt rechtmäßig.",
+    ),
+    "mii-refusal": (
+        "refusal",
+        "Refusal",
+        "I do not want my data or samples to be used for research.",
+        "Ablehnung",
+        "Ich möchte nicht, dass meine Daten oder Proben für die Forschung genutzt werden.",
+    ),
+}
+
+
+def seed_demo_forms(*, biobank: Biobank, actor: Any, consent_form: Template) -> dict[str, Template]:
+    """The withdrawal and refusal forms that go with the broad consent (same modules), active; idempotent."""
+    modules = [link.module for link in consent_form.template_modules.select_related("module").order_by("position")]
+    forms = {}
+    for code, (kind, en_t, en_x, de_t, de_x) in FORMS.items():
+        existing = Template.objects.filter(biobank=biobank, code=code).order_by("number").first()
+        if existing is None:
+            existing = services.template_create(
+                actor=actor,
+                biobank=biobank,
+                code=code,
+                version_label="v1.6",
+                type=kind,
+                texts={"en": {"title": en_t, "text": en_x}, "de": {"title": de_t, "text": de_x}},
+                modules=modules,
+            )
+            existing = services.template_activate(actor=actor, template=existing)
+        forms[code] = existing
+    return forms

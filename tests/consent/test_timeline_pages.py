@@ -45,13 +45,13 @@ def test_an_officer_asks_and_a_second_officer_approves_an_invalidation_in_the_br
     url = f"/consent/{biobank_a.code}/consents/{samples.pk}/"
     client.force_login(checker)
 
-    client.post(url + "invalidate/", {"reason": "Form of another patient"})
+    client.post(url + "invalidate/", {"invalidate-reason": "Form of another patient"})
     page = client.get(url).content.decode()
     assert "Waiting for a second person" in page and "Record the decision" not in page
 
     client.force_login(second)
     assert "Record the decision" in client.get(url).content.decode()
-    client.post(url + "invalidate/decide/", {"decision": "approve", "note": ""})
+    client.post(url + "invalidate/decide/", {"decide-decision": "approve", "decide-note": ""})
 
     assert ConsentInvalidation.objects.get(consent=samples).status == "approved"
     assert gate.permitted(donor=donor, policy="biomat-use", at=day(150)).answer == Answer.PERMITTED  # broad still
@@ -66,9 +66,9 @@ def test_a_data_manager_cannot_ask_for_an_invalidation_and_another_biobank_gets_
     url = f"/consent/{biobank_a.code}/consents/{samples.pk}/invalidate/"
 
     client.force_login(data_manager)
-    assert client.post(url, {"reason": "x"}).status_code == 403
+    assert client.post(url, {"invalidate-reason": "x"}).status_code == 403
     client.force_login(outsider)
-    assert client.post(url, {"reason": "x"}).status_code == 404
+    assert client.post(url, {"invalidate-reason": "x"}).status_code == 404
     assert not ConsentInvalidation.objects.exists()
 
 
