@@ -247,7 +247,7 @@ def test_the_eighteenth_birthday_decides(biobank_a, officer, template):
         actor=officer, biobank=biobank_a, **{**JANE, **other, "date_of_birth": years_ago(18, days=1)}
     ).donor
 
-    assert record(officer, adult_today, template).representative_name == ""
+    assert record(officer, adult_today, template).representative_relation == ""
     with pytest.raises(DomainError, match="cannot sign alone"):
         record(officer, adult_tomorrow, template)
 
