@@ -297,7 +297,7 @@ def permitted_many(
     member_of = {member: fam.root for fam in families.values() for member in fam.members}
     base = _known_acts(member_of, at=at, known=known)
     # Which families had any act known then (query 2): tells "not asked" from "no consent".
-    with_any = {member_of[d] for d in base.values_list("donor_id", flat=True).distinct()}
+    with_any = {member_of[d] for d in base.order_by().values_list("donor_id", flat=True).distinct()}
     rows = base
     if asked.policy_code is not None:
         rows = rows.filter(policy__code=asked.policy_code)
@@ -309,7 +309,7 @@ def permitted_many(
         codes = Policy.objects.filter(data_class__in=asked.data_classes, action=asked.action).values("code")
         rows = rows.filter(policy__code__in=codes)
     by_family: dict[int, list[Act]] = defaultdict(list)
-    for row in rows.values_list(*_ACT_FIELDS):  # query 3
+    for row in rows.order_by().values_list(*_ACT_FIELDS):  # query 3
         act = _act(row)
         by_family[member_of[act.donor_id]].append(act)
     results = {}
@@ -335,7 +335,7 @@ def decisions_for(*, donor: Donor | int, codes: Iterable[str], at: date) -> dict
     if family is None:
         return {}
     rows = _known_acts(family.members, at=at, known=None).filter(policy__code__in=list(codes))
-    return decide_per_code((_act(row) for row in rows.values_list(*_ACT_FIELDS)), at)
+    return decide_per_code((_act(row) for row in rows.order_by().values_list(*_ACT_FIELDS)), at)
 
 
 @dataclass(frozen=True)
