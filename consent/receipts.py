@@ -15,14 +15,28 @@ from django.utils import timezone
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from .choices import ModuleChoice
+from .choices import ModuleChoice, TemplateType
 from .documents import signature_values
 from .models import Consent
 from .receipt_font import FONT_DIR, receipt_printable
 
 CHOICE_LABEL = {
-    "en": {ModuleChoice.ACCEPTED: "Accepted", ModuleChoice.DECLINED: "Declined", ModuleChoice.UNANSWERED: "No answer"},
-    "de": {ModuleChoice.ACCEPTED: "Zugestimmt", ModuleChoice.DECLINED: "Abgelehnt", ModuleChoice.UNANSWERED: "Keine"},
+    "en": {
+        ModuleChoice.ACCEPTED: "Accepted",
+        ModuleChoice.DECLINED: "Declined",
+        ModuleChoice.UNANSWERED: "No answer",
+        ModuleChoice.WITHDRAWN: "Withdrawn",
+        "refused": "Refused",
+        "kept": "Not withdrawn",
+    },
+    "de": {
+        ModuleChoice.ACCEPTED: "Zugestimmt",
+        ModuleChoice.DECLINED: "Abgelehnt",
+        ModuleChoice.UNANSWERED: "Keine",
+        ModuleChoice.WITHDRAWN: "Widerrufen",
+        "refused": "Verweigert",
+        "kept": "Nicht widerrufen",
+    },
 }
 LABELS = {
     "en": {
@@ -120,7 +134,12 @@ def receipt_pdf(consent: Consent) -> bytes:
     for link in template.template_modules.select_related("module").order_by("position"):
         module = link.module
         depth = "    " if module.parent_id else ""
-        choice = CHOICE_LABEL[language][answers.get(module.pk, ModuleChoice.UNANSWERED)]
+        answer = answers.get(module.pk, ModuleChoice.UNANSWERED)
+        if template.type == TemplateType.REFUSAL:  # a refusal form refuses everything on it
+            answer = "refused"
+        elif template.type == TemplateType.WITHDRAWAL and answer != ModuleChoice.WITHDRAWN:
+            answer = "kept"
+        choice = CHOICE_LABEL[language][answer]
         pdf.set_font("DejaVu", "B", 10)
         pdf.multi_cell(
             0,

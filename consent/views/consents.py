@@ -70,7 +70,9 @@ def consent_detail(request: HttpRequest, code: str, consent_id: int) -> HttpResp
         "later_denials": consent_later_denials(consent=consent) if consent.counts else [],
         "invalidations": invalidations,
         "pending_invalidation": pending,
-        "invalidate_form": InvalidationRequestForm(prefix="invalidate") if can_manage and consent.counts and pending is None else None,
+        "invalidate_form": InvalidationRequestForm(prefix="invalidate")
+        if can_manage and consent.counts and pending is None
+        else None,
         "decide_form": InvalidationDecideForm(prefix="decide") if may_decide else None,
     }
     return render(request, "consent/consent_detail.html", context)

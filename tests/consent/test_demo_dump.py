@@ -20,6 +20,7 @@ from consent.services import identity_of
 from consent.vault_crypto import is_encrypted_bytes
 from tests.consent.consent_helpers import media_root  # noqa: F401
 
+
 def _pg_dump() -> str | None:
     """The newest pg_dump at hand: the one the embedded PostgreSQL package ships (a newer pg_dump dumps older
     servers, the machine's and the embedded one alike), else the machine's own."""

@@ -21,10 +21,15 @@ def test_seed_demo_registers_donors_with_consents_and_a_withdrawal(settings, dja
 
     donors = Donor.objects.filter(biobank__code="ukrm-biobank", merged_into__isnull=True)
     assert donors.count() >= 19
-    assert Consent.objects.filter(donor__in=donors).count() == donors.count()
+    assert set(Consent.objects.filter(donor__in=donors).values_list("donor", flat=True)) == set(
+        donors.values_list("pk", flat=True)
+    )  # each donor signed a form; one also signed a withdrawal form later
     assert all(c.receipt_sha256 for c in Consent.objects.all())
 
     today = timezone.localdate()
     answers = permitted_many(donors=donors, policy="biomat-use", at=today + timedelta(days=1))
-    denied = [a for a in answers.values() if not a.allowed]
-    assert [a.code for a in denied] == ["withdrawn"]  # the one donor who withdrew the biomaterial module
+    denied = sorted(a.code for a in answers.values() if not a.allowed)
+    # the module withdrawal (staff), the withdrawal form and the refusal form
+    assert denied == ["refused", "withdrawn", "withdrawn"]
+    contact = permitted_many(donors=donors, policy="recontact")
+    assert sorted(a.code for a in contact.values() if not a.allowed).count("withdrawn") >= 1  # no further contact

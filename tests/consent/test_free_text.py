@@ -61,7 +61,14 @@ def test_the_donors_own_names_are_found_whatever_the_case_and_accents_but_only_a
 def test_the_names_signed_on_the_donors_consents_count_too(register, consent_officer_a, biobank_a):
     donor = register().donor
     template = make_catalogue(biobank_a, actor=consent_officer_a)
-    record(consent_officer_a, donor, template, representative_name="Gustav Vormund", representative_relation="father")
+    record(
+        consent_officer_a,
+        donor,
+        template,
+        representative_name="Gustav Vormund",
+        representative_relation="father",
+        representative_legal_basis="parent",
+    )
 
     with pytest.raises(DomainError, match="the name of the donor's representative"):
         free_text_check("Vormund phoned", donor=donor)
@@ -100,6 +107,8 @@ def test_a_qc_rejection_note_naming_the_donor_is_refused_and_the_scan_stays_pend
     template = make_catalogue(biobank_a, actor=consent_officer_a)
     scan = services.consent_scan_upload(
         actor=consent_officer_a,
+        informed_by=consent_officer_a,
+        informed_place="Outpatient clinic",
         donor=donor,
         template=template,
         language="en",

@@ -42,6 +42,7 @@ def signed(consent_officer_a, donor_a, template, django_capture_on_commit_callba
             signer_name="Jane Marie Schmidt",
             representative_name="Gustav Vormund",
             representative_relation="legal guardian",
+            representative_legal_basis="legal_guardian",
         )
     consent.refresh_from_db()
     return consent
@@ -51,6 +52,8 @@ def signed(consent_officer_a, donor_a, template, django_capture_on_commit_callba
 def scanned(consent_officer_a, donor_a, template):
     return services.consent_scan_upload(
         actor=consent_officer_a,
+        informed_by=consent_officer_a,
+        informed_place="Outpatient clinic",
         donor=donor_a,
         template=template,
         language="en",
@@ -59,6 +62,7 @@ def scanned(consent_officer_a, donor_a, template):
         file=ContentFile(SCAN, name="form.pdf"),
         representative_name="Gustav Vormund",
         representative_relation="legal guardian",
+        representative_legal_basis="legal_guardian",
     )
 
 
