@@ -68,8 +68,6 @@ def scan(officer, donor, template, **kwargs):
     defaults = {"informed_by": officer, "informed_place": "Outpatient clinic"}
     return services.consent_scan_upload(
         actor=officer,
-        informed_by=officer,
-        informed_place="Outpatient clinic",
         donor=donor,
         template=template,
         language="en",
