@@ -53,7 +53,7 @@ def test_a_consent_officer_records_a_consent_and_downloads_its_receipt(page, wor
     screenshot(page, "consent-capture")
     page.get_by_role("button", name="Sign and record the consent").click()
 
-    expect(page.get_by_text("Consent recorded")).to_be_visible()
+    expect(page.get_by_text("Consent recorded for")).to_be_visible()
     consent = Consent.objects.get()
     drawn = signature_values(consent).signature_png  # in the vault, decrypted here only
     assert drawn and drawn.startswith(b"\x89PNG")
