@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from biobank.accounts.models import Biobank
 from biobank.accounts.selectors import user_has_biobank_perm
+from biobank.audit.reasons import steward_reason_clean
 from biobank.audit.services import audit_record
 from biobank.crypto.keys import pseudonym_keyring
 from biobank.errors import ConflictError, DomainError, validate_model
@@ -284,12 +285,7 @@ def pseudonym_resolve(*, actor: Any, domain: PseudonymDomain, pseudonym: str, re
     """
     if domain.biobank_id is None or not user_has_biobank_perm(user=actor, biobank=domain.biobank, perm="view_identity"):
         raise PermissionDenied("Only an identity steward of the domain's biobank may resolve its pseudonyms.")
-    if not isinstance(reason, str) or not reason.strip():
-        raise DomainError(
-            "State why you need to re-identify this pseudonym; the reason is recorded in the audit trail.",
-            field="reason",
-            code="required",
-        )
+    reason = steward_reason_clean(reason, prompt="State why you need to re-identify this pseudonym")
     canonical = pseudonym_validate(pseudonym)
     try:
         row = Pseudonym.objects.select_related("domain").get(domain=domain, pseudonym=canonical)
@@ -303,6 +299,6 @@ def pseudonym_resolve(*, actor: Any, domain: PseudonymDomain, pseudonym: str, re
         obj=row,
         biobank=domain.biobank,
         details={"domain": domain.code, "pseudonym": canonical, "key_version": row.key_version},
-        reason=reason.strip(),
+        reason=reason,
     )
     return row

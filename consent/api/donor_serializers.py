@@ -78,9 +78,13 @@ class IdentitySerializer(serializers.Serializer):
 
 
 class DuplicateProblemSerializer(ProblemSerializer):
-    """409 of a registration that may duplicate a registered donor: held for review, no donor created."""
+    """409 of a registration that may duplicate a registered donor: held for review, no donor created.
 
-    review_id = serializers.IntegerField(help_text="The possible-duplicate review to decide (staff pages).")
-    candidates = serializers.ListField(
-        child=serializers.CharField(), help_text="PIDs of the registered donors it may duplicate."
+    Only the review's number: naming the donor it may duplicate would tell whoever registers (an API token
+    included) whether a named person is a donor and their PID. An identity steward sees the candidates.
+    """
+
+    review_id = serializers.IntegerField(
+        help_text="The possible-duplicate review that holds the registration; an identity steward decides it on the "
+        "staff pages."
     )

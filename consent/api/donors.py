@@ -2,8 +2,8 @@
 
 Reads go through ``consent.selectors.donors_visible_to`` (``view_donors``; a donor of another biobank is a 404);
 a PID with a wrong check character is a 400 that says so. Registration needs ``manage_consent``; a possible
-duplicate is a 409 naming the review that now holds the registration (no donor is created). Identifying data
-appear only in the response of ``POST /donors/{pid}/identity/``, which is never cached.
+duplicate is a 409 naming only the review that now holds the registration (no donor is created, no PID named).
+Identifying data appear only in the response of ``POST /donors/{pid}/identity/``, which is never cached.
 """
 
 from __future__ import annotations
@@ -54,7 +54,8 @@ DONOR_EXAMPLE = {
 DUPLICATE_RESPONSE = OpenApiResponse(
     DuplicateProblemSerializer,
     description="The identity may belong to a registered donor: the registration is held for review (no donor "
-    "was created). Decide it on the staff pages (possible duplicates).",
+    "was created). The answer names the review only, never the donor it may duplicate; an identity steward decides "
+    "it on the staff pages (possible duplicates).",
     examples=[
         OpenApiExample(
             "Possible duplicate",
@@ -64,12 +65,11 @@ DUPLICATE_RESPONSE = OpenApiResponse(
                 "type": "/api/problems/possible-duplicate",
                 "title": "Possible duplicate",
                 "status": 409,
-                "detail": "This person may already be registered as 7KQ2M-X9TRB-4; the registration is held for "
-                "review #12 and no donor was created.",
+                "detail": "The registration is held for review #12 (it may duplicate a registered donor); no donor "
+                "was created. An identity steward decides it.",
                 "instance": "/api/v1/donors/",
                 "request_id": "6f1c0c7e2b0f4c6b9d1d8f3e5a7b9c1d",
                 "review_id": 12,
-                "candidates": ["7KQ2M-X9TRB-4"],
             },
         )
     ],
@@ -163,17 +163,17 @@ class DonorListView(generics.ListAPIView):
         return response
 
     def _duplicate(self, request: Request, review: Any) -> Response:
-        candidates = [c.donor.pid_display for c in review.candidates.select_related("donor")]
+        """The review's number only: no PID, no candidate, no match kind (see ``DuplicateProblemSerializer``)."""
         body = problem(
             status_code=409,
             title="Possible duplicate",
-            detail=f"This person may already be registered as {', '.join(candidates)}; the registration is held "
-            f"for review #{review.pk} and no donor was created.",
+            detail=f"The registration is held for review #{review.pk} (it may duplicate a registered donor); no "
+            "donor was created. An identity steward decides it.",
             problem_type="possible-duplicate",
             instance=request.path,
             request_id=str(getattr(request._request, "request_id", "")),
         )
-        body.update(review_id=review.pk, candidates=candidates)
+        body.update(review_id=review.pk)
         return Response(body, status=status.HTTP_409_CONFLICT, content_type=PROBLEM_CONTENT_TYPE)
 
 

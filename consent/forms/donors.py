@@ -96,6 +96,13 @@ class DuplicateDecisionForm(forms.Form):
     )
     donor = forms.ChoiceField(label=_("Registered donor (for “same person”)"), required=False, widget=forms.RadioSelect)
     note = forms.CharField(label=_("Note"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Why you looked at the candidates; recorded in the audit trail with the decision."),
+        error_messages={"required": _("State why you need to see the candidates.")},
+    )
 
     def __init__(self, *args: Any, candidates: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

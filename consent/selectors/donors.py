@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from biobank.accounts.models import Biobank
@@ -122,9 +122,12 @@ def donor_get_for(*, user: Any, pid: str, biobank: Biobank | None = None) -> Don
 
 
 def duplicate_reviews_visible_to(*, user: Any, pending_only: bool = False) -> QuerySet[DuplicateReview]:
-    """Held-back registrations of the biobanks where ``user`` registers donors (``manage_consent``)."""
+    """Held-back registrations of the biobanks where ``user`` registers donors (``manage_consent``) or decides them
+    (``view_identity``). That a review exists is all this says: its candidates are identity data, read only through
+    ``services.duplicate_review_candidates`` (a steward, a reason, audited)."""
     reviews = DuplicateReview.objects.filter(
-        biobank__in=biobank_ids_with_perm(user=user, perm="manage_consent")
+        Q(biobank__in=biobank_ids_with_perm(user=user, perm="manage_consent"))
+        | Q(biobank__in=biobank_ids_with_perm(user=user, perm="view_identity"))
     ).select_related("biobank", "created_by", "donor")
     if pending_only:
         reviews = reviews.filter(status=DuplicateReviewStatus.PENDING)

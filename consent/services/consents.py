@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from biobank.accounts.selectors import user_has_biobank_perm
+from biobank.audit.reasons import steward_reason_clean
 from biobank.audit.services import audit_record
 from biobank.errors import ConflictError, DomainError
 
@@ -662,16 +663,7 @@ def _document_reader(actor: Any, consent: Consent, reason: str | None) -> str:
     if user_has_biobank_perm(user=actor, biobank=consent.biobank, perm="manage_consent"):
         return (reason or "").strip() or "consent officer"
     if user_has_biobank_perm(user=actor, biobank=consent.biobank, perm="view_identity"):
-        if not isinstance(reason, str) or not reason.strip():
-            raise DomainError(
-                "State why you need this document: it shows the signer's name; the reason is recorded in the audit "
-                "trail.",
-                field="reason",
-                code="required",
-            )
-        if len(reason.strip()) > 500:
-            raise DomainError("Reason: at most 500 characters.", field="reason", code="max_length")
-        return reason.strip()
+        return steward_reason_clean(reason, prompt="State why you need this document (it shows the signer's name)")
     raise PermissionDenied(
         "Receipts and scans show who signed: only consent officers and identity stewards (with a reason) may open them."
     )

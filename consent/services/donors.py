@@ -22,6 +22,7 @@ from django.utils import timezone
 from biobank.accounts.models import Biobank, User
 from biobank.accounts.principals import TokenPrincipal
 from biobank.accounts.selectors import user_has_biobank_perm
+from biobank.audit.reasons import steward_reason_clean
 from biobank.audit.services import audit_record
 from biobank.errors import ConflictError, DomainError, validate_model
 from biobank.pseudonyms.choices import DomainKind
@@ -49,6 +50,7 @@ __all__ = [
     "Registration",
     "donor_merge",
     "donor_register",
+    "duplicate_review_candidates",
     "duplicate_review_decide",
     "identity_blocking_refresh",
     "identity_clean",
@@ -402,18 +404,57 @@ def donor_register(
     return Registration(review=review)
 
 
+_CANDIDATES_PROMPT = "State why you need to see who this registration may duplicate"
+
+
+@transaction.atomic
+def duplicate_review_candidates(*, actor: Any, review: DuplicateReview, reason: Any) -> list[DuplicateCandidate]:
+    """The registered donors a held-back registration may duplicate, with the per-field verdicts, for an identity
+    steward of its biobank (``view_identity``) who states a reason; audited (``duplicate_review.candidates_view``).
+
+    The candidates link a typed identity to PIDs, so they are identity data: whoever registers donors (an officer,
+    an API token) learns only that the registration is held for review, never who it may be.
+    """
+    _require_perm(actor, review.biobank, "view_identity", "see the candidates of a possible duplicate")
+    reason = steward_reason_clean(reason, prompt=_CANDIDATES_PROMPT)
+    candidates = list(review.candidates.select_related("donor").order_by("pk"))
+    audit_record(
+        actor=actor,
+        action="duplicate_review.candidates_view",
+        obj=review,
+        biobank=review.biobank,
+        details={"candidates": [c.donor.pid_display for c in candidates]},
+        reason=reason,
+    )
+    return candidates
+
+
 @transaction.atomic
 def duplicate_review_decide(
-    *, actor: Any, review: DuplicateReview, decision: str, donor: Donor | None = None, note: str = ""
+    *,
+    actor: Any,
+    review: DuplicateReview,
+    decision: str,
+    donor: Donor | None = None,
+    note: str = "",
+    reason: Any = None,
 ) -> Donor:
     """Decide a held-back registration; returns the donor the person is now known as.
+
+    Deciding needs the candidates, and the candidates are identity data: so the identity steward decides
+    (``view_identity``), with the same kind of reason as for any identity read, recorded with the decision. The
+    consent officer (or token) who typed the registration and the steward who decides are in effect four eyes.
 
     ``same_person``: ``donor`` (one of the candidates, or the donor it was merged into) stands for the person; no
     donor is created. ``different_person``: the donor is registered now, with the identity typed at enrolment.
     Either way the pending ciphertexts are cleared.
     """
     locked = DuplicateReview.objects.select_for_update().select_related("biobank").get(pk=review.pk)
-    _require_perm(actor, locked.biobank, "manage_consent", "review possible duplicates")
+    _require_perm(actor, locked.biobank, "view_identity", "decide possible duplicates")
+    if _is_person_or_token(actor):
+        reason = steward_reason_clean(reason, prompt=_CANDIDATES_PROMPT)
+    else:
+        reason = str(reason or "").strip() or None
     if decision not in DUPLICATE_REVIEW_ALLOWED_TRANSITIONS[locked.status]:
         if not locked.is_pending:
             raise ConflictError(
@@ -453,7 +494,8 @@ def duplicate_review_decide(
         obj=locked,
         biobank=locked.biobank,
         changes={"status": [old_status, decision], "donor": [None, result.pid_display]},
-        reason=note.strip() or None,
+        details={"note": note.strip()} if note.strip() else None,
+        reason=reason,
     )
     review.status, review.donor = locked.status, result
     return result

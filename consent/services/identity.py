@@ -16,6 +16,7 @@ from django.db import transaction
 
 from biobank.accounts.models import Biobank
 from biobank.accounts.selectors import user_has_biobank_perm
+from biobank.audit.reasons import steward_reason_clean
 from biobank.audit.services import audit_record, mask_value
 from biobank.crypto.keys import encryption_keyring
 from biobank.errors import DomainError
@@ -60,15 +61,7 @@ def _require_steward(actor: Any, biobank: Biobank) -> None:
 
 
 def _clean_reason(reason: Any) -> str:
-    if not isinstance(reason, str) or not reason.strip():
-        raise DomainError(
-            "State why you need to see this identity; the reason is recorded in the audit trail.",
-            field="reason",
-            code="required",
-        )
-    if len(reason.strip()) > 500:
-        raise DomainError("Reason: at most 500 characters.", field="reason", code="max_length")
-    return reason.strip()
+    return steward_reason_clean(reason, prompt="State why you need to see this identity")
 
 
 @transaction.atomic

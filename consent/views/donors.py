@@ -11,12 +11,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from biobank.accounts.choices import BIOBANK_PERMISSIONS
 from biobank.accounts.models import Biobank
 from biobank.errors import DomainError
 from biobank.pseudonyms.checkchar import display
@@ -152,9 +154,13 @@ def donor_register(request: HttpRequest, code: str) -> HttpResponse:
             add_domain_error(form, error)
         else:
             if registration.review is not None:
-                messages.warning(
+                messages.warning(  # the review's number only: who it may be is for an identity steward
                     request,
-                    _("This person may already be registered. No donor was created; the registration awaits review."),
+                    _(
+                        "This person may already be registered. No donor was created; the registration is held for "
+                        "review #%(number)s, which an identity steward decides."
+                    )
+                    % {"number": registration.review.pk},
                 )
                 return redirect("consent:duplicate_review", code=biobank.code, review_id=registration.review.pk)
             donor = registration.donor
@@ -264,43 +270,93 @@ def donor_withdraw(request: HttpRequest, code: str, pid: str) -> HttpResponse:
     return render(request, "consent/donors/withdraw.html", context)
 
 
+def _review_access(request: HttpRequest, code: str) -> tuple[Biobank, set[str]]:
+    """Possible duplicates are for those who register donors (they see that reviews exist) and for identity
+    stewards (who see the candidates with a reason and decide); others get a 403 page naming both permissions."""
+    biobank = biobank_for(request, code)
+    perms = _perms(request, biobank)
+    if not perms & {"manage_consent", "view_identity"}:
+        raise PermissionDenied(
+            _("Your roles in %(biobank)s do not allow this: it needs “%(a)s” or “%(b)s”.")
+            % {
+                "biobank": biobank.name,
+                "a": BIOBANK_PERMISSIONS["manage_consent"],
+                "b": BIOBANK_PERMISSIONS["view_identity"],
+            }
+        )
+    return biobank, perms
+
+
 @require_GET
 @login_required
 def duplicate_list(request: HttpRequest, code: str) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_consent")
+    """The queue: numbers, who registered and when, never the candidates (identity data, see ``duplicate_review``)."""
+    biobank, perms = _review_access(request, code)
     reviews = duplicate_reviews_visible_to(user=request.user).filter(biobank=biobank)
-    pending = list(reviews.filter(status=DuplicateReviewStatus.PENDING).prefetch_related("candidates__donor"))
+    pending = list(reviews.filter(status=DuplicateReviewStatus.PENDING))
     decided = list(reviews.exclude(status=DuplicateReviewStatus.PENDING).order_by("-decided_at")[:20])
-    context = {"biobank": biobank, "pending": pending, "decided": decided}
+    context = {"biobank": biobank, "pending": pending, "decided": decided, "can_decide": "view_identity" in perms}
     return render(request, "consent/donors/duplicates.html", context)
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def duplicate_review(request: HttpRequest, code: str, review_id: int) -> HttpResponse:
-    """The candidates with a verdict per field (equal / similar / transposed / missing), never their identities."""
-    biobank = biobank_for(request, code, "manage_consent")
+    """A held-back registration. Anyone who registers donors sees that it exists and its outcome; the candidates
+    (which registered donors it may be, with a verdict per field) are identity data: an identity steward states a
+    reason (``action=candidates``, audited) and then decides (``action=decide``, the reason again, audited with
+    the decision). Nobody else sees who the candidates are.
+    """
+    biobank, perms = _review_access(request, code)
     review = duplicate_reviews_visible_to(user=request.user).filter(biobank=biobank, pk=review_id).first()
     if review is None:
         raise Http404(_("No possible duplicate with this number in this biobank."))
-    candidates = list(review.candidates.select_related("donor"))
-    choices = [(str(c.donor.pk), c.donor.pid_display) for c in candidates]
-    form = DuplicateDecisionForm(request.POST if request.method == "POST" else None, candidates=choices)
-    if request.method == "POST" and review.is_pending and form.is_valid():
-        data = form.cleaned_data
-        chosen = next((c.donor for c in candidates if str(c.donor.pk) == data.get("donor")), None)
+    can_decide = "view_identity" in perms
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action is not None and not can_decide:
+        raise PermissionDenied(
+            _("Only an identity steward sees the candidates of a possible duplicate and decides it.")
+        )
+    reason_form = ReasonForm(request.POST if action in ("candidates", "decide") else None)
+    context: dict[str, Any] = {"biobank": biobank, "review": review, "can_decide": can_decide}
+    candidates = None
+    if action in ("candidates", "decide") and reason_form.is_valid():
         try:
-            donor = services.duplicate_review_decide(
-                actor=request.user, review=review, decision=data["decision"], donor=chosen, note=data["note"]
+            candidates = services.duplicate_review_candidates(
+                actor=request.user, review=review, reason=reason_form.cleaned_data["reason"]
             )
         except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            if data["decision"] == DuplicateReviewStatus.SAME_PERSON:
-                message = _("No new donor: the person is donor %(pid)s.")
+            add_domain_error(reason_form, error)
+    if candidates is not None:
+        choices = [(str(c.donor.pk), c.donor.pid_display) for c in candidates]
+        form = DuplicateDecisionForm(
+            request.POST if action == "decide" else None,
+            candidates=choices,
+            initial={"reason": request.POST.get("reason", "")},
+        )
+        if action == "decide" and review.is_pending and form.is_valid():
+            data = form.cleaned_data
+            chosen = next((c.donor for c in candidates if str(c.donor.pk) == data.get("donor")), None)
+            try:
+                donor = services.duplicate_review_decide(
+                    actor=request.user,
+                    review=review,
+                    decision=data["decision"],
+                    donor=chosen,
+                    note=data["note"],
+                    reason=data["reason"],
+                )
+            except DomainError as error:
+                add_domain_error(form, error)
             else:
-                message = _("Donor %(pid)s was registered.")
-            messages.success(request, message % {"pid": donor.pid_display})
-            return redirect("consent:donor_detail", code=biobank.code, pid=donor.pid_display)
-    context = {"biobank": biobank, "review": review, "candidates": candidates, "form": form}
+                if data["decision"] == DuplicateReviewStatus.SAME_PERSON:
+                    message = _("No new donor: the person is donor %(pid)s.")
+                else:
+                    message = _("Donor %(pid)s was registered.")
+                messages.success(request, message % {"pid": donor.pid_display})
+                return redirect("consent:donor_detail", code=biobank.code, pid=donor.pid_display)
+        context.update(candidates=candidates, form=form)
+    else:
+        context["form"] = reason_form
     return render(request, "consent/donors/duplicate_review.html", context)

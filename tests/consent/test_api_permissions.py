@@ -64,7 +64,9 @@ def _call(endpoint: str, client, donor: Donor):
         "GET donors": lambda: client.get("/api/v1/donors/"),
         "GET donor": lambda: client.get(detail),
         "POST donors": lambda: client.post("/api/v1/donors/", NEW_PERSON, format="json"),
-        "POST identity": lambda: client.post(f"{detail}identity/", {"reason": "Recall"}, format="json"),
+        "POST identity": lambda: client.post(
+            f"{detail}identity/", {"reason": "Recall for an incidental finding"}, format="json"
+        ),
     }
     return requests[endpoint]()
 

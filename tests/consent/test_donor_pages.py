@@ -161,7 +161,9 @@ def test_a_registration_with_errors_shows_them_next_to_the_fields_and_writes_not
     assert not Donor.objects.exists() and not DuplicateReview.objects.exists()
 
 
-def test_a_possible_duplicate_goes_to_review_and_is_decided_there(client, consent_officer_a, donor_a):
+def test_a_possible_duplicate_goes_to_review_and_a_steward_decides_it_there(
+    client, consent_officer_a, steward_a, donor_a
+):
     client.force_login(consent_officer_a)
     data = {
         **FORM,
@@ -174,19 +176,29 @@ def test_a_possible_duplicate_goes_to_review_and_is_decided_there(client, consen
     review = DuplicateReview.objects.get()
     assert response.redirect_chain[-1][0] == url("duplicate_review", review.pk)
     body = response.content.decode()
-    assert "may already be registered" in body and donor_a.pid_display in body and "transposed" in body
+    assert "may already be registered" in body and donor_a.pid_display not in body and "transposed" not in body
     assert "Schmitt" not in body and Donor.objects.count() == 1
     assert f"#{review.pk}" in client.get(url("duplicate_list")).content.decode()
-    missing = client.post(url("duplicate_review", review.pk), {"decision": "same_person"})
+    client.force_login(steward_a)
+    reason = "Deciding the registration held at enrolment"
+    shown = client.post(url("duplicate_review", review.pk), {"action": "candidates", "reason": reason})
+    assert donor_a.pid_display in shown.content.decode() and "transposed" in shown.content.decode()
+    missing = client.post(
+        url("duplicate_review", review.pk), {"action": "decide", "decision": "same_person", "reason": reason}
+    )
     assert missing.status_code == 200 and "donor" in missing.context["form"].errors  # one candidate is pre-chosen
-    response = client.post(url("duplicate_review", review.pk), {"decision": "different_person"}, follow=True)
+    response = client.post(
+        url("duplicate_review", review.pk),
+        {"action": "decide", "decision": "different_person", "reason": reason},
+        follow=True,
+    )
     review.refresh_from_db()
     assert review.status == "different_person" and Donor.objects.count() == 2
     assert response.redirect_chain[-1][0] == url("donor_detail", review.donor.pid_display)
 
 
-def test_duplicates_are_for_people_who_register_donors(client, steward_a, auditor_a):
-    assert page(client, steward_a, url("duplicate_list")).status_code == 403
+def test_duplicates_are_for_people_who_register_donors_and_stewards(client, steward_a, auditor_a):
+    assert page(client, steward_a, url("duplicate_list")).status_code == 200
     assert page(client, auditor_a, url("duplicate_list")).status_code == 403
 
 
@@ -230,7 +242,10 @@ def test_nobody_else_reaches_the_identity_pages(client, request, donor_a, person
 def test_the_steward_looks_up_a_hospital_id_and_reidentifies_a_pid(client, steward_a, donor_a):
     client.force_login(steward_a)
     lookup = url("identity_lookup")
-    found = client.post(lookup, {"action": "hospital", "hospital-hospital_id": "mrn-0012345", "hospital-reason": "Lab"})
+    found = client.post(
+        lookup,
+        {"action": "hospital", "hospital-hospital_id": "mrn-0012345", "hospital-reason": "Lab result arrived by MRN"},
+    )
     assert found.context["found"] == [donor_a] and "Schmidt" not in found.content.decode()
     wrong = client.post(lookup, {"action": "pid", "pid-pid": typo(donor_a.pid), "pid-reason": "Label check"})
     assert "check character does not match" in wrong.content.decode()

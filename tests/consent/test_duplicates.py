@@ -17,6 +17,8 @@ from consent.models import Donor, DuplicateReview, IdentityRecord
 
 pytestmark = pytest.mark.django_db
 
+DECIDING = "Deciding the possible duplicate held at enrolment"
+
 OTHER_IDS = {"hospital_id": "MRN-999", "national_id": "", "email": ""}
 
 
@@ -73,10 +75,15 @@ def test_the_pending_identity_is_stored_encrypted_and_nothing_identifying_is_aud
     assert "Schmitt" not in str(event.changes) + str(event.details)
 
 
-def test_same_person_links_the_registration_to_the_existing_donor(register, donor_a, consent_officer_a):
+def test_same_person_links_the_registration_to_the_existing_donor(register, donor_a, consent_officer_a, steward_a):
     review = held(register(**OTHER_IDS, family_name="Schmitt"))
     donor = services.duplicate_review_decide(
-        actor=consent_officer_a, review=review, decision="same_person", donor=donor_a, note="Same patient, typo."
+        actor=steward_a,
+        reason=DECIDING,
+        review=review,
+        decision="same_person",
+        donor=donor_a,
+        note="Same patient, typo.",
     )
     review.refresh_from_db()
     assert donor == donor_a and review.donor == donor_a and review.status == "same_person"
@@ -86,34 +93,40 @@ def test_same_person_links_the_registration_to_the_existing_donor(register, dono
 
 
 def test_different_person_registers_the_donor_with_the_identity_typed_at_enrolment(
-    register, donor_a, consent_officer_a
+    register, donor_a, consent_officer_a, steward_a
 ):
     review = held(register(**OTHER_IDS, family_name="Schmitt"))
-    donor = services.duplicate_review_decide(actor=consent_officer_a, review=review, decision="different_person")
+    donor = services.duplicate_review_decide(
+        actor=steward_a, reason=DECIDING, review=review, decision="different_person"
+    )
     assert donor != donor_a and donor.subject_ref == review.subject_ref and Donor.objects.count() == 2
     assert services.identity_of(IdentityRecord.objects.get(donor=donor)).family_name == "Schmitt"
     assert AuditOutbox.objects.filter(action="donor.register", object_id=str(donor.pk)).exists()
 
 
-def test_a_review_is_decided_once_and_only_for_one_of_its_candidates(register, donor_a, consent_officer_a):
+def test_a_review_is_decided_once_and_only_for_one_of_its_candidates(register, donor_a, consent_officer_a, steward_a):
     review = held(register(**OTHER_IDS, family_name="Schmitt"))
     stranger = register(
         given_names="Peter", family_name="Schulz", date_of_birth=date(1960, 1, 1), **{**OTHER_IDS, "hospital_id": "X-3"}
     ).donor
     with pytest.raises(DomainError, match="not one of the candidates"):
-        services.duplicate_review_decide(actor=consent_officer_a, review=review, decision="same_person", donor=stranger)
+        services.duplicate_review_decide(
+            actor=steward_a, reason=DECIDING, review=review, decision="same_person", donor=stranger
+        )
     with pytest.raises(DomainError, match="same_person or different_person"):
-        services.duplicate_review_decide(actor=consent_officer_a, review=review, decision="maybe")
-    services.duplicate_review_decide(actor=consent_officer_a, review=review, decision="different_person")
+        services.duplicate_review_decide(actor=steward_a, reason=DECIDING, review=review, decision="maybe")
+    services.duplicate_review_decide(actor=steward_a, reason=DECIDING, review=review, decision="different_person")
     with pytest.raises(ConflictError, match="already decided"):
-        services.duplicate_review_decide(actor=consent_officer_a, review=review, decision="different_person")
+        services.duplicate_review_decide(actor=steward_a, reason=DECIDING, review=review, decision="different_person")
     assert Donor.objects.count() == 3
 
 
-def test_only_people_who_manage_consent_decide(register, donor_a, steward_a):
+def test_only_identity_stewards_decide_because_deciding_needs_the_candidates(register, donor_a, consent_officer_a):
     review = held(register(**OTHER_IDS, family_name="Schmitt"))
-    with pytest.raises(PermissionDenied):
-        services.duplicate_review_decide(actor=steward_a, review=review, decision="different_person")
+    with pytest.raises(PermissionDenied, match="view_identity"):
+        services.duplicate_review_decide(
+            actor=consent_officer_a, review=review, decision="different_person", reason=DECIDING
+        )
     assert Donor.objects.count() == 1
 
 

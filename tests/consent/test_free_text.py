@@ -21,6 +21,8 @@ from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db
 
+DECIDING = "Deciding the possible duplicate held at enrolment"
+
 
 @pytest.mark.parametrize(
     ("text", "found"),
@@ -74,11 +76,15 @@ def test_the_names_signed_on_the_donors_consents_count_too(register, consent_off
         free_text_check("Vormund phoned", donor=donor)
 
 
-def test_a_merge_reason_naming_the_donor_is_refused_and_nothing_is_merged(register, consent_officer_a):
+def test_a_merge_reason_naming_the_donor_is_refused_and_nothing_is_merged(register, consent_officer_a, steward_a):
     jane = register().donor
     again = register(hospital_id="MRN-999", national_id="", email="", given_names="Jane M.", phone="")
     other = services.duplicate_review_decide(
-        actor=consent_officer_a, review=again.review, decision="different_person", note="Registered twice by mistake"
+        actor=steward_a,
+        reason=DECIDING,
+        review=again.review,
+        decision="different_person",
+        note="Registered twice by mistake",
     )
 
     with pytest.raises(DomainError, match="Reason: contains the donor's family name"):
@@ -88,13 +94,17 @@ def test_a_merge_reason_naming_the_donor_is_refused_and_nothing_is_merged(regist
     assert other.status == DonorStatus.ACTIVE and not AuditOutbox.objects.filter(action="donor.merge").exists()
 
 
-def test_a_duplicate_review_note_with_a_date_of_birth_is_refused(register, consent_officer_a):
+def test_a_duplicate_review_note_with_a_date_of_birth_is_refused(register, consent_officer_a, steward_a):
     register()
     held = register(family_name="Schmitt", hospital_id="X-1", national_id="", email="").review
 
     with pytest.raises(DomainError, match="Note: contains a date"):
         services.duplicate_review_decide(
-            actor=consent_officer_a, review=held, decision="different_person", note="Other person, born 8.3.1970"
+            actor=steward_a,
+            reason=DECIDING,
+            review=held,
+            decision="different_person",
+            note="Other person, born 8.3.1970",
         )
     held.refresh_from_db()
     assert held.is_pending
@@ -126,16 +136,21 @@ def test_a_qc_rejection_note_naming_the_donor_is_refused_and_the_scan_stays_pend
     assert Consent.objects.get(pk=scan.pk).status == ConsentStatus.REJECTED
 
 
-def test_a_same_person_note_repeating_the_name_typed_at_enrolment_is_refused(register, consent_officer_a):
+def test_a_same_person_note_repeating_the_name_typed_at_enrolment_is_refused(register, consent_officer_a, steward_a):
     jane = register().donor
     held = register(family_name="Schmitt", hospital_id="X-1", national_id="", email="").review
 
     with pytest.raises(DomainError, match="Note: contains the donor's family name"):
         services.duplicate_review_decide(
-            actor=consent_officer_a, review=held, decision="same_person", donor=jane, note="Schmitt is a typo"
+            actor=steward_a, reason=DECIDING, review=held, decision="same_person", donor=jane, note="Schmitt is a typo"
         )
     held.refresh_from_db()
     assert held.is_pending
     services.duplicate_review_decide(
-        actor=consent_officer_a, review=held, decision="same_person", donor=jane, note="Typo in the family name"
+        actor=steward_a,
+        reason=DECIDING,
+        review=held,
+        decision="same_person",
+        donor=jane,
+        note="Typo in the family name",
     )

@@ -60,7 +60,7 @@ def test_a_steward_finds_the_donor_by_hospital_id_and_the_lookup_is_audited(dono
         services.identity_lookup_by_hospital_id(actor=steward_a, biobank=biobank_a, hospital_id="MRN-1", reason="")
     assert (
         services.identity_lookup_by_hospital_id(
-            actor=steward_a, biobank=biobank_a, hospital_id="MRN-404", reason="check"
+            actor=steward_a, biobank=biobank_a, hospital_id="MRN-404", reason="Label check after a mix-up"
         )
         == []
     )
@@ -78,9 +78,14 @@ def test_a_steward_reidentifies_a_pid_with_a_reason(donor_a, steward_a, biobank_
 def test_a_pid_with_a_wrong_check_character_is_a_clear_error(donor_a, steward_a, biobank_a):
     with pytest.raises(DomainError) as raised:
         services.donor_reidentify(
-            actor=steward_a, biobank=biobank_a, pid=mistype_check_character(donor_a.pid), reason="check"
+            actor=steward_a,
+            biobank=biobank_a,
+            pid=mistype_check_character(donor_a.pid),
+            reason="Label check after a mix-up",
         )
     assert "check character does not match" in raised.value.message
     with pytest.raises(DomainError, match="must be 11 characters"):
-        services.donor_reidentify(actor=steward_a, biobank=biobank_a, pid=donor_a.pid[:-2], reason="check")
+        services.donor_reidentify(
+            actor=steward_a, biobank=biobank_a, pid=donor_a.pid[:-2], reason="Label check after a mix-up"
+        )
     assert not AuditOutbox.objects.filter(action__in=["pseudonym.resolve", "donor.identity_view"]).exists()

@@ -208,7 +208,10 @@ class TestResolve:
 
     def test_an_identity_steward_resolves_a_pseudonym_with_a_reason(self, pid_domain_a, steward_a, minted):
         row = pseudonym_resolve(
-            actor=steward_a, domain=pid_domain_a, pseudonym=checkchar.display(minted).lower(), reason="recall"
+            actor=steward_a,
+            domain=pid_domain_a,
+            pseudonym=checkchar.display(minted).lower(),
+            reason="Recall for an incidental finding",
         )
         assert (row.subject, row.key_version) == ("subject-42", 1)
 
@@ -230,7 +233,9 @@ class TestResolve:
         domain = domain_create(actor=None, code="release-orphan", kind=DomainKind.RELEASE)
         minted = pseudonym_for(domain=domain, subject="subject-1")
         with pytest.raises(PermissionDenied):
-            pseudonym_resolve(actor=steward_a, domain=domain, pseudonym=minted, reason="recall")
+            pseudonym_resolve(
+                actor=steward_a, domain=domain, pseudonym=minted, reason="Recall for an incidental finding"
+            )
 
     def test_the_permission_is_checked_before_the_pseudonym_is_looked_at(self, pid_domain_a, technician_a):
         with pytest.raises(PermissionDenied):
@@ -239,17 +244,23 @@ class TestResolve:
     def test_a_mistyped_pseudonym_gets_the_check_character_message(self, pid_domain_a, steward_a, minted):
         wrong = ("0" if minted[0] != "0" else "1") + minted[1:]
         with pytest.raises(DomainError, match="the check character does not match"):
-            pseudonym_resolve(actor=steward_a, domain=pid_domain_a, pseudonym=wrong, reason="recall")
+            pseudonym_resolve(
+                actor=steward_a, domain=pid_domain_a, pseudonym=wrong, reason="Recall for an incidental finding"
+            )
 
     def test_an_unknown_pseudonym_is_not_found(self, pid_domain_a, steward_a, minted):
         other = services.pseudonymiser(domain=pid_domain_a)("never-minted")
         with pytest.raises(PseudonymNotFound, match="No subject has the pseudonym") as info:
-            pseudonym_resolve(actor=steward_a, domain=pid_domain_a, pseudonym=other, reason="recall")
+            pseudonym_resolve(
+                actor=steward_a, domain=pid_domain_a, pseudonym=other, reason="Recall for an incidental finding"
+            )
         assert info.value.status_code == 404
 
     def test_a_pseudonym_resolves_only_in_its_own_domain(self, pid_domain_a, release_domain_a, steward_a, minted):
         with pytest.raises(PseudonymNotFound):
-            pseudonym_resolve(actor=steward_a, domain=release_domain_a, pseudonym=minted, reason="recall")
+            pseudonym_resolve(
+                actor=steward_a, domain=release_domain_a, pseudonym=minted, reason="Recall for an incidental finding"
+            )
 
     def test_resolving_is_audited_with_the_reason(self, pid_domain_a, steward_a, minted, monkeypatch):
         events = []
