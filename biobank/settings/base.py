@@ -188,6 +188,10 @@ if CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# How many proxies (TLS terminator, load balancer) stand in front of the portal and append to X-Forwarded-For: the
+# entry that many places from the right is the client (biobank.ops.client_address); 0 ignores the header.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "biobank.accounts.authentication.BearerTokenAuthentication",
