@@ -7,6 +7,8 @@ cannot read).
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -64,3 +66,15 @@ def test_a_non_ascii_digit_as_the_page_position_of_the_donor_list_is_a_400_that_
     assert response.status_code == 400
     assert "before" in response.content.decode() and "0-9" in response.content.decode()
     assert client.get("/consent/biobank-a/donors/", {"before": "99999"}).status_code == 200
+
+
+@pytest.mark.parametrize("position", ["²", "\x00"])
+@pytest.mark.parametrize("url", ["/api/v1/donors/", "/api/v1/biobanks/"])
+def test_a_cursor_hiding_a_non_ascii_digit_or_a_nul_byte_is_a_400_naming_the_cursor(
+    donor_a, consent_officer_a, url, position
+):
+    """The NUL check of the query string cannot see inside the base64 of a cursor; the paginator answers for it."""
+    cursor = base64.b64encode(f"p={position}".encode()).decode()
+    response = client_of(consent_officer_a).get(url, {"cursor": cursor})
+
+    assert assert_problem(response, 400, "validation-error")["errors"][0]["pointer"] == "/cursor"
