@@ -61,3 +61,10 @@ def test_a_refused_request_at_a_path_with_slashes_shows_on_the_trail_as_text(aud
     page = response.content.decode()
     assert "http.path #/api/v1/donors/" in page
     assert 'href="/audit/history/http.path/' not in page
+
+
+def test_a_visitor_who_is_not_signed_in_gets_the_same_clear_400(db):
+    response = Client(raise_request_exception=False).get("/accounts/login/?next=/audit/%00")
+
+    assert response.status_code == 400
+    assert "The query parameter next contains a NUL byte" in response.content.decode()
