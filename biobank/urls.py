@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import include, path
 from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from biobank.api.exceptions import api_not_found, api_server_error
+from biobank.api.exceptions import api_bad_request, api_not_found, api_server_error
 from biobank.ops import views as ops_views
 
 
@@ -33,6 +35,17 @@ urlpatterns = [
     path("consent/", include("consent.urls")),
     path("", include("biobank.web.urls")),
 ]
+
+
+def handler400(request: HttpRequest, exception: Exception, *, pointer: str = "/") -> HttpResponse:
+    """400 with the message of the portal's own ``BadRequest`` (it says what to change); problem+json under /api/.
+
+    Other 400s (``SuspiciousOperation`` and the like) keep Django's generic page: their text is not for users.
+    """
+    message = str(exception) if type(exception) is BadRequest else ""
+    if request.path.startswith("/api/"):
+        return api_bad_request(request, message, pointer=pointer)
+    return render(request, "400.html", {"message": message}, status=400)
 
 
 def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:

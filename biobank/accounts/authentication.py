@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
+from biobank.ops.client_address import client_address
+
 from .models import ApiToken, hash_token
 from .principals import TokenPrincipal
 from .services import api_token_record_use
@@ -38,7 +40,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             )
         if not token.biobank.is_active:
             raise exceptions.AuthenticationFailed(_("The biobank of this API token is inactive."))
-        api_token_record_use(token=token, ip=request.META.get("REMOTE_ADDR"))
+        api_token_record_use(token=token, ip=client_address(request))
         return TokenPrincipal(token), token
 
     def authenticate_header(self, request) -> str:  # type: ignore[no-untyped-def]

@@ -1,8 +1,8 @@
 """Limits on the public forms that send e-mail (donor sign-in links, researcher sign-up, password reset).
 
 Without them anyone could make the portal mail a stranger hundreds of times, or probe addresses. Attempts are
-counted per client address and per e-mail address in the cache (shared Redis in production: ``CACHE_URL``) over a
-fixed window that starts with the first attempt.
+counted per client address (``client_address``: behind the TLS proxy, the client's) and per e-mail address in the
+cache (shared Redis in production: ``CACHE_URL``) over a fixed window that starts with the first attempt.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from django.core.cache import cache
 from django.forms import Form
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+
+from biobank.ops.client_address import client_address
 
 EMAIL_FORM_LIMIT = 5  # attempts per window, per client address and per e-mail address
 EMAIL_FORM_WINDOW = 15 * 60  # seconds
@@ -36,7 +38,7 @@ def email_form_refused(request: HttpRequest, form: Form, *, scope: str) -> bool:
     Call it after ``form.is_valid()``, so the e-mail address is known and normalised.
     """
     email = str(form.cleaned_data.get("email", "")).strip().lower()
-    client = request.META.get("REMOTE_ADDR", "") or "unknown"
+    client = client_address(request) or "unknown"  # behind the proxy: the client, not the proxy (issue 9, 7)
     over = [
         _count(scope, f"ip:{client}", EMAIL_FORM_WINDOW) > EMAIL_FORM_LIMIT,
         bool(email) and _count(scope, f"email:{email}", EMAIL_FORM_WINDOW) > EMAIL_FORM_LIMIT,

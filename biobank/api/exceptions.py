@@ -183,6 +183,21 @@ def api_not_found(request: HttpRequest, exception: Exception | None = None) -> J
     return JsonResponse(body, status=status.HTTP_404_NOT_FOUND, content_type=PROBLEM_CONTENT_TYPE)
 
 
+def api_bad_request(request: HttpRequest, message: str, *, pointer: str = "/") -> JsonResponse:
+    """400 for a request refused before any API view ran (e.g. a NUL byte in the query string)."""
+    detail = message or "The request is malformed and was not processed."
+    body = problem(
+        status_code=400,
+        title=PROBLEM_TYPES[exceptions.ParseError][1],
+        detail=detail,
+        problem_type=PROBLEM_TYPES[exceptions.ParseError][0],
+        instance=request.path,
+        request_id=_request_id(request),
+        errors=[{"pointer": pointer, "message": detail, "code": "malformed"}],
+    )
+    return JsonResponse(body, status=status.HTTP_400_BAD_REQUEST, content_type=PROBLEM_CONTENT_TYPE)
+
+
 def api_server_error(request: HttpRequest) -> JsonResponse:
     """500 for /api/ paths (Django's handler500 delegates here): no traceback, a request id to report."""
     request_id = _request_id(request)

@@ -13,6 +13,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from biobank.accounts.principals import TokenPrincipal
+from biobank.ops.client_address import client_address
 
 
 class PrincipalRateThrottle(SimpleRateThrottle):
@@ -20,6 +21,11 @@ class PrincipalRateThrottle(SimpleRateThrottle):
 
     def get_rate(self) -> str | None:
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_ident(self, request: Any) -> str:
+        """The client's address as the portal reads it everywhere (``client_address``). DRF's own reading took
+        the whole ``X-Forwarded-For`` header as the identity, so any anonymous client could forge a fresh bucket."""
+        return client_address(request) or "unknown"
 
     def get_cache_key(self, request: Any, view: Any) -> str:
         user = request.user

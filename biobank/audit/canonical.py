@@ -7,6 +7,10 @@ microseconds (``2025-01-31T12:00:00.000000Z``), ``changes``/``details`` as canon
 
 The drain (outbox → chain) and the verifier read the same columns through ``CONTENT_SELECT``, so PostgreSQL renders
 timestamps and addresses identically on both sides, and both build the text with ``canonical_entry``.
+
+``client_ip`` enters as ``abbrev(client_ip)``: PostgreSQL's display text of the ``inet`` value, which is exactly what
+the pages, the API and the CSV show (``host()`` dropped a netmask, so ``10.1.1.244/8`` was shown but not hashed). The
+columns hold host addresses only (migration 0003), for which this text is the bare address, as it always was.
 """
 
 from __future__ import annotations
@@ -57,7 +61,7 @@ CONTENT_SELECT = ", ".join(
         "{t}actor_type",
         "{t}biobank_id",
         "{t}changes",
-        "host({t}client_ip)",
+        "abbrev({t}client_ip)",  # the address as stored and shown: the netmask too, were there one (issue 9, 14)
         "{t}details",
         "{t}object_id",
         "{t}object_type",

@@ -1,6 +1,7 @@
 """Request context for audit events, and an audit event for every refused request.
 
 ``AuditContextMiddleware`` sits right after ``RequestIdMiddleware``: it records the client's address and user agent
+(``client_address``: behind the TLS proxy, the client's, per ``TRUSTED_PROXY_COUNT``)
 in a context variable that ``audit_record`` reads (the request id comes from ``biobank.ops.logging``).
 
 Permission denied: every response with status 403 — a Django view raising ``PermissionDenied``, a DRF permission
@@ -16,14 +17,11 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from biobank.ops.client_address import client_address
+
 from .context import reset_request_context, set_request_context
 
 logger = logging.getLogger(__name__)
-
-
-def client_ip_of(request: HttpRequest) -> str | None:
-    """REMOTE_ADDR: the proxy in front (gunicorn behind nginx) must pass the client address through to it."""
-    return request.META.get("REMOTE_ADDR") or None
 
 
 class AuditContextMiddleware:
@@ -31,7 +29,9 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = set_request_context(client_ip=client_ip_of(request), user_agent=request.META.get("HTTP_USER_AGENT", ""))
+        token = set_request_context(
+            client_ip=client_address(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
+        )
         try:
             response = self.get_response(request)
             if response.status_code == 403:

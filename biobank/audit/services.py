@@ -8,6 +8,7 @@ the outbox for the periodic drain (``tasks.drain``, every minute).
 from __future__ import annotations
 
 import atexit
+import ipaddress
 import logging
 import os
 import re
@@ -162,6 +163,16 @@ def changes_between(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict
     return {f: [before.get(f), after.get(f)] for f in after if before.get(f) != after.get(f)}
 
 
+def _host_address(value: str | None) -> str | None:
+    """A client address as a bare host address, or ``None``: a netmask or garbage never reaches the trail (whose
+    columns refuse it) and never fails the change being recorded."""
+    try:
+        return str(ipaddress.ip_address(value)) if value else None
+    except ValueError:
+        logger.warning("Client address %r is not a host address; recorded without one.", value)
+        return None
+
+
 def _text(value: Any, limit: int) -> str:
     return _CONTROL.sub("", str(value or ""))[:limit]
 
@@ -203,7 +214,7 @@ def _outbox_row(
         details=dict(details) if details else None,
         reason=_CONTROL.sub("", reason or ""),
         request_id=request_id[:128],
-        client_ip=client_ip,
+        client_ip=_host_address(client_ip),
         user_agent=_text(user_agent, 512),
     )
 

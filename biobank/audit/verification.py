@@ -28,7 +28,7 @@ _TS = "to_char({} AT TIME ZONE 'UTC', '" + TIMESTAMP_SQL_FORMAT + "')"
 _COPY_SELECT = (
     "SELECT seq, prev_hash, hash, "
     + _TS.format("chained_at")
-    + ", action, actor_id, actor_label, actor_type, biobank_id, changes, host(client_ip), details, object_id, "
+    + ", action, actor_id, actor_label, actor_type, biobank_id, changes, abbrev(client_ip), details, object_id, "
     "object_type, " + _TS.format("occurred_at") + ", on_behalf_of, reason, request_id, user_agent "
     "FROM audit_auditevent WHERE seq >= {from_seq:d} ORDER BY seq"
 )

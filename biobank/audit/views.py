@@ -19,6 +19,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from biobank.web.paging import before_position
+
 from .canonical import format_timestamp
 from .filtersets import AuditEventFilter
 from .models import AUDIT_EVENT_COLUMNS
@@ -45,9 +47,9 @@ def event_list(request: HttpRequest) -> HttpResponse:
     _require_auditor(request)
     filterset = _filtered(request)
     events = filterset.queryset.none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
-    before = request.GET.get("before", "")
-    if before.isdigit():
-        events = events.filter(seq__lt=int(before))
+    before = before_position(request)
+    if before is not None:
+        events = events.filter(seq__lt=before)
     page = list(events[: PAGE_SIZE + 1])
     older = page[PAGE_SIZE].seq + 1 if len(page) > PAGE_SIZE else None
     query = request.GET.copy()

@@ -24,6 +24,7 @@ from biobank.errors import DomainError
 from biobank.pseudonyms.checkchar import display
 from biobank.web.access import biobank_access, biobank_for
 from biobank.web.forms import add_domain_error
+from biobank.web.paging import before_position
 
 from .. import services
 from ..choices import DuplicateReviewStatus
@@ -92,9 +93,9 @@ def donor_list(request: HttpRequest, code: str) -> HttpResponse:
         except DomainError as error:
             search.add_error("pid", error.message)
             donors = donors.none()
-    before = request.GET.get("before", "")
-    if before.isdigit():
-        donors = donors.filter(pk__lt=int(before))
+    before = before_position(request)
+    if before is not None:
+        donors = donors.filter(pk__lt=before)
     page = list(donors[: PAGE_SIZE + 1])
     older = page[PAGE_SIZE - 1].pk if len(page) > PAGE_SIZE else None
     query = request.GET.copy()
