@@ -55,6 +55,9 @@ class SigninThrottleMixin:
             else:
                 attempt.failed()
             raise
+        except Exception:  # no answer about the password (e.g. the database failed): not a guess
+            attempt.succeeded()
+            raise
         attempt.succeeded()
         return data
 
