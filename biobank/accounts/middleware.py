@@ -3,10 +3,10 @@
 OWASP ASVS 4.0 level 2, V3.3.2: re-authentication at least every 12 hours and after 30 minutes of inactivity. The
 same limits apply to every signed-in person (staff, researchers, donors): docs/security.md says why.
 
-The session keeps two timestamps (seconds since the epoch): when the person signed in, and when they were last
-active. The last-activity stamp is rewritten at most once a minute, so an active person does not cost a session
-write on every request. A session that ends this way is signed out (audited as ``auth.logout`` with the reason), and
-the next page — the sign-in page, for any page that needs a signed-in person — says why.
+The session keeps two timestamps (seconds since the epoch): when the person signed in (set on ``user_logged_in``),
+and when they were last active. The last-activity stamp is rewritten at most once a minute, so an active person does
+not cost a session write on every request. A session that ends this way is signed out (audited as ``auth.logout``
+with the reason), and the next page — the sign-in page, for any page that needs a signed-in person — says why.
 """
 
 from __future__ import annotations
@@ -43,6 +43,13 @@ def _absolute_message(seconds: int) -> str:
     ) % {"hours": hours}
 
 
+def stamp_signed_in(sender: object, request: HttpRequest | None, user: object, **kwargs: object) -> None:
+    """``user_logged_in``: both clocks start at sign-in (any sign-in: form, donor link, admin, test client)."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SIGNED_IN_AT] = session[ACTIVE_AT] = timezone.now().timestamp()
+
+
 class SessionTimeoutMiddleware:
     """Sits after the authentication and message middlewares."""
 
@@ -50,14 +57,9 @@ class SessionTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        was_signed_in = request.user.is_authenticated
-        if was_signed_in:
+        if request.user.is_authenticated:  # the session's person (API tokens are authenticated later, by DRF)
             self._check(request)
-        response = self.get_response(request)
-        if request.user.is_authenticated and not was_signed_in:  # signed in by this request
-            now = timezone.now().timestamp()
-            request.session[SIGNED_IN_AT] = request.session[ACTIVE_AT] = now
-        return response
+        return self.get_response(request)
 
     @staticmethod
     def _check(request: HttpRequest) -> None:

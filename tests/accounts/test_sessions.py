@@ -7,6 +7,7 @@ from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
 from django.utils import timezone
 
+from biobank.accounts.middleware import ACTIVE_AT, SIGNED_IN_AT
 from biobank.audit.models import AuditOutbox
 from tests.factories import DEMO_PASSWORD, UserFactory
 
@@ -93,10 +94,19 @@ def test_researchers_and_donors_have_the_same_limits(client, clock, kind):
 
 
 def test_a_session_from_before_the_limits_starts_its_clocks_at_its_next_request(client, admin_a, clock):
-    client.force_login(admin_a)  # no timestamps in the session
+    client.force_login(admin_a)
+    session = client.session  # as a session of before the limits: no timestamps
+    del session[SIGNED_IN_AT], session[ACTIVE_AT]
+    session.save()
     clock(600)
     assert client.get(PROFILE).status_code == 200
     clock(600 + 30)
+    assert IDLE in client.get(PROFILE, follow=True).content.decode()
+
+
+def test_a_test_clients_sign_in_starts_the_clocks_too(client, admin_a, clock):
+    client.force_login(admin_a)
+    clock(30)
     assert IDLE in client.get(PROFILE, follow=True).content.decode()
 
 
