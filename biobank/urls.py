@@ -10,6 +10,7 @@ from django.urls import include, path
 from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from biobank.accounts.forms import AdminLoginForm
 from biobank.api.exceptions import api_bad_request, api_not_found, api_server_error
 from biobank.ops import views as ops_views
 
@@ -20,6 +21,7 @@ def _superuser_only(request: HttpRequest) -> bool:
 
 
 admin.site.has_permission = _superuser_only  # type: ignore[method-assign]
+admin.site.login_form = AdminLoginForm  # the same sign-in limit as the portal's (accounts/lockout.py)
 admin.site.site_header = "Biobank Portal administration"
 
 urlpatterns = [

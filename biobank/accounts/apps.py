@@ -11,4 +11,11 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the OpenAPI security scheme of BearerTokenAuthentication with drf-spectacular.
+        # Session time limits start at sign-in (middleware.SessionTimeoutMiddleware enforces them).
+        from django.contrib.auth.signals import user_logged_in
+
         from biobank.api import schema  # noqa: F401
+
+        from .middleware import stamp_signed_in
+
+        user_logged_in.connect(stamp_signed_in, dispatch_uid="accounts_session_clocks")

@@ -5,16 +5,68 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .emails import password_reset_link, queue_email
 from .models import User
 
 
-class LoginForm(auth_forms.AuthenticationForm):
+class SigninThrottleMixin:
+    """Counts failed sign-ins and refuses more than ``lockout.SIGNIN_FAILURE_LIMIT`` an hour (``lockout.py``).
+
+    Mixed into every form that checks a password — the portal's sign-in and the Django admin's — so no password
+    path escapes the limit. During a pause the password is not even checked, and the message says how long to wait
+    without saying whether the e-mail address has an account.
+    """
+
+    request: Any
+    cleaned_data: dict[str, Any]
+
+    def clean(self) -> dict[str, Any]:
+        from biobank.ops.client_address import client_address
+
+        from .lockout import signin_attempt_begin
+
+        email, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if not email or not password:  # the empty field is reported; no password was tried
+            return self.check_credentials()
+        attempt = signin_attempt_begin(email=email, client=client_address(self.request) if self.request else None)
+        if attempt.refused_for is not None:
+            minutes = attempt.wait_minutes
+            raise forms.ValidationError(
+                ngettext(
+                    "Too many failed sign-in attempts: signing in is paused. Please try again in %(minutes)d minute.",
+                    "Too many failed sign-in attempts: signing in is paused. Please try again in %(minutes)d minutes.",
+                    minutes,
+                ),
+                code="locked_out",
+                params={"minutes": minutes},
+            )
+        try:
+            data = self.check_credentials()
+        except forms.ValidationError as error:
+            if error.code == "unverified":  # the right password of an account not yet confirmed: not a guess
+                attempt.succeeded()
+            else:
+                attempt.failed()
+            raise
+        except Exception:  # no answer about the password (e.g. the database failed): not a guess
+            attempt.succeeded()
+            raise
+        attempt.succeeded()
+        return data
+
+    def check_credentials(self) -> dict[str, Any]:
+        """The form's own check of e-mail and password (``AuthenticationForm.clean``), run inside the throttle."""
+        return super().clean()  # type: ignore[misc]
+
+
+class LoginForm(SigninThrottleMixin, auth_forms.AuthenticationForm):
     """E-mail and password. An unconfirmed researcher is told to confirm first (only with the right password)."""
 
     error_messages = {
@@ -33,9 +85,9 @@ class LoginForm(auth_forms.AuthenticationForm):
         self.fields["username"].label = _("E-mail address")
         self.fields["username"].widget = forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
 
-    def clean(self) -> dict[str, Any]:
+    def check_credentials(self) -> dict[str, Any]:
         try:
-            return super().clean()
+            return super().check_credentials()
         except forms.ValidationError:
             email, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
             pending = User.objects.filter(
@@ -44,6 +96,10 @@ class LoginForm(auth_forms.AuthenticationForm):
             if pending is not None and password and pending.check_password(password):
                 raise forms.ValidationError(self.error_messages["unverified"], code="unverified") from None
             raise
+
+
+class AdminLoginForm(SigninThrottleMixin, AdminAuthenticationForm):
+    """The Django admin's sign-in (superusers only), under the same limit as the portal's."""
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

@@ -21,8 +21,13 @@ EMAIL_FORM_LIMIT = 5  # attempts per window, per client address and per e-mail a
 EMAIL_FORM_WINDOW = 15 * 60  # seconds
 
 
+def ratelimit_key(scope: str, ident: str) -> str:
+    """The cache key of a counter: hashed, so e-mail and client addresses never sit in the cache in clear."""
+    return f"ratelimit:{scope}:{hashlib.sha256(ident.encode()).hexdigest()}"
+
+
 def _count(scope: str, ident: str, window: int) -> int:
-    key = f"ratelimit:{scope}:{hashlib.sha256(ident.encode()).hexdigest()}"
+    key = ratelimit_key(scope, ident)
     if cache.add(key, 1, window):
         return 1
     try:

@@ -29,6 +29,7 @@ class AuditAction(models.TextChoices):
     AUTH_LOGIN = "auth.login", _("Signed in")
     AUTH_LOGOUT = "auth.logout", _("Signed out")
     AUTH_LOGIN_FAILED = "auth.login_failed", _("Failed sign-in")
+    AUTH_LOCKOUT = "auth.lockout", _("Sign-in paused after repeated failures")
     ACCESS_DENIED = "access.denied", _("Access denied")
     AUDIT_EXPORT = "audit.export", _("Audit trail exported")
 

@@ -28,8 +28,12 @@ def on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 def on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is None:  # logging out without being logged in changes nothing
         return
+    details = _session_details(request)
+    reason = getattr(request, "signout_reason", None)  # set by accounts' SessionTimeoutMiddleware
+    if details is not None and reason:
+        details["reason"] = reason
     with transaction.atomic():
-        audit_record(actor=user, action=AuditAction.AUTH_LOGOUT, obj=user, details=_session_details(request))
+        audit_record(actor=user, action=AuditAction.AUTH_LOGOUT, obj=user, details=details)
 
 
 def on_login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:

@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "biobank.ops.request_guard.NulByteMiddleware",  # before any view reads the path or the query (issue 9, 16)
     "django.contrib.messages.middleware.MessageMiddleware",
+    "biobank.accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -137,6 +138,10 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# Signed-in sessions (biobank.accounts.middleware; ASVS 4.0 L2 V3.3.2), for everyone who signs in: see docs/security.md.
+SESSION_IDLE_TIMEOUT = 30 * 60  # seconds without activity
+SESSION_ABSOLUTE_TIMEOUT = 12 * 60 * 60  # seconds after signing in, however active
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT  # the cookie and the stored session never outlive the absolute limit
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German"))]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.urls import reverse_lazy
 
 from biobank.accounts.forms import LoginForm, PasswordResetForm
@@ -12,6 +13,12 @@ from biobank.accounts.ratelimit import email_form_refused
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def form_invalid(self, form):  # type: ignore[no-untyped-def]
+        response = super().form_invalid(form)
+        if form.has_error(NON_FIELD_ERRORS, code="locked_out"):
+            response.status_code = 429  # sign-in paused (lockout.py); the form says for how long
+        return response
 
 
 class PasswordResetView(auth_views.PasswordResetView):
