@@ -9,7 +9,8 @@ asks here.
    tells "the donor was asked but did not answer" (UNKNOWN) from "never asked" when nothing else exists.
 3. Per policy code the act with the latest effective date decides; on the same date the later recorded one; acts
    recorded together (one signature) on the same date: the more restrictive one (withdrawn, refused, declined,
-   accepted). Which document or which policy version an act sits on does not matter.
+   accepted; of two acceptances, the one with the shorter validity). Which document or which policy version an
+   act sits on does not matter.
 4. An accepted act past its last valid day is ``expired``.
 """
 
@@ -54,8 +55,10 @@ class Decision:
     act: Act
 
 
-def _order(act: Act) -> tuple[date, datetime, int]:
-    return (act.valid_from, act.recorded_at, -RESTRICTIVENESS.get(act.state, 9))
+def _order(act: Act) -> tuple[date, datetime, int, int]:
+    # Last: of acts otherwise equal (one policy in two modules of one signature), the shorter validity.
+    shorter = -act.valid_to.toordinal() if act.valid_to is not None else -(10**9)
+    return (act.valid_from, act.recorded_at, -RESTRICTIVENESS.get(act.state, 9), shorter)
 
 
 def decide(acts: Iterable[Act], at: date) -> Decision | None:

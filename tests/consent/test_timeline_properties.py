@@ -44,7 +44,12 @@ def reference(acts: list[dict], *, at: date) -> str:
     if not decisive:
         return "unknown"
     severity = ["withdrawn", "refused", "declined", "accepted"]
-    decisive.sort(key=lambda a: (a["effective"], a["recorded"], -severity.index(a["state"])))
+
+    def rank(a: dict) -> tuple:  # ties: the more restrictive state, then the shorter validity
+        ends = a["valid_to"].toordinal() if a["valid_to"] is not None else 10**9
+        return (a["effective"], a["recorded"], -severity.index(a["state"]), -ends)
+
+    decisive.sort(key=rank)
     last = decisive[-1]
     if last["state"] == "accepted" and last["valid_to"] is not None and last["valid_to"] < at:
         return "expired"
