@@ -184,3 +184,14 @@ def test_the_operator_command_explains_bad_input(biobank_a, arguments, message):
     with pytest.raises(CommandError, match=message):
         call_command("biobank_deactivate", *arguments, stdout=StringIO())
     assert Biobank.objects.get(pk=biobank_a.pk).is_active
+
+
+def test_the_navigation_drops_the_biobank_for_members_and_keeps_the_audit_trail_for_its_auditor(
+    client, biobank_a, consent_officer_a, auditor_a
+):
+    deactivate(biobank_a)
+    client.force_login(consent_officer_a)
+    assert "Biobank A" not in client.get(reverse("web:dashboard")).content.decode()
+    client.force_login(auditor_a)
+    page = client.get(reverse("web:dashboard")).content.decode()
+    assert 'href="/audit/"' in page
