@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from biobank.admin_readonly import ReadOnlyAdmin
 
-from .models import ApiToken, Biobank, Membership, Network, User
+from .models import ApiToken, Biobank, Membership, Network, RoleGrant, User
 
 
 @admin.register(User)
@@ -33,6 +33,14 @@ class MembershipAdmin(ReadOnlyAdmin):
     list_filter = ("role", "biobank")
     search_fields = ("user__email",)
     list_select_related = ("user", "biobank", "granted_by")
+
+
+@admin.register(RoleGrant)
+class RoleGrantAdmin(ReadOnlyAdmin):
+    list_display = ("user", "biobank", "role", "status", "requested_by", "requested_at", "decided_by", "decided_at")
+    list_filter = ("status", "role", "biobank")
+    search_fields = ("user__email",)
+    list_select_related = ("user", "biobank", "requested_by", "decided_by")
 
 
 @admin.register(ApiToken)

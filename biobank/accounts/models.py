@@ -205,3 +205,45 @@ class ApiToken(models.Model):
 
     def grants(self, codename: str) -> bool:
         return self.is_usable and codename in self.permissions
+
+
+class RoleGrant(models.Model):
+    """A role that waits for a second person before it takes effect (four eyes, issue 9 item 2).
+
+    A role that reads identities (``view_identity``) granted by a biobank admin is recorded here as pending; a
+    different admin of the same biobank (or a superuser) approves it, which creates the ``Membership``, or rejects it.
+    Decided rows stay as the record of who asked and who decided.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    biobank = models.ForeignKey(Biobank, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "biobank", "role"],
+                condition=models.Q(status="pending"),
+                name="role_grant_one_pending",
+            ),
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="role_grant_role_valid"),
+            models.CheckConstraint(
+                condition=models.Q(status="pending", decided_at__isnull=True)
+                | (~models.Q(status="pending") & models.Q(decided_at__isnull=False)),
+                name="role_grant_decided_when_not_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} @ {self.biobank} ({self.get_status_display()})"

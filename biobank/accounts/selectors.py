@@ -3,6 +3,10 @@
 Deny by default: an anonymous visitor gets nothing; a person gets the biobanks where one of their roles grants the
 permission (django-guardian group object permissions, resolved as one subquery); an API token gets its own biobank
 if it was granted the permission. A foreign biobank is simply absent, so views answer 404.
+
+A deactivated biobank (``Biobank.is_active`` false, see ``services.biobank_deactivate``) is absent for every
+permission, for members, superusers and tokens alike, except ``AUDITOR_READ_PERMISSIONS`` for people who hold
+``view_audit`` there: the auditor keeps reading the trail of a closed biobank (issue 9, item 3).
 """
 
 from __future__ import annotations
@@ -13,8 +17,12 @@ from django.db.models import Prefetch, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from .choices import BIOBANK_PERMISSIONS
-from .models import ApiToken, Biobank, Membership, User
+from .models import ApiToken, Biobank, Membership, RoleGrant, User
 from .principals import TokenPrincipal
+
+# What an auditor still reads in a deactivated biobank: the biobank itself (its page and team) and its audit trail.
+# Donors, specimens, catalogue and every write are cut off for everyone.
+AUDITOR_READ_PERMISSIONS: frozenset[str] = frozenset({"view_biobank", "view_audit"})
 
 
 def _check_codename(perm: str) -> None:
@@ -31,6 +39,16 @@ def biobanks_with_perm(*, user: Any, perm: str) -> QuerySet[Biobank]:
         return Biobank.objects.filter(pk=user.biobank_id, is_active=True)
     if user is None or not user.is_authenticated or not user.is_active:
         return Biobank.objects.none()
+    permitted = _guardian_biobanks(user=user, perm=perm)
+    if perm == "view_audit":
+        return permitted
+    if perm in AUDITOR_READ_PERMISSIONS:
+        auditing = _guardian_biobanks(user=user, perm="view_audit").values("pk")
+        return permitted.filter(Q(is_active=True) | Q(pk__in=auditing))
+    return permitted.filter(is_active=True)
+
+
+def _guardian_biobanks(*, user: Any, perm: str) -> QuerySet[Biobank]:
     return get_objects_for_user(user, f"accounts.{perm}", klass=Biobank, accept_global_perms=False, with_superuser=True)
 
 
@@ -63,10 +81,14 @@ def biobank_perms_of(*, user: Any, biobank: Biobank) -> frozenset[str]:
     if user is None or not user.is_authenticated:
         return frozenset()
     if user.is_superuser:
-        return frozenset(BIOBANK_PERMISSIONS)
-    from guardian.core import ObjectPermissionChecker
+        perms = frozenset(BIOBANK_PERMISSIONS)
+    else:
+        from guardian.core import ObjectPermissionChecker
 
-    return frozenset(ObjectPermissionChecker(user).get_perms(biobank))
+        perms = frozenset(ObjectPermissionChecker(user).get_perms(biobank))
+    if not biobank.is_active:  # the same rule as biobanks_with_perm: only an auditor's reads survive
+        return perms & AUDITOR_READ_PERMISSIONS if "view_audit" in perms else frozenset()
+    return perms
 
 
 def memberships_of_user(*, user: User) -> QuerySet[Membership]:
@@ -99,6 +121,15 @@ def memberships_of_biobank(*, user: Any, biobank: Biobank) -> QuerySet[Membershi
     if not may_list_members(user=user, biobank=biobank):
         return Membership.objects.none()
     return Membership.objects.filter(biobank=biobank).select_related("user", "granted_by")
+
+
+def role_grants_pending_of_biobank(*, user: Any, biobank: Biobank) -> QuerySet[RoleGrant]:
+    """Roles awaiting a second admin's approval in ``biobank``; visible to those who manage its members."""
+    if isinstance(user, TokenPrincipal) or not user_has_biobank_perm(user=user, biobank=biobank, perm="manage_members"):
+        return RoleGrant.objects.none()
+    return RoleGrant.objects.filter(biobank=biobank, status=RoleGrant.Status.PENDING).select_related(
+        "user", "requested_by"
+    )
 
 
 def api_tokens_visible_to(*, user: Any) -> QuerySet[ApiToken]:

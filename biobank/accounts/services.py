@@ -21,9 +21,14 @@ from biobank.audit.services import audit_record
 from biobank.errors import ConflictError, DomainError, validate_model
 
 from .choices import ROLE_PERMISSIONS, TOKEN_GRANTABLE_PERMISSIONS, Role
-from .models import ApiToken, Biobank, Membership, Network, User, hash_token
+from .models import ApiToken, Biobank, Membership, Network, RoleGrant, User, hash_token
 
 MAX_TOKEN_LIFETIME = timedelta(days=730)
+
+# Roles that read identities take effect only when a second admin (or a superuser) approves them (four eyes).
+FOUR_EYES_ROLES: frozenset[str] = frozenset(
+    role for role, perms in ROLE_PERMISSIONS.items() if "view_identity" in perms
+)
 
 
 def role_group_name(biobank: Biobank, role: str) -> str:
@@ -97,6 +102,54 @@ def biobank_create(
     return biobank
 
 
+@transaction.atomic
+def biobank_deactivate(*, actor: User | str | None, biobank: Biobank, reason: str) -> Biobank:
+    """Close a biobank: from now on nobody reads or writes its data, tokens included; auditors keep reading its
+    audit trail (``selectors.AUDITOR_READ_PERMISSIONS``). Nothing is deleted; ``biobank_reactivate`` opens it again.
+    """
+    return _biobank_set_active(actor=actor, biobank=biobank, active=False, reason=reason)
+
+
+@transaction.atomic
+def biobank_reactivate(*, actor: User | str | None, biobank: Biobank, reason: str) -> Biobank:
+    """Open a deactivated biobank again for its members and tokens (tokens that expired meanwhile stay expired)."""
+    return _biobank_set_active(actor=actor, biobank=biobank, active=True, reason=reason)
+
+
+def _biobank_set_active(*, actor: User | str | None, biobank: Biobank, active: bool, reason: str) -> Biobank:
+    if not (reason or "").strip():
+        raise DomainError("Give a reason: it is kept in the audit trail.", field="reason", code="required")
+    locked = Biobank.objects.select_for_update().get(pk=biobank.pk)
+    if locked.is_active == active:
+        state = "active" if active else "deactivated"
+        raise ConflictError(f"{locked.name} is already {state}.", field="is_active", code="unchanged")
+    locked.is_active = active
+    locked.save(update_fields=["is_active"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.BIOBANK_REACTIVATE if active else AuditAction.BIOBANK_DEACTIVATE,
+        obj=locked,
+        changes={"is_active": [not active, active]},
+        reason=reason.strip(),
+    )
+    biobank.is_active = active
+    return locked
+
+
+def _is_superuser(actor: object) -> bool:
+    return bool(isinstance(actor, User) and actor.is_superuser and actor.is_active)
+
+
+def _refuse_own_role(*, actor: object, user: User, role: str) -> None:
+    """Nobody gives a role to themselves (separation of duties): another admin has to."""
+    if isinstance(actor, User) and actor.pk == user.pk:
+        raise DomainError(
+            f"You cannot give yourself a role ({Role(role).label}); another biobank admin has to grant it.",
+            field="role",
+            code="own_role",
+        )
+
+
 def _group_for(biobank: Biobank, role: str) -> Group:
     try:
         return Group.objects.get(name=role_group_name(biobank, role))
@@ -105,16 +158,30 @@ def _group_for(biobank: Biobank, role: str) -> Group:
 
 
 @transaction.atomic
-def membership_grant(*, actor: User | None, biobank: Biobank, user: User, role: str) -> Membership:
-    """Give ``user`` the ``role`` in ``biobank``."""
+def membership_grant(*, actor: User | None, biobank: Biobank, user: User, role: str) -> Membership | RoleGrant:
+    """Give ``user`` the ``role`` in ``biobank``.
+
+    Nobody grants a role to themselves. A role that reads identities (``FOUR_EYES_ROLES``) granted by a person who
+    is not a superuser does not take effect: it is recorded as a pending ``RoleGrant`` (returned instead of the
+    membership) until a different admin approves it (``role_grant_approve``). ``actor=None`` is the system (seeding).
+    """
     if role not in Role.values:
         raise DomainError(
             f"Unknown role {role!r}; allowed: {', '.join(Role.values)}.", field="role", code="invalid_choice"
         )
+    _refuse_own_role(actor=actor, user=user, role=role)
     if Membership.objects.filter(user=user, biobank=biobank, role=role).exists():
         raise ConflictError(
             f"{user.email} already has the role {Role(role).label} in {biobank.name}.", field="role", code="duplicate"
         )
+    if role in FOUR_EYES_ROLES and actor is not None and not _is_superuser(actor):
+        return _role_grant_request(actor=actor, biobank=biobank, user=user, role=role)
+    return _membership_create(actor=actor, biobank=biobank, user=user, role=role)
+
+
+def _membership_create(
+    *, actor: User | None, biobank: Biobank, user: User, role: str, details: dict | None = None
+) -> Membership:
     try:
         with transaction.atomic():
             membership = Membership.objects.create(user=user, biobank=biobank, role=role, granted_by=actor)
@@ -129,9 +196,115 @@ def membership_grant(*, actor: User | None, biobank: Biobank, user: User, role: 
         obj=user,
         biobank=biobank,
         changes={"role": [None, role]},
-        details={"membership_id": membership.pk, "email": user.email},
+        details={"membership_id": membership.pk, "email": user.email, **(details or {})},
     )
     return membership
+
+
+def _role_grant_request(*, actor: User, biobank: Biobank, user: User, role: str) -> RoleGrant:
+    if RoleGrant.objects.filter(user=user, biobank=biobank, role=role, status=RoleGrant.Status.PENDING).exists():
+        raise ConflictError(
+            f"The role {Role(role).label} for {user.email} already awaits another admin's approval.",
+            field="role",
+            code="pending",
+        )
+    try:
+        with transaction.atomic():
+            grant = RoleGrant.objects.create(user=user, biobank=biobank, role=role, requested_by=actor)
+    except IntegrityError:
+        raise ConflictError(
+            f"The role {Role(role).label} for {user.email} already awaits another admin's approval.",
+            field="role",
+            code="pending",
+        ) from None
+    audit_record(
+        actor=actor,
+        action=AuditAction.ROLE_GRANT_REQUEST,
+        obj=user,
+        biobank=biobank,
+        changes={"role": [None, role]},
+        details={"role_grant_id": grant.pk, "email": user.email, "status": grant.status},
+    )
+    return grant
+
+
+def _decidable_grant(*, actor: User, grant: RoleGrant, verb: str) -> RoleGrant:
+    """Lock ``grant`` and check that ``actor`` may decide it; raises a ``DomainError`` naming the rule otherwise."""
+    from .selectors import user_has_biobank_perm
+
+    locked = RoleGrant.objects.select_for_update().select_related("user", "biobank").get(pk=grant.pk)
+    if locked.status != RoleGrant.Status.PENDING:
+        raise ConflictError(
+            f"This request was already {locked.get_status_display().lower()}.", field="status", code="decided"
+        )
+    if not (_is_superuser(actor) or user_has_biobank_perm(user=actor, biobank=locked.biobank, perm="manage_members")):
+        raise DomainError(
+            f"You may not {verb} roles in {locked.biobank.name}; this needs manage_members.",
+            field="role",
+            code="forbidden",
+        )
+    if actor.pk == locked.user_id:
+        raise DomainError(
+            f"You cannot {verb} a role requested for yourself; another biobank admin has to.",
+            field="role",
+            code="own_role",
+        )
+    return locked
+
+
+@transaction.atomic
+def role_grant_approve(*, actor: User, grant: RoleGrant) -> Membership:
+    """The second pair of eyes: a different admin of the biobank (or a superuser) lets the requested role take effect.
+
+    The admin who asked for the role cannot approve it, nor can the person who would receive it.
+    """
+    locked = _decidable_grant(actor=actor, grant=grant, verb="approve")
+    if actor.pk == locked.requested_by_id:
+        raise DomainError(
+            "You asked for this role yourself; a different biobank admin has to approve it (four eyes).",
+            field="role",
+            code="four_eyes",
+        )
+    if Membership.objects.filter(user=locked.user, biobank=locked.biobank, role=locked.role).exists():
+        raise ConflictError(
+            f"{locked.user.email} already has the role {Role(locked.role).label} in {locked.biobank.name}.",
+            field="role",
+            code="duplicate",
+        )
+    locked.status, locked.decided_by, locked.decided_at = RoleGrant.Status.APPROVED, actor, timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.ROLE_GRANT_APPROVE,
+        obj=locked.user,
+        biobank=locked.biobank,
+        changes={"status": [RoleGrant.Status.PENDING, RoleGrant.Status.APPROVED]},
+        details={"role_grant_id": locked.pk, "role": locked.role, "requested_by": locked.requested_by_id},
+    )
+    return _membership_create(
+        actor=actor,
+        biobank=locked.biobank,
+        user=locked.user,
+        role=locked.role,
+        details={"role_grant_id": locked.pk, "requested_by": locked.requested_by_id},
+    )
+
+
+@transaction.atomic
+def role_grant_reject(*, actor: User, grant: RoleGrant) -> RoleGrant:
+    """Turn a requested role down (any admin of the biobank but the person concerned; the asker may withdraw)."""
+    locked = _decidable_grant(actor=actor, grant=grant, verb="reject")
+    locked.status, locked.decided_by, locked.decided_at = RoleGrant.Status.REJECTED, actor, timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.ROLE_GRANT_REJECT,
+        obj=locked.user,
+        biobank=locked.biobank,
+        changes={"status": [RoleGrant.Status.PENDING, RoleGrant.Status.REJECTED]},
+        details={"role_grant_id": locked.pk, "role": locked.role, "requested_by": locked.requested_by_id},
+    )
+    return locked
 
 
 @transaction.atomic
@@ -158,7 +331,10 @@ def membership_revoke(*, actor: User | None, membership: Membership) -> None:
 
 @transaction.atomic
 def memberships_set(*, actor: User | None, biobank: Biobank, user: User, roles: Iterable[str]) -> list[Membership]:
-    """Make ``user``'s roles in ``biobank`` exactly ``roles`` (the member-management form)."""
+    """Make ``user``'s roles in ``biobank`` exactly ``roles`` (the member-management form).
+
+    Roles in ``FOUR_EYES_ROLES`` are only requested (see ``membership_grant``); they are not in the returned list.
+    """
     wanted = set(roles)
     unknown = wanted - set(Role.values)
     if unknown:
@@ -166,10 +342,17 @@ def memberships_set(*, actor: User | None, biobank: Biobank, user: User, roles: 
             f"Unknown role(s) {', '.join(sorted(unknown))}; allowed: {', '.join(Role.values)}.", field="roles"
         )
     current = {m.role: m for m in Membership.objects.filter(user=user, biobank=biobank)}
-    for role in sorted(wanted - current.keys()):
-        membership_grant(actor=actor, biobank=biobank, user=user, role=role)
+    pending = set(
+        RoleGrant.objects.filter(user=user, biobank=biobank, status=RoleGrant.Status.PENDING).values_list(
+            "role", flat=True
+        )
+    )
+    # Revocations first, so giving up a role (allowed, also one's own) reports the last-admin rule before a refused
+    # grant; a refused grant rolls the revocations back with it.
     for role in sorted(current.keys() - wanted):
         membership_revoke(actor=actor, membership=current[role])
+    for role in sorted(wanted - current.keys() - pending):  # a role awaiting approval is not asked for twice
+        membership_grant(actor=actor, biobank=biobank, user=user, role=role)
     return list(Membership.objects.filter(user=user, biobank=biobank))
 
 
@@ -233,6 +416,18 @@ def api_token_create(
             field="permissions",
             code="invalid_choice",
         )
+    if actor is not None:  # a token never carries more than the person who creates it holds in the biobank
+        from .selectors import biobank_perms_of
+
+        held = biobank_perms_of(user=actor, biobank=biobank)
+        beyond = [p for p in permissions if p not in held]
+        if beyond:
+            raise DomainError(
+                f"You cannot give a token permission(s) that you do not hold yourself in {biobank.name}: "
+                f"{', '.join(beyond)}.",
+                field="permissions",
+                code="beyond_own_permissions",
+            )
     now = timezone.now()
     if expires_at <= now:
         raise DomainError("The expiry must be in the future.", field="expires_at")

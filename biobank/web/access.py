@@ -14,8 +14,8 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
 from biobank.accounts.choices import BIOBANK_PERMISSIONS, ROLE_PERMISSIONS, Role
-from biobank.accounts.models import Biobank
-from biobank.accounts.selectors import biobank_get_for, memberships_of_user, user_has_biobank_perm
+from biobank.accounts.models import Biobank, Membership
+from biobank.accounts.selectors import AUDITOR_READ_PERMISSIONS, biobank_get_for, user_has_biobank_perm
 
 
 @dataclass
@@ -47,10 +47,18 @@ def biobank_access(request: HttpRequest) -> list[BiobankAccess]:
         if user.is_superuser:  # superusers may see every biobank (the selectors agree: with_superuser=True)
             for biobank in Biobank.objects.filter(is_active=True).select_related("network"):
                 accesses[biobank.pk] = BiobankAccess(biobank, [], set(BIOBANK_PERMISSIONS))
-        for membership in memberships_of_user(user=user).order_by("biobank__name", "role"):
+        for membership in (
+            Membership.objects.filter(user=user).select_related("biobank").order_by("biobank__name", "role")
+        ):
             access = accesses.setdefault(membership.biobank_id, BiobankAccess(membership.biobank))
             access.roles.append(membership.role)
             access.perms |= ROLE_PERMISSIONS[membership.role]
+        for pk, access in list(accesses.items()):  # a deactivated biobank: only its auditors keep reading (selectors)
+            if not access.biobank.is_active:
+                if "view_audit" in access.perms:
+                    access.perms &= AUDITOR_READ_PERMISSIONS
+                else:
+                    del accesses[pk]
     for access in accesses.values():
         access.roles.sort(key=Role.values.index)  # the order of the Role enum: admin first
     result = sorted(accesses.values(), key=lambda a: a.biobank.name.lower())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from biobank.accounts.choices import BIOBANK_PERMISSIONS, Role
-from biobank.accounts.models import Biobank, Membership, Network
+from biobank.accounts.models import Biobank, Membership, Network, RoleGrant
 from biobank.api.serializers import InputSerializer
 
 
@@ -34,6 +34,31 @@ class MembershipSerializer(serializers.ModelSerializer):
     class Meta:
         model = Membership
         fields = ["id", "email", "full_name", "role", "granted_at", "granted_by"]
+
+
+class RoleGrantSerializer(serializers.ModelSerializer):
+    """A role that awaits a second admin's approval (roles that read identities); ``id`` is what approve/reject take."""
+
+    email = serializers.EmailField(source="user.email", read_only=True)
+    full_name = serializers.CharField(source="user.full_name", read_only=True)
+    role = serializers.ChoiceField(choices=Role.choices, read_only=True)
+    status = serializers.ChoiceField(choices=RoleGrant.Status.choices, read_only=True)
+    requested_by = serializers.EmailField(source="requested_by.email", read_only=True, allow_null=True, default=None)
+    decided_by = serializers.EmailField(source="decided_by.email", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = RoleGrant
+        fields = [
+            "id",
+            "email",
+            "full_name",
+            "role",
+            "status",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+        ]
 
 
 class MemberGrantInputSerializer(InputSerializer):

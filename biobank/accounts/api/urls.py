@@ -14,4 +14,15 @@ urlpatterns = [
         views.MemberDetailView.as_view(),
         name="api-member-detail",
     ),
+    path("biobanks/<slug:code>/role-grants/", views.RoleGrantListView.as_view(), name="api-role-grant-list"),
+    path(
+        "biobanks/<slug:code>/role-grants/<int:grant_id>/approve/",
+        views.RoleGrantApproveView.as_view(),
+        name="api-role-grant-approve",
+    ),
+    path(
+        "biobanks/<slug:code>/role-grants/<int:grant_id>/reject/",
+        views.RoleGrantRejectView.as_view(),
+        name="api-role-grant-reject",
+    ),
 ]

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from biobank.accounts import selectors, services
-from biobank.accounts.models import Biobank, Membership, User
+from biobank.accounts.models import Biobank, Membership, RoleGrant, User
 from biobank.accounts.principals import TokenPrincipal
 from biobank.api.schema import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 
@@ -30,6 +30,7 @@ from .serializers import (
     MemberGrantInputSerializer,
     MembershipSerializer,
     PersonMeSerializer,
+    RoleGrantSerializer,
     TokenMeSerializer,
 )
 
@@ -178,10 +179,16 @@ class MemberListView(generics.ListAPIView):
         operation_id="biobanks_members_create",
         summary="Give a person a role",
         description="Grants `role` to the person with `email`; an unknown e-mail gets an account and an e-mail "
-        "with a link to set a password. Needs `manage_members` (never given to API tokens).",
+        "with a link to set a password. Needs `manage_members` (never given to API tokens). Nobody grants a role to "
+        "themselves (400). A role that reads identities (`identity_steward`) is only requested: the answer is 202 "
+        "with the pending request, which a different admin approves (`…/role-grants/{id}/approve/`).",
         parameters=[CODE_PARAMETER],
         request=MemberGrantInputSerializer,
-        responses={201: MembershipSerializer, **problem_responses(403, 404, 409, *WRITE_PROBLEMS)},
+        responses={
+            201: MembershipSerializer,
+            202: RoleGrantSerializer,
+            **problem_responses(403, 404, 409, *WRITE_PROBLEMS),
+        },
         examples=[
             OpenApiExample(
                 "Grant a role",
@@ -210,6 +217,7 @@ class MemberListView(generics.ListAPIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         person = User.objects.filter(email__iexact=data["email"]).first()
+        result: Membership | RoleGrant
         if person is None:
             person, _ = services.member_add(
                 actor=request.user,
@@ -218,10 +226,15 @@ class MemberListView(generics.ListAPIView):
                 full_name=data["full_name"],
                 roles=[data["role"]],
             )
-            membership = Membership.objects.get(user=person, biobank=biobank, role=data["role"])
+            result = Membership.objects.filter(
+                user=person, biobank=biobank, role=data["role"]
+            ).first() or RoleGrant.objects.filter(user=person, biobank=biobank, role=data["role"]).latest("pk")
         else:
-            membership = services.membership_grant(actor=request.user, biobank=biobank, user=person, role=data["role"])
-        membership = Membership.objects.select_related("user", "granted_by").get(pk=membership.pk)
+            result = services.membership_grant(actor=request.user, biobank=biobank, user=person, role=data["role"])
+        if isinstance(result, RoleGrant):
+            grant = RoleGrant.objects.select_related("user", "requested_by", "decided_by").get(pk=result.pk)
+            return Response(RoleGrantSerializer(grant).data, status=status.HTTP_202_ACCEPTED)
+        membership = Membership.objects.select_related("user", "granted_by").get(pk=result.pk)
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
 
@@ -247,3 +260,72 @@ class MemberDetailView(APIView):
             raise exceptions.NotFound(f"No membership {membership_id} in {biobank.code}.") from None
         services.membership_revoke(actor=request.user, membership=membership)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+GRANT_PARAMETER = OpenApiParameter(
+    "grant_id", int, OpenApiParameter.PATH, description="`id` of a pending request from the role-grant list."
+)
+
+
+def _pending_grant(request: Request, code: str, grant_id: int) -> RoleGrant:
+    biobank = visible_biobank(request, code)
+    require_any_perm(request, biobank, frozenset({"manage_members"}), "decide the requested roles")
+    grant = selectors.role_grants_pending_of_biobank(user=request.user, biobank=biobank).filter(pk=grant_id).first()
+    if grant is None:
+        raise exceptions.NotFound(f"No pending role request {grant_id} in {biobank.code}.")
+    return grant
+
+
+class RoleGrantListView(generics.ListAPIView):
+    serializer_class = RoleGrantSerializer
+    cursor_ordering = "pk"
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return RoleGrant.objects.none()
+        biobank = visible_biobank(self.request, self.kwargs["code"])
+        require_any_perm(self.request, biobank, frozenset({"manage_members"}), "see the requested roles")
+        return selectors.role_grants_pending_of_biobank(user=self.request.user, biobank=biobank)
+
+    @extend_schema(
+        operation_id="biobanks_role_grants_list",
+        summary="Roles awaiting approval",
+        description="Requested roles that read identities and wait for a second admin (four eyes). "
+        "Needs `manage_members`.",
+        parameters=[CODE_PARAMETER],
+        responses={200: RoleGrantSerializer(many=True), **problem_responses(400, 403, 404, *READ_PROBLEMS)},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class RoleGrantApproveView(APIView):
+    @extend_schema(
+        operation_id="biobanks_role_grants_approve",
+        summary="Approve a requested role",
+        description="A different admin of the biobank (not the one who asked, not the person concerned) or a "
+        "superuser lets the role take effect. Needs `manage_members`.",
+        parameters=[CODE_PARAMETER, GRANT_PARAMETER],
+        request=None,
+        responses={201: MembershipSerializer, **problem_responses(403, 404, 409, *WRITE_PROBLEMS)},
+    )
+    def post(self, request: Request, code: str, grant_id: int) -> Response:
+        membership = services.role_grant_approve(actor=request.user, grant=_pending_grant(request, code, grant_id))
+        membership = Membership.objects.select_related("user", "granted_by").get(pk=membership.pk)
+        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+class RoleGrantRejectView(APIView):
+    @extend_schema(
+        operation_id="biobanks_role_grants_reject",
+        summary="Reject a requested role",
+        description="Any admin of the biobank but the person concerned turns the request down (the admin who asked "
+        "may withdraw it). Needs `manage_members`.",
+        parameters=[CODE_PARAMETER, GRANT_PARAMETER],
+        request=None,
+        responses={200: RoleGrantSerializer, **problem_responses(403, 404, 409, *WRITE_PROBLEMS)},
+    )
+    def post(self, request: Request, code: str, grant_id: int) -> Response:
+        grant = services.role_grant_reject(actor=request.user, grant=_pending_grant(request, code, grant_id))
+        grant = RoleGrant.objects.select_related("user", "requested_by", "decided_by").get(pk=grant.pk)
+        return Response(RoleGrantSerializer(grant).data)

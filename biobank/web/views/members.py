@@ -1,6 +1,7 @@
 """Members of a biobank and their roles. Everyone in the biobank may see the list; admins manage it.
 
-Every change also works as a plain form post; with HTMX, a row's roles are edited in place.
+Every change also works as a plain form post; with HTMX, a row's roles are edited in place. A role that reads
+identities is only requested here; it is listed as pending until another admin approves or rejects it (four eyes).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from django.views.decorators.http import require_http_methods
 
 from biobank.accounts import services
 from biobank.accounts.choices import BIOBANK_PERMISSIONS, ROLE_PERMISSIONS, Role
-from biobank.accounts.models import Biobank, User
-from biobank.accounts.selectors import members_of_biobank, user_has_biobank_perm
+from biobank.accounts.models import Biobank, RoleGrant, User
+from biobank.accounts.selectors import members_of_biobank, role_grants_pending_of_biobank, user_has_biobank_perm
 from biobank.errors import DomainError
 from biobank.web.access import biobank_for
 from biobank.web.forms import MemberAddForm, MemberRolesForm, add_domain_error
@@ -38,13 +39,37 @@ def _role_matrix() -> list[dict]:
     ]
 
 
+def _pending_message(biobank: Biobank, user: User) -> str | None:
+    """Tell the admin which of the roles they chose await a second admin (they do not show in the list yet)."""
+    roles = [
+        str(Role(role).label)
+        for role in RoleGrant.objects.filter(biobank=biobank, user=user, status=RoleGrant.Status.PENDING).values_list(
+            "role", flat=True
+        )
+    ]
+    if not roles:
+        return None
+    return _("The role %(roles)s for %(email)s awaits the approval of another biobank admin.") % {
+        "roles": ", ".join(roles),
+        "email": user.email,
+    }
+
+
 @login_required
 def member_list(request: HttpRequest, code: str) -> HttpResponse:
     biobank = biobank_for(request, code)
+    can_manage = user_has_biobank_perm(user=request.user, biobank=biobank, perm="manage_members")
     context = {
         "biobank": biobank,
         "members": members_of_biobank(user=request.user, biobank=biobank),
-        "can_manage": user_has_biobank_perm(user=request.user, biobank=biobank, perm="manage_members"),
+        "can_manage": can_manage,
+        "pending_grants": (
+            RoleGrant.objects.filter(biobank=biobank, status=RoleGrant.Status.PENDING).select_related(
+                "user", "requested_by"
+            )
+            if can_manage  # the same rule as role_grants_pending_of_biobank, without asking guardian twice
+            else RoleGrant.objects.none()
+        ),
         "role_matrix": _role_matrix(),
     }
     return render(request, "web/members.html", context)
@@ -72,6 +97,9 @@ def member_add(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 message = _("%(email)s now has the chosen roles in this biobank.")
             messages.success(request, message % {"email": user.email})
+            pending = _pending_message(biobank, user)
+            if pending:
+                messages.info(request, pending)
             return redirect("web:members", code=biobank.code)
     return render(request, "web/member_add.html", {"biobank": biobank, "form": form})
 
@@ -91,6 +119,9 @@ def member_edit(request: HttpRequest, code: str, user_id: int) -> HttpResponse:
             add_domain_error(form, error)
         else:
             message = _("The roles of %(email)s were saved.") % {"email": member.email}
+            pending = _pending_message(biobank, member)
+            if pending:
+                message = f"{message} {pending}"
             if inline:  # the page stays; portal.js shows the message in the page's live region
                 context = {"biobank": biobank, "member": _member(request, biobank, user_id), "can_manage": True}
                 response = render(request, "web/partials/member_row.html", context)
@@ -129,3 +160,24 @@ def member_remove(request: HttpRequest, code: str, user_id: int) -> HttpResponse
                 return redirect("web:dashboard")
         return redirect("web:members", code=biobank.code)
     return render(request, "web/member_remove.html", {"biobank": biobank, "member": member})
+
+
+@login_required
+@require_http_methods(["POST"])
+def role_grant_decide(request: HttpRequest, code: str, grant_id: int, decision: str) -> HttpResponse:
+    """Approve or reject a requested role (four eyes); the service refuses the asker's approval and the subject."""
+    biobank = biobank_for(request, code, "manage_members")
+    grant = role_grants_pending_of_biobank(user=request.user, biobank=biobank).filter(pk=grant_id).first()
+    if grant is None:
+        raise Http404(_("No such role request awaits a decision in this biobank."))
+    labels = {"role": Role(grant.role).label, "email": grant.user.email}
+    try:
+        if decision == "approve":
+            services.role_grant_approve(actor=request.user, grant=grant)
+            messages.success(request, _("%(email)s now has the role %(role)s.") % labels)
+        else:
+            services.role_grant_reject(actor=request.user, grant=grant)
+            messages.success(request, _("The role %(role)s for %(email)s was rejected.") % labels)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("web:members", code=biobank.code)
