@@ -70,7 +70,7 @@ def test_the_auditor_keeps_only_reading_the_biobank_and_its_trail(biobank_a, aud
 
 
 def test_a_superuser_neither_reads_donors_nor_writes_in_a_deactivated_biobank(biobank_a, biobank_b):
-    root = User.objects.create_superuser("root@example.org", "x")
+    root = User.objects.create_superuser("root@example.org", "a-long-operator-passphrase")
     deactivate(biobank_a)
     assert list(biobanks_with_perm(user=root, perm="view_donors")) == [biobank_b]
     assert user_has_biobank_perm(user=root, biobank=biobank_a, perm="view_audit")  # read-only, as an auditor

@@ -66,7 +66,7 @@ def test_an_admin_cannot_grant_themselves_a_role(biobank_a, admin_a, role):
 
 
 def test_a_superuser_cannot_grant_themselves_a_role_either(biobank_a):
-    root = User.objects.create_superuser("root@example.org", "x")
+    root = User.objects.create_superuser("root@example.org", "a-long-operator-passphrase")
     with pytest.raises(DomainError, match="cannot give yourself"):
         services.membership_grant(actor=root, biobank=biobank_a, user=root, role=Role.IDENTITY_STEWARD)
     assert not RoleGrant.objects.exists() and not Membership.objects.filter(user=root).exists()
@@ -171,7 +171,7 @@ def test_a_rejected_request_grants_nothing(biobank_a, admin_a, second_admin, tec
 
 
 def test_a_superuser_grants_the_steward_role_at_once(biobank_a, technician_a):
-    root = User.objects.create_superuser("root@example.org", "x")
+    root = User.objects.create_superuser("root@example.org", "a-long-operator-passphrase")
     membership = services.membership_grant(actor=root, biobank=biobank_a, user=technician_a, role="identity_steward")
     assert isinstance(membership, Membership)
     assert user_has_biobank_perm(user=technician_a, biobank=biobank_a, perm="view_identity")
@@ -304,7 +304,7 @@ def test_an_admin_may_mint_a_token_within_their_own_permissions(biobank_a, admin
 
 
 def test_a_superuser_may_mint_any_grantable_permission(biobank_a):
-    root = User.objects.create_superuser("root@example.org", "x")
+    root = User.objects.create_superuser("root@example.org", "a-long-operator-passphrase")
     token, _ = _token(root, biobank_a, ["manage_consent", "change_specimens"])
     assert token.permissions == ["change_specimens", "manage_consent"]
 
