@@ -88,6 +88,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "biobank.ops.middleware.RequestIdMiddleware",
+    "biobank.ops.body_limit.RequestBodyLimitMiddleware",  # before anything reads the body (issue 9, item 17)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -101,6 +102,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+
+# Request bodies (biobank/ops/body_limit.py): 1 MiB everywhere, 11 MiB where a 10 MB scan is uploaded.
+REQUEST_BODY_MAX_BYTES = 1024 * 1024
+REQUEST_BODY_LIMITS = [(r"^/consent/[^/]+/scans/new/$", 11 * 1024 * 1024)]
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES  # form data without a declared length
 
 ROOT_URLCONF = "biobank.urls"
 WSGI_APPLICATION = "biobank.wsgi.application"
