@@ -14,7 +14,8 @@ Course of the drill:
    enough to be killed there.
 2. ``KILLS`` times: a worker starts, chains at least three batches and is SIGKILLed (``--pool=solo``: the process
    that holds the database transaction dies, as in an OOM kill or ``docker kill``); the outbox is not empty at that
-   moment, so the kill landed mid-drain. Another transaction commits while no worker runs.
+   moment and the worker never logged its drain task as succeeded, so the kill landed mid-drain. Another
+   transaction commits while no worker runs.
 3. A worker on both queues restarts and drains everything (the queued after-commit drains included).
 4. Broker outage: Redis is stopped, ``OUTAGE_WRITES`` transactions commit without waiting for it (their events stay
    in the outbox, none is chained), Redis comes back empty after ``OUTAGE_SECONDS``, the periodic drain is published
@@ -291,6 +292,7 @@ def test_worker_kills_mid_drain_and_a_broker_outage_lose_and_duplicate_no_event(
                 )
                 worker.kill()
                 assert _pending() > 0, "the worker finished its drain before the kill: not a mid-drain kill"
+                assert "succeeded" not in worker.log_path.read_text(errors="replace"), "its drain had ended"
                 kills_mid_drain += 1
                 recorder.write_many(EVENTS_PER_WRITE)
             assert audit_dispatch_wait(10.0)
@@ -300,6 +302,12 @@ def test_worker_kills_mid_drain_and_a_broker_outage_lose_and_duplicate_no_event(
             worker = start_worker(f"{DRILL_QUEUE},celery")
             _wait_for(lambda: _pending() == 0, timeout=min(30.0, left()), what="the outbox to drain", logs=logs)
             assert _chained() == recorder.count
+            _wait_for(  # the log line that the killed workers never wrote
+                lambda: "succeeded" in worker.log_path.read_text(errors="replace"),
+                timeout=min(10.0, left()),
+                what="the restarted worker to log its drain as succeeded",
+                logs=logs,
+            )
 
             # 4. Broker outage during writes.
             broker.stop()
