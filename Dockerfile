@@ -35,6 +35,8 @@ RUN SECRET_KEY=build-only-placeholder-not-used-at-run-time-0123456789abcdefghijk
     && chown -R biobank:biobank /var/lib/biobank /var/lib/biobank-keys
 
 USER biobank
+# Reached by the TLS proxy only (docker-compose.yml publishes no port of this image); gunicorn believes forwarded
+# headers from FORWARDED_ALLOW_IPS alone (biobank/ops/gunicorn_conf.py).
 EXPOSE 8000
 
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 CMD ["python", "-m", "biobank.ops.probe", "/readyz"]

@@ -202,6 +202,9 @@ else:
 # How many proxies (TLS terminator, load balancer) stand in front of the portal and append to X-Forwarded-For: the
 # entry that many places from the right is the client (biobank.ops.client_address); 0 ignores the header.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+# The proxies' own addresses or networks (FORWARDED_ALLOW_IPS, the variable gunicorn reads too): X-Forwarded-For counts
+# only on connections from them. "*" (the default outside gunicorn's container): from any peer.
+TRUSTED_PROXY_ADDRESSES = env.list("FORWARDED_ALLOW_IPS", ["*"])
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

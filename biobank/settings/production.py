@@ -4,6 +4,8 @@ Never demo mode: ``seed_demo`` refuses to run here, and no demo password or toke
 them by hand.
 """
 
+import ipaddress
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -36,8 +38,20 @@ for _name in ("ENCRYPTION_KEY_FILE", "PSEUDONYM_KEY_FILE"):
     if not env.is_set(_name):
         raise ImproperlyConfigured(f"{_name} is required under production settings (keys live outside the database).")
 
-# TLS ends at the reverse proxy in front of gunicorn, which sets X-Forwarded-Proto.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# TLS ends at the reverse proxy in front of gunicorn, which sets X-Forwarded-Proto. gunicorn believes it only from the
+# proxy's address (FORWARDED_ALLOW_IPS, biobank/ops/gunicorn_conf.py) and sets the request's scheme from it; so no
+# SECURE_PROXY_SSL_HEADER here, with which Django would believe the header from any peer (issue 9, item 20).
+SECURE_PROXY_SSL_HEADER = None
+# X-Forwarded-For likewise counts only from the proxy (biobank.ops.client_address); unset, as gunicorn: 127.0.0.1.
+TRUSTED_PROXY_ADDRESSES = env.list("FORWARDED_ALLOW_IPS", ["127.0.0.1"])
+for _proxy in TRUSTED_PROXY_ADDRESSES:
+    try:
+        if _proxy != "*":
+            ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"FORWARDED_ALLOW_IPS: {_proxy!r} is not an address or a network (e.g. 172.30.80.2 or 172.30.80.0/28)."
+        ) from None
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", True)
 # Load balancers and container healthchecks probe over plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]

@@ -117,3 +117,34 @@ def test_the_api_throttle_reads_the_same_client_address_and_not_a_forged_header(
     assert PrincipalRateThrottle().get_ident(request_from(ALICE, "10.0.0.1")) == ALICE
     settings.TRUSTED_PROXY_COUNT = 1
     assert PrincipalRateThrottle().get_ident(request_from(PROXY, f"10.0.0.1, {ALICE}")) == ALICE
+
+
+# --- Only the proxy may tell the client's address (issue 9, item 20) ----------------------------------------------
+
+NEIGHBOUR = "172.30.80.9"  # another container on the same network as web, not the proxy
+
+
+def test_a_forwarded_header_from_a_peer_that_is_not_the_trusted_proxy_is_ignored(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_ADDRESSES = ["172.30.80.2"]
+    assert client_address(request_from("172.30.80.2", f"10.0.0.1, {ALICE}")) == ALICE
+    assert client_address(request_from(NEIGHBOUR, ALICE)) == NEIGHBOUR  # it cannot claim to be Alice
+
+
+def test_trusted_proxies_may_be_networks_and_a_star_trusts_every_peer(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_ADDRESSES = ["10.9.0.0/16", "2001:db8::/32"]
+    assert client_address(request_from("10.9.3.4", ALICE)) == ALICE
+    assert client_address(request_from("2001:db8::1", ALICE)) == ALICE
+    assert client_address(request_from(NEIGHBOUR, ALICE)) == NEIGHBOUR
+    settings.TRUSTED_PROXY_ADDRESSES = ["*"]
+    assert client_address(request_from(NEIGHBOUR, ALICE)) == ALICE
+
+
+@pytest.mark.django_db
+def test_a_neighbour_cannot_put_a_chosen_address_into_the_audit_trail(client, settings, technician_a):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_ADDRESSES = [PROXY]
+    client.force_login(technician_a)
+    client.get("/audit/", REMOTE_ADDR=NEIGHBOUR, HTTP_X_FORWARDED_FOR=ALICE)
+    assert AuditOutbox.objects.filter(action="access.denied").latest("id").client_ip == NEIGHBOUR

@@ -14,6 +14,7 @@ from tests.settings.startup import database_server_url
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_SERVICES = ("migrate", "web", "worker", "beat")
+PROXY_CONF = ROOT / "deploy/proxy/biobank.conf"
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +37,8 @@ def healthcheck_of(service: dict) -> str:
     return " ".join(test) if isinstance(test, list) else test
 
 
-def test_the_stack_has_postgres_redis_web_worker_beat_and_a_migrate_step(services):
-    assert set(services) == {"postgres", "redis", "migrate", "web", "worker", "beat"}
+def test_the_stack_has_a_proxy_postgres_redis_web_worker_beat_and_a_migrate_step(services):
+    assert set(services) == {"proxy", "postgres", "redis", "migrate", "web", "worker", "beat"}
 
 
 def test_postgres_is_version_16_or_later(services):
@@ -255,3 +256,118 @@ def test_the_init_script_makes_an_owner_and_an_app_role_neither_a_superuser_and_
         cursor.execute(f"DROP ROLE IF EXISTS {app}")
         cursor.execute(f"DROP ROLE IF EXISTS {owner}")
         admin.close()
+
+
+# --- Networks and forwarded headers (issue 9, item 20) ------------------------------------------------------------
+
+
+def resolved(value: str) -> str:
+    """A compose value with its ``${NAME:-default}`` parts replaced by the defaults (what an unset .env gives)."""
+    return re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", value)
+
+
+def networks_of(service: dict) -> dict[str, dict]:
+    networks = service.get("networks", {})
+    return {name: {} for name in networks} if isinstance(networks, list) else {k: v or {} for k, v in networks.items()}
+
+
+def test_only_the_proxy_publishes_ports_and_web_publishes_none(services):
+    assert {name for name, service in services.items() if service.get("ports")} == {"proxy"}
+    assert "ports" not in services["web"]
+    assert sorted(resolved(port) for port in services["proxy"]["ports"]) == ["443:443", "80:80"]
+
+
+def test_web_is_only_on_internal_networks_one_of_them_shared_with_the_proxy_alone(compose, services):
+    web = networks_of(services["web"])
+    assert web, "web must name its networks (the compose default network is not internal)"
+    for name in web:
+        assert compose["networks"][name].get("internal") is True, f"web's network {name} is not internal"
+    shared = set(web) & set(networks_of(services["proxy"]))
+    assert shared == {"proxy"}
+    on_proxy_network = {name for name, service in services.items() if "proxy" in networks_of(service)}
+    assert on_proxy_network == {"proxy", "web"}
+
+
+@pytest.mark.parametrize("name", ("postgres", "redis", "migrate", "beat"))
+def test_the_database_the_broker_and_the_jobs_are_on_internal_networks_only(compose, services, name):
+    for network in networks_of(services[name]):
+        assert compose["networks"][network].get("internal") is True
+
+
+def test_the_proxy_has_a_fixed_address_in_the_fixed_subnet_of_its_internal_network(compose, services):
+    import ipaddress
+
+    address = ipaddress.ip_address(resolved(networks_of(services["proxy"])["proxy"]["ipv4_address"]))
+    subnet = ipaddress.ip_network(resolved(compose["networks"]["proxy"]["ipam"]["config"][0]["subnet"]))
+    assert address in subnet
+
+
+def test_web_trusts_forwarded_headers_from_the_proxys_address_only(services):
+    allowed = services["web"]["environment"]["FORWARDED_ALLOW_IPS"]
+    assert allowed == networks_of(services["proxy"])["proxy"]["ipv4_address"]  # the same variable and default
+    assert "*" not in resolved(allowed)
+    for name in ("worker", "beat", "migrate"):
+        assert "FORWARDED_ALLOW_IPS" not in services[name]["environment"]
+
+
+def _gunicorn_conf(monkeypatch, value: str | None) -> dict:
+    import runpy
+
+    if value is None:
+        monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
+    else:
+        monkeypatch.setenv("FORWARDED_ALLOW_IPS", value)
+    return runpy.run_path(str(ROOT / "biobank/ops/gunicorn_conf.py"))
+
+
+def test_gunicorn_trusts_forwarded_headers_from_the_configured_proxy_and_by_default_from_localhost_only(
+    monkeypatch, services
+):
+    proxy = resolved(services["web"]["environment"]["FORWARDED_ALLOW_IPS"])
+    assert _gunicorn_conf(monkeypatch, proxy)["forwarded_allow_ips"] == proxy
+    assert _gunicorn_conf(monkeypatch, None)["forwarded_allow_ips"] == "127.0.0.1"  # was "*": every peer
+    assert services["web"]["command"][-1] == "python:biobank.ops.gunicorn_conf"
+
+
+def test_one_proxy_appends_to_x_forwarded_for_and_the_env_file_counts_one():
+    conf = PROXY_CONF.read_text()
+    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in conf
+    assert "proxy_set_header X-Forwarded-Proto https;" in conf  # set, never the client's own
+    assert _env_example()["TRUSTED_PROXY_COUNT"] == "1"
+
+
+def _nginx_size(value: str) -> int:
+    number, unit = re.fullmatch(r"(\d+)([kKmMgG]?)", value).groups()
+    return int(number) * {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[unit.lower()]
+
+
+def test_the_proxy_caps_request_bodies_at_the_portals_largest_limit(services):
+    from django.conf import settings
+
+    sizes = re.findall(r"^\s*client_max_body_size\s+(\S+);", PROXY_CONF.read_text(), re.M)
+    assert sizes, "the proxy config sets no client_max_body_size (nginx's default is 1m for every address)"
+    largest = max([settings.REQUEST_BODY_MAX_BYTES, *(limit for _pattern, limit in settings.REQUEST_BODY_LIMITS)])
+    assert {_nginx_size(size) for size in sizes} == {largest} == {11 * 1024 * 1024}
+    assert "./deploy/proxy/biobank.conf:/etc/nginx/conf.d/default.conf:ro" in services["proxy"]["volumes"]
+
+
+def test_the_proxy_terminates_tls_and_forwards_to_web(services):
+    conf = PROXY_CONF.read_text()
+    assert re.search(r"listen 443 ssl", conf) and "ssl_certificate /etc/nginx/certs/fullchain.pem;" in conf
+    assert "server web:8000;" in conf and "proxy_pass http://biobank_web;" in conf
+    assert "./deploy/proxy/certs:/etc/nginx/certs:ro" in services["proxy"]["volumes"]
+    assert services["proxy"]["depends_on"]["web"]["condition"] == "service_healthy"
+
+
+def test_the_tls_keys_stay_out_of_git_and_the_image():
+    assert "deploy/proxy/certs/*.pem" in (ROOT / ".gitignore").read_text().split()
+    assert "deploy/proxy/certs" in (ROOT / ".dockerignore").read_text().split()
+
+
+@pytest.mark.django_db
+def test_production_refuses_a_forwarded_allow_ips_that_is_no_address(manage, production_env):
+    result = manage(
+        "check", env={**production_env, "FORWARDED_ALLOW_IPS": "proxy.local"}, settings="biobank.settings.production"
+    )
+    assert result.returncode != 0
+    assert "FORWARDED_ALLOW_IPS" in result.stderr
