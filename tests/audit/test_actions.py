@@ -37,7 +37,7 @@ def test_an_action_name_with_another_meaning_is_refused_at_start_up():
     class Clash(models.TextChoices):
         GRANT = "membership.grant", "Membership handed out"
 
-    with pytest.raises(ImproperlyConfigured, match="'membership.grant' is already registered as"):
+    with pytest.raises(ImproperlyConfigured, match=r"'membership\.grant' is already registered as"):
         register_audit_actions(Clash)
     assert audit_action_label("membership.grant") == "Role granted"
 
