@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.backends.postgresql import base, client
@@ -12,7 +13,7 @@ from . import ensure_started
 class DatabaseClient(client.DatabaseClient):
     """``manage.py dbshell`` needs the server's socket before it runs ``psql``."""
 
-    def runshell(self, parameters: list[str]) -> None:
+    def runshell(self, parameters: Iterable[str]) -> None:
         ensure_started(self.connection.settings_dict)
         super().runshell(parameters)
 
