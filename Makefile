@@ -28,7 +28,7 @@ demo: migrate
 	$(MANAGE) seed_demo
 
 # The demo logins are printed last, right before the server starts. Ctrl-C stops the server and, as the last
-# process using it exits, the embedded PostgreSQL (biobank/embedded_db.py). A second `make run` just starts again.
+# process using it exits, the embedded PostgreSQL (biobank/embedded_db/). A second `make run` just starts again.
 run: migrate
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(MANAGE) seed_demo
