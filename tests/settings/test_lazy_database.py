@@ -67,3 +67,22 @@ def test_a_database_url_is_never_touched_by_the_embedded_server(starts):
     embedded_db.ensure_started(config)
     assert starts == []
     assert config["HOST"] == "db.example.org"
+
+
+@pytest.mark.parametrize(("command", "starts_first"), [("runserver", True), ("migrate", False), ("check", False)])
+def test_only_runserver_starts_the_embedded_server_before_the_command_runs(monkeypatch, command, starts_first):
+    """The autoreloader's parent never connects, yet must hold the server so that Ctrl-C stops it (manage.py)."""
+    import django.core.management
+    from django.conf import settings
+
+    import manage
+
+    calls = []
+    monkeypatch.setattr(embedded_db, "ensure_started", lambda settings_dict: calls.append(("start", settings_dict)))
+    monkeypatch.setattr(django.core.management, "execute_from_command_line", lambda argv: calls.append(("run", argv)))
+    monkeypatch.setattr(sys, "argv", ["manage.py", command])
+    manage.main()
+    expected = [("run", ["manage.py", command])]
+    if starts_first:
+        expected.insert(0, ("start", settings.DATABASES["default"]))
+    assert calls == expected
