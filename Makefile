@@ -28,7 +28,7 @@ demo: migrate
 	$(MANAGE) seed_demo
 
 # The demo logins are printed last, right before the server starts. Ctrl-C stops the server and, as the last
-# process using it exits, the embedded PostgreSQL (biobank/embedded_db.py). A second `make run` just starts again.
+# process using it exits, the embedded PostgreSQL (biobank/embedded_db/). A second `make run` just starts again.
 run: migrate
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(MANAGE) seed_demo
@@ -41,9 +41,11 @@ test: $(STAMP)
 		if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests (exit 5); that is a failure" >&2; fi; \
 		exit $$status; }
 
+# lint-imports: the layering contract in pyproject.toml (access_requests > specimens > consent > catalog > biobank).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(MANAGE) makemigrations --check --dry-run
 
 format: $(STAMP)
@@ -65,4 +67,4 @@ lock: $(STAMP)
 		--output-file $(LOCK) pyproject.toml
 
 clean:
-	rm -rf $(VENV) var/staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) var/staticfiles .pytest_cache .ruff_cache .import_linter_cache

@@ -1,4 +1,9 @@
-"""Root URL configuration: the browser UI, the REST API and its docs, operations probes, and the admin."""
+"""Root URL configuration: the browser UI, the REST API and its docs, operations probes, and the admin.
+
+The composition root, with ``biobank/api/urls.py`` and the settings' ``INSTALLED_APPS``: the only place of the core
+that names the domain apps, and only by string (``include("catalog.urls")``), never by import. Everything else in
+the core learns about the apps through the hooks they call from ``AppConfig.ready()`` (docs/architecture.md).
+"""
 
 from __future__ import annotations
 
@@ -34,6 +39,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("biobank.accounts.urls")),
     path("audit/", include("biobank.audit.urls")),
+    path("collections/", include("catalog.urls")),
     path("consent/", include("consent.urls")),
     path("", include("biobank.web.urls")),
 ]

@@ -7,10 +7,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from biobank.accounts.models import Biobank
-from biobank.audit.choices import AuditAction
 from biobank.audit.services import audit_record
 from biobank.errors import ConflictError, DomainError, validate_model
 
+from .choices import CatalogAuditAction
 from .models import Collection
 
 EDITABLE_FIELDS = ("name", "description")
@@ -29,7 +29,7 @@ def collection_create(*, actor: Any, biobank: Biobank, code: str, name: str, des
         ) from None
     audit_record(
         actor=actor,
-        action=AuditAction.COLLECTION_CREATE,
+        action=CatalogAuditAction.COLLECTION_CREATE,
         obj=collection,
         changes={"code": [None, code], "name": [None, name], "description": [None, description]},
     )
@@ -52,5 +52,5 @@ def collection_update(*, actor: Any, collection: Collection, **changes: Any) -> 
         field: [old, getattr(collection, field)] for field, old in before.items() if old != getattr(collection, field)
     }
     if diff:
-        audit_record(actor=actor, action=AuditAction.COLLECTION_UPDATE, obj=collection, changes=diff)
+        audit_record(actor=actor, action=CatalogAuditAction.COLLECTION_UPDATE, obj=collection, changes=diff)
     return collection

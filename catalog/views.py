@@ -42,7 +42,7 @@ def collection_create(request: HttpRequest) -> HttpResponse:
             add_domain_error(form, error)
         else:
             messages.success(request, _("The collection “%(name)s” was created.") % {"name": collection.name})
-            return redirect("web:catalog:collection_list")
+            return redirect("catalog:collection_list")
     return render(request, "catalog/collection_form.html", {"form": form, "collection": None})
 
 
@@ -61,5 +61,5 @@ def collection_edit(request: HttpRequest, pk: int) -> HttpResponse:
             add_domain_error(form, error)
         else:
             messages.success(request, _("The collection “%(name)s” was saved.") % {"name": collection.name})
-            return redirect("web:catalog:collection_list")
+            return redirect("catalog:collection_list")
     return render(request, "catalog/collection_form.html", {"form": form, "collection": collection})

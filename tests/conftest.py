@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from rest_framework.test import APIClient
 
 from biobank.accounts.choices import Role
 from tests.factories import make_biobank, make_member
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """whitenoise warns on every request when the collected-static directory is missing; tests never collect.
+
+    Made here, not in the test settings: importing the settings writes nothing (issue 10, item 3).
+    """
+    from django.conf import settings
+
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,8 @@
 """Who can act, what they can do, and why a verification can fail — the vocabularies of the audit trail."""
 
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +15,8 @@ class ActorType(models.TextChoices):
 
 
 class AuditAction(models.TextChoices):
-    """Actions recorded so far. Later issues add theirs here; the column is free text, so no migration is needed.
+    """The platform core's actions. Domain apps define theirs in their own ``choices.py`` and register them
+    (``register_audit_actions``) from ``AppConfig.ready()``; the column is free text, so no migration is needed.
 
     Names are ``<entity>.<verb>`` in lowercase (enforced by ``services.audit_record``).
     """
@@ -29,14 +33,36 @@ class AuditAction(models.TextChoices):
     BIOBANK_REACTIVATE = "biobank.reactivate", _("Biobank reactivated")
     API_TOKEN_CREATE = "api_token.create", _("API token created")
     API_TOKEN_REVOKE = "api_token.revoke", _("API token revoked")
-    COLLECTION_CREATE = "collection.create", _("Collection created")
-    COLLECTION_UPDATE = "collection.update", _("Collection changed")
     AUTH_LOGIN = "auth.login", _("Signed in")
     AUTH_LOGOUT = "auth.logout", _("Signed out")
     AUTH_LOGIN_FAILED = "auth.login_failed", _("Failed sign-in")
     AUTH_LOCKOUT = "auth.lockout", _("Sign-in paused after repeated failures")
     ACCESS_DENIED = "access.denied", _("Access denied")
     AUDIT_EXPORT = "audit.export", _("Audit trail exported")
+
+
+_REGISTERED_ACTIONS: dict[str, Any] = {}
+
+
+def register_audit_actions(choices: type[models.TextChoices]) -> None:
+    """Called from a domain app's ``AppConfig.ready()`` with its actions (the core never imports the apps above it).
+
+    An action name belongs to one app: registering a name the core or another app already uses is a programming
+    error, refused at start-up rather than shown with two meanings in the trail.
+    """
+    for action, label in choices.choices:
+        known = _REGISTERED_ACTIONS.get(action, AuditAction(action).label if action in AuditAction.values else None)
+        if known is not None and str(known) != str(label):
+            raise ImproperlyConfigured(f"Audit action {action!r} is already registered as {known!r}.")
+        _REGISTERED_ACTIONS[action] = label
+
+
+def audit_action_label(action: str) -> str:
+    """What an action means, in words, for the audit pages; an action nobody registered is shown as it is stored."""
+    if action in AuditAction.values:
+        return str(AuditAction(action).label)
+    label = _REGISTERED_ACTIONS.get(action)
+    return str(label) if label is not None else action
 
 
 class BreakReason(models.TextChoices):

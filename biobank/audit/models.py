@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from biobank.accounts.models import Biobank
 
 from .canonical import canonical_json
-from .choices import ActorType, BreakReason
+from .choices import ActorType, BreakReason, audit_action_label
 
 
 class CanonicalJSONField(models.TextField):
@@ -144,6 +144,11 @@ class AuditEvent(AuditEntry):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise TypeError("Audit events are never deleted.")
+
+    @property
+    def action_label(self) -> str:
+        """The action in words (the core's and the apps' registered actions), or as stored if nobody registered it."""
+        return audit_action_label(self.action)
 
     @property
     def change_rows(self) -> list[tuple[str, Any, Any]]:

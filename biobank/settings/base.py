@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 from pathlib import Path
 
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from biobank import embedded_db
@@ -14,8 +16,9 @@ from biobank.settings.env import Env
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = Env()
 
+# Created by whatever first writes into it (the embedded database, a generated key): importing the settings writes
+# nothing (issue 10, item 3).
 VAR_DIR = Path(env.str("BIOBANK_VAR_DIR", str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
@@ -27,6 +30,7 @@ def dev_secret_key() -> str:
     """Development and tests only: a random key generated once into var/, so sessions survive restarts."""
     path = VAR_DIR / "secret_key"
     if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
         # Owner-only permissions from the start: the key signs sessions and password-reset links.
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -38,16 +42,23 @@ def dev_secret_key() -> str:
     return path.read_text().strip()
 
 
+# Read (generated on first use) when something first signs, not when the settings are imported: a tool that only
+# imports the settings (mypy's Django plugin, a linter) writes nothing. Read once per process.
+lazy_dev_secret_key = lazy(functools.cache(dev_secret_key), str)
+
 # The profiles decide the fallback: dev and test generate one into var/, production refuses to start without it.
 SECRET_KEY = env.str("SECRET_KEY", "")
 
 
 def database_settings(*, allow_embedded: bool) -> dict:
-    """DATABASE_URL, or (development and tests only) the embedded PostgreSQL under var/pgdata."""
+    """DATABASE_URL, or (development and tests only) the embedded PostgreSQL under var/pgdata.
+
+    The embedded server is not started here: its backend starts it when the process first connects.
+    """
     if env.is_set("DATABASE_URL"):
         config = env.db("DATABASE_URL")
     elif allow_embedded:
-        config = embedded_db.start(VAR_DIR / "pgdata")
+        config = embedded_db.embedded_settings(VAR_DIR / "pgdata")
     else:
         from django.core.exceptions import ImproperlyConfigured
 

@@ -5,11 +5,11 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import dev_secret_key
+from .base import lazy_dev_secret_key
 
 DEBUG = False
 DEMO_MODE = True
-SECRET_KEY = SECRET_KEY or dev_secret_key()  # noqa: F405
+SECRET_KEY = SECRET_KEY or lazy_dev_secret_key()  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = True
 AUDIT_DRAIN_INLINE = True  # tests see the chain the moment a change commits (tests/audit covers the thread too)
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -25,8 +25,8 @@ DATABASES = database_settings(allow_embedded=True)  # noqa: F405
 # One test database per test process, so several test runs (developers, CI, helpers) can share one server.
 DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 
-# whitenoise warns on every request when the collected-static directory is missing; tests never collect.
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
-
-# Signed audit checkpoints of test databases never go into the developer's var/audit-checkpoints.log.
-AUDIT_CHECKPOINT_PATH = str(Path(tempfile.mkdtemp(prefix="biobank-test-checkpoints-")) / "audit-checkpoints.log")
+# Signed audit checkpoints of test databases never go into the developer's var/audit-checkpoints.log. The directory is
+# made by the first checkpoint written (audit.checkpoints), not here: importing the settings writes nothing.
+AUDIT_CHECKPOINT_PATH = str(
+    Path(tempfile.gettempdir()) / f"biobank-test-checkpoints-{os.getpid()}" / "audit-checkpoints.log"
+)

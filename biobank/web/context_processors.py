@@ -79,8 +79,6 @@ def build_navigation(request: HttpRequest) -> Navigation:
     user = request.user
     accesses = biobank_access(request)
     main = [_link(request, _("Dashboard"), reverse("web:dashboard"), exact=True)]
-    if any(a.can("view_catalog") or a.can("manage_catalog") for a in accesses):
-        main.append(_link(request, _("Collections"), reverse("web:catalog:collection_list")))
     for spec in MAIN_LINKS:
         if any(a.can(spec.perm) for a in accesses):
             main.append(_link(request, str(spec.label), reverse(spec.url_name)))

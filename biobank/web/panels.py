@@ -2,11 +2,16 @@
 
 Every read is scoped with the accounts selectors' permission subqueries (``biobank_ids_with_perm``), so a panel
 shows only what the person's roles allow.
+
+Domain apps add tiles to the panels and names to the researchers' network directory through ``register_biobank_tile``
+and ``register_directory_source``, called from their ``AppConfig.ready()``: the core never imports the apps above it
+(issue 10, item 1; the import-linter contract in ``pyproject.toml`` checks it).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,10 +21,45 @@ from django.utils import timezone
 
 from biobank.accounts.models import Biobank, Membership
 from biobank.accounts.selectors import api_tokens_visible_to, biobank_ids_with_perm, biobanks_with_perm
-from catalog.models import Collection
-from catalog.selectors import collections_visible_to
 
 from .access import BiobankAccess
+
+# (user=..., biobank_ids=[...]) -> {biobank id: what the tile shows}; one query for all biobanks, not one per biobank.
+TileLoader = Callable[..., dict[int, Any]]
+# [biobank ids] -> (biobank id, name) pairs to list under each biobank, in order; public catalogue information only.
+DirectorySource = Callable[[list[int]], Iterable[tuple[int, str]]]
+
+
+@dataclass(frozen=True)
+class TileSpec:
+    """A tile a domain app adds to each biobank's panel, for people holding any of ``perms`` in that biobank."""
+
+    template: str  # rendered with ``panel`` and ``tile`` (``tile.data`` is what ``load`` gave for this biobank)
+    perms: tuple[str, ...]
+    load: TileLoader
+
+
+@dataclass(frozen=True)
+class Tile:
+    template: str
+    data: Any
+
+
+BIOBANK_TILES: list[TileSpec] = []
+DIRECTORY_SOURCES: list[DirectorySource] = []
+
+
+def register_biobank_tile(*, template: str, perms: Iterable[str], load: TileLoader) -> None:
+    """Called from a domain app's ``AppConfig.ready()``; tiles appear in the order of ``INSTALLED_APPS``."""
+    spec = TileSpec(template, tuple(perms), load)
+    if spec not in BIOBANK_TILES:
+        BIOBANK_TILES.append(spec)
+
+
+def register_directory_source(source: DirectorySource) -> None:
+    """Called from a domain app's ``AppConfig.ready()``: names listed under each biobank of the network directory."""
+    if source not in DIRECTORY_SOURCES:
+        DIRECTORY_SOURCES.append(source)
 
 
 @dataclass
@@ -34,7 +74,7 @@ class BiobankPanel:
     member_count: int | None = None
     members: list[Membership] | None = None
     tokens: TokenSummary | None = None
-    collections: list[Collection] | None = None
+    tiles: list[Tile] = field(default_factory=list)  # the domain apps' tiles (register_biobank_tile)
 
     @property
     def biobank(self) -> Biobank:
@@ -48,7 +88,8 @@ class NetworkEntry:
 
 
 def biobank_panels(*, user: Any, accesses: list[BiobankAccess]) -> list[BiobankPanel]:
-    """One panel per biobank; at most four queries beyond the memberships, whatever the number of biobanks."""
+    """One panel per biobank; at most three queries beyond the memberships, plus one per registered tile, whatever
+    the number of biobanks."""
     panels = {a.biobank.pk: BiobankPanel(access=a) for a in accesses}
     if not panels:
         return []
@@ -84,22 +125,20 @@ def biobank_panels(*, user: Any, accesses: list[BiobankAccess]) -> list[BiobankP
         for panel in token_panels:
             panel.tokens = by_biobank.get(panel.biobank.pk, TokenSummary())
 
-    catalog_panels = [p for p in panels.values() if p.access.can("view_catalog") or p.access.can("manage_catalog")]
-    if catalog_panels:
-        collections: dict[int, list[Collection]] = defaultdict(list)
-        visible = collections_visible_to(user=user).filter(biobank__in=[p.biobank.pk for p in catalog_panels])
-        for collection in visible.order_by("name"):
-            collections[collection.biobank_id].append(collection)
-        for panel in catalog_panels:
-            panel.collections = collections.get(panel.biobank.pk, [])
+    for spec in BIOBANK_TILES:
+        showing = [p for p in panels.values() if any(p.access.can(perm) for perm in spec.perms)]
+        if showing:
+            data = spec.load(user=user, biobank_ids=[p.biobank.pk for p in showing])
+            for panel in showing:
+                panel.tiles.append(Tile(spec.template, data.get(panel.biobank.pk)))
 
     return list(panels.values())
 
 
 def network_directory() -> list[NetworkEntry]:
-    """Names of the active biobanks and their collections, for researchers (public catalogue information only)."""
+    """Names of the active biobanks and what the domain apps list under each (their collections), for researchers."""
     entries = {b.pk: NetworkEntry(b) for b in Biobank.objects.filter(is_active=True).order_by("name")}
-    names = Collection.objects.filter(biobank__in=list(entries)).order_by("name").values_list("biobank_id", "name")
-    for biobank_id, name in names:
-        entries[biobank_id].collections.append(name)
+    for source in DIRECTORY_SOURCES:
+        for biobank_id, name in source(list(entries)):
+            entries[biobank_id].collections.append(name)
     return list(entries.values())

@@ -31,5 +31,4 @@ biobank_patterns = [
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("biobanks/<slug:code>/", include(biobank_patterns)),
-    path("collections/", include("catalog.urls")),
 ]

@@ -5,12 +5,12 @@ from catalog.models import Collection
 
 pytestmark = pytest.mark.django_db
 
-LIST = reverse("web:catalog:collection_list")
-CREATE = reverse("web:catalog:collection_create")
+LIST = reverse("catalog:collection_list")
+CREATE = reverse("catalog:collection_create")
 
 
 def edit_url(collection):
-    return reverse("web:catalog:collection_edit", args=[collection.pk])
+    return reverse("catalog:collection_edit", args=[collection.pk])
 
 
 def test_a_member_sees_only_the_collections_of_their_biobanks(client, technician_a, collection_a, collection_b):

@@ -45,7 +45,7 @@ def test_a_data_manager_sees_the_collections_with_edit_links(client, data_manage
     client.force_login(data_manager_a)
     page = client.get(DASHBOARD).content.decode()
     assert "Breast cancer 2019" in page
-    assert reverse("web:catalog:collection_edit", args=[collection_a.pk]) in page
+    assert reverse("catalog:collection_edit", args=[collection_a.pk]) in page
     assert "Liver cohort" not in page  # another biobank's collection
     assert "Manage API tokens" not in page
 
@@ -67,7 +67,7 @@ def test_a_technician_sees_what_their_role_allows_and_the_collections(client, te
     assert "Register and process specimens, manage storage" in page
     assert "Breast cancer 2019" in page
     assert "Manage members" not in page
-    assert reverse("web:catalog:collection_edit", args=[collection_a.pk]) not in page
+    assert reverse("catalog:collection_edit", args=[collection_a.pk]) not in page
 
 
 def test_an_identity_steward_sees_their_permissions_but_no_catalogue(client, steward_a, collection_a):

