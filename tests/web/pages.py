@@ -84,9 +84,12 @@ def seed() -> dict[str, str]:
     member = Membership.objects.filter(biobank=biobank).order_by("pk").first()
     consent = Consent.objects.filter(donor__biobank=biobank).order_by("pk").first()
     donor = Donor.objects.filter(biobank=biobank, merged_into__isnull=True).order_by("pk").first()
-    template = Template.objects.filter(biobank=biobank).order_by("pk").first()
+    # A later version, so its diff page has something to compare; an active consent form to sign.
+    template = Template.objects.filter(biobank=biobank).order_by("-number", "pk").first()
+    signable = Template.objects.filter(biobank=biobank, status="active", type="consent").order_by("pk").first()
     researcher = User.objects.get(email="researcher@example.org")
-    assert member and consent and donor and template, "seed_demo no longer seeds what the crawl needs"
+    assert member and consent and donor and template and signable, "seed_demo no longer seeds what the crawl needs"
+    language = signable.texts.order_by("pk").values_list("language", flat=True).first()
 
     def first_pk(queryset: Any) -> str:
         # A page for a missing object (404) is a page too: the crawl checks it all the same.
@@ -110,7 +113,15 @@ def seed() -> dict[str, str]:
         # A real password-reset link of the researcher, and links that are no longer (or never were) valid.
         "uidb64": urlsafe_base64_encode(force_bytes(researcher.pk)),
         "token": default_token_generator.make_token(researcher),
+        # Step 2 of the capture (the signature pad) is the capture URL with the chosen donor, form and language.
+        "capture_query": f"?pid={donor.pid_display}&template={signable.pk}&language={language}",
     }
+
+
+def page_urls(values: dict[str, str]) -> list[str]:
+    """The URL of every page route, and the pages only a query string reaches."""
+    urls = [route.url(values) for route in page_routes()]
+    return [*urls, f"/consent/{values['code']}/record/{values['capture_query']}"]
 
 
 def personas() -> list[tuple[str, Any]]:
@@ -138,14 +149,13 @@ class Page:
 
 def crawl(values: dict[str, str]) -> list[Page]:
     """GET every page as every persona; HTML answers of any status are pages (a 403 or 404 page is shown too)."""
-    routes = page_routes()
+    urls = page_urls(values)
     pages: list[Page] = []
     for persona, user in personas():
         client = Client()
         if user is not None:
             client.force_login(user)
-        for route in routes:
-            url = route.url(values)
+        for url in urls:
             response = client.get(url)
             pages.append(
                 Page(
@@ -191,6 +201,7 @@ class Markup(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.loads: list[str] = []
+        self.resources: list[str] = []  # scripts and style sheets, whose own content the scan reads too
         self.inline_scripts: list[dict[str, str]] = []  # attributes of each <script> without src
         self.style_elements: list[dict[str, str]] = []  # attributes of each <style>
         self.style_texts: list[str] = []
@@ -210,11 +221,16 @@ class Markup(HTMLParser):
                 self.javascript_urls.append(f"<{tag} {name}={value!r}>")
         if tag == "script" and "src" not in values:
             self.inline_scripts.append(values)
+        if tag == "script" and values.get("src"):
+            self.resources.append(values["src"])
         if tag == "style":
             self.style_elements.append(values)
             self._in_style = True
-        if tag == "link" and LOADING_LINK_RELS & set(values.get("rel", "").lower().split()):
+        rels = set(values.get("rel", "").lower().split())
+        if tag == "link" and LOADING_LINK_RELS & rels:
             self.loads.append(values.get("href", ""))
+        if tag == "link" and "stylesheet" in rels:
+            self.resources.append(values.get("href", ""))
         for name in LOADING_ATTRIBUTES.get(tag, ()):
             if name in values:
                 self.loads.extend(_srcset(values[name]) if name == "srcset" else [values[name]])
