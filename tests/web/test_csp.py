@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from tests.web.pages import crawl, parse, seed
+from tests.factories import UserFactory
+from tests.web.pages import crawl, is_foreign, parse, seed
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +86,32 @@ def test_every_page_of_every_persona_carries_the_policy_and_no_inline_code():
     # Each persona sees real pages, not only refusals: the crawl reaches the demo data.
     assert len({page.persona for page in html_pages if page.status == 200}) == 12
     assert len([page for page in html_pages if page.status == 200]) >= 200
+
+
+def test_the_admin_pages_of_the_superuser_have_the_policy_and_no_inline_code(client, admin_a, collection_a):
+    """Django's admin (superusers only) lives under the same policy: its index, every list, add and change page."""
+    from django.contrib import admin
+    from django.urls import reverse
+
+    client.force_login(UserFactory(email="operator@example.org", is_superuser=True, is_staff=True))
+    urls = ["/admin/"]
+    for model in admin.site._registry:
+        info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        urls += [reverse(f"{info}_changelist"), reverse(f"{info}_add")]
+        first = model._default_manager.order_by("pk").first()
+        if first is not None:
+            urls.append(reverse(f"{info}_change", args=[first.pk]))
+    problems = []
+
+    for url in urls:
+        response = client.get(url)
+        html = response.content.decode()
+        assert directives(response["Content-Security-Policy"]) == EXPECTED_POLICY, url
+        problems += [f"{url}: {what}" for what in inline_code(html, nonce=None)]
+        problems += [f"{url}: loads {load}" for load in parse(html).loads if is_foreign(load)]
+
+    assert problems == []
+    assert len(urls) > 20
 
 
 def test_swagger_ui_has_no_inline_code_and_its_init_script_is_a_same_origin_file(client, admin_a):
