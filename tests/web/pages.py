@@ -78,7 +78,6 @@ def seed() -> dict[str, str]:
     from catalog.models import Collection
     from consent.models import Consent, Donor, DuplicateReview, Template
 
-    settings.DEMO_MODE = True
     call_command("seed_demo", stdout=StringIO())
     biobank = Biobank.objects.get(code="ukrm-biobank")
     member = Membership.objects.filter(biobank=biobank).order_by("pk").first()

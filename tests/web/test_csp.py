@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests.factories import UserFactory
-from tests.web.pages import crawl, is_foreign, parse, seed
+from tests.web.pages import is_foreign, parse
 
 pytestmark = pytest.mark.django_db
 
@@ -64,9 +64,8 @@ def test_the_check_finds_inline_scripts_styles_and_handlers():
     assert inline_code('<script nonce="abc">ok()</script>', nonce=None) != []
 
 
-def test_every_page_of_every_persona_carries_the_policy_and_no_inline_code():
-    pages = crawl(seed())
-    html_pages = [page for page in pages if page.is_html]
+def test_every_page_of_every_persona_carries_the_policy_and_no_inline_code(crawled_pages):
+    html_pages = [page for page in crawled_pages if page.is_html]
     problems = []
 
     for page in html_pages:
