@@ -13,7 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import include, path
 from django.views import defaults
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from biobank.accounts.forms import AdminLoginForm
 from biobank.api.exceptions import api_bad_request, api_not_found, api_server_error
@@ -34,8 +35,14 @@ urlpatterns = [
     path("readyz", ops_views.readyz, name="readyz"),
     path("api/v1/", include("biobank.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # Swagger UI with its init script as a separate same-origin file, so the CSP needs no inline script; ReDoc is
+    # gone (it loads Google Fonts and injects inline styles), its old address leads to Swagger UI (issue 9, item 18).
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api/swagger_ui.html"),
+        name="swagger-ui",
+    ),
+    path("api/redoc/", RedirectView.as_view(pattern_name="swagger-ui", permanent=True), name="redoc"),
     path("admin/", admin.site.urls),
     path("accounts/", include("biobank.accounts.urls")),
     path("audit/", include("biobank.audit.urls")),

@@ -301,3 +301,27 @@ CELERY_BEAT_SCHEDULE["consent-receipts-missing"] = {"task": "consent.receipts_mi
 # Consent (consent app) ---------------------------------------------------------------------------------------------
 # A donor younger than this on the signing date cannot sign alone: a representative with a legal basis is required.
 CONSENT_AGE_OF_MAJORITY = env.int("CONSENT_AGE_OF_MAJORITY", 18, minimum=1)
+
+# Content-Security-Policy (issue 9, item 18; docs/security.md) -----------------------------------------------------
+# Every page loads only what this server serves: no inline script or style, no font, image or script from another
+# host. The one `data:` source is for images: Swagger UI's icons are data: URLs in its CSS, and a QR code may be one.
+# tests/web/test_csp.py holds every page to this; tests/web/test_no_external_urls.py scans them for other hosts.
+from csp.constants import NONE, SELF  # noqa: E402 (kept inside this block)
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+# Swagger UI would otherwise show a badge image from validator.swagger.io (a request to another host).
+SPECTACULAR_SETTINGS["SWAGGER_UI_SETTINGS"] = {"deepLinking": True, "validatorUrl": None}

@@ -48,3 +48,19 @@ def count_queries(client):
         return len(queries)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def crawled_pages(django_db_setup, django_db_blocker):
+    """Every page as every demo persona (tests/web/pages.py), crawled once for the CSP and the external-URL tests.
+
+    The demo data live in a transaction rolled back after the crawl, as a test's own data would be.
+    """
+    from django.db import transaction
+
+    from tests.web.pages import crawl, seed
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        pages = crawl(seed())
+        transaction.set_rollback(True)
+    return pages
