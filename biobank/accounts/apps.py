@@ -16,8 +16,8 @@ class AccountsConfig(AppConfig):
 
         from biobank.api import schema  # noqa: F401
 
-        from .middleware import stamp_signed_in
         from .mfa import mfa_session_start
+        from .middleware import stamp_signed_in
 
         user_logged_in.connect(stamp_signed_in, dispatch_uid="accounts_session_clocks")
         # Every sign-in starts before its second step when the person has one (issue 9, item 4).

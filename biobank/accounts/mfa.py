@@ -229,7 +229,7 @@ def mfa_may_reset(*, actor: Any, user: User) -> bool:
     return bool(_reset_biobank(actor=actor, user=user) is not False)
 
 
-def _reset_biobank(*, actor: Any, user: User) -> Biobank | None | bool:
+def _reset_biobank(*, actor: Any, user: User) -> Biobank | bool | None:
     """The biobank in whose name ``actor`` resets (``None`` for a superuser), or ``False`` if they may not."""
     from .selectors import biobanks_with_perm
 

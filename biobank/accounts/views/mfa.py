@@ -20,8 +20,8 @@ from django.views.decorators.http import require_POST
 
 from biobank.accounts import mfa
 from biobank.accounts.lockout import signin_attempt_begin
-from biobank.accounts.models import Biobank
 from biobank.accounts.mfa_forms import MfaCodeForm, MfaResetForm, MfaSetupForm
+from biobank.accounts.models import Biobank
 from biobank.accounts.selectors import biobank_get_for, members_of_biobank
 from biobank.errors import DomainError
 from biobank.ops.client_address import client_address
@@ -143,9 +143,7 @@ def recovery_codes_regenerate(request: HttpRequest) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("accounts:profile")
-    return render(
-        request, "accounts/mfa_recovery_codes.html", {"codes": codes, "next": reverse("accounts:profile")}
-    )
+    return render(request, "accounts/mfa_recovery_codes.html", {"codes": codes, "next": reverse("accounts:profile")})
 
 
 @login_required
