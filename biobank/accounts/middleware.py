@@ -99,10 +99,10 @@ class MfaRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated and not self._open(request.path_info):
+        if request.user.is_authenticated:
             from .mfa import mfa_session_pending
 
-            if mfa_session_pending(request):
+            if mfa_session_pending(request) and not self._open(request.path_info):
                 from django.shortcuts import redirect
                 from django.utils.http import urlencode
 
