@@ -351,7 +351,9 @@ def test_demo_staff_sign_in_with_the_printed_demo_key(client):
 
     out = StringIO()
     call_command("seed_demo", stdout=out)
+    call_command("seed_demo", stdout=StringIO())  # a second run gives nobody a second authenticator
     assert demo_totp_secret() in out.getvalue()
+    assert TOTPDevice.objects.filter(user__email="steward@example.org").count() == 1
     code = StringIO()
     call_command("mfa_demo_code", stdout=code, stderr=StringIO())
     response = client.post(LOGIN, {"username": "steward@example.org", "password": SEED_PASSWORD})
