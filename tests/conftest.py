@@ -30,6 +30,39 @@ def _empty_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _signed_in_past_mfa(request, monkeypatch):
+    """``client.login``/``force_login`` give a session past the second sign-in step (issue 9, item 4).
+
+    Tests of other features sign in as staff, who must use MFA; they are not about it, so the test client marks
+    the session verified the way passing the step does. MFA itself stays on: tests that use the ``real_mfa``
+    fixture (tests/accounts/test_mfa.py) get the real state, and the login form and the browser tests go through
+    the step (tests/e2e/conftest.py ``sign_in``).
+    """
+    if "real_mfa" in request.fixturenames:
+        yield
+        return
+    from django.test.client import ClientMixin
+
+    from biobank.accounts.mfa import MFA_SESSION_KEY, VERIFIED
+
+    original = ClientMixin._login
+
+    def _login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        session[MFA_SESSION_KEY] = VERIFIED
+        session.save()
+
+    monkeypatch.setattr(ClientMixin, "_login", _login)
+    yield
+
+
+@pytest.fixture
+def real_mfa():
+    """Sign-ins in this test go through the real second step (see ``_signed_in_past_mfa``)."""
+
+
 @pytest.fixture
 def biobank_a(db):
     return make_biobank(code="biobank-a", name="Biobank A")

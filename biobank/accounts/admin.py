@@ -49,3 +49,19 @@ class ApiTokenAdmin(ReadOnlyAdmin):
     list_filter = ("biobank",)
     exclude = ("key_hash",)
     list_select_related = ("biobank",)
+
+
+def _hide_otp_devices() -> None:
+    """django-otp's own admin pages show authenticator keys (as QR codes) and delete devices without an audit
+    event or the separation of duties of ``mfa.mfa_reset``: superusers use the portal's reset instead."""
+    import contextlib
+
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    for model in (TOTPDevice, StaticDevice):
+        with contextlib.suppress(admin.sites.NotRegistered):
+            admin.site.unregister(model)
+
+
+_hide_otp_devices()

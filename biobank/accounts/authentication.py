@@ -45,3 +45,21 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request) -> str:  # type: ignore[no-untyped-def]
         return f'{self.keyword} realm="api"'
+
+
+class MfaSessionAuthentication(authentication.SessionAuthentication):
+    """The browser's session, but only once its second sign-in step is done (``mfa.py``; issue 9, item 4).
+
+    A session that signed in with the password alone gets a 401 problem+json saying what to do, rather than the
+    API; bearer tokens are checked before this class and never reach it.
+    """
+
+    def authenticate(self, request):  # type: ignore[no-untyped-def]
+        from .mfa import mfa_session_pending
+
+        result = super().authenticate(request)
+        if result is not None and mfa_session_pending(request._request):
+            raise exceptions.AuthenticationFailed(
+                _("Finish signing in first: enter the code of your authenticator app at /accounts/mfa/.")
+            )
+        return result

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -81,3 +82,35 @@ class SessionTimeoutMiddleware:
         request.signout_reason = reason  # type: ignore[attr-defined]  # read by the auth.logout audit event
         logout(request)
         messages.info(request, message)
+
+
+class MfaRequiredMiddleware:
+    """Until the second sign-in step is done (``mfa.py``), every page leads to it (issue 9, item 4).
+
+    Let through: the step's own pages, signing out, static files and the probes. ``/api/`` is left to DRF, where
+    ``MfaSessionAuthentication`` refuses such a session while API tokens (machine credentials) are unaffected.
+    Sits after ``SessionTimeoutMiddleware``: a session that has just ended asks nothing.
+    """
+
+    OPEN_PREFIXES = ("/api/", "/healthz", "/readyz")
+    OPEN_VIEWS = ("accounts:mfa_verify", "accounts:mfa_setup", "accounts:logout")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            from .mfa import mfa_session_pending
+
+            if mfa_session_pending(request) and not self._open(request.path_info):
+                from django.shortcuts import redirect
+                from django.utils.http import urlencode
+
+                step = reverse("accounts:mfa_verify")
+                return redirect(f"{step}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+    def _open(self, path: str) -> bool:
+        if path.startswith((*self.OPEN_PREFIXES, settings.STATIC_URL)):
+            return True
+        return path in {reverse(name) for name in self.OPEN_VIEWS}

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import auth, donor, profile, signup
+from .views import auth, donor, mfa, profile, signup
 
 app_name = "accounts"
 
@@ -15,6 +15,10 @@ urlpatterns = [
     path("password/change/", auth.PasswordChangeView.as_view(), name="password_change"),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("profile/", profile.profile, name="profile"),
+    path("mfa/", mfa.verify, name="mfa_verify"),
+    path("mfa/setup/", mfa.setup, name="mfa_setup"),
+    path("mfa/recovery-codes/", mfa.recovery_codes_regenerate, name="mfa_recovery_codes"),
+    path("mfa/reset/<slug:code>/<int:user_id>/", mfa.reset, name="mfa_reset"),
     path("signup/", signup.signup, name="signup"),
     path("signup/sent/", signup.signup_done, name="signup_done"),
     path("verify/<str:token>/", signup.verify, name="researcher_verify"),

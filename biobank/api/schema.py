@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
@@ -28,6 +29,13 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
                 "set of permissions, expiring and revocable. Send it as `Authorization: Bearer <token>`."
             ),
         }
+
+
+class MfaSessionScheme(SessionScheme):
+    """The browser's session (issue 9, item 4: only once its second sign-in step is done)."""
+
+    target_class = "biobank.accounts.authentication.MfaSessionAuthentication"
+    priority = 0
 
 
 class ProblemFieldErrorSerializer(serializers.Serializer):

@@ -37,6 +37,12 @@ class AuditAction(models.TextChoices):
     AUTH_LOGOUT = "auth.logout", _("Signed out")
     AUTH_LOGIN_FAILED = "auth.login_failed", _("Failed sign-in")
     AUTH_LOCKOUT = "auth.lockout", _("Sign-in paused after repeated failures")
+    MFA_ENROL = "mfa.enrol", _("Two-step sign-in set up")
+    MFA_VERIFY = "mfa.verify", _("Second sign-in step passed")
+    MFA_VERIFY_FAILED = "mfa.verify_failed", _("Wrong code at the second sign-in step")
+    MFA_RECOVERY_CODE_USE = "mfa.recovery_code_use", _("Recovery code used")
+    MFA_RECOVERY_CODES_REGENERATE = "mfa.recovery_codes_regenerate", _("New recovery codes made")
+    MFA_RESET = "mfa.reset", _("Two-step sign-in reset by an admin")
     ACCESS_DENIED = "access.denied", _("Access denied")
     AUDIT_EXPORT = "audit.export", _("Audit trail exported")
 

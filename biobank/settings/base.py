@@ -85,6 +85,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "django_htmx",
+    "django_otp",  # second sign-in factor (issue 9, item 4): TOTP devices and recovery codes
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # platform core
     "biobank.ops",
     "biobank.accounts",
@@ -110,6 +113,7 @@ MIDDLEWARE = [
     "biobank.ops.request_guard.NulByteMiddleware",  # before any view reads the path or the query (issue 9, 16)
     "django.contrib.messages.middleware.MessageMiddleware",
     "biobank.accounts.middleware.SessionTimeoutMiddleware",
+    "biobank.accounts.middleware.MfaRequiredMiddleware",  # after the timeouts: an ended session asks nothing
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -159,6 +163,11 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 SESSION_IDLE_TIMEOUT = 30 * 60  # seconds without activity
 SESSION_ABSOLUTE_TIMEOUT = 12 * 60 * 60  # seconds after signing in, however active
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT  # the cookie and the stored session never outlive the absolute limit
+# Second factor (biobank.accounts.mfa; issue 9, item 4). Wrong codes count toward the sign-in limit of lockout.py,
+# the one limit for passwords and codes alike, so django-otp's own per-device back-off is off.
+OTP_TOTP_ISSUER = "Biobank Portal"
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German"))]
@@ -220,7 +229,7 @@ TRUSTED_PROXY_ADDRESSES = env.list("FORWARDED_ALLOW_IPS", ["*"])
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "biobank.accounts.authentication.BearerTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "biobank.accounts.authentication.MfaSessionAuthentication",  # refuses a session before its second step
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -16,6 +16,7 @@ from tests.factories import DEMO_PASSWORD, UserFactory
 pytestmark = pytest.mark.django_db
 
 LOGIN = reverse("accounts:login")
+SIGNED_IN = reverse("accounts:mfa_verify") + "?next=%2F"  # the password was right; staff go on to the second step
 PAUSED = "Too many failed sign-in attempts: signing in is paused. Please try again in"
 # A slot boundary, so the minutes of the cool-off in the message are known exactly.
 START = datetime.fromtimestamp(1_800_000_000 // SLOT_SECONDS * SLOT_SECONDS, tz=UTC)
@@ -70,7 +71,7 @@ def test_the_pause_reads_the_same_whether_or_not_the_account_exists(client, admi
 def test_another_account_from_another_address_is_unaffected(client, admin_a, technician_a, clock):
     guess(client, admin_a.email, SIGNIN_FAILURE_LIMIT)
     response = sign_in(Client(), technician_a.email, DEMO_PASSWORD, address="198.51.100.9")
-    assert response.status_code == 302 and response["Location"] == reverse("web:dashboard")
+    assert response.status_code == 302 and response["Location"] == SIGNED_IN
 
 
 def test_the_account_is_paused_whichever_address_the_guesses_come_from(client, admin_a, clock):
@@ -121,7 +122,7 @@ def test_after_the_cool_off_signing_in_works(client, admin_a, clock):
     assert sign_in(client, admin_a.email, DEMO_PASSWORD).status_code == 429
     clock(66)
     response = sign_in(client, admin_a.email, DEMO_PASSWORD)
-    assert response.status_code == 302 and response["Location"] == reverse("web:dashboard")
+    assert response.status_code == 302 and response["Location"] == SIGNED_IN
     assert client.session[SESSION_KEY] == str(admin_a.pk)
 
 

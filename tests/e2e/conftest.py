@@ -79,8 +79,45 @@ def screenshot():
 
 
 def sign_in(page, email: str, password: str) -> None:
-    """Through the real login form, as a person would."""
+    """Through the real login form, as a person would, and through the second step when the person has one.
+
+    Staff must use MFA (issue 9, item 4): they get an authenticator here if they have none yet, and the code it
+    shows now is typed in like a person would. Enrolment itself is tested in tests/e2e/test_mfa.py.
+    """
+    device = _authenticator_for(email, password)
     page.goto("/accounts/login/")
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    if device is not None:
+        page.wait_for_url("**/accounts/mfa/**")
+        page.get_by_label("Code").fill(current_code(device))
+        page.get_by_role("button", name="Verify").click()
+
+
+def _authenticator_for(email: str, password: str):
+    """The confirmed authenticator the person signs in with, or ``None`` when no second step follows."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from biobank.accounts.mfa import mfa_device, mfa_required
+    from biobank.accounts.models import User
+
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None or not user.is_active or not user.check_password(password):
+        return None
+    device = mfa_device(user=user)
+    if device is None and not mfa_required(user=user):
+        return None
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+    return device
+
+
+def current_code(device) -> str:
+    """The code an authenticator app shows now; a code of this 30-second step may be entered again in tests."""
+    from django_otp.oath import totp
+
+    device.refresh_from_db()
+    device.last_t = -1
+    device.save(update_fields=["last_t"])
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):0{device.digits}d}"

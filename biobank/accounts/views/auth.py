@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.http import urlencode
 
 from biobank.accounts.forms import LoginForm, PasswordResetForm
+from biobank.accounts.mfa import mfa_session_pending
 from biobank.accounts.ratelimit import email_form_refused
 
 
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def get_success_url(self) -> str:
+        """After the password, the second step (``mfa.py``) if the person owes one, then where they were going."""
+        target = super().get_success_url()
+        if self.request.user.is_authenticated and mfa_session_pending(self.request):
+            return f"{reverse('accounts:mfa_verify')}?{urlencode({'next': target})}"
+        return target
 
     def form_invalid(self, form):  # type: ignore[no-untyped-def]
         response = super().form_invalid(form)

@@ -24,6 +24,9 @@ from biobank.demo import DemoContext, run_demo_seeders
 
 # Printed on purpose: demo mode only, refused under production settings.
 DEMO_PASSWORD = "biobank-demo"
+# The authenticator key of every demo account that must use MFA (issue 9, item 4), printed on purpose too: add it to
+# any authenticator app once, or ask `manage.py mfa_demo_code` for the current code. Published, so demo only.
+DEMO_TOTP_KEY = "42696f62616e6b2d506f7274616c2d44656d6f21"  # hex of b"Biobank-Portal-Demo!"
 
 NETWORK = {"code": "cebn", "name": "Central European Biobank Network"}
 
@@ -82,6 +85,13 @@ TOKEN_NAME = "Demo LIS (hospital laboratory system)"
 TOKEN_PERMISSIONS = ("view_biobank", "view_catalog", "view_specimens", "change_specimens")
 
 
+def demo_totp_secret() -> str:
+    """The demo key as authenticator apps take it (base32)."""
+    from base64 import b32encode
+
+    return b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode().rstrip("=")
+
+
 class Command(BaseCommand):
     help = "Load the demo network, biobanks, people per role and a partner API token (idempotent; demo mode only)."
 
@@ -127,6 +137,8 @@ class Command(BaseCommand):
             for biobank_code, role in person.roles:
                 if (biobank_code, role) not in held:
                     services.membership_grant(actor=None, biobank=biobanks[biobank_code], user=user, role=role)
+            if person.roles or person.is_superuser:
+                self._demo_authenticator(user)
         seeded = run_demo_seeders(DemoContext(biobanks=biobanks, people=people, first_biobank=biobanks[FIRST]))
         if seeded:
             self.stdout.write(f"Demo data of the domain apps: {', '.join(seeded)}.")
@@ -145,6 +157,16 @@ class Command(BaseCommand):
         if person.is_donor:
             extra.update(is_donor=True, email_verified_at=timezone.now())
         return User.objects.create_user(person.email, DEMO_PASSWORD, **extra)
+
+    def _demo_authenticator(self, user: User) -> None:
+        """Staff demo accounts get an authenticator with the published demo key, so `make run` needs no phone.
+
+        Once only: a person who reset theirs and enrolled a real app keeps it.
+        """
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        if not TOTPDevice.objects.filter(user=user).exists():
+            TOTPDevice.objects.create(user=user, name="Demo authenticator", key=DEMO_TOTP_KEY, confirmed=True)
 
     def _token(self, biobank: Biobank) -> tuple[ApiToken | None, str | None]:
         usable = [t for t in ApiToken.objects.filter(biobank=biobank, name=TOKEN_NAME) if t.is_usable]
@@ -188,4 +210,10 @@ class Command(BaseCommand):
             where = sorted({code for code, _ in person.roles})
             suffix = f" — {', '.join(where)}" if where else ""
             self.stdout.write(f"  {person.email.ljust(width)}  {person.description}{suffix}")
+        self.stdout.write("")
+        self.stdout.write(
+            "Staff and the superuser also enter a code after the password (two-step sign-in). Their demo "
+            f"authenticator key is {demo_totp_secret()}: add it to any authenticator app, or run "
+            "`python manage.py mfa_demo_code` for the current code."
+        )
         self.stdout.write("")
