@@ -25,6 +25,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from biobank.accounts.mfa import MFA_SESSION_KEY, VERIFIED
+
 # Not pages: probes, downloads, the admin (superusers only; Django's own templates) and the REST API (JSON).
 SKIPPED_PREFIXES = ("admin/", "api/v1/", "healthz", "readyz")
 SKIPPED_NAMES = {"accounts:logout", "audit:export", "consent:receipt", "consent:scan", "schema"}
@@ -154,6 +156,10 @@ def crawl(values: dict[str, str]) -> list[Page]:
         client = Client()
         if user is not None:
             client.force_login(user)
+            # Past the second sign-in step (this session-scoped crawl runs before the per-test conftest patch).
+            session = client.session
+            session[MFA_SESSION_KEY] = VERIFIED
+            session.save()
         for url in urls:
             response = client.get(url)
             pages.append(
