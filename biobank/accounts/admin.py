@@ -7,7 +7,6 @@ from biobank.admin_readonly import ReadOnlyAdmin
 
 from .models import ApiToken, Biobank, Membership, Network, RoleGrant, User
 
-
 # Role groups are derived from memberships (``services.role_groups_sync``, ``manage.py sync_roles``): editing one in
 # the admin would change who may do what with no audit event (issue 9, item 11). Shown, never changed.
 admin.site.unregister(Group)

@@ -197,5 +197,7 @@ def user_profile_update(*, actor: User, user: User, full_name: str) -> User:
     user.full_name = full_name.strip()
     user.save(update_fields=["full_name"])
     if old != user.full_name:
-        audit_record(actor=actor, action=AuditAction.USER_UPDATE, obj=user, changes={"full_name": [old, user.full_name]})
+        audit_record(
+            actor=actor, action=AuditAction.USER_UPDATE, obj=user, changes={"full_name": [old, user.full_name]}
+        )
     return user

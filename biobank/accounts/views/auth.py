@@ -42,7 +42,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("accounts:password_reset_complete")
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
-        user = user_password_set(actor=form.user, user=form.user, password=form.cleaned_data["new_password1"], how="reset")
+        user = user_password_set(
+            actor=form.user, user=form.user, password=form.cleaned_data["new_password1"], how="reset"
+        )
         del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
         if self.post_reset_login:
             auth_login(self.request, user, self.post_reset_login_backend)
