@@ -1,5 +1,6 @@
 """Superuser-only admin views of accounts data (read-only: memberships and tokens change through services)."""
 
+import django.contrib.auth.admin  # noqa: F401  # registers Group first, so the swap below works in any app order
 from django.contrib import admin
 from django.contrib.auth.models import Group
 
