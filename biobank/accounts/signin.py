@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core import signing
 from django.db import transaction
@@ -95,8 +96,8 @@ def researcher_register(*, actor: User | None, email: str, full_name: str, passw
     user = User.objects.create_user(
         email=email, password=password, full_name=full_name.strip(), is_researcher=True, is_active=False
     )
-    audit_record(  # the person signs themselves up: anonymous, unless an admin registers them
-        actor=actor,
+    audit_record(  # the person signs themselves up (not yet anyone: anonymous), unless an admin registers them
+        actor=actor if actor is not None else AnonymousUser(),
         action=AuditAction.USER_REGISTER,
         obj=user,
         changes={"email": [None, user.email], "full_name": [None, user.full_name], "is_researcher": [None, True]},

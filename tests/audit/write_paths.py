@@ -107,9 +107,8 @@ def write_methods(route: Route) -> tuple[str, ...]:
         source = inspect.getsource(function)
     except (OSError, TypeError):  # no source: treat as writing, so the table has to say what it does
         return ("POST",)
-    return tuple(m for m in ("POST", "PUT", "PATCH", "DELETE") if m in source) or (
-        ("POST",) if _WRITES_IN_SOURCE.search(source) else ()
-    )
+    named = tuple(m for m in ("POST", "PUT", "PATCH", "DELETE") if re.search(rf"\b{m}\b", source))
+    return named or (("POST",) if _WRITES_IN_SOURCE.search(source) else ())
 
 
 def writing_routes() -> dict[str, Route]:
