@@ -107,7 +107,7 @@ def write_methods(route: Route) -> tuple[str, ...]:
         source = inspect.getsource(function)
     except (OSError, TypeError):  # no source: treat as writing, so the table has to say what it does
         return ("POST",)
-    named = tuple(m for m in ("POST", "PUT", "PATCH", "DELETE") if re.search(rf"\b{m}\b", source))
+    named = tuple(m for m in ("POST", "PUT", "PATCH", "DELETE") if re.search(rf"(?<![A-Za-z0-9]){m}(?![A-Za-z0-9])", source))
     return named or (("POST",) if _WRITES_IN_SOURCE.search(source) else ())
 
 
