@@ -33,7 +33,9 @@ from django.views.generic.edit import ProcessFormView
 
 WRITE_METHODS = ("post", "put", "patch", "delete")
 ADMIN_SITE_WRITES = {"login": ("POST",), "logout": ("POST",), "password_change": ("POST",)}
-_WRITES_IN_SOURCE = re.compile(r"\b(POST|PUT|PATCH|DELETE)\b|request\.method")
+_WRITES_IN_SOURCE = re.compile(r"request\.method")
+# "POST" alone or in require_POST, never inside a longer word such as INPUT
+_METHOD_NAMED = {m: re.compile(rf"(?<![A-Za-z0-9]){m}(?![A-Za-z0-9])") for m in ("POST", "PUT", "PATCH", "DELETE")}
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,7 @@ def write_methods(route: Route) -> tuple[str, ...]:
         source = inspect.getsource(function)
     except (OSError, TypeError):  # no source: treat as writing, so the table has to say what it does
         return ("POST",)
-    named = tuple(m for m in ("POST", "PUT", "PATCH", "DELETE") if re.search(rf"(?<![A-Za-z0-9]){m}(?![A-Za-z0-9])", source))
+    named = tuple(m for m in ("POST", "PUT", "PATCH", "DELETE") if _METHOD_NAMED[m].search(source))
     return named or (("POST",) if _WRITES_IN_SOURCE.search(source) else ())
 
 
