@@ -7,6 +7,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.urls import reverse_lazy
 
 from biobank.accounts.forms import LoginForm, PasswordResetForm
@@ -57,14 +58,14 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:password_change_done")
 
     def form_valid(self, form) -> HttpResponse:  # type: ignore[no-untyped-def]
-        user = user_password_set(
-            actor=self.request.user, user=form.user, password=form.cleaned_data["new_password1"], how="change"
+        user = user_password_set(  # form.user is the signed-in person
+            actor=form.user, user=form.user, password=form.cleaned_data["new_password1"], how="change"
         )
         update_session_auth_hash(self.request, user)
         return HttpResponseRedirect(self.get_success_url())
 
 
-def admin_password_change(request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+def admin_password_change(request: HttpRequest, extra_context: dict | None = None) -> HttpResponseBase:
     """The Django admin's own password change, through the audited ``PasswordChangeView`` above (installed as
     ``admin.site.password_change`` in ``biobank/urls.py``); same form, template and redirect as the admin's."""
     from django.contrib import admin

@@ -20,7 +20,7 @@ ACTOR = "system:changepassword"
 
 
 class Command(changepassword.Command):
-    def handle(self, *args: Any, **options: Any) -> str:
+    def handle(self, *args: Any, **options: Any) -> str | None:
         with transaction.atomic(using=options.get("database")), user_saves() as saved:
             message = super().handle(*args, **options)
             for user, _created in saved:
