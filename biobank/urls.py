@@ -17,6 +17,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from biobank.accounts.forms import AdminLoginForm
+from biobank.accounts.views.auth import admin_password_change
 from biobank.api.exceptions import api_bad_request, api_not_found, api_server_error
 from biobank.ops import views as ops_views
 
@@ -28,6 +29,7 @@ def _superuser_only(request: HttpRequest) -> bool:
 
 admin.site.has_permission = _superuser_only  # type: ignore[method-assign]
 admin.site.login_form = AdminLoginForm  # the same sign-in limit as the portal's (accounts/lockout.py)
+admin.site.password_change = admin_password_change  # type: ignore[method-assign]  # audited (issue 9, item 11)
 admin.site.site_header = "Biobank Portal administration"
 
 urlpatterns = [

@@ -1,10 +1,23 @@
 """Superuser-only admin views of accounts data (read-only: memberships and tokens change through services)."""
 
+import django.contrib.auth.admin  # noqa: F401  # registers Group first, so the swap below works in any app order
 from django.contrib import admin
+from django.contrib.auth.models import Group
 
 from biobank.admin_readonly import ReadOnlyAdmin
 
 from .models import ApiToken, Biobank, Membership, Network, RoleGrant, User
+
+# Role groups are derived from memberships (``services.role_groups_sync``, ``manage.py sync_roles``): editing one in
+# the admin would change who may do what with no audit event (issue 9, item 11). Shown, never changed.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(ReadOnlyAdmin):
+    list_display = ("name",)
+    search_fields = ("name",)
+    exclude = ("permissions",)  # global permissions are never used: roles are object permissions on the biobank
 
 
 @admin.register(User)

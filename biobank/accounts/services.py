@@ -35,30 +35,70 @@ def role_group_name(biobank: Biobank, role: str) -> str:
     return f"biobank:{biobank.code}:{role}"
 
 
+def _role_group_fix(biobank: Biobank, role: str) -> tuple[Group, dict[str, list]]:
+    """Make the ``role`` group of ``biobank`` exist, hold exactly the role's object permissions on the biobank and
+    no global permission, and have as members exactly the people holding the role (``Membership``, the source of
+    truth: granted directly or through an approved ``RoleGrant``). Returns the group and what had to change."""
+    name = role_group_name(biobank, role)
+    group, created = Group.objects.get_or_create(name=name)
+    changes: dict[str, list] = {"name": [None, name]} if created else {}
+    wanted = ROLE_PERMISSIONS[role]
+    existing = set(
+        GroupObjectPermission.objects.filter(
+            group=group, object_pk=str(biobank.pk), content_type__app_label="accounts"
+        ).values_list("permission__codename", flat=True)
+    )
+    for codename in wanted - existing:
+        assign_perm(f"accounts.{codename}", group, biobank)
+    stale = existing - wanted
+    if stale:
+        GroupObjectPermission.objects.filter(
+            group=group, object_pk=str(biobank.pk), permission__codename__in=stale
+        ).delete()
+    if existing != wanted and not created:
+        changes["permissions"] = [sorted(existing), sorted(wanted)]
+    global_perms = sorted(group.permissions.values_list("codename", flat=True))
+    if global_perms:  # roles are object permissions only; a global one would reach every biobank
+        group.permissions.clear()
+        changes["global_permissions"] = [global_perms, []]
+    members = set(Membership.objects.filter(biobank=biobank, role=role).values_list("user_id", flat=True))
+    current = set(group.user_set.values_list("pk", flat=True))
+    if members != current:
+        group.user_set.remove(*(current - members))
+        group.user_set.add(*(members - current))
+        changes["members"] = [sorted(current), sorted(members)]
+    return group, changes
+
+
 @transaction.atomic
 def role_groups_sync(*, biobank: Biobank) -> dict[str, Group]:
-    """Ensure one guardian group per role of ``biobank`` holding exactly that role's object permissions.
+    """Ensure one guardian group per role of ``biobank`` holding exactly that role's object permissions and members.
 
-    Idempotent; run when a biobank is created and whenever ``ROLE_PERMISSIONS`` changes (``manage.py sync_roles``).
+    Idempotent; run when a biobank is created (recorded as ``biobank.create``). Repairs of existing biobanks go
+    through ``role_groups_repair``, which records what it changed.
     """
-    groups: dict[str, Group] = {}
+    return {role: _role_group_fix(biobank, role)[0] for role in Role}
+
+
+@transaction.atomic
+def role_groups_repair(*, actor: User | str | None, biobank: Biobank) -> list[str]:
+    """Bring every role group of ``biobank`` back in line with ``ROLE_PERMISSIONS`` and the memberships
+    (``manage.py sync_roles``): re-creates deleted groups, restores their permissions and members, removes people
+    who hold no such role. One ``role_group.sync`` event per group that changed; returns the roles repaired."""
+    repaired = []
     for role in Role:
-        group, _ = Group.objects.get_or_create(name=role_group_name(biobank, role))
-        wanted = ROLE_PERMISSIONS[role]
-        existing = set(
-            GroupObjectPermission.objects.filter(
-                group=group, object_pk=str(biobank.pk), content_type__app_label="accounts"
-            ).values_list("permission__codename", flat=True)
-        )
-        for codename in wanted - existing:
-            assign_perm(f"accounts.{codename}", group, biobank)
-        stale = existing - wanted
-        if stale:
-            GroupObjectPermission.objects.filter(
-                group=group, object_pk=str(biobank.pk), permission__codename__in=stale
-            ).delete()
-        groups[role] = group
-    return groups
+        group, changes = _role_group_fix(biobank, role)
+        if changes:
+            audit_record(
+                actor=actor,
+                action=AuditAction.ROLE_GROUP_SYNC,
+                obj=group,
+                biobank=biobank,
+                changes=changes,
+                details={"role": str(role)},
+            )
+            repaired.append(str(role))
+    return repaired
 
 
 @transaction.atomic

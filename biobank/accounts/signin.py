@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core import signing
 from django.db import transaction
@@ -17,6 +18,8 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
 
+from biobank.audit.choices import AuditAction
+from biobank.audit.services import audit_record
 from biobank.errors import DomainError
 
 from .models import User
@@ -93,6 +96,12 @@ def researcher_register(*, actor: User | None, email: str, full_name: str, passw
     user = User.objects.create_user(
         email=email, password=password, full_name=full_name.strip(), is_researcher=True, is_active=False
     )
+    audit_record(  # the person signs themselves up (not yet anyone: anonymous), unless an admin registers them
+        actor=actor if actor is not None else AnonymousUser(),
+        action=AuditAction.USER_REGISTER,
+        obj=user,
+        changes={"email": [None, user.email], "full_name": [None, user.full_name], "is_researcher": [None, True]},
+    )
     _queue("verify_email", user.email, {"user": user, "link": researcher_verification_link(user)})
     return user
 
@@ -124,6 +133,28 @@ def researcher_verify_email(*, actor: User | None, token: str) -> User:
         user.email_verified_at = timezone.now()
         user.is_active = True
         user.save(update_fields=["email_verified_at", "is_active"])
+        audit_record(  # whoever holds the link acts for the account: the account is the actor
+            actor=actor or user,
+            action=AuditAction.USER_VERIFY_EMAIL,
+            obj=user,
+            changes={"email_verified_at": [None, user.email_verified_at], "is_active": [False, True]},
+        )
+    return user
+
+
+@transaction.atomic
+def user_password_set(*, actor: User, user: User, password: str, how: str) -> User:
+    """Give ``user`` a new password: ``how`` is ``"change"`` (signed in, old password given) or ``"reset"`` (the
+    e-mailed link). The caller's form has validated it against ``AUTH_PASSWORD_VALIDATORS``.
+
+    The event records that the password changed, never the value (``SECRET_FIELDS``).
+    """
+    actions = {"change": AuditAction.USER_PASSWORD_CHANGE, "reset": AuditAction.USER_PASSWORD_RESET}
+    if how not in actions:
+        raise DomainError(f"Unknown way of setting a password {how!r}; allowed: change, reset.", code="invalid")
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(actor=actor, action=actions[how], obj=user, changes={"password": ["", ""]})
     return user
 
 
@@ -163,6 +194,11 @@ def user_profile_update(*, actor: User, user: User, full_name: str) -> User:
     """A person edits their own profile (only the name for now; the e-mail is their sign-in)."""
     if actor.pk != user.pk:
         raise DomainError("You can only edit your own profile.", code="forbidden")
+    old = user.full_name
     user.full_name = full_name.strip()
     user.save(update_fields=["full_name"])
+    if old != user.full_name:
+        audit_record(
+            actor=actor, action=AuditAction.USER_UPDATE, obj=user, changes={"full_name": [old, user.full_name]}
+        )
     return user

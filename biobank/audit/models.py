@@ -102,6 +102,38 @@ AUDIT_EVENT_COLUMNS: tuple[str, ...] = (
 )
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """The ORM refuses every bulk write on the log, before the database trigger has to (issue 9, item 11).
+
+    ``Model.save``/``delete`` raise on an instance; these are the paths that bypass them: ``bulk_create`` inserts
+    rows without the chain (no ``prev_hash`` taken under the drain lock), ``update``/``bulk_update``/``delete`` would
+    rewrite history. Only ``services.audit_drain`` inserts, with its own SQL.
+    """
+
+    def _refuse(self, what: str) -> Any:
+        raise TypeError(f"Audit events cannot be {what} through the ORM; use audit_record() to record one.")
+
+    def bulk_create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._refuse("bulk-created")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> Any:
+        return self._refuse("bulk-updated")
+
+    def update(self, *args: Any, **kwargs: Any) -> Any:
+        return self._refuse("updated")
+
+    def update_or_create(self, *args: Any, **kwargs: Any) -> Any:
+        return self._refuse("updated")
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        return self._refuse("deleted")
+
+    delete.queryset_only = True  # type: ignore[attr-defined]  # as Django's own: not copied onto the manager
+
+    def _raw_delete(self, *args: Any, **kwargs: Any) -> Any:
+        return self._refuse("deleted")
+
+
 class AuditEvent(AuditEntry):
     """One entry of the append-only, hash-chained audit log.
 
@@ -115,6 +147,8 @@ class AuditEvent(AuditEntry):
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64)
     chained_at = models.DateTimeField(_("chained at"))
+
+    objects = models.Manager.from_queryset(AppendOnlyQuerySet)()
 
     class Meta:
         ordering = ["-seq"]

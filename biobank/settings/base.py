@@ -72,6 +72,8 @@ EMBEDDED_DATABASE = not env.is_set("DATABASE_URL")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
+    # accounts first: its createsuperuser/changepassword (audited, issue 9 item 11) replace django.contrib.auth's
+    "biobank.accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -90,7 +92,6 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     # platform core
     "biobank.ops",
-    "biobank.accounts",
     "biobank.audit",
     "biobank.pseudonyms",
     # domain apps, in dependency order (lower first)

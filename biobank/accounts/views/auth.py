@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.urls import reverse, reverse_lazy
 from django.utils.http import urlencode
 
 from biobank.accounts.forms import LoginForm, PasswordResetForm
 from biobank.accounts.mfa import mfa_session_pending
 from biobank.accounts.ratelimit import email_form_refused
+from biobank.accounts.signin import user_password_set
 
 
 class LoginView(auth_views.LoginView):
@@ -41,8 +46,44 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's view, but the new password is set by ``user_password_set``, which records the event (issue 9,
+    item 11) — ``form.save()`` would write the password without one."""
+
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        user = user_password_set(
+            actor=form.user, user=form.user, password=form.cleaned_data["new_password1"], how="reset"
+        )
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        if self.post_reset_login:
+            auth_login(self.request, user, self.post_reset_login_backend)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's view, with the password set (and recorded) by ``user_password_set``; the session stays signed in."""
+
     success_url = reverse_lazy("accounts:password_change_done")
+
+    def form_valid(self, form) -> HttpResponse:  # type: ignore[no-untyped-def]
+        user = user_password_set(  # form.user is the signed-in person
+            actor=form.user, user=form.user, password=form.cleaned_data["new_password1"], how="change"
+        )
+        update_session_auth_hash(self.request, user)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+def admin_password_change(request: HttpRequest, extra_context: dict | None = None) -> HttpResponseBase:
+    """The Django admin's own password change, through the audited ``PasswordChangeView`` above (installed as
+    ``admin.site.password_change`` in ``biobank/urls.py``); same form, template and redirect as the admin's."""
+    from django.contrib import admin
+    from django.contrib.admin.forms import AdminPasswordChangeForm
+    from django.urls import reverse
+
+    request.current_app = admin.site.name
+    return PasswordChangeView.as_view(
+        form_class=AdminPasswordChangeForm,
+        success_url=reverse("admin:password_change_done", current_app=admin.site.name),
+        extra_context={**admin.site.each_context(request), **(extra_context or {})},
+    )(request)

@@ -1,0 +1,223 @@
+"""Every write of the portal leaves an audit event (issue 9, item 11).
+
+The test walks every URL pattern of the project and every management command of its apps (``write_paths.py``).
+Each route that can write (a POST, PUT, PATCH or DELETE handler) and each command must have an entry below naming a
+way to exercise it with valid data as the right person and the audit action it must leave — a new endpoint or
+command fails this test until it gets one. A few routes answer POST without changing any record (an e-mail is
+sent, or a question answered); for them the test proves that no row was written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from biobank.audit.models import AuditEvent, AuditOutbox
+from catalog import services as catalog_services
+from tests.audit import write_path_exercises as ex
+from tests.audit.write_paths import project_commands, writing_routes
+from tests.consent.donor_fixtures import donor_a, register  # noqa: F401  (fixtures of the consent exercises)
+from tests.factories import UserFactory
+from tests.pseudonyms.keyfiles import point_key_files_to
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass(frozen=True)
+class Audited:
+    """A write: ``run`` performs it; ``action`` is the event it must leave."""
+
+    run: Callable[[ex.Fixtures], Any]
+    action: str
+
+
+@dataclass(frozen=True)
+class ChangesNothing:
+    """A POST that writes no record (sends an e-mail, answers a question): proven by the SQL it runs once the
+    ``fixtures`` it uses exist."""
+
+    run: Callable[[ex.Fixtures], Any]
+    why: str
+    fixtures: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NotData:
+    """A command that changes no table of the portal (files, database roles); ``why`` says what it does change."""
+
+    why: str
+
+
+# The routes that write, keyed "<namespace:name> <METHOD>" as write_paths.writing_routes() finds them.
+ROUTES: dict[str, Audited | ChangesNothing] = {
+    # sign-in and account self-service (issue 9, item 11: sign-up, verification, profile, passwords)
+    "accounts:login POST": Audited(ex.login, "auth.login"),
+    "accounts:logout POST": Audited(ex.logout, "auth.logout"),
+    "accounts:password_reset POST": ChangesNothing(ex.password_reset_request, "e-mails a reset link", ("admin_a",)),
+    "accounts:password_reset_confirm POST": Audited(ex.password_reset_confirm, "user.password_reset"),
+    "accounts:password_change POST": Audited(ex.password_change, "user.password_change"),
+    "accounts:profile POST": Audited(ex.profile, "user.update"),
+    "accounts:signup POST": Audited(ex.signup, "user.register"),
+    "accounts:researcher_verify GET": Audited(ex.verify_email, "user.verify_email"),
+    "accounts:donor_link POST": ChangesNothing(ex.donor_link_request, "e-mails a one-time sign-in link", ("donor",)),
+    "accounts:donor_link_confirm POST": Audited(ex.donor_link_confirm, "auth.login"),
+    # the Django admin: every model admin is read-only, so only the site's own views write
+    "admin:login POST": Audited(ex.admin_login, "auth.login"),
+    "admin:logout POST": Audited(ex.admin_logout, "auth.logout"),
+    "admin:password_change POST": Audited(ex.admin_password_change, "user.password_change"),
+    # biobank administration
+    "web:member_add POST": Audited(ex.web_member_add, "membership.grant"),
+    "web:member_edit POST": Audited(ex.web_member_edit, "membership.grant"),
+    "web:member_remove POST": Audited(ex.web_member_remove, "membership.revoke"),
+    "web:role_grant_approve POST": Audited(ex.web_role_grant_approve, "role_grant.approve"),
+    "web:role_grant_reject POST": Audited(ex.web_role_grant_reject, "role_grant.reject"),
+    "web:token_create POST": Audited(ex.web_token_create, "api_token.create"),
+    "web:token_revoke POST": Audited(ex.web_token_revoke, "api_token.revoke"),
+    "web:catalog:collection_create POST": Audited(ex.web_collection_create, "collection.create"),
+    "web:catalog:collection_edit POST": Audited(ex.web_collection_edit, "collection.update"),
+    "api-member-list POST": Audited(ex.api_member_add, "membership.grant"),
+    "api-member-detail DELETE": Audited(ex.api_member_remove, "membership.revoke"),
+    "api-role-grant-approve POST": Audited(ex.api_role_grant_approve, "role_grant.approve"),
+    "api-role-grant-reject POST": Audited(ex.api_role_grant_reject, "role_grant.reject"),
+    "api-collection-list POST": Audited(ex.api_collection_create, "collection.create"),
+    "api-collection-detail PATCH": Audited(ex.api_collection_update, "collection.update"),
+    # consent: catalogue, capture, documents, donors
+    "consent:policy_create POST": Audited(ex.consent_policy_create, "consent_policy.create"),
+    "consent:module_create POST": Audited(ex.consent_module_create, "consent_module.create"),
+    "consent:template_create POST": Audited(ex.consent_template_create, "consent_template.create"),
+    "consent:template_new_version POST": Audited(ex.consent_template_new_version, "consent_template.create"),
+    "consent:template_activate POST": Audited(ex.consent_template_activate, "consent_template.activate"),
+    "consent:capture POST": Audited(ex.consent_capture, "consent.record"),
+    "consent:scan_upload POST": Audited(ex.consent_scan_upload, "consent.scan_upload"),
+    "consent:qc_decide POST": Audited(ex.consent_qc_decide, "consent.qc_approve"),
+    "consent:receipt POST": Audited(ex.consent_receipt, "consent.receipt_read"),
+    "consent:scan POST": Audited(ex.consent_scan, "consent.scan_read"),
+    "consent:withdraw_module POST": Audited(ex.consent_withdraw_module, "consent.withdraw_module"),
+    "consent:invalidation_request POST": Audited(ex.consent_invalidation_request, "consent.invalidation_request"),
+    "consent:invalidation_decide POST": Audited(ex.consent_invalidation_decide, "consent.invalidation_approve"),
+    "consent:donor_register POST": Audited(ex.consent_donor_register, "donor.register"),
+    "consent:donor_identity POST": Audited(ex.consent_donor_identity, "donor.identity_view"),
+    "consent:identity_lookup POST": Audited(ex.consent_identity_lookup, "donor.identity_view"),
+    "consent:donor_merge POST": Audited(ex.consent_donor_merge, "donor.merge"),
+    "consent:donor_withdraw POST": Audited(ex.consent_donor_withdraw, "donor.withdraw"),
+    "consent:duplicate_review POST": Audited(ex.consent_duplicate_review, "duplicate_review.decide"),
+    "api-donor-list POST": Audited(ex.api_donor_register, "donor.register"),
+    "api-donor-identity POST": Audited(ex.api_donor_identity, "donor.identity_view"),
+    "api-consent-check-bulk POST": ChangesNothing(
+        ex.api_consent_check_bulk, "asks the consent gate (a read)", ("consent_officer_a", "biobank_a")
+    ),
+}
+
+# Routes that write on GET, which no walk of handlers can see: the e-mailed confirmation link.
+WRITES_ON_GET = {"accounts:researcher_verify GET"}
+
+COMMANDS: dict[str, Audited | NotData] = {
+    "createsuperuser": Audited(ex.command_createsuperuser, "user.create"),
+    "changepassword": Audited(ex.command_changepassword, "user.password_change"),
+    "sync_roles": Audited(ex.command_sync_roles, "role_group.sync"),
+    "biobank_deactivate": Audited(ex.command_biobank_deactivate, "biobank.deactivate"),
+    "seed_demo": Audited(ex.command_seed_demo, "biobank.create"),
+    "vault_rotate": Audited(ex.command_vault_rotate, "identity_vault.rotate"),
+    "keys_add": NotData("appends a key to a key file outside the database (rotation step 1; vault_rotate follows)"),
+    "db_roles": NotData("grants privileges to the application's PostgreSQL role; no row of the portal changes"),
+    "verify_audit_chain": NotData(
+        "stores its result as an AuditVerification row, itself the record of who verified when (the trail's "
+        "own bookkeeping, shown on the auditor page)"
+    ),
+}
+
+WRITES = {"INSERT", "UPDATE", "DELETE"}
+NOT_RECORDS = ("django_session",)  # a session is not a record of the portal
+
+
+@pytest.fixture(autouse=True)
+def _keys_and_media(settings, tmp_path):
+    point_key_files_to(settings, tmp_path)
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def donor(db):
+    user = UserFactory(email="donor@example.org", is_donor=True)
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+@pytest.fixture
+def collection_a(biobank_a):
+    return catalog_services.collection_create(actor=None, biobank=biobank_a, code="breast-2019", name="Breast")
+
+
+def _all_writing_routes() -> set[str]:
+    return set(writing_routes()) | WRITES_ON_GET
+
+
+def test_every_writing_route_has_an_entry_and_every_entry_a_route():
+    routes = _all_writing_routes()
+    assert sorted(routes - ROUTES.keys()) == [], "add these writing routes to ROUTES with the event they record"
+    assert sorted(ROUTES.keys() - routes) == [], "these ROUTES entries name no writing route any more"
+
+
+def test_every_command_of_the_project_has_an_entry_and_every_entry_a_command():
+    commands = set(project_commands())
+    assert sorted(commands - COMMANDS.keys()) == [], "add these commands to COMMANDS with the event they record"
+    assert sorted(COMMANDS.keys() - commands) == [], "these COMMANDS entries name no command any more"
+
+
+def _exercise(request: Any, entry: Audited | ChangesNothing) -> tuple[list[str], list[str]]:
+    """Run the entry's write; the actions recorded and the SQL writes to tables other than the outbox."""
+    start = AuditOutbox.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    chained = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    with CaptureQueriesContext(connection) as queries:
+        entry.run(ex.Fixtures(request))
+    actions = list(AuditOutbox.objects.filter(id__gt=start).values_list("action", flat=True))
+    actions += AuditEvent.objects.filter(seq__gt=chained).values_list("action", flat=True)  # drained meanwhile
+    written = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().split(" ", 1)[0].upper() in WRITES
+        and "audit_audit" not in q["sql"]
+        and not any(table in q["sql"] for table in NOT_RECORDS)
+    ]
+    return actions, written
+
+
+@pytest.mark.parametrize("key", sorted(k for k, v in ROUTES.items() if isinstance(v, Audited)))
+def test_each_writing_route_records_its_event(request, key):
+    entry = ROUTES[key]
+    assert isinstance(entry, Audited)
+    actions, _written = _exercise(request, entry)
+    assert entry.action in actions, f"{key} left {actions}, not {entry.action}"
+
+
+@pytest.mark.parametrize("key", sorted(k for k, v in ROUTES.items() if isinstance(v, ChangesNothing)))
+def test_each_post_that_is_not_a_change_writes_no_row(request, key):
+    entry = ROUTES[key]
+    assert isinstance(entry, ChangesNothing)
+    for name in entry.fixtures:
+        request.getfixturevalue(name)
+    _actions, written = _exercise(request, entry)
+    assert written == [], f"{key} ({entry.why}) wrote {written}"
+
+
+@pytest.mark.parametrize("name", sorted(k for k, v in COMMANDS.items() if isinstance(v, Audited)))
+def test_each_command_that_changes_data_records_its_event(request, name):
+    entry = COMMANDS[name]
+    assert isinstance(entry, Audited)
+    actions, _written = _exercise(request, entry)
+    assert entry.action in actions, f"manage.py {name} left {actions}, not {entry.action}"
+
+
+def test_the_walk_names_a_new_write_that_has_no_entry(settings):
+    """What makes the table complete: a write added without an entry is found (reads and redirects are not)."""
+    settings.ROOT_URLCONF = "tests.audit.urls_with_unlisted_writes"
+
+    unlisted = set(writing_routes()) - ROUTES.keys()
+
+    assert unlisted == {"unlisted-function POST", "unlisted-class DELETE"}
