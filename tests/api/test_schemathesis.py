@@ -33,6 +33,7 @@ import os
 import secrets
 import subprocess
 import sys
+import time
 from io import StringIO
 from pathlib import Path
 from types import SimpleNamespace
@@ -158,8 +159,10 @@ def test_schemathesis_finds_no_server_error_schema_violation_or_auth_bypass_for_
 
     figures, problems = {}, []
     for role, email in ROLES:
+        started = time.monotonic()
         result = _run(live_server.url, role, email, tmp_path)
         figures[role] = {
+            "seconds": round(time.monotonic() - started, 1),
             "operations": result["operations"]["tested"],
             "test_cases": result["test_cases"]["generated"],
             "responses": sum(result["statuses"].values()),
