@@ -13,7 +13,7 @@ from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
@@ -186,13 +186,13 @@ def api_not_found(request: HttpRequest, exception: Exception | None = None, *, d
 
 
 @csrf_exempt
-def api_unknown_path(request: HttpRequest) -> JsonResponse:
+def api_unknown_path(request: HttpRequest) -> HttpResponse:
     """The last route under /api/: any path (and any method) no API route matches is a problem+json 404.
 
     Django's own 404 is HTML while ``DEBUG`` is on (the technical 404 page bypasses ``handler404``), and a path
     parameter that fails its converter (``/collections/abc/``) never reaches a view: both answered HTML to API
-    clients. A missing trailing slash is named in the detail instead of a redirect, which would turn a POST into
-    a GET.
+    clients. A path that only lacks its trailing slash keeps Django's redirect for GET and HEAD (``/api/docs``);
+    any other method gets the 404 naming the right path, since a redirect would turn a POST into a GET.
     """
     detail = ""
     if not request.path.endswith("/"):
@@ -201,6 +201,9 @@ def api_unknown_path(request: HttpRequest) -> JsonResponse:
         except Resolver404:
             match = None
         if match is not None and match.func is not api_unknown_path:
+            if request.method in ("GET", "HEAD"):
+                query = request.META.get("QUERY_STRING", "")
+                return HttpResponsePermanentRedirect(request.path + "/" + (f"?{query}" if query else ""))
             detail = f"No API resource at {request.path}; API paths end with a slash: {request.path}/"
     return api_not_found(request, detail=detail)
 

@@ -69,6 +69,16 @@ def test_a_missing_trailing_slash_is_a_404_naming_the_right_path_not_a_redirect(
     assert body["detail"].endswith("API paths end with a slash: /api/v1/collections/")
 
 
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_get_without_the_trailing_slash_still_redirects(settings, debug):
+    settings.DEBUG = debug
+
+    assert APIClient().get("/api/docs").headers["Location"] == "/api/docs/"
+    response = APIClient().get("/api/v1/collections?code=x")
+    assert response.status_code == 301
+    assert response.headers["Location"] == "/api/v1/collections/?code=x"
+
+
 def test_an_accept_header_without_json_is_a_406_problem(admin_a, login):
     response = login(admin_a).get("/api/v1/me/", HTTP_ACCEPT="text/html")
 
