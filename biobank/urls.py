@@ -11,14 +11,14 @@ from django.contrib import admin
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views import defaults
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from biobank.accounts.forms import AdminLoginForm
 from biobank.accounts.views.auth import admin_password_change
-from biobank.api.exceptions import api_bad_request, api_not_found, api_server_error
+from biobank.api.exceptions import api_bad_request, api_not_found, api_server_error, api_unknown_path
 from biobank.ops import views as ops_views
 
 
@@ -45,6 +45,7 @@ urlpatterns = [
         name="swagger-ui",
     ),
     path("api/redoc/", RedirectView.as_view(pattern_name="swagger-ui", permanent=True), name="redoc"),
+    re_path(r"^api/", api_unknown_path, name="api-unknown-path"),  # problem+json 404, never HTML (issue 9, 19)
     path("admin/", admin.site.urls),
     path("accounts/", include("biobank.accounts.urls")),
     path("audit/", include("biobank.audit.urls")),

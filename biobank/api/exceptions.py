@@ -13,7 +13,9 @@ from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
@@ -170,17 +172,40 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     return response
 
 
-def api_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    """404 for paths under /api/ that match no route (Django's handler404 delegates here)."""
+def api_not_found(request: HttpRequest, exception: Exception | None = None, *, detail: str = "") -> JsonResponse:
+    """404 for paths under /api/ that match no route (Django's handler404 and ``api_unknown_path`` delegate here)."""
     body = problem(
         status_code=404,
         title="Not found",
-        detail=f"No API resource at {request.path}; see /api/docs/ for the endpoints.",
+        detail=detail or f"No API resource at {request.path}; see /api/docs/ for the endpoints.",
         problem_type="not-found",
         instance=request.path,
         request_id=_request_id(request),
     )
     return JsonResponse(body, status=status.HTTP_404_NOT_FOUND, content_type=PROBLEM_CONTENT_TYPE)
+
+
+@csrf_exempt
+def api_unknown_path(request: HttpRequest) -> HttpResponse:
+    """The last route under /api/: any path (and any method) no API route matches is a problem+json 404.
+
+    Django's own 404 is HTML while ``DEBUG`` is on (the technical 404 page bypasses ``handler404``), and a path
+    parameter that fails its converter (``/collections/abc/``) never reaches a view: both answered HTML to API
+    clients. A path that only lacks its trailing slash keeps Django's redirect for GET and HEAD (``/api/docs``);
+    any other method gets the 404 naming the right path, since a redirect would turn a POST into a GET.
+    """
+    detail = ""
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(request.path + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not api_unknown_path:
+            if request.method in ("GET", "HEAD"):
+                query = request.META.get("QUERY_STRING", "")
+                return HttpResponsePermanentRedirect(request.path + "/" + (f"?{query}" if query else ""))
+            detail = f"No API resource at {request.path}; API paths end with a slash: {request.path}/"
+    return api_not_found(request, detail=detail)
 
 
 def api_bad_request(request: HttpRequest, message: str, *, pointer: str = "/") -> JsonResponse:

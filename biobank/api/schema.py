@@ -102,6 +102,10 @@ PROBLEMS: dict[int, tuple[str, list[OpenApiExample]]] = {
         [_example(404, "not-found", "Not found", "No such resource, or you may not see it.")],
     ),
     405: ("The path does not support this HTTP method.", []),
+    406: (
+        "The `Accept` header admits no representation this API produces (it answers `application/json`).",
+        [_example(406, "not-acceptable", "Not acceptable", "Could not satisfy the request Accept header.")],
+    ),
     409: (
         "The request collides with existing data, e.g. a duplicate code or role.",
         [
@@ -117,6 +121,10 @@ PROBLEMS: dict[int, tuple[str, list[OpenApiExample]]] = {
     412: (
         "The `If-Match` ETag is stale: someone changed the resource since you read it.",
         [_example(412, "precondition-failed", "Precondition failed", "The resource has changed since you read it.")],
+    ),
+    413: (
+        "The declared body (`Content-Length`) is larger than 1 MiB; it was refused before being read.",
+        [_example(413, "too-large", "Request body too large", "The request body exceeds 1048576 bytes.")],
     ),
     415: (
         "The body is not `application/json`.",
@@ -151,3 +159,61 @@ IF_MATCH_PARAMETER = OpenApiParameter(
     type=str,
     description="The ETag from your last read. If the resource changed since, the update is refused with 412.",
 )
+
+
+# Error statuses every operation can answer, whatever its view declares (see ``problem_responses_complete``).
+EVERY_OPERATION_PROBLEMS = (400, 401, 406, 429)
+BODY_PROBLEMS = (400, 413, 415)
+UNSAFE_PROBLEMS = (403, 413)
+PATH_PARAMETER_PROBLEMS = (404,)
+PROBLEM_SCHEMA_REF = {"$ref": "#/components/schemas/Problem"}
+
+
+def _problem_statuses(method: str, operation: dict[str, Any]) -> set[int]:
+    statuses = set(EVERY_OPERATION_PROBLEMS)
+    if "requestBody" in operation:
+        statuses.update(BODY_PROBLEMS)
+    if method.upper() not in ("GET", "HEAD", "OPTIONS"):
+        statuses.update(UNSAFE_PROBLEMS)
+    if any(parameter.get("in") == "path" for parameter in operation.get("parameters", [])):
+        statuses.update(PATH_PARAMETER_PROBLEMS)
+    return statuses
+
+
+def problem_responses_complete(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: the schema names every error status an operation can answer.
+
+    Views declare the errors of their own logic (409, 412, a 403 for a missing permission...). The errors the
+    framework and the middleware add are the same for every operation and are completed here, as
+    ``application/problem+json`` with the ``Problem`` schema (issue 9, item 19):
+
+    - every operation: 400 (a malformed query string, e.g. a NUL byte, is refused before the view), 401 (no or a
+      bad credential), 406 (an ``Accept`` header that excludes JSON) and 429 (throttled);
+    - with a request body: 400 (invalid or malformed JSON), 413 (body over the cap) and 415 (not JSON);
+    - unsafe methods: 403 (the CSRF check of a session, besides any permission) and 413 (a body over the cap);
+    - with path parameters: 404 (no such object, or one the caller may not see; also a value the route's
+      converter refuses, e.g. ``/collections/abc/``).
+
+    A status a view already documents keeps the view's description and examples.
+    """
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    if "Problem" not in schemas:  # normally present: the views' own ``problem_responses`` register it
+        return result
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            for status in sorted(_problem_statuses(method, operation)):
+                if str(status) in responses:
+                    continue
+                description, examples = PROBLEMS[status]
+                content: dict[str, Any] = {"schema": PROBLEM_SCHEMA_REF}
+                if examples:
+                    content["examples"] = {
+                        example.name.replace(" ", ""): {"value": example.value, "summary": example.name}
+                        for example in examples
+                    }
+                responses[str(status)] = {"description": description, "content": {PROBLEM_CONTENT_TYPE: content}}
+            operation["responses"] = dict(sorted(responses.items()))
+    return result

@@ -261,6 +261,10 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"DonorStatusEnum": "consent.choices.DonorStatus"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "biobank.api.schema.problem_responses_complete",  # every error status, as problem+json (issue 9, 19)
+    ],
 }
 
 LOGGING = {

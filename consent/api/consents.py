@@ -38,8 +38,8 @@ from .consent_serializers import (
 DUO_ID = re.compile(r"^DUO:\d{7}$")
 ID_PARAMETER = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The record's id.")
 ANSWER_EXAMPLE = {
-    "donor": "7KQ2M-X9TRB-4",
-    "current_donor": "7KQ2M-X9TRB-4",
+    "donor": "7KQ2M-X9TRB-3",
+    "current_donor": "7KQ2M-X9TRB-3",
     "asked_pid": None,
     "purpose": "biomat-use",
     "at": "2025-03-01",
@@ -171,7 +171,7 @@ class ConsentBulkCheckView(APIView):
                 "Three donors",
                 request_only=True,
                 value={
-                    "donors": ["7KQ2M-X9TRB-4", "7KQ2M-X9TRB-5"],
+                    "donors": ["7KQ2M-X9TRB-3", "7KQ2M-X9TRD-F"],
                     "purpose": "DUO:0000006",
                     "data_class": "material",
                     "action": "use",

@@ -42,7 +42,7 @@ BIOBANK_PARAMETER = OpenApiParameter(
     "biobank", str, description="Code of the biobank, needed only if two of your biobanks share a PID."
 )
 DONOR_EXAMPLE = {
-    "pid": "7KQ2M-X9TRB-4",
+    "pid": "7KQ2M-X9TRB-3",
     "biobank": "biobank-a",
     "sex": "female",
     "birth_year": 1970,
@@ -235,7 +235,7 @@ class DonorIdentityView(APIView):
                 "Identity",
                 response_only=True,
                 value={
-                    "pid": "7KQ2M-X9TRB-4",
+                    "pid": "7KQ2M-X9TRB-3",
                     "given_names": "Jane Marie",
                     "family_name": "Schmidt",
                     "date_of_birth": "1970-03-07",

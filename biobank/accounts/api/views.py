@@ -242,14 +242,14 @@ class MemberDetailView(APIView):
     @extend_schema(
         operation_id="biobanks_members_destroy",
         summary="Take a role away",
-        description="Removes one membership (one role of one person). The last biobank admin cannot be removed. "
+        description="Removes one membership (one role of one person). The last biobank admin cannot be removed (409). "
         "Needs `manage_members`.",
         parameters=[
             CODE_PARAMETER,
             OpenApiParameter("membership_id", int, OpenApiParameter.PATH, description="`id` from the member list."),
         ],
         request=None,
-        responses={204: None, **problem_responses(400, 403, 404, *READ_PROBLEMS)},
+        responses={204: None, **problem_responses(400, 403, 404, 409, *READ_PROBLEMS)},
     )
     def delete(self, request: Request, code: str, membership_id: int) -> Response:
         biobank = visible_biobank(request, code)
