@@ -33,7 +33,7 @@ from ..free_text import free_text_check
 from ..gate import donor_families
 from ..models import Consent, ConsentInvalidation, Donor, Module, Policy, PolicyState
 from .catalogue import require_manage_consent
-from .consents import _template_modules, nested_in
+from .consents.signing import _template_modules, nested_in
 
 __all__ = [
     "WITHDRAWAL_LEVEL_POLICIES",
