@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from biobank.accounts.models import Biobank
 
-from ..choices import DuplicateReviewStatus, MatchKind, Sex
+from ..choices import DUPLICATE_REVIEW_ALLOWED_TRANSITIONS, DuplicateReviewStatus, MatchKind, Sex
 from ..vault_crypto import BLIND_INDEX_MAX_LENGTH, EncryptedTextField, VaultIntegrityError
 
 # The identity fields, in the order forms and the steward's page show them.
@@ -179,6 +179,10 @@ class DuplicateReview(EncryptedIdentity):
     @property
     def is_pending(self) -> bool:
         return self.status == DuplicateReviewStatus.PENDING
+
+    def can_become(self, status: str) -> bool:
+        """Whether ``DUPLICATE_REVIEW_ALLOWED_TRANSITIONS`` lets this review be decided as ``status``."""
+        return status in DUPLICATE_REVIEW_ALLOWED_TRANSITIONS[self.status]
 
 
 class DuplicateCandidate(models.Model):

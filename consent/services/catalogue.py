@@ -412,7 +412,7 @@ def template_new_version(
         module = link.module
         wanted = (module_texts or {}).get(module.code)
         merged = {**module.texts, **_check_texts(wanted, what=f"module {module.code}")} if wanted else module.texts
-        if merged != module.texts or module.parent_id in replaced or _carried_default(module) != module.default_state:
+        if merged != module.texts or module.parent_id in replaced or module.carried_default != module.default_state:
             newest = Module.objects.filter(biobank=module.biobank, code=module.code).order_by("-version").first()
             copy = Module.objects.create(
                 biobank=module.biobank,
@@ -421,7 +421,7 @@ def template_new_version(
                 texts=merged,
                 parent=replaced.get(module.parent_id, module.parent),
                 mandatory=module.mandatory,
-                default_state=_carried_default(module),
+                default_state=module.carried_default,
                 validity=module.validity,
             )
             copy.policies.set(module.policies.all())
@@ -445,15 +445,8 @@ def template_new_version(
     )
 
 
-def _carried_default(module: Module) -> str:
-    """The default a new version of ``module`` gets: as before, unless that is no longer allowed."""
-    if module.default_state == ModuleDefault.ACCEPTED or (module.mandatory and module.default_state != "none"):
-        return ModuleDefault.NONE
-    return module.default_state
-
-
 def _transition(template: Template, target: str) -> None:
-    if target not in TEMPLATE_ALLOWED_TRANSITIONS[template.status]:
+    if not template.can_become(target):
         allowed = ", ".join(sorted(TEMPLATE_ALLOWED_TRANSITIONS[template.status])) or "none"
         raise ConflictError(
             f"Template {template.code} {template.version_label} is {template.status}; it cannot become {target} "

@@ -188,7 +188,7 @@ def _lock_and_check_current(template: Template, today: date) -> Template:
             field="template",
             code="outdated_version",
         )
-    if (template.valid_from and today < template.valid_from) or (template.valid_to and today > template.valid_to):
+    if not template.signable_on(today):
         raise DomainError(
             f"Version {template.version_label} may be signed from {template.valid_from or '—'} to "
             f"{template.valid_to or '—'}; today is outside that period.",

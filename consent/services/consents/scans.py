@@ -18,7 +18,6 @@ from biobank.audit.services import audit_record
 from biobank.errors import ConflictError, DomainError
 
 from ...choices import (
-    CONSENT_ALLOWED_TRANSITIONS,
     ConsentSource,
     ConsentStatus,
 )
@@ -113,12 +112,11 @@ def consent_scan_upload(
     if signed_on > today:
         raise DomainError("The signature date lies in the future.", field="signed_on")
     template = Template.objects.select_for_update().get(pk=template.pk)
-    activated = timezone.localdate(template.activated_at) if template.activated_at else None
-    retired = timezone.localdate(template.retired_at) if template.retired_at else None
-    if activated is None or signed_on < activated or (retired is not None and signed_on > retired):
+    if not template.in_use_on(signed_on):
         raise DomainError(
-            f"Version {template.version_label} of {template.code} was not in use on {signed_on} "
-            f"(in use {activated or 'never'} to {retired or 'today'}): check the version printed on the form.",
+            f"Version {template.version_label} of {template.code} was not in use on {signed_on} (in use "
+            f"{template.activated_on or 'never'} to {template.retired_on or 'today'}): check the version printed on "
+            "the form.",
             field="template",
             code="outdated_version",
         )
@@ -191,7 +189,7 @@ def consent_scan_qc(*, actor: Any, consent: Consent, approve: bool, note: str = 
     require_manage_consent(actor, consent.biobank)
     consent = Consent.objects.select_for_update(of=("self",)).select_related("template", "donor").get(pk=consent.pk)
     target = ConsentStatus.VALID if approve else ConsentStatus.REJECTED
-    if target not in CONSENT_ALLOWED_TRANSITIONS[consent.status]:
+    if not consent.can_become(target):
         raise ConflictError(
             f"This consent is {consent.get_status_display().lower()}; QC decides only on pending scans.",
             code="transition",

@@ -12,7 +12,6 @@ from biobank.errors import DomainError
 from ...choices import (
     CHOICES_OF_FORM,
     ActOrigin,
-    DonorStatus,
     ModuleChoice,
     PolicyStateValue,
     TemplateType,
@@ -33,7 +32,7 @@ def _template_modules(template: Template) -> list[Module]:
 
 
 def _check_donor(donor: Donor) -> None:
-    if donor.status != DonorStatus.ACTIVE:
+    if not donor.can_consent:
         raise DomainError(
             f"Donor {donor.pid} is {donor.get_status_display().lower()}; consent can only be recorded for an active "
             "donor.",

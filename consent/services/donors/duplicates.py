@@ -12,7 +12,6 @@ from biobank.audit.services import audit_record
 from biobank.errors import ConflictError, DomainError
 
 from ...choices import (
-    DUPLICATE_REVIEW_ALLOWED_TRANSITIONS,
     DuplicateReviewStatus,
 )
 from ...free_text import free_text_check
@@ -72,7 +71,7 @@ def duplicate_review_decide(
         reason = steward_reason_clean(reason, prompt=_CANDIDATES_PROMPT)
     else:
         reason = str(reason or "").strip() or None
-    if decision not in DUPLICATE_REVIEW_ALLOWED_TRANSITIONS[locked.status]:
+    if not locked.can_become(decision):
         if not locked.is_pending:
             raise ConflictError(
                 f"This possible duplicate was already decided ({locked.get_status_display()}).", field="decision"

@@ -9,7 +9,6 @@ from django.db import IntegrityError, transaction
 from biobank.errors import ConflictError, DomainError
 
 from ...choices import (
-    DONOR_ALLOWED_TRANSITIONS,
     DonorStatus,
 )
 from ...free_text import free_text_check
@@ -69,7 +68,7 @@ def donor_merge(*, actor: Any, source: Donor, target: Donor, reason: str) -> Don
         raise DomainError("Donors of different biobanks cannot be merged.", field="target")
     locked = {d.pk: d for d in Donor.objects.select_for_update().filter(pk__in=[source.pk, target.pk]).order_by("pk")}
     src, tgt = locked[source.pk], locked[target.pk]
-    if DonorStatus.MERGED not in DONOR_ALLOWED_TRANSITIONS[src.status]:
+    if not src.can_become(DonorStatus.MERGED):
         raise ConflictError(f"Donor {src.pid_display} is already merged into another donor.", field="source")
     if tgt.status == DonorStatus.MERGED:
         raise DomainError(
