@@ -31,8 +31,8 @@ from ..choices import (
 from ..free_text import free_text_check
 from ..gate import donor_families
 from ..models import Consent, ConsentInvalidation, Donor, Module, Policy, PolicyState
-from .catalogue import require_manage_consent
 from .consents.signing import _template_modules, nested_in
+from .permissions import require_manage_consent
 
 __all__ = [
     "WITHDRAWAL_LEVEL_POLICIES",

@@ -15,7 +15,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from biobank.accounts.models import Biobank
-from biobank.accounts.selectors import user_has_biobank_perm
 from biobank.audit.services import audit_record
 from biobank.errors import ConflictError, DomainError
 
@@ -34,6 +33,7 @@ from ..duo import DS, duo_terms_validate
 from ..models import Module, Policy, Template, TemplateModule, TemplateText
 from ..receipt_font import receipt_text_check
 from ..validity import validity_validate
+from .permissions import require_manage_consent
 
 __all__ = [
     "module_create",
@@ -47,18 +47,6 @@ __all__ = [
 ]
 
 LANGUAGES = {code for code, _ in settings.LANGUAGES}
-
-
-def require_manage_consent(actor: Any, biobank: Biobank | None) -> None:
-    """People need ``manage_consent`` on the biobank; network-wide entries are for superusers and system jobs."""
-    if actor is None or isinstance(actor, str):
-        return
-    if biobank is None:
-        if not getattr(actor, "is_superuser", False):
-            raise DomainError("Only a superuser may change the network-wide consent catalogue.", code="forbidden")
-        return
-    if not user_has_biobank_perm(user=actor, biobank=biobank, perm="manage_consent"):
-        raise DomainError(f"You may not manage consent in {biobank.name}.", code="forbidden")
 
 
 def _check_language(language: str, *, field: str = "language") -> str:

@@ -22,7 +22,7 @@ from ...choices import (
 from ...documents import signature_store
 from ...models import Consent, Donor, Template
 from ..capture_checks import check_representation, check_staff
-from ..catalogue import require_manage_consent
+from ..permissions import require_manage_consent
 from .signing import (
     _capture_details,
     _check_choices,

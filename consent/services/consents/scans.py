@@ -26,7 +26,7 @@ from ...free_text import free_text_check
 from ...models import Consent, Donor, Template
 from ...selectors.consents import consent_later_denials
 from ..capture_checks import check_representation
-from ..catalogue import require_manage_consent
+from ..permissions import require_manage_consent
 from .signing import (
     _capture_details,
     _check_choices,
