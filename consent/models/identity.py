@@ -30,6 +30,18 @@ IDENTITY_FIELDS = (
     "email",
     "phone",
 )
+# The longest value each typed identity field takes, in characters (after whitespace is folded); the date of birth is
+# a date. Written once: the registration service enforces them, and the registration form and the API serializer
+# build their fields from them.
+IDENTITY_MAX_LENGTH = {
+    "given_names": 200,
+    "family_name": 200,
+    "address": 500,
+    "hospital_id": 64,
+    "national_id": 64,
+    "email": 254,  # RFC 5321's longest forward path, less its angle brackets
+    "phone": 40,
+}
 
 
 def _index_column() -> models.CharField:

@@ -12,22 +12,9 @@ from django.utils import timezone
 
 from biobank.errors import DomainError
 
-from ...choices import (
-    Sex,
-)
+from ...choices import Sex
 from ...matching import Person
-from ...models.identity import IDENTITY_FIELDS
-
-_LIMITS = {
-    "given_names": 200,
-    "family_name": 200,
-    "address": 500,
-    "hospital_id": 64,
-    "national_id": 64,
-    "email": 254,
-    "phone": 40,
-}
-
+from ...models.identity import IDENTITY_FIELDS, IDENTITY_MAX_LENGTH
 
 _PHONE_CHARS = set("0123456789+()-./ ")
 
@@ -60,9 +47,10 @@ def _clean_text(field: str, value: Any, *, required: bool = False) -> str:
     if required and not text:
         label = field.replace("_", " ")
         raise DomainError(f"{label.capitalize()}: enter the donor's {label}.", field=field, code="required")
-    if len(text) > _LIMITS[field]:
+    limit = IDENTITY_MAX_LENGTH[field]
+    if len(text) > limit:
         raise DomainError(
-            f"{field.replace('_', ' ').capitalize()}: at most {_LIMITS[field]} characters, got {len(text)}.",
+            f"{field.replace('_', ' ').capitalize()}: at most {limit} characters, got {len(text)}.",
             field=field,
             code="max_length",
         )
