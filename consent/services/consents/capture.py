@@ -14,11 +14,7 @@ from django.utils import timezone
 from biobank.audit.services import audit_record
 from biobank.errors import DomainError
 
-from ...choices import (
-    ConsentSource,
-    ConsentStatus,
-    TemplateStatus,
-)
+from ...choices import ConsentSource, ConsentStatus, TemplateStatus
 from ...documents import signature_store
 from ...models import Consent, Donor, Template
 from ..capture_checks import check_representation, check_staff

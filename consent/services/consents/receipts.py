@@ -14,9 +14,7 @@ from biobank.audit.reasons import steward_reason_clean
 from biobank.audit.services import audit_record
 from biobank.errors import DomainError
 
-from ...choices import (
-    ConsentSource,
-)
+from ...choices import ConsentSource
 from ...documents import document_read, document_store
 from ...models import Consent
 

@@ -17,10 +17,7 @@ from django.utils import timezone
 from biobank.audit.services import audit_record
 from biobank.errors import ConflictError, DomainError
 
-from ...choices import (
-    ConsentSource,
-    ConsentStatus,
-)
+from ...choices import ConsentSource, ConsentStatus
 from ...documents import document_store, signature_store
 from ...free_text import free_text_check
 from ...models import Consent, Donor, Template

@@ -9,13 +9,7 @@ from typing import Any
 
 from biobank.errors import DomainError
 
-from ...choices import (
-    CHOICES_OF_FORM,
-    ActOrigin,
-    ModuleChoice,
-    PolicyStateValue,
-    TemplateType,
-)
+from ...choices import CHOICES_OF_FORM, ActOrigin, ModuleChoice, PolicyStateValue, TemplateType
 from ...models import Consent, ConsentModuleChoice, Donor, Module, PolicyState, Template
 from ...validity import shortest_end
 from ..capture_checks import check_place, check_staff

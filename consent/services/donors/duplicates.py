@@ -11,9 +11,7 @@ from biobank.audit.reasons import steward_reason_clean
 from biobank.audit.services import audit_record
 from biobank.errors import ConflictError, DomainError
 
-from ...choices import (
-    DuplicateReviewStatus,
-)
+from ...choices import DuplicateReviewStatus
 from ...free_text import free_text_check
 from ...models import Donor, DuplicateCandidate, DuplicateReview
 from .access import _audit, _is_person_or_token, _require_perm, _user_or_none

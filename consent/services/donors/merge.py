@@ -8,9 +8,7 @@ from django.db import IntegrityError, transaction
 
 from biobank.errors import ConflictError, DomainError
 
-from ...choices import (
-    DonorStatus,
-)
+from ...choices import DonorStatus
 from ...free_text import free_text_check
 from ...models import Donor
 from .access import _audit, _require_perm

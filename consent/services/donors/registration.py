@@ -19,9 +19,7 @@ from biobank.pseudonyms.models import PseudonymDomain
 from biobank.pseudonyms.selectors import pid_domain_of
 from biobank.pseudonyms.services import domain_create, pseudonym_for
 
-from ...choices import (
-    Sex,
-)
+from ...choices import Sex
 from ...models import Donor, DuplicateCandidate, DuplicateReview, IdentityRecord
 from .access import _audit, _require_perm, _user_or_none
 from .validation import IdentityInput, _clean_sex, identity_clean

@@ -8,9 +8,7 @@ from django.db.models import Q
 
 from biobank.accounts.models import Biobank
 
-from ...choices import (
-    MatchKind,
-)
+from ...choices import MatchKind
 from ...matching import Match, Person, compare, fold_name, swap_day_month
 from ...models import Donor, IdentityRecord
 from ...models.identity import IDENTITY_FIELDS, EncryptedIdentity
