@@ -11,6 +11,15 @@ from biobank.api.serializers import InputSerializer
 from biobank.pseudonyms import checkchar
 from consent.choices import Sex
 from consent.models import Donor
+from consent.models.identity import IDENTITY_MAX_LENGTH
+
+
+def _identity(name: str, *, required: bool = False) -> serializers.CharField:
+    """An identity input, as long as the registration service allows (``IDENTITY_MAX_LENGTH``); optional ones may be
+    left out or blank."""
+    if required:
+        return serializers.CharField(max_length=IDENTITY_MAX_LENGTH[name])
+    return serializers.CharField(max_length=IDENTITY_MAX_LENGTH[name], required=False, allow_blank=True, default="")
 
 
 class DonorSerializer(serializers.ModelSerializer):
@@ -46,15 +55,15 @@ class DonorDetailSerializer(DonorSerializer):
 
 class DonorRegisterInputSerializer(InputSerializer):
     biobank = serializers.CharField(max_length=40, help_text="Code of a biobank where you register donors.")
-    given_names = serializers.CharField(max_length=200)
-    family_name = serializers.CharField(max_length=200)
+    given_names = _identity("given_names", required=True)
+    family_name = _identity("family_name", required=True)
     date_of_birth = serializers.DateField(help_text="YYYY-MM-DD; only year and month are kept outside the vault.")
     sex = serializers.ChoiceField(choices=Sex.choices, default=Sex.UNKNOWN)
-    address = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    hospital_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
-    national_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
-    email = serializers.CharField(max_length=254, required=False, allow_blank=True, default="")
-    phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    address = _identity("address")
+    hospital_id = _identity("hospital_id")
+    national_id = _identity("national_id")
+    email = _identity("email")
+    phone = _identity("phone")
 
 
 class IdentityRequestSerializer(InputSerializer):

@@ -13,6 +13,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from consent.choices import Sex
+from consent.models.identity import IDENTITY_MAX_LENGTH
 
 NO_AUTOFILL = {"autocomplete": "off", "autocapitalize": "words", "spellcheck": "false"}
 
@@ -29,21 +30,31 @@ def _text(
     )
 
 
+def _identity(name: str, label: Any, *, required: bool = False, help_text: Any = "", **attrs: str) -> forms.CharField:
+    """An identity input, as long as the registration service allows (``IDENTITY_MAX_LENGTH``)."""
+    return _text(label, required=required, max_length=IDENTITY_MAX_LENGTH[name], help_text=help_text, **attrs)
+
+
 class DonorRegisterForm(forms.Form):
-    given_names = _text(_("Given names"), required=True)
-    family_name = _text(_("Family name"), required=True)
+    given_names = _identity("given_names", _("Given names"), required=True)
+    family_name = _identity("family_name", _("Family name"), required=True)
     date_of_birth = forms.DateField(
         label=_("Date of birth"),
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "off"}, format="%Y-%m-%d"),
         help_text=_("Only the year and month are visible outside the identity vault."),
     )
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN, widget=forms.RadioSelect)
-    hospital_id = _text(_("Hospital ID (MRN)"), max_length=64, help_text=_("Used to find duplicates and by stewards."))
-    national_id = _text(_("National ID"), max_length=64)
-    email = _text(_("E-mail"), max_length=254, type="email", inputmode="email", autocapitalize="off")
-    phone = _text(_("Phone"), max_length=40, inputmode="tel")  # type=text: the stylesheet styles text inputs
+    hospital_id = _identity(
+        "hospital_id", _("Hospital ID (MRN)"), help_text=_("Used to find duplicates and by stewards.")
+    )
+    national_id = _identity("national_id", _("National ID"))
+    email = _identity("email", _("E-mail"), type="email", inputmode="email", autocapitalize="off")
+    phone = _identity("phone", _("Phone"), inputmode="tel")  # type=text: the stylesheet styles text inputs
     address = forms.CharField(
-        label=_("Address"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2, **NO_AUTOFILL})
+        label=_("Address"),
+        required=False,
+        max_length=IDENTITY_MAX_LENGTH["address"],
+        widget=forms.Textarea(attrs={"rows": 2, **NO_AUTOFILL}),
     )
 
 
@@ -58,7 +69,7 @@ class ReasonForm(forms.Form):
 
 
 class HospitalLookupForm(ReasonForm):
-    hospital_id = _text(_("Hospital ID (MRN)"), required=True, max_length=64)
+    hospital_id = _identity("hospital_id", _("Hospital ID (MRN)"), required=True)
     field_order = ["hospital_id", "reason"]
 
 

@@ -9,14 +9,24 @@ row derived from the previous one.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from biobank.accounts.models import Biobank
 
-from ..choices import ModuleDefault, PolicyAction, PolicyDataClass, TemplateStatus, TemplateType
+from ..choices import (
+    TEMPLATE_ALLOWED_TRANSITIONS,
+    ModuleDefault,
+    PolicyAction,
+    PolicyDataClass,
+    TemplateStatus,
+    TemplateType,
+)
 
 
 class Policy(models.Model):
@@ -112,6 +122,16 @@ class Module(models.Model):
     def text_in(self, language: str) -> str:
         return (self.texts.get(language) or {}).get("text", "")
 
+    @property
+    def carried_default(self) -> str:
+        """The default a new version of this module gets: as before, unless that is no longer allowed (never
+        "accept" pre-selected, nothing pre-selected on a mandatory module; see ``module_never_pre_accepted``)."""
+        if self.default_state == ModuleDefault.ACCEPTED or (
+            self.mandatory and self.default_state != ModuleDefault.NONE
+        ):
+            return ModuleDefault.NONE
+        return self.default_state
+
 
 class Template(models.Model):
     """One version of a consent, withdrawal or refusal form. ``code`` names the family, ``number`` orders it.
@@ -172,6 +192,35 @@ class Template(models.Model):
     @property
     def is_signed(self) -> bool:
         return self.signed_at is not None
+
+    @property
+    def activated_on(self) -> date | None:
+        """The (local) day the version came into use, or None if it never did."""
+        return timezone.localdate(self.activated_at) if self.activated_at else None
+
+    @property
+    def retired_on(self) -> date | None:
+        """The (local) day the version went out of use, or None while it is in use or was never used."""
+        return timezone.localdate(self.retired_at) if self.retired_at else None
+
+    def can_become(self, status: str) -> bool:
+        """Whether ``TEMPLATE_ALLOWED_TRANSITIONS`` lets this version move to ``status``."""
+        return status in TEMPLATE_ALLOWED_TRANSITIONS[self.status]
+
+    def signable_on(self, day: date) -> bool:
+        """Whether a donor may sign this version on screen on ``day``: it is the active version of its family and
+        ``day`` lies inside its signing period (``valid_from`` to ``valid_to``, each bound optional)."""
+        return (
+            self.status == TemplateStatus.ACTIVE
+            and (self.valid_from is None or day >= self.valid_from)
+            and (self.valid_to is None or day <= self.valid_to)
+        )
+
+    def in_use_on(self, day: date) -> bool:
+        """Whether this version was in use on ``day`` (activated by then, not retired before): a paper form signed
+        that day on this version may be recorded from its scan."""
+        activated, retired = self.activated_on, self.retired_on
+        return activated is not None and activated <= day and (retired is None or day <= retired)
 
 
 class TemplateText(models.Model):

@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from biobank.accounts.models import Biobank
 
 from ..choices import (
+    CONSENT_ALLOWED_TRANSITIONS,
+    INVALIDATION_ALLOWED_TRANSITIONS,
     ActOrigin,
     ConsentSource,
     ConsentStatus,
@@ -117,6 +119,10 @@ class Consent(models.Model):
     def counts(self) -> bool:
         """Whether the gate may use this consent (a scan counts only after QC approval)."""
         return self.status == ConsentStatus.VALID
+
+    def can_become(self, status: str) -> bool:
+        """Whether ``CONSENT_ALLOWED_TRANSITIONS`` lets this consent move to ``status``."""
+        return status in CONSENT_ALLOWED_TRANSITIONS[self.status]
 
 
 class ConsentModuleChoice(models.Model):
@@ -247,3 +253,7 @@ class ConsentInvalidation(models.Model):
 
     def __str__(self) -> str:
         return f"invalidation of consent {self.consent_id}: {self.status}"
+
+    def can_become(self, status: str) -> bool:
+        """Whether ``INVALIDATION_ALLOWED_TRANSITIONS`` lets this request move to ``status``."""
+        return status in INVALIDATION_ALLOWED_TRANSITIONS[self.status]

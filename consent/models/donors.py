@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from biobank.accounts.models import Biobank
 from biobank.pseudonyms import checkchar
 
-from ..choices import DonorStatus, Sex
+from ..choices import DONOR_ALLOWED_TRANSITIONS, DonorStatus, Sex
 
 
 class Donor(models.Model):
@@ -70,3 +70,12 @@ class Donor(models.Model):
     @property
     def is_merged(self) -> bool:
         return self.status == DonorStatus.MERGED
+
+    @property
+    def can_consent(self) -> bool:
+        """Consent, refusal or withdrawal is recorded only for an active donor, never a deceased or merged one."""
+        return self.status == DonorStatus.ACTIVE
+
+    def can_become(self, status: str) -> bool:
+        """Whether ``DONOR_ALLOWED_TRANSITIONS`` lets this donor move to ``status``."""
+        return status in DONOR_ALLOWED_TRANSITIONS[self.status]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from biobank.accounts.models import Biobank
 
-from ..choices import DuplicateReviewStatus, MatchKind, Sex
+from ..choices import DUPLICATE_REVIEW_ALLOWED_TRANSITIONS, DuplicateReviewStatus, MatchKind, Sex
 from ..vault_crypto import BLIND_INDEX_MAX_LENGTH, EncryptedTextField, VaultIntegrityError
 
 # The identity fields, in the order forms and the steward's page show them.
@@ -30,6 +30,18 @@ IDENTITY_FIELDS = (
     "email",
     "phone",
 )
+# The longest value each typed identity field takes, in characters (after whitespace is folded); the date of birth is
+# a date. Written once: the registration service enforces them, and the registration form and the API serializer
+# build their fields from them.
+IDENTITY_MAX_LENGTH = {
+    "given_names": 200,
+    "family_name": 200,
+    "address": 500,
+    "hospital_id": 64,
+    "national_id": 64,
+    "email": 254,  # RFC 5321's longest forward path, less its angle brackets
+    "phone": 40,
+}
 
 
 def _index_column() -> models.CharField:
@@ -179,6 +191,10 @@ class DuplicateReview(EncryptedIdentity):
     @property
     def is_pending(self) -> bool:
         return self.status == DuplicateReviewStatus.PENDING
+
+    def can_become(self, status: str) -> bool:
+        """Whether ``DUPLICATE_REVIEW_ALLOWED_TRANSITIONS`` lets this review be decided as ``status``."""
+        return status in DUPLICATE_REVIEW_ALLOWED_TRANSITIONS[self.status]
 
 
 class DuplicateCandidate(models.Model):

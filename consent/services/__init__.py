@@ -2,7 +2,8 @@
 
 ``donors``: registration (PID, identity vault, duplicates), duplicate review and merge. ``identity``: identity
 reads by stewards and vault key rotation. ``catalogue``: policies, modules, templates. ``consents``: capture, scans
-with QC, receipts. ``acts``: withdrawals (module and donor level) and invalidations.
+with QC, receipts. ``acts``: withdrawals (module and donor level) and invalidations. ``permissions``: who may change
+consent records (``require_manage_consent``), shared by them.
 """
 
 from .acts import *  # noqa: F403

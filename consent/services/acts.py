@@ -19,7 +19,6 @@ from biobank.audit.services import audit_record
 from biobank.errors import ConflictError, DomainError
 
 from ..choices import (
-    INVALIDATION_ALLOWED_TRANSITIONS,
     ActOrigin,
     ConsentStatus,
     InvalidationStatus,
@@ -32,8 +31,8 @@ from ..choices import (
 from ..free_text import free_text_check
 from ..gate import donor_families
 from ..models import Consent, ConsentInvalidation, Donor, Module, Policy, PolicyState
-from .catalogue import require_manage_consent
-from .consents import _template_modules, nested_in
+from .consents.signing import _template_modules, nested_in
+from .permissions import require_manage_consent
 
 __all__ = [
     "WITHDRAWAL_LEVEL_POLICIES",
@@ -275,7 +274,7 @@ def consent_invalidation_decide(
     consent = invalidation.consent
     require_manage_consent(actor, consent.biobank)
     target = InvalidationStatus.APPROVED if approve else InvalidationStatus.REJECTED
-    if target not in INVALIDATION_ALLOWED_TRANSITIONS[invalidation.status]:
+    if not invalidation.can_become(target):
         raise ConflictError(
             f"This invalidation is {invalidation.get_status_display().lower()}; it was decided already.",
             code="transition",

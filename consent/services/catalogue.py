@@ -15,7 +15,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from biobank.accounts.models import Biobank
-from biobank.accounts.selectors import user_has_biobank_perm
 from biobank.audit.services import audit_record
 from biobank.errors import ConflictError, DomainError
 
@@ -34,6 +33,7 @@ from ..duo import DS, duo_terms_validate
 from ..models import Module, Policy, Template, TemplateModule, TemplateText
 from ..receipt_font import receipt_text_check
 from ..validity import validity_validate
+from .permissions import require_manage_consent
 
 __all__ = [
     "module_create",
@@ -47,18 +47,6 @@ __all__ = [
 ]
 
 LANGUAGES = {code for code, _ in settings.LANGUAGES}
-
-
-def require_manage_consent(actor: Any, biobank: Biobank | None) -> None:
-    """People need ``manage_consent`` on the biobank; network-wide entries are for superusers and system jobs."""
-    if actor is None or isinstance(actor, str):
-        return
-    if biobank is None:
-        if not getattr(actor, "is_superuser", False):
-            raise DomainError("Only a superuser may change the network-wide consent catalogue.", code="forbidden")
-        return
-    if not user_has_biobank_perm(user=actor, biobank=biobank, perm="manage_consent"):
-        raise DomainError(f"You may not manage consent in {biobank.name}.", code="forbidden")
 
 
 def _check_language(language: str, *, field: str = "language") -> str:
@@ -412,7 +400,7 @@ def template_new_version(
         module = link.module
         wanted = (module_texts or {}).get(module.code)
         merged = {**module.texts, **_check_texts(wanted, what=f"module {module.code}")} if wanted else module.texts
-        if merged != module.texts or module.parent_id in replaced or _carried_default(module) != module.default_state:
+        if merged != module.texts or module.parent_id in replaced or module.carried_default != module.default_state:
             newest = Module.objects.filter(biobank=module.biobank, code=module.code).order_by("-version").first()
             copy = Module.objects.create(
                 biobank=module.biobank,
@@ -421,7 +409,7 @@ def template_new_version(
                 texts=merged,
                 parent=replaced.get(module.parent_id, module.parent),
                 mandatory=module.mandatory,
-                default_state=_carried_default(module),
+                default_state=module.carried_default,
                 validity=module.validity,
             )
             copy.policies.set(module.policies.all())
@@ -445,15 +433,8 @@ def template_new_version(
     )
 
 
-def _carried_default(module: Module) -> str:
-    """The default a new version of ``module`` gets: as before, unless that is no longer allowed."""
-    if module.default_state == ModuleDefault.ACCEPTED or (module.mandatory and module.default_state != "none"):
-        return ModuleDefault.NONE
-    return module.default_state
-
-
 def _transition(template: Template, target: str) -> None:
-    if target not in TEMPLATE_ALLOWED_TRANSITIONS[template.status]:
+    if not template.can_become(target):
         allowed = ", ".join(sorted(TEMPLATE_ALLOWED_TRANSITIONS[template.status])) or "none"
         raise ConflictError(
             f"Template {template.code} {template.version_label} is {template.status}; it cannot become {target} "

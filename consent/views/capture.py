@@ -26,7 +26,7 @@ from ..selectors import (
     staff_of_biobank,
     templates_signable,
 )
-from ..services.consents import _template_modules
+from ..services.consents.signing import _template_modules
 
 FIELD_MAP = {"choices": None, "signature": "signature", "countersigned": "countersigned", "template": None}
 

@@ -994,7 +994,7 @@ def test_withdrawal_form_without_the_nested_module_still_withdraws_it(biobank_a,
     """FINDING (permitted where the donor said no). docs/consent.md: a withdrawal form withdraws "the ticked modules
     and everything nested in them". Nesting is a property of the module (``Module.parent``), and a withdrawal form
     may list a parent without its children (``_check_modules`` only requires a child's parent to be present). The
-    expansion (consent/services/consents.py ``_expand`` → ``nested_in(ticked, modules)``) only looks at the modules
+    expansion (``consent.services.consents.signing._expand`` → ``nested_in(ticked, modules)``) only looks at the modules
     *of the withdrawal template*, so the child module the donor accepted under the parent stays permitted."""
     consent_t, withdrawal_t = nested_catalogue(biobank_a, officer, withdrawal_with_child=False)
     donor = make_donor(biobank_a)
@@ -1571,7 +1571,7 @@ def test_an_optional_module_cannot_come_pre_ticked_accepted(biobank_a, officer):
 def test_a_minor_cannot_sign_alone(register, biobank_a, officer, catalogue):
     """FINDING (issue 8 item 8 / 11: "a child can be recorded signing alone"; a representative is required when the
     donor is a minor by the vault's date of birth). ``consent_record`` only checks that a representative's name and
-    relation come together (consent/services/consents.py _check_representative); a 9-year-old's own signature is
+    relation come together (consent/services/consents/signing.py _check_representative); a 9-year-old's own signature is
     recorded and the gate answers permitted."""
     child = register(
         date_of_birth=timezone.localdate().replace(year=timezone.localdate().year - 9),

@@ -1,0 +1,126 @@
+"""The identity typed at enrolment, validated: every error names the field and what is allowed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.utils import timezone
+
+from biobank.errors import DomainError
+
+from ...choices import Sex
+from ...matching import Person
+from ...models.identity import IDENTITY_FIELDS, IDENTITY_MAX_LENGTH
+
+_PHONE_CHARS = set("0123456789+()-./ ")
+
+
+@dataclass(frozen=True)
+class IdentityInput:
+    """Identifying data typed at enrolment (plaintext, in memory only; it goes to the vault encrypted)."""
+
+    given_names: str
+    family_name: str
+    date_of_birth: date
+    address: str = ""
+    hospital_id: str = ""
+    national_id: str = ""
+    email: str = ""
+    phone: str = ""
+
+    def person(self, sex: str = "unknown") -> Person:
+        return Person(self.given_names, self.family_name, self.date_of_birth, self.hospital_id, self.national_id, sex)
+
+    def values(self) -> dict[str, str]:
+        return {
+            name: self.date_of_birth.isoformat() if name == "date_of_birth" else getattr(self, name)
+            for name in IDENTITY_FIELDS
+        }
+
+
+def _clean_text(field: str, value: Any, *, required: bool = False) -> str:
+    text = " ".join(str(value or "").split()) if field != "address" else str(value or "").strip()
+    if required and not text:
+        label = field.replace("_", " ")
+        raise DomainError(f"{label.capitalize()}: enter the donor's {label}.", field=field, code="required")
+    limit = IDENTITY_MAX_LENGTH[field]
+    if len(text) > limit:
+        raise DomainError(
+            f"{field.replace('_', ' ').capitalize()}: at most {limit} characters, got {len(text)}.",
+            field=field,
+            code="max_length",
+        )
+    if any(ord(char) < 32 and char not in "\n\t" for char in text):
+        raise DomainError(f"{field.replace('_', ' ').capitalize()}: contains control characters.", field=field)
+    return text
+
+
+def _clean_date_of_birth(value: Any) -> date:
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            raise DomainError(
+                f"Date of birth: {value!r} is not a date; use YYYY-MM-DD, e.g. 1970-03-07.",
+                field="date_of_birth",
+                code="invalid",
+            ) from None
+    if not isinstance(value, date):
+        raise DomainError("Date of birth: enter the donor's date of birth.", field="date_of_birth", code="required")
+    if value > timezone.localdate():
+        raise DomainError(f"Date of birth: {value.isoformat()} is in the future.", field="date_of_birth", code="future")
+    if value.year < 1900:
+        raise DomainError(
+            f"Date of birth: {value.isoformat()} is before 1900; check the year.", field="date_of_birth", code="range"
+        )
+    return value
+
+
+def identity_clean(
+    *,
+    given_names: Any,
+    family_name: Any,
+    date_of_birth: Any,
+    address: Any = "",
+    hospital_id: Any = "",
+    national_id: Any = "",
+    email: Any = "",
+    phone: Any = "",
+) -> IdentityInput:
+    """Validated identity, or a ``DomainError`` naming the first wrong field and what is allowed."""
+    given = _clean_text("given_names", given_names, required=True)
+    family = _clean_text("family_name", family_name, required=True)
+    born = _clean_date_of_birth(date_of_birth)
+    email_text = _clean_text("email", email)
+    if email_text:
+        try:
+            validate_email(email_text)
+        except DjangoValidationError:
+            raise DomainError(
+                "E-mail: not a valid e-mail address (expected name@example.org).", field="email", code="invalid"
+            ) from None
+    phone_text = _clean_text("phone", phone)
+    if phone_text and not set(phone_text) <= _PHONE_CHARS:
+        raise DomainError(
+            "Phone: use digits, spaces and + ( ) - . / only, e.g. +49 30 1234567.", field="phone", code="invalid"
+        )
+    return IdentityInput(
+        given_names=given,
+        family_name=family,
+        date_of_birth=born,
+        address=_clean_text("address", address),
+        hospital_id=_clean_text("hospital_id", hospital_id),
+        national_id=_clean_text("national_id", national_id),
+        email=email_text,
+        phone=phone_text,
+    )
+
+
+def _clean_sex(sex: Any) -> str:
+    if sex not in Sex.values:
+        raise DomainError(f"Sex: {sex!r} is not allowed; choose one of {', '.join(Sex.values)}.", field="sex")
+    return str(sex)

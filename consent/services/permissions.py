@@ -1,0 +1,21 @@
+"""Who may change consent records, shared by the catalogue, capture, scan and act services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from biobank.accounts.models import Biobank
+from biobank.accounts.selectors import user_has_biobank_perm
+from biobank.errors import DomainError
+
+
+def require_manage_consent(actor: Any, biobank: Biobank | None) -> None:
+    """People need ``manage_consent`` on the biobank; network-wide entries are for superusers and system jobs."""
+    if actor is None or isinstance(actor, str):
+        return
+    if biobank is None:
+        if not getattr(actor, "is_superuser", False):
+            raise DomainError("Only a superuser may change the network-wide consent catalogue.", code="forbidden")
+        return
+    if not user_has_biobank_perm(user=actor, biobank=biobank, perm="manage_consent"):
+        raise DomainError(f"You may not manage consent in {biobank.name}.", code="forbidden")
