@@ -158,8 +158,6 @@ GET_ONLY: set[str] = {
     "consent/<slug:code>/duplicates/",
     "consent/<slug:code>/modules/",
     "consent/<slug:code>/policies/",
-    "biobanks/<slug:code>/",
-    "biobanks/<slug:code>/members/<int:user_id>/",
 }
 # Not objects of a biobank: one-time links, the same answer for any value.
 NOT_BIOBANK_OBJECTS = ("accounts/",)
