@@ -8,6 +8,7 @@ biobank A, a researcher, a donor, anonymous, and partner-system tokens of A.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -198,6 +199,10 @@ def world_of_two_biobanks(django_db_blocker: Any, tmp_path_factory: Any) -> Iter
         VAR_DIR=directory,
         MEDIA_ROOT=directory / "media",
     )
+    # Thousands of expected 403/404 answers: Django would log each with its traceback (most of the module's time).
+    request_log = logging.getLogger("django.request")
+    level = request_log.level
+    request_log.setLevel(logging.ERROR)
     with django_db_blocker.unblock(), overrides:
         atomic = transaction.atomic()
         atomic.__enter__()
@@ -206,3 +211,4 @@ def world_of_two_biobanks(django_db_blocker: Any, tmp_path_factory: Any) -> Iter
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+            request_log.setLevel(level)
