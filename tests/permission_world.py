@@ -42,6 +42,8 @@ PERSONAS: tuple[str, ...] = (
     "token",
     "read_only_token",
 )
+# The admin of A who asked for A's pending steward role: four eyes keep them from approving it themselves.
+ASKING_ADMIN = "asking_admin"
 BROWSER_PERSONAS: tuple[str, ...] = tuple(p for p in PERSONAS if not p.endswith("token"))
 
 
@@ -114,6 +116,8 @@ def perms_on_own(persona: str) -> frozenset[str]:
     """What the persona holds on its own biobank (A); people without a biobank hold nothing anywhere."""
     if persona in Role.values:
         return ROLE_PERMISSIONS[persona]
+    if persona == ASKING_ADMIN:
+        return ROLE_PERMISSIONS[Role.BIOBANK_ADMIN]
     if persona == "token":
         return frozenset(TOKEN_GRANTABLE_PERMISSIONS)
     if persona == "read_only_token":
@@ -173,6 +177,7 @@ def build_world() -> World:
     world = World(a=_side("biobank-a", "a"), b=_side("biobank-b", "b"))
     for role in Role.values:
         world.users[role] = make_member(world.a.biobank, role, email=f"matrix-{role}@example.org")
+    world.users[ASKING_ADMIN] = world.a.admin
     world.users["researcher"] = UserFactory(email="matrix-researcher@example.org", is_researcher=True)
     world.users["donor"] = UserFactory(email="matrix-donor@example.org", is_donor=True)
     world.secrets["token"] = make_token(world.a.biobank, *TOKEN_GRANTABLE_PERMISSIONS, name="LIS full")

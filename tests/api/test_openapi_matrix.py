@@ -1,8 +1,9 @@
 """The permission matrix generated from the OpenAPI schema (issue 9, CI gate).
 
 Every operation of the schema times every persona (each role of docs/security.md "Who is who", a researcher, a donor,
-anonymous, a full and a read-only partner token of biobank A). ``RULES`` holds one rule per operation; ``EXPECTED``
-is the table it spells out, ``{(method, path): {persona: status}}``. The gate fails
+anonymous, a full and a read-only partner token of biobank A, and the admin who asked for A's pending role).
+``RULES`` holds one rule per operation; ``EXPECTED`` is the table it spells out, ``{(method, path): {persona:
+status}}``. The gate fails
 
 * when the schema has an operation without a rule, or a rule names an operation the schema no longer has;
 * when a persona gets another status than the table's on an object of its OWN biobank (an allowed call is 2xx, a
@@ -26,12 +27,14 @@ from django.core.cache import cache
 from drf_spectacular.generators import SchemaGenerator
 
 from biobank.accounts.choices import Role
-from tests.permission_world import PERSONAS, Side, World, perms_on_own, world_of_two_biobanks
+from tests.permission_world import ASKING_ADMIN, Side, World, perms_on_own, world_of_two_biobanks
+from tests.permission_world import PERSONAS as PEOPLE_AND_TOKENS
 
 pytestmark = pytest.mark.django_db
 
 METHODS = ("get", "post", "put", "patch", "delete")
 TOKENS = ("token", "read_only_token")
+PERSONAS = (*PEOPLE_AND_TOKENS, ASKING_ADMIN)
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +53,8 @@ class Rule:
     ``see`` on A (it sees the object but may not act), else ``404``. ``open``: every signed-in caller gets ``ok``
     (lists filtered by the selectors). ``global_act``: the refusal is a 403 whatever the object, because the caller
     holds ``act`` in no biobank at all (checked before any object is looked up). ``tokens``: a fixed answer for
-    partner tokens, where tokens never get the action (people only).
+    partner tokens, where tokens never get the action (people only). ``asker``: the answer to the admin who asked
+    for the pending role (four eyes).
     """
 
     ok: int = 200
@@ -59,6 +63,7 @@ class Rule:
     open: bool = False
     global_act: bool = False
     tokens: int | None = None
+    asker: int | None = None
 
 
 def _rule(ok: int = 200, act: str | set[str] = frozenset(), see: str = "", **kwargs: Any) -> Rule:
@@ -78,7 +83,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/api/v1/biobanks/{code}/role-grants/"): _rule(act="manage_members", see="view_biobank"),
     ("POST", "/api/v1/biobanks/{code}/role-grants/{grant_id}/approve/"): _rule(
-        201, act="manage_members", see="view_biobank"
+        201,
+        act="manage_members",
+        see="view_biobank",
+        asker=400,  # four eyes: code four_eyes
     ),
     ("POST", "/api/v1/biobanks/{code}/role-grants/{grant_id}/reject/"): _rule(act="manage_members", see="view_biobank"),
     ("GET", "/api/v1/collections/"): _rule(open=True),
@@ -106,6 +114,8 @@ def expected_status(rule: Rule, persona: str) -> int:
     if persona == "anonymous":
         return 401
     perms = perms_on_own(persona)
+    if rule.asker is not None and persona == ASKING_ADMIN:
+        return rule.asker
     if rule.tokens is not None and persona in TOKENS:
         return rule.tokens
     if rule.open or rule.act & perms:
@@ -233,7 +243,7 @@ def test_each_persona_gets_the_tables_status_on_its_own_biobanks_object(world, m
 
 # --- foreign biobank: 404 on every verb ----------------------------------------------------------------------------
 
-PERSONAS_WITH_A_BIOBANK = tuple(p for p in PERSONAS if p in Role.values or p in TOKENS)
+PERSONAS_WITH_A_BIOBANK = tuple(p for p in PERSONAS if p not in (*PEOPLE_WITHOUT_BIOBANK, "anonymous"))
 
 
 def _foreign_cases() -> list[tuple[str, str, str, str]]:
