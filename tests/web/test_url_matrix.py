@@ -27,7 +27,8 @@ from django.core.cache import cache
 from django.urls import URLResolver, get_resolver, include, path
 
 from biobank.accounts.choices import Role
-from tests.permission_world import BROWSER_PERSONAS, Side, World, perms_on_own, world_of_two_biobanks
+from biobank.accounts.models import RoleGrant
+from tests.permission_world import ASKING_ADMIN, BROWSER_PERSONAS, Side, World, perms_on_own, world_of_two_biobanks
 
 pytestmark = pytest.mark.django_db
 
@@ -257,6 +258,38 @@ def test_each_persona_gets_the_tables_status_on_its_own_biobanks_page(world, rou
             assert response["Location"].startswith("/accounts/login/"), url
 
     assert not wrong, f"GET {url}: persona -> (got, expected) {wrong}"
+
+
+# --- own biobank: the POST-only actions ---------------------------------------------------------------------------
+
+POST_PERSONAS = (*BROWSER_PERSONAS, ASKING_ADMIN)
+
+
+def post_expected(route: str, persona: str) -> int:
+    """302 (done, or sent back with the service's message) with the permission, 403 without, 404 outside A."""
+    if persona == "anonymous":
+        return 302
+    if persona in PEOPLE_WITHOUT_BIOBANK:
+        return 404
+    if POST_NEEDS[route] not in perms_on_own(persona):
+        return 403
+    if route.endswith("/invalidate/decide/"):
+        return 404  # no invalidation of A's consent was asked for: nothing to decide
+    return 302
+
+
+POST_CASES = [(route, persona) for route in POST_NEEDS for persona in POST_PERSONAS]
+
+
+@pytest.mark.parametrize(("route", "persona"), POST_CASES, ids=[f"POST /{r} {p}" for r, p in POST_CASES])
+def test_each_persona_gets_the_tables_status_for_a_post_only_action_on_its_own_biobank(world, route, persona):
+    response = get(world, persona, fill(route, world.a), "POST")
+
+    assert response.status_code == post_expected(route, persona), (persona, route)
+    world.a.grant.refresh_from_db()
+    four_eyes_kept = route.endswith("/approve/") and persona == ASKING_ADMIN
+    if four_eyes_kept or post_expected(route, persona) != 302 or persona == "anonymous":
+        assert world.a.grant.status == RoleGrant.Status.PENDING  # refused, or the asker's own approval (four eyes)
 
 
 # --- foreign biobank: 404 ------------------------------------------------------------------------------------------
