@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 
 from biobank.accounts.models import Biobank
 from biobank.accounts.principals import TokenPrincipal
 from biobank.accounts.selectors import biobank_ids_with_perm, biobanks_with_perm
 
-from .models import AuditEvent, AuditVerification
+from .choices import AuditAction
+from .models import AuditEvent, AuditVerification, CanonicalJSONField
 
 HISTORY_LIMIT = 200
 
@@ -45,4 +46,29 @@ def object_history(*, user: Any, object_type: str, object_id: str, limit: int = 
 
 
 def latest_verification() -> AuditVerification | None:
-    return AuditVerification.objects.order_by("-started_at").first()
+    """The newest stored verification result, with ``tampered`` set when it cannot be trusted (issue 9, item 13):
+    its signature does not verify, or the chain holds a newer ``audit.verified`` event than that result (a newer
+    result was deleted), or that event disagrees with it. One query (the chained event rides along)."""
+    chained = AuditEvent.objects.filter(
+        action=AuditAction.AUDIT_VERIFIED, object_type="audit.auditverification"
+    ).order_by("-seq")
+    row = (
+        AuditVerification.objects.annotate(
+            chained_details=Subquery(chained.values("details")[:1], output_field=CanonicalJSONField())
+        )
+        .order_by("-started_at", "-pk")
+        .first()
+    )
+    if row is None:
+        if not chained.exists():
+            return None
+        row = AuditVerification(ok=False, count=0)  # every stored result was deleted, yet the chain knows of one
+        row.tampered = True  # type: ignore[attr-defined]
+        return row
+    tampered = not row.authentic
+    details = row.chained_details  # type: ignore[attr-defined]
+    if isinstance(details, dict):
+        chained_id = details.get("verification_id") or 0
+        tampered = tampered or chained_id > row.pk or (chained_id == row.pk and details.get("ok") != row.ok)
+    row.tampered = tampered  # type: ignore[attr-defined]
+    return row
