@@ -7,16 +7,17 @@ including events that belong to no biobank (sign-ins, refused requests). API tok
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from django.db.models import QuerySet, Subquery
+from django.db.models import QuerySet
 
 from biobank.accounts.models import Biobank
 from biobank.accounts.principals import TokenPrincipal
 from biobank.accounts.selectors import biobank_ids_with_perm, biobanks_with_perm
 
 from .choices import AuditAction
-from .models import AuditEvent, AuditVerification, CanonicalJSONField
+from .models import AuditEvent, AuditVerification
 
 HISTORY_LIMIT = 200
 
@@ -45,28 +46,34 @@ def object_history(*, user: Any, object_type: str, object_id: str, limit: int = 
     return list(audit_events_visible_to(user=user).filter(object_type=object_type, object_id=object_id)[:limit])
 
 
+# The newest stored result and the newest chained ``audit.verified`` event in one query, the result's columns empty
+# when there is none (so a deleted history is noticed without a second query).
+_LATEST_VERIFICATION_SQL = """
+SELECT v.*, (
+    SELECT details FROM audit_auditevent
+    WHERE action = %s AND object_type = 'audit.auditverification' ORDER BY seq DESC LIMIT 1
+) AS chained_details
+FROM (SELECT 1) AS one
+LEFT JOIN LATERAL (
+    SELECT * FROM audit_auditverification ORDER BY started_at DESC, id DESC LIMIT 1
+) AS v ON true
+"""
+
+
 def latest_verification() -> AuditVerification | None:
     """The newest stored verification result, with ``tampered`` set when it cannot be trusted (issue 9, item 13):
     its signature does not verify, or the chain holds a newer ``audit.verified`` event than that result (a newer
-    result was deleted), or that event disagrees with it. One query (the chained event rides along)."""
-    chained = AuditEvent.objects.filter(
-        action=AuditAction.AUDIT_VERIFIED, object_type="audit.auditverification"
-    ).order_by("-seq")
-    row = (
-        AuditVerification.objects.annotate(
-            chained_details=Subquery(chained.values("details")[:1], output_field=CanonicalJSONField())
-        )
-        .order_by("-started_at", "-pk")
-        .first()
-    )
-    if row is None:
-        if not chained.exists():
+    result, or all of them, deleted), or that event disagrees with it."""
+    [row] = AuditVerification.objects.raw(_LATEST_VERIFICATION_SQL, [AuditAction.AUDIT_VERIFIED.value])
+    raw_details = row.chained_details  # type: ignore[attr-defined]
+    details = json.loads(raw_details) if raw_details else None
+    if row.pk is None:
+        if details is None:
             return None
-        row = AuditVerification(ok=False, count=0)  # every stored result was deleted, yet the chain knows of one
+        row = AuditVerification(ok=False, count=0)
         row.tampered = True  # type: ignore[attr-defined]
         return row
     tampered = not row.authentic
-    details = row.chained_details  # type: ignore[attr-defined]
     if isinstance(details, dict):
         chained_id = details.get("verification_id") or 0
         tampered = tampered or chained_id > row.pk or (chained_id == row.pk and details.get("ok") != row.ok)

@@ -41,7 +41,8 @@ BEGIN
         RAISE EXCEPTION 'Audit events are appended only by the drain (audit_drain), which holds the chain lock.'
             USING ERRCODE = 'insufficient_privilege', HINT = 'Record events with audit_record().';
     END IF;
-    IF hi - lo + 1 <> n OR EXISTS (SELECT 1 FROM audit_auditevent WHERE seq > hi) THEN
+    IF hi - lo + 1 <> n OR EXISTS (SELECT 1 FROM audit_auditevent WHERE seq > hi)
+       OR (lo > 1 AND NOT EXISTS (SELECT 1 FROM audit_auditevent WHERE seq = lo - 1)) THEN
         RAISE EXCEPTION 'Audit events extend the head of the chain consecutively: seq % to % is not that.', lo, hi
             USING ERRCODE = 'insufficient_privilege';
     END IF;
