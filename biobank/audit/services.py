@@ -522,6 +522,7 @@ def audit_verification_run(*, actor: Any, from_checkpoint: bool = False, checkpo
                 "notes": result.notes,
             },
         )
+    audit_drain()  # chained at once: the auditor's page compares the stored result with it
     if not result.ok:
         from .alerts import alert_verification_failed
 
