@@ -85,7 +85,9 @@ def test_an_entry_cannot_fill_a_hole_below_the_head(db):
     row = AuditEvent.objects.filter(seq=3).values("seq", "prev_hash", "hash", "action").get()
     as_superuser("DELETE FROM audit_auditevent WHERE seq = 3")
     with pytest.raises(DatabaseError, match="consecutively"), transaction.atomic():
-        insert({"seq": 3, "prev": row["prev_hash"], "hash": row["hash"], "action": "x.y", "at": "2030-01-01"}, lock=True)
+        insert(
+            {"seq": 3, "prev": row["prev_hash"], "hash": row["hash"], "action": "x.y", "at": "2030-01-01"}, lock=True
+        )
 
 
 def renumber_from(seq: int, *, rehash: bool) -> None:
