@@ -26,6 +26,7 @@ from typing import Any
 
 from django.conf import settings
 
+from .canonical import canonical_json
 from .checkpoints import hmac_key
 
 _keys: dict[tuple[str, int, str], bytes] = {}
@@ -123,6 +124,28 @@ def outbox_mac(
     return _mac(key or subkey("outbox"), message)
 
 
+def outbox_row_mac(row: Any, key: bytes | None = None) -> str:
+    """``outbox_mac`` of an ``AuditOutbox`` about to be inserted, over exactly the text the drain will read back."""
+    return outbox_mac(
+        nonce=row.nonce,
+        action=row.action,
+        actor_id=row.actor_id,
+        actor_label=row.actor_label,
+        actor_type=row.actor_type,
+        biobank_id=row.biobank_id,
+        changes=None if row.changes is None else canonical_json(row.changes),
+        client_ip=row.client_ip,
+        details=None if row.details is None else canonical_json(row.details),
+        object_id=row.object_id,
+        object_type=row.object_type,
+        on_behalf_of=row.on_behalf_of,
+        reason=row.reason,
+        request_id=row.request_id,
+        user_agent=row.user_agent,
+        key=key,
+    )
+
+
 # --- verification results ---------------------------------------------------------------------------------------
 
 VERIFICATION_FIELDS = (
@@ -197,6 +220,14 @@ class CheckpointClock:
             self._pending = False
             self._last_written = time.monotonic()
             return True
+
+    def take_pending(self) -> bool:
+        """True (and reset) if something chained still waits for its checkpoint, due or not (process exit)."""
+        with self._lock:
+            pending, self._pending = self._pending, False
+            if pending:
+                self._last_written = time.monotonic()
+            return pending
 
     def reset(self) -> None:
         with self._lock:

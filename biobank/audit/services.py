@@ -25,12 +25,11 @@ from django.utils import timezone
 from biobank.accounts.models import ApiToken, Biobank
 from biobank.accounts.principals import TokenPrincipal
 
-from .canonical import canonical_json
 from .chaining import DEFAULT_BATCH_SIZE, DRAIN_LOCK_KEY, audit_drain, checkpoint_due
 from .checkpoints import Checkpoint, checkpoint_write, checkpoints_read
 from .choices import ActorType, AuditAction
 from .context import current_request_context
-from .integrity import checkpoint_clock, outbox_mac, subkey, verification_mac
+from .integrity import checkpoint_clock, outbox_row_mac, subkey, verification_mac
 from .models import AuditOutbox, AuditVerification
 from .verification import VerifyResult, audit_verify
 
@@ -222,30 +221,8 @@ def _outbox_row(
         user_agent=_text(user_agent, 512),
         nonce=secrets.token_hex(16),
     )
-    row.mac = _sign_outbox_row(row, key)
+    row.mac = outbox_row_mac(row, key)
     return row
-
-
-def _sign_outbox_row(row: AuditOutbox, key: bytes) -> str:
-    """The row's MAC over exactly the text the drain will read back (issue 9, item 10)."""
-    return outbox_mac(
-        nonce=row.nonce,
-        action=row.action,
-        actor_id=row.actor_id,
-        actor_label=row.actor_label,
-        actor_type=row.actor_type,
-        biobank_id=row.biobank_id,
-        changes=None if row.changes is None else canonical_json(row.changes),
-        client_ip=row.client_ip,
-        details=None if row.details is None else canonical_json(row.details),
-        object_id=row.object_id,
-        object_type=row.object_type,
-        on_behalf_of=row.on_behalf_of,
-        reason=row.reason,
-        request_id=row.request_id,
-        user_agent=row.user_agent,
-        key=key,
-    )
 
 
 def _require_transaction() -> None:
@@ -474,8 +451,17 @@ class _Publisher:
 
 
 _publisher = _Publisher()
-# A management command or a worker that exits right after a commit finishes its pending drain first.
-atexit.register(lambda: _publisher.wait(10.0))
+
+
+def _audit_at_exit() -> None:
+    """A management command or a worker that exits right after a commit finishes its pending drain first, and signs
+    what it chained since its last checkpoint (``seed_demo`` and other short processes, issue 9, item 9)."""
+    _publisher.wait(10.0)
+    if checkpoint_clock.take_pending():
+        checkpoint_due()
+
+
+atexit.register(_audit_at_exit)
 
 
 def audit_dispatch_wait(timeout: float = 10.0) -> bool:

@@ -211,6 +211,18 @@ def test_without_a_broker_the_background_thread_signs_what_it_chained_within_the
     assert audit_verify().ok
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_process_that_exits_signs_what_it_chained_since_its_last_checkpoint(settings, every):
+    from biobank.audit.services import _audit_at_exit
+
+    every(60)
+    record_events(2)
+    record_events(3)  # a short command (seed_demo): the minute is not up when it ends
+    assert [c.seq for c in lines(settings)] == [2]
+    _audit_at_exit()
+    assert [c.seq for c in lines(settings)] == [2, 5]
+
+
 def test_the_drain_writes_no_checkpoint_when_checkpoints_are_left_to_the_tests(db, settings):
     settings.AUDIT_CHECKPOINT_EVERY = None
     chain_of(2)
