@@ -47,7 +47,6 @@ SELECT h.seq, h.prev_hash, h.hash, h.mac, %s, o.occurred_at, o.actor_type, o.act
        o.request_id, o.client_ip, o.user_agent
 FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[]) AS h(outbox_id, seq, prev_hash, hash, mac)
 JOIN moved o ON o.id = h.outbox_id
-ORDER BY h.seq
 """
 _QUARANTINE_SQL = """
 WITH bad AS (

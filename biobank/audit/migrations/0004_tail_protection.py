@@ -32,8 +32,16 @@ DECLARE
     lo bigint;
     hi bigint;
     n bigint;
+    first_prev text;
+    unlinked boolean;
+    unsigned boolean;
+    head_hash text;
 BEGIN
-    SELECT min(seq), max(seq), count(*) INTO lo, hi, n FROM new_rows;
+    -- one pass over the new rows in seq order: range, count, the first row's link, broken links, missing signatures
+    SELECT min(seq), max(seq), count(*), max(prev_hash) FILTER (WHERE before IS NULL),
+           coalesce(bool_or(before <> prev_hash), false), coalesce(bool_or(mac !~ '^[0-9a-f]{64}$'), false)
+      INTO lo, hi, n, first_prev, unlinked, unsigned
+      FROM (SELECT seq, prev_hash, mac, lag(hash) OVER (ORDER BY seq) AS before FROM new_rows) AS r;
     IF n = 0 THEN
         RETURN NULL;
     END IF;
@@ -41,17 +49,18 @@ BEGIN
         RAISE EXCEPTION 'Audit events are appended only by the drain (audit_drain), which holds the chain lock.'
             USING ERRCODE = 'insufficient_privilege', HINT = 'Record events with audit_record().';
     END IF;
-    IF hi - lo + 1 <> n OR EXISTS (SELECT 1 FROM audit_auditevent WHERE seq > hi)
-       OR (lo > 1 AND NOT EXISTS (SELECT 1 FROM audit_auditevent WHERE seq = lo - 1)) THEN
+    IF lo = 1 THEN
+        head_hash := repeat('0', 64);
+    ELSE
+        SELECT hash INTO head_hash FROM audit_auditevent WHERE seq = lo - 1;
+    END IF;
+    -- the new rows are seq lo..hi without a gap, right after an existing entry, and nothing lies beyond them
+    IF hi - lo + 1 <> n OR head_hash IS NULL OR EXISTS (SELECT 1 FROM audit_auditevent WHERE seq > hi) THEN
         RAISE EXCEPTION 'Audit events extend the head of the chain consecutively: seq % to % is not that.', lo, hi
             USING ERRCODE = 'insufficient_privilege';
     END IF;
-    IF EXISTS (
-        SELECT 1 FROM new_rows r LEFT JOIN audit_auditevent p ON p.seq = r.seq - 1
-        WHERE CASE WHEN r.seq = 1 THEN r.prev_hash <> repeat('0', 64)
-                   ELSE p.seq IS NULL OR p.hash <> r.prev_hash END
-           OR r.mac !~ '^[0-9a-f]{64}$'
-    ) THEN
+    -- each links to its predecessor (the old head for the first), each is signed
+    IF first_prev <> head_hash OR unlinked OR unsigned THEN
         RAISE EXCEPTION 'Audit events must link to the previous entry''s hash and carry the drain''s signature.'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
