@@ -130,7 +130,8 @@ def _drain_batch(batch_size: int) -> tuple[int, int]:
         if not pending:
             return 0, 0
         outbox_key, event_key = subkey("outbox"), subkey("event")
-        good, bad = [], []
+        good: list[tuple] = []
+        bad: list[tuple] = []
         for row in pending:
             (good if mac_matches(row[19], _row_mac(row, outbox_key)) else bad).append(row)
         if bad:
