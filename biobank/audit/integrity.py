@@ -16,6 +16,7 @@ Whoever runs the application with its key can; that is the trust boundary (docs/
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import ipaddress
 import json
@@ -50,8 +51,40 @@ def subkey(purpose: str) -> bytes:
     return key
 
 
+class Hmac256:
+    """HMAC-SHA256 with the key's inner and outer states computed once (RFC 2104): per message two state copies and
+    two short hashes, about a fifth of what a one-shot ``hmac.digest`` costs under OpenSSL 3 — it runs once per
+    entry in the drain and in the verifier."""
+
+    __slots__ = ("_inner", "_outer")
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) > 64:
+            key = hashlib.sha256(key).digest()
+        key = key.ljust(64, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+
+    def hexdigest(self, message: bytes) -> str:
+        inner = self._inner.copy()
+        inner.update(message)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
+
+
+_hmacs: dict[bytes, Hmac256] = {}
+
+
+def hmac256(key: bytes) -> Hmac256:
+    found = _hmacs.get(key)
+    if found is None:
+        found = _hmacs[key] = Hmac256(key)
+    return found
+
+
 def _mac(key: bytes, message: str) -> str:
-    return hmac.digest(key, message.encode(), "sha256").hex()
+    return hmac256(key).hexdigest(message.encode())
 
 
 def mac_matches(mac: str | None, expected: str) -> bool:

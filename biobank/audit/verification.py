@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from hashlib import sha256
 from hmac import compare_digest
-from hmac import digest as hmac_digest
 from json.encoder import encode_basestring as _s
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from django.db import connection, transaction
 from .canonical import _TEMPLATE, GENESIS_HASH, TIMESTAMP_SQL_FORMAT, canonical_entry
 from .checkpoints import Checkpoint, CheckpointError, checkpoints_read
 from .choices import BreakReason
-from .integrity import subkey
+from .integrity import hmac256, subkey
 
 _TS = "to_char({} AT TIME ZONE 'UTC', '" + TIMESTAMP_SQL_FORMAT + "')"
 # Column order of a COPY line: seq, prev_hash, hash, then the ``canonical_entry`` arguments after seq, then mac.
@@ -92,7 +91,7 @@ class _Walker:
         self.count = 0
         self.last_seq: int | None = None
         self.result = VerifyResult()
-        self.key = subkey("event")
+        self.signature = hmac256(subkey("event")).hexdigest
         # First entry without a MAC (chained before migration 0004) that no matching checkpoint has covered yet.
         self.unsigned_from: int | None = None
 
@@ -151,7 +150,7 @@ class _Walker:
         if not mac:
             if self.unsigned_from is None:
                 self.unsigned_from = seq
-        elif not compare_digest(mac, hmac_digest(self.key, stored.encode(), "sha256").hex()):
+        elif not compare_digest(mac, self.signature(stored.encode())):
             self._break(
                 seq,
                 BreakReason.MAC_MISMATCH,
