@@ -44,16 +44,14 @@ def _sources():
 @pytest.mark.django_db
 def test_the_task_is_queued_after_commit_and_not_at_all_on_rollback(django_capture_on_commit_callbacks):
     task = FakeTask()
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            after_commit(task, thing_id=1)
-            assert task.calls == []
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        after_commit(task, thing_id=1)
+        assert task.calls == []
     assert task.calls == [{"thing_id": 1}]
 
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ZeroDivisionError):
-        with transaction.atomic():
-            after_commit(task, thing_id=2)
-            1 / 0
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        after_commit(task, thing_id=2)
+        raise RuntimeError("rolled back")
     assert task.calls == [{"thing_id": 1}]
 
 
@@ -62,10 +60,9 @@ def test_a_broker_error_is_logged_never_raised_and_later_callbacks_still_run(
     django_capture_on_commit_callbacks, caplog
 ):
     broken, healthy = FakeTask(OperationalError("[Errno 111] Connection refused")), FakeTask()
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            after_commit(broken, thing_id=1)
-            after_commit(healthy, thing_id=2)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        after_commit(broken, thing_id=1)
+        after_commit(healthy, thing_id=2)
     assert healthy.calls == [{"thing_id": 2}]
     assert "Task tests.fake {'thing_id': 1} not queued" in caplog.text
 

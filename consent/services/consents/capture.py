@@ -32,7 +32,6 @@ from .signing import (
     _template_modules,
 )
 
-
 # Proposed setting (CONSENT_SIGNATURE_MAX_BYTES); a module constant until it exists.
 SIGNATURE_MAX_BYTES = 512 * 1024
 
