@@ -310,6 +310,15 @@ CELERY_BEAT_SCHEDULE.update(
     }
 )
 
+# After commit (biobank.ops.after_commit; docs/architecture.md) ------------------------------------------------------
+# Catch-ups of the effects whose dispatch after commit was lost (broker down): e-mails of the outbox, unfinished
+# re-pseudonymisations. Each re-does only what is recorded as still to do.
+CELERY_BEAT_SCHEDULE["accounts-emails-pending"] = {"task": "accounts.emails_pending", "schedule": 300.0}
+CELERY_BEAT_SCHEDULE["pseudonyms-repseudonymise-pending"] = {
+    "task": "pseudonyms.repseudonymise_pending",
+    "schedule": 900.0,
+}
+
 # Consent (consent app) -------------------------------------------------------------------------------------------
 # Receipts whose generation was lost (broker down at commit time) are made again by this sweep.
 CELERY_BEAT_SCHEDULE["consent-receipts-missing"] = {"task": "consent.receipts_missing", "schedule": 300.0}
