@@ -92,7 +92,7 @@ def record_outbox(count: int, biobank_id: int) -> None:
     from biobank.audit.services import audit_record_many
 
     services.audit_drain()
-    schedule, services._schedule_drain = services._schedule_drain, lambda: None  # fill the outbox, drain later
+    schedule, services.schedule_drain = services.schedule_drain, lambda: None  # fill the outbox, drain later
     chunk = 10_000
     for start in range(0, count, chunk):
         entries = [
@@ -105,7 +105,7 @@ def record_outbox(count: int, biobank_id: int) -> None:
         ]
         with transaction.atomic():
             audit_record_many(actor="system:bench", action="specimen.move", entries=entries, biobank=biobank_id)
-    services._schedule_drain = schedule
+    services.schedule_drain = schedule
 
 
 def bench_drain(events: int, biobank_id: int) -> float:
@@ -198,7 +198,7 @@ def auditing(enabled: bool) -> Iterator[None]:
 @contextmanager
 def broker_mode(url: str | None) -> Iterator[str | None]:
     """Eager (no broker) or real publishing to a private Redis queue that is deleted afterwards."""
-    from biobank.audit import services
+    from biobank.audit import dispatch
     from biobank.celery import app
 
     conf = app.conf
@@ -212,7 +212,7 @@ def broker_mode(url: str | None) -> Iterator[str | None]:
         conf.update(task_always_eager=True)
     app._pool = None
     app.__dict__.pop("amqp", None)
-    services._broker_down_until = 0.0
+    dispatch._broker_down_until = 0.0
     try:
         yield queue if url else None
     finally:

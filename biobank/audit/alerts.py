@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 
 from biobank.accounts.choices import Role
 from biobank.accounts.models import User
+from biobank.ops.after_commit import after_commit
 
 if TYPE_CHECKING:
     from .verification import VerifyResult
@@ -36,7 +37,9 @@ def alert_verification_failed(*, result: VerifyResult) -> int:
 
 
 def alert_outbox_tampered(*, outbox_ids: list[int]) -> int:
-    """Pending events failed their MAC and were quarantined by the drain (issue 9, item 10): tell the same people."""
+    """Pending events failed their MAC and were quarantined by the drain (issue 9, item 10): tell the same people.
+
+    Called inside the drain's transaction: the e-mails go out only once the quarantine has committed."""
     from biobank.accounts.tasks import send_email
 
     subject = "Audit trail: tampered pending events were quarantined"
@@ -48,5 +51,5 @@ def alert_outbox_tampered(*, outbox_ids: list[int]) -> int:
     )
     recipients = alert_recipients()
     for email in recipients:
-        send_email.delay(subject=subject, body=body, to=[email])
+        after_commit(send_email, subject=subject, body=body, to=[email])
     return len(recipients)

@@ -107,13 +107,9 @@ def _quarantine(cursor: object, rows: list[tuple]) -> None:
             "problem": "MAC does not verify: edited, forged, or written outside audit_record",
         },
     )
+    from .alerts import alert_outbox_tampered
 
-    def alert() -> None:
-        from .alerts import alert_outbox_tampered
-
-        alert_outbox_tampered(outbox_ids=ids)
-
-    transaction.on_commit(alert)
+    alert_outbox_tampered(outbox_ids=ids)  # the e-mails are queued after commit (``biobank.ops.after_commit``)
 
 
 def _drain_batch(batch_size: int) -> tuple[int, int]:

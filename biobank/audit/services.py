@@ -1,35 +1,33 @@
 """Writes to the audit trail: recording events (outbox), chaining them (drain), checkpoints and verification runs.
 
 Recording is part of the caller's transaction — a rolled-back change leaves no event, a committed one always has
-one — and the drain is dispatched only after commit. If the broker is down at that moment the event simply waits in
-the outbox for the periodic drain (``tasks.drain``, every minute).
+one — and the drain is dispatched only after commit (``dispatch.py``). If the broker is down at that moment the event
+simply waits in the outbox for the periodic drain (``tasks.drain``, every minute). Chaining lives in ``chaining.py``,
+checkpoints in ``checkpoints.py``, verification in ``verification.py``; they are re-exported here.
 """
 
 from __future__ import annotations
 
-import atexit
 import ipaddress
 import logging
-import os
 import re
 import secrets
-import threading
-import time
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from biobank.accounts.models import ApiToken, Biobank
 from biobank.accounts.principals import TokenPrincipal
 
-from .chaining import DEFAULT_BATCH_SIZE, DRAIN_LOCK_KEY, audit_drain, checkpoint_due
+from .chaining import DEFAULT_BATCH_SIZE, DRAIN_LOCK_KEY, audit_drain
 from .checkpoints import Checkpoint, checkpoint_write, checkpoints_read
 from .choices import ActorType, AuditAction
 from .context import current_request_context
-from .integrity import checkpoint_clock, outbox_row_mac, subkey, verification_mac
+from .dispatch import audit_dispatch_wait, schedule_drain
+from .integrity import outbox_row_mac, subkey, verification_mac
 from .models import AuditOutbox, AuditVerification
 from .verification import VerifyResult, audit_verify
 
@@ -54,8 +52,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-BROKER_BACKOFF_SECONDS = 30.0
-_broker_down_until = 0.0  # monotonic time until which this process does not try the broker again
 _ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -274,7 +270,7 @@ def audit_record(
         key=subkey("outbox"),
     )
     row.save(force_insert=True)
-    _schedule_drain()
+    schedule_drain()
     return row
 
 
@@ -318,7 +314,7 @@ def audit_record_many(
     if not rows:
         return 0
     AuditOutbox.objects.bulk_create(rows)  # one multi-row INSERT (PostgreSQL has no batch limit here)
-    _schedule_drain()
+    schedule_drain()
     return len(rows)
 
 
@@ -332,141 +328,6 @@ def audit_access_denied(*, actor: Any, method: str, path: str) -> None:
             object_id=path[:64],
             details={"method": method, "path": path[:2000], "status": 403},
         )
-
-
-# --- dispatch after commit --------------------------------------------------------------------------------------
-
-
-def _schedule_drain() -> None:
-    """Once per transaction, however many events it records."""
-    conn = transaction.get_connection()
-    if any(func is _dispatch_drain for _sids, func, _robust in conn.run_on_commit):
-        return
-    transaction.on_commit(_dispatch_drain)
-
-
-def _dispatch_drain() -> None:
-    """Queue the drain after commit. Never raises, and never holds a request up while the broker answers.
-
-    With a broker, a daemon thread publishes the task (``_publisher``), so a request pays a few microseconds instead
-    of a broker round trip; requests that commit while a publication is under way share the next one. If the process
-    dies first, the beat task's drain chains the events. Without a broker (one machine, ``make run``) the same
-    thread runs the drain itself, so a request does not wait for the chaining either; ``AUDIT_DRAIN_INLINE`` (the
-    test settings) runs it right here instead, so tests see the chain the moment a change commits.
-    """
-    from django.conf import settings
-
-    from biobank.celery import app
-
-    from .tasks import drain
-
-    if app.conf.task_always_eager and getattr(settings, "AUDIT_DRAIN_INLINE", True):
-        try:
-            drain.apply_async()
-        except Exception:  # a failing drain must not fail a request whose change has committed
-            logger.exception("Audit drain not run; the periodic drain will chain the pending events.")
-        return
-    _publisher.request()
-
-
-def _publish_drain() -> None:
-    """Publish one drain task; fail fast (one connection attempt) and back off for a while when the broker is down.
-
-    Without a broker there is nobody to publish to: the drain runs in this (publisher) thread.
-    """
-    global _broker_down_until
-    from kombu.exceptions import OperationalError as KombuOperationalError
-    from redis.exceptions import RedisError
-
-    from biobank.celery import app
-
-    from .tasks import drain
-
-    if app.conf.task_always_eager:
-        try:
-            audit_drain()
-        except Exception:
-            logger.exception("Audit drain failed; the next commit's drain will chain the pending events.")
-        finally:
-            connection.close()  # this thread's own connection: never left open between drains
-        return
-
-    if time.monotonic() < _broker_down_until:
-        return
-    try:
-        with app.pool.acquire(block=True, timeout=1) as conn:
-            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
-            drain.apply_async(retry=False, connection=conn)
-    except (KombuOperationalError, RedisError, OSError) as error:
-        _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
-        logger.warning("Audit drain not queued (%s); the periodic drain will chain the pending events.", error)
-    except Exception:
-        logger.exception("Audit drain not queued; the periodic drain will chain the pending events.")
-
-
-def _checkpoint_when_due() -> None:
-    """The publisher thread's timer: sign the head chained since the last checkpoint (issue 9, item 9)."""
-    if checkpoint_clock.take_due():
-        try:
-            checkpoint_due()
-        finally:
-            connection.close()
-
-
-class _Publisher:
-    """One daemon thread per process that publishes the drain task whenever a commit asks for it."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._idle = threading.Event()
-        self._idle.set()
-        self._thread: threading.Thread | None = None
-        self._pid = 0
-
-    def request(self) -> None:
-        with self._lock:
-            if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
-                self._pid = os.getpid()  # a forked worker starts its own thread
-                self._thread = threading.Thread(target=self._run, name="audit-drain-publisher", daemon=True)
-                self._thread.start()
-            self._idle.clear()
-            self._wake.set()
-
-    def _run(self) -> None:
-        while True:
-            # Idle, the thread still owes the signature of what it chained last (at most a minute later).
-            if not self._wake.wait(timeout=checkpoint_clock.seconds_until_due()):
-                _checkpoint_when_due()
-                continue
-            self._wake.clear()  # commits after this point ask again and get their own publication
-            _publish_drain()
-            with self._lock:
-                if not self._wake.is_set():
-                    self._idle.set()
-
-    def wait(self, timeout: float = 10.0) -> bool:
-        """Until every requested publication is done (tests, benchmarks, graceful shutdown)."""
-        return self._idle.wait(timeout)
-
-
-_publisher = _Publisher()
-
-
-def _audit_at_exit() -> None:
-    """A management command or a worker that exits right after a commit finishes its pending drain first, and signs
-    what it chained since its last checkpoint (``seed_demo`` and other short processes, issue 9, item 9)."""
-    _publisher.wait(10.0)
-    if checkpoint_clock.take_pending():
-        checkpoint_due()
-
-
-atexit.register(_audit_at_exit)
-
-
-def audit_dispatch_wait(timeout: float = 10.0) -> bool:
-    """Wait until the drains requested by this process's commits have been handed to the broker (or given up)."""
-    return _publisher.wait(timeout)
 
 
 # --- verification runs ------------------------------------------------------------------------------------------

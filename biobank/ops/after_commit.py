@@ -10,7 +10,7 @@ transaction and found again by a periodic catch-up task, which makes the effect 
 * re-pseudonymisation: a domain whose subjects still hold pseudonyms of an older key version, re-queued by
   ``pseudonyms.repseudonymise_pending``.
 
-The audit drain (``biobank.audit.services._schedule_drain``) is the one deliberate exception: it publishes from a
+The audit drain (``biobank.audit.dispatch.schedule_drain``) is the one deliberate exception: it publishes from a
 thread of its own, once per transaction, and its periodic ``audit.drain`` is its catch-up. See docs/architecture.md,
 "After commit".
 """

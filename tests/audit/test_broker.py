@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from biobank.audit import services
+from biobank.audit import dispatch, services
 from biobank.audit.models import AuditEvent, AuditOutbox
 from biobank.audit.services import audit_verify
 from biobank.celery import app as celery_app
@@ -45,7 +45,7 @@ def broker(settings, url: str, *, queue: str = "celery"):
 
 
 def _forget_connections() -> None:
-    services._broker_down_until = 0.0
+    dispatch._broker_down_until = 0.0
     celery_app._pool = None
     celery_app.__dict__.pop("amqp", None)  # rebuilt from the new configuration (queues, producer pool)
 
@@ -69,7 +69,7 @@ def test_with_the_broker_unreachable_changes_commit_and_the_drain_chains_them_la
     settings, collection, admin_a, caplog
 ):
     chained_before = AuditEvent.objects.count()
-    with broker(settings, UNREACHABLE), caplog.at_level(logging.WARNING, logger="biobank.audit.services"):
+    with broker(settings, UNREACHABLE), caplog.at_level(logging.WARNING, logger="biobank.audit.dispatch"):
         started = time.monotonic()
         for number in range(3):
             catalog_services.collection_update(actor=admin_a, collection=collection, name=f"Name {number}")

@@ -43,7 +43,7 @@ from pathlib import Path
 import pytest
 from django.db import connection, transaction
 
-from biobank.audit import services
+from biobank.audit import dispatch
 from biobank.audit.models import AuditEvent, AuditOutbox
 from biobank.audit.services import audit_dispatch_wait, audit_record, audit_record_many, audit_verify
 from biobank.audit.tasks import drain
@@ -185,7 +185,7 @@ def _publishing_to(url: str) -> Iterator[None]:
 
 
 def _forget_connections() -> None:
-    services._broker_down_until = 0.0  # the publisher's back-off after a failed publication
+    dispatch._broker_down_until = 0.0  # the publisher's back-off after a failed publication
     celery_app._pool = None
     celery_app.__dict__.pop("amqp", None)
 

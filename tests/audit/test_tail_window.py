@@ -213,7 +213,7 @@ def test_without_a_broker_the_background_thread_signs_what_it_chained_within_the
 
 @pytest.mark.django_db(transaction=True)
 def test_a_process_that_exits_signs_what_it_chained_since_its_last_checkpoint(settings, every):
-    from biobank.audit.services import _audit_at_exit
+    from biobank.audit.dispatch import _audit_at_exit
 
     every(60)
     record_events(2)

@@ -116,6 +116,8 @@ ROUTES: dict[str, Audited | ChangesNothing] = {
     "api-consent-check-bulk POST": ChangesNothing(
         ex.api_consent_check_bulk, "asks the consent gate (a read)", ("consent_officer_a", "biobank_a")
     ),
+    # the catch-all under /api/: any unknown path and method is a problem+json 404 (issue 9, item 19)
+    "api-unknown-path POST": ChangesNothing(ex.api_unknown_path, "answers 404 for a path no API route matches"),
 }
 
 # Routes that write on GET, which no walk of handlers can see: the e-mailed confirmation link.
@@ -132,10 +134,8 @@ COMMANDS: dict[str, Audited | NotData] = {
     "mfa_demo_code": NotData("prints the current code of the published demo key (demo mode only); reads no table"),
     "keys_add": NotData("appends a key to a key file outside the database (rotation step 1; vault_rotate follows)"),
     "db_roles": NotData("grants privileges to the application's PostgreSQL role; no row of the portal changes"),
-    "verify_audit_chain": NotData(
-        "stores its result as an AuditVerification row, itself the record of who verified when (the trail's "
-        "own bookkeeping, shown on the auditor page)"
-    ),
+    "verify_audit_chain": Audited(ex.command_verify_audit_chain, "audit.verified"),
+    "audit_reanchor": Audited(ex.command_audit_reanchor, "audit.reanchor"),
 }
 
 WRITES = {"INSERT", "UPDATE", "DELETE"}

@@ -28,8 +28,10 @@ from biobank.accounts import services as account_services
 from biobank.accounts.choices import Role
 from biobank.accounts.models import Membership, RoleGrant, User
 from biobank.accounts.signin import donor_login_link, researcher_register, researcher_verification_link
+from biobank.audit.services import checkpoint_write
 from consent import services as consent_services
 from consent.models import Consent, DuplicateReview
+from tests.audit.conftest import as_superuser, chain_of
 from tests.consent.consent_helpers import make_catalogue, make_donor, new_pid, record, texts
 from tests.factories import DEMO_PASSWORD, UserFactory, make_member
 
@@ -310,6 +312,14 @@ def api_consent_check_bulk(f: Fixtures) -> None:
     client.force_authenticate(f.consent_officer_a)  # no sign-in: that would be a write of its own
     body = {"donors": [new_pid()], "purpose": "DUO:0000042", "data_class": "biomaterial", "action": "use"}
     _ok(client.post("/api/v1/consent/check/bulk", body, format="json"), 200)
+
+
+def api_unknown_path(f: Fixtures) -> None:
+    """The catch-all under /api/ answers every method with a problem+json 404 and touches nothing."""
+    client = APIClient()
+    for method in ("post", "put", "patch", "delete"):
+        response = _ok(getattr(client, method)("/api/v1/no-such-resource/", {"name": "x"}, format="json"), 404)
+        assert response["Content-Type"].startswith("application/problem+json"), response["Content-Type"]
 
 
 # --- consent: catalogue, capture, documents, donors --------------------------------------------------------------
@@ -593,3 +603,23 @@ def command_mfa_reset(f: Fixtures) -> None:
     out = io.StringIO()
     call_command("mfa_reset", researcher.email, by="root@example.org", reason="Phone lost", stdout=out)
     assert mfa.mfa_device(user=researcher) is None
+
+
+def command_verify_audit_chain(f: Fixtures) -> None:
+    chain_of(3)
+    out = io.StringIO()
+    call_command("verify_audit_chain", stdout=out, stderr=io.StringIO())
+    assert out.getvalue().startswith("OK"), out.getvalue()
+
+
+def command_audit_reanchor(f: Fixtures) -> None:
+    """As in ``test_reanchor``: checkpoints at 10 and 15, a restore from a backup taken at 12, two events since."""
+    chain_of(10)
+    checkpoint_write()
+    chain_of(5)
+    checkpoint_write()
+    as_superuser("DELETE FROM audit_auditevent WHERE seq > %s", [12])
+    chain_of(2)
+    out = io.StringIO()
+    call_command("audit_reanchor", "--reason", "Restored from the nightly backup", "--operator", "ops", stdout=out)
+    assert "Re-anchored at seq" in out.getvalue(), out.getvalue()

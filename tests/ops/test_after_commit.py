@@ -19,7 +19,7 @@ from biobank.ops.after_commit import after_commit
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE_DIRS = ["biobank", "consent", "catalog", "specimens", "access_requests"]
 HELPER = "biobank/ops/after_commit.py"
-DELIBERATE_EXCEPTION = "biobank/audit/services.py"  # the audit drain: own publisher thread, periodic drain
+DELIBERATE_EXCEPTION = "biobank/audit/dispatch.py"  # the audit drain: own publisher thread, periodic drain
 
 
 class FakeTask:
