@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("biobank", "catalog", "consent", "specimens", "access_requests")
 MAX_LINES = 500
-KNOWN_EXCEPTIONS: set[str] = set()
 
 
 def source_modules() -> list[Path]:
@@ -27,17 +24,9 @@ def line_count(path: Path) -> int:
 
 def test_no_source_module_exceeds_500_lines():
     too_long = {
-        str(path.relative_to(ROOT)): lines
-        for path in source_modules()
-        if (lines := line_count(path)) > MAX_LINES and str(path.relative_to(ROOT)) not in KNOWN_EXCEPTIONS
+        str(path.relative_to(ROOT)): lines for path in source_modules() if (lines := line_count(path)) > MAX_LINES
     }
     assert not too_long, f"split these modules into packages (at most {MAX_LINES} lines each): {too_long}"
-
-
-@pytest.mark.parametrize("name", sorted(KNOWN_EXCEPTIONS))
-def test_a_known_exception_still_needs_its_exception(name):
-    """An exception the split made unnecessary is removed, so the list cannot hide a new long module later."""
-    assert line_count(ROOT / name) > MAX_LINES, f"{name} is short enough now: remove it from KNOWN_EXCEPTIONS"
 
 
 def test_the_walk_sees_the_packages_and_skips_migrations():

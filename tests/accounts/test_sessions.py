@@ -7,8 +7,8 @@ from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
 from django.utils import timezone
 
-from biobank.accounts.middleware import ACTIVE_AT, SIGNED_IN_AT
 from biobank.accounts.mfa import MFA_SESSION_KEY, VERIFIED
+from biobank.accounts.middleware import ACTIVE_AT, SIGNED_IN_AT
 from biobank.audit.models import AuditOutbox
 from tests.factories import DEMO_PASSWORD, UserFactory
 

@@ -19,7 +19,9 @@ LOGIN = reverse("accounts:login")
 
 def test_a_member_signs_in_with_email_and_password_and_is_asked_to_set_up_the_second_step(client, admin_a):
     response = client.post(LOGIN, {"username": "Admin-A@example.org", "password": DEMO_PASSWORD}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("accounts:mfa_setup") + "?next=%2F"  # MFA: tests/accounts/test_mfa.py
+    assert (
+        response.redirect_chain[-1][0] == reverse("accounts:mfa_setup") + "?next=%2F"
+    )  # MFA: tests/accounts/test_mfa.py
 
 
 def test_a_researcher_signs_in_with_email_and_password_and_reaches_the_dashboard(client, db):
