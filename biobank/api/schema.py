@@ -152,6 +152,11 @@ def problem_responses(*statuses: int) -> dict[Any, OpenApiResponse]:
 
 ETAG_HEADER = "A strong ETag of the current version; send it back as `If-Match` when updating."
 
+# On the operations of an ``ETagMixin`` view that answer the object (read, create, update).
+ETAG_RESPONSE_HEADER = OpenApiParameter(
+    "ETag", str, OpenApiParameter.HEADER, response=[200, 201], description=ETAG_HEADER
+)
+
 IF_MATCH_PARAMETER = OpenApiParameter(
     name="If-Match",
     location=OpenApiParameter.HEADER,

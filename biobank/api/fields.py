@@ -1,0 +1,50 @@
+"""Serializer fields shared by every app's API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import exceptions, serializers
+
+from biobank.accounts.models import Biobank
+from biobank.accounts.selectors import biobanks_visible_to, biobanks_with_perm
+
+
+class BiobankCodeField(serializers.CharField):
+    """A biobank named by its code in a request body, resolved among those where the caller holds ``perm``.
+
+    The validated value is the ``Biobank``. A code of a biobank the caller cannot see, or of none at all, is the same
+    400 (``"No biobank with the code … where you may <action>."``): the answer does not tell which biobanks exist. A
+    biobank the caller sees but lacks ``perm`` in is a 403 naming it and the permission. The caller is the
+    serializer context's ``request.user`` (person or token). Views call ``require_somewhere`` first, so that a caller
+    who holds ``perm`` nowhere gets a 403 whatever the body says.
+
+        biobank = BiobankCodeField(perm="manage_catalog", action="manage the catalogue")
+    """
+
+    def __init__(self, *, perm: str, action: str, **kwargs: Any) -> None:
+        self.perm = perm
+        self.action = action
+        kwargs.setdefault("max_length", Biobank._meta.get_field("code").max_length)
+        kwargs.setdefault("help_text", f"Code of a biobank where you may {action} (needs `{perm}` there).")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> Biobank:
+        code = super().to_internal_value(data)
+        user = self.context["request"].user
+        biobank = biobanks_with_perm(user=user, perm=self.perm).filter(code=code).first()
+        if biobank is not None:
+            return biobank
+        if biobanks_visible_to(user=user).filter(code=code).exists():
+            raise exceptions.PermissionDenied(f"You may not {self.action} in {code}; this needs {self.perm}.")
+        raise serializers.ValidationError(
+            f"No biobank with the code {code!r} where you may {self.action}.", code="does_not_exist"
+        )
+
+    def to_representation(self, value: Any) -> str:
+        return value.code if isinstance(value, Biobank) else str(value)
+
+    def require_somewhere(self, user: Any) -> None:
+        """403 unless the caller holds the field's permission in at least one biobank (checked before the body)."""
+        if not biobanks_with_perm(user=user, perm=self.perm).exists():
+            raise exceptions.PermissionDenied(f"You may not {self.action}: you hold {self.perm} in no biobank.")
