@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework import exceptions, serializers
+from rest_framework.fields import empty
 
 from biobank.accounts.models import Biobank
 from biobank.accounts.selectors import biobanks_visible_to, biobanks_with_perm
@@ -14,7 +15,8 @@ class BiobankCodeField(serializers.CharField):
     """A biobank named by its code in a request body, resolved among those where the caller holds ``perm``.
 
     The validated value is the ``Biobank``. A code of a biobank the caller cannot see, or of none at all, is the same
-    400 (``"No biobank with the code … where you may <action>."``): the answer does not tell which biobanks exist. A
+    400 (``"No biobank with this code where you may <action>."``, the code not echoed): the answer does not tell
+    which biobanks exist. A
     biobank the caller sees but lacks ``perm`` in is a 403 naming it and the permission. The caller is the
     serializer context's ``request.user`` (person or token). Views call ``require_somewhere`` first, so that a caller
     who holds ``perm`` nowhere gets a 403 whatever the body says.
@@ -29,8 +31,11 @@ class BiobankCodeField(serializers.CharField):
         kwargs.setdefault("help_text", f"Code of a biobank where you may {action} (needs `{perm}` there).")
         super().__init__(**kwargs)
 
-    def to_internal_value(self, data: Any) -> Biobank:
-        code = super().to_internal_value(data)
+    def run_validation(self, data: Any = empty) -> Any:
+        # the code is checked as text first (type, blank, length), then resolved
+        code = super().run_validation(data)
+        if code in (None, ""):
+            return code
         user = self.context["request"].user
         biobank = biobanks_with_perm(user=user, perm=self.perm).filter(code=code).first()
         if biobank is not None:
@@ -38,7 +43,7 @@ class BiobankCodeField(serializers.CharField):
         if biobanks_visible_to(user=user).filter(code=code).exists():
             raise exceptions.PermissionDenied(f"You may not {self.action} in {code}; this needs {self.perm}.")
         raise serializers.ValidationError(
-            f"No biobank with the code {code!r} where you may {self.action}.", code="does_not_exist"
+            f"No biobank with this code where you may {self.action}.", code="does_not_exist"
         )
 
     def to_representation(self, value: Any) -> str:
