@@ -18,8 +18,9 @@ class BiobankCodeField(serializers.CharField):
     400 (``"No biobank with this code where you may <action>."``, the code not echoed): the answer does not tell
     which biobanks exist. A
     biobank the caller sees but lacks ``perm`` in is a 403 naming it and the permission. The caller is the
-    serializer context's ``request.user`` (person or token). Views call ``require_somewhere`` first, so that a caller
-    who holds ``perm`` nowhere gets a 403 whatever the body says.
+    serializer context's ``request.user`` (person or token). Views call
+    ``BiobankCodeField.of(serializer).require_somewhere(user)`` first, so that a caller who holds ``perm`` nowhere
+    gets a 403 whatever the body says.
 
         biobank = BiobankCodeField(perm="manage_catalog", action="manage the catalogue")
     """
@@ -48,6 +49,12 @@ class BiobankCodeField(serializers.CharField):
 
     def to_representation(self, value: Any) -> str:
         return value.code if isinstance(value, Biobank) else str(value)
+
+    @staticmethod
+    def of(serializer: serializers.Serializer) -> BiobankCodeField:
+        """The serializer's biobank field (the one ``BiobankCodeField`` among its fields)."""
+        (field,) = [field for field in serializer.fields.values() if isinstance(field, BiobankCodeField)]
+        return field
 
     def require_somewhere(self, user: Any) -> None:
         """403 unless the caller holds the field's permission in at least one biobank (checked before the body)."""

@@ -46,13 +46,13 @@ class CursorPagination(pagination.CursorPagination):
             )
         except keyset.InvalidCursor as error:
             raise exceptions.ValidationError({error.name: [error.message]}) from None
-        return pagination.Cursor(offset=cursor.offset, reverse=cursor.reverse, position=cursor.position)
+        return pagination.Cursor._make((cursor.offset, cursor.reverse, cursor.position))
 
     def encode_cursor(self, cursor: Any) -> str:
         token = keyset.encode_cursor(
             keyset.Cursor(position=cursor.position, reverse=cursor.reverse, offset=cursor.offset)
         )
-        return replace_query_param(self.base_url, self.cursor_query_param, token)
+        return replace_query_param(self.base_url or "", self.cursor_query_param, token)
 
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> list | None:
         try:

@@ -19,6 +19,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from biobank.api.etags import ETagMixin
+from biobank.api.fields import BiobankCodeField
 from biobank.api.schema import (
     ETAG_RESPONSE_HEADER,
     IF_MATCH_PARAMETER,
@@ -80,7 +81,7 @@ class CollectionListView(ETagMixin, generics.ListAPIView):
     )
     def post(self, request: Request) -> Response:
         serializer = CollectionCreateInputSerializer(data=request.data, context={"request": request})
-        serializer.fields["biobank"].require_somewhere(request.user)
+        BiobankCodeField.of(serializer).require_somewhere(request.user)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         collection = services.collection_create(

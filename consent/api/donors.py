@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from biobank.accounts.selectors import biobanks_visible_to, user_has_biobank_perm
 from biobank.api.exceptions import PROBLEM_CONTENT_TYPE, problem
+from biobank.api.fields import BiobankCodeField
 from biobank.api.schema import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from consent import selectors, services
 from consent.models import Donor
@@ -142,7 +143,7 @@ class DonorListView(generics.ListAPIView):
     )
     def post(self, request: Request) -> Response:
         serializer = DonorRegisterInputSerializer(data=request.data, context={"request": request})
-        serializer.fields["biobank"].require_somewhere(request.user)
+        BiobankCodeField.of(serializer).require_somewhere(request.user)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         biobank = data.pop("biobank")
