@@ -16,9 +16,8 @@ class BiobankCodeField(serializers.CharField):
 
     The validated value is the ``Biobank``. A code of a biobank the caller cannot see, or of none at all, is the same
     400 (``"No biobank with this code where you may <action>."``, the code not echoed): the answer does not tell
-    which biobanks exist. A
-    biobank the caller sees but lacks ``perm`` in is a 403 naming it and the permission. The caller is the
-    serializer context's ``request.user`` (person or token). Views call
+    which biobanks exist. A biobank the caller sees but lacks ``perm`` in is a 403 naming it and the permission.
+    The caller is the serializer context's ``request.user`` (person or token). Views call
     ``BiobankCodeField.of(serializer).require_somewhere(user)`` first, so that a caller who holds ``perm`` nowhere
     gets a 403 whatever the body says.
 

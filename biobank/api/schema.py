@@ -95,7 +95,14 @@ PROBLEMS: dict[int, tuple[str, list[OpenApiExample]]] = {
     ),
     403: (
         "You may see the resource but lack the permission for this action (or the CSRF check of a session failed).",
-        [_example(403, "permission-denied", "Permission denied", "You may not manage the catalogue of biobank-a.")],
+        [
+            _example(
+                403,
+                "permission-denied",
+                "Permission denied",
+                "You may not manage the catalogue in biobank-a; this needs manage_catalog.",
+            )
+        ],
     ),
     404: (
         "No such resource, or one you may not see (foreign objects are indistinguishable from missing ones).",
