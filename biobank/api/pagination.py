@@ -1,15 +1,22 @@
 """Cursor pagination: stable under inserts and no COUNT(*) on million-row tables.
 
 A view chooses its order with ``cursor_ordering`` (a unique, unchanging field such as ``pk`` or a unique ``code``);
-``?page_size=`` asks for up to ``max_page_size`` rows. A cursor that was tampered with is a 400 naming ``/cursor``.
+``?page_size=`` asks for up to ``max_page_size`` rows. The cursor of the ``next``/``previous`` links is written and
+read by ``biobank.keyset`` (the one cursor encoding of the portal, shared with the web pages' keyset paging); a
+cursor that was tampered with is a 400 naming ``/cursor``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from rest_framework import exceptions, pagination
+from rest_framework.utils.urls import replace_query_param
+
+from biobank import keyset
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -18,20 +25,47 @@ class CursorPagination(pagination.CursorPagination):
     max_page_size = 500
     ordering = "-pk"
     invalid_cursor_message = "Invalid cursor; use the 'next' or 'previous' link of an earlier page as it is."
+    integer_position = False
 
     def get_ordering(self, request: Any, queryset: Any, view: Any) -> tuple[str, ...]:
         ordering = getattr(view, "cursor_ordering", None) or self.ordering
-        return (ordering,) if isinstance(ordering, str) else tuple(ordering)
+        fields = (ordering,) if isinstance(ordering, str) else tuple(ordering)
+        self.integer_position = _is_integer_field(queryset.model, fields[0].lstrip("-"))
+        return fields
 
     def decode_cursor(self, request: Any) -> Any:
+        token = request.query_params.get(self.cursor_query_param)
+        if token is None:
+            return None
         try:
-            return super().decode_cursor(request)
-        except exceptions.NotFound:
-            raise exceptions.ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}) from None
+            cursor = keyset.decode_cursor(
+                token,
+                name=self.cursor_query_param,
+                integer_position=self.integer_position,
+                max_offset=self.offset_cutoff,
+            )
+        except keyset.InvalidCursor as error:
+            raise exceptions.ValidationError({error.name: [error.message]}) from None
+        return pagination.Cursor._make((cursor.offset, cursor.reverse, cursor.position))
+
+    def encode_cursor(self, cursor: Any) -> str:
+        token = keyset.encode_cursor(
+            keyset.Cursor(position=cursor.position, reverse=cursor.reverse, offset=cursor.offset)
+        )
+        return replace_query_param(self.base_url or "", self.cursor_query_param, token)
 
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> list | None:
         try:
             return super().paginate_queryset(queryset, request, view)
         except (ValueError, DjangoValidationError):
-            # a well-formed cursor whose position does not fit the ordering field (e.g. text for an integer key)
+            # a well-formed cursor whose position does not fit a non-integer ordering field (e.g. text for a date)
             raise exceptions.ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}) from None
+
+
+def _is_integer_field(model: type[models.Model], name: str) -> bool:
+    """A row-id ordering (``pk``, ``seq``): its cursor positions must be ASCII digits (``keyset.read_position``)."""
+    try:
+        field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return isinstance(field, models.IntegerField)

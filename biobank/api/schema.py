@@ -95,7 +95,14 @@ PROBLEMS: dict[int, tuple[str, list[OpenApiExample]]] = {
     ),
     403: (
         "You may see the resource but lack the permission for this action (or the CSRF check of a session failed).",
-        [_example(403, "permission-denied", "Permission denied", "You may not manage the catalogue of biobank-a.")],
+        [
+            _example(
+                403,
+                "permission-denied",
+                "Permission denied",
+                "You may not manage the catalogue in biobank-a; this needs manage_catalog.",
+            )
+        ],
     ),
     404: (
         "No such resource, or one you may not see (foreign objects are indistinguishable from missing ones).",
@@ -151,6 +158,11 @@ def problem_responses(*statuses: int) -> dict[Any, OpenApiResponse]:
 
 
 ETAG_HEADER = "A strong ETag of the current version; send it back as `If-Match` when updating."
+
+# On the operations of an ``ETagMixin`` view that answer the object (read, create, update).
+ETAG_RESPONSE_HEADER = OpenApiParameter(
+    "ETag", str, OpenApiParameter.HEADER, response=[200, 201], description=ETAG_HEADER
+)
 
 IF_MATCH_PARAMETER = OpenApiParameter(
     name="If-Match",

@@ -1,18 +1,15 @@
 """Keyset paging of the portal's long lists (``?before=<id>``): the position is read strictly, or the page is a 400.
 
-``str.isdigit`` accepts superscripts and other Unicode digits ("²") that ``int`` cannot read, so the old check let
-them through to a 500. The position is a row id: ASCII digits only, at most 18 of them (it fits a bigint).
+The position is read by ``biobank.keyset.read_position``, the same reader the API's cursors use: ASCII digits only,
+at most 18 of them (``str.isdigit`` accepts superscripts such as "²" that ``int`` cannot read).
 """
 
 from __future__ import annotations
 
-import re
-
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 
-_POSITION = re.compile(r"[0-9]{1,18}")
+from biobank.keyset import InvalidCursor, read_position
 
 
 def before_position(request: HttpRequest, name: str = "before") -> int | None:
@@ -20,9 +17,7 @@ def before_position(request: HttpRequest, name: str = "before") -> int | None:
     raw = request.GET.get(name, "")
     if raw == "":
         return None
-    if not _POSITION.fullmatch(raw):
-        raise BadRequest(
-            _("The parameter %(name)s must be a position of the list: 1 to 18 digits 0-9, as in the “Older” link.")
-            % {"name": name}
-        )
-    return int(raw)
+    try:
+        return read_position(raw, name=name)
+    except InvalidCursor as error:
+        raise BadRequest(error.message) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from biobank.api.fields import BiobankCodeField
 from biobank.api.serializers import InputSerializer
 from catalog.models import Collection
 
@@ -17,7 +18,7 @@ class CollectionSerializer(serializers.ModelSerializer):
 
 
 class CollectionCreateInputSerializer(InputSerializer):
-    biobank = serializers.CharField(max_length=40, help_text="Code of a biobank where you may manage the catalogue.")
+    biobank = BiobankCodeField(perm="manage_catalog", action="manage the catalogue")
     code = serializers.CharField(max_length=40, help_text="Unique within the biobank; lowercase, digits, hyphens.")
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")

@@ -2,35 +2,37 @@
 
 Reads go through ``collections_visible_to`` and writes through ``collections_changeable_by``, so a collection of a
 biobank the caller cannot see is a 404; one they can see but not change is a 403. Updates carry optimistic
-concurrency: ``GET`` returns an ``ETag``; ``PATCH`` with a stale ``If-Match`` is refused with 412.
+concurrency through the shared ``ETagMixin``: ``GET`` returns an ``ETag``; ``PATCH`` with a stale ``If-Match`` is
+refused with 412. The biobank of a new collection is read by the shared ``BiobankCodeField``.
 """
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.db import transaction
-from django.utils.http import parse_etags, quote_etag
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from biobank.accounts.selectors import biobanks_visible_to, biobanks_with_perm
-from biobank.api.exceptions import PreconditionFailed
-from biobank.api.schema import ETAG_HEADER, IF_MATCH_PARAMETER, READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
+from biobank.api.etags import ETagMixin
+from biobank.api.fields import BiobankCodeField
+from biobank.api.schema import (
+    ETAG_RESPONSE_HEADER,
+    IF_MATCH_PARAMETER,
+    READ_PROBLEMS,
+    WRITE_PROBLEMS,
+    problem_responses,
+)
 from catalog import selectors, services
 from catalog.models import Collection
 
 from .filtersets import CollectionFilterSet
 from .serializers import CollectionCreateInputSerializer, CollectionSerializer, CollectionUpdateInputSerializer
 
-ETAG_RESPONSE_HEADER = OpenApiParameter(
-    "ETag", str, OpenApiParameter.HEADER, response=[200, 201], description=ETAG_HEADER
-)
 COLLECTION_EXAMPLE = {
     "id": 7,
     "biobank": "biobank-a",
@@ -42,28 +44,7 @@ COLLECTION_EXAMPLE = {
 }
 
 
-def collection_etag(collection: Collection) -> str:
-    """A strong ETag that changes with every saved change (``updated_at`` is set on each update)."""
-    version = f"{collection.pk}:{collection.updated_at.isoformat()}"
-    return quote_etag(hashlib.sha256(version.encode()).hexdigest()[:32])
-
-
-def _with_etag(response: Response, collection: Collection) -> Response:
-    response["ETag"] = collection_etag(collection)
-    return response
-
-
-def _check_if_match(request: Request, current: str) -> None:
-    """RFC 9110 §13.1.1: ``*`` or one of the listed strong ETags must be the current one."""
-    header = request.headers.get("If-Match")
-    if header is None:
-        return
-    etags = parse_etags(header)
-    if "*" not in etags and current not in etags:
-        raise PreconditionFailed()
-
-
-class CollectionListView(generics.ListAPIView):
+class CollectionListView(ETagMixin, generics.ListAPIView):
     serializer_class = CollectionSerializer
     filterset_class = CollectionFilterSet
     cursor_ordering = "-pk"
@@ -99,32 +80,23 @@ class CollectionListView(generics.ListAPIView):
         ],
     )
     def post(self, request: Request) -> Response:
-        manageable = biobanks_with_perm(user=request.user, perm="manage_catalog")
-        if not manageable.exists():
-            raise exceptions.PermissionDenied("You may not create collections: you manage no biobank's catalogue.")
-        serializer = CollectionCreateInputSerializer(data=request.data)
+        serializer = CollectionCreateInputSerializer(data=request.data, context={"request": request})
+        BiobankCodeField.of(serializer).require_somewhere(request.user)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        biobank = manageable.filter(code=data["biobank"]).first()
-        if biobank is None:
-            if biobanks_visible_to(user=request.user).filter(code=data["biobank"]).exists():
-                raise exceptions.PermissionDenied(f"You may not manage the catalogue of {data['biobank']}.")
-            raise exceptions.ValidationError(
-                {"biobank": ["No biobank with this code that you may manage."]}, code="does_not_exist"
-            )
         collection = services.collection_create(
             actor=request.user,
-            biobank=biobank,
+            biobank=data["biobank"],
             code=data["code"],
             name=data["name"],
             description=data["description"],
         )
         response = Response(CollectionSerializer(collection).data, status=status.HTTP_201_CREATED)
         response["Location"] = reverse("api-collection-detail", kwargs={"pk": collection.pk}, request=request)
-        return _with_etag(response, collection)
+        return self.with_etag(response, collection)
 
 
-class CollectionDetailView(APIView):
+class CollectionDetailView(ETagMixin, APIView):
     def _visible(self, request: Request, pk: int) -> Collection:
         try:
             return selectors.collections_visible_to(user=request.user).get(pk=pk)
@@ -155,11 +127,7 @@ class CollectionDetailView(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         collection = self._visible(request, pk)
-        # RFC 9110 §13.1.2: If-None-Match compares weakly, so W/"x" matches "x"; "*" matches any current version.
-        known = {tag.removeprefix("W/") for tag in parse_etags(request.headers.get("If-None-Match", ""))}
-        if collection_etag(collection) in known or "*" in known:
-            return _with_etag(Response(status=status.HTTP_304_NOT_MODIFIED), collection)
-        return _with_etag(Response(CollectionSerializer(collection).data), collection)
+        return self.etag_read(request, collection, CollectionSerializer(collection).data)
 
     @extend_schema(
         operation_id="collections_partial_update",
@@ -175,10 +143,10 @@ class CollectionDetailView(APIView):
     def patch(self, request: Request, pk: int) -> Response:
         with transaction.atomic():
             collection = self._changeable_locked(request, pk)
-            _check_if_match(request, collection_etag(collection))
+            self.check_if_match(request, collection)
             serializer = CollectionUpdateInputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             collection = services.collection_update(
                 actor=request.user, collection=collection, **serializer.validated_data
             )
-        return _with_etag(Response(CollectionSerializer(collection).data), collection)
+        return self.with_etag(Response(CollectionSerializer(collection).data), collection)

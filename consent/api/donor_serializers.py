@@ -6,6 +6,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from biobank.api.fields import BiobankCodeField
 from biobank.api.schema import ProblemSerializer
 from biobank.api.serializers import InputSerializer
 from biobank.pseudonyms import checkchar
@@ -54,7 +55,7 @@ class DonorDetailSerializer(DonorSerializer):
 
 
 class DonorRegisterInputSerializer(InputSerializer):
-    biobank = serializers.CharField(max_length=40, help_text="Code of a biobank where you register donors.")
+    biobank = BiobankCodeField(perm="manage_consent", action="register donors")
     given_names = _identity("given_names", required=True)
     family_name = _identity("family_name", required=True)
     date_of_birth = serializers.DateField(help_text="YYYY-MM-DD; only year and month are kept outside the vault.")

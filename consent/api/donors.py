@@ -18,8 +18,9 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from biobank.accounts.selectors import biobanks_visible_to, biobanks_with_perm, user_has_biobank_perm
+from biobank.accounts.selectors import biobanks_visible_to, user_has_biobank_perm
 from biobank.api.exceptions import PROBLEM_CONTENT_TYPE, problem
+from biobank.api.fields import BiobankCodeField
 from biobank.api.schema import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from consent import selectors, services
 from consent.models import Donor
@@ -141,18 +142,11 @@ class DonorListView(generics.ListAPIView):
         ],
     )
     def post(self, request: Request) -> Response:
-        allowed = biobanks_with_perm(user=request.user, perm="manage_consent")
-        if not allowed.exists():
-            raise exceptions.PermissionDenied("You may not register donors: you hold manage_consent in no biobank.")
-        serializer = DonorRegisterInputSerializer(data=request.data)
+        serializer = DonorRegisterInputSerializer(data=request.data, context={"request": request})
+        BiobankCodeField.of(serializer).require_somewhere(request.user)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        code = data.pop("biobank")
-        biobank = allowed.filter(code=code).first()
-        if biobank is None:
-            if biobanks_visible_to(user=request.user).filter(code=code).exists():
-                raise exceptions.PermissionDenied(f"You may not register donors in {code}; this needs manage_consent.")
-            raise exceptions.ValidationError({"biobank": ["No biobank with this code where you may register donors."]})
+        biobank = data.pop("biobank")
         registration = services.donor_register(actor=request.user, biobank=biobank, **data)
         if registration.review is not None:
             return self._duplicate(request, registration.review)
