@@ -22,7 +22,6 @@ import secrets
 from base64 import b32encode
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -32,6 +31,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from biobank.errors import DomainError
 
 from .models import Biobank, Membership, User
+from .principals import Actor
 
 MFA_SESSION_KEY = "_biobank_mfa"
 PENDING, VERIFIED, OFF = "pending", "verified", "off"
@@ -224,12 +224,12 @@ def mfa_recovery_codes_regenerate(*, actor: User) -> list[str]:
     return codes
 
 
-def mfa_may_reset(*, actor: Any, user: User) -> bool:
+def mfa_may_reset(*, actor: Actor, user: User) -> bool:
     """Another person's MFA may be reset by a superuser or by an admin of one of that person's biobanks."""
     return bool(_reset_biobank(actor=actor, user=user) is not False)
 
 
-def _reset_biobank(*, actor: Any, user: User) -> Biobank | bool | None:
+def _reset_biobank(*, actor: Actor, user: User) -> Biobank | bool | None:
     """The biobank in whose name ``actor`` resets (``None`` for a superuser), or ``False`` if they may not."""
     from .selectors import biobanks_with_perm
 

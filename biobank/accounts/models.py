@@ -124,7 +124,11 @@ class Biobank(models.Model):
         ordering = ["name"]
         default_permissions = ("view",)
         permissions = [
-            (codename, str(label)) for codename, label in BIOBANK_PERMISSIONS.items() if codename != "view_biobank"
+            (perm.value, str(label))
+            for perm, label in BIOBANK_PERMISSIONS.items()
+            if perm != "view_biobank"
+            for codename, label in BIOBANK_PERMISSIONS.items()
+            if codename != "view_biobank"
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(country__regex=r"^[A-Z]{2}$"), name="biobank_country_iso2"),

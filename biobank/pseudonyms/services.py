@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from biobank.accounts.models import Biobank
+from biobank.accounts.principals import Actor
 from biobank.accounts.selectors import user_has_biobank_perm
 from biobank.audit.reasons import steward_reason_clean
 from biobank.audit.services import audit_record
@@ -40,7 +41,7 @@ class PseudonymNotFound(DomainError):
 
 def _audit(
     *,
-    actor: Any,
+    actor: Actor,
     action: str,
     obj: Any = None,
     biobank: Biobank | None = None,
@@ -64,7 +65,7 @@ def pseudonymiser(*, domain: PseudonymDomain, version: int | None = None) -> Pse
 
 
 @transaction.atomic
-def domain_create(*, actor: Any, code: str, kind: str, biobank: Biobank | None = None) -> PseudonymDomain:
+def domain_create(*, actor: Actor, code: str, kind: str, biobank: Biobank | None = None) -> PseudonymDomain:
     """A new pseudonym domain with key version 1 derived from the current master key.
 
     A biobank has exactly one PID domain; a release domain names the biobank whose identity steward may resolve
@@ -193,7 +194,7 @@ def pseudonym_for(*, domain: PseudonymDomain, subject: str) -> str:
 
 
 @transaction.atomic
-def domain_rotate_key(*, actor: Any, domain: PseudonymDomain) -> PseudonymDomain:
+def domain_rotate_key(*, actor: Actor, domain: PseudonymDomain) -> PseudonymDomain:
     """Start a new key version (from the current master key): new subjects get pseudonyms under the new key.
 
     A biobank PID domain stops there: a PID is printed on tube labels and stored in partner systems for as long as
@@ -277,7 +278,7 @@ def domain_repseudonymise_batch(*, domain_id: int, key_version: int, limit: int 
 
 
 @transaction.atomic
-def pseudonym_resolve(*, actor: Any, domain: PseudonymDomain, pseudonym: str, reason: str) -> Pseudonym:
+def pseudonym_resolve(*, actor: Actor, domain: PseudonymDomain, pseudonym: str, reason: str) -> Pseudonym:
     """Re-identification: the mapping row (subject, key version) behind a pseudonym, in any key version.
 
     Only an identity steward of the domain's biobank (``view_identity``), only with a stated reason, and always

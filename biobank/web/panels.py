@@ -20,6 +20,7 @@ from django.db.models import Count, Min
 from django.utils import timezone
 
 from biobank.accounts.models import Biobank, Membership
+from biobank.accounts.principals import Principal
 from biobank.accounts.selectors import api_tokens_visible_to, biobank_ids_with_perm, biobanks_with_perm
 
 from .access import BiobankAccess
@@ -87,7 +88,7 @@ class NetworkEntry:
     collections: list[str] = field(default_factory=list)
 
 
-def biobank_panels(*, user: Any, accesses: list[BiobankAccess]) -> list[BiobankPanel]:
+def biobank_panels(*, user: Principal, accesses: list[BiobankAccess]) -> list[BiobankPanel]:
     """One panel per biobank; at most three queries beyond the memberships, plus one per registered tile, whatever
     the number of biobanks."""
     panels = {a.biobank.pk: BiobankPanel(access=a) for a in accesses}

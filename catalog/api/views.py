@@ -14,11 +14,11 @@ from django.db import transaction
 from django.utils.http import parse_etags, quote_etag
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from biobank.accounts.principals import AuthenticatedRequest
 from biobank.accounts.selectors import biobanks_visible_to, biobanks_with_perm
 from biobank.api.exceptions import PreconditionFailed
 from biobank.api.schema import ETAG_HEADER, IF_MATCH_PARAMETER, READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
@@ -53,7 +53,7 @@ def _with_etag(response: Response, collection: Collection) -> Response:
     return response
 
 
-def _check_if_match(request: Request, current: str) -> None:
+def _check_if_match(request: AuthenticatedRequest, current: str) -> None:
     """RFC 9110 §13.1.1: ``*`` or one of the listed strong ETags must be the current one."""
     header = request.headers.get("If-Match")
     if header is None:
@@ -78,7 +78,7 @@ class CollectionListView(generics.ListAPIView):
         "by one; newest first, cursor-paginated.",
         responses={200: CollectionSerializer(many=True), **problem_responses(400, *READ_PROBLEMS)},
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
@@ -98,7 +98,7 @@ class CollectionListView(generics.ListAPIView):
             OpenApiExample("Created", response_only=True, status_codes=["201"], value=COLLECTION_EXAMPLE),
         ],
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         manageable = biobanks_with_perm(user=request.user, perm="manage_catalog")
         if not manageable.exists():
             raise exceptions.PermissionDenied("You may not create collections: you manage no biobank's catalogue.")
@@ -125,13 +125,13 @@ class CollectionListView(generics.ListAPIView):
 
 
 class CollectionDetailView(APIView):
-    def _visible(self, request: Request, pk: int) -> Collection:
+    def _visible(self, request: AuthenticatedRequest, pk: int) -> Collection:
         try:
             return selectors.collections_visible_to(user=request.user).get(pk=pk)
         except Collection.DoesNotExist:
             raise exceptions.NotFound(f"No collection {pk} that you may see.") from None
 
-    def _changeable_locked(self, request: Request, pk: int) -> Collection:
+    def _changeable_locked(self, request: AuthenticatedRequest, pk: int) -> Collection:
         """The collection locked for the update; 403 if the caller may only see it, 404 if not even that."""
         collection = (
             selectors.collections_changeable_by(user=request.user).select_for_update(of=("self",)).filter(pk=pk).first()
@@ -153,7 +153,7 @@ class CollectionDetailView(APIView):
         },
         examples=[OpenApiExample("Collection", response_only=True, value=COLLECTION_EXAMPLE)],
     )
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         collection = self._visible(request, pk)
         # RFC 9110 §13.1.2: If-None-Match compares weakly, so W/"x" matches "x"; "*" matches any current version.
         known = {tag.removeprefix("W/") for tag in parse_etags(request.headers.get("If-None-Match", ""))}
@@ -172,7 +172,7 @@ class CollectionDetailView(APIView):
         responses={200: CollectionSerializer, **problem_responses(403, 404, 412, *WRITE_PROBLEMS)},
         examples=[OpenApiExample("Rename", request_only=True, value={"name": "Colorectal cancer cohort 2024/25"})],
     )
-    def patch(self, request: Request, pk: int) -> Response:
+    def patch(self, request: AuthenticatedRequest, pk: int) -> Response:
         with transaction.atomic():
             collection = self._changeable_locked(request, pk)
             _check_if_match(request, collection_etag(collection))

@@ -15,10 +15,10 @@ from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from biobank.accounts.principals import AuthenticatedRequest
 from biobank.accounts.selectors import biobank_ids_with_perm, biobanks_with_perm
 from biobank.api.schema import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from biobank.errors import DomainError
@@ -65,7 +65,7 @@ ANSWER_EXAMPLE = {
 }
 
 
-def _require_view_donors(request: Request) -> None:
+def _require_view_donors(request: AuthenticatedRequest) -> None:
     if not biobanks_with_perm(user=request.user, perm="view_donors").exists():
         raise exceptions.PermissionDenied("Checking consent needs the permission view_donors in a biobank.")
 
@@ -137,7 +137,7 @@ class ConsentCheckView(APIView):
         responses={200: GateAnswerSerializer, **problem_responses(400, 403, 404, *READ_PROBLEMS)},
         examples=[OpenApiExample("Withdrawn", value=ANSWER_EXAMPLE, response_only=True)],
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         _require_view_donors(request)
         query = CheckQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -180,7 +180,7 @@ class ConsentBulkCheckView(APIView):
             )
         ],
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         _require_view_donors(request)
         body = BulkCheckInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -227,12 +227,12 @@ class ConsentBulkCheckView(APIView):
         return Response(BulkResultSerializer(data).data)
 
 
-def _consents(request: Request) -> Any:
+def _consents(request: AuthenticatedRequest) -> Any:
     visible = biobank_ids_with_perm(user=request.user, perm="view_donors")
     return selectors.consents_visible_to(user=request.user).filter(biobank__in=visible)
 
 
-def _templates(request: Request) -> Any:
+def _templates(request: AuthenticatedRequest) -> Any:
     return selectors.templates_visible_to(user=request.user)
 
 
@@ -251,7 +251,7 @@ class ConsentListView(generics.ListAPIView):
         description="Newest first, cursor-paginated. Needs `view_donors`. Names and signatures are not included.",
         responses={200: ConsentSerializer(many=True), **problem_responses(400, *READ_PROBLEMS)},
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
 
@@ -262,7 +262,7 @@ class ConsentDetailView(APIView):
         parameters=[ID_PARAMETER],
         responses={200: ConsentSerializer, **problem_responses(404, *READ_PROBLEMS)},
     )
-    def get(self, request: Request, id: int) -> Response:
+    def get(self, request: AuthenticatedRequest, id: int) -> Response:
         consent = _consents(request).filter(pk=id).first()
         if consent is None:
             raise exceptions.NotFound("No such consent, or you may not see it.")
@@ -285,7 +285,7 @@ class TemplateListView(generics.ListAPIView):
         "Needs `view_donors` or `manage_consent`.",
         responses={200: TemplateSerializer(many=True), **problem_responses(400, *READ_PROBLEMS)},
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
 
@@ -296,7 +296,7 @@ class TemplateDetailView(APIView):
         parameters=[ID_PARAMETER],
         responses={200: TemplateSerializer, **problem_responses(404, *READ_PROBLEMS)},
     )
-    def get(self, request: Request, id: int) -> Response:
+    def get(self, request: AuthenticatedRequest, id: int) -> Response:
         template = _templates(request).filter(pk=id).first()
         if template is None:
             raise exceptions.NotFound("No such consent template, or you may not see it.")

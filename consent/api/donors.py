@@ -13,11 +13,11 @@ from typing import Any
 from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from biobank.accounts.principals import AuthenticatedRequest
 from biobank.accounts.selectors import biobanks_visible_to, biobanks_with_perm, user_has_biobank_perm
 from biobank.api.exceptions import PROBLEM_CONTENT_TYPE, problem
 from biobank.api.schema import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
@@ -76,7 +76,7 @@ DUPLICATE_RESPONSE = OpenApiResponse(
 )
 
 
-def visible_donor(request: Request, pid: str) -> Donor:
+def visible_donor(request: AuthenticatedRequest, pid: str) -> Donor:
     """The donor with ``pid`` if the caller may see it: 400 for a malformed PID, 404 if none is visible."""
     code = request.query_params.get("biobank")
     biobank = biobanks_visible_to(user=request.user).filter(code=code).first() if code else None
@@ -108,7 +108,7 @@ class DonorListView(generics.ListAPIView):
             )
         ],
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
@@ -140,7 +140,7 @@ class DonorListView(generics.ListAPIView):
             OpenApiExample("Registered", response_only=True, status_codes=["201"], value=DONOR_EXAMPLE),
         ],
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         allowed = biobanks_with_perm(user=request.user, perm="manage_consent")
         if not allowed.exists():
             raise exceptions.PermissionDenied("You may not register donors: you hold manage_consent in no biobank.")
@@ -162,7 +162,7 @@ class DonorListView(generics.ListAPIView):
         response["Location"] = reverse("api-donor-detail", kwargs={"pid": donor.pid_display}, request=request)
         return response
 
-    def _duplicate(self, request: Request, review: Any) -> Response:
+    def _duplicate(self, request: AuthenticatedRequest, review: Any) -> Response:
         """The review's number only: no PID, no candidate, no match kind (see ``DuplicateProblemSerializer``)."""
         body = problem(
             status_code=409,
@@ -188,7 +188,7 @@ class DonorDetailView(APIView):
         responses={200: DonorDetailSerializer, **problem_responses(400, 404, *READ_PROBLEMS)},
         examples=[OpenApiExample("Donor", response_only=True, value={**DONOR_EXAMPLE, "asked_pid": None})],
     )
-    def get(self, request: Request, pid: str) -> Response:
+    def get(self, request: AuthenticatedRequest, pid: str) -> Response:
         donor = visible_donor(request, pid)
         context = {"asked_pid": selectors.earlier_pid(pid, donor)}
         return Response(DonorDetailSerializer(donor, context=context).data)
@@ -215,7 +215,7 @@ class DonorConsentListView(generics.ListAPIView):
         parameters=[PID_PARAMETER, BIOBANK_PARAMETER],
         responses={200: ConsentSerializer(many=True), **problem_responses(400, 404, *READ_PROBLEMS)},
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
 
@@ -248,7 +248,7 @@ class DonorIdentityView(APIView):
             ),
         ],
     )
-    def post(self, request: Request, pid: str) -> Response:
+    def post(self, request: AuthenticatedRequest, pid: str) -> Response:
         donor = visible_donor(request, pid)
         if not user_has_biobank_perm(user=request.user, biobank=donor.biobank, perm="view_identity"):
             raise exceptions.PermissionDenied(

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from biobank.accounts.models import Biobank
+from biobank.accounts.principals import Actor
 from biobank.accounts.selectors import user_has_biobank_perm
 from biobank.errors import DomainError
 
 
-def require_manage_consent(actor: Any, biobank: Biobank | None) -> None:
+def require_manage_consent(actor: Actor, biobank: Biobank | None) -> None:
     """People need ``manage_consent`` on the biobank; network-wide entries are for superusers and system jobs."""
     if actor is None or isinstance(actor, str):
         return

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.errors import DomainError
 from biobank.web.access import biobank_for
 from biobank.web.forms import add_domain_error
@@ -27,7 +28,7 @@ from ..selectors.catalogue import modules_of_biobank, policies_of_biobank
 
 @require_GET
 @login_required
-def policy_list(request: HttpRequest, code: str) -> HttpResponse:
+def policy_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     biobank = biobank_for(request, code, "manage_consent")
     policies = list(policies_of_biobank(user=request.user, biobank=biobank))
     terms = duo_terms()
@@ -38,7 +39,7 @@ def policy_list(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def policy_create(request: HttpRequest, code: str) -> HttpResponse:
+def policy_create(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     biobank = biobank_for(request, code, "manage_consent")
     form = PolicyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -55,7 +56,7 @@ def policy_create(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 @login_required
-def module_list(request: HttpRequest, code: str) -> HttpResponse:
+def module_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     biobank = biobank_for(request, code, "manage_consent")
     modules = list(modules_of_biobank(user=request.user, biobank=biobank))
     language = (get_language() or "en").split("-")[0]
@@ -66,7 +67,7 @@ def module_list(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def module_create(request: HttpRequest, code: str) -> HttpResponse:
+def module_create(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     biobank = biobank_for(request, code, "manage_consent")
     form = ModuleForm(
         request.POST if request.method == "POST" else None,
@@ -97,7 +98,7 @@ def module_create(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def template_create(request: HttpRequest, code: str) -> HttpResponse:
+def template_create(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     biobank = biobank_for(request, code, "manage_consent")
     form = TemplateCreateForm(
         request.POST if request.method == "POST" else None,

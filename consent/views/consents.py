@@ -7,13 +7,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.accounts.selectors import user_has_biobank_perm
 from biobank.errors import DomainError
 from biobank.web.access import biobank_for
@@ -28,7 +29,7 @@ from ..selectors import consent_later_denials, consent_policy_history, consents_
 from ..timeline import Act, decide_per_code
 
 
-def _consent(request: HttpRequest, biobank: object, consent_id: int) -> Consent:
+def _consent(request: AuthenticatedHttpRequest, biobank: object, consent_id: int) -> Consent:
     consent = consents_visible_to(user=request.user).filter(biobank=biobank, pk=consent_id).first()
     if consent is None:
         raise Http404(_("This biobank has no such consent."))
@@ -40,7 +41,7 @@ def _modules(consent: Consent) -> QuerySet[Module]:
 
 
 @login_required
-def consent_detail(request: HttpRequest, code: str, consent_id: int) -> HttpResponse:
+def consent_detail(request: AuthenticatedHttpRequest, code: str, consent_id: int) -> HttpResponse:
     biobank = biobank_for(request, code, "view_donors")
     consent = _consent(request, biobank, consent_id)
     history = list(consent_policy_history(consent=consent))
@@ -85,7 +86,7 @@ def _as_act(row: object) -> Act:
 EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
 
 
-def _document(request: HttpRequest, code: str, consent_id: int, kind: str) -> HttpResponse:
+def _document(request: AuthenticatedHttpRequest, code: str, consent_id: int, kind: str) -> HttpResponse:
     """A receipt or scan: a consent officer gets it at once; an identity steward states a reason first (a form,
     then a POST); anyone else with access to the consent gets 403, another biobank's consent is 404."""
     biobank = biobank_for(request, code, "view_donors")
@@ -128,20 +129,20 @@ def _document(request: HttpRequest, code: str, consent_id: int, kind: str) -> Ht
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def receipt_download(request: HttpRequest, code: str, consent_id: int) -> HttpResponse:
+def receipt_download(request: AuthenticatedHttpRequest, code: str, consent_id: int) -> HttpResponse:
     return _document(request, code, consent_id, "receipt")
 
 
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def scan_download(request: HttpRequest, code: str, consent_id: int) -> HttpResponse:
+def scan_download(request: AuthenticatedHttpRequest, code: str, consent_id: int) -> HttpResponse:
     return _document(request, code, consent_id, "scan")
 
 
 @login_required
 @require_POST
-def withdraw_module(request: HttpRequest, code: str, consent_id: int) -> HttpResponse:
+def withdraw_module(request: AuthenticatedHttpRequest, code: str, consent_id: int) -> HttpResponse:
     biobank = biobank_for(request, code, "manage_consent")
     consent = _consent(request, biobank, consent_id)
     form = WithdrawForm(request.POST, modules=_modules(consent))
@@ -166,7 +167,7 @@ def withdraw_module(request: HttpRequest, code: str, consent_id: int) -> HttpRes
 
 @login_required
 @require_POST
-def invalidation_request(request: HttpRequest, code: str, consent_id: int) -> HttpResponse:
+def invalidation_request(request: AuthenticatedHttpRequest, code: str, consent_id: int) -> HttpResponse:
     biobank = biobank_for(request, code, "manage_consent")
     consent = _consent(request, biobank, consent_id)
     form = InvalidationRequestForm(request.POST, prefix="invalidate")
@@ -186,7 +187,7 @@ def invalidation_request(request: HttpRequest, code: str, consent_id: int) -> Ht
 
 @login_required
 @require_POST
-def invalidation_decide(request: HttpRequest, code: str, consent_id: int) -> HttpResponse:
+def invalidation_decide(request: AuthenticatedHttpRequest, code: str, consent_id: int) -> HttpResponse:
     biobank = biobank_for(request, code, "manage_consent")
     consent = _consent(request, biobank, consent_id)
     pending = ConsentInvalidation.objects.filter(consent=consent, status=InvalidationStatus.PENDING).first()

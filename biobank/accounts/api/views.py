@@ -15,7 +15,6 @@ from drf_spectacular.utils import (
     extend_schema,
 )
 from rest_framework import exceptions, generics, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -24,6 +23,7 @@ from biobank.accounts.models import Biobank, Membership, RoleGrant, User
 from biobank.accounts.principals import TokenPrincipal
 from biobank.api.schema import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 
+from ..principals import AuthenticatedRequest
 from .filtersets import BiobankFilterSet
 from .serializers import (
     BiobankSerializer,
@@ -37,7 +37,7 @@ from .serializers import (
 CODE_PARAMETER = OpenApiParameter("code", str, OpenApiParameter.PATH, description="The biobank's code.")
 
 
-def visible_biobank(request: Request, code: str) -> Biobank:
+def visible_biobank(request: AuthenticatedRequest, code: str) -> Biobank:
     """The biobank ``code`` if the caller may see it; otherwise 404, whether or not it exists."""
     try:
         return selectors.biobanks_visible_to(user=request.user).get(code=code)
@@ -45,7 +45,7 @@ def visible_biobank(request: Request, code: str) -> Biobank:
         raise exceptions.NotFound(f"No biobank {code!r} that you may see.") from None
 
 
-def require_any_perm(request: Request, biobank: Biobank, perms: frozenset[str], action: str) -> None:
+def require_any_perm(request: AuthenticatedRequest, biobank: Biobank, perms: frozenset[str], action: str) -> None:
     """403 unless the caller holds one of ``perms`` on a biobank they can see."""
     if not perms & selectors.biobank_perms_of(user=request.user, biobank=biobank):
         raise exceptions.PermissionDenied(
@@ -94,7 +94,7 @@ class MeView(APIView):
             ),
         ],
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         principal = request.user
         if isinstance(principal, TokenPrincipal):
             token = principal.token
@@ -124,7 +124,7 @@ class BiobankListView(generics.ListAPIView):
         description="Biobanks where you hold a role (a token: its own biobank), ordered by code, cursor-paginated.",
         responses={200: BiobankSerializer(many=True), **problem_responses(400, *READ_PROBLEMS)},
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
 
@@ -148,7 +148,7 @@ class BiobankDetailView(APIView):
             )
         ],
     )
-    def get(self, request: Request, code: str) -> Response:
+    def get(self, request: AuthenticatedRequest, code: str) -> Response:
         return Response(BiobankSerializer(visible_biobank(request, code)).data)
 
 
@@ -172,7 +172,7 @@ class MemberListView(generics.ListAPIView):
         parameters=[CODE_PARAMETER],
         responses={200: MembershipSerializer(many=True), **problem_responses(400, 403, 404, *READ_PROBLEMS)},
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
@@ -210,7 +210,7 @@ class MemberListView(generics.ListAPIView):
             ),
         ],
     )
-    def post(self, request: Request, code: str) -> Response:
+    def post(self, request: AuthenticatedRequest, code: str) -> Response:
         biobank = visible_biobank(request, code)
         require_any_perm(request, biobank, frozenset({"manage_members"}), "manage the members")
         serializer = MemberGrantInputSerializer(data=request.data)
@@ -251,7 +251,7 @@ class MemberDetailView(APIView):
         request=None,
         responses={204: None, **problem_responses(400, 403, 404, 409, *READ_PROBLEMS)},
     )
-    def delete(self, request: Request, code: str, membership_id: int) -> Response:
+    def delete(self, request: AuthenticatedRequest, code: str, membership_id: int) -> Response:
         biobank = visible_biobank(request, code)
         require_any_perm(request, biobank, frozenset({"manage_members"}), "manage the members")
         try:
@@ -267,7 +267,7 @@ GRANT_PARAMETER = OpenApiParameter(
 )
 
 
-def _pending_grant(request: Request, code: str, grant_id: int) -> RoleGrant:
+def _pending_grant(request: AuthenticatedRequest, code: str, grant_id: int) -> RoleGrant:
     biobank = visible_biobank(request, code)
     require_any_perm(request, biobank, frozenset({"manage_members"}), "decide the requested roles")
     grant = selectors.role_grants_pending_of_biobank(user=request.user, biobank=biobank).filter(pk=grant_id).first()
@@ -295,7 +295,7 @@ class RoleGrantListView(generics.ListAPIView):
         parameters=[CODE_PARAMETER],
         responses={200: RoleGrantSerializer(many=True), **problem_responses(400, 403, 404, *READ_PROBLEMS)},
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
 
@@ -309,7 +309,7 @@ class RoleGrantApproveView(APIView):
         request=None,
         responses={201: MembershipSerializer, **problem_responses(403, 404, 409, *WRITE_PROBLEMS)},
     )
-    def post(self, request: Request, code: str, grant_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, code: str, grant_id: int) -> Response:
         membership = services.role_grant_approve(actor=request.user, grant=_pending_grant(request, code, grant_id))
         membership = Membership.objects.select_related("user", "granted_by").get(pk=membership.pk)
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
@@ -325,7 +325,7 @@ class RoleGrantRejectView(APIView):
         request=None,
         responses={200: RoleGrantSerializer, **problem_responses(403, 404, 409, *WRITE_PROBLEMS)},
     )
-    def post(self, request: Request, code: str, grant_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, code: str, grant_id: int) -> Response:
         grant = services.role_grant_reject(actor=request.user, grant=_pending_grant(request, code, grant_id))
         grant = RoleGrant.objects.select_related("user", "requested_by", "decided_by").get(pk=grant.pk)
         return Response(RoleGrantSerializer(grant).data)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -26,8 +26,10 @@ from biobank.accounts.selectors import biobank_get_for, members_of_biobank
 from biobank.errors import DomainError
 from biobank.ops.client_address import client_address
 
+from ..principals import AuthenticatedHttpRequest
 
-def _next(request: HttpRequest) -> str:
+
+def _next(request: AuthenticatedHttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
@@ -40,7 +42,7 @@ def _with_next(viewname: str, target: str) -> str:
 
 @never_cache
 @login_required
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Enter a code of the authenticator (or a recovery code) after the password."""
     target = _next(request)
     if not mfa.mfa_session_pending(request):
@@ -102,7 +104,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def setup(request: HttpRequest) -> HttpResponse:
+def setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Add the portal to an authenticator app (QR code or the key as text) and confirm with a code it shows."""
     target = _next(request)
     user = request.user
@@ -136,7 +138,7 @@ def setup(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_POST
-def recovery_codes_regenerate(request: HttpRequest) -> HttpResponse:
+def recovery_codes_regenerate(request: AuthenticatedHttpRequest) -> HttpResponse:
     """New recovery codes replace the old ones; shown once, in the answer to this POST."""
     try:
         codes = mfa.mfa_recovery_codes_regenerate(actor=request.user)  # type: ignore[arg-type]
@@ -147,7 +149,7 @@ def recovery_codes_regenerate(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def reset(request: HttpRequest, code: str, user_id: int) -> HttpResponse:
+def reset(request: AuthenticatedHttpRequest, code: str, user_id: int) -> HttpResponse:
     """An admin of the person's biobank (never the person) removes their authenticator, giving a reason."""
     try:
         biobank = biobank_get_for(user=request.user, code=code, perm="manage_members")

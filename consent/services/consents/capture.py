@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from biobank.accounts.principals import Actor
 from biobank.audit.services import audit_record
 from biobank.errors import DomainError
 
@@ -61,7 +62,7 @@ def _check_png(data: bytes | None) -> bytes | None:
 @transaction.atomic
 def consent_record(
     *,
-    actor: Any,
+    actor: Actor,
     donor: Donor,
     template: Template,
     language: str,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from biobank.accounts.principals import Actor
 from biobank.accounts.selectors import user_has_biobank_perm
 from biobank.audit.reasons import steward_reason_clean
 from biobank.audit.services import audit_record
@@ -49,7 +49,7 @@ def consent_receipt_generate(*, consent_id: int) -> Consent:
     return consent
 
 
-def _document_reader(actor: Any, consent: Consent, reason: str | None) -> str:
+def _document_reader(actor: Actor, consent: Consent, reason: str | None) -> str:
     """Who may read a receipt or scan (names, signatures): consent officers of the consent's biobank
     (``manage_consent``), and identity stewards (``view_identity``) with a stated reason. Returns the audit reason."""
     if user_has_biobank_perm(user=actor, biobank=consent.biobank, perm="manage_consent"):
@@ -62,7 +62,7 @@ def _document_reader(actor: Any, consent: Consent, reason: str | None) -> str:
 
 
 @transaction.atomic
-def consent_receipt_read(*, actor: Any, consent: Consent, reason: str | None = None) -> bytes:
+def consent_receipt_read(*, actor: Actor, consent: Consent, reason: str | None = None) -> bytes:
     """The decrypted receipt for a consent officer or a steward with a reason (see ``_document_reader``); audited.
 
     The bytes are the PDF whose SHA-256 is ``receipt_sha256``.
@@ -82,7 +82,7 @@ def consent_receipt_read(*, actor: Any, consent: Consent, reason: str | None = N
 
 
 @transaction.atomic
-def consent_scan_read(*, actor: Any, consent: Consent, reason: str | None = None) -> bytes:
+def consent_scan_read(*, actor: Actor, consent: Consent, reason: str | None = None) -> bytes:
     """The decrypted scan (QC or later checks), under the receipt's rule; audited."""
     why = _document_reader(actor, consent, reason)
     if not consent.scan:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from biobank.accounts.principals import Actor
 from biobank.errors import DomainError
 
 from ...choices import CHOICES_OF_FORM, ActOrigin, ModuleChoice, PolicyStateValue, TemplateType
@@ -117,7 +118,7 @@ def _check_representative(name: str, relation: str) -> tuple[str, str]:
     return name, relation
 
 
-def _check_information(actor: Any, donor: Donor, informed_by: Any, informed_place: str) -> tuple[Any, str]:
+def _check_information(actor: Actor, donor: Donor, informed_by: Any, informed_place: str) -> tuple[Any, str]:
     """Who informed the donor (a staff member of the biobank; the recorder needs no second check) and where."""
     if informed_by is None or informed_by != actor:
         check_staff(informed_by, biobank_id=donor.biobank_id, field="informed_by", what="person who informed the donor")
@@ -168,7 +169,7 @@ def nested_in(module_ids: set[int]) -> set[int]:
     return affected
 
 
-def _expand(consent: Consent, choices: dict[int, str], *, recorded_at: Any, actor: Any) -> list[PolicyState]:
+def _expand(consent: Consent, choices: dict[int, str], *, recorded_at: Any, actor: Actor) -> list[PolicyState]:
     """The acts a signature writes, one per module and policy, as the form type says.
 
     Consent form: accepted / declined / unknown per module; an acceptance lasts the shortest of the template's, the

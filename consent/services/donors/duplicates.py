@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from biobank.accounts.principals import Actor
 from biobank.audit.reasons import steward_reason_clean
 from biobank.audit.services import audit_record
 from biobank.errors import ConflictError, DomainError
@@ -22,7 +23,7 @@ _CANDIDATES_PROMPT = "State why you need to see who this registration may duplic
 
 
 @transaction.atomic
-def duplicate_review_candidates(*, actor: Any, review: DuplicateReview, reason: Any) -> list[DuplicateCandidate]:
+def duplicate_review_candidates(*, actor: Actor, review: DuplicateReview, reason: Any) -> list[DuplicateCandidate]:
     """The registered donors a held-back registration may duplicate, with the per-field verdicts, for an identity
     steward of its biobank (``view_identity``) who states a reason; audited (``duplicate_review.candidates_view``).
 
@@ -46,7 +47,7 @@ def duplicate_review_candidates(*, actor: Any, review: DuplicateReview, reason: 
 @transaction.atomic
 def duplicate_review_decide(
     *,
-    actor: Any,
+    actor: Actor,
     review: DuplicateReview,
     decision: str,
     donor: Donor | None = None,

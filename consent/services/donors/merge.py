@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import IntegrityError, transaction
 
+from biobank.accounts.principals import Actor
 from biobank.errors import ConflictError, DomainError
 
 from ...choices import DonorStatus
@@ -48,7 +47,7 @@ def _repoint(*, source: Donor, target: Donor) -> dict[str, int]:
 
 
 @transaction.atomic
-def donor_merge(*, actor: Any, source: Donor, target: Donor, reason: str) -> Donor:
+def donor_merge(*, actor: Actor, source: Donor, target: Donor, reason: str) -> Donor:
     """Merge ``source`` into ``target`` (both the same person): everything about the source moves to the target,
     the source stays as a record marked MERGED with ``merged_into`` — its PID still resolves, its history and
     vault row stay, so both histories are kept. Returns the target.
