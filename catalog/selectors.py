@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.db.models import Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
+from biobank.accounts.choices import Perm
 from biobank.accounts.principals import Principal, TokenPrincipal
 from biobank.accounts.selectors import biobank_ids_with_perm
 
@@ -15,7 +16,7 @@ from .models import Collection
 
 def collections_visible_to(*, user: Principal) -> QuerySet[Collection]:
     """Collections of biobanks where ``user`` may see the catalogue, plus any shared with them one by one."""
-    scope = Q(biobank__in=biobank_ids_with_perm(user=user, perm="view_catalog"))
+    scope = Q(biobank__in=biobank_ids_with_perm(user=user, perm=Perm.VIEW_CATALOG))
     if not isinstance(user, TokenPrincipal) and user is not None and user.is_authenticated:
         shared = get_objects_for_user(
             user, "catalog.view_collection", klass=Collection, accept_global_perms=False, with_superuser=False
@@ -25,7 +26,7 @@ def collections_visible_to(*, user: Principal) -> QuerySet[Collection]:
 
 
 def collections_changeable_by(*, user: Principal) -> QuerySet[Collection]:
-    scope = Q(biobank__in=biobank_ids_with_perm(user=user, perm="manage_catalog"))
+    scope = Q(biobank__in=biobank_ids_with_perm(user=user, perm=Perm.MANAGE_CATALOG))
     if not isinstance(user, TokenPrincipal) and user is not None and user.is_authenticated:
         shared = get_objects_for_user(
             user, "catalog.change_collection", klass=Collection, accept_global_perms=False, with_superuser=False

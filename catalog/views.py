@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from biobank.accounts.choices import Perm
 from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.accounts.selectors import biobanks_with_perm
 from biobank.errors import DomainError
@@ -24,7 +25,7 @@ from .selectors import collections_changeable_by, collections_visible_to
 def collection_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     collections = collections_visible_to(user=request.user).order_by("biobank__name", "name")
     changeable = set(collections_changeable_by(user=request.user).values_list("pk", flat=True))
-    can_create = biobanks_with_perm(user=request.user, perm="manage_catalog").exists()
+    can_create = biobanks_with_perm(user=request.user, perm=Perm.MANAGE_CATALOG).exists()
     context = {"collections": collections, "changeable": changeable, "can_create": can_create}
     return render(request, "catalog/collection_list.html", context)
 
@@ -32,7 +33,7 @@ def collection_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def collection_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    biobanks = biobanks_with_perm(user=request.user, perm="manage_catalog").order_by("name")
+    biobanks = biobanks_with_perm(user=request.user, perm=Perm.MANAGE_CATALOG).order_by("name")
     if not biobanks:
         raise PermissionDenied(_("Creating a collection needs the permission to manage a biobank's catalogue."))
     form = CollectionCreateForm(request.POST if request.method == "POST" else None, biobanks=biobanks)

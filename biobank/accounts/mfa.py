@@ -30,6 +30,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from biobank.errors import DomainError
 
+from .choices import Perm
 from .models import Biobank, Membership, User
 from .principals import Actor
 
@@ -235,7 +236,7 @@ def _reset_biobank(*, actor: Actor, user: User) -> Biobank | bool | None:
 
     if not getattr(actor, "is_authenticated", False) or not isinstance(actor, User) or actor.pk == user.pk:
         return False
-    shared = biobanks_with_perm(user=actor, perm="manage_members").filter(memberships__user=user).first()
+    shared = biobanks_with_perm(user=actor, perm=Perm.MANAGE_MEMBERS).filter(memberships__user=user).first()
     if shared is not None:
         return shared
     return None if actor.is_superuser else False

@@ -13,7 +13,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import BIOBANK_PERMISSIONS, Role
+from .choices import BIOBANK_PERMISSIONS, Perm, Role
 
 code_validator = RegexValidator(
     r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$",
@@ -207,7 +207,7 @@ class ApiToken(models.Model):
     def is_usable(self) -> bool:
         return not self.is_revoked and not self.is_expired
 
-    def grants(self, codename: str) -> bool:
+    def grants(self, codename: Perm) -> bool:
         return self.is_usable and codename in self.permissions
 
 

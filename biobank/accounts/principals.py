@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 from django.http import HttpRequest
 
+from .choices import Perm
 from .models import ApiToken, User
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ class TokenPrincipal:
     def biobank_id(self) -> int:
         return self.token.biobank_id
 
-    def grants(self, codename: str) -> bool:
+    def grants(self, codename: Perm) -> bool:
         return self.token.grants(codename)
 
     def has_perm(self, perm: str, obj: object = None) -> bool:  # Django API; tokens hold object perms only

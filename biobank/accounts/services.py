@@ -20,7 +20,7 @@ from biobank.audit.choices import AuditAction
 from biobank.audit.services import audit_record
 from biobank.errors import ConflictError, DomainError, validate_model
 
-from .choices import ROLE_PERMISSIONS, TOKEN_GRANTABLE_PERMISSIONS, Role
+from .choices import ROLE_PERMISSIONS, TOKEN_GRANTABLE_PERMISSIONS, Perm, Role
 from .models import ApiToken, Biobank, Membership, Network, RoleGrant, User, hash_token
 
 MAX_TOKEN_LIFETIME = timedelta(days=730)
@@ -277,7 +277,9 @@ def _decidable_grant(*, actor: User, grant: RoleGrant, verb: str) -> RoleGrant:
         raise ConflictError(
             f"This request was already {locked.get_status_display().lower()}.", field="status", code="decided"
         )
-    if not (_is_superuser(actor) or user_has_biobank_perm(user=actor, biobank=locked.biobank, perm="manage_members")):
+    if not (
+        _is_superuser(actor) or user_has_biobank_perm(user=actor, biobank=locked.biobank, perm=Perm.MANAGE_MEMBERS)
+    ):
         raise DomainError(
             f"You may not {verb} roles in {locked.biobank.name}; this needs manage_members.",
             field="role",

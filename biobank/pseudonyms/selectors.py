@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank
 from biobank.accounts.principals import Principal
 from biobank.accounts.selectors import biobank_ids_with_perm
@@ -15,7 +16,7 @@ from .models import PseudonymDomain
 def pseudonym_domains_visible_to(*, user: Principal) -> QuerySet[PseudonymDomain]:
     """Domains of the biobanks where ``user`` may see pseudonymous donors (``view_donors``)."""
     return PseudonymDomain.objects.filter(
-        biobank__in=biobank_ids_with_perm(user=user, perm="view_donors")
+        biobank__in=biobank_ids_with_perm(user=user, perm=Perm.VIEW_DONORS)
     ).select_related("biobank")
 
 

@@ -15,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank
 from biobank.accounts.principals import Actor
 from biobank.accounts.selectors import user_has_biobank_perm
@@ -284,7 +285,9 @@ def pseudonym_resolve(*, actor: Actor, domain: PseudonymDomain, pseudonym: str, 
     Only an identity steward of the domain's biobank (``view_identity``), only with a stated reason, and always
     audited. The permission is checked before anything is looked up, so others learn nothing about the pseudonym.
     """
-    if domain.biobank_id is None or not user_has_biobank_perm(user=actor, biobank=domain.biobank, perm="view_identity"):
+    if domain.biobank_id is None or not user_has_biobank_perm(
+        user=actor, biobank=domain.biobank, perm=Perm.VIEW_IDENTITY
+    ):
         raise PermissionDenied("Only an identity steward of the domain's biobank may resolve its pseudonyms.")
     reason = steward_reason_clean(reason, prompt="State why you need to re-identify this pseudonym")
     canonical = pseudonym_validate(pseudonym)

@@ -15,9 +15,11 @@ from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from biobank.accounts.choices import Perm
 from biobank.accounts.principals import AuthenticatedRequest
 from biobank.accounts.selectors import biobank_ids_with_perm, biobanks_with_perm
 from biobank.api.schema import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
@@ -66,7 +68,7 @@ ANSWER_EXAMPLE = {
 
 
 def _require_view_donors(request: AuthenticatedRequest) -> None:
-    if not biobanks_with_perm(user=request.user, perm="view_donors").exists():
+    if not biobanks_with_perm(user=request.user, perm=Perm.VIEW_DONORS).exists():
         raise exceptions.PermissionDenied("Checking consent needs the permission view_donors in a biobank.")
 
 
@@ -184,7 +186,7 @@ class ConsentBulkCheckView(APIView):
         _require_view_donors(request)
         body = BulkCheckInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        visible = biobank_ids_with_perm(user=request.user, perm="view_donors")
+        visible = biobank_ids_with_perm(user=request.user, perm=Perm.VIEW_DONORS)
         purpose = body.validated_data["purpose"]
         ask = _purpose(purpose, biobank_ids=visible, query=body.validated_data)
         at = body.validated_data.get("at") or timezone.localdate()
@@ -228,7 +230,7 @@ class ConsentBulkCheckView(APIView):
 
 
 def _consents(request: AuthenticatedRequest) -> Any:
-    visible = biobank_ids_with_perm(user=request.user, perm="view_donors")
+    visible = biobank_ids_with_perm(user=request.user, perm=Perm.VIEW_DONORS)
     return selectors.consents_visible_to(user=request.user).filter(biobank__in=visible)
 
 
@@ -237,6 +239,7 @@ def _templates(request: AuthenticatedRequest) -> Any:
 
 
 class ConsentListView(generics.ListAPIView):
+    request: AuthenticatedRequest  # IsAuthenticated (the default) ran: a person or an API token
     serializer_class = ConsentSerializer
     cursor_ordering = "-pk"
 
@@ -251,7 +254,7 @@ class ConsentListView(generics.ListAPIView):
         description="Newest first, cursor-paginated. Needs `view_donors`. Names and signatures are not included.",
         responses={200: ConsentSerializer(many=True), **problem_responses(400, *READ_PROBLEMS)},
     )
-    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
 
@@ -270,6 +273,7 @@ class ConsentDetailView(APIView):
 
 
 class TemplateListView(generics.ListAPIView):
+    request: AuthenticatedRequest  # IsAuthenticated (the default) ran: a person or an API token
     serializer_class = TemplateSerializer
     cursor_ordering = "-pk"
 
@@ -285,7 +289,7 @@ class TemplateListView(generics.ListAPIView):
         "Needs `view_donors` or `manage_consent`.",
         responses={200: TemplateSerializer(many=True), **problem_responses(400, *READ_PROBLEMS)},
     )
-    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
 

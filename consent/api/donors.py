@@ -13,10 +13,12 @@ from typing import Any
 from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from biobank.accounts.choices import Perm
 from biobank.accounts.principals import AuthenticatedRequest
 from biobank.accounts.selectors import biobanks_visible_to, biobanks_with_perm, user_has_biobank_perm
 from biobank.api.exceptions import PROBLEM_CONTENT_TYPE, problem
@@ -89,6 +91,7 @@ def visible_donor(request: AuthenticatedRequest, pid: str) -> Donor:
 
 
 class DonorListView(generics.ListAPIView):
+    request: AuthenticatedRequest  # IsAuthenticated (the default) ran: a person or an API token
     serializer_class = DonorSerializer
     filterset_class = DonorFilterSet
     cursor_ordering = "pk"
@@ -108,7 +111,7 @@ class DonorListView(generics.ListAPIView):
             )
         ],
     )
-    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
@@ -141,7 +144,7 @@ class DonorListView(generics.ListAPIView):
         ],
     )
     def post(self, request: AuthenticatedRequest) -> Response:
-        allowed = biobanks_with_perm(user=request.user, perm="manage_consent")
+        allowed = biobanks_with_perm(user=request.user, perm=Perm.MANAGE_CONSENT)
         if not allowed.exists():
             raise exceptions.PermissionDenied("You may not register donors: you hold manage_consent in no biobank.")
         serializer = DonorRegisterInputSerializer(data=request.data)
@@ -197,6 +200,8 @@ class DonorDetailView(APIView):
 class DonorConsentListView(generics.ListAPIView):
     """A donor's consents, including those of every donor merged into it (they stay with the donor who signed)."""
 
+    request: AuthenticatedRequest  # IsAuthenticated (the default) ran: a person or an API token
+
     serializer_class = ConsentSerializer
     cursor_ordering = "-pk"
 
@@ -215,7 +220,7 @@ class DonorConsentListView(generics.ListAPIView):
         parameters=[PID_PARAMETER, BIOBANK_PARAMETER],
         responses={200: ConsentSerializer(many=True), **problem_responses(400, 404, *READ_PROBLEMS)},
     )
-    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
 
@@ -250,7 +255,7 @@ class DonorIdentityView(APIView):
     )
     def post(self, request: AuthenticatedRequest, pid: str) -> Response:
         donor = visible_donor(request, pid)
-        if not user_has_biobank_perm(user=request.user, biobank=donor.biobank, perm="view_identity"):
+        if not user_has_biobank_perm(user=request.user, biobank=donor.biobank, perm=Perm.VIEW_IDENTITY):
             raise exceptions.PermissionDenied(
                 f"Only identity stewards of {donor.biobank.code} may see identifying data (view_identity)."
             )

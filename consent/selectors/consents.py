@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from biobank.accounts.choices import Perm
 from biobank.accounts.principals import Principal
 from biobank.accounts.selectors import biobank_ids_with_perm
 
@@ -32,8 +33,8 @@ __all__ = [
 
 
 def _biobank_filter(user: Principal, field: str = "biobank") -> Q:
-    return Q(**{f"{field}__in": biobank_ids_with_perm(user=user, perm="view_donors")}) | Q(
-        **{f"{field}__in": biobank_ids_with_perm(user=user, perm="manage_consent")}
+    return Q(**{f"{field}__in": biobank_ids_with_perm(user=user, perm=Perm.VIEW_DONORS)}) | Q(
+        **{f"{field}__in": biobank_ids_with_perm(user=user, perm=Perm.MANAGE_CONSENT)}
     )
 
 

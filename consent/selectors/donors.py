@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank
 from biobank.accounts.principals import Principal
 from biobank.accounts.selectors import biobank_ids_with_perm
@@ -39,7 +40,7 @@ __all__ = [
 
 def donors_visible_to(*, user: Principal) -> QuerySet[Donor]:
     """Donors of the biobanks where ``user`` holds ``view_donors``, with biobank and merge target joined."""
-    return Donor.objects.filter(biobank__in=biobank_ids_with_perm(user=user, perm="view_donors")).select_related(
+    return Donor.objects.filter(biobank__in=biobank_ids_with_perm(user=user, perm=Perm.VIEW_DONORS)).select_related(
         "biobank", "merged_into"
     )
 
@@ -126,8 +127,8 @@ def duplicate_reviews_visible_to(*, user: Principal, pending_only: bool = False)
     (``view_identity``). That a review exists is all this says: its candidates are identity data, read only through
     ``services.duplicate_review_candidates`` (a steward, a reason, audited)."""
     reviews = DuplicateReview.objects.filter(
-        Q(biobank__in=biobank_ids_with_perm(user=user, perm="manage_consent"))
-        | Q(biobank__in=biobank_ids_with_perm(user=user, perm="view_identity"))
+        Q(biobank__in=biobank_ids_with_perm(user=user, perm=Perm.MANAGE_CONSENT))
+        | Q(biobank__in=biobank_ids_with_perm(user=user, perm=Perm.VIEW_IDENTITY))
     ).select_related("biobank", "created_by", "donor")
     if pending_only:
         reviews = reviews.filter(status=DuplicateReviewStatus.PENDING)

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank
 from biobank.accounts.principals import Actor
 from biobank.accounts.selectors import user_has_biobank_perm
@@ -57,7 +58,7 @@ class Identity:
 
 
 def _require_steward(actor: Actor, biobank: Biobank) -> None:
-    if not user_has_biobank_perm(user=actor, biobank=biobank, perm="view_identity"):
+    if not user_has_biobank_perm(user=actor, biobank=biobank, perm=Perm.VIEW_IDENTITY):
         raise PermissionDenied(f"Only an identity steward of {biobank.code} may see identifying data of its donors.")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank
 from biobank.accounts.principals import Actor
 from biobank.accounts.selectors import user_has_biobank_perm
@@ -16,5 +17,5 @@ def require_manage_consent(actor: Actor, biobank: Biobank | None) -> None:
         if not getattr(actor, "is_superuser", False):
             raise DomainError("Only a superuser may change the network-wide consent catalogue.", code="forbidden")
         return
-    if not user_has_biobank_perm(user=actor, biobank=biobank, perm="manage_consent"):
+    if not user_has_biobank_perm(user=actor, biobank=biobank, perm=Perm.MANAGE_CONSENT):
         raise DomainError(f"You may not manage consent in {biobank.name}.", code="forbidden")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from biobank.accounts.choices import Perm
 from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.errors import DomainError
 from biobank.web.access import biobank_for
@@ -47,7 +48,7 @@ def _donor(request: AuthenticatedHttpRequest, form: object, biobank: object, pid
 @require_http_methods(["GET", "POST"])
 def capture(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Step 1 (GET with no choice yet): donor, form, language. Step 2: the exact text, the choices, signatures."""
-    biobank = biobank_for(request, code, "manage_consent")
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     signable = templates_signable(biobank=biobank)
     data = request.POST if request.method == "POST" else (request.GET if "template" in request.GET else None)
     start = CaptureStartForm(data, templates=signable, initial={"pid": request.GET.get("pid", "")})
@@ -109,7 +110,7 @@ def _paper_choices(template: Template, modules: list, ticked: set[str]) -> dict[
 @login_required
 @require_http_methods(["GET", "POST"])
 def scan_upload(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_consent")
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     templates = Template.objects.filter(biobank=biobank).exclude(status="draft").order_by("code", "-number")
     form = ScanUploadForm(
         request.POST or None,
@@ -154,7 +155,7 @@ def scan_upload(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def qc_queue(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_consent")
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     pending = consents_pending_qc(user=request.user, biobank=biobank)
     return render(request, "consent/qc_queue.html", {"biobank": biobank, "pending": pending})
 
@@ -162,7 +163,7 @@ def qc_queue(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def qc_decide(request: AuthenticatedHttpRequest, code: str, consent_id: int) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_consent")
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     consent = consents_visible_to(user=request.user).filter(biobank=biobank, pk=consent_id).first()
     if consent is None:
         raise Http404(_("This biobank has no such consent."))

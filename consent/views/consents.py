@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from biobank.accounts.choices import Perm
 from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.accounts.selectors import user_has_biobank_perm
 from biobank.errors import DomainError
@@ -42,7 +43,7 @@ def _modules(consent: Consent) -> QuerySet[Module]:
 
 @login_required
 def consent_detail(request: AuthenticatedHttpRequest, code: str, consent_id: int) -> HttpResponse:
-    biobank = biobank_for(request, code, "view_donors")
+    biobank = biobank_for(request, code, Perm.VIEW_DONORS)
     consent = _consent(request, biobank, consent_id)
     history = list(consent_policy_history(consent=consent))
     today = timezone.localdate()
@@ -51,14 +52,14 @@ def consent_detail(request: AuthenticatedHttpRequest, code: str, consent_id: int
     on_form = decide_per_code((_as_act(row) for row in history if row.origin == "signature"), today)
     for_donor = gate.decisions_for(donor=consent.donor_id, codes=on_form, at=today) if consent.counts else {}
     current = [(code_, on_form[code_], for_donor.get(code_)) for code_ in sorted(on_form)]
-    can_manage = user_has_biobank_perm(user=request.user, biobank=biobank, perm="manage_consent")
+    can_manage = user_has_biobank_perm(user=request.user, biobank=biobank, perm=Perm.MANAGE_CONSENT)
     invalidations = list(consent.invalidations.select_related("requested_by", "decided_by"))
     pending = next((i for i in invalidations if i.status == InvalidationStatus.PENDING), None)
     may_decide = (
         pending is not None and can_manage and request.user.pk not in (pending.requested_by_id, consent.recorded_by_id)
     )
     withdrawable = can_manage and consent.counts and consent.template.type == TemplateType.CONSENT
-    can_steward = user_has_biobank_perm(user=request.user, biobank=biobank, perm="view_identity")
+    can_steward = user_has_biobank_perm(user=request.user, biobank=biobank, perm=Perm.VIEW_IDENTITY)
     context = {
         "biobank": biobank,
         "consent": consent,
@@ -89,12 +90,12 @@ EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
 def _document(request: AuthenticatedHttpRequest, code: str, consent_id: int, kind: str) -> HttpResponse:
     """A receipt or scan: a consent officer gets it at once; an identity steward states a reason first (a form,
     then a POST); anyone else with access to the consent gets 403, another biobank's consent is 404."""
-    biobank = biobank_for(request, code, "view_donors")
+    biobank = biobank_for(request, code, Perm.VIEW_DONORS)
     consent = _consent(request, biobank, consent_id)
     if kind == "scan" and not consent.scan:
         raise Http404(_("This consent has no scan."))
-    officer = user_has_biobank_perm(user=request.user, biobank=biobank, perm="manage_consent")
-    steward = user_has_biobank_perm(user=request.user, biobank=biobank, perm="view_identity")
+    officer = user_has_biobank_perm(user=request.user, biobank=biobank, perm=Perm.MANAGE_CONSENT)
+    steward = user_has_biobank_perm(user=request.user, biobank=biobank, perm=Perm.VIEW_IDENTITY)
     if not (officer or steward):
         raise PermissionDenied(
             _("Receipts and scans show who signed: only consent officers and identity stewards may open them.")
@@ -143,7 +144,7 @@ def scan_download(request: AuthenticatedHttpRequest, code: str, consent_id: int)
 @login_required
 @require_POST
 def withdraw_module(request: AuthenticatedHttpRequest, code: str, consent_id: int) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_consent")
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     consent = _consent(request, biobank, consent_id)
     form = WithdrawForm(request.POST, modules=_modules(consent))
     if form.is_valid():
@@ -168,7 +169,7 @@ def withdraw_module(request: AuthenticatedHttpRequest, code: str, consent_id: in
 @login_required
 @require_POST
 def invalidation_request(request: AuthenticatedHttpRequest, code: str, consent_id: int) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_consent")
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     consent = _consent(request, biobank, consent_id)
     form = InvalidationRequestForm(request.POST, prefix="invalidate")
     if form.is_valid():
@@ -188,7 +189,7 @@ def invalidation_request(request: AuthenticatedHttpRequest, code: str, consent_i
 @login_required
 @require_POST
 def invalidation_decide(request: AuthenticatedHttpRequest, code: str, consent_id: int) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_consent")
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     consent = _consent(request, biobank, consent_id)
     pending = ConsentInvalidation.objects.filter(consent=consent, status=InvalidationStatus.PENDING).first()
     form = InvalidationDecideForm(request.POST, prefix="decide")

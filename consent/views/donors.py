@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from biobank.accounts.choices import BIOBANK_PERMISSIONS
+from biobank.accounts.choices import BIOBANK_PERMISSIONS, Perm
 from biobank.accounts.models import Biobank
 from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.errors import DomainError
@@ -85,7 +85,7 @@ def _identity_rows(identity: services.Identity) -> list[tuple[str, str]]:
 @login_required
 def donor_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Newest first, 50 a page, keyset-paginated (``?before=<id>``: no COUNT over a big registry)."""
-    biobank = biobank_for(request, code, "view_donors")
+    biobank = biobank_for(request, code, Perm.VIEW_DONORS)
     search = DonorSearchForm(request.GET or None)
     donors = donors_visible_to(user=request.user).filter(biobank=biobank).order_by("-pk")
     if search.is_bound and search.is_valid() and search.cleaned_data["pid"]:
@@ -117,7 +117,7 @@ def donor_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 @require_GET
 @login_required
 def donor_detail(request: AuthenticatedHttpRequest, code: str, pid: str) -> HttpResponse:
-    biobank = biobank_for(request, code, "view_donors")
+    biobank = biobank_for(request, code, Perm.VIEW_DONORS)
     donor = _donor(request, biobank, pid)
     earlier = earlier_pid(pid, donor)
     if earlier is not None:  # the page lives under the current PID; say which earlier PID led here
@@ -147,7 +147,7 @@ def donor_detail(request: AuthenticatedHttpRequest, code: str, pid: str) -> Http
 @login_required
 @require_http_methods(["GET", "POST"])
 def donor_register(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_consent")
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     form = DonorRegisterForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -177,7 +177,7 @@ def donor_register(request: AuthenticatedHttpRequest, code: str) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def donor_identity(request: AuthenticatedHttpRequest, code: str, pid: str) -> HttpResponse:
     """The steward states a reason first; the identity is shown only in the answer to that (audited) request."""
-    biobank = biobank_for(request, code, "view_identity")
+    biobank = biobank_for(request, code, Perm.VIEW_IDENTITY)
     donor = _donor(request, biobank, pid)
     form = ReasonForm(request.POST if request.method == "POST" else None)
     context: dict[str, Any] = {"biobank": biobank, "donor": donor, "form": form}
@@ -197,7 +197,7 @@ def donor_identity(request: AuthenticatedHttpRequest, code: str, pid: str) -> Ht
 @require_http_methods(["GET", "POST"])
 def identity_lookup(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Find a donor by hospital ID (nothing decrypted), or re-identify a PID; both with a reason, both audited."""
-    biobank = biobank_for(request, code, "view_identity")
+    biobank = biobank_for(request, code, Perm.VIEW_IDENTITY)
     action = request.POST.get("action") if request.method == "POST" else None
     by_hospital = HospitalLookupForm(request.POST if action == "hospital" else None, prefix="hospital")
     by_pid = ReidentifyForm(request.POST if action == "pid" else None, prefix="pid")
@@ -223,7 +223,7 @@ def identity_lookup(request: AuthenticatedHttpRequest, code: str) -> HttpRespons
 @login_required
 @require_http_methods(["GET", "POST"])
 def donor_merge(request: AuthenticatedHttpRequest, code: str, pid: str) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_consent")
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     source = _donor(request, biobank, pid)
     form = MergeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -255,7 +255,7 @@ def donor_merge(request: AuthenticatedHttpRequest, code: str, pid: str) -> HttpR
 @require_http_methods(["GET", "POST"])
 def donor_withdraw(request: AuthenticatedHttpRequest, code: str, pid: str) -> HttpResponse:
     """The donor withdraws as a person (a letter, a call): at a level, on the day they made it, on every form."""
-    biobank = biobank_for(request, code, "manage_consent")
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     donor = _donor(request, biobank, pid)
     form = DonorWithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -282,8 +282,8 @@ def _review_access(request: AuthenticatedHttpRequest, code: str) -> tuple[Bioban
             _("Your roles in %(biobank)s do not allow this: it needs “%(a)s” or “%(b)s”.")
             % {
                 "biobank": biobank.name,
-                "a": BIOBANK_PERMISSIONS["manage_consent"],
-                "b": BIOBANK_PERMISSIONS["view_identity"],
+                "a": BIOBANK_PERMISSIONS[Perm.MANAGE_CONSENT],
+                "b": BIOBANK_PERMISSIONS[Perm.VIEW_IDENTITY],
             }
         )
     return biobank, perms

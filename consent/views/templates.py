@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from biobank.accounts.choices import Perm
 from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.errors import DomainError
 from biobank.web.access import biobank_for
@@ -30,14 +31,14 @@ def _template(request: AuthenticatedHttpRequest, biobank: object, template_id: i
 
 @login_required
 def template_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_consent")
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     templates = templates_visible_to(user=request.user).filter(biobank=biobank).order_by("code", "-number")
     return render(request, "consent/template_list.html", {"biobank": biobank, "templates": templates})
 
 
 @login_required
 def template_detail(request: AuthenticatedHttpRequest, code: str, template_id: int) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_consent")
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     template = _template(request, biobank, template_id)
     context = {
         "biobank": biobank,
@@ -51,7 +52,7 @@ def template_detail(request: AuthenticatedHttpRequest, code: str, template_id: i
 @login_required
 @require_http_methods(["GET", "POST"])
 def template_new_version(request: AuthenticatedHttpRequest, code: str, template_id: int) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_consent")
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     previous = _template(request, biobank, template_id)
     form = NewVersionForm(request.POST if request.method == "POST" else None, previous=previous)
     if request.method == "POST" and form.is_valid():
@@ -76,7 +77,7 @@ def template_new_version(request: AuthenticatedHttpRequest, code: str, template_
 @login_required
 @require_POST
 def template_activate(request: AuthenticatedHttpRequest, code: str, template_id: int) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_consent")
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     template = _template(request, biobank, template_id)
     try:
         services.template_activate(actor=request.user, template=template)
@@ -90,7 +91,7 @@ def template_activate(request: AuthenticatedHttpRequest, code: str, template_id:
 
 @login_required
 def template_diff_view(request: AuthenticatedHttpRequest, code: str, template_id: int) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_consent")
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     template = _template(request, biobank, template_id)
     previous = template_previous(template=template)
     if previous is None:

@@ -15,6 +15,7 @@ from drf_spectacular.utils import (
     extend_schema,
 )
 from rest_framework import exceptions, generics, status
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -23,6 +24,7 @@ from biobank.accounts.models import Biobank, Membership, RoleGrant, User
 from biobank.accounts.principals import TokenPrincipal
 from biobank.api.schema import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 
+from ..choices import Perm
 from ..principals import AuthenticatedRequest
 from .filtersets import BiobankFilterSet
 from .serializers import (
@@ -45,12 +47,20 @@ def visible_biobank(request: AuthenticatedRequest, code: str) -> Biobank:
         raise exceptions.NotFound(f"No biobank {code!r} that you may see.") from None
 
 
-def require_any_perm(request: AuthenticatedRequest, biobank: Biobank, perms: frozenset[str], action: str) -> None:
+def require_any_perm(request: AuthenticatedRequest, biobank: Biobank, perms: frozenset[Perm], action: str) -> None:
     """403 unless the caller holds one of ``perms`` on a biobank they can see."""
     if not perms & selectors.biobank_perms_of(user=request.user, biobank=biobank):
         raise exceptions.PermissionDenied(
             f"You may not {action} of {biobank.code}; this needs {' or '.join(sorted(perms))}."
         )
+
+
+def person_of(request: AuthenticatedRequest) -> User:
+    """The person calling: member management is never for an API token (``manage_members`` is not grantable to one,
+    see ``TOKEN_GRANTABLE_PERMISSIONS``), so after ``require_any_perm`` this only narrows the type."""
+    if not isinstance(request.user, User):
+        raise exceptions.PermissionDenied("Only a person may manage the members of a biobank.")
+    return request.user
 
 
 class MeView(APIView):
@@ -111,6 +121,7 @@ class MeView(APIView):
 
 
 class BiobankListView(generics.ListAPIView):
+    request: AuthenticatedRequest  # IsAuthenticated (the default) ran: a person or an API token
     serializer_class = BiobankSerializer
     filterset_class = BiobankFilterSet
     cursor_ordering = "code"
@@ -124,7 +135,7 @@ class BiobankListView(generics.ListAPIView):
         description="Biobanks where you hold a role (a token: its own biobank), ordered by code, cursor-paginated.",
         responses={200: BiobankSerializer(many=True), **problem_responses(400, *READ_PROBLEMS)},
     )
-    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
 
@@ -153,6 +164,7 @@ class BiobankDetailView(APIView):
 
 
 class MemberListView(generics.ListAPIView):
+    request: AuthenticatedRequest  # IsAuthenticated (the default) ran: a person or an API token
     serializer_class = MembershipSerializer
     cursor_ordering = "pk"
 
@@ -172,7 +184,7 @@ class MemberListView(generics.ListAPIView):
         parameters=[CODE_PARAMETER],
         responses={200: MembershipSerializer(many=True), **problem_responses(400, 403, 404, *READ_PROBLEMS)},
     )
-    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
@@ -212,7 +224,7 @@ class MemberListView(generics.ListAPIView):
     )
     def post(self, request: AuthenticatedRequest, code: str) -> Response:
         biobank = visible_biobank(request, code)
-        require_any_perm(request, biobank, frozenset({"manage_members"}), "manage the members")
+        require_any_perm(request, biobank, frozenset({Perm.MANAGE_MEMBERS}), "manage the members")
         serializer = MemberGrantInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -220,7 +232,7 @@ class MemberListView(generics.ListAPIView):
         result: Membership | RoleGrant
         if person is None:
             person, _ = services.member_add(
-                actor=request.user,
+                actor=person_of(request),
                 biobank=biobank,
                 email=data["email"],
                 full_name=data["full_name"],
@@ -230,7 +242,9 @@ class MemberListView(generics.ListAPIView):
                 user=person, biobank=biobank, role=data["role"]
             ).first() or RoleGrant.objects.filter(user=person, biobank=biobank, role=data["role"]).latest("pk")
         else:
-            result = services.membership_grant(actor=request.user, biobank=biobank, user=person, role=data["role"])
+            result = services.membership_grant(
+                actor=person_of(request), biobank=biobank, user=person, role=data["role"]
+            )
         if isinstance(result, RoleGrant):
             grant = RoleGrant.objects.select_related("user", "requested_by", "decided_by").get(pk=result.pk)
             return Response(RoleGrantSerializer(grant).data, status=status.HTTP_202_ACCEPTED)
@@ -253,12 +267,12 @@ class MemberDetailView(APIView):
     )
     def delete(self, request: AuthenticatedRequest, code: str, membership_id: int) -> Response:
         biobank = visible_biobank(request, code)
-        require_any_perm(request, biobank, frozenset({"manage_members"}), "manage the members")
+        require_any_perm(request, biobank, frozenset({Perm.MANAGE_MEMBERS}), "manage the members")
         try:
             membership = Membership.objects.select_related("user", "biobank").get(pk=membership_id, biobank=biobank)
         except Membership.DoesNotExist:
             raise exceptions.NotFound(f"No membership {membership_id} in {biobank.code}.") from None
-        services.membership_revoke(actor=request.user, membership=membership)
+        services.membership_revoke(actor=person_of(request), membership=membership)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -269,7 +283,7 @@ GRANT_PARAMETER = OpenApiParameter(
 
 def _pending_grant(request: AuthenticatedRequest, code: str, grant_id: int) -> RoleGrant:
     biobank = visible_biobank(request, code)
-    require_any_perm(request, biobank, frozenset({"manage_members"}), "decide the requested roles")
+    require_any_perm(request, biobank, frozenset({Perm.MANAGE_MEMBERS}), "decide the requested roles")
     grant = selectors.role_grants_pending_of_biobank(user=request.user, biobank=biobank).filter(pk=grant_id).first()
     if grant is None:
         raise exceptions.NotFound(f"No pending role request {grant_id} in {biobank.code}.")
@@ -277,6 +291,7 @@ def _pending_grant(request: AuthenticatedRequest, code: str, grant_id: int) -> R
 
 
 class RoleGrantListView(generics.ListAPIView):
+    request: AuthenticatedRequest  # IsAuthenticated (the default) ran: a person or an API token
     serializer_class = RoleGrantSerializer
     cursor_ordering = "pk"
 
@@ -284,7 +299,7 @@ class RoleGrantListView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return RoleGrant.objects.none()
         biobank = visible_biobank(self.request, self.kwargs["code"])
-        require_any_perm(self.request, biobank, frozenset({"manage_members"}), "see the requested roles")
+        require_any_perm(self.request, biobank, frozenset({Perm.MANAGE_MEMBERS}), "see the requested roles")
         return selectors.role_grants_pending_of_biobank(user=self.request.user, biobank=biobank)
 
     @extend_schema(
@@ -295,7 +310,7 @@ class RoleGrantListView(generics.ListAPIView):
         parameters=[CODE_PARAMETER],
         responses={200: RoleGrantSerializer(many=True), **problem_responses(400, 403, 404, *READ_PROBLEMS)},
     )
-    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
 
@@ -310,7 +325,9 @@ class RoleGrantApproveView(APIView):
         responses={201: MembershipSerializer, **problem_responses(403, 404, 409, *WRITE_PROBLEMS)},
     )
     def post(self, request: AuthenticatedRequest, code: str, grant_id: int) -> Response:
-        membership = services.role_grant_approve(actor=request.user, grant=_pending_grant(request, code, grant_id))
+        membership = services.role_grant_approve(
+            actor=person_of(request), grant=_pending_grant(request, code, grant_id)
+        )
         membership = Membership.objects.select_related("user", "granted_by").get(pk=membership.pk)
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
@@ -326,6 +343,6 @@ class RoleGrantRejectView(APIView):
         responses={200: RoleGrantSerializer, **problem_responses(403, 404, 409, *WRITE_PROBLEMS)},
     )
     def post(self, request: AuthenticatedRequest, code: str, grant_id: int) -> Response:
-        grant = services.role_grant_reject(actor=request.user, grant=_pending_grant(request, code, grant_id))
+        grant = services.role_grant_reject(actor=person_of(request), grant=_pending_grant(request, code, grant_id))
         grant = RoleGrant.objects.select_related("user", "requested_by", "decided_by").get(pk=grant.pk)
         return Response(RoleGrantSerializer(grant).data)

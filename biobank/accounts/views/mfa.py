@@ -26,6 +26,7 @@ from biobank.accounts.selectors import biobank_get_for, members_of_biobank
 from biobank.errors import DomainError
 from biobank.ops.client_address import client_address
 
+from ..choices import Perm
 from ..principals import AuthenticatedHttpRequest
 
 
@@ -152,7 +153,7 @@ def recovery_codes_regenerate(request: AuthenticatedHttpRequest) -> HttpResponse
 def reset(request: AuthenticatedHttpRequest, code: str, user_id: int) -> HttpResponse:
     """An admin of the person's biobank (never the person) removes their authenticator, giving a reason."""
     try:
-        biobank = biobank_get_for(user=request.user, code=code, perm="manage_members")
+        biobank = biobank_get_for(user=request.user, code=code, perm=Perm.MANAGE_MEMBERS)
     except Biobank.DoesNotExist:
         raise Http404(_("No such biobank, or you do not manage its members.")) from None
     member = members_of_biobank(user=request.user, biobank=biobank).filter(pk=user_id).first()

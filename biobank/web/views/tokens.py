@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from biobank.accounts import services
-from biobank.accounts.choices import BIOBANK_PERMISSIONS
+from biobank.accounts.choices import BIOBANK_PERMISSIONS, Perm
 from biobank.accounts.models import ApiToken
 from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.accounts.selectors import api_tokens_of_biobank
@@ -27,7 +27,7 @@ def _with_labels(token: ApiToken) -> ApiToken:
 
 @login_required
 def token_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_api_tokens")
+    biobank = biobank_for(request, code, Perm.MANAGE_API_TOKENS)
     tokens = [_with_labels(token) for token in api_tokens_of_biobank(user=request.user, biobank=biobank)]
     context = {"biobank": biobank, "tokens": tokens}
     return render(request, "web/tokens.html", context)
@@ -37,7 +37,7 @@ def token_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def token_create(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_api_tokens")
+    biobank = biobank_for(request, code, Perm.MANAGE_API_TOKENS)
     form = TokenCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -60,7 +60,7 @@ def token_create(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def token_revoke(request: AuthenticatedHttpRequest, code: str, token_id: int) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_api_tokens")
+    biobank = biobank_for(request, code, Perm.MANAGE_API_TOKENS)
     token = api_tokens_of_biobank(user=request.user, biobank=biobank).filter(pk=token_id).first()
     if token is None:
         raise Http404(_("This biobank has no such token."))

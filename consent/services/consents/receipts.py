@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from biobank.accounts.choices import Perm
 from biobank.accounts.principals import Actor
 from biobank.accounts.selectors import user_has_biobank_perm
 from biobank.audit.reasons import steward_reason_clean
@@ -52,9 +53,9 @@ def consent_receipt_generate(*, consent_id: int) -> Consent:
 def _document_reader(actor: Actor, consent: Consent, reason: str | None) -> str:
     """Who may read a receipt or scan (names, signatures): consent officers of the consent's biobank
     (``manage_consent``), and identity stewards (``view_identity``) with a stated reason. Returns the audit reason."""
-    if user_has_biobank_perm(user=actor, biobank=consent.biobank, perm="manage_consent"):
+    if user_has_biobank_perm(user=actor, biobank=consent.biobank, perm=Perm.MANAGE_CONSENT):
         return (reason or "").strip() or "consent officer"
-    if user_has_biobank_perm(user=actor, biobank=consent.biobank, perm="view_identity"):
+    if user_has_biobank_perm(user=actor, biobank=consent.biobank, perm=Perm.VIEW_IDENTITY):
         return steward_reason_clean(reason, prompt="State why you need this document (it shows the signer's name)")
     raise PermissionDenied(
         "Receipts and scans show who signed: only consent officers and identity stewards (with a reason) may open them."

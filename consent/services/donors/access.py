@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
+from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank, User
 from biobank.accounts.principals import Actor, TokenPrincipal
 from biobank.accounts.selectors import user_has_biobank_perm
@@ -18,7 +19,7 @@ def _is_person_or_token(actor: Actor) -> bool:
     return isinstance(actor, TokenPrincipal | User)
 
 
-def _require_perm(actor: Actor, biobank: Biobank, perm: str, action: str) -> None:
+def _require_perm(actor: Actor, biobank: Biobank, perm: Perm, action: str) -> None:
     """People and tokens need ``perm``; system actors (``None``, ``"system:<job>"``: seeding, imports) do not."""
     if _is_person_or_token(actor) and not user_has_biobank_perm(user=actor, biobank=biobank, perm=perm):
         raise PermissionDenied(f"You may not {action} in {biobank.code}; this needs the permission {perm}.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
+from biobank.accounts.choices import Perm
 from biobank.accounts.principals import Actor
 from biobank.errors import ConflictError, DomainError
 
@@ -52,7 +53,7 @@ def donor_merge(*, actor: Actor, source: Donor, target: Donor, reason: str) -> D
     the source stays as a record marked MERGED with ``merged_into`` — its PID still resolves, its history and
     vault row stay, so both histories are kept. Returns the target.
     """
-    _require_perm(actor, source.biobank, "manage_consent", "merge donors")
+    _require_perm(actor, source.biobank, Perm.MANAGE_CONSENT, "merge donors")
     if not isinstance(reason, str) or not reason.strip():
         raise DomainError(
             "State why these donors are the same person; it is kept in the audit trail.",

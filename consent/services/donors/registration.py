@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 
+from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank
 from biobank.accounts.principals import Actor
 from biobank.errors import ConflictError, validate_model
@@ -110,7 +111,7 @@ def donor_register(
     belong to a donor already registered (exact or near match, see ``consent.matching``): then nothing but a
     ``DuplicateReview`` holding the typed identity encrypted is written, for a person to decide.
     """
-    _require_perm(actor, biobank, "manage_consent", "register donors")
+    _require_perm(actor, biobank, Perm.MANAGE_CONSENT, "register donors")
     identity = identity_clean(
         given_names=given_names,
         family_name=family_name,
