@@ -1,7 +1,5 @@
 from django.apps import AppConfig
 
-from biobank.accounts.choices import Perm
-
 
 class ConsentConfig(AppConfig):
     """Donors, identity vault, consent catalogue and signed consents."""
@@ -14,6 +12,7 @@ class ConsentConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
+        from biobank.accounts.choices import Perm
         from biobank.web.context_processors import register_biobank_link
 
         register_biobank_link(label=_("Consent templates"), url_name="consent:template_list", perm=Perm.MANAGE_CONSENT)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from biobank.accounts.models import User
 from biobank.demo import DemoContext
 
 from .demo import seed_demo_donors
@@ -80,7 +81,7 @@ def seed(context: DemoContext) -> None:
         _timeline(number, officer=officer, donor=donor, consent=consent, forms=forms, signer=signer)
 
 
-def _timeline(number: int, *, officer: object, donor: Donor, consent: Consent, forms: dict, signer: str) -> None:
+def _timeline(number: int, *, officer: User, donor: Donor, consent: Consent, forms: dict, signer: str) -> None:
     """The later acts of a few demo donors (see the numbers above)."""
     if number == SIGNS_WITHDRAWAL_FORM:
         consent_record(

@@ -82,5 +82,19 @@ else:
     from rest_framework.request import Request as AuthenticatedRequest  # noqa: F401
 
 
+def person_or_none(actor: Actor) -> User | None:
+    """The person behind ``actor``, for ``created_by``-style foreign keys: ``None`` for tokens and system jobs."""
+    return actor if isinstance(actor, User) else None
+
+
+def principal_of(actor: Actor) -> Principal | None:
+    """The principal whose permissions bind ``actor``: ``None`` for system jobs (``None``, ``"system:<job>"``)."""
+    if isinstance(actor, ApiToken):
+        return TokenPrincipal(actor)
+    if isinstance(actor, User | TokenPrincipal):
+        return actor
+    return None
+
+
 def is_token(principal: object) -> bool:
     return isinstance(principal, TokenPrincipal)

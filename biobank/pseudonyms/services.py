@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank
-from biobank.accounts.principals import Actor
+from biobank.accounts.principals import Actor, Principal
 from biobank.accounts.selectors import user_has_biobank_perm
 from biobank.audit.reasons import steward_reason_clean
 from biobank.audit.services import audit_record
@@ -279,7 +279,7 @@ def domain_repseudonymise_batch(*, domain_id: int, key_version: int, limit: int 
 
 
 @transaction.atomic
-def pseudonym_resolve(*, actor: Actor, domain: PseudonymDomain, pseudonym: str, reason: str) -> Pseudonym:
+def pseudonym_resolve(*, actor: Principal, domain: PseudonymDomain, pseudonym: str, reason: str) -> Pseudonym:
     """Re-identification: the mapping row (subject, key version) behind a pseudonym, in any key version.
 
     Only an identity steward of the domain's biobank (``view_identity``), only with a stated reason, and always

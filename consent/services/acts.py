@@ -10,12 +10,12 @@ consent recorded in error; two people decide it (four eyes).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from biobank.accounts.principals import Actor
+from biobank.accounts.models import User
+from biobank.accounts.principals import Actor, person_or_none
 from biobank.audit.services import audit_record
 from biobank.errors import ConflictError, DomainError
 
@@ -44,8 +44,8 @@ __all__ = [
 ]
 
 
-def _user_or_none(actor: Actor) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
+def _user_or_none(actor: Actor) -> User | None:
+    return person_or_none(actor)
 
 
 def _reason(reason: str, *, field: str = "reason", donor: Donor | None = None) -> str:
@@ -235,7 +235,7 @@ def donor_withdraw(*, actor: Actor, donor: Donor, level: str, effective: date, r
 
 
 @transaction.atomic
-def consent_invalidation_request(*, actor: Actor, consent: Consent, reason: str) -> ConsentInvalidation:
+def consent_invalidation_request(*, actor: User, consent: Consent, reason: str) -> ConsentInvalidation:
     """Ask to invalidate a consent recorded in error (the wrong donor, a form signed twice …); a second person
     decides. Nothing changes for the gate until then."""
     require_manage_consent(actor, consent.biobank)
@@ -263,7 +263,7 @@ def consent_invalidation_request(*, actor: Actor, consent: Consent, reason: str)
 
 @transaction.atomic
 def consent_invalidation_decide(
-    *, actor: Actor, invalidation: ConsentInvalidation, approve: bool, note: str = ""
+    *, actor: User, invalidation: ConsentInvalidation, approve: bool, note: str = ""
 ) -> ConsentInvalidation:
     """A second person approves or rejects an invalidation. Approved: the consent's signed acts count for no time,
     as known from now on (the gate still answers as before for earlier knowledge)."""

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from biobank.accounts.models import Biobank
-from biobank.accounts.principals import Actor
+from biobank.accounts.principals import Actor, person_or_none
 from biobank.audit.services import audit_record
 from biobank.errors import ConflictError, DomainError
 
@@ -305,7 +305,7 @@ def _template_insert(*, actor: Actor, biobank: Biobank, derived_from: Template |
     template = Template(
         biobank=biobank,
         derived_from=derived_from,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=person_or_none(actor),
         status=TemplateStatus.DRAFT,
         **fields,
     )

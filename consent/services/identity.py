@@ -16,7 +16,7 @@ from django.db import transaction
 
 from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank
-from biobank.accounts.principals import Actor
+from biobank.accounts.principals import Actor, Principal
 from biobank.accounts.selectors import user_has_biobank_perm
 from biobank.audit.reasons import steward_reason_clean
 from biobank.audit.services import audit_record, mask_value
@@ -57,7 +57,7 @@ class Identity:
         return [(name, data[name]) for name in IDENTITY_FIELDS]
 
 
-def _require_steward(actor: Actor, biobank: Biobank) -> None:
+def _require_steward(actor: Principal, biobank: Biobank) -> None:
     if not user_has_biobank_perm(user=actor, biobank=biobank, perm=Perm.VIEW_IDENTITY):
         raise PermissionDenied(f"Only an identity steward of {biobank.code} may see identifying data of its donors.")
 
@@ -67,7 +67,7 @@ def _clean_reason(reason: Any) -> str:
 
 
 @transaction.atomic
-def identity_view(*, actor: Actor, donor: Donor, reason: str) -> Identity:
+def identity_view(*, actor: Principal, donor: Donor, reason: str) -> Identity:
     """The donor's identifying data for a steward, audited with ``reason`` (``donor.identity_view``)."""
     _require_steward(actor, donor.biobank)
     reason = _clean_reason(reason)
@@ -87,7 +87,7 @@ def identity_view(*, actor: Actor, donor: Donor, reason: str) -> Identity:
 
 
 @transaction.atomic
-def identity_lookup_by_hospital_id(*, actor: Actor, biobank: Biobank, hospital_id: str, reason: str) -> list[Donor]:
+def identity_lookup_by_hospital_id(*, actor: Principal, biobank: Biobank, hospital_id: str, reason: str) -> list[Donor]:
     """Donors of ``biobank`` with this hospital ID (blind index; nothing decrypted), audited with ``reason``.
 
     Returns the donors (usually one; a merged donor and the donor it was merged into share the ID), whose PIDs the
@@ -118,7 +118,7 @@ def identity_lookup_by_hospital_id(*, actor: Actor, biobank: Biobank, hospital_i
 
 
 @transaction.atomic
-def donor_reidentify(*, actor: Actor, biobank: Biobank, pid: str, reason: str) -> Identity:
+def donor_reidentify(*, actor: Principal, biobank: Biobank, pid: str, reason: str) -> Identity:
     """Re-identification from a PID typed by a steward (also a PID of an older key version, as printed on old
     labels): the pseudonym is resolved (``pseudonym.resolve``, which checks the check character and says what is
     wrong with a mistyped PID) and the identity shown (``donor.identity_view``), both audited with ``reason``.

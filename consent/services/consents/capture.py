@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from biobank.accounts.principals import Actor
+from biobank.accounts.models import User
 from biobank.audit.services import audit_record
 from biobank.errors import DomainError
 
@@ -62,7 +62,7 @@ def _check_png(data: bytes | None) -> bytes | None:
 @transaction.atomic
 def consent_record(
     *,
-    actor: Actor,
+    actor: User,
     donor: Donor,
     template: Template,
     language: str,

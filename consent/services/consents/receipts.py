@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from biobank.accounts.choices import Perm
-from biobank.accounts.principals import Actor
+from biobank.accounts.principals import Principal
 from biobank.accounts.selectors import user_has_biobank_perm
 from biobank.audit.reasons import steward_reason_clean
 from biobank.audit.services import audit_record
@@ -50,7 +50,7 @@ def consent_receipt_generate(*, consent_id: int) -> Consent:
     return consent
 
 
-def _document_reader(actor: Actor, consent: Consent, reason: str | None) -> str:
+def _document_reader(actor: Principal, consent: Consent, reason: str | None) -> str:
     """Who may read a receipt or scan (names, signatures): consent officers of the consent's biobank
     (``manage_consent``), and identity stewards (``view_identity``) with a stated reason. Returns the audit reason."""
     if user_has_biobank_perm(user=actor, biobank=consent.biobank, perm=Perm.MANAGE_CONSENT):
@@ -63,7 +63,7 @@ def _document_reader(actor: Actor, consent: Consent, reason: str | None) -> str:
 
 
 @transaction.atomic
-def consent_receipt_read(*, actor: Actor, consent: Consent, reason: str | None = None) -> bytes:
+def consent_receipt_read(*, actor: Principal, consent: Consent, reason: str | None = None) -> bytes:
     """The decrypted receipt for a consent officer or a steward with a reason (see ``_document_reader``); audited.
 
     The bytes are the PDF whose SHA-256 is ``receipt_sha256``.
@@ -83,7 +83,7 @@ def consent_receipt_read(*, actor: Actor, consent: Consent, reason: str | None =
 
 
 @transaction.atomic
-def consent_scan_read(*, actor: Actor, consent: Consent, reason: str | None = None) -> bytes:
+def consent_scan_read(*, actor: Principal, consent: Consent, reason: str | None = None) -> bytes:
     """The decrypted scan (QC or later checks), under the receipt's rule; audited."""
     why = _document_reader(actor, consent, reason)
     if not consent.scan:

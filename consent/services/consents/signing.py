@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from biobank.accounts.principals import Actor
+from biobank.accounts.principals import Actor, person_or_none
 from biobank.errors import DomainError
 
 from ...choices import CHOICES_OF_FORM, ActOrigin, ModuleChoice, PolicyStateValue, TemplateType
@@ -220,7 +220,7 @@ def _expand(consent: Consent, choices: dict[int, str], *, recorded_at: Any, acto
                     valid_from=consent.signed_on,
                     valid_to=valid_to,
                     recorded_at=recorded_at,
-                    recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+                    recorded_by=person_or_none(actor),
                 )
             )
     return PolicyState.objects.bulk_create(rows)

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.core.exceptions import PermissionDenied
 
 from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank, User
-from biobank.accounts.principals import Actor, TokenPrincipal
+from biobank.accounts.principals import Actor, Principal, TokenPrincipal
 from biobank.accounts.selectors import user_has_biobank_perm
 from biobank.audit.services import audit_record
 
 from ...models.identity import IDENTITY_FIELDS
 
 
-def _is_person_or_token(actor: Actor) -> bool:
+def _is_person_or_token(actor: Actor) -> TypeGuard[Principal]:
     return isinstance(actor, TokenPrincipal | User)
 
 
