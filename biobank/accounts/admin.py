@@ -2,6 +2,7 @@
 
 import django.contrib.auth.admin  # noqa: F401  # registers Group first, so the swap below works in any app order
 from django.contrib import admin
+from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.auth.models import Group
 
 from biobank.admin_readonly import ReadOnlyAdmin
@@ -73,7 +74,7 @@ def _hide_otp_devices() -> None:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     for model in (TOTPDevice, StaticDevice):
-        with contextlib.suppress(admin.sites.NotRegistered):
+        with contextlib.suppress(NotRegistered):
             admin.site.unregister(model)
 
 

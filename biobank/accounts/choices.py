@@ -91,6 +91,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.IDENTITY_STEWARD: frozenset({Perm.VIEW_BIOBANK, Perm.VIEW_DONORS, Perm.VIEW_IDENTITY}),
 }
 
+
+def perm_label(codename: str) -> StrOrPromise:
+    """The label of a stored permission codename; the codename itself if it names no ``Perm``."""
+    try:
+        return BIOBANK_PERMISSIONS[Perm(codename)]
+    except ValueError:
+        return codename
+
+
 # What a partner system's API token may be granted: never identity or member management.
 TOKEN_GRANTABLE_PERMISSIONS: tuple[Perm, ...] = (
     Perm.VIEW_BIOBANK,

@@ -145,7 +145,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         return None  # an unexpected error: Django's handler500 answers with problem+json too
     assert isinstance(exc, exceptions.APIException)
     problem_type, title = _problem_type(exc, response.status_code)
-    errors = None
+    errors: list[dict[str, str]] | None = None
     if isinstance(exc, exceptions.ValidationError):
         errors = _flatten(exc.detail)
         detail = "; ".join(f"{e['pointer']}: {e['message']}" for e in errors[:5])
@@ -164,8 +164,10 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         request_id=request_id,
         errors=errors,
     )
-    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-        body["retry_after"] = max(1, round(exc.wait))
+    # Throttled.__init__ sets .wait, but the DRF stubs do not declare it.
+    wait: float | None = exc.wait if isinstance(exc, exceptions.Throttled) else None  # type: ignore[attr-defined]
+    if wait is not None:
+        body["retry_after"] = max(1, round(wait))
         response["Retry-After"] = str(body["retry_after"])
     response.data = body
     response.content_type = PROBLEM_CONTENT_TYPE

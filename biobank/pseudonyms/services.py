@@ -285,9 +285,7 @@ def pseudonym_resolve(*, actor: Principal, domain: PseudonymDomain, pseudonym: s
     Only an identity steward of the domain's biobank (``view_identity``), only with a stated reason, and always
     audited. The permission is checked before anything is looked up, so others learn nothing about the pseudonym.
     """
-    if domain.biobank_id is None or not user_has_biobank_perm(
-        user=actor, biobank=domain.biobank, perm=Perm.VIEW_IDENTITY
-    ):
+    if domain.biobank is None or not user_has_biobank_perm(user=actor, biobank=domain.biobank, perm=Perm.VIEW_IDENTITY):
         raise PermissionDenied("Only an identity steward of the domain's biobank may resolve its pseudonyms.")
     reason = steward_reason_clean(reason, prompt="State why you need to re-identify this pseudonym")
     canonical = pseudonym_validate(pseudonym)

@@ -94,12 +94,12 @@ def build_navigation(request: HttpRequest) -> Navigation:
         section.links.append(_link(request, _("Members"), reverse("web:members", args=[code])))
         if access.can(Perm.MANAGE_API_TOKENS):
             section.links.append(_link(request, _("API tokens"), reverse("web:tokens", args=[code])))
-        for spec in BIOBANK_LINKS:
-            if access.can(spec.perm):
-                section.links.append(_link(request, str(spec.label), reverse(spec.url_name, args=[code])))
+        for link in BIOBANK_LINKS:
+            if access.can(link.perm):
+                section.links.append(_link(request, str(link.label), reverse(link.url_name, args=[code])))
         sections.append(section)
     account = [_link(request, _("Profile"), reverse("accounts:profile"))]
-    if user.has_usable_password():
+    if user.is_authenticated and user.has_usable_password():  # always signed in here (see navigation)
         account.append(_link(request, _("Change password"), reverse("accounts:password_change")))
     return Navigation(main=main, biobanks=sections, account=account)
 

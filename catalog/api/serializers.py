@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from biobank.accounts.models import Biobank
 from biobank.api.serializers import InputSerializer
 from catalog.models import Collection
 
 
 class CollectionSerializer(serializers.ModelSerializer):
-    biobank = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="The biobank's code.")
+    biobank: serializers.SlugRelatedField[Biobank] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, help_text="The biobank's code."
+    )
 
     class Meta:
         model = Collection

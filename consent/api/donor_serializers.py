@@ -6,6 +6,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from biobank.accounts.models import Biobank
 from biobank.api.schema import ProblemSerializer
 from biobank.api.serializers import InputSerializer
 from biobank.pseudonyms import checkchar
@@ -24,7 +25,9 @@ def _identity(name: str, *, required: bool = False) -> serializers.CharField:
 
 class DonorSerializer(serializers.ModelSerializer):
     pid = serializers.CharField(source="pid_display", read_only=True, help_text="PID, e.g. `ABCDE-FGHJK-M`.")
-    biobank = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="The biobank's code.")
+    biobank: serializers.SlugRelatedField[Biobank] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, help_text="The biobank's code."
+    )
     merged_into = serializers.SerializerMethodField(help_text="For a merged donor: the PID it was merged into.")
 
     class Meta:
@@ -33,7 +36,7 @@ class DonorSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_merged_into(self, donor: Donor) -> str | None:
-        return donor.merged_into.pid_display if donor.merged_into_id else None
+        return donor.merged_into.pid_display if donor.merged_into is not None else None
 
 
 class DonorDetailSerializer(DonorSerializer):

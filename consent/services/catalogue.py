@@ -408,7 +408,7 @@ def template_new_version(
                 code=module.code,
                 version=(newest.version if newest else module.version) + 1,
                 texts=merged,
-                parent=replaced.get(module.parent_id, module.parent),
+                parent=module.parent if module.parent_id is None else replaced.get(module.parent_id, module.parent),
                 mandatory=module.mandatory,
                 default_state=module.carried_default,
                 validity=module.validity,

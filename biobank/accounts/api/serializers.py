@@ -72,7 +72,7 @@ class MemberGrantInputSerializer(InputSerializer):
 
 
 class OwnMembershipSerializer(serializers.ModelSerializer):
-    biobank = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    biobank: serializers.SlugRelatedField[Biobank] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     biobank_name = serializers.CharField(source="biobank.name", read_only=True)
     role = serializers.ChoiceField(choices=Role.choices, read_only=True)
 

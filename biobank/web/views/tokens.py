@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from biobank.accounts import services
-from biobank.accounts.choices import BIOBANK_PERMISSIONS, Perm
+from biobank.accounts.choices import Perm, perm_label
 from biobank.accounts.models import ApiToken
 from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.accounts.selectors import api_tokens_of_biobank
@@ -21,7 +21,7 @@ from biobank.web.forms import TokenCreateForm, add_domain_error
 
 
 def _with_labels(token: ApiToken) -> ApiToken:
-    token.permission_labels = [str(BIOBANK_PERMISSIONS.get(p, p)) for p in token.permissions]  # type: ignore[attr-defined]
+    token.permission_labels = [str(perm_label(p)) for p in token.permissions]  # type: ignore[attr-defined]
     return token
 
 

@@ -15,7 +15,7 @@ from ...models import Consent, ConsentModuleChoice, Donor, Module, PolicyState, 
 from ...validity import shortest_end
 from ..capture_checks import check_place, check_staff
 
-STATE_OF_CHOICE = {  # on a consent form
+STATE_OF_CHOICE: dict[str, PolicyStateValue] = {  # on a consent form
     ModuleChoice.ACCEPTED: PolicyStateValue.ACCEPTED,
     ModuleChoice.DECLINED: PolicyStateValue.DECLINED,
     ModuleChoice.UNANSWERED: PolicyStateValue.UNKNOWN,
@@ -63,7 +63,7 @@ def _check_choices(
                 TemplateType.WITHDRAWAL: "a withdrawal form records the modules withdrawn (withdrawn) and leaves "
                 "the others unanswered",
                 TemplateType.REFUSAL: "a refusal form refuses everything on it: nothing can be accepted",
-            }[form]
+            }[TemplateType(form)]
             raise DomainError(
                 f"The answer for “{module.title_in(language)}” ({module.code}) cannot be {choice!r}: {what}.",
                 field=f"choices/{module.code}",
