@@ -68,7 +68,9 @@ def seed(context: DemoContext) -> None:
             countersigned=True,
             informed_by=officer,
             informed_place="Biobank outpatient clinic (demo)",
-            **representative,
+            representative_name=representative.get("representative_name", ""),
+            representative_relation=representative.get("representative_relation", ""),
+            representative_legal_basis=representative.get("representative_legal_basis", ""),
         )
         if number == WITHDRAWS_BIOMATERIAL:
             consent_withdraw_module(

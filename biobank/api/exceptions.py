@@ -125,7 +125,9 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     if isinstance(exc, DomainError):
         set_rollback()
         problem_type, title = _problem_type(exc, exc.status_code)
-        errors = [{"pointer": f"/{exc.field}" if exc.field else "/", "message": exc.message, "code": exc.code}]
+        errors: list[dict[str, str]] | None = [
+            {"pointer": f"/{exc.field}" if exc.field else "/", "message": exc.message, "code": exc.code}
+        ]
         body = problem(
             status_code=exc.status_code,
             title=title,
@@ -145,7 +147,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         return None  # an unexpected error: Django's handler500 answers with problem+json too
     assert isinstance(exc, exceptions.APIException)
     problem_type, title = _problem_type(exc, response.status_code)
-    errors: list[dict[str, str]] | None = None
+    errors = None
     if isinstance(exc, exceptions.ValidationError):
         errors = _flatten(exc.detail)
         detail = "; ".join(f"{e['pointer']}: {e['message']}" for e in errors[:5])

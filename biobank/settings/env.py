@@ -9,7 +9,7 @@ from __future__ import annotations
 import builtins
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, overload
 from urllib.parse import unquote, urlsplit
 
 import environ
@@ -77,7 +77,17 @@ class Env:
             )
         return items
 
-    def url(self, name: builtins.str, default: Any = _UNSET, *, schemes: tuple[builtins.str, ...]) -> builtins.str:
+    @overload
+    def url(self, name: builtins.str, default: None, *, schemes: tuple[builtins.str, ...]) -> builtins.str | None: ...
+
+    @overload
+    def url(
+        self, name: builtins.str, default: builtins.str = ..., *, schemes: tuple[builtins.str, ...]
+    ) -> builtins.str: ...
+
+    def url(
+        self, name: builtins.str, default: builtins.str | None = _UNSET, *, schemes: tuple[builtins.str, ...]
+    ) -> builtins.str | None:
         value = self._raw(name, default)
         if value is None:
             return value

@@ -91,7 +91,7 @@ def _purpose(value: str, *, biobank_ids: Any, query: dict[str, Any]) -> dict[str
             purpose = duo_purpose_resolve(value).id
         except DomainError as error:
             raise DomainError(error.message, field="purpose", code=error.code) from None
-        ask = {"duo_purpose": purpose, **{k: query.get(k) for k in QUESTION_FIELDS}}
+        ask: dict[str, Any] = {"duo_purpose": purpose, **{k: query.get(k) for k in QUESTION_FIELDS}}
         gate.question(**ask)  # checks data_class and action once, before any donor is looked at
         return ask
     known = Policy.objects.filter(Q(biobank__in=biobank_ids) | Q(biobank__isnull=True), code=value)

@@ -148,7 +148,8 @@ def _rotate_rows(model: type[IdentityRecord] | type[DuplicateReview], *, batch_s
             if not rows:
                 return total
             last_pk = rows[-1].pk
-            changed_rows, changed_fields = [], set()
+            changed_rows: list[Any] = []  # of ``model``: IdentityRecord or DuplicateReview rows
+            changed_fields: set[str] = set()
             for row in rows:
                 changed = vault_reencrypt(row)
                 stale = [f for f in blocking if not str(getattr(row, f) or "").startswith(f"{current}:")]

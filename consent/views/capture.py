@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -11,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from biobank.accounts.choices import Perm
+from biobank.accounts.models import Biobank
 from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.errors import DomainError
 from biobank.web.access import biobank_for
@@ -33,13 +35,13 @@ from ..services.consents.signing import _template_modules
 FIELD_MAP = {"choices": None, "signature": "signature", "countersigned": "countersigned", "template": None}
 
 
-def _donor(request: AuthenticatedHttpRequest, form: object, biobank: object, pid: str) -> Donor | None:
+def _donor(request: AuthenticatedHttpRequest, form: forms.Form, biobank: Biobank, pid: str) -> Donor | None:
     try:
         return donor_get_for(user=request.user, pid=pid, biobank=biobank)
     except DomainError as error:
-        form.add_error("pid", error.message)  # type: ignore[attr-defined]
+        form.add_error("pid", error.message)
     except Donor.DoesNotExist:
-        form.add_error("pid", _("No donor with this PID in this biobank."))  # type: ignore[attr-defined]
+        form.add_error("pid", _("No donor with this PID in this biobank."))
     return None
 
 

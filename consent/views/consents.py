@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from biobank.accounts.choices import Perm
+from biobank.accounts.models import Biobank
 from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.accounts.selectors import user_has_biobank_perm
 from biobank.errors import DomainError
@@ -25,12 +26,12 @@ from .. import gate, services
 from ..choices import InvalidationStatus, TemplateType
 from ..forms.consents import InvalidationDecideForm, InvalidationRequestForm, WithdrawForm
 from ..forms.donors import ReasonForm
-from ..models import Consent, ConsentInvalidation, Module
+from ..models import Consent, ConsentInvalidation, Module, PolicyState
 from ..selectors import consent_later_denials, consent_policy_history, consents_visible_to
 from ..timeline import Act, decide_per_code
 
 
-def _consent(request: AuthenticatedHttpRequest, biobank: object, consent_id: int) -> Consent:
+def _consent(request: AuthenticatedHttpRequest, biobank: Biobank, consent_id: int) -> Consent:
     consent = consents_visible_to(user=request.user).filter(biobank=biobank, pk=consent_id).first()
     if consent is None:
         raise Http404(_("This biobank has no such consent."))
@@ -80,7 +81,7 @@ def consent_detail(request: AuthenticatedHttpRequest, code: str, consent_id: int
     return render(request, "consent/consent_detail.html", context)
 
 
-def _as_act(row: object) -> Act:
+def _as_act(row: PolicyState) -> Act:
     return gate.act_of(row)
 
 
@@ -161,7 +162,9 @@ def withdraw_module(request: AuthenticatedHttpRequest, code: str, consent_id: in
         else:
             messages.success(request, _("Withdrawal recorded."))
     else:
-        problems = "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items())
+        problems = "; ".join(
+            f"{form.fields[f].label}: {' '.join(str(message) for message in e)}" for f, e in form.errors.items()
+        )
         messages.error(request, problems)
     return redirect("consent:consent_detail", code=biobank.code, consent_id=consent.pk)
 

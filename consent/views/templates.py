@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from biobank.accounts.choices import Perm
+from biobank.accounts.models import Biobank
 from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.errors import DomainError
 from biobank.web.access import biobank_for
@@ -22,7 +23,7 @@ from ..models import Template
 from ..selectors import template_previous, templates_visible_to
 
 
-def _template(request: AuthenticatedHttpRequest, biobank: object, template_id: int) -> Template:
+def _template(request: AuthenticatedHttpRequest, biobank: Biobank, template_id: int) -> Template:
     template = templates_visible_to(user=request.user).filter(biobank=biobank, pk=template_id).first()
     if template is None:
         raise Http404(_("This biobank has no such consent template."))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.db.models.fields.reverse_related import ManyToManyRel
 
 from biobank.accounts.choices import Perm
 from biobank.accounts.principals import Actor
@@ -27,12 +28,13 @@ def _repoint(*, source: Donor, target: Donor) -> dict[str, int]:
             with transaction.atomic():
                 if hook is not None:
                     count = hook(source=source, target=target, field_name=relation.field.name)
-                elif relation.many_to_many:
+                elif isinstance(relation, ManyToManyRel):
                     through = relation.through
+                    assert through is not None  # Django resolves it when the models are loaded
                     to_donor, to_owner = relation.field.m2m_reverse_field_name(), relation.field.m2m_field_name()
-                    linked = through.objects.filter(**{to_donor: target}).values(to_owner)
-                    through.objects.filter(**{to_donor: source, f"{to_owner}__in": linked}).delete()
-                    count = through.objects.filter(**{to_donor: source}).update(**{to_donor: target})
+                    linked = through._default_manager.filter(**{to_donor: target}).values(to_owner)
+                    through._default_manager.filter(**{to_donor: source, f"{to_owner}__in": linked}).delete()
+                    count = through._default_manager.filter(**{to_donor: source}).update(**{to_donor: target})
                 else:
                     name = relation.field.name
                     count = model._base_manager.filter(**{name: source}).update(**{name: target})
