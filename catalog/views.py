@@ -53,6 +53,8 @@ def collection_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 def collection_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     collection = collections_changeable_by(user=request.user).filter(pk=pk).first()
     if collection is None:
+        if collections_visible_to(user=request.user).filter(pk=pk).exists():  # seen but not managed: as the API
+            raise PermissionDenied(_("You may see this collection but not edit it; this needs manage_catalog."))
         raise Http404(_("No collection with this number that you may edit."))
     initial = {"name": collection.name, "description": collection.description}
     form = CollectionEditForm(request.POST if request.method == "POST" else None, initial=initial)

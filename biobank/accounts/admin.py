@@ -67,12 +67,20 @@ class ApiTokenAdmin(ReadOnlyAdmin):
 
 def _hide_otp_devices() -> None:
     """django-otp's own admin pages show authenticator keys (as QR codes) and delete devices without an audit
-    event or the separation of duties of ``mfa.mfa_reset``: superusers use the portal's reset instead."""
+    event or the separation of duties of ``mfa.mfa_reset``: superusers use the portal's reset instead.
+
+    Their admin modules are imported here first, as ``django.contrib.auth.admin`` is above: this app comes first in
+    ``INSTALLED_APPS`` (its createsuperuser/changepassword win), so the admin's autodiscovery reaches django-otp's
+    modules after this one; already imported, they do not run (and register) again, whatever the app order.
+    """
     import contextlib
+    import importlib
 
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    for module in ("django_otp.plugins.otp_totp.admin", "django_otp.plugins.otp_static.admin"):
+        importlib.import_module(module)
     for model in (TOTPDevice, StaticDevice):
         with contextlib.suppress(NotRegistered):
             admin.site.unregister(model)

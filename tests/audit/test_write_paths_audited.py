@@ -66,6 +66,11 @@ ROUTES: dict[str, Audited | ChangesNothing] = {
     "accounts:researcher_verify GET": Audited(ex.verify_email, "user.verify_email"),
     "accounts:donor_link POST": ChangesNothing(ex.donor_link_request, "e-mails a one-time sign-in link", ("donor",)),
     "accounts:donor_link_confirm POST": Audited(ex.donor_link_confirm, "auth.login"),
+    # the second sign-in step (issue 9, item 4)
+    "accounts:mfa_setup POST": Audited(ex.mfa_setup, "mfa.enrol"),
+    "accounts:mfa_verify POST": Audited(ex.mfa_verify, "mfa.verify"),
+    "accounts:mfa_recovery_codes POST": Audited(ex.mfa_recovery_codes_regenerate, "mfa.recovery_codes_regenerate"),
+    "accounts:mfa_reset POST": Audited(ex.mfa_reset, "mfa.reset"),
     # the Django admin: every model admin is read-only, so only the site's own views write
     "admin:login POST": Audited(ex.admin_login, "auth.login"),
     "admin:logout POST": Audited(ex.admin_logout, "auth.logout"),
@@ -78,8 +83,8 @@ ROUTES: dict[str, Audited | ChangesNothing] = {
     "web:role_grant_reject POST": Audited(ex.web_role_grant_reject, "role_grant.reject"),
     "web:token_create POST": Audited(ex.web_token_create, "api_token.create"),
     "web:token_revoke POST": Audited(ex.web_token_revoke, "api_token.revoke"),
-    "web:catalog:collection_create POST": Audited(ex.web_collection_create, "collection.create"),
-    "web:catalog:collection_edit POST": Audited(ex.web_collection_edit, "collection.update"),
+    "catalog:collection_create POST": Audited(ex.web_collection_create, "collection.create"),
+    "catalog:collection_edit POST": Audited(ex.web_collection_edit, "collection.update"),
     "api-member-list POST": Audited(ex.api_member_add, "membership.grant"),
     "api-member-detail DELETE": Audited(ex.api_member_remove, "membership.revoke"),
     "api-role-grant-approve POST": Audited(ex.api_role_grant_approve, "role_grant.approve"),
@@ -123,6 +128,8 @@ COMMANDS: dict[str, Audited | NotData] = {
     "biobank_deactivate": Audited(ex.command_biobank_deactivate, "biobank.deactivate"),
     "seed_demo": Audited(ex.command_seed_demo, "biobank.create"),
     "vault_rotate": Audited(ex.command_vault_rotate, "identity_vault.rotate"),
+    "mfa_reset": Audited(ex.command_mfa_reset, "mfa.reset"),
+    "mfa_demo_code": NotData("prints the current code of the published demo key (demo mode only); reads no table"),
     "keys_add": NotData("appends a key to a key file outside the database (rotation step 1; vault_rotate follows)"),
     "db_roles": NotData("grants privileges to the application's PostgreSQL role; no row of the portal changes"),
     "verify_audit_chain": NotData(

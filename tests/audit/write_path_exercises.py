@@ -19,8 +19,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
+from biobank.accounts import mfa
 from biobank.accounts import services as account_services
 from biobank.accounts.choices import Role
 from biobank.accounts.models import Membership, RoleGrant, User
@@ -130,6 +133,54 @@ def donor_link_confirm(f: Fixtures) -> None:
     _ok(f.client.post(link[link.index("/accounts/") :]), 302)
 
 
+# --- accounts: the second sign-in step (issue 9, item 4) ----------------------------------------------------------
+
+
+def _code_of(device: TOTPDevice) -> str:
+    device.refresh_from_db()
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+def _enrolled(user: User) -> TOTPDevice:
+    """A confirmed authenticator, made through the real services (the event is left before the exercise)."""
+    device = mfa.mfa_setup_device(user=user)
+    mfa.mfa_enrol_confirm(actor=user, token=_code_of(device))
+    device.refresh_from_db()
+    device.last_t = -1  # the code used to enrol may be entered again at the step within the same 30 seconds
+    device.save(update_fields=["last_t"])
+    return device
+
+
+def mfa_setup(f: Fixtures) -> None:
+    client = _web(f, f.admin_a)
+    _ok(client.get(reverse("accounts:mfa_setup")), 200)  # makes the unconfirmed authenticator and shows its key
+    device = TOTPDevice.objects.get(user=f.admin_a, confirmed=False)
+    _ok(client.post(reverse("accounts:mfa_setup"), {"code": _code_of(device)}), 200)  # the recovery codes, once
+    assert mfa.mfa_device(user=f.admin_a) is not None
+
+
+def mfa_verify(f: Fixtures) -> None:
+    device = _enrolled(f.admin_a)
+    client = _web(f, f.admin_a)
+    session = client.session  # signed in with the password only: the second step is owed
+    session[mfa.MFA_SESSION_KEY] = mfa.PENDING
+    session.save()
+    _ok(client.post(reverse("accounts:mfa_verify"), {"code": _code_of(device)}), 302)
+    assert client.session[mfa.MFA_SESSION_KEY] == mfa.VERIFIED
+
+
+def mfa_recovery_codes_regenerate(f: Fixtures) -> None:
+    _enrolled(f.admin_a)
+    _ok(_web(f, f.admin_a).post(reverse("accounts:mfa_recovery_codes")), 200)
+
+
+def mfa_reset(f: Fixtures) -> None:
+    _enrolled(f.technician_a)
+    url = reverse("accounts:mfa_reset", args=["biobank-a", f.technician_a.pk])
+    _ok(_web(f, f.admin_a).post(url, {"reason": "Phone lost, identity checked in person"}), 302)
+    assert mfa.mfa_device(user=f.technician_a) is None
+
+
 # --- the Django admin ------------------------------------------------------------------------------------------
 
 
@@ -215,11 +266,11 @@ def web_token_revoke(f: Fixtures) -> None:
 
 def web_collection_create(f: Fixtures) -> None:
     data = {"biobank": "biobank-a", "code": "lung-2024", "name": "Lung 2024"}
-    _ok(_web(f, f.data_manager_a).post(reverse("web:catalog:collection_create"), data), 302)
+    _ok(_web(f, f.data_manager_a).post(reverse("catalog:collection_create"), data), 302)
 
 
 def web_collection_edit(f: Fixtures) -> None:
-    url = reverse("web:catalog:collection_edit", args=[f.collection_a.pk])
+    url = reverse("catalog:collection_edit", args=[f.collection_a.pk])
     _ok(_web(f, f.data_manager_a).post(url, {"name": "Breast cancer 2019-2021", "description": "More."}), 302)
 
 
@@ -533,3 +584,12 @@ def command_vault_rotate(f: Fixtures) -> None:
     f.donor_a  # noqa: B018  (an identity in the vault to re-encrypt)
     call_command("keys_add", "encryption", stdout=io.StringIO())
     call_command("vault_rotate", stdout=io.StringIO())
+
+
+def command_mfa_reset(f: Fixtures) -> None:
+    researcher = UserFactory(email="researcher@example.org", is_researcher=True)  # in no biobank: reset here
+    _enrolled(researcher)
+    _superuser()
+    out = io.StringIO()
+    call_command("mfa_reset", researcher.email, by="root@example.org", reason="Phone lost", stdout=out)
+    assert mfa.mfa_device(user=researcher) is None

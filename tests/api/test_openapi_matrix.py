@@ -1,0 +1,329 @@
+"""The permission matrix generated from the OpenAPI schema (issue 9, CI gate).
+
+Every operation of the schema times every persona (each role of docs/security.md "Who is who", a researcher, a donor,
+anonymous, a full and a read-only partner token of biobank A, and the admin who asked for A's pending role).
+``RULES`` holds one rule per operation; ``EXPECTED`` is the table it spells out, ``{(method, path): {persona:
+status}}``. The gate fails
+
+* when the schema has an operation without a rule, or a rule names an operation the schema no longer has;
+* when a persona gets another status than the table's on an object of its OWN biobank (an allowed call is 2xx, a
+  refusal is 403 where the caller sees the object but may not act, 404 where it may not even see it);
+* when an object of the FOREIGN biobank B answers anything but 404, on every verb the path offers, both under B's
+  code and smuggled under A's code (there a caller refused on A is refused first, with the same 403 for any id);
+  verbs a path does not offer answer 405 for own and foreign objects alike.
+
+Run: ``pytest tests/api/test_openapi_matrix.py -q`` (the figures are printed with ``-s``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from drf_spectacular.generators import SchemaGenerator
+
+from biobank.accounts.choices import Role
+from tests.permission_world import ASKING_ADMIN, Side, World, perms_on_own, world_of_two_biobanks
+from tests.permission_world import PERSONAS as PEOPLE_AND_TOKENS
+
+pytestmark = pytest.mark.django_db
+
+METHODS = ("get", "post", "put", "patch", "delete")
+TOKENS = ("token", "read_only_token")
+PERSONAS = (*PEOPLE_AND_TOKENS, ASKING_ADMIN)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[World]:
+    yield from world_of_two_biobanks(django_db_blocker, tmp_path_factory)
+
+
+PEOPLE_WITHOUT_BIOBANK = ("researcher", "donor")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may call one operation on biobank A's object.
+
+    ``act``: the permissions (any of) that allow it, answered ``ok``. Without them: ``403`` if the caller holds
+    ``see`` on A (it sees the object but may not act), else ``404``. ``open``: every signed-in caller gets ``ok``
+    (lists filtered by the selectors). ``global_act``: the refusal is a 403 whatever the object, because the caller
+    holds ``act`` in no biobank at all (checked before any object is looked up). ``tokens``: a fixed answer for
+    partner tokens, where tokens never get the action (people only). ``asker``: the answer to the admin who asked
+    for the pending role (four eyes).
+    """
+
+    ok: int = 200
+    act: frozenset[str] = frozenset()
+    see: str = ""
+    open: bool = False
+    global_act: bool = False
+    tokens: int | None = None
+    asker: int | None = None
+
+
+def _rule(ok: int = 200, act: str | set[str] = frozenset(), see: str = "", **kwargs: Any) -> Rule:
+    acts = frozenset({act} if isinstance(act, str) else act)
+    return Rule(ok=ok, act=acts, see=see, **kwargs)
+
+
+# One rule per operation of the schema, keyed by (method, path template).
+RULES: dict[tuple[str, str], Rule] = {
+    ("GET", "/api/v1/me/"): _rule(open=True),
+    ("GET", "/api/v1/biobanks/"): _rule(open=True),
+    ("GET", "/api/v1/biobanks/{code}/"): _rule(act="view_biobank"),
+    ("GET", "/api/v1/biobanks/{code}/members/"): _rule(act="view_biobank", tokens=403),
+    ("POST", "/api/v1/biobanks/{code}/members/"): _rule(201, act="manage_members", see="view_biobank"),
+    ("DELETE", "/api/v1/biobanks/{code}/members/{membership_id}/"): _rule(
+        204, act="manage_members", see="view_biobank"
+    ),
+    ("GET", "/api/v1/biobanks/{code}/role-grants/"): _rule(act="manage_members", see="view_biobank"),
+    ("POST", "/api/v1/biobanks/{code}/role-grants/{grant_id}/approve/"): _rule(
+        201,
+        act="manage_members",
+        see="view_biobank",
+        asker=400,  # four eyes: code four_eyes
+    ),
+    ("POST", "/api/v1/biobanks/{code}/role-grants/{grant_id}/reject/"): _rule(act="manage_members", see="view_biobank"),
+    ("GET", "/api/v1/collections/"): _rule(open=True),
+    ("POST", "/api/v1/collections/"): _rule(201, act="manage_catalog", global_act=True),
+    ("GET", "/api/v1/collections/{id}/"): _rule(act="view_catalog"),
+    ("PATCH", "/api/v1/collections/{id}/"): _rule(act="manage_catalog", see="view_catalog"),
+    ("GET", "/api/v1/consent-templates/"): _rule(open=True),
+    ("GET", "/api/v1/consent-templates/{id}/"): _rule(act={"view_donors", "manage_consent"}),
+    ("GET", "/api/v1/consent/check"): _rule(act="view_donors", global_act=True),
+    ("POST", "/api/v1/consent/check/bulk"): _rule(act="view_donors", global_act=True),
+    ("GET", "/api/v1/consents/"): _rule(open=True),
+    ("GET", "/api/v1/consents/{id}/"): _rule(act="view_donors"),
+    ("GET", "/api/v1/donors/"): _rule(open=True),
+    ("POST", "/api/v1/donors/"): _rule(201, act="manage_consent", global_act=True),
+    ("GET", "/api/v1/donors/{pid}/"): _rule(act="view_donors"),
+    ("GET", "/api/v1/donors/{pid}/consents/"): _rule(act="view_donors"),
+    ("POST", "/api/v1/donors/{pid}/identity/"): _rule(act="view_identity", see="view_donors"),
+    ("GET", "/api/v1/audit-events/"): _rule(open=True),
+    ("GET", "/api/v1/audit-events/{seq}/"): _rule(act="view_audit"),
+}
+
+
+def expected_status(rule: Rule, persona: str) -> int:
+    """The status the table holds for ``persona`` calling the operation on its own biobank's object."""
+    if persona == "anonymous":
+        return 401
+    perms = perms_on_own(persona)
+    if rule.asker is not None and persona == ASKING_ADMIN:
+        return rule.asker
+    if rule.tokens is not None and persona in TOKENS:
+        return rule.tokens
+    if rule.open or rule.act & perms:
+        return rule.ok
+    if rule.global_act:
+        return 403  # holds the permission in no biobank: refused before any object is looked at
+    return 403 if rule.see and rule.see in perms else 404
+
+
+EXPECTED: dict[tuple[str, str], dict[str, int]] = {
+    operation: {persona: expected_status(rule, persona) for persona in PERSONAS} for operation, rule in RULES.items()
+}
+
+
+def schema_operations() -> set[tuple[str, str]]:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return {(method.upper(), path) for path, item in schema["paths"].items() for method in item if method in METHODS}
+
+
+SCHEMA_OPERATIONS = sorted(schema_operations())
+PATH_PARAMETER = re.compile(r"{(\w+)}")
+OBJECT_PATHS = sorted({path for _, path in SCHEMA_OPERATIONS if PATH_PARAMETER.search(path)})
+
+
+def _id_for(path: str, side: Side) -> int:
+    if path.startswith("/api/v1/collections/"):
+        return side.collection.pk
+    if path.startswith("/api/v1/consent-templates/"):
+        return side.template.pk
+    if path.startswith("/api/v1/consents/"):
+        return side.consent.pk
+    raise AssertionError(f"no object known for {{id}} in {path}")
+
+
+def fill(path: str, side: Side, *, code_of: Side | None = None) -> str:
+    """``path`` with the parameters of ``side``'s objects (``code_of``: take the biobank code from another side)."""
+    values = side.path_values()
+    if "{id}" in path:
+        values["id"] = _id_for(path, side)
+    if code_of is not None:
+        values["code"] = code_of.biobank.code
+    return PATH_PARAMETER.sub(lambda match: str(values[match.group(1)]), path)
+
+
+def _body(method: str, path: str, world: World, side: Side) -> dict[str, Any] | None:
+    """A valid request body (or query) for the operation, naming ``side``'s objects."""
+    bodies: dict[tuple[str, str], Callable[[], dict[str, Any]]] = {
+        ("POST", "/api/v1/biobanks/{code}/members/"): lambda: {"email": world.newcomer.email, "role": "technician"},
+        ("POST", "/api/v1/collections/"): lambda: {"biobank": side.biobank.code, "code": "matrix-new", "name": "New"},
+        ("PATCH", "/api/v1/collections/{id}/"): lambda: {"name": "Renamed"},
+        ("GET", "/api/v1/consent/check"): lambda: {"donor": side.donor.pid_display, "purpose": "biomat-use"},
+        ("POST", "/api/v1/consent/check/bulk"): lambda: {
+            "donors": [side.donor.pid_display],
+            "purpose": "DUO:0000006",
+            "data_class": "material",
+        },
+        ("POST", "/api/v1/donors/"): lambda: {
+            "biobank": side.biobank.code,
+            "given_names": "Max",
+            "family_name": "Matrix",
+            "date_of_birth": "1980-01-02",
+            "hospital_id": "MRN-MATRIX",
+        },
+        ("POST", "/api/v1/donors/{pid}/identity/"): lambda: {"reason": "Recontact for the matrix test."},
+    }
+    build = bodies.get((method, path))
+    return build() if build else None
+
+
+def call(client: Any, method: str, url: str, body: dict[str, Any] | None) -> Any:
+    cache.clear()  # throttle buckets: the matrix sends many requests from one persona
+    if method == "GET":
+        return client.get(url, body or {})
+    return getattr(client, method.lower())(url, body or {}, format="json")
+
+
+# --- the gate: every schema operation has a rule, every rule an operation -------------------------------------------
+
+
+def test_every_operation_of_the_schema_has_an_entry_in_the_matrix_and_every_entry_an_operation():
+    missing = sorted(set(SCHEMA_OPERATIONS) - set(EXPECTED))
+    stale = sorted(set(EXPECTED) - set(SCHEMA_OPERATIONS))
+
+    assert not missing, f"operations without an entry in RULES (add one): {missing}"
+    assert not stale, f"entries of RULES the schema no longer has (remove them): {stale}"
+
+
+def test_the_gate_notices_an_operation_without_an_entry(monkeypatch):
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    schema["paths"]["/api/v1/unlisted/"] = {"get": {"operationId": "unlisted"}}
+    monkeypatch.setattr(SchemaGenerator, "get_schema", lambda self, **kwargs: schema)
+
+    assert schema_operations() - set(EXPECTED) == {("GET", "/api/v1/unlisted/")}
+
+
+def test_the_table_covers_every_persona_on_every_operation_with_figures(capsys):
+    cells = sum(len(row) for row in EXPECTED.values())
+    allowed = sum(1 for row in EXPECTED.values() for status in row.values() if status < 400)
+    with capsys.disabled():
+        print(
+            f"\nAPI matrix: {len(EXPECTED)} operations x {len(PERSONAS)} personas = {cells} checks "
+            f"({allowed} allowed, {cells - allowed} refused); foreign-object probes: {len(FOREIGN_CASES)} "
+            f"(+{len(UNOFFERED_CASES)} unoffered verbs)"
+        )
+    assert cells == len(SCHEMA_OPERATIONS) * len(PERSONAS)
+    assert all(set(row) == set(PERSONAS) for row in EXPECTED.values())
+
+
+# --- own biobank: the table ----------------------------------------------------------------------------------------
+
+OWN_CASES = [(method, path, persona) for (method, path) in sorted(EXPECTED) for persona in PERSONAS]
+
+
+@pytest.mark.parametrize(("method", "path", "persona"), OWN_CASES, ids=[f"{m} {p} {r}" for m, p, r in OWN_CASES])
+def test_each_persona_gets_the_tables_status_on_its_own_biobanks_object(world, method, path, persona):
+    url = fill(path, world.a)
+
+    response = call(world.client(persona), method, url, _body(method, path, world, world.a))
+
+    expected = EXPECTED[(method, path)][persona]
+    assert response.status_code == expected, (persona, method, url, response.content[:300])
+    if expected >= 400:
+        assert response["Content-Type"] == "application/problem+json"
+
+
+# --- foreign biobank: 404 on every verb ----------------------------------------------------------------------------
+
+PERSONAS_WITH_A_BIOBANK = tuple(p for p in PERSONAS if p not in (*PEOPLE_WITHOUT_BIOBANK, "anonymous"))
+
+
+def _foreign_cases() -> list[tuple[str, str, str, str]]:
+    cases = []
+    for path in OBJECT_PATHS:
+        offered = sorted(method for method, p in SCHEMA_OPERATIONS if p == path)
+        variants = ["foreign biobank"]
+        if "{code}" in path and path.count("{") > 1:
+            variants.append("foreign object under own code")
+        for method in offered:
+            for variant in variants:
+                for persona in PERSONAS_WITH_A_BIOBANK:
+                    cases.append((method, path, variant, persona))
+    return cases
+
+
+def _unoffered_cases() -> list[tuple[str, str]]:
+    cases = []
+    for path in OBJECT_PATHS:
+        offered = {method for method, p in SCHEMA_OPERATIONS if p == path}
+        cases += [(method.upper(), path) for method in METHODS if method.upper() not in offered]
+    return cases
+
+
+FOREIGN_CASES = _foreign_cases()
+UNOFFERED_CASES = _unoffered_cases()
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "variant", "persona"),
+    FOREIGN_CASES,
+    ids=[f"{m} {p} {v} {r}" for m, p, v, r in FOREIGN_CASES],
+)
+def test_an_object_of_a_foreign_biobank_is_404_on_every_verb(world, method, path, variant, persona):
+    code_of = world.a if variant == "foreign object under own code" else None
+    url = fill(path, world.b, code_of=code_of)
+
+    response = call(world.client(persona), method, url, _body(method, path, world, world.b))
+
+    # Under its own code a caller who may see the biobank but not act there is refused before any object is looked
+    # up: the same 403 for every id, so it tells nothing about the foreign object.
+    refused_before_lookup = code_of is not None and EXPECTED[(method, path)][persona] == 403
+    assert response.status_code == (403 if refused_before_lookup else 404), (persona, method, url, response.content)
+    assert response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(("method", "path"), UNOFFERED_CASES, ids=[f"{m} {p}" for m, p in UNOFFERED_CASES])
+def test_a_verb_the_path_does_not_offer_answers_the_same_for_own_and_foreign_objects(world, method, path):
+    """405 whether the object exists in one's own biobank or a foreign one: the answer tells nothing about it."""
+    client = world.client(Role.BIOBANK_ADMIN)
+
+    own = call(client, method, fill(path, world.a), None)
+    foreign = call(client, method, fill(path, world.b), None)
+
+    assert (own.status_code, foreign.status_code) == (405, 405), (own.content[:200], foreign.content[:200])
+
+
+# --- foreign objects named in a body or query ----------------------------------------------------------------------
+
+REFERENCE_CASES = [
+    ("POST", "/api/v1/collections/", "manage_catalog", 400),  # reported like a biobank code that does not exist
+    ("POST", "/api/v1/donors/", "manage_consent", 400),
+    ("GET", "/api/v1/consent/check", "view_donors", 404),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "needs", "status"), REFERENCE_CASES)
+@pytest.mark.parametrize("persona", PERSONAS_WITH_A_BIOBANK)
+def test_a_foreign_biobank_or_donor_named_in_the_request_is_unknown(world, method, path, needs, status, persona):
+    response = call(world.client(persona), method, path, _body(method, path, world, world.b))
+
+    expected = status if needs in perms_on_own(persona) else 403  # 403: holds the permission nowhere at all
+    assert response.status_code == expected, (persona, response.content[:300])
+
+
+@pytest.mark.parametrize("persona", [p for p in PERSONAS_WITH_A_BIOBANK if "view_donors" in perms_on_own(p)])
+def test_a_foreign_donor_in_a_bulk_check_is_answered_not_found(world, persona):
+    path = "/api/v1/consent/check/bulk"
+
+    response = call(world.client(persona), "POST", path, _body("POST", path, world, world.b))
+
+    assert response.status_code == 200
+    assert [row["error"]["code"] for row in response.json()["results"]] == ["not_found"]

@@ -1,0 +1,359 @@
+"""The browser URL matrix (issue 9, CI gate): every page of the portal times every persona, like the API's.
+
+Every URL pattern outside ``/admin/`` and ``/api/`` (walked from the root resolver) has an entry in ``PAGES``:
+what each persona gets for a GET of its OWN biobank's object (biobank A). The gate fails
+
+* when a URL pattern has no entry, or an entry names a pattern that no longer exists;
+* when a persona gets another status than the table's (200 a page, 302 a redirect — to sign in for anonymous —,
+  403 a page of a biobank the person sees but may not use, 404 what the person may not even see, 405 a POST-only
+  action);
+* when an object of the FOREIGN biobank B answers anything but 404, by GET and by POST, under B's code and smuggled
+  under A's code (there a person refused on A is refused first, with the same 403 for any id); a verb a page does not
+  take answers 405 for own and foreign objects alike.
+
+Run: ``pytest tests/web/test_url_matrix.py -q`` (the figures are printed with ``-s``).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Iterator
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.urls import URLResolver, get_resolver, include, path
+
+from biobank.accounts.choices import Role
+from biobank.accounts.models import RoleGrant
+from tests.permission_world import ASKING_ADMIN, BROWSER_PERSONAS, Side, World, perms_on_own, world_of_two_biobanks
+
+pytestmark = pytest.mark.django_db
+
+EXCLUDED_PREFIXES = ("admin/", "api/", "static/", "media/")
+PEOPLE_WITHOUT_BIOBANK = ("researcher", "donor")
+SIGNED_IN = tuple(p for p in BROWSER_PERSONAS if p != "anonymous")
+Row = dict[str, int]
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[World]:
+    yield from world_of_two_biobanks(django_db_blocker, tmp_path_factory)
+
+
+def everyone(status: int) -> Row:
+    return dict.fromkeys(BROWSER_PERSONAS, status)
+
+
+def signed_in(status: int, anonymous: int = 302) -> Row:
+    """``status`` for everyone signed in; anonymous is sent to sign in (or gets ``anonymous``)."""
+    return {**dict.fromkeys(SIGNED_IN, status), "anonymous": anonymous}
+
+
+def staff(act: str | set[str], ok: int = 200, *, outsiders: int = 404, overrides: Row | None = None) -> Row:
+    """A page of one biobank: ``ok`` with (one of) ``act``; 403 for members without it (they see the biobank);
+    ``outsiders`` (404: the biobank is invisible) for people without a biobank; anonymous signs in first."""
+    acts = {act} if isinstance(act, str) else act
+    row = {persona: ok if acts & perms_on_own(persona) else 403 for persona in Role.values}
+    row |= dict.fromkeys(PEOPLE_WITHOUT_BIOBANK, outsiders) | {"anonymous": 302}
+    return row | (overrides or {})
+
+
+POST_ONLY = signed_in(405)  # GET of an action that only takes POST, whoever asks (anonymous signs in first)
+# What a POST-only action needs: members of A without it are refused (403) before the object is looked up.
+POST_NEEDS: dict[str, str] = {
+    "consent/<slug:code>/templates/<int:template_id>/activate/": "manage_consent",
+    "consent/<slug:code>/consents/<int:consent_id>/withdraw/": "manage_consent",
+    "consent/<slug:code>/consents/<int:consent_id>/invalidate/": "manage_consent",
+    "consent/<slug:code>/consents/<int:consent_id>/invalidate/decide/": "manage_consent",
+    "biobanks/<slug:code>/members/requests/<int:grant_id>/approve/": "manage_members",
+    "biobanks/<slug:code>/members/requests/<int:grant_id>/reject/": "manage_members",
+}
+
+
+# One entry per browser URL pattern: what each persona gets for a GET on biobank A's object.
+PAGES: dict[str, Row] = {
+    "healthz": everyone(200),
+    "readyz": everyone(200),
+    "accounts/login/": signed_in(302, anonymous=200),  # signed in: on to the dashboard
+    "accounts/logout/": everyone(405),  # POST only
+    "accounts/password/reset/": everyone(200),
+    "accounts/password/reset/sent/": everyone(200),
+    "accounts/reset/<uidb64>/<token>/": everyone(200),  # an invalid link: the page says so
+    "accounts/reset/done/": everyone(200),
+    "accounts/password/change/": signed_in(200),
+    "accounts/password/change/done/": signed_in(200),
+    "accounts/profile/": signed_in(200),
+    "accounts/signup/": signed_in(302, anonymous=200),
+    "accounts/signup/sent/": everyone(200),
+    "accounts/verify/<str:token>/": everyone(400),  # an invalid link
+    "accounts/donor/": everyone(200),
+    "accounts/donor/sent/": everyone(200),
+    "accounts/donor/<uidb64>/<token>/": everyone(400),  # an invalid link
+    # The audit pages need view_audit in some biobank (refused before anything is read: 403 for everyone else).
+    "audit/": staff("view_audit", outsiders=403),
+    "audit/export.csv": staff("view_audit", outsiders=403),
+    "audit/history/<str:object_type>/<str:object_id>/": staff("view_audit", outsiders=403),
+    "consent/<slug:code>/templates/": staff("manage_consent"),
+    "consent/<slug:code>/templates/<int:template_id>/": staff("manage_consent"),
+    "consent/<slug:code>/templates/<int:template_id>/new-version/": staff("manage_consent"),
+    "consent/<slug:code>/templates/<int:template_id>/activate/": POST_ONLY,
+    # v1 has no earlier version to compare with: 404 for the officer too (tests/consent cover a real diff).
+    "consent/<slug:code>/templates/<int:template_id>/diff/": staff("manage_consent", 404),
+    "consent/<slug:code>/record/": staff("manage_consent"),
+    "consent/<slug:code>/scans/new/": staff("manage_consent"),
+    "consent/<slug:code>/scans/qc/": staff("manage_consent"),
+    "consent/<slug:code>/scans/qc/<int:consent_id>/": staff("manage_consent"),
+    "consent/<slug:code>/consents/<int:consent_id>/": staff("view_donors"),
+    # Receipts show who signed: the officer is sent on (the receipt is made after commit), the steward states a
+    # reason first (the form), other readers of the consent get 403.
+    "consent/<slug:code>/consents/<int:consent_id>/receipt.pdf": staff(
+        "view_donors", 403, overrides={Role.CONSENT_OFFICER: 302, Role.IDENTITY_STEWARD: 200}
+    ),
+    # The consent was signed on screen: it has no scan (404 to those who may see it).
+    "consent/<slug:code>/consents/<int:consent_id>/scan/": staff("view_donors", 404),
+    "consent/<slug:code>/consents/<int:consent_id>/withdraw/": POST_ONLY,
+    "consent/<slug:code>/consents/<int:consent_id>/invalidate/": POST_ONLY,
+    "consent/<slug:code>/consents/<int:consent_id>/invalidate/decide/": POST_ONLY,
+    "consent/<slug:code>/donors/": staff("view_donors"),
+    "consent/<slug:code>/donors/new/": staff("manage_consent"),
+    "consent/<slug:code>/donors/<str:pid>/": staff("view_donors"),
+    "consent/<slug:code>/donors/<str:pid>/identity/": staff("view_identity"),
+    "consent/<slug:code>/donors/<str:pid>/merge/": staff("manage_consent"),
+    "consent/<slug:code>/donors/<str:pid>/withdraw/": staff("manage_consent"),
+    "consent/<slug:code>/duplicates/": staff({"manage_consent", "view_identity"}),
+    "consent/<slug:code>/duplicates/<int:review_id>/": staff({"manage_consent", "view_identity"}),
+    "consent/<slug:code>/identity/lookup/": staff("view_identity"),
+    "consent/<slug:code>/policies/": staff("manage_consent"),
+    "consent/<slug:code>/policies/new/": staff("manage_consent"),
+    "consent/<slug:code>/modules/": staff("manage_consent"),
+    "consent/<slug:code>/modules/new/": staff("manage_consent"),
+    "consent/<slug:code>/templates/new/": staff("manage_consent"),
+    "": signed_in(200),
+    "biobanks/<slug:code>/": staff("view_biobank"),
+    "biobanks/<slug:code>/members/": staff("view_biobank"),
+    "biobanks/<slug:code>/members/add/": staff("manage_members"),
+    "biobanks/<slug:code>/members/<int:user_id>/": staff("manage_members"),
+    "biobanks/<slug:code>/members/<int:user_id>/roles/": staff("manage_members"),
+    "biobanks/<slug:code>/members/<int:user_id>/remove/": staff("manage_members"),
+    "biobanks/<slug:code>/members/requests/<int:grant_id>/approve/": POST_ONLY,
+    "biobanks/<slug:code>/members/requests/<int:grant_id>/reject/": POST_ONLY,
+    "biobanks/<slug:code>/tokens/": staff("manage_api_tokens"),
+    "biobanks/<slug:code>/tokens/new/": staff("manage_api_tokens"),
+    "biobanks/<slug:code>/tokens/<int:token_id>/revoke/": staff("manage_api_tokens"),
+    "collections/": signed_in(200),
+    # Creating needs manage_catalog somewhere (403 for everyone else, whatever they see).
+    "collections/new/": staff("manage_catalog", outsiders=403),
+    # Editing: 403 for those who see the collection (view_catalog) but may not change it, 404 for the others.
+    "collections/<int:pk>/edit/": {
+        **staff("manage_catalog"),
+        **{r: 404 for r in Role.values if not {"view_catalog", "manage_catalog"} & perms_on_own(r)},
+    },
+}
+
+# Pages that only answer GET (a POST is 405 for own and foreign objects alike).
+GET_ONLY: set[str] = {
+    "audit/history/<str:object_type>/<str:object_id>/",
+    "consent/<slug:code>/donors/",
+    "consent/<slug:code>/donors/<str:pid>/",
+    "consent/<slug:code>/duplicates/",
+    "consent/<slug:code>/modules/",
+    "consent/<slug:code>/policies/",
+}
+# Not objects of a biobank: one-time links, the same answer for any value.
+NOT_BIOBANK_OBJECTS = ("accounts/",)
+
+
+def _walk(resolver: URLResolver, prefix: str = "") -> Iterator[str]:
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern)
+
+
+def browser_routes() -> set[str]:
+    return {route for route in _walk(get_resolver()) if not route.startswith(EXCLUDED_PREFIXES)}
+
+
+ROUTES = sorted(browser_routes())
+PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
+def fill(route: str, side: Side, *, code_of: Side | None = None) -> str:
+    """The URL of ``route`` naming ``side``'s objects (``code_of``: take the biobank code from another side)."""
+    values: dict[str, Any] = side.path_values()
+    values |= {
+        "code": (code_of or side).biobank.code,
+        "object_type": "catalog.collection",
+        "object_id": side.collection.pk,
+        "uidb64": "MQ",
+        "token": "not-a-valid-link",
+    }
+    return "/" + PARAMETER.sub(lambda match: str(values[match.group(1)]), route)
+
+
+def get(world: World, persona: str, url: str, method: str = "GET") -> Any:
+    cache.clear()  # sign-in and form rate limits: the matrix asks many pages for one person
+    client: Callable[..., Any] = getattr(world.client(persona), method.lower())
+    return client(url)
+
+
+# --- the gate ------------------------------------------------------------------------------------------------------
+
+
+def test_every_browser_url_has_an_entry_in_the_matrix_and_every_entry_a_url():
+    missing = sorted(set(ROUTES) - set(PAGES))
+    stale = sorted(set(PAGES) - set(ROUTES))
+
+    assert not missing, f"browser URLs without an entry in PAGES (add one): {missing}"
+    assert not stale, f"entries of PAGES no URL pattern has any more (remove them): {stale}"
+    assert all(set(row) == set(BROWSER_PERSONAS) for row in PAGES.values())
+
+
+def test_the_gate_notices_a_page_without_an_entry(monkeypatch):
+    root = get_resolver()
+    extra = path("", include([path("unlisted/<int:pk>/", lambda request, pk: None)]))
+    monkeypatch.setattr(
+        sys.modules[__name__], "get_resolver", lambda: SimpleNamespace(url_patterns=[*root.url_patterns, extra])
+    )
+
+    assert browser_routes() - set(PAGES) == {"unlisted/<int:pk>/"}
+
+
+def test_the_walk_reaches_included_url_modules_and_leaves_out_admin_and_api():
+    assert "consent/<slug:code>/donors/<str:pid>/" in ROUTES  # two levels of include()
+    assert not [route for route in ROUTES if route.startswith(("admin/", "api/"))]
+
+
+def test_figures(capsys):
+    with capsys.disabled():
+        print(
+            f"\nBrowser matrix: {len(PAGES)} URLs x {len(BROWSER_PERSONAS)} personas = "
+            f"{len(PAGES) * len(BROWSER_PERSONAS)} checks; foreign-object probes: "
+            f"{len(FOREIGN_CASES) * len(FOREIGN_PERSONAS)}"
+        )
+    assert len(OWN_CASES) == len(PAGES) * len(BROWSER_PERSONAS)
+
+
+# --- own biobank: the table ----------------------------------------------------------------------------------------
+
+OWN_CASES = [(route, persona) for route in ROUTES if route in PAGES for persona in BROWSER_PERSONAS]
+OWN_ROUTES = [route for route in ROUTES if route in PAGES]
+
+
+@pytest.mark.parametrize("route", OWN_ROUTES, ids=[f"/{r}" for r in OWN_ROUTES])
+def test_each_persona_gets_the_tables_status_on_its_own_biobanks_page(world, route):
+    """One test per URL, every persona in it (one failure lists every persona that is off)."""
+    url = fill(route, world.a)
+    wrong = {}
+
+    for persona in BROWSER_PERSONAS:
+        response = get(world, persona, url)
+        if response.status_code != PAGES[route][persona]:
+            wrong[persona] = (response.status_code, PAGES[route][persona])
+        if persona == "anonymous" and response.status_code == 302:
+            assert response["Location"].startswith("/accounts/login/"), url
+
+    assert not wrong, f"GET {url}: persona -> (got, expected) {wrong}"
+
+
+# --- own biobank: the POST-only actions ---------------------------------------------------------------------------
+
+POST_PERSONAS = (*BROWSER_PERSONAS, ASKING_ADMIN)
+
+
+def post_expected(route: str, persona: str) -> int:
+    """302 (done, or sent back with the service's message) with the permission, 403 without, 404 outside A."""
+    if persona == "anonymous":
+        return 302
+    if persona in PEOPLE_WITHOUT_BIOBANK:
+        return 404
+    if POST_NEEDS[route] not in perms_on_own(persona):
+        return 403
+    if route.endswith("/invalidate/decide/"):
+        return 404  # no invalidation of A's consent was asked for: nothing to decide
+    return 302
+
+
+POST_CASES = [(route, persona) for route in POST_NEEDS for persona in POST_PERSONAS]
+
+
+@pytest.mark.parametrize(("route", "persona"), POST_CASES, ids=[f"POST /{r} {p}" for r, p in POST_CASES])
+def test_each_persona_gets_the_tables_status_for_a_post_only_action_on_its_own_biobank(world, route, persona):
+    response = get(world, persona, fill(route, world.a), "POST")
+
+    assert response.status_code == post_expected(route, persona), (persona, route)
+    world.a.grant.refresh_from_db()
+    four_eyes_kept = route.endswith("/approve/") and persona == ASKING_ADMIN
+    if four_eyes_kept or post_expected(route, persona) != 302 or persona == "anonymous":
+        assert world.a.grant.status == RoleGrant.Status.PENDING  # refused, or the asker's own approval (four eyes)
+
+
+# --- foreign biobank: 404 ------------------------------------------------------------------------------------------
+
+# People without a biobank get 404 on A's objects already (the table): the probes are for members of A.
+FOREIGN_PERSONAS = tuple(Role.values)
+
+
+def _foreign_cases() -> list[tuple[str, str, str]]:
+    cases = []
+    for route in ROUTES:
+        if not PARAMETER.search(route) or route.startswith(NOT_BIOBANK_OBJECTS):
+            continue
+        variants = ["foreign biobank"]
+        if "<slug:code>" in route and route.count("<") > 1:
+            variants.append("foreign object under own code")
+        methods = [m for m in ("GET", "POST") if not (m == "GET" and PAGES[route] == POST_ONLY)]
+        methods = [m for m in methods if not (m == "POST" and route in GET_ONLY)]
+        cases += [(route, variant, method) for variant in variants for method in methods]
+    return cases
+
+
+FOREIGN_CASES = _foreign_cases()
+
+
+def _foreign_expected(route: str, variant: str, method: str, persona: str) -> set[int]:
+    """404; under A's code a member refused on A's own object may get that same 403 (it says nothing of the id)."""
+    own = PAGES[route][persona]
+    if method == "POST" and route in POST_NEEDS:
+        own = 200 if POST_NEEDS[route] in perms_on_own(persona) else 403
+    if route.startswith("audit/history/"):
+        return {own}  # a filter on the auditor's events, not a lookup: B's events must not show (checked below)
+    if variant == "foreign object under own code" and own == 403:
+        return {403, 404}
+    return {404}
+
+
+@pytest.mark.parametrize(
+    ("route", "variant", "method"), FOREIGN_CASES, ids=[f"{m} /{r} {v}" for r, v, m in FOREIGN_CASES]
+)
+def test_an_object_of_a_foreign_biobank_is_404_for_every_persona(world, route, variant, method):
+    code_of = world.a if variant == "foreign object under own code" else None
+    url = fill(route, world.b, code_of=code_of)
+    wrong = {}
+
+    for persona in FOREIGN_PERSONAS:
+        response = get(world, persona, url, method)
+        expected = _foreign_expected(route, variant, method, persona)
+        if response.status_code not in expected:
+            wrong[persona] = (response.status_code, expected)
+        if response.status_code == 200:  # the auditor's history filter: nothing of B's collection shows
+            assert world.b.admin.email.encode() not in response.content, (persona, url)
+
+    assert not wrong, f"{method} {url}: persona -> (got, expected) {wrong}"
+
+
+UNTAKEN = [(route, "POST") for route in sorted(GET_ONLY)] + [
+    (route, "GET") for route in ROUTES if PARAMETER.search(route) and PAGES.get(route) == POST_ONLY
+]
+
+
+@pytest.mark.parametrize(("route", "method"), UNTAKEN, ids=[f"{m} /{r}" for r, m in UNTAKEN])
+def test_a_verb_the_page_does_not_take_answers_405_for_own_and_foreign_objects_alike(world, route, method):
+    own = get(world, Role.BIOBANK_ADMIN, fill(route, world.a), method)
+    foreign = get(world, Role.BIOBANK_ADMIN, fill(route, world.b), method)
+
+    assert (own.status_code, foreign.status_code) == (405, 405)
