@@ -126,11 +126,7 @@ class Biobank(models.Model):
         ordering = ["name"]
         default_permissions = ("view",)
         permissions = [
-            (perm.value, str(label))
-            for perm, label in BIOBANK_PERMISSIONS.items()
-            if perm != "view_biobank"
-            for codename, label in BIOBANK_PERMISSIONS.items()
-            if codename != "view_biobank"
+            (perm.value, str(label)) for perm, label in BIOBANK_PERMISSIONS.items() if perm != Perm.VIEW_BIOBANK
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(country__regex=r"^[A-Z]{2}$"), name="biobank_country_iso2"),
