@@ -249,3 +249,48 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} @ {self.biobank} ({self.get_status_display()})"
+
+
+class OutgoingEmail(models.Model):
+    """An e-mail to a person, recorded in the transaction that decides to send it (the outbox, issue 10 item 4).
+
+    The ``accounts.deliver_email`` task sends it after commit; if the broker or the mail server was down, the beat
+    task ``accounts.emails_pending`` sends it later. A row is sent once: the sender locks it (``SKIP LOCKED``) and
+    marks it sent in the same transaction. Bodies often hold a one-time link (verification, password, sign-in), so
+    the body is blanked once the message is sent or given up; only the address, subject and outcome stay, and sent
+    rows are deleted after ``emails.KEEP_SENT``.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Given up")
+
+    template = models.CharField(max_length=64)
+    to = models.EmailField(max_length=254)
+    subject = models.CharField(max_length=255)
+    body = models.TextField(blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=models.Q(status="pending"), name="outgoing_email_pending_idx"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "sent", "failed"]), name="outgoing_email_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="pending") | models.Q(body=""), name="outgoing_email_body_only_while_pending"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} to {self.to} ({self.get_status_display()})"

@@ -430,7 +430,7 @@ def member_add(
     if created:
         from .emails import send_set_password_email
 
-        transaction.on_commit(lambda: send_set_password_email(user_id=user.pk))
+        send_set_password_email(user_id=user.pk)  # recorded now, sent after commit (``emails.queue_email``)
     return user, created
 
 

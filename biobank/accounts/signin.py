@@ -2,7 +2,7 @@
 
 Kept apart from ``services.py`` (biobank membership and token administration) because these flows are started by
 the person themselves, often before they are signed in. Every function is atomic and names its actor; e-mails are
-queued after commit, never inside the transaction.
+recorded in the transaction (the outbox) and sent after it commits, never inside it.
 """
 
 from __future__ import annotations
@@ -70,9 +70,10 @@ def donor_login_link(user: User) -> str:
 
 
 def _queue(template: str, to: str, context: dict) -> None:
+    """Record the e-mail in the caller's transaction; it is sent after commit, or by the catch-up if that fails."""
     from .emails import queue_email
 
-    transaction.on_commit(lambda: queue_email(template=template, to=to, context=context))
+    queue_email(template=template, to=to, context=context)
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from django.core.mail import EmailMultiAlternatives
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60, acks_late=True)
 def send_email(self, *, subject: str, body: str, to: list[str], html: str | None = None) -> None:
+    """A message not recorded in the outbox (audit alerts to administrators); people's e-mails use ``deliver_email``."""
     message = EmailMultiAlternatives(subject=subject, body=body, to=to)
     if html:
         message.attach_alternative(html, "text/html")
@@ -15,3 +16,21 @@ def send_email(self, *, subject: str, body: str, to: list[str], html: str | None
         message.send()
     except OSError as error:  # mail server unreachable: try again later
         raise self.retry(exc=error) from error
+
+
+@shared_task(name="accounts.deliver_email", acks_late=True, ignore_result=True)
+def deliver_email(*, email_id: int) -> bool:
+    """Send one ``OutgoingEmail`` (queued after its transaction commits); safe to run twice."""
+    from .emails import outgoing_email_send
+
+    return outgoing_email_send(email_id=email_id)
+
+
+@shared_task(name="accounts.emails_pending", acks_late=True, ignore_result=True)
+def emails_pending(*, older_than_seconds: int = 120, limit: int = 200) -> int:
+    """Periodic catch-up: e-mails whose dispatch was lost (broker down) or refused (mail server down) go out here."""
+    from datetime import timedelta
+
+    from .emails import outgoing_emails_catch_up
+
+    return outgoing_emails_catch_up(older_than=timedelta(seconds=older_than_seconds), limit=limit)

@@ -33,3 +33,20 @@ def alert_verification_failed(*, result: VerifyResult) -> int:
     for email in recipients:
         send_email.delay(subject=subject, body=body, to=[email])
     return len(recipients)
+
+
+def alert_outbox_tampered(*, outbox_ids: list[int]) -> int:
+    """Pending events failed their MAC and were quarantined by the drain (issue 9, item 10): tell the same people."""
+    from biobank.accounts.tasks import send_email
+
+    subject = "Audit trail: tampered pending events were quarantined"
+    body = (
+        f"The audit drain found {len(outbox_ids)} pending event(s) whose signature does not verify (outbox ids "
+        f"{', '.join(map(str, outbox_ids[:50]))}). They were edited, forged, or written outside the portal, and were "
+        "set aside in the quarantine instead of being chained; an audit.outbox_tampered event records it.\n\n"
+        f"{settings.SITE_URL}/audit/?action=audit.outbox_tampered\n"
+    )
+    recipients = alert_recipients()
+    for email in recipients:
+        send_email.delay(subject=subject, body=body, to=[email])
+    return len(recipients)

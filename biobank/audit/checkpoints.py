@@ -38,10 +38,25 @@ class CheckpointError(Exception):
 
 @dataclass(frozen=True)
 class Checkpoint:
+    """A signed line: the head at ``seq`` had ``hash``. An *anchor* line (``kind="anchor"``, written by
+    ``manage.py audit_reanchor`` after a restore) also says that the lines before it above seq ``after`` no longer
+    apply, why (``reason``), and who re-anchored (``by``)."""
+
     seq: int
     hash: str
     time: str
     line_no: int = 0
+    kind: str = "checkpoint"
+    after: int | None = None
+    reason: str = ""
+    by: str = ""
+
+    @property
+    def is_anchor(self) -> bool:
+        return self.kind == "anchor"
+
+
+ANCHOR_FIELDS = ("after", "by", "kind", "reason")
 
 
 def _key_path() -> Path:
@@ -72,30 +87,50 @@ def _key_id(key: bytes) -> str:
     return hashlib.sha256(key).hexdigest()[:8]
 
 
-def _payload(seq: int, chain_hash: str, time: str, kid: str) -> bytes:
-    return json.dumps({"hash": chain_hash, "kid": kid, "seq": seq, "time": time}, separators=(",", ":")).encode()
+def _payload(fields: dict) -> bytes:
+    """What the MAC covers: every field of the line but the MAC, as sorted compact JSON (for a plain checkpoint
+    exactly ``{"hash","kid","seq","time"}``, as ever)."""
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def sign_line(*, seq: int, chain_hash: str, time: str, key: bytes | None = None) -> str:
+def sign_line(*, seq: int, chain_hash: str, time: str, key: bytes | None = None, anchor: dict | None = None) -> str:
+    """One signed line; ``anchor`` (``after``, ``reason``, ``by``) makes it an anchor line."""
     key = key or hmac_key()
-    kid = _key_id(key)
-    mac = hmac.new(key, _payload(seq, chain_hash, time, kid), hashlib.sha256).hexdigest()
-    return json.dumps({"hash": chain_hash, "kid": kid, "mac": mac, "seq": seq, "time": time}, separators=(",", ":"))
+    fields: dict = {"hash": chain_hash, "kid": _key_id(key), "seq": seq, "time": time}
+    if anchor is not None:
+        fields.update(kind="anchor", after=anchor["after"], reason=anchor["reason"], by=anchor["by"])
+    mac = hmac.new(key, _payload(fields), hashlib.sha256).hexdigest()
+    return json.dumps({**fields, "mac": mac}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def parse_line(line: str, *, line_no: int, key: bytes) -> Checkpoint:
     try:
         data = json.loads(line)
-        seq, chain_hash, time, kid, mac = data["seq"], data["hash"], data["time"], data["kid"], data["mac"]
+        if not isinstance(data, dict):
+            raise TypeError
+        mac = data.pop("mac")
+        seq, chain_hash, time = data["seq"], data["hash"], data["time"]
+        kind = data.get("kind", "checkpoint")
+        if set(data) - {"hash", "kid", "seq", "time", *ANCHOR_FIELDS}:
+            raise KeyError
     except (ValueError, KeyError, TypeError):
         raise CheckpointError(f"checkpoint line {line_no} is not a checkpoint", line_no=line_no) from None
-    expected = hmac.new(key, _payload(seq, chain_hash, time, kid), hashlib.sha256).hexdigest()
+    expected = hmac.new(key, _payload(data), hashlib.sha256).hexdigest()
     if not isinstance(mac, str) or not hmac.compare_digest(mac, expected):
         raise CheckpointError(
             f"checkpoint line {line_no} (seq {seq}) has an invalid signature: edited, or signed with another key",
             line_no=line_no,
         )
-    return Checkpoint(seq=int(seq), hash=str(chain_hash), time=str(time), line_no=line_no)
+    return Checkpoint(
+        seq=int(seq),
+        hash=str(chain_hash),
+        time=str(time),
+        line_no=line_no,
+        kind=str(kind),
+        after=None if data.get("after") is None else int(data["after"]),
+        reason=str(data.get("reason", "")),
+        by=str(data.get("by", "")),
+    )
 
 
 def checkpoints_read(path: str | Path | None = None) -> list[Checkpoint]:
@@ -118,16 +153,7 @@ def _syslog_handler() -> logging.Handler:
     return logging.handlers.SysLogHandler(address=address, facility=logging.handlers.SysLogHandler.LOG_AUTH)
 
 
-def checkpoint_write() -> Checkpoint | None:
-    """Sign the current head and append it to the sink(s). Nothing to sign while the chain is empty."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT seq, hash FROM audit_auditevent ORDER BY seq DESC LIMIT 1")
-        head = cursor.fetchone()
-    if head is None:
-        return None
-    seq, chain_hash = head
-    time = format_timestamp(timezone.now())
-    line = sign_line(seq=seq, chain_hash=chain_hash, time=time)
+def _append(line: str) -> None:
     if settings.AUDIT_CHECKPOINT_PATH:
         path = Path(settings.AUDIT_CHECKPOINT_PATH)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -147,4 +173,26 @@ def checkpoint_write() -> Checkpoint | None:
             )
         finally:
             handler.close()
+
+
+def _head() -> tuple[int, str] | None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT seq, hash FROM audit_auditevent ORDER BY seq DESC LIMIT 1")
+        return cursor.fetchone()
+
+
+def checkpoint_write(*, anchor: dict | None = None) -> Checkpoint | None:
+    """Sign the current head and append it to the sink(s). Nothing to sign while the chain is empty.
+
+    The head is durable when it is visible: the drain commits synchronously (``chaining._drain_batch``), so no line
+    names a head that a crash could still lose (issue 9, item 12). ``anchor``: see ``audit_reanchor``.
+    """
+    head = _head()
+    if head is None:
+        return None
+    seq, chain_hash = head
+    time = format_timestamp(timezone.now())
+    _append(sign_line(seq=seq, chain_hash=chain_hash, time=time, anchor=anchor))
+    if anchor is not None:
+        return Checkpoint(seq=seq, hash=chain_hash, time=time, kind="anchor", **anchor)
     return Checkpoint(seq=seq, hash=chain_hash, time=time)

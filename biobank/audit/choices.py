@@ -51,6 +51,9 @@ class AuditAction(models.TextChoices):
     MFA_RESET = "mfa.reset", _("Two-step sign-in reset by an admin")
     ACCESS_DENIED = "access.denied", _("Access denied")
     AUDIT_EXPORT = "audit.export", _("Audit trail exported")
+    AUDIT_VERIFIED = "audit.verified", _("Audit chain verified")
+    AUDIT_REANCHOR = "audit.reanchor", _("Audit chain re-anchored after a restore")
+    AUDIT_OUTBOX_TAMPERED = "audit.outbox_tampered", _("Tampered pending audit events quarantined")
 
 
 _REGISTERED_ACTIONS: dict[str, Any] = {}
@@ -86,3 +89,5 @@ class BreakReason(models.TextChoices):
     MISSING_ROWS = "missing_rows", _("Entries covered by a signed checkpoint are missing")
     CHECKPOINT_MISMATCH = "checkpoint_mismatch", _("The entry differs from the signed checkpoint (chain rewritten)")
     BAD_CHECKPOINT = "bad_checkpoint", _("A checkpoint line has an invalid signature")
+    MAC_MISMATCH = "mac_mismatch", _("The entry's signature does not verify (forged, rewritten or renumbered)")
+    UNSIGNED = "unsigned", _("An entry carries no signature and no signed checkpoint covers it")

@@ -70,9 +70,16 @@ class AuditEntry(models.Model):
 
 
 class AuditOutbox(AuditEntry):
-    """An event written in the caller's transaction, waiting to be chained (see ``services.audit_drain``)."""
+    """An event written in the caller's transaction, waiting to be chained (see ``chaining.audit_drain``).
+
+    Insert-only (migration 0004): the database sets ``occurred_at`` to the statement's time and refuses UPDATE, and
+    only the drain (holding the chain lock) may delete. ``mac`` signs the content and ``nonce`` with the audit key
+    (``integrity.outbox_mac``); the drain quarantines a row whose MAC fails instead of chaining it.
+    """
 
     id = models.BigAutoField(primary_key=True)
+    nonce = models.CharField(_("nonce"), max_length=32, unique=True)
+    mac = models.CharField(_("signature"), max_length=64)
 
     class Meta:
         ordering = ["id"]
@@ -146,6 +153,9 @@ class AuditEvent(AuditEntry):
     seq = models.BigIntegerField(_("sequence number"), primary_key=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64)
+    # HMAC of ``hash`` with the audit key (``integrity.event_mac``), written by the drain: the database cannot compute
+    # it, so a forged, rewritten or renumbered entry is reported at its seq. Empty for entries chained before 0004.
+    mac = models.CharField(_("signature"), max_length=64, blank=True, default="")
     chained_at = models.DateTimeField(_("chained at"))
 
     objects = models.Manager.from_queryset(AppendOnlyQuerySet)()
@@ -209,6 +219,9 @@ class AuditVerification(models.Model):
     message = models.TextField(_("message"), blank=True)
     checkpoint_seq = models.BigIntegerField(_("latest checkpoint"), null=True, blank=True)
     triggered_by = models.CharField(_("run by"), max_length=254, blank=True)
+    # HMAC of every field above and the id with the audit key (``integrity.verification_mac``): an edited result does
+    # not verify, and the auditor's page says so instead of "intact" (issue 9, item 13).
+    mac = models.CharField(_("signature"), max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-started_at"]
@@ -217,3 +230,29 @@ class AuditVerification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.started_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'FAILED'} ({self.count})"
+
+    @property
+    def authentic(self) -> bool:
+        """The stored result is the one the verification wrote (its signature verifies with the audit key)."""
+        from .integrity import mac_matches, verification_mac
+
+        return bool(self.mac) and mac_matches(self.mac, verification_mac(self))
+
+
+class AuditOutboxQuarantine(AuditEntry):
+    """A pending event whose MAC failed at the drain: set aside, never chained, kept for the people alerted.
+
+    Each quarantine is itself recorded in the chain (``audit.outbox_tampered``) and e-mailed to the auditors.
+    """
+
+    outbox_id = models.BigIntegerField(_("outbox id"))
+    nonce = models.CharField(_("nonce"), max_length=32, blank=True)
+    mac = models.CharField(_("signature"), max_length=64, blank=True)
+    quarantined_at = models.DateTimeField(_("quarantined at"))
+
+    class Meta:
+        ordering = ["-quarantined_at"]
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"quarantined outbox #{self.outbox_id}: {self.action}"

@@ -7,6 +7,7 @@ including events that belong to no biobank (sign-ins, refused requests). API tok
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db.models import QuerySet
@@ -16,6 +17,7 @@ from biobank.accounts.models import Biobank
 from biobank.accounts.principals import TokenPrincipal
 from biobank.accounts.selectors import biobank_ids_with_perm, biobanks_with_perm
 
+from .choices import AuditAction
 from .models import AuditEvent, AuditVerification
 
 HISTORY_LIMIT = 200
@@ -45,5 +47,36 @@ def object_history(*, user: Any, object_type: str, object_id: str, limit: int = 
     return list(audit_events_visible_to(user=user).filter(object_type=object_type, object_id=object_id)[:limit])
 
 
+# The newest stored result and the newest chained ``audit.verified`` event in one query, the result's columns empty
+# when there is none (so a deleted history is noticed without a second query).
+_LATEST_VERIFICATION_SQL = """
+SELECT v.*, (
+    SELECT details FROM audit_auditevent
+    WHERE action = %s AND object_type = 'audit.auditverification' ORDER BY seq DESC LIMIT 1
+) AS chained_details
+FROM (SELECT 1) AS one
+LEFT JOIN LATERAL (
+    SELECT * FROM audit_auditverification ORDER BY started_at DESC, id DESC LIMIT 1
+) AS v ON true
+"""
+
+
 def latest_verification() -> AuditVerification | None:
-    return AuditVerification.objects.order_by("-started_at").first()
+    """The newest stored verification result, with ``tampered`` set when it cannot be trusted (issue 9, item 13):
+    its signature does not verify, or the chain holds a newer ``audit.verified`` event than that result (a newer
+    result, or all of them, deleted), or that event disagrees with it."""
+    [row] = AuditVerification.objects.raw(_LATEST_VERIFICATION_SQL, [AuditAction.AUDIT_VERIFIED.value])
+    raw_details = row.chained_details  # type: ignore[attr-defined]
+    details = json.loads(raw_details) if raw_details else None
+    if row.pk is None:
+        if details is None:
+            return None
+        row = AuditVerification(ok=False, count=0)
+        row.tampered = True  # type: ignore[attr-defined]
+        return row
+    tampered = not row.authentic
+    if isinstance(details, dict):
+        chained_id = details.get("verification_id") or 0
+        tampered = tampered or chained_id > row.pk or (chained_id == row.pk and details.get("ok") != row.ok)
+    row.tampered = tampered  # type: ignore[attr-defined]
+    return row

@@ -12,6 +12,7 @@ import ipaddress
 import logging
 import os
 import re
+import secrets
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -24,14 +25,17 @@ from django.utils import timezone
 from biobank.accounts.models import ApiToken, Biobank
 from biobank.accounts.principals import TokenPrincipal
 
-from .canonical import GENESIS_HASH, canonical_entry, content_select, entry_hash, format_timestamp
+from .chaining import DEFAULT_BATCH_SIZE, DRAIN_LOCK_KEY, audit_drain, checkpoint_due
 from .checkpoints import Checkpoint, checkpoint_write, checkpoints_read
 from .choices import ActorType, AuditAction
 from .context import current_request_context
+from .integrity import checkpoint_clock, outbox_row_mac, subkey, verification_mac
 from .models import AuditOutbox, AuditVerification
 from .verification import VerifyResult, audit_verify
 
 __all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "DRAIN_LOCK_KEY",
     "Checkpoint",
     "VerifyResult",
     "audit_access_denied",
@@ -50,8 +54,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-DRAIN_LOCK_KEY = 0x61756469_74000001  # pg_advisory_xact_lock key of the chain ("audit" + 1)
-DEFAULT_BATCH_SIZE = 5000
 BROKER_BACKOFF_SECONDS = 30.0
 _broker_down_until = 0.0  # monotonic time until which this process does not try the broker again
 _ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
@@ -192,6 +194,7 @@ def _outbox_row(
     identifying: Iterable[str],
     now: datetime,
     request: tuple[str, str | None, str],
+    key: bytes,
 ) -> AuditOutbox:
     if not _ACTION.match(action):
         raise ValueError(f"Audit action {action!r} must look like 'entity.verb' (lowercase letters, digits, _).")
@@ -200,8 +203,8 @@ def _outbox_row(
     if on_behalf_of is not None and not isinstance(on_behalf_of, str):
         on_behalf_of = _actor_fields(on_behalf_of)[2]
     request_id, client_ip, user_agent = request
-    return AuditOutbox(
-        occurred_at=now,
+    row = AuditOutbox(
+        occurred_at=now,  # replaced by the database's statement time on INSERT (migration 0004)
         actor_type=actor_type,
         actor_id=actor_id,
         actor_label=_text(actor_label, 254),
@@ -216,7 +219,10 @@ def _outbox_row(
         request_id=request_id[:128],
         client_ip=_host_address(client_ip),
         user_agent=_text(user_agent, 512),
+        nonce=secrets.token_hex(16),
     )
+    row.mac = outbox_row_mac(row, key)
+    return row
 
 
 def _require_transaction() -> None:
@@ -265,6 +271,7 @@ def audit_record(
         identifying=identifying,
         now=timezone.now(),
         request=current_request_context(),
+        key=subkey("outbox"),
     )
     row.save(force_insert=True)
     _schedule_drain()
@@ -288,6 +295,7 @@ def audit_record_many(
     """
     _require_transaction()
     now, request, identifying = timezone.now(), current_request_context(), tuple(identifying)
+    key = subkey("outbox")
     rows = [
         _outbox_row(
             actor=actor,
@@ -303,6 +311,7 @@ def audit_record_many(
             identifying=identifying,
             now=now,
             request=request,
+            key=key,
         )
         for entry in entries
     ]
@@ -395,6 +404,15 @@ def _publish_drain() -> None:
         logger.exception("Audit drain not queued; the periodic drain will chain the pending events.")
 
 
+def _checkpoint_when_due() -> None:
+    """The publisher thread's timer: sign the head chained since the last checkpoint (issue 9, item 9)."""
+    if checkpoint_clock.take_due():
+        try:
+            checkpoint_due()
+        finally:
+            connection.close()
+
+
 class _Publisher:
     """One daemon thread per process that publishes the drain task whenever a commit asks for it."""
 
@@ -417,7 +435,10 @@ class _Publisher:
 
     def _run(self) -> None:
         while True:
-            self._wake.wait()
+            # Idle, the thread still owes the signature of what it chained last (at most a minute later).
+            if not self._wake.wait(timeout=checkpoint_clock.seconds_until_due()):
+                _checkpoint_when_due()
+                continue
             self._wake.clear()  # commits after this point ask again and get their own publication
             _publish_drain()
             with self._lock:
@@ -430,8 +451,17 @@ class _Publisher:
 
 
 _publisher = _Publisher()
-# A management command or a worker that exits right after a commit finishes its pending drain first.
-atexit.register(lambda: _publisher.wait(10.0))
+
+
+def _audit_at_exit() -> None:
+    """A management command or a worker that exits right after a commit finishes its pending drain first, and signs
+    what it chained since its last checkpoint (``seed_demo`` and other short processes, issue 9, item 9)."""
+    _publisher.wait(10.0)
+    if checkpoint_clock.take_pending():
+        checkpoint_due()
+
+
+atexit.register(_audit_at_exit)
 
 
 def audit_dispatch_wait(timeout: float = 10.0) -> bool:
@@ -439,96 +469,46 @@ def audit_dispatch_wait(timeout: float = 10.0) -> bool:
     return _publisher.wait(timeout)
 
 
-# --- chaining ---------------------------------------------------------------------------------------------------
-
-# The head rides along as scalar subqueries (evaluated once), so one round trip reads the head and the batch.
-_PENDING_SQL = (
-    "SELECT (SELECT seq FROM audit_auditevent ORDER BY seq DESC LIMIT 1), "  # noqa: S608
-    "(SELECT hash FROM audit_auditevent ORDER BY seq DESC LIMIT 1), "
-    f"id, {content_select()} FROM audit_auditoutbox ORDER BY id LIMIT %s"
-)
-# Moving a batch is one statement: the outbox rows are deleted and their content inserted with the new hashes.
-_MOVE_SQL = """
-WITH moved AS (
-    DELETE FROM audit_auditoutbox WHERE id = ANY(%s) RETURNING *
-)
-INSERT INTO audit_auditevent (
-    seq, prev_hash, hash, chained_at, occurred_at, actor_type, actor_id, actor_label, on_behalf_of, action,
-    object_type, object_id, biobank_id, changes, details, reason, request_id, client_ip, user_agent
-)
-SELECT h.seq, h.prev_hash, h.hash, %s, o.occurred_at, o.actor_type, o.actor_id, o.actor_label, o.on_behalf_of,
-       o.action, o.object_type, o.object_id, o.biobank_id, o.changes, o.details, o.reason, o.request_id, o.client_ip,
-       o.user_agent
-FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[]) AS h(outbox_id, seq, prev_hash, hash)
-JOIN moved o ON o.id = h.outbox_id
-"""
-
-
-def _drain_batch(batch_size: int) -> int:
-    with transaction.atomic(), connection.cursor() as cursor:
-        # One chain, one writer at a time: concurrent drainers queue here; each then reads the head it extends
-        # (READ COMMITTED: the next statement sees everything the previous holder committed).
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DRAIN_LOCK_KEY])
-        # Safe without waiting for the WAL flush: the batch moves atomically, so a crash before the flush loses the
-        # whole move and the outbox rows are still there for the next drain. Nothing committed is ever lost.
-        cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        cursor.execute(_PENDING_SQL, [batch_size])
-        pending = cursor.fetchall()
-        if not pending:
-            return 0
-        seq, prev = pending[0][0] or 0, pending[0][1] or GENESIS_HASH
-        chained_at = timezone.now()
-        chained_text = format_timestamp(chained_at)
-        ids, seqs, prevs, hashes = [], [], [], []
-        for row in pending:
-            seq += 1
-            digest = entry_hash(prev, canonical_entry(seq, chained_text, *row[3:]))
-            ids.append(row[2])
-            seqs.append(seq)
-            prevs.append(prev)
-            hashes.append(digest)
-            prev = digest
-        cursor.execute(_MOVE_SQL, [ids, chained_at, ids, seqs, prevs, hashes])
-        if cursor.rowcount != len(ids):
-            raise RuntimeError(f"Audit drain moved {cursor.rowcount} of {len(ids)} events; rolled back.")
-    return len(ids)
-
-
-def audit_drain(*, batch_size: int = DEFAULT_BATCH_SIZE, max_batches: int | None = None) -> int:
-    """Move pending outbox events into the chain, a batch per transaction, until the outbox is empty.
-
-    Safe to run concurrently and twice: each batch holds the chain lock (``pg_advisory_xact_lock``), reads the head
-    and the batch in one query, hashes in Python, and moves the batch with one statement (``DELETE … RETURNING`` of
-    the outbox rows feeding a multi-row ``INSERT … SELECT``), all in one transaction. Returns the number chained.
-    """
-    total = batches = 0
-    while True:
-        chained = _drain_batch(batch_size)
-        total += chained
-        batches += 1
-        if chained < batch_size or (max_batches is not None and batches >= max_batches):
-            return total
-
-
 # --- verification runs ------------------------------------------------------------------------------------------
 
 
 def audit_verification_run(*, actor: Any, from_checkpoint: bool = False, checkpoint_path: Any = None) -> VerifyResult:
-    """Verify the chain against the signed checkpoints, store the result, and alert people if it is broken."""
+    """Verify the chain against the signed checkpoints, store the result signed, chain it as ``audit.verified``,
+    and alert people if it is broken (issue 9, item 13: an edited result no longer reads as "intact")."""
     started = timezone.now()
     result = audit_verify(from_checkpoint=from_checkpoint, checkpoint_path=checkpoint_path)
-    AuditVerification.objects.create(
-        started_at=started,
-        finished_at=timezone.now(),
-        ok=result.ok,
-        count=result.count,
-        head_seq=result.last_seq,
-        first_broken_seq=result.broken_seq,
-        reason=result.reason,
-        message=result.message,
-        checkpoint_seq=result.checkpoint_seq,
-        triggered_by=_actor_fields(actor)[2],
-    )
+    with transaction.atomic():
+        row = AuditVerification.objects.create(
+            started_at=started,
+            finished_at=timezone.now(),
+            ok=result.ok,
+            count=result.count,
+            head_seq=result.last_seq,
+            first_broken_seq=result.broken_seq,
+            reason=result.reason,
+            message=result.message,
+            checkpoint_seq=result.checkpoint_seq,
+            triggered_by=_actor_fields(actor)[2],
+        )
+        row.refresh_from_db()  # the MAC covers the stored values (timestamps as the database keeps them)
+        row.mac = verification_mac(row)
+        AuditVerification.objects.filter(pk=row.pk).update(mac=row.mac)
+        audit_record(
+            actor=actor,
+            action=AuditAction.AUDIT_VERIFIED,
+            obj=row,
+            details={
+                "verification_id": row.pk,
+                "ok": result.ok,
+                "count": result.count,
+                "head_seq": result.last_seq,
+                "first_broken_seq": result.broken_seq,
+                "reason": result.reason,
+                "checkpoint_seq": result.checkpoint_seq,
+                "notes": result.notes,
+            },
+        )
+    audit_drain()  # chained at once: the auditor's page compares the stored result with it
     if not result.ok:
         from .alerts import alert_verification_failed
 

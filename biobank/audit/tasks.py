@@ -15,7 +15,7 @@ def drain(*, batch_size: int = services.DEFAULT_BATCH_SIZE) -> int:
 
 @shared_task(name="audit.checkpoint", acks_late=True, ignore_result=True)
 def checkpoint() -> int | None:
-    """Sign the chain head into the checkpoint sink (every five minutes)."""
+    """Sign the chain head into the checkpoint sink (every minute; the drain signs too when a minute has passed)."""
     written = services.checkpoint_write()
     return written.seq if written else None
 

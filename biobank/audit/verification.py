@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from hashlib import sha256
+from hmac import compare_digest
 from json.encoder import encode_basestring as _s
 from pathlib import Path
 
@@ -22,14 +23,15 @@ from django.db import connection, transaction
 from .canonical import _TEMPLATE, GENESIS_HASH, TIMESTAMP_SQL_FORMAT, canonical_entry
 from .checkpoints import Checkpoint, CheckpointError, checkpoints_read
 from .choices import BreakReason
+from .integrity import hmac256, subkey
 
 _TS = "to_char({} AT TIME ZONE 'UTC', '" + TIMESTAMP_SQL_FORMAT + "')"
-# Column order of a COPY line: seq, prev_hash, hash, then the ``canonical_entry`` arguments after seq.
+# Column order of a COPY line: seq, prev_hash, hash, then the ``canonical_entry`` arguments after seq, then mac.
 _COPY_SELECT = (
     "SELECT seq, prev_hash, hash, "
     + _TS.format("chained_at")
     + ", action, actor_id, actor_label, actor_type, biobank_id, changes, abbrev(client_ip), details, object_id, "
-    "object_type, " + _TS.format("occurred_at") + ", on_behalf_of, reason, request_id, user_agent "
+    "object_type, " + _TS.format("occurred_at") + ", on_behalf_of, reason, request_id, user_agent, mac "
     "FROM audit_auditevent WHERE seq >= {from_seq:d} ORDER BY seq"
 )
 _COPY_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\"}
@@ -82,13 +84,16 @@ class _Stop(Exception):
 class _Walker:
     """Receives the COPY stream line by line and checks each entry against the previous one."""
 
-    def __init__(self, *, from_seq: int, prev_hash: str | None, checkpoints: dict[int, Checkpoint]) -> None:
+    def __init__(self, *, from_seq: int, prev_hash: str | None, checkpoints: dict[int, list[Checkpoint]]) -> None:
         self.expected_seq = from_seq
         self.prev = prev_hash  # None: trust the first row's prev_hash (verification starting mid-chain)
         self.checkpoints = checkpoints
         self.count = 0
         self.last_seq: int | None = None
         self.result = VerifyResult()
+        self.signature = hmac256(subkey("event")).hexdigest
+        # First entry without a MAC (chained before migration 0004) that no matching checkpoint has covered yet.
+        self.unsigned_from: int | None = None
 
     def write(self, data: bytes) -> None:
         line = data.decode()[:-1]
@@ -119,7 +124,7 @@ class _Walker:
             u = [_unescape(value) for value in line.split("\t")]
             seq = int(u[0])  # type: ignore[arg-type]
             f = u  # type: ignore[assignment]
-            canon = canonical_entry(seq, *u[3:])  # type: ignore[arg-type]
+            canon = canonical_entry(seq, *u[3:19])  # type: ignore[arg-type]
         if seq != self.expected_seq:
             self._break(
                 self.expected_seq,
@@ -141,14 +146,27 @@ class _Walker:
                 BreakReason.HASH_MISMATCH,
                 f"entry {seq} was altered: its content hashes to {digest[:12]}…, not to its stored hash {stored[:12]}…",
             )
-        checkpoint = self.checkpoints.get(seq)
-        if checkpoint is not None and checkpoint.hash != stored:
+        mac = f[19]
+        if not mac:
+            if self.unsigned_from is None:
+                self.unsigned_from = seq
+        elif not compare_digest(mac, self.signature(stored.encode())):
             self._break(
                 seq,
-                BreakReason.CHECKPOINT_MISMATCH,
-                f"entry {seq} differs from the checkpoint signed at {checkpoint.time} (line {checkpoint.line_no}): "
-                f"the chain was rewritten at or before seq {seq}",
+                BreakReason.MAC_MISMATCH,
+                f"entry {seq} does not carry the drain's signature: it was forged, or rewritten or renumbered with "
+                f"recomputed hashes (the signature needs the audit key, which the database does not hold)",
             )
+        for checkpoint in self.checkpoints.get(seq, ()):
+            if checkpoint.hash != stored:
+                since = f"after seq {self.unsigned_from - 1}" if self.unsigned_from else f"at or before seq {seq}"
+                self._break(
+                    self.unsigned_from or seq,
+                    BreakReason.CHECKPOINT_MISMATCH,
+                    f"entry {seq} differs from the checkpoint signed at {checkpoint.time} (line {checkpoint.line_no}):"
+                    f" the chain was rewritten {since}",
+                )
+            self.unsigned_from = None  # the signed head vouches for every entry up to it
         self.prev = stored
         self.expected_seq = seq + 1
         self.last_seq = seq
@@ -157,6 +175,23 @@ class _Walker:
     def _break(self, seq: int, reason: BreakReason, message: str) -> None:
         self.result.fail(seq, reason, message)
         raise _Stop
+
+
+def _effective(lines: list[Checkpoint], result: VerifyResult) -> list[Checkpoint]:
+    """The checkpoints that apply, in file order: an anchor line (``audit_reanchor`` after a restore) sets aside
+    the earlier lines above its ``after`` seq, and every verification reports that it did."""
+    effective: list[Checkpoint] = []
+    for line in lines:
+        if line.is_anchor:
+            after = line.after if line.after is not None else line.seq
+            superseded = [c for c in effective if c.seq > after]
+            effective = [c for c in effective if c.seq <= after]
+            result.notes.append(
+                f"re-anchored at seq {line.seq} on {line.time} by {line.by or 'an operator'} (checkpoint line "
+                f"{line.line_no}): {line.reason} — {len(superseded)} earlier checkpoint(s) above seq {after} set aside"
+            )
+        effective.append(line)
+    return effective
 
 
 def audit_verify(
@@ -185,6 +220,7 @@ def audit_verify(
         checkpoints = [checkpoint]
     else:
         checkpoints = list(checkpoint)
+    checkpoints = _effective(checkpoints, result)
     latest = max(checkpoints, key=lambda c: c.seq, default=None)
     result.checkpoint_seq = latest.seq if latest else None
     if latest is None:
@@ -195,9 +231,11 @@ def audit_verify(
         from_seq = latest.seq
     prev_hash = GENESIS_HASH if from_seq <= 1 else None
     from_seq = max(from_seq, 1)
-    walker = _Walker(
-        from_seq=from_seq, prev_hash=prev_hash, checkpoints={c.seq: c for c in checkpoints if c.seq >= from_seq}
-    )
+    by_seq: dict[int, list[Checkpoint]] = {}
+    for line in checkpoints:
+        if line.seq >= from_seq:
+            by_seq.setdefault(line.seq, []).append(line)
+    walker = _Walker(from_seq=from_seq, prev_hash=prev_hash, checkpoints=by_seq)
     walker.result = result
     with transaction.atomic(), connection.cursor() as cursor, contextlib.suppress(_Stop):
         cursor.copy_expert(f"COPY ({_COPY_SELECT.format(from_seq=from_seq)}) TO STDOUT", walker)
@@ -211,6 +249,13 @@ def audit_verify(
             BreakReason.MISSING_ROWS,
             f"entries {missing_from} to {latest.seq} are missing: the checkpoint signed at {latest.time} covers seq "
             f"{latest.seq} but the chain ends at {walker.last_seq or 'nothing'}",
+        )
+    if result.ok and walker.unsigned_from is not None:
+        result.fail(
+            walker.unsigned_from,
+            BreakReason.UNSIGNED,
+            f"entry {walker.unsigned_from} carries no signature and no signed checkpoint covers it: it was not "
+            f"appended by the drain",
         )
     result.seconds = time.perf_counter() - started
     if result.ok:

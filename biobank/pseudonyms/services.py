@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -24,6 +25,7 @@ from biobank.audit.reasons import steward_reason_clean
 from biobank.audit.services import audit_record
 from biobank.crypto.keys import pseudonym_keyring
 from biobank.errors import ConflictError, DomainError, validate_model
+from biobank.ops.after_commit import after_commit
 
 from .checkchar import pseudonym_validate
 from .choices import DomainKind
@@ -229,8 +231,8 @@ def domain_rotate_key(*, actor: Actor, domain: PseudonymDomain) -> PseudonymDoma
 
     from .tasks import repseudonymise_domain
 
-    domain_id = locked.pk
-    transaction.on_commit(lambda: repseudonymise_domain.delay(domain_id=domain_id, key_version=new_version))
+    # The new key version is the record: if this dispatch is lost, ``repseudonymise_pending`` finds the domain.
+    after_commit(repseudonymise_domain, domain_id=locked.pk, key_version=new_version)
     return locked
 
 
@@ -280,6 +282,28 @@ def domain_repseudonymise_batch(*, domain_id: int, key_version: int, limit: int 
         for listener in _repseudonymised_listeners:
             listener(domain, minted)
         return len(subjects)
+
+
+def domains_awaiting_repseudonymisation(*, older_than_seconds: int) -> list[tuple[int, int]]:
+    """``(domain id, current key version)`` of domains whose re-pseudonymisation is unfinished.
+
+    That is: not a biobank PID domain, rotated more than ``older_than_seconds`` ago, and some subject still holds
+    an older-version pseudonym not retired (the job retires each one as it mints the new pseudonym).
+    """
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    unfinished = Pseudonym.objects.filter(
+        domain=OuterRef("pk"), key_version__lt=OuterRef("current_key_version"), retired_at__isnull=True
+    )
+    rotated_before = PseudonymKey.objects.filter(
+        domain=OuterRef("pk"), version=OuterRef("current_key_version"), created_at__lt=cutoff
+    )
+    return list(
+        PseudonymDomain.objects.exclude(kind=DomainKind.BIOBANK_PID)
+        .filter(current_key_version__gt=1)
+        .filter(Exists(unfinished), Exists(rotated_before))
+        .order_by("pk")
+        .values_list("pk", "current_key_version")
+    )
 
 
 @transaction.atomic

@@ -16,3 +16,19 @@ def repseudonymise_domain(*, domain_id: int, key_version: int) -> None:
         if not services.domain_repseudonymise_batch(domain_id=domain_id, key_version=key_version):
             return
     repseudonymise_domain.delay(domain_id=domain_id, key_version=key_version)
+
+
+@shared_task(name="pseudonyms.repseudonymise_pending", acks_late=True, ignore_result=True)
+def repseudonymise_pending(*, older_than_seconds: int = 600) -> int:
+    """Periodic catch-up: re-queue the job of every domain still unfinished some time after its rotation.
+
+    The rotation is recorded (the domain's ``current_key_version``); a job whose dispatch was lost (broker down at
+    commit) or that died leaves subjects holding only pseudonyms of an older version. The job is idempotent, so
+    queuing it for a domain whose job is merely slow costs one pass over nothing.
+    """
+    from biobank.ops.after_commit import publish
+
+    pending = services.domains_awaiting_repseudonymisation(older_than_seconds=older_than_seconds)
+    for domain_id, key_version in pending:
+        publish(repseudonymise_domain, domain_id=domain_id, key_version=key_version)
+    return len(pending)

@@ -296,6 +296,8 @@ AUDIT_HMAC_KEY_FILE = Path(env.str("AUDIT_HMAC_KEY_FILE", str(VAR_DIR / "keys" /
 AUDIT_HMAC_KEY_AUTOCREATE = True  # development: generated once (0600); production.py requires the file
 # Without a broker the drain runs in a background thread of the web process, so requests never wait for chaining.
 AUDIT_DRAIN_INLINE = False
+# Seconds within which a chained event is signed into a checkpoint, with or without a broker (issue 9, item 9).
+AUDIT_CHECKPOINT_EVERY = float(env.int("AUDIT_CHECKPOINT_EVERY", 60, minimum=1))
 MIDDLEWARE.insert(
     MIDDLEWARE.index("biobank.ops.middleware.RequestIdMiddleware") + 1,
     "biobank.audit.middleware.AuditContextMiddleware",
@@ -303,10 +305,19 @@ MIDDLEWARE.insert(
 CELERY_BEAT_SCHEDULE.update(
     {
         "audit-drain": {"task": "audit.drain", "schedule": 60.0},
-        "audit-checkpoint": {"task": "audit.checkpoint", "schedule": 300.0},
+        "audit-checkpoint": {"task": "audit.checkpoint", "schedule": 60.0},
         "audit-verify": {"task": "audit.verify", "schedule": crontab(hour=2, minute=30)},
     }
 )
+
+# After commit (biobank.ops.after_commit; docs/architecture.md) ------------------------------------------------------
+# Catch-ups of the effects whose dispatch after commit was lost (broker down): e-mails of the outbox, unfinished
+# re-pseudonymisations. Each re-does only what is recorded as still to do.
+CELERY_BEAT_SCHEDULE["accounts-emails-pending"] = {"task": "accounts.emails_pending", "schedule": 300.0}
+CELERY_BEAT_SCHEDULE["pseudonyms-repseudonymise-pending"] = {
+    "task": "pseudonyms.repseudonymise_pending",
+    "schedule": 900.0,
+}
 
 # Consent (consent app) -------------------------------------------------------------------------------------------
 # Receipts whose generation was lost (broker down at commit time) are made again by this sweep.

@@ -12,6 +12,7 @@ DEMO_MODE = True
 SECRET_KEY = SECRET_KEY or lazy_dev_secret_key()  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = True
 AUDIT_DRAIN_INLINE = True  # tests see the chain the moment a change commits (tests/audit covers the thread too)
+AUDIT_CHECKPOINT_EVERY = None  # checkpoints only when a test writes one (tests/audit/test_tail_window.py times them)
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast hashing in tests only
 STORAGES = {

@@ -80,8 +80,9 @@ def test_the_database_refuses_a_client_address_with_a_netmask(db, table):
         else:
             cursor.execute(
                 "INSERT INTO audit_auditoutbox (occurred_at, actor_type, actor_id, actor_label, on_behalf_of, action,"
-                " object_type, object_id, reason, request_id, client_ip, user_agent) VALUES (now(), 'system', '',"
-                " 'system', '', 'collection.update', '', '', '', '', '10.1.1.244/8', '')"
+                " object_type, object_id, reason, request_id, client_ip, user_agent, nonce, mac) VALUES (now(),"
+                " 'system', '', 'system', '', 'collection.update', '', '', '', '', '10.1.1.244/8', '', 'n1',"
+                " repeat('a', 64))"
             )
 
 

@@ -44,7 +44,7 @@ def test_a_row_altered_through_raw_sql_is_detected_at_its_exact_seq(db):
     assert "entry 23 was altered" in result.message
 
 
-def test_an_altered_row_with_a_recomputed_hash_breaks_the_next_link(db):
+def test_an_altered_row_with_a_recomputed_hash_is_reported_at_its_own_seq(db):
     chain_of(10)
     as_superuser("UPDATE audit_auditevent SET actor_label = 'someone-else' WHERE seq = 4")
     with connection.cursor() as cursor:
@@ -57,7 +57,8 @@ def test_an_altered_row_with_a_recomputed_hash_breaks_the_next_link(db):
         "UPDATE audit_auditevent SET hash = %s WHERE seq = 4", [entry_hash(row[-1], canonical_entry(*row[:-1]))]
     )
     result = audit_verify()
-    assert (result.broken_seq, result.reason) == (5, "prev_hash_mismatch")
+    # its signature covers the old hash (issue 9, item 9: the first bad seq, not the next link)
+    assert (result.broken_seq, result.reason) == (4, "mac_mismatch")
 
 
 def test_a_deleted_row_is_detected(db):
@@ -80,11 +81,16 @@ def test_a_rewrite_of_the_whole_chain_is_detected_against_the_checkpoint(db):
     chain_of(10)
     as_superuser("UPDATE audit_auditevent SET reason = 'covering my tracks' WHERE seq = 12")
     rewrite_chain_from(12)
-    assert audit_verify(checkpoint=[]).ok  # without the checkpoint, the forged chain is self-consistent
+    # the recomputed hashes carry the old signatures: the first rewritten entry is reported, checkpoint or not
+    assert (audit_verify(checkpoint=[]).broken_seq, audit_verify(checkpoint=[]).reason) == (12, "mac_mismatch")
     result = audit_verify()
     assert not result.ok
-    assert (result.broken_seq, result.reason) == (30, "checkpoint_mismatch")
-    assert "rewritten at or before seq 30" in result.message
+    assert (result.broken_seq, result.reason) == (12, "mac_mismatch")
+    # blanking the signatures too (posing as entries chained before they existed) meets the checkpoint
+    as_superuser("UPDATE audit_auditevent SET mac = '' WHERE seq >= 12")
+    result = audit_verify()
+    assert (result.broken_seq, result.reason) == (12, "checkpoint_mismatch")
+    assert "rewritten after seq 11" in result.message
 
 
 def test_cutting_off_the_tail_is_detected_against_the_checkpoint(db):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import logging
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -14,6 +13,7 @@ from django.utils import timezone
 from biobank.accounts.models import User
 from biobank.audit.services import audit_record
 from biobank.errors import DomainError
+from biobank.ops.after_commit import after_commit
 
 from ...choices import ConsentSource, ConsentStatus, TemplateStatus
 from ...documents import signature_store
@@ -32,9 +32,6 @@ from .signing import (
     _save_choices,
     _template_modules,
 )
-
-logger = logging.getLogger(__name__)
-
 
 # Proposed setting (CONSENT_SIGNATURE_MAX_BYTES); a module constant until it exists.
 SIGNATURE_MAX_BYTES = 512 * 1024
@@ -198,10 +195,5 @@ def _lock_and_check_current(template: Template, today: date) -> Template:
 def _queue_receipt(consent_id: int) -> None:
     from ...tasks import receipt_generate
 
-    def dispatch() -> None:
-        try:
-            receipt_generate.delay(consent_id=consent_id)
-        except Exception:  # a committed consent stays committed; ``consent.receipts_missing`` makes the receipt later
-            logger.exception("Receipt of consent %s not made now; the periodic task will make it.", consent_id)
-
-    transaction.on_commit(dispatch)
+    # A committed consent stays committed if the broker is down; ``consent.receipts_missing`` makes the receipt later.
+    after_commit(receipt_generate, consent_id=consent_id)
