@@ -72,7 +72,7 @@ def latest_verification() -> AuditVerification | None:
         if details is None:
             return None
         row = AuditVerification(ok=False, count=0)
-        row.tampered = True  # type: ignore[attr-defined]
+        row.tampered = True
         return row
     tampered = not row.authentic
     if isinstance(details, dict):
