@@ -325,9 +325,8 @@ class RoleGrantApproveView(APIView):
         responses={201: MembershipSerializer, **problem_responses(403, 404, 409, *WRITE_PROBLEMS)},
     )
     def post(self, request: AuthenticatedRequest, code: str, grant_id: int) -> Response:
-        membership = services.role_grant_approve(
-            actor=person_of(request), grant=_pending_grant(request, code, grant_id)
-        )
+        pending = _pending_grant(request, code, grant_id)  # a 404 before anything else, as for everyone
+        membership = services.role_grant_approve(actor=person_of(request), grant=pending)
         membership = Membership.objects.select_related("user", "granted_by").get(pk=membership.pk)
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
@@ -343,6 +342,7 @@ class RoleGrantRejectView(APIView):
         responses={200: RoleGrantSerializer, **problem_responses(403, 404, 409, *WRITE_PROBLEMS)},
     )
     def post(self, request: AuthenticatedRequest, code: str, grant_id: int) -> Response:
-        grant = services.role_grant_reject(actor=person_of(request), grant=_pending_grant(request, code, grant_id))
+        pending = _pending_grant(request, code, grant_id)  # a 404 before anything else, as for everyone
+        grant = services.role_grant_reject(actor=person_of(request), grant=pending)
         grant = RoleGrant.objects.select_related("user", "requested_by", "decided_by").get(pk=grant.pk)
         return Response(RoleGrantSerializer(grant).data)
