@@ -7,6 +7,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from biobank.accounts.models import Biobank
+from biobank.accounts.principals import Actor
 from biobank.audit.services import audit_record
 from biobank.errors import ConflictError, DomainError, validate_model
 
@@ -17,7 +18,7 @@ EDITABLE_FIELDS = ("name", "description")
 
 
 @transaction.atomic
-def collection_create(*, actor: Any, biobank: Biobank, code: str, name: str, description: str = "") -> Collection:
+def collection_create(*, actor: Actor, biobank: Biobank, code: str, name: str, description: str = "") -> Collection:
     collection = Collection(biobank=biobank, code=code, name=name, description=description)
     validate_model(collection, exclude=["biobank"])
     try:
@@ -37,7 +38,7 @@ def collection_create(*, actor: Any, biobank: Biobank, code: str, name: str, des
 
 
 @transaction.atomic
-def collection_update(*, actor: Any, collection: Collection, **changes: Any) -> Collection:
+def collection_update(*, actor: Actor, collection: Collection, **changes: Any) -> Collection:
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise DomainError(

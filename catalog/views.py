@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from biobank.accounts.choices import Perm
+from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.accounts.selectors import biobanks_with_perm
 from biobank.errors import DomainError
 from biobank.web.forms import add_domain_error
@@ -20,18 +22,18 @@ from .selectors import collections_changeable_by, collections_visible_to
 
 
 @login_required
-def collection_list(request: HttpRequest) -> HttpResponse:
+def collection_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     collections = collections_visible_to(user=request.user).order_by("biobank__name", "name")
     changeable = set(collections_changeable_by(user=request.user).values_list("pk", flat=True))
-    can_create = biobanks_with_perm(user=request.user, perm="manage_catalog").exists()
+    can_create = biobanks_with_perm(user=request.user, perm=Perm.MANAGE_CATALOG).exists()
     context = {"collections": collections, "changeable": changeable, "can_create": can_create}
     return render(request, "catalog/collection_list.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def collection_create(request: HttpRequest) -> HttpResponse:
-    biobanks = biobanks_with_perm(user=request.user, perm="manage_catalog").order_by("name")
+def collection_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    biobanks = biobanks_with_perm(user=request.user, perm=Perm.MANAGE_CATALOG).order_by("name")
     if not biobanks:
         raise PermissionDenied(_("Creating a collection needs the permission to manage a biobank's catalogue."))
     form = CollectionCreateForm(request.POST if request.method == "POST" else None, biobanks=biobanks)
@@ -48,7 +50,7 @@ def collection_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def collection_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def collection_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     collection = collections_changeable_by(user=request.user).filter(pk=pk).first()
     if collection is None:
         if collections_visible_to(user=request.user).filter(pk=pk).exists():  # seen but not managed: as the API

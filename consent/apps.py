@@ -12,13 +12,14 @@ class ConsentConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
+        from biobank.accounts.choices import Perm
         from biobank.web.context_processors import register_biobank_link
 
-        register_biobank_link(label=_("Consent templates"), url_name="consent:template_list", perm="manage_consent")
-        register_biobank_link(label=_("Record consent"), url_name="consent:capture", perm="manage_consent")
+        register_biobank_link(label=_("Consent templates"), url_name="consent:template_list", perm=Perm.MANAGE_CONSENT)
+        register_biobank_link(label=_("Record consent"), url_name="consent:capture", perm=Perm.MANAGE_CONSENT)
         # donor registry (consent/views/donors.py)
-        register_biobank_link(label=_("Donors"), url_name="consent:donor_list", perm="view_donors")
-        register_biobank_link(label=_("Identity lookup"), url_name="consent:identity_lookup", perm="view_identity")
+        register_biobank_link(label=_("Donors"), url_name="consent:donor_list", perm=Perm.VIEW_DONORS)
+        register_biobank_link(label=_("Identity lookup"), url_name="consent:identity_lookup", perm=Perm.VIEW_IDENTITY)
 
         from biobank.demo import register_demo_seeder
 

@@ -8,9 +8,9 @@ Every name, address and number is invented.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from biobank.accounts.models import Biobank
+from biobank.accounts.principals import Actor
 
 from .models import DuplicateReview, IdentityRecord
 from .services import Registration, donor_register
@@ -42,7 +42,7 @@ DEMO_DONORS: list[tuple[str, str, date, str, str, str]] = [
 ]
 
 
-def seed_demo_donors(*, biobank: Biobank, actor: Any = None) -> list[Registration]:
+def seed_demo_donors(*, biobank: Biobank, actor: Actor = None) -> list[Registration]:
     """Register the demo donors of ``biobank`` that are not there yet; returns what was registered now."""
     done: list[Registration] = []
     records = IdentityRecord.objects.filter(biobank=biobank)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from biobank.accounts.models import Biobank
+from biobank.accounts.principals import Actor
 
 from . import services
 from .models import Template
@@ -127,7 +128,7 @@ TEXT = {
 }
 
 
-def seed_demo_consent(*, biobank: Biobank, actor: Any) -> Template:
+def seed_demo_consent(*, biobank: Biobank, actor: Actor) -> Template:
     """Policies, modules, template ``mii-broad-consent`` v1.6 (active, EN+DE) and a newer draft v1.7."""
     existing = Template.objects.filter(biobank=biobank, code="mii-broad-consent").order_by("number").first()
     if existing is not None:
@@ -206,7 +207,7 @@ FORMS = {
 }
 
 
-def seed_demo_forms(*, biobank: Biobank, actor: Any, consent_form: Template) -> dict[str, Template]:
+def seed_demo_forms(*, biobank: Biobank, actor: Actor, consent_form: Template) -> dict[str, Template]:
     """The withdrawal and refusal forms that go with the broad consent (same modules), active; idempotent."""
     modules = [link.module for link in consent_form.template_modules.select_related("module").order_by("position")]
     forms = {}

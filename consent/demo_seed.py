@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from biobank.accounts.models import User
 from biobank.demo import DemoContext
 
 from .demo import seed_demo_donors
@@ -67,7 +68,9 @@ def seed(context: DemoContext) -> None:
             countersigned=True,
             informed_by=officer,
             informed_place="Biobank outpatient clinic (demo)",
-            **representative,
+            representative_name=representative.get("representative_name", ""),
+            representative_relation=representative.get("representative_relation", ""),
+            representative_legal_basis=representative.get("representative_legal_basis", ""),
         )
         if number == WITHDRAWS_BIOMATERIAL:
             consent_withdraw_module(
@@ -80,7 +83,7 @@ def seed(context: DemoContext) -> None:
         _timeline(number, officer=officer, donor=donor, consent=consent, forms=forms, signer=signer)
 
 
-def _timeline(number: int, *, officer: object, donor: Donor, consent: Consent, forms: dict, signer: str) -> None:
+def _timeline(number: int, *, officer: User, donor: Donor, consent: Consent, forms: dict, signer: str) -> None:
     """The later acts of a few demo donors (see the numbers above)."""
     if number == SIGNS_WITHDRAWAL_FORM:
         consent_record(

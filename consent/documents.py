@@ -78,7 +78,7 @@ def _family_reaches(start_id: int, target_id: int) -> bool:
 
 def signature_values(consent: Consent) -> SignatureValues:
     """The decrypted signature of ``consent`` (internal: receipts, audited reads); empty when there is none."""
-    row = ConsentSignature.objects.select_related("donor").filter(consent_id=consent.uid).first()
+    row = ConsentSignature.objects.select_related("donor").filter(consent=consent).first()
     if row is None:
         return SignatureValues()
     if row.donor.pk != consent.donor_id and not _family_reaches(row.donor.pk, consent.donor_id):

@@ -48,7 +48,7 @@ class Answer(enum.StrEnum):
     UNKNOWN = "unknown"
 
 
-ROLL_UP = {
+ROLL_UP: dict[str, Answer] = {
     S.ACCEPTED: Answer.PERMITTED,
     S.DECLINED: Answer.DENIED,
     S.REFUSED: Answer.DENIED,
@@ -264,7 +264,7 @@ def act_of(row: PolicyState) -> Act:
         row.policy_id,
         row.policy.code,
         row.policy.version,
-        row.module.code if row.module_id else "",
+        row.module.code if row.module is not None else "",
         row.origin,
         row.state,
         row.valid_from,
@@ -276,8 +276,24 @@ def act_of(row: PolicyState) -> Act:
 
 
 def _act(row: tuple) -> Act:
-    *head, terms, disease = row
-    return Act(*head[:6], head[6] or "", *head[7:], duo_terms=tuple(terms or ()), duo_disease=disease or "")
+    pk, donor_id, consent_id, policy_id, code, version, module_code, *rest, terms, disease = row
+    origin, state, valid_from, valid_to, recorded_at = rest
+    return Act(
+        pk,
+        donor_id,
+        consent_id,
+        policy_id,
+        code,
+        version,
+        module_code or "",
+        origin,
+        state,
+        valid_from,
+        valid_to,
+        recorded_at,
+        duo_terms=tuple(terms or ()),
+        duo_disease=disease or "",
+    )
 
 
 def permitted_many(

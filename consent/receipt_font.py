@@ -21,7 +21,7 @@ _LAYOUT = frozenset("\n\r\t")
 @lru_cache(maxsize=1)
 def _printable_codepoints() -> frozenset[int]:
     """Code points with a glyph in every receipt font (titles are bold, text regular)."""
-    from fontTools.ttLib import TTFont
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]  # fontTools ships no type information
 
     sets = []
     for name in FONT_FILES:

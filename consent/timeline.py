@@ -23,7 +23,7 @@ from datetime import date, datetime
 from .choices import PolicyStateValue as S
 
 # On the same effective date and recorded time, the first of these wins.
-RESTRICTIVENESS = {S.WITHDRAWN: 0, S.REFUSED: 1, S.DECLINED: 2, S.ACCEPTED: 3}
+RESTRICTIVENESS: dict[str, int] = {S.WITHDRAWN: 0, S.REFUSED: 1, S.DECLINED: 2, S.ACCEPTED: 3}
 DENYING = frozenset({S.WITHDRAWN, S.REFUSED, S.DECLINED, S.EXPIRED})
 
 

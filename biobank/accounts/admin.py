@@ -2,6 +2,7 @@
 
 import django.contrib.auth.admin  # noqa: F401  # registers Group first, so the swap below works in any app order
 from django.contrib import admin
+from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.auth.models import Group
 
 from biobank.admin_readonly import ReadOnlyAdmin
@@ -81,7 +82,7 @@ def _hide_otp_devices() -> None:
     for module in ("django_otp.plugins.otp_totp.admin", "django_otp.plugins.otp_static.admin"):
         importlib.import_module(module)
     for model in (TOTPDevice, StaticDevice):
-        with contextlib.suppress(admin.sites.NotRegistered):
+        with contextlib.suppress(NotRegistered):
             admin.site.unregister(model)
 
 

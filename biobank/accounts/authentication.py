@@ -6,8 +6,11 @@ with a message saying which, never a silent anonymous request.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
+from rest_framework.request import Request
 
 from biobank.ops.client_address import client_address
 
@@ -19,7 +22,7 @@ from .services import api_token_record_use
 class BearerTokenAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
-    def authenticate(self, request):  # type: ignore[no-untyped-def]
+    def authenticate(self, request: Request) -> tuple[TokenPrincipal, ApiToken] | None:
         header = authentication.get_authorization_header(request).decode("latin-1")
         if not header:
             return None
@@ -43,7 +46,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         api_token_record_use(token=token, ip=client_address(request))
         return TokenPrincipal(token), token
 
-    def authenticate_header(self, request) -> str:  # type: ignore[no-untyped-def]
+    def authenticate_header(self, request: Request) -> str:
         return f'{self.keyword} realm="api"'
 
 
@@ -54,7 +57,7 @@ class MfaSessionAuthentication(authentication.SessionAuthentication):
     API; bearer tokens are checked before this class and never reach it.
     """
 
-    def authenticate(self, request):  # type: ignore[no-untyped-def]
+    def authenticate(self, request: Request) -> tuple[Any, Any] | None:
         from .mfa import mfa_session_pending
 
         result = super().authenticate(request)

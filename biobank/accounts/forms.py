@@ -118,7 +118,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             .iterator()
         )
 
-    def send_mail(  # type: ignore[override]
+    def send_mail(
         self,
         subject_template_name: str,
         email_template_name: str,
@@ -163,7 +163,8 @@ class ResearcherSignupForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # the same dict, typed without None
         password1, password2 = data.get("password1"), data.get("password2")
         if password1 and password2 and password1 != password2:
             self.add_error("password2", _("The two passwords differ; type the same password twice."))

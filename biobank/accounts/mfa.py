@@ -22,7 +22,6 @@ import secrets
 from base64 import b32encode
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -31,7 +30,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from biobank.errors import DomainError
 
+from .choices import Perm
 from .models import Biobank, Membership, User
+from .principals import Actor
 
 MFA_SESSION_KEY = "_biobank_mfa"
 PENDING, VERIFIED, OFF = "pending", "verified", "off"
@@ -224,18 +225,18 @@ def mfa_recovery_codes_regenerate(*, actor: User) -> list[str]:
     return codes
 
 
-def mfa_may_reset(*, actor: Any, user: User) -> bool:
+def mfa_may_reset(*, actor: Actor, user: User) -> bool:
     """Another person's MFA may be reset by a superuser or by an admin of one of that person's biobanks."""
     return bool(_reset_biobank(actor=actor, user=user) is not False)
 
 
-def _reset_biobank(*, actor: Any, user: User) -> Biobank | bool | None:
+def _reset_biobank(*, actor: Actor, user: User) -> Biobank | bool | None:
     """The biobank in whose name ``actor`` resets (``None`` for a superuser), or ``False`` if they may not."""
     from .selectors import biobanks_with_perm
 
     if not getattr(actor, "is_authenticated", False) or not isinstance(actor, User) or actor.pk == user.pk:
         return False
-    shared = biobanks_with_perm(user=actor, perm="manage_members").filter(memberships__user=user).first()
+    shared = biobanks_with_perm(user=actor, perm=Perm.MANAGE_MEMBERS).filter(memberships__user=user).first()
     if shared is not None:
         return shared
     return None if actor.is_superuser else False

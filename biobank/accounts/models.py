@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import ClassVar
 
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
@@ -13,7 +14,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import BIOBANK_PERMISSIONS, Role
+from .choices import BIOBANK_PERMISSIONS, Perm, Role
 
 code_validator = RegexValidator(
     r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$",
@@ -75,8 +76,9 @@ class User(AbstractUser):
     email_verified_at = models.DateTimeField(_("e-mail verified at"), null=True, blank=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
-    objects = UserManager()  # type: ignore[misc]
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+    # The stubs want AbstractUser's username-based manager here; ours signs people up by e-mail.
+    objects = UserManager()  # type: ignore[misc,assignment]
 
     class Meta:
         ordering = ["email"]
@@ -124,7 +126,7 @@ class Biobank(models.Model):
         ordering = ["name"]
         default_permissions = ("view",)
         permissions = [
-            (codename, str(label)) for codename, label in BIOBANK_PERMISSIONS.items() if codename != "view_biobank"
+            (perm.value, str(label)) for perm, label in BIOBANK_PERMISSIONS.items() if perm != Perm.VIEW_BIOBANK
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(country__regex=r"^[A-Z]{2}$"), name="biobank_country_iso2"),
@@ -203,7 +205,7 @@ class ApiToken(models.Model):
     def is_usable(self) -> bool:
         return not self.is_revoked and not self.is_expired
 
-    def grants(self, codename: str) -> bool:
+    def grants(self, codename: Perm) -> bool:
         return self.is_usable and codename in self.permissions
 
 

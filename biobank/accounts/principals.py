@@ -8,8 +8,15 @@ Selectors ask ``biobank_ids_with_perm`` and never need to know which kind of pri
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias
 
-from .models import ApiToken
+from django.http import HttpRequest
+
+from .choices import Perm
+from .models import ApiToken, User
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
 
 
 @dataclass(frozen=True)
@@ -30,7 +37,7 @@ class TokenPrincipal:
     def biobank_id(self) -> int:
         return self.token.biobank_id
 
-    def grants(self, codename: str) -> bool:
+    def grants(self, codename: Perm) -> bool:
         return self.token.grants(codename)
 
     def has_perm(self, perm: str, obj: object = None) -> bool:  # Django API; tokens hold object perms only
@@ -41,6 +48,52 @@ class TokenPrincipal:
 
     def __str__(self) -> str:
         return f"API token {self.token.name} ({self.token.key_prefix}…)"
+
+
+Principal: TypeAlias = "User | TokenPrincipal"
+"""Who reads: the ``user`` of every selector. Anonymous visitors never reach a selector (views require sign-in)."""
+
+Actor: TypeAlias = "User | TokenPrincipal | ApiToken | str | None"
+"""Who writes: the ``actor`` of every service, as ``audit_record`` takes it: a person, an API token (as principal
+or row), ``"system:<job>"`` for a background job, or ``None`` for the system itself."""
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request a signed-in HTML view gets (``login_required``, ``MfaRequiredMiddleware``): its user is a person.
+
+    Only a type: Django builds a plain ``HttpRequest``; annotate ``request: AuthenticatedHttpRequest`` in views.
+    """
+
+    user: User
+
+
+if TYPE_CHECKING:
+
+    class AuthenticatedRequest(Request):
+        """The DRF request of an API view behind ``IsAuthenticated`` (the default): a person or an API token."""
+
+        @property  # type: ignore[override]  # narrower than DRF's User | AnonymousUser: IsAuthenticated ran first
+        def user(self) -> Principal: ...
+
+        @user.setter
+        def user(self, value: Principal) -> None: ...
+
+else:
+    from rest_framework.request import Request as AuthenticatedRequest  # noqa: F401
+
+
+def person_or_none(actor: Actor) -> User | None:
+    """The person behind ``actor``, for ``created_by``-style foreign keys: ``None`` for tokens and system jobs."""
+    return actor if isinstance(actor, User) else None
+
+
+def principal_of(actor: Actor) -> Principal | None:
+    """The principal whose permissions bind ``actor``: ``None`` for system jobs (``None``, ``"system:<job>"``)."""
+    if isinstance(actor, ApiToken):
+        return TokenPrincipal(actor)
+    if isinstance(actor, User | TokenPrincipal):
+        return actor
+    return None
 
 
 def is_token(principal: object) -> bool:

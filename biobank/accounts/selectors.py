@@ -11,18 +11,16 @@ permission, for members, superusers and tokens alike, except ``AUDITOR_READ_PERM
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Prefetch, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
-from .choices import BIOBANK_PERMISSIONS
+from .choices import BIOBANK_PERMISSIONS, Perm
 from .models import ApiToken, Biobank, Membership, RoleGrant, User
-from .principals import TokenPrincipal
+from .principals import Principal, TokenPrincipal
 
 # What an auditor still reads in a deactivated biobank: the biobank itself (its page and team) and its audit trail.
 # Donors, specimens, catalogue and every write are cut off for everyone.
-AUDITOR_READ_PERMISSIONS: frozenset[str] = frozenset({"view_biobank", "view_audit"})
+AUDITOR_READ_PERMISSIONS: frozenset[Perm] = frozenset({Perm.VIEW_BIOBANK, Perm.VIEW_AUDIT})
 
 
 def _check_codename(perm: str) -> None:
@@ -30,7 +28,7 @@ def _check_codename(perm: str) -> None:
         raise ValueError(f"Unknown biobank permission {perm!r}; known: {', '.join(BIOBANK_PERMISSIONS)}")
 
 
-def biobanks_with_perm(*, user: Any, perm: str) -> QuerySet[Biobank]:
+def biobanks_with_perm(*, user: Principal, perm: Perm) -> QuerySet[Biobank]:
     """Biobanks on which ``user`` (person or token) holds ``perm`` (a codename of ``BIOBANK_PERMISSIONS``)."""
     _check_codename(perm)
     if isinstance(user, TokenPrincipal):
@@ -40,37 +38,37 @@ def biobanks_with_perm(*, user: Any, perm: str) -> QuerySet[Biobank]:
     if user is None or not user.is_authenticated or not user.is_active:
         return Biobank.objects.none()
     permitted = _guardian_biobanks(user=user, perm=perm)
-    if perm == "view_audit":
+    if perm == Perm.VIEW_AUDIT:
         return permitted
     if perm in AUDITOR_READ_PERMISSIONS:
-        auditing = _guardian_biobanks(user=user, perm="view_audit").values("pk")
+        auditing = _guardian_biobanks(user=user, perm=Perm.VIEW_AUDIT).values("pk")
         return permitted.filter(Q(is_active=True) | Q(pk__in=auditing))
     return permitted.filter(is_active=True)
 
 
-def _guardian_biobanks(*, user: Any, perm: str) -> QuerySet[Biobank]:
+def _guardian_biobanks(*, user: User, perm: Perm) -> QuerySet[Biobank]:
     return get_objects_for_user(user, f"accounts.{perm}", klass=Biobank, accept_global_perms=False, with_superuser=True)
 
 
-def biobank_ids_with_perm(*, user: Any, perm: str) -> QuerySet:
+def biobank_ids_with_perm(*, user: Principal, perm: Perm) -> QuerySet:
     """The same as a ``values('pk')`` subquery, for filtering other models' rows by their biobank."""
     return biobanks_with_perm(user=user, perm=perm).values("pk")
 
 
-def biobanks_visible_to(*, user: Any) -> QuerySet[Biobank]:
-    return biobanks_with_perm(user=user, perm="view_biobank").select_related("network")
+def biobanks_visible_to(*, user: Principal) -> QuerySet[Biobank]:
+    return biobanks_with_perm(user=user, perm=Perm.VIEW_BIOBANK).select_related("network")
 
 
-def biobank_get_for(*, user: Any, code: str, perm: str = "view_biobank") -> Biobank:
+def biobank_get_for(*, user: Principal, code: str, perm: Perm = Perm.VIEW_BIOBANK) -> Biobank:
     """One biobank by code, if ``user`` holds ``perm`` on it; raises ``Biobank.DoesNotExist`` otherwise (→ 404)."""
     return biobanks_with_perm(user=user, perm=perm).get(code=code)
 
 
-def user_has_biobank_perm(*, user: Any, biobank: Biobank, perm: str) -> bool:
+def user_has_biobank_perm(*, user: Principal, biobank: Biobank, perm: Perm) -> bool:
     return biobanks_with_perm(user=user, perm=perm).filter(pk=biobank.pk).exists()
 
 
-def biobank_perms_of(*, user: Any, biobank: Biobank) -> frozenset[str]:
+def biobank_perms_of(*, user: Principal, biobank: Biobank) -> frozenset[str]:
     """Every permission codename ``user`` holds on ``biobank`` (used to build navigation and to hide buttons)."""
     if isinstance(user, TokenPrincipal):
         return (
@@ -81,7 +79,7 @@ def biobank_perms_of(*, user: Any, biobank: Biobank) -> frozenset[str]:
     if user is None or not user.is_authenticated:
         return frozenset()
     if user.is_superuser:
-        perms = frozenset(BIOBANK_PERMISSIONS)
+        perms: frozenset[str] = frozenset(BIOBANK_PERMISSIONS)
     else:
         from guardian.core import ObjectPermissionChecker
 
@@ -95,14 +93,14 @@ def memberships_of_user(*, user: User) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user, biobank__is_active=True).select_related("biobank")
 
 
-def may_list_members(*, user: Any, biobank: Biobank) -> bool:
+def may_list_members(*, user: Principal, biobank: Biobank) -> bool:
     """People who may see ``biobank`` see its team (names, e-mails, roles); API tokens never see people."""
     if isinstance(user, TokenPrincipal):
         return False
-    return user_has_biobank_perm(user=user, biobank=biobank, perm="view_biobank")
+    return user_has_biobank_perm(user=user, biobank=biobank, perm=Perm.VIEW_BIOBANK)
 
 
-def members_of_biobank(*, user: Any, biobank: Biobank) -> QuerySet[User]:
+def members_of_biobank(*, user: Principal, biobank: Biobank) -> QuerySet[User]:
     """People with at least one role in ``biobank``, each with their memberships there prefetched."""
     if not may_list_members(user=user, biobank=biobank):
         return User.objects.none()
@@ -116,31 +114,33 @@ def members_of_biobank(*, user: Any, biobank: Biobank) -> QuerySet[User]:
     )
 
 
-def memberships_of_biobank(*, user: Any, biobank: Biobank) -> QuerySet[Membership]:
+def memberships_of_biobank(*, user: Principal, biobank: Biobank) -> QuerySet[Membership]:
     """One row per role of a person in ``biobank`` (the API's member list); same rule as ``members_of_biobank``."""
     if not may_list_members(user=user, biobank=biobank):
         return Membership.objects.none()
     return Membership.objects.filter(biobank=biobank).select_related("user", "granted_by")
 
 
-def role_grants_pending_of_biobank(*, user: Any, biobank: Biobank) -> QuerySet[RoleGrant]:
+def role_grants_pending_of_biobank(*, user: Principal, biobank: Biobank) -> QuerySet[RoleGrant]:
     """Roles awaiting a second admin's approval in ``biobank``; visible to those who manage its members."""
-    if isinstance(user, TokenPrincipal) or not user_has_biobank_perm(user=user, biobank=biobank, perm="manage_members"):
+    if isinstance(user, TokenPrincipal) or not user_has_biobank_perm(
+        user=user, biobank=biobank, perm=Perm.MANAGE_MEMBERS
+    ):
         return RoleGrant.objects.none()
     return RoleGrant.objects.filter(biobank=biobank, status=RoleGrant.Status.PENDING).select_related(
         "user", "requested_by"
     )
 
 
-def api_tokens_visible_to(*, user: Any) -> QuerySet[ApiToken]:
+def api_tokens_visible_to(*, user: Principal) -> QuerySet[ApiToken]:
     """Tokens of the biobanks where ``user`` manages tokens or reads the audit trail."""
     return ApiToken.objects.filter(
-        Q(biobank__in=biobank_ids_with_perm(user=user, perm="manage_api_tokens"))
-        | Q(biobank__in=biobank_ids_with_perm(user=user, perm="view_audit"))
+        Q(biobank__in=biobank_ids_with_perm(user=user, perm=Perm.MANAGE_API_TOKENS))
+        | Q(biobank__in=biobank_ids_with_perm(user=user, perm=Perm.VIEW_AUDIT))
     )
 
 
-def api_tokens_of_biobank(*, user: Any, biobank: Biobank) -> QuerySet[ApiToken]:
-    if not user_has_biobank_perm(user=user, biobank=biobank, perm="manage_api_tokens"):
+def api_tokens_of_biobank(*, user: Principal, biobank: Biobank) -> QuerySet[ApiToken]:
+    if not user_has_biobank_perm(user=user, biobank=biobank, perm=Perm.MANAGE_API_TOKENS):
         return ApiToken.objects.none()
     return ApiToken.objects.filter(biobank=biobank).select_related("created_by", "revoked_by")

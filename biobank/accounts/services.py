@@ -22,7 +22,7 @@ from .api_tokens import MAX_TOKEN_LIFETIME as MAX_TOKEN_LIFETIME  # re-exported:
 from .api_tokens import api_token_create as api_token_create
 from .api_tokens import api_token_record_use as api_token_record_use
 from .api_tokens import api_token_revoke as api_token_revoke
-from .choices import ROLE_PERMISSIONS, Role
+from .choices import ROLE_PERMISSIONS, Perm, Role
 from .models import Biobank, Membership, Network, RoleGrant, User
 
 # Roles that read identities take effect only when a second admin (or a superuser) approves them (four eyes).
@@ -277,7 +277,9 @@ def _decidable_grant(*, actor: User, grant: RoleGrant, verb: str) -> RoleGrant:
         raise ConflictError(
             f"This request was already {locked.get_status_display().lower()}.", field="status", code="decided"
         )
-    if not (_is_superuser(actor) or user_has_biobank_perm(user=actor, biobank=locked.biobank, perm="manage_members")):
+    if not (
+        _is_superuser(actor) or user_has_biobank_perm(user=actor, biobank=locked.biobank, perm=Perm.MANAGE_MEMBERS)
+    ):
         raise DomainError(
             f"You may not {verb} roles in {locked.biobank.name}; this needs manage_members.",
             field="role",

@@ -38,11 +38,11 @@ class DonorLoginTokenGenerator(PasswordResetTokenGenerator):
 
     key_salt = "biobank.accounts.DonorLoginTokenGenerator"
 
-    def _make_hash_value(self, user: User, timestamp: int) -> str:  # type: ignore[override]
+    def _make_hash_value(self, user: User, timestamp: int) -> str:
         login_timestamp = "" if user.last_login is None else user.last_login.replace(microsecond=0, tzinfo=None)
         return f"{user.pk}{user.email}{user.is_active}{user.is_donor}{login_timestamp}{timestamp}"
 
-    def check_token(self, user: User | None, token: str | None) -> bool:  # type: ignore[override]
+    def check_token(self, user: User | None, token: str | None) -> bool:
         if not super().check_token(user, token):
             return False
         assert token is not None  # checked by super()

@@ -7,7 +7,7 @@ from django.core.mail import EmailMultiAlternatives
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60, acks_late=True)
-def send_email(self, *, subject: str, body: str, to: list[str], html: str | None = None) -> None:  # type: ignore[no-untyped-def]
+def send_email(self, *, subject: str, body: str, to: list[str], html: str | None = None) -> None:
     """A message not recorded in the outbox (audit alerts to administrators); people's e-mails use ``deliver_email``."""
     message = EmailMultiAlternatives(subject=subject, body=body, to=to)
     if html:

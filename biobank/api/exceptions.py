@@ -125,7 +125,9 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     if isinstance(exc, DomainError):
         set_rollback()
         problem_type, title = _problem_type(exc, exc.status_code)
-        errors = [{"pointer": f"/{exc.field}" if exc.field else "/", "message": exc.message, "code": exc.code}]
+        errors: list[dict[str, str]] | None = [
+            {"pointer": f"/{exc.field}" if exc.field else "/", "message": exc.message, "code": exc.code}
+        ]
         body = problem(
             status_code=exc.status_code,
             title=title,
@@ -164,8 +166,10 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         request_id=request_id,
         errors=errors,
     )
-    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-        body["retry_after"] = max(1, round(exc.wait))
+    # Throttled.__init__ sets .wait, but the DRF stubs do not declare it.
+    wait: float | None = exc.wait if isinstance(exc, exceptions.Throttled) else None  # type: ignore[attr-defined]
+    if wait is not None:
+        body["retry_after"] = max(1, round(wait))
         response["Retry-After"] = str(body["retry_after"])
     response.data = body
     response.content_type = PROBLEM_CONTENT_TYPE

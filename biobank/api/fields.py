@@ -7,7 +7,9 @@ from typing import Any
 from rest_framework import exceptions, serializers
 from rest_framework.fields import empty
 
+from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank
+from biobank.accounts.principals import Principal
 from biobank.accounts.selectors import biobanks_visible_to, biobanks_with_perm
 
 
@@ -21,10 +23,10 @@ class BiobankCodeField(serializers.CharField):
     ``BiobankCodeField.of(serializer).require_somewhere(user)`` first, so that a caller who holds ``perm`` nowhere
     gets a 403 whatever the body says.
 
-        biobank = BiobankCodeField(perm="manage_catalog", action="manage the catalogue")
+        biobank = BiobankCodeField(perm=Perm.MANAGE_CATALOG, action="manage the catalogue")
     """
 
-    def __init__(self, *, perm: str, action: str, **kwargs: Any) -> None:
+    def __init__(self, *, perm: Perm, action: str, **kwargs: Any) -> None:
         self.perm = perm
         self.action = action
         kwargs.setdefault("max_length", Biobank._meta.get_field("code").max_length)
@@ -55,7 +57,7 @@ class BiobankCodeField(serializers.CharField):
         (field,) = [field for field in serializer.fields.values() if isinstance(field, BiobankCodeField)]
         return field
 
-    def require_somewhere(self, user: Any) -> None:
+    def require_somewhere(self, user: Principal) -> None:
         """403 unless the caller holds the field's permission in at least one biobank (checked before the body)."""
         if not biobanks_with_perm(user=user, perm=self.perm).exists():
             raise exceptions.PermissionDenied(f"You may not {self.action}: you hold {self.perm} in no biobank.")

@@ -8,6 +8,7 @@ the data. No request of this API nests deeper than a handful of levels, so anyth
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from rest_framework import parsers
@@ -21,6 +22,7 @@ def _too_deep(data: Any, limit: int) -> bool:
     stack: list[tuple[Any, int]] = [(data, 1)]
     while stack:
         value, depth = stack.pop()
+        children: Iterable[Any]
         if isinstance(value, dict):
             children = value.values()
         elif isinstance(value, list):

@@ -56,7 +56,8 @@ class ProblemSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="What went wrong this time, in words a person can act on.")
     instance = serializers.CharField(help_text="The path of the request that failed.")
     request_id = serializers.CharField(required=False, help_text="Quote it when reporting a problem.")
-    errors = ProblemFieldErrorSerializer(many=True, required=False, help_text="One entry per invalid input.")
+    # DRF takes declared fields off the class, so the name does not clash with Serializer.errors at run time.
+    errors = ProblemFieldErrorSerializer(many=True, required=False, help_text="One entry per invalid input.")  # type: ignore[assignment]
     retry_after = serializers.IntegerField(required=False, help_text="429 only: seconds to wait (also a header).")
 
 

@@ -20,7 +20,8 @@ class PrincipalRateThrottle(SimpleRateThrottle):
     scope = "principal"
 
     def get_rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)  # "100/min"; the stubs type the values as numbers
+        return None if rate is None else str(rate)
 
     def get_ident(self, request: Any) -> str:
         """The client's address as the portal reads it everywhere (``client_address``). DRF's own reading took

@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 class AuditFilterForm(forms.Form):
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # the same dict, typed without None
         start, end = data.get("from"), data.get("to")
         if start and end and start >= end:
             raise forms.ValidationError(_("“From” must be earlier than “To”."), code="time_range")

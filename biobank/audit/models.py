@@ -27,6 +27,10 @@ class CanonicalJSONField(models.TextField):
     (``jsonb`` would reorder keys and normalise numbers).
     """
 
+    # django-stubs: the Python value is any JSON value, not the text it is stored as
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
+
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Any:
         return None if value is None else json.loads(value)
 

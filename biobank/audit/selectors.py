@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank
 from biobank.accounts.principals import TokenPrincipal
 from biobank.accounts.selectors import biobank_ids_with_perm, biobanks_with_perm
@@ -27,7 +28,7 @@ def _is_superuser(user: Any) -> bool:
 
 
 def audit_biobanks_of(*, user: Any) -> QuerySet[Biobank]:
-    return biobanks_with_perm(user=user, perm="view_audit").order_by("name")
+    return biobanks_with_perm(user=user, perm=Perm.VIEW_AUDIT).order_by("name")
 
 
 def can_read_audit(*, user: Any) -> bool:
@@ -38,7 +39,7 @@ def audit_events_visible_to(*, user: Any) -> QuerySet[AuditEvent]:
     events = AuditEvent.objects.select_related("biobank").order_by("-seq")
     if _is_superuser(user):
         return events
-    return events.filter(biobank_id__in=biobank_ids_with_perm(user=user, perm="view_audit"))
+    return events.filter(biobank_id__in=biobank_ids_with_perm(user=user, perm=Perm.VIEW_AUDIT))
 
 
 def object_history(*, user: Any, object_type: str, object_id: str, limit: int = HISTORY_LIMIT) -> list[AuditEvent]:
@@ -71,7 +72,7 @@ def latest_verification() -> AuditVerification | None:
         if details is None:
             return None
         row = AuditVerification(ok=False, count=0)
-        row.tampered = True  # type: ignore[attr-defined]
+        row.tampered = True
         return row
     tampered = not row.authentic
     if isinstance(details, dict):

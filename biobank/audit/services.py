@@ -114,8 +114,8 @@ def _biobank_id(biobank: Biobank | int | None, obj: models.Model | None, actor_b
         return int(biobank)
     if isinstance(obj, Biobank):
         return obj.pk
-    if obj is not None and getattr(obj, "biobank_id", None) is not None:
-        return obj.biobank_id
+    if obj is not None and (obj_biobank := getattr(obj, "biobank_id", None)) is not None:
+        return int(obj_biobank)
     return actor_biobank
 
 

@@ -91,7 +91,7 @@ def _csv_rows(rows: Iterator[tuple]) -> Iterator[str]:
 
 @require_GET
 @login_required
-def event_export(request: HttpRequest) -> HttpResponse:
+def event_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The filtered trail as CSV, streamed straight from a server-side cursor; the export itself is audited."""
     _require_auditor(request)
     filterset = _filtered(request)

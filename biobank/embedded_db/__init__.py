@@ -37,7 +37,7 @@ _lock = threading.Lock()  # runserver serves requests in threads; two first conn
 
 def _prune_dead_handles(server: Any) -> None:
     """Drop the pids of processes that no longer exist from the server's list of users (under its lock)."""
-    import psutil
+    import psutil  # type: ignore[import-untyped]  # no types-psutil in the lock; one call (pid_exists)
 
     with server._lock:
         handles = server.global_process_id_list

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 
+from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank
+from biobank.accounts.principals import Principal
 from biobank.accounts.selectors import biobank_ids_with_perm
 
 from .choices import DomainKind
 from .models import PseudonymDomain
 
 
-def pseudonym_domains_visible_to(*, user: Any) -> QuerySet[PseudonymDomain]:
+def pseudonym_domains_visible_to(*, user: Principal) -> QuerySet[PseudonymDomain]:
     """Domains of the biobanks where ``user`` may see pseudonymous donors (``view_donors``)."""
     return PseudonymDomain.objects.filter(
-        biobank__in=biobank_ids_with_perm(user=user, perm="view_donors")
+        biobank__in=biobank_ids_with_perm(user=user, perm=Perm.VIEW_DONORS)
     ).select_related("biobank")
 
 
-def pseudonym_domain_get_for(*, user: Any, code: str) -> PseudonymDomain:
+def pseudonym_domain_get_for(*, user: Principal, code: str) -> PseudonymDomain:
     """One domain by code if visible to ``user``; ``PseudonymDomain.DoesNotExist`` (→ 404) otherwise."""
     return pseudonym_domains_visible_to(user=user).get(code=code)
 

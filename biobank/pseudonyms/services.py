@@ -7,6 +7,7 @@ re-identifying are audited here, in the same transaction (``biobank.audit``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 from typing import Any
@@ -16,7 +17,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank
+from biobank.accounts.principals import Actor, Principal
 from biobank.accounts.selectors import user_has_biobank_perm
 from biobank.audit.reasons import steward_reason_clean
 from biobank.audit.services import audit_record
@@ -42,7 +45,7 @@ class PseudonymNotFound(DomainError):
 
 def _audit(
     *,
-    actor: Any,
+    actor: Actor,
     action: str,
     obj: Any = None,
     biobank: Biobank | None = None,
@@ -66,7 +69,7 @@ def pseudonymiser(*, domain: PseudonymDomain, version: int | None = None) -> Pse
 
 
 @transaction.atomic
-def domain_create(*, actor: Any, code: str, kind: str, biobank: Biobank | None = None) -> PseudonymDomain:
+def domain_create(*, actor: Actor, code: str, kind: str, biobank: Biobank | None = None) -> PseudonymDomain:
     """A new pseudonym domain with key version 1 derived from the current master key.
 
     A biobank has exactly one PID domain; a release domain names the biobank whose identity steward may resolve
@@ -101,10 +104,13 @@ def domain_create(*, actor: Any, code: str, kind: str, biobank: Biobank | None =
     return domain
 
 
+_SUBJECT = re.compile(subject_validator.regex)  # the validator's own pattern, compiled once
+
+
 def _check_subjects(subjects: Iterable[str]) -> list[str]:
     unique = list(dict.fromkeys(subjects))
     for subject in unique:
-        if not isinstance(subject, str) or not subject_validator.regex.match(subject):
+        if not isinstance(subject, str) or not _SUBJECT.match(subject):
             raise DomainError(
                 f"Subject reference {subject!r} is not valid: use 1 to 100 letters, digits and . _ : -.",
                 field="subject",
@@ -195,7 +201,7 @@ def pseudonym_for(*, domain: PseudonymDomain, subject: str) -> str:
 
 
 @transaction.atomic
-def domain_rotate_key(*, actor: Any, domain: PseudonymDomain) -> PseudonymDomain:
+def domain_rotate_key(*, actor: Actor, domain: PseudonymDomain) -> PseudonymDomain:
     """Start a new key version (from the current master key): new subjects get pseudonyms under the new key.
 
     A biobank PID domain stops there: a PID is printed on tube labels and stored in partner systems for as long as
@@ -301,13 +307,13 @@ def domains_awaiting_repseudonymisation(*, older_than_seconds: int) -> list[tupl
 
 
 @transaction.atomic
-def pseudonym_resolve(*, actor: Any, domain: PseudonymDomain, pseudonym: str, reason: str) -> Pseudonym:
+def pseudonym_resolve(*, actor: Principal, domain: PseudonymDomain, pseudonym: str, reason: str) -> Pseudonym:
     """Re-identification: the mapping row (subject, key version) behind a pseudonym, in any key version.
 
     Only an identity steward of the domain's biobank (``view_identity``), only with a stated reason, and always
     audited. The permission is checked before anything is looked up, so others learn nothing about the pseudonym.
     """
-    if domain.biobank_id is None or not user_has_biobank_perm(user=actor, biobank=domain.biobank, perm="view_identity"):
+    if domain.biobank is None or not user_has_biobank_perm(user=actor, biobank=domain.biobank, perm=Perm.VIEW_IDENTITY):
         raise PermissionDenied("Only an identity steward of the domain's biobank may resolve its pseudonyms.")
     reason = steward_reason_clean(reason, prompt="State why you need to re-identify this pseudonym")
     canonical = pseudonym_validate(pseudonym)

@@ -297,7 +297,7 @@ AUDIT_HMAC_KEY_AUTOCREATE = True  # development: generated once (0600); producti
 # Without a broker the drain runs in a background thread of the web process, so requests never wait for chaining.
 AUDIT_DRAIN_INLINE = False
 # Seconds within which a chained event is signed into a checkpoint, with or without a broker (issue 9, item 9).
-AUDIT_CHECKPOINT_EVERY = float(env.int("AUDIT_CHECKPOINT_EVERY", 60, minimum=1))
+AUDIT_CHECKPOINT_EVERY: float | None = float(env.int("AUDIT_CHECKPOINT_EVERY", 60, minimum=1))
 MIDDLEWARE.insert(
     MIDDLEWARE.index("biobank.ops.middleware.RequestIdMiddleware") + 1,
     "biobank.audit.middleware.AuditContextMiddleware",

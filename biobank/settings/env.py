@@ -6,9 +6,10 @@ allowed — a typo in ``DEBUG=ture`` must not silently become ``False`` in a hos
 
 from __future__ import annotations
 
+import builtins
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, overload
 from urllib.parse import unquote, urlsplit
 
 import environ
@@ -39,7 +40,7 @@ class Env:
     def str(self, name: str, default: Any = _UNSET) -> str:
         return self._raw(name, default)
 
-    def bool(self, name: str, default: Any = _UNSET) -> bool:
+    def bool(self, name: builtins.str, default: Any = _UNSET) -> builtins.bool:
         value = self._raw(name, default)
         if isinstance(value, bool):
             return value
@@ -53,7 +54,7 @@ class Env:
             f"{', '.join(sorted(TRUE_VALUES | FALSE_VALUES))}."
         )
 
-    def int(self, name: str, default: Any = _UNSET, *, minimum: int | None = None) -> int:
+    def int(self, name: builtins.str, default: Any = _UNSET, *, minimum: builtins.int | None = None) -> builtins.int:
         value = self._raw(name, default)
         if isinstance(value, int):
             return value
@@ -65,7 +66,7 @@ class Env:
             raise ImproperlyConfigured(f"Environment variable {name}={number} must be at least {minimum}.")
         return number
 
-    def list(self, name: str, default: Any = _UNSET) -> list[str]:
+    def list(self, name: builtins.str, default: Any = _UNSET) -> builtins.list[builtins.str]:
         value = self._raw(name, default)
         if isinstance(value, list):
             return value
@@ -76,7 +77,17 @@ class Env:
             )
         return items
 
-    def url(self, name: str, default: Any = _UNSET, *, schemes: tuple[str, ...]) -> str:
+    @overload
+    def url(self, name: builtins.str, default: None, *, schemes: tuple[builtins.str, ...]) -> builtins.str | None: ...
+
+    @overload
+    def url(
+        self, name: builtins.str, default: builtins.str = ..., *, schemes: tuple[builtins.str, ...]
+    ) -> builtins.str: ...
+
+    def url(
+        self, name: builtins.str, default: builtins.str | None = _UNSET, *, schemes: tuple[builtins.str, ...]
+    ) -> builtins.str | None:
         value = self._raw(name, default)
         if value is None:
             return value
@@ -87,7 +98,7 @@ class Env:
             )
         return value
 
-    def db(self, name: str = "DATABASE_URL") -> dict[str, Any]:
+    def db(self, name: builtins.str = "DATABASE_URL") -> dict[builtins.str, Any]:
         value = self.url(name, schemes=("postgres", "postgresql", "pgsql"))
         parts = urlsplit(value)
         if not parts.path.strip("/"):
@@ -104,7 +115,7 @@ class Env:
             config["HOST"] = unquote(config["HOST"])
         return config
 
-    def email(self, name: str = "EMAIL_URL", default: Any = _UNSET) -> dict[str, Any]:
+    def email(self, name: builtins.str = "EMAIL_URL", default: Any = _UNSET) -> dict[builtins.str, Any]:
         value = self.url(
             name,
             default,

@@ -13,8 +13,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
-from biobank.accounts.choices import BIOBANK_PERMISSIONS, ROLE_PERMISSIONS, Role
+from biobank.accounts.choices import BIOBANK_PERMISSIONS, ROLE_PERMISSIONS, Perm, Role
 from biobank.accounts.models import Biobank, Membership
+from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.accounts.selectors import AUDITOR_READ_PERMISSIONS, biobank_get_for, user_has_biobank_perm
 
 
@@ -32,7 +33,7 @@ class BiobankAccess:
     def perm_labels(self) -> list[str]:
         return [str(label) for codename, label in BIOBANK_PERMISSIONS.items() if codename in self.perms]
 
-    def can(self, perm: str) -> bool:
+    def can(self, perm: Perm) -> bool:
         return perm in self.perms
 
 
@@ -66,7 +67,7 @@ def biobank_access(request: HttpRequest) -> list[BiobankAccess]:
     return result
 
 
-def biobank_for(request: HttpRequest, code: str, perm: str = "view_biobank") -> Biobank:
+def biobank_for(request: AuthenticatedHttpRequest, code: str, perm: Perm = Perm.VIEW_BIOBANK) -> Biobank:
     """The biobank ``code`` for this request.
 
     A biobank the person does not belong to is a 404 (its existence is not revealed). A member whose roles lack
@@ -76,7 +77,7 @@ def biobank_for(request: HttpRequest, code: str, perm: str = "view_biobank") -> 
         biobank = biobank_get_for(user=request.user, code=code)
     except Biobank.DoesNotExist:
         raise Http404(_("No biobank with this code is visible to you.")) from None
-    if perm != "view_biobank" and not user_has_biobank_perm(user=request.user, biobank=biobank, perm=perm):
+    if perm != Perm.VIEW_BIOBANK and not user_has_biobank_perm(user=request.user, biobank=biobank, perm=perm):
         raise PermissionDenied(
             _("Your roles in %(biobank)s do not allow this: it needs the permission “%(perm)s”.")
             % {"biobank": biobank.name, "perm": BIOBANK_PERMISSIONS[perm]}

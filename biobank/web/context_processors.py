@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
+from biobank.accounts.choices import Perm
+
 from .access import biobank_access
 
 
@@ -40,7 +42,7 @@ class BiobankLinkSpec:
 
     label: Any  # a lazy translation
     url_name: str  # reversed with the biobank's code as the only argument
-    perm: str
+    perm: Perm
 
 
 @dataclass(frozen=True)
@@ -49,21 +51,21 @@ class MainLinkSpec:
 
     label: Any
     url_name: str
-    perm: str
+    perm: Perm
 
 
 BIOBANK_LINKS: list[BiobankLinkSpec] = []
 MAIN_LINKS: list[MainLinkSpec] = []
 
 
-def register_biobank_link(*, label: Any, url_name: str, perm: str) -> None:
+def register_biobank_link(*, label: Any, url_name: str, perm: Perm) -> None:
     """Called from a domain app's ``AppConfig.ready()``: the core never imports the apps above it."""
     spec = BiobankLinkSpec(label, url_name, perm)
     if spec not in BIOBANK_LINKS:
         BIOBANK_LINKS.append(spec)
 
 
-def register_main_link(*, label: Any, url_name: str, perm: str) -> None:
+def register_main_link(*, label: Any, url_name: str, perm: Perm) -> None:
     spec = MainLinkSpec(label, url_name, perm)
     if spec not in MAIN_LINKS:
         MAIN_LINKS.append(spec)
@@ -90,14 +92,14 @@ def build_navigation(request: HttpRequest) -> Navigation:
         section = NavSection(access.biobank.name, ", ".join(access.role_labels) or _("Superuser"))
         section.links.append(_link(request, _("Overview"), reverse("web:biobank", args=[code]), exact=True))
         section.links.append(_link(request, _("Members"), reverse("web:members", args=[code])))
-        if access.can("manage_api_tokens"):
+        if access.can(Perm.MANAGE_API_TOKENS):
             section.links.append(_link(request, _("API tokens"), reverse("web:tokens", args=[code])))
-        for spec in BIOBANK_LINKS:
-            if access.can(spec.perm):
-                section.links.append(_link(request, str(spec.label), reverse(spec.url_name, args=[code])))
+        for link in BIOBANK_LINKS:
+            if access.can(link.perm):
+                section.links.append(_link(request, str(link.label), reverse(link.url_name, args=[code])))
         sections.append(section)
     account = [_link(request, _("Profile"), reverse("accounts:profile"))]
-    if user.has_usable_password():
+    if user.is_authenticated and user.has_usable_password():  # always signed in here (see navigation)
         account.append(_link(request, _("Change password"), reverse("accounts:password_change")))
     return Navigation(main=main, biobanks=sections, account=account)
 

@@ -19,7 +19,9 @@ from typing import Any
 from django.db.models import Count, Min
 from django.utils import timezone
 
+from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank, Membership
+from biobank.accounts.principals import Principal
 from biobank.accounts.selectors import api_tokens_visible_to, biobank_ids_with_perm, biobanks_with_perm
 
 from .access import BiobankAccess
@@ -35,7 +37,7 @@ class TileSpec:
     """A tile a domain app adds to each biobank's panel, for people holding any of ``perms`` in that biobank."""
 
     template: str  # rendered with ``panel`` and ``tile`` (``tile.data`` is what ``load`` gave for this biobank)
-    perms: tuple[str, ...]
+    perms: tuple[Perm, ...]
     load: TileLoader
 
 
@@ -49,7 +51,7 @@ BIOBANK_TILES: list[TileSpec] = []
 DIRECTORY_SOURCES: list[DirectorySource] = []
 
 
-def register_biobank_tile(*, template: str, perms: Iterable[str], load: TileLoader) -> None:
+def register_biobank_tile(*, template: str, perms: Iterable[Perm], load: TileLoader) -> None:
     """Called from a domain app's ``AppConfig.ready()``; tiles appear in the order of ``INSTALLED_APPS``."""
     spec = TileSpec(template, tuple(perms), load)
     if spec not in BIOBANK_TILES:
@@ -87,33 +89,35 @@ class NetworkEntry:
     collections: list[str] = field(default_factory=list)
 
 
-def biobank_panels(*, user: Any, accesses: list[BiobankAccess]) -> list[BiobankPanel]:
+def biobank_panels(*, user: Principal, accesses: list[BiobankAccess]) -> list[BiobankPanel]:
     """One panel per biobank; at most three queries beyond the memberships, plus one per registered tile, whatever
     the number of biobanks."""
     panels = {a.biobank.pk: BiobankPanel(access=a) for a in accesses}
     if not panels:
         return []
-    wants = {perm: [p for p in panels.values() if p.access.can(perm)] for perm in ("manage_members", "view_audit")}
+    wants = {
+        perm: [p for p in panels.values() if p.access.can(perm)] for perm in (Perm.MANAGE_MEMBERS, Perm.VIEW_AUDIT)
+    }
 
-    if wants["manage_members"]:
+    if wants[Perm.MANAGE_MEMBERS]:
         counts = dict(
-            biobanks_with_perm(user=user, perm="manage_members")
+            biobanks_with_perm(user=user, perm=Perm.MANAGE_MEMBERS)
             .annotate(n=Count("memberships__user", distinct=True))
             .values_list("pk", "n")
         )
-        for panel in wants["manage_members"]:
+        for panel in wants[Perm.MANAGE_MEMBERS]:
             panel.member_count = counts.get(panel.biobank.pk, 0)
 
-    if wants["view_audit"]:  # auditors see who holds which role
+    if wants[Perm.VIEW_AUDIT]:  # auditors see who holds which role
         members: dict[int, list[Membership]] = defaultdict(list)
-        rows = Membership.objects.filter(biobank__in=biobank_ids_with_perm(user=user, perm="view_audit"))
+        rows = Membership.objects.filter(biobank__in=biobank_ids_with_perm(user=user, perm=Perm.VIEW_AUDIT))
         for membership in rows.select_related("user").order_by("user__email", "role"):
             members[membership.biobank_id].append(membership)
-        for panel in wants["view_audit"]:
+        for panel in wants[Perm.VIEW_AUDIT]:
             panel.members = members.get(panel.biobank.pk, [])
             panel.member_count = len({m.user_id for m in panel.members})
 
-    token_panels = [p for p in panels.values() if p.access.can("manage_api_tokens") or p.access.can("view_audit")]
+    token_panels = [p for p in panels.values() if p.access.can(Perm.MANAGE_API_TOKENS) or p.access.can(Perm.VIEW_AUDIT)]
     if token_panels:
         summary = (
             api_tokens_visible_to(user=user)

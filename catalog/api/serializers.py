@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from biobank.accounts.choices import Perm
+from biobank.accounts.models import Biobank
 from biobank.api.fields import BiobankCodeField
 from biobank.api.serializers import InputSerializer
 from catalog.models import Collection
 
 
 class CollectionSerializer(serializers.ModelSerializer):
-    biobank = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="The biobank's code.")
+    biobank: serializers.SlugRelatedField[Biobank] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, help_text="The biobank's code."
+    )
 
     class Meta:
         model = Collection
@@ -18,7 +22,7 @@ class CollectionSerializer(serializers.ModelSerializer):
 
 
 class CollectionCreateInputSerializer(InputSerializer):
-    biobank = BiobankCodeField(perm="manage_catalog", action="manage the catalogue")
+    biobank = BiobankCodeField(perm=Perm.MANAGE_CATALOG, action="manage the catalogue")
     code = serializers.CharField(max_length=40, help_text="Unique within the biobank; lowercase, digits, hyphens.")
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from biobank.accounts.principals import AuthenticatedRequest
 from biobank.api.etags import ETagMixin
 from biobank.api.fields import BiobankCodeField
 from biobank.api.schema import (
@@ -45,6 +46,7 @@ COLLECTION_EXAMPLE = {
 
 
 class CollectionListView(ETagMixin, generics.ListAPIView):
+    request: AuthenticatedRequest  # IsAuthenticated (the default) ran: a person or an API token
     serializer_class = CollectionSerializer
     filterset_class = CollectionFilterSet
     cursor_ordering = "-pk"
@@ -79,7 +81,7 @@ class CollectionListView(ETagMixin, generics.ListAPIView):
             OpenApiExample("Created", response_only=True, status_codes=["201"], value=COLLECTION_EXAMPLE),
         ],
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         serializer = CollectionCreateInputSerializer(data=request.data, context={"request": request})
         BiobankCodeField.of(serializer).require_somewhere(request.user)
         serializer.is_valid(raise_exception=True)
@@ -97,13 +99,13 @@ class CollectionListView(ETagMixin, generics.ListAPIView):
 
 
 class CollectionDetailView(ETagMixin, APIView):
-    def _visible(self, request: Request, pk: int) -> Collection:
+    def _visible(self, request: AuthenticatedRequest, pk: int) -> Collection:
         try:
             return selectors.collections_visible_to(user=request.user).get(pk=pk)
         except Collection.DoesNotExist:
             raise exceptions.NotFound(f"No collection {pk} that you may see.") from None
 
-    def _changeable_locked(self, request: Request, pk: int) -> Collection:
+    def _changeable_locked(self, request: AuthenticatedRequest, pk: int) -> Collection:
         """The collection locked for the update; 403 if the caller may only see it, 404 if not even that."""
         collection = (
             selectors.collections_changeable_by(user=request.user).select_for_update(of=("self",)).filter(pk=pk).first()
@@ -125,7 +127,7 @@ class CollectionDetailView(ETagMixin, APIView):
         },
         examples=[OpenApiExample("Collection", response_only=True, value=COLLECTION_EXAMPLE)],
     )
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         collection = self._visible(request, pk)
         return self.etag_read(request, collection, CollectionSerializer(collection).data)
 
@@ -140,7 +142,7 @@ class CollectionDetailView(ETagMixin, APIView):
         responses={200: CollectionSerializer, **problem_responses(403, 404, 412, *WRITE_PROBLEMS)},
         examples=[OpenApiExample("Rename", request_only=True, value={"name": "Colorectal cancer cohort 2024/25"})],
     )
-    def patch(self, request: Request, pk: int) -> Response:
+    def patch(self, request: AuthenticatedRequest, pk: int) -> Response:
         with transaction.atomic():
             collection = self._changeable_locked(request, pk)
             self.check_if_match(request, collection)

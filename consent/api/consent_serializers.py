@@ -42,7 +42,8 @@ class PolicySerializer(serializers.ModelSerializer):
 class TemplateModuleSerializer(serializers.Serializer):
     code = serializers.CharField(source="module.code")
     version = serializers.IntegerField(source="module.version")
-    parent = serializers.CharField(source="module.parent.code", allow_null=True, default=None)
+    # DRF takes declared fields off the class, so the name does not clash with Field.parent at run time.
+    parent = serializers.CharField(source="module.parent.code", allow_null=True, default=None)  # type: ignore[assignment]
     mandatory = serializers.BooleanField(source="module.mandatory")
     default_state = serializers.CharField(source="module.default_state")
     validity = serializers.CharField(source="module.validity")

@@ -19,6 +19,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from biobank.accounts.choices import Perm
+from biobank.accounts.principals import AuthenticatedRequest
 from biobank.accounts.selectors import biobank_ids_with_perm, biobanks_with_perm
 from biobank.api.schema import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 from biobank.errors import DomainError
@@ -65,8 +67,8 @@ ANSWER_EXAMPLE = {
 }
 
 
-def _require_view_donors(request: Request) -> None:
-    if not biobanks_with_perm(user=request.user, perm="view_donors").exists():
+def _require_view_donors(request: AuthenticatedRequest) -> None:
+    if not biobanks_with_perm(user=request.user, perm=Perm.VIEW_DONORS).exists():
         raise exceptions.PermissionDenied("Checking consent needs the permission view_donors in a biobank.")
 
 
@@ -89,7 +91,7 @@ def _purpose(value: str, *, biobank_ids: Any, query: dict[str, Any]) -> dict[str
             purpose = duo_purpose_resolve(value).id
         except DomainError as error:
             raise DomainError(error.message, field="purpose", code=error.code) from None
-        ask = {"duo_purpose": purpose, **{k: query.get(k) for k in QUESTION_FIELDS}}
+        ask: dict[str, Any] = {"duo_purpose": purpose, **{k: query.get(k) for k in QUESTION_FIELDS}}
         gate.question(**ask)  # checks data_class and action once, before any donor is looked at
         return ask
     known = Policy.objects.filter(Q(biobank__in=biobank_ids) | Q(biobank__isnull=True), code=value)
@@ -137,7 +139,7 @@ class ConsentCheckView(APIView):
         responses={200: GateAnswerSerializer, **problem_responses(400, 403, 404, *READ_PROBLEMS)},
         examples=[OpenApiExample("Withdrawn", value=ANSWER_EXAMPLE, response_only=True)],
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         _require_view_donors(request)
         query = CheckQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -180,11 +182,11 @@ class ConsentBulkCheckView(APIView):
             )
         ],
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         _require_view_donors(request)
         body = BulkCheckInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        visible = biobank_ids_with_perm(user=request.user, perm="view_donors")
+        visible = biobank_ids_with_perm(user=request.user, perm=Perm.VIEW_DONORS)
         purpose = body.validated_data["purpose"]
         ask = _purpose(purpose, biobank_ids=visible, query=body.validated_data)
         at = body.validated_data.get("at") or timezone.localdate()
@@ -227,16 +229,17 @@ class ConsentBulkCheckView(APIView):
         return Response(BulkResultSerializer(data).data)
 
 
-def _consents(request: Request) -> Any:
-    visible = biobank_ids_with_perm(user=request.user, perm="view_donors")
+def _consents(request: AuthenticatedRequest) -> Any:
+    visible = biobank_ids_with_perm(user=request.user, perm=Perm.VIEW_DONORS)
     return selectors.consents_visible_to(user=request.user).filter(biobank__in=visible)
 
 
-def _templates(request: Request) -> Any:
+def _templates(request: AuthenticatedRequest) -> Any:
     return selectors.templates_visible_to(user=request.user)
 
 
 class ConsentListView(generics.ListAPIView):
+    request: AuthenticatedRequest  # IsAuthenticated (the default) ran: a person or an API token
     serializer_class = ConsentSerializer
     cursor_ordering = "-pk"
 
@@ -262,7 +265,7 @@ class ConsentDetailView(APIView):
         parameters=[ID_PARAMETER],
         responses={200: ConsentSerializer, **problem_responses(404, *READ_PROBLEMS)},
     )
-    def get(self, request: Request, id: int) -> Response:
+    def get(self, request: AuthenticatedRequest, id: int) -> Response:
         consent = _consents(request).filter(pk=id).first()
         if consent is None:
             raise exceptions.NotFound("No such consent, or you may not see it.")
@@ -270,6 +273,7 @@ class ConsentDetailView(APIView):
 
 
 class TemplateListView(generics.ListAPIView):
+    request: AuthenticatedRequest  # IsAuthenticated (the default) ran: a person or an API token
     serializer_class = TemplateSerializer
     cursor_ordering = "-pk"
 
@@ -296,7 +300,7 @@ class TemplateDetailView(APIView):
         parameters=[ID_PARAMETER],
         responses={200: TemplateSerializer, **problem_responses(404, *READ_PROBLEMS)},
     )
-    def get(self, request: Request, id: int) -> Response:
+    def get(self, request: AuthenticatedRequest, id: int) -> Response:
         template = _templates(request).filter(pk=id).first()
         if template is None:
             raise exceptions.NotFound("No such consent template, or you may not see it.")

@@ -6,6 +6,8 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from biobank.accounts.choices import Perm
+from biobank.accounts.models import Biobank
 from biobank.api.fields import BiobankCodeField
 from biobank.api.schema import ProblemSerializer
 from biobank.api.serializers import InputSerializer
@@ -25,7 +27,9 @@ def _identity(name: str, *, required: bool = False) -> serializers.CharField:
 
 class DonorSerializer(serializers.ModelSerializer):
     pid = serializers.CharField(source="pid_display", read_only=True, help_text="PID, e.g. `ABCDE-FGHJK-M`.")
-    biobank = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="The biobank's code.")
+    biobank: serializers.SlugRelatedField[Biobank] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, help_text="The biobank's code."
+    )
     merged_into = serializers.SerializerMethodField(help_text="For a merged donor: the PID it was merged into.")
 
     class Meta:
@@ -34,7 +38,7 @@ class DonorSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_merged_into(self, donor: Donor) -> str | None:
-        return donor.merged_into.pid_display if donor.merged_into_id else None
+        return donor.merged_into.pid_display if donor.merged_into is not None else None
 
 
 class DonorDetailSerializer(DonorSerializer):
@@ -55,7 +59,7 @@ class DonorDetailSerializer(DonorSerializer):
 
 
 class DonorRegisterInputSerializer(InputSerializer):
-    biobank = BiobankCodeField(perm="manage_consent", action="register donors")
+    biobank = BiobankCodeField(perm=Perm.MANAGE_CONSENT, action="register donors")
     given_names = _identity("given_names", required=True)
     family_name = _identity("family_name", required=True)
     date_of_birth = serializers.DateField(help_text="YYYY-MM-DD; only year and month are kept outside the vault.")

@@ -18,6 +18,8 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from biobank.accounts.choices import Perm
+from biobank.accounts.principals import AuthenticatedRequest
 from biobank.accounts.selectors import biobanks_visible_to, user_has_biobank_perm
 from biobank.api.exceptions import PROBLEM_CONTENT_TYPE, problem
 from biobank.api.fields import BiobankCodeField
@@ -77,7 +79,7 @@ DUPLICATE_RESPONSE = OpenApiResponse(
 )
 
 
-def visible_donor(request: Request, pid: str) -> Donor:
+def visible_donor(request: AuthenticatedRequest, pid: str) -> Donor:
     """The donor with ``pid`` if the caller may see it: 400 for a malformed PID, 404 if none is visible."""
     code = request.query_params.get("biobank")
     biobank = biobanks_visible_to(user=request.user).filter(code=code).first() if code else None
@@ -90,6 +92,7 @@ def visible_donor(request: Request, pid: str) -> Donor:
 
 
 class DonorListView(generics.ListAPIView):
+    request: AuthenticatedRequest  # IsAuthenticated (the default) ran: a person or an API token
     serializer_class = DonorSerializer
     filterset_class = DonorFilterSet
     cursor_ordering = "pk"
@@ -141,7 +144,7 @@ class DonorListView(generics.ListAPIView):
             OpenApiExample("Registered", response_only=True, status_codes=["201"], value=DONOR_EXAMPLE),
         ],
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         serializer = DonorRegisterInputSerializer(data=request.data, context={"request": request})
         BiobankCodeField.of(serializer).require_somewhere(request.user)
         serializer.is_valid(raise_exception=True)
@@ -156,7 +159,7 @@ class DonorListView(generics.ListAPIView):
         response["Location"] = reverse("api-donor-detail", kwargs={"pid": donor.pid_display}, request=request)
         return response
 
-    def _duplicate(self, request: Request, review: Any) -> Response:
+    def _duplicate(self, request: AuthenticatedRequest, review: Any) -> Response:
         """The review's number only: no PID, no candidate, no match kind (see ``DuplicateProblemSerializer``)."""
         body = problem(
             status_code=409,
@@ -182,7 +185,7 @@ class DonorDetailView(APIView):
         responses={200: DonorDetailSerializer, **problem_responses(400, 404, *READ_PROBLEMS)},
         examples=[OpenApiExample("Donor", response_only=True, value={**DONOR_EXAMPLE, "asked_pid": None})],
     )
-    def get(self, request: Request, pid: str) -> Response:
+    def get(self, request: AuthenticatedRequest, pid: str) -> Response:
         donor = visible_donor(request, pid)
         context = {"asked_pid": selectors.earlier_pid(pid, donor)}
         return Response(DonorDetailSerializer(donor, context=context).data)
@@ -190,6 +193,8 @@ class DonorDetailView(APIView):
 
 class DonorConsentListView(generics.ListAPIView):
     """A donor's consents, including those of every donor merged into it (they stay with the donor who signed)."""
+
+    request: AuthenticatedRequest  # IsAuthenticated (the default) ran: a person or an API token
 
     serializer_class = ConsentSerializer
     cursor_ordering = "-pk"
@@ -242,9 +247,9 @@ class DonorIdentityView(APIView):
             ),
         ],
     )
-    def post(self, request: Request, pid: str) -> Response:
+    def post(self, request: AuthenticatedRequest, pid: str) -> Response:
         donor = visible_donor(request, pid)
-        if not user_has_biobank_perm(user=request.user, biobank=donor.biobank, perm="view_identity"):
+        if not user_has_biobank_perm(user=request.user, biobank=donor.biobank, perm=Perm.VIEW_IDENTITY):
             raise exceptions.PermissionDenied(
                 f"Only identity stewards of {donor.biobank.code} may see identifying data (view_identity)."
             )

@@ -8,7 +8,7 @@ rules — known DUO terms, at least one policy, nesting, duplicates, validity �
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.text import format_lazy
@@ -16,7 +16,10 @@ from django.utils.translation import gettext_lazy as _
 
 from ..choices import MODULE_DEFAULTS_ALLOWED, ModuleDefault, PolicyAction, PolicyDataClass, TemplateType
 from ..models import Module, Policy
-from .consents import LANGUAGE_CHOICES
+from .consents import LANGUAGE_CHOICES, model_choices
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 VALIDITY_HELP = _("An ISO-8601 period such as P5Y, P6M or P30D, or a last valid date such as 2050-08-31.")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -88,7 +91,7 @@ class TextsMixin:
     cleaned_data: dict[str, Any]
     fields: dict[str, forms.Field]
 
-    def add_text_fields(self, *, what: str, rows: int) -> None:
+    def add_text_fields(self, *, what: StrOrPromise, rows: int) -> None:
         for language, name in LANGUAGE_CHOICES:
             self.fields[f"title_{language}"] = forms.CharField(
                 label=_("Title (%(language)s)") % {"language": name}, max_length=200, required=False
@@ -167,14 +170,13 @@ class ModuleForm(TextsMixin, forms.Form):
     def __init__(self, *args: Any, policies: Any, modules: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.add_text_fields(what=_("module"), rows=3)
-        self.fields["policies"].queryset = policies  # type: ignore[attr-defined]
-        self.fields["policies"].label_from_instance = lambda p: f"{p.code} v{p.version} — {p.name}"  # type: ignore[attr-defined]
-        self.fields["parent"].queryset = modules  # type: ignore[attr-defined]
-        self.fields["parent"].label_from_instance = module_label  # type: ignore[attr-defined]
+        model_choices(self, "policies", policies, label=lambda p: f"{p.code} v{p.version} — {p.name}")
+        model_choices(self, "parent", modules, label=module_label)
         self.order_fields(["code", *(f for f in self.fields if f.startswith(("title_", "text_")))])
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # the same dict, typed without None
         self.check_text_pairs()
         return cleaned
 
@@ -208,13 +210,13 @@ class TemplateCreateForm(TextsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("type", TemplateType.CONSENT)
         self.add_text_fields(what=_("form"), rows=6)
-        self.fields["modules"].queryset = modules  # type: ignore[attr-defined]
-        self.fields["modules"].label_from_instance = module_label  # type: ignore[attr-defined]
+        model_choices(self, "modules", modules, label=module_label)
         languages = [f for f in self.fields if f.startswith(("title_", "text_"))]
         self.order_fields(["code", "type", "version_label", *languages, "modules"])
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # the same dict, typed without None
         self.check_text_pairs()
         return cleaned
 

@@ -4,18 +4,35 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from biobank.accounts.models import User
 
 from ..choices import ModuleChoice, ModuleDefault, RepresentativeLegalBasis, TemplateType, WithdrawalLevel
 from ..models import Module, Template
 
 LANGUAGE_CHOICES = [(code, name) for code, name in settings.LANGUAGES]
 SIGNATURE_PREFIX = "data:image/png;base64,"
+
+
+def model_choice(form: forms.Form, name: str) -> forms.ModelChoiceField[Any]:
+    """``form.fields[name]``, a model choice field (``Form.fields`` is typed as holding plain ``Field``s)."""
+    return cast("forms.ModelChoiceField[Any]", form.fields[name])
+
+
+def model_choices(form: forms.Form, name: str, queryset: QuerySet[Any], *, label: Callable[[Any], str]) -> None:
+    """Offer ``queryset`` in the model choice field ``name``, each row shown as ``label(row)``."""
+    field = model_choice(form, name)
+    field.queryset = queryset
+    # A per-field label function instead of a subclass per label; the stubs only know the method.
+    field.label_from_instance = label  # type: ignore[method-assign,assignment]
 
 
 class CaptureStartForm(forms.Form):
@@ -29,8 +46,9 @@ class CaptureStartForm(forms.Form):
 
     def __init__(self, *args: Any, templates: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["template"].queryset = templates
-        self.fields["template"].label_from_instance = lambda t: f"{t.code} {t.version_label} ({t.get_type_display()})"
+        model_choices(
+            self, "template", templates, label=lambda t: f"{t.code} {t.version_label} ({t.get_type_display()})"
+        )
 
 
 def module_field(module: Module, language: str, form_type: str = TemplateType.CONSENT) -> forms.ChoiceField:
@@ -86,7 +104,7 @@ class SignForm(forms.Form):
         required=False,
         help_text=_("Required when a representative signs; a donor under 18 cannot sign alone."),
     )
-    informed_by = forms.ModelChoiceField(
+    informed_by: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         label=_("Informed by"),
         queryset=None,  # set in __init__
         help_text=_("The staff member who explained the form to the donor."),
@@ -97,7 +115,7 @@ class SignForm(forms.Form):
         max_length=200,
         help_text=_("Where the donor was informed, e.g. “Outpatient clinic, room 2”."),
     )
-    witness = forms.ModelChoiceField(
+    witness: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         label=_("Witness of the signature"),
         queryset=None,
         help_text=_("The staff member who saw the donor sign; you by default."),
@@ -113,15 +131,14 @@ class SignForm(forms.Form):
         *args: Any,
         modules: list[Module],
         language: str,
-        staff: Any,
-        user: Any,
+        staff: QuerySet[User],
+        user: User,
         form_type: str = TemplateType.CONSENT,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         staff_fields(self, staff=staff)
-        self.fields["witness"].queryset = staff  # type: ignore[attr-defined]
-        self.fields["witness"].label_from_instance = staff_label  # type: ignore[attr-defined]
+        model_choices(self, "witness", staff, label=staff_label)
         self.fields["witness"].initial = getattr(user, "pk", None)
         self.fields["informed_by"].initial = getattr(user, "pk", None)
         self.modules = modules
@@ -160,14 +177,13 @@ class SignForm(forms.Form):
         return {m.code: self.cleaned_data.get(f"module_{m.code}") or ModuleChoice.UNANSWERED for m in self.modules}
 
 
-def staff_label(user: Any) -> str:
+def staff_label(user: User) -> str:
     return f"{user.full_name} ({user.email})" if user.full_name else user.email
 
 
-def staff_fields(form: forms.Form, *, staff: Any) -> None:
+def staff_fields(form: forms.Form, *, staff: QuerySet[User]) -> None:
     """The "informed by" choice lists the active staff of the biobank."""
-    form.fields["informed_by"].queryset = staff  # type: ignore[attr-defined]
-    form.fields["informed_by"].label_from_instance = staff_label  # type: ignore[attr-defined]
+    model_choices(form, "informed_by", staff, label=staff_label)
 
 
 class ScanUploadForm(forms.Form):
@@ -192,12 +208,13 @@ class ScanUploadForm(forms.Form):
     informed_place = SignForm.base_fields["informed_place"]
     scan = forms.FileField(label=_("Scan"), help_text=_("PDF, PNG or JPEG, at most 10 MB."))
 
-    def __init__(self, *args: Any, templates: Any, staff: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, templates: QuerySet[Template], staff: QuerySet[User], user: User, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         staff_fields(self, staff=staff)
         self.fields["informed_by"].initial = getattr(user, "pk", None)
-        self.fields["template"].queryset = templates
-        self.fields["template"].label_from_instance = lambda t: f"{t.code} {t.version_label}"
+        model_choices(self, "template", templates, label=lambda t: f"{t.code} {t.version_label}")
         self.fields["signed_on"].initial = timezone.localdate()
 
 
@@ -223,7 +240,7 @@ class WithdrawForm(forms.Form):
 
     def __init__(self, *args: Any, modules: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["module"].queryset = modules
+        model_choice(self, "module").queryset = modules
         self.fields["effective"].initial = timezone.localdate()
 
 

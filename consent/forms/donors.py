@@ -7,7 +7,7 @@ next.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -117,12 +117,13 @@ class DuplicateDecisionForm(forms.Form):
 
     def __init__(self, *args: Any, candidates: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["donor"].choices = candidates
+        cast(forms.ChoiceField, self.fields["donor"]).choices = candidates
         if len(candidates) == 1:
             self.fields["donor"].initial = candidates[0][0]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # the same dict, typed without None
         if data.get("decision") == "same_person" and not data.get("donor"):
             self.add_error("donor", _("Choose which registered donor this person is."))
         return data

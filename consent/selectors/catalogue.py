@@ -11,22 +11,24 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from biobank.accounts.principals import Principal
+
 from ..models import Module, Policy
 from .consents import _biobank_filter
 
 __all__ = ["modules_of_biobank", "modules_visible_to", "policies_of_biobank", "policies_visible_to"]
 
 
-def policies_visible_to(*, user: Any) -> QuerySet[Policy]:
+def policies_visible_to(*, user: Principal) -> QuerySet[Policy]:
     return Policy.objects.filter(_biobank_filter(user) | Q(biobank__isnull=True)).select_related("biobank")
 
 
-def policies_of_biobank(*, user: Any, biobank: Any) -> QuerySet[Policy]:
+def policies_of_biobank(*, user: Principal, biobank: Any) -> QuerySet[Policy]:
     """What ``biobank`` may build modules from: its own policies and the network-wide ones."""
     return policies_visible_to(user=user).filter(Q(biobank=biobank) | Q(biobank__isnull=True))
 
 
-def modules_visible_to(*, user: Any) -> QuerySet[Module]:
+def modules_visible_to(*, user: Principal) -> QuerySet[Module]:
     """Modules with their parent joined and their policies prefetched (the list shows both)."""
     return (
         Module.objects.filter(_biobank_filter(user) | Q(biobank__isnull=True))
@@ -35,6 +37,6 @@ def modules_visible_to(*, user: Any) -> QuerySet[Module]:
     )
 
 
-def modules_of_biobank(*, user: Any, biobank: Any) -> QuerySet[Module]:
+def modules_of_biobank(*, user: Principal, biobank: Any) -> QuerySet[Module]:
     """What ``biobank`` may build templates (and nest modules) from: its own modules and the network-wide ones."""
     return modules_visible_to(user=user).filter(Q(biobank=biobank) | Q(biobank__isnull=True))

@@ -10,6 +10,8 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from biobank.accounts.choices import Perm
+from biobank.accounts.principals import Principal
 from biobank.accounts.selectors import biobank_ids_with_perm
 
 from ..choices import ConsentStatus, PolicyStateValue, TemplateStatus
@@ -30,13 +32,13 @@ __all__ = [
 ]
 
 
-def _biobank_filter(user: Any, field: str = "biobank") -> Q:
-    return Q(**{f"{field}__in": biobank_ids_with_perm(user=user, perm="view_donors")}) | Q(
-        **{f"{field}__in": biobank_ids_with_perm(user=user, perm="manage_consent")}
+def _biobank_filter(user: Principal, field: str = "biobank") -> Q:
+    return Q(**{f"{field}__in": biobank_ids_with_perm(user=user, perm=Perm.VIEW_DONORS)}) | Q(
+        **{f"{field}__in": biobank_ids_with_perm(user=user, perm=Perm.MANAGE_CONSENT)}
     )
 
 
-def templates_visible_to(*, user: Any) -> QuerySet[Template]:
+def templates_visible_to(*, user: Principal) -> QuerySet[Template]:
     """Template versions with their texts and modules (with policies) prefetched."""
     return (
         Template.objects.filter(_biobank_filter(user))
@@ -77,7 +79,7 @@ def policies_for_biobank(*, biobank: Any) -> QuerySet[Policy]:
     return Policy.objects.filter(Q(biobank=biobank) | Q(biobank__isnull=True))
 
 
-def consents_visible_to(*, user: Any) -> QuerySet[Consent]:
+def consents_visible_to(*, user: Principal) -> QuerySet[Consent]:
     return (
         Consent.objects.filter(_biobank_filter(user))
         .select_related("biobank", "donor", "template", "recorded_by", "countersigned_by", "informed_by", "qc_by")
@@ -92,13 +94,13 @@ def staff_of_biobank(*, biobank: Any) -> QuerySet:
     return User.objects.filter(is_active=True, memberships__biobank=biobank).distinct().order_by("full_name", "email")
 
 
-def consents_of_donor(*, user: Any, donor: Any) -> QuerySet[Consent]:
+def consents_of_donor(*, user: Principal, donor: Any) -> QuerySet[Consent]:
     """The donor's consents and those of every donor merged into it (a consent stays with the donor who signed it;
     ``consent.donor`` tells which PID that was)."""
     return consents_visible_to(user=user).filter(donor_id__in=donor_and_merged_ids(donor))
 
 
-def consents_pending_qc(*, user: Any, biobank: Any) -> QuerySet[Consent]:
+def consents_pending_qc(*, user: Principal, biobank: Any) -> QuerySet[Consent]:
     """Scanned forms waiting for their second-person check, oldest first."""
     return (
         consents_visible_to(user=user)

@@ -11,12 +11,13 @@ the donor's current ``pid`` and, if an earlier PID was asked, says so (``earlier
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank
+from biobank.accounts.principals import Principal
 from biobank.accounts.selectors import biobank_ids_with_perm
 from biobank.errors import DomainError
 from biobank.pseudonyms.checkchar import pseudonym_validate
@@ -37,9 +38,9 @@ __all__ = [
 ]
 
 
-def donors_visible_to(*, user: Any) -> QuerySet[Donor]:
+def donors_visible_to(*, user: Principal) -> QuerySet[Donor]:
     """Donors of the biobanks where ``user`` holds ``view_donors``, with biobank and merge target joined."""
-    return Donor.objects.filter(biobank__in=biobank_ids_with_perm(user=user, perm="view_donors")).select_related(
+    return Donor.objects.filter(biobank__in=biobank_ids_with_perm(user=user, perm=Perm.VIEW_DONORS)).select_related(
         "biobank", "merged_into"
     )
 
@@ -84,7 +85,7 @@ def donors_with_pids(donors: QuerySet[Donor], pids: Iterable[str]) -> QuerySet[D
     return donors.filter(pk__in=DonorPid.objects.filter(pid__in=list(pids)).values("donor_id"))
 
 
-def donors_by_pids(*, user: Any, pids: Iterable[str], biobank: Biobank | None = None) -> dict[str, Donor]:
+def donors_by_pids(*, user: Principal, pids: Iterable[str], biobank: Biobank | None = None) -> dict[str, Donor]:
     """``{asked canonical PID: visible donor}`` for every PID that is, or ever was, a visible donor's PID.
 
     One query whatever the number of PIDs (the bulk gate resolves 10,000 this way): the donors joined to their
@@ -108,7 +109,7 @@ def donors_by_pids(*, user: Any, pids: Iterable[str], biobank: Biobank | None = 
     return found
 
 
-def donor_get_for(*, user: Any, pid: str, biobank: Biobank | None = None) -> Donor:
+def donor_get_for(*, user: Principal, pid: str, biobank: Biobank | None = None) -> Donor:
     """One visible donor by any PID it ever had (display or canonical form), in any key version;
     ``Donor.DoesNotExist`` (→ 404) if none is visible. The donor carries its current ``pid``.
 
@@ -121,13 +122,13 @@ def donor_get_for(*, user: Any, pid: str, biobank: Biobank | None = None) -> Don
     return donor
 
 
-def duplicate_reviews_visible_to(*, user: Any, pending_only: bool = False) -> QuerySet[DuplicateReview]:
+def duplicate_reviews_visible_to(*, user: Principal, pending_only: bool = False) -> QuerySet[DuplicateReview]:
     """Held-back registrations of the biobanks where ``user`` registers donors (``manage_consent``) or decides them
     (``view_identity``). That a review exists is all this says: its candidates are identity data, read only through
     ``services.duplicate_review_candidates`` (a steward, a reason, audited)."""
     reviews = DuplicateReview.objects.filter(
-        Q(biobank__in=biobank_ids_with_perm(user=user, perm="manage_consent"))
-        | Q(biobank__in=biobank_ids_with_perm(user=user, perm="view_identity"))
+        Q(biobank__in=biobank_ids_with_perm(user=user, perm=Perm.MANAGE_CONSENT))
+        | Q(biobank__in=biobank_ids_with_perm(user=user, perm=Perm.VIEW_IDENTITY))
     ).select_related("biobank", "created_by", "donor")
     if pending_only:
         reviews = reviews.filter(status=DuplicateReviewStatus.PENDING)

@@ -10,11 +10,12 @@ consent recorded in error; two people decide it (four eyes).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from biobank.accounts.models import User
+from biobank.accounts.principals import Actor, person_or_none
 from biobank.audit.services import audit_record
 from biobank.errors import ConflictError, DomainError
 
@@ -43,8 +44,8 @@ __all__ = [
 ]
 
 
-def _user_or_none(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
+def _user_or_none(actor: Actor) -> User | None:
+    return person_or_none(actor)
 
 
 def _reason(reason: str, *, field: str = "reason", donor: Donor | None = None) -> str:
@@ -92,7 +93,7 @@ def _recorded_already(member_ids: set[int], codes: set[str], effective: date) ->
 
 def _write_withdrawals(
     *,
-    actor: Any,
+    actor: Actor,
     donor_id: int,
     policies: list[Policy],
     effective: date,
@@ -122,7 +123,7 @@ def _write_withdrawals(
 
 @transaction.atomic
 def consent_withdraw_module(
-    *, actor: Any, consent: Consent, module: Module, effective: date, reason: str
+    *, actor: Actor, consent: Consent, module: Module, effective: date, reason: str
 ) -> list[PolicyState]:
     """The donor withdraws one module (and the modules nested in it), recorded through the consent that carries it.
 
@@ -189,7 +190,7 @@ WITHDRAWAL_LEVEL_POLICIES = {
 
 
 @transaction.atomic
-def donor_withdraw(*, actor: Any, donor: Donor, level: str, effective: date, reason: str) -> list[PolicyState]:
+def donor_withdraw(*, actor: Actor, donor: Donor, level: str, effective: date, reason: str) -> list[PolicyState]:
     """The donor withdraws as a person at a level, whatever forms they signed: one withdrawal act per policy code
     their merge family has acts for (the newest version of each) that the level covers."""
     require_manage_consent(actor, donor.biobank)
@@ -234,7 +235,7 @@ def donor_withdraw(*, actor: Any, donor: Donor, level: str, effective: date, rea
 
 
 @transaction.atomic
-def consent_invalidation_request(*, actor: Any, consent: Consent, reason: str) -> ConsentInvalidation:
+def consent_invalidation_request(*, actor: User, consent: Consent, reason: str) -> ConsentInvalidation:
     """Ask to invalidate a consent recorded in error (the wrong donor, a form signed twice …); a second person
     decides. Nothing changes for the gate until then."""
     require_manage_consent(actor, consent.biobank)
@@ -262,7 +263,7 @@ def consent_invalidation_request(*, actor: Any, consent: Consent, reason: str) -
 
 @transaction.atomic
 def consent_invalidation_decide(
-    *, actor: Any, invalidation: ConsentInvalidation, approve: bool, note: str = ""
+    *, actor: User, invalidation: ConsentInvalidation, approve: bool, note: str = ""
 ) -> ConsentInvalidation:
     """A second person approves or rejects an invalidation. Approved: the consent's signed acts count for no time,
     as known from now on (the gate still answers as before for earlier knowledge)."""

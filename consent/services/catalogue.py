@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from biobank.accounts.models import Biobank
+from biobank.accounts.principals import Actor, person_or_none
 from biobank.audit.services import audit_record
 from biobank.errors import ConflictError, DomainError
 
@@ -75,7 +76,7 @@ def _check_texts(texts: Mapping[str, tuple[str, str]] | Mapping[str, Mapping[str
 
 def policy_create(
     *,
-    actor: Any,
+    actor: Actor,
     biobank: Biobank | None,
     code: str,
     name: str,
@@ -190,7 +191,7 @@ def _check_default_state(default_state: str, *, mandatory: bool, code: str) -> s
 
 def module_create(
     *,
-    actor: Any,
+    actor: Actor,
     biobank: Biobank | None,
     code: str,
     texts: Mapping[str, Any],
@@ -255,7 +256,7 @@ def _check_modules(biobank: Biobank, modules: list[Module]) -> None:
 @transaction.atomic
 def template_create(
     *,
-    actor: Any,
+    actor: Actor,
     biobank: Biobank,
     code: str,
     version_label: str,
@@ -290,7 +291,7 @@ def template_create(
     )
 
 
-def _template_insert(*, actor: Any, biobank: Biobank, derived_from: Template | None, **fields: Any) -> Template:
+def _template_insert(*, actor: Actor, biobank: Biobank, derived_from: Template | None, **fields: Any) -> Template:
     texts, modules = fields.pop("texts"), fields.pop("modules")
     if fields["type"] not in TemplateType.values:
         raise DomainError(f"Type {fields['type']!r} is not one of {', '.join(TemplateType.values)}.", field="type")
@@ -304,7 +305,7 @@ def _template_insert(*, actor: Any, biobank: Biobank, derived_from: Template | N
     template = Template(
         biobank=biobank,
         derived_from=derived_from,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=person_or_none(actor),
         status=TemplateStatus.DRAFT,
         **fields,
     )
@@ -349,7 +350,7 @@ def _refuse_if_signed(template: Template) -> None:
 
 
 @transaction.atomic
-def template_texts_update(*, actor: Any, template: Template, texts: Mapping[str, Any]) -> Template:
+def template_texts_update(*, actor: Actor, template: Template, texts: Mapping[str, Any]) -> Template:
     """Change the wording of a version that nobody has signed yet (drafts; active versions before first use)."""
     require_manage_consent(actor, template.biobank)
     template = Template.objects.select_for_update().get(pk=template.pk)
@@ -374,7 +375,7 @@ def template_texts_update(*, actor: Any, template: Template, texts: Mapping[str,
 @transaction.atomic
 def template_new_version(
     *,
-    actor: Any,
+    actor: Actor,
     previous: Template,
     version_label: str,
     texts: Mapping[str, Any] | None = None,
@@ -407,7 +408,7 @@ def template_new_version(
                 code=module.code,
                 version=(newest.version if newest else module.version) + 1,
                 texts=merged,
-                parent=replaced.get(module.parent_id, module.parent),
+                parent=module.parent if module.parent_id is None else replaced.get(module.parent_id, module.parent),
                 mandatory=module.mandatory,
                 default_state=module.carried_default,
                 validity=module.validity,
@@ -445,7 +446,7 @@ def _transition(template: Template, target: str) -> None:
 
 
 @transaction.atomic
-def template_activate(*, actor: Any, template: Template) -> Template:
+def template_activate(*, actor: Actor, template: Template) -> Template:
     """Make a draft the version donors sign; the previously active version of the family is retired."""
     require_manage_consent(actor, template.biobank)
     template = Template.objects.select_for_update().get(pk=template.pk)
@@ -476,7 +477,7 @@ def template_activate(*, actor: Any, template: Template) -> Template:
 
 
 @transaction.atomic
-def template_retire(*, actor: Any, template: Template) -> Template:
+def template_retire(*, actor: Actor, template: Template) -> Template:
     """Stop a version from being signed (consents already signed on it keep counting)."""
     require_manage_consent(actor, template.biobank)
     template = Template.objects.select_for_update().get(pk=template.pk)

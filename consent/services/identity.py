@@ -14,7 +14,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank
+from biobank.accounts.principals import Actor, Principal
 from biobank.accounts.selectors import user_has_biobank_perm
 from biobank.audit.reasons import steward_reason_clean
 from biobank.audit.services import audit_record, mask_value
@@ -55,8 +57,8 @@ class Identity:
         return [(name, data[name]) for name in IDENTITY_FIELDS]
 
 
-def _require_steward(actor: Any, biobank: Biobank) -> None:
-    if not user_has_biobank_perm(user=actor, biobank=biobank, perm="view_identity"):
+def _require_steward(actor: Principal, biobank: Biobank) -> None:
+    if not user_has_biobank_perm(user=actor, biobank=biobank, perm=Perm.VIEW_IDENTITY):
         raise PermissionDenied(f"Only an identity steward of {biobank.code} may see identifying data of its donors.")
 
 
@@ -65,7 +67,7 @@ def _clean_reason(reason: Any) -> str:
 
 
 @transaction.atomic
-def identity_view(*, actor: Any, donor: Donor, reason: str) -> Identity:
+def identity_view(*, actor: Principal, donor: Donor, reason: str) -> Identity:
     """The donor's identifying data for a steward, audited with ``reason`` (``donor.identity_view``)."""
     _require_steward(actor, donor.biobank)
     reason = _clean_reason(reason)
@@ -85,7 +87,7 @@ def identity_view(*, actor: Any, donor: Donor, reason: str) -> Identity:
 
 
 @transaction.atomic
-def identity_lookup_by_hospital_id(*, actor: Any, biobank: Biobank, hospital_id: str, reason: str) -> list[Donor]:
+def identity_lookup_by_hospital_id(*, actor: Principal, biobank: Biobank, hospital_id: str, reason: str) -> list[Donor]:
     """Donors of ``biobank`` with this hospital ID (blind index; nothing decrypted), audited with ``reason``.
 
     Returns the donors (usually one; a merged donor and the donor it was merged into share the ID), whose PIDs the
@@ -116,7 +118,7 @@ def identity_lookup_by_hospital_id(*, actor: Any, biobank: Biobank, hospital_id:
 
 
 @transaction.atomic
-def donor_reidentify(*, actor: Any, biobank: Biobank, pid: str, reason: str) -> Identity:
+def donor_reidentify(*, actor: Principal, biobank: Biobank, pid: str, reason: str) -> Identity:
     """Re-identification from a PID typed by a steward (also a PID of an older key version, as printed on old
     labels): the pseudonym is resolved (``pseudonym.resolve``, which checks the check character and says what is
     wrong with a mistyped PID) and the identity shown (``donor.identity_view``), both audited with ``reason``.
@@ -146,7 +148,8 @@ def _rotate_rows(model: type[IdentityRecord] | type[DuplicateReview], *, batch_s
             if not rows:
                 return total
             last_pk = rows[-1].pk
-            changed_rows, changed_fields = [], set()
+            changed_rows: list[Any] = []  # of ``model``: IdentityRecord or DuplicateReview rows
+            changed_fields: set[str] = set()
             for row in rows:
                 changed = vault_reencrypt(row)
                 stale = [f for f in blocking if not str(getattr(row, f) or "").startswith(f"{current}:")]
@@ -161,7 +164,7 @@ def _rotate_rows(model: type[IdentityRecord] | type[DuplicateReview], *, batch_s
             total += len(changed_rows)
 
 
-def identity_vault_rotate(*, actor: Any = "system:vault-rotate", batch_size: int = ROTATE_BATCH) -> int:
+def identity_vault_rotate(*, actor: Actor = "system:vault-rotate", batch_size: int = ROTATE_BATCH) -> int:
     """Move every vault value (vault rows, pending registrations, consent signatures) and every stored receipt and
     scan to the current encryption key; returns rows and files changed (files stored before encryption at rest are
     encrypted now).

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank
+from biobank.accounts.principals import Actor, principal_of
 from biobank.accounts.selectors import user_has_biobank_perm
 from biobank.errors import DomainError
 
 
-def require_manage_consent(actor: Any, biobank: Biobank | None) -> None:
+def require_manage_consent(actor: Actor, biobank: Biobank | None) -> None:
     """People need ``manage_consent`` on the biobank; network-wide entries are for superusers and system jobs."""
-    if actor is None or isinstance(actor, str):
+    principal = principal_of(actor)
+    if principal is None:
         return
     if biobank is None:
-        if not getattr(actor, "is_superuser", False):
+        if not getattr(principal, "is_superuser", False):
             raise DomainError("Only a superuser may change the network-wide consent catalogue.", code="forbidden")
         return
-    if not user_has_biobank_perm(user=actor, biobank=biobank, perm="manage_consent"):
+    if not user_has_biobank_perm(user=principal, biobank=biobank, perm=Perm.MANAGE_CONSENT):
         raise DomainError(f"You may not manage consent in {biobank.name}.", code="forbidden")

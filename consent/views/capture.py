@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from biobank.accounts.choices import Perm
+from biobank.accounts.models import Biobank
+from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.errors import DomainError
 from biobank.web.access import biobank_for
 from biobank.web.forms import add_domain_error
@@ -31,22 +35,22 @@ from ..services.consents.signing import _template_modules
 FIELD_MAP = {"choices": None, "signature": "signature", "countersigned": "countersigned", "template": None}
 
 
-def _donor(request: HttpRequest, form: object, biobank: object, pid: str) -> Donor | None:
+def _donor(request: AuthenticatedHttpRequest, form: forms.Form, biobank: Biobank, pid: str) -> Donor | None:
     try:
         return donor_get_for(user=request.user, pid=pid, biobank=biobank)
     except DomainError as error:
-        form.add_error("pid", error.message)  # type: ignore[attr-defined]
+        form.add_error("pid", error.message)
     except Donor.DoesNotExist:
-        form.add_error("pid", _("No donor with this PID in this biobank."))  # type: ignore[attr-defined]
+        form.add_error("pid", _("No donor with this PID in this biobank."))
     return None
 
 
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def capture(request: HttpRequest, code: str) -> HttpResponse:
+def capture(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Step 1 (GET with no choice yet): donor, form, language. Step 2: the exact text, the choices, signatures."""
-    biobank = biobank_for(request, code, "manage_consent")
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     signable = templates_signable(biobank=biobank)
     data = request.POST if request.method == "POST" else (request.GET if "template" in request.GET else None)
     start = CaptureStartForm(data, templates=signable, initial={"pid": request.GET.get("pid", "")})
@@ -107,8 +111,8 @@ def _paper_choices(template: Template, modules: list, ticked: set[str]) -> dict[
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def scan_upload(request: HttpRequest, code: str) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_consent")
+def scan_upload(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     templates = Template.objects.filter(biobank=biobank).exclude(status="draft").order_by("code", "-number")
     form = ScanUploadForm(
         request.POST or None,
@@ -152,16 +156,16 @@ def scan_upload(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def qc_queue(request: HttpRequest, code: str) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_consent")
+def qc_queue(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     pending = consents_pending_qc(user=request.user, biobank=biobank)
     return render(request, "consent/qc_queue.html", {"biobank": biobank, "pending": pending})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def qc_decide(request: HttpRequest, code: str, consent_id: int) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_consent")
+def qc_decide(request: AuthenticatedHttpRequest, code: str, consent_id: int) -> HttpResponse:
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     consent = consents_visible_to(user=request.user).filter(biobank=biobank, pk=consent_id).first()
     if consent is None:
         raise Http404(_("This biobank has no such consent."))

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from biobank.accounts.choices import Perm
+from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.errors import DomainError
 from biobank.web.access import biobank_for
 from biobank.web.forms import add_domain_error
@@ -27,8 +29,8 @@ from ..selectors.catalogue import modules_of_biobank, policies_of_biobank
 
 @require_GET
 @login_required
-def policy_list(request: HttpRequest, code: str) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_consent")
+def policy_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     policies = list(policies_of_biobank(user=request.user, biobank=biobank))
     terms = duo_terms()
     for policy in policies:
@@ -38,8 +40,8 @@ def policy_list(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def policy_create(request: HttpRequest, code: str) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_consent")
+def policy_create(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     form = PolicyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -55,8 +57,8 @@ def policy_create(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 @login_required
-def module_list(request: HttpRequest, code: str) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_consent")
+def module_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     modules = list(modules_of_biobank(user=request.user, biobank=biobank))
     language = (get_language() or "en").split("-")[0]
     for module in modules:
@@ -66,8 +68,8 @@ def module_list(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def module_create(request: HttpRequest, code: str) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_consent")
+def module_create(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     form = ModuleForm(
         request.POST if request.method == "POST" else None,
         policies=policies_of_biobank(user=request.user, biobank=biobank),
@@ -97,8 +99,8 @@ def module_create(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def template_create(request: HttpRequest, code: str) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_consent")
+def template_create(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     form = TemplateCreateForm(
         request.POST if request.method == "POST" else None,
         modules=modules_of_biobank(user=request.user, biobank=biobank),

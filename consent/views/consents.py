@@ -7,13 +7,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from biobank.accounts.choices import Perm
+from biobank.accounts.models import Biobank
+from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.accounts.selectors import user_has_biobank_perm
 from biobank.errors import DomainError
 from biobank.web.access import biobank_for
@@ -23,12 +26,12 @@ from .. import gate, services
 from ..choices import InvalidationStatus, TemplateType
 from ..forms.consents import InvalidationDecideForm, InvalidationRequestForm, WithdrawForm
 from ..forms.donors import ReasonForm
-from ..models import Consent, ConsentInvalidation, Module
+from ..models import Consent, ConsentInvalidation, Module, PolicyState
 from ..selectors import consent_later_denials, consent_policy_history, consents_visible_to
 from ..timeline import Act, decide_per_code
 
 
-def _consent(request: HttpRequest, biobank: object, consent_id: int) -> Consent:
+def _consent(request: AuthenticatedHttpRequest, biobank: Biobank, consent_id: int) -> Consent:
     consent = consents_visible_to(user=request.user).filter(biobank=biobank, pk=consent_id).first()
     if consent is None:
         raise Http404(_("This biobank has no such consent."))
@@ -40,8 +43,8 @@ def _modules(consent: Consent) -> QuerySet[Module]:
 
 
 @login_required
-def consent_detail(request: HttpRequest, code: str, consent_id: int) -> HttpResponse:
-    biobank = biobank_for(request, code, "view_donors")
+def consent_detail(request: AuthenticatedHttpRequest, code: str, consent_id: int) -> HttpResponse:
+    biobank = biobank_for(request, code, Perm.VIEW_DONORS)
     consent = _consent(request, biobank, consent_id)
     history = list(consent_policy_history(consent=consent))
     today = timezone.localdate()
@@ -50,14 +53,14 @@ def consent_detail(request: HttpRequest, code: str, consent_id: int) -> HttpResp
     on_form = decide_per_code((_as_act(row) for row in history if row.origin == "signature"), today)
     for_donor = gate.decisions_for(donor=consent.donor_id, codes=on_form, at=today) if consent.counts else {}
     current = [(code_, on_form[code_], for_donor.get(code_)) for code_ in sorted(on_form)]
-    can_manage = user_has_biobank_perm(user=request.user, biobank=biobank, perm="manage_consent")
+    can_manage = user_has_biobank_perm(user=request.user, biobank=biobank, perm=Perm.MANAGE_CONSENT)
     invalidations = list(consent.invalidations.select_related("requested_by", "decided_by"))
     pending = next((i for i in invalidations if i.status == InvalidationStatus.PENDING), None)
     may_decide = (
         pending is not None and can_manage and request.user.pk not in (pending.requested_by_id, consent.recorded_by_id)
     )
     withdrawable = can_manage and consent.counts and consent.template.type == TemplateType.CONSENT
-    can_steward = user_has_biobank_perm(user=request.user, biobank=biobank, perm="view_identity")
+    can_steward = user_has_biobank_perm(user=request.user, biobank=biobank, perm=Perm.VIEW_IDENTITY)
     context = {
         "biobank": biobank,
         "consent": consent,
@@ -78,22 +81,22 @@ def consent_detail(request: HttpRequest, code: str, consent_id: int) -> HttpResp
     return render(request, "consent/consent_detail.html", context)
 
 
-def _as_act(row: object) -> Act:
+def _as_act(row: PolicyState) -> Act:
     return gate.act_of(row)
 
 
 EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
 
 
-def _document(request: HttpRequest, code: str, consent_id: int, kind: str) -> HttpResponse:
+def _document(request: AuthenticatedHttpRequest, code: str, consent_id: int, kind: str) -> HttpResponse:
     """A receipt or scan: a consent officer gets it at once; an identity steward states a reason first (a form,
     then a POST); anyone else with access to the consent gets 403, another biobank's consent is 404."""
-    biobank = biobank_for(request, code, "view_donors")
+    biobank = biobank_for(request, code, Perm.VIEW_DONORS)
     consent = _consent(request, biobank, consent_id)
     if kind == "scan" and not consent.scan:
         raise Http404(_("This consent has no scan."))
-    officer = user_has_biobank_perm(user=request.user, biobank=biobank, perm="manage_consent")
-    steward = user_has_biobank_perm(user=request.user, biobank=biobank, perm="view_identity")
+    officer = user_has_biobank_perm(user=request.user, biobank=biobank, perm=Perm.MANAGE_CONSENT)
+    steward = user_has_biobank_perm(user=request.user, biobank=biobank, perm=Perm.VIEW_IDENTITY)
     if not (officer or steward):
         raise PermissionDenied(
             _("Receipts and scans show who signed: only consent officers and identity stewards may open them.")
@@ -128,21 +131,21 @@ def _document(request: HttpRequest, code: str, consent_id: int, kind: str) -> Ht
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def receipt_download(request: HttpRequest, code: str, consent_id: int) -> HttpResponse:
+def receipt_download(request: AuthenticatedHttpRequest, code: str, consent_id: int) -> HttpResponse:
     return _document(request, code, consent_id, "receipt")
 
 
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def scan_download(request: HttpRequest, code: str, consent_id: int) -> HttpResponse:
+def scan_download(request: AuthenticatedHttpRequest, code: str, consent_id: int) -> HttpResponse:
     return _document(request, code, consent_id, "scan")
 
 
 @login_required
 @require_POST
-def withdraw_module(request: HttpRequest, code: str, consent_id: int) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_consent")
+def withdraw_module(request: AuthenticatedHttpRequest, code: str, consent_id: int) -> HttpResponse:
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     consent = _consent(request, biobank, consent_id)
     form = WithdrawForm(request.POST, modules=_modules(consent))
     if form.is_valid():
@@ -159,15 +162,17 @@ def withdraw_module(request: HttpRequest, code: str, consent_id: int) -> HttpRes
         else:
             messages.success(request, _("Withdrawal recorded."))
     else:
-        problems = "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items())
+        problems = "; ".join(
+            f"{form.fields[f].label}: {' '.join(str(message) for message in e)}" for f, e in form.errors.items()
+        )
         messages.error(request, problems)
     return redirect("consent:consent_detail", code=biobank.code, consent_id=consent.pk)
 
 
 @login_required
 @require_POST
-def invalidation_request(request: HttpRequest, code: str, consent_id: int) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_consent")
+def invalidation_request(request: AuthenticatedHttpRequest, code: str, consent_id: int) -> HttpResponse:
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     consent = _consent(request, biobank, consent_id)
     form = InvalidationRequestForm(request.POST, prefix="invalidate")
     if form.is_valid():
@@ -186,8 +191,8 @@ def invalidation_request(request: HttpRequest, code: str, consent_id: int) -> Ht
 
 @login_required
 @require_POST
-def invalidation_decide(request: HttpRequest, code: str, consent_id: int) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_consent")
+def invalidation_decide(request: AuthenticatedHttpRequest, code: str, consent_id: int) -> HttpResponse:
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     consent = _consent(request, biobank, consent_id)
     pending = ConsentInvalidation.objects.filter(consent=consent, status=InvalidationStatus.PENDING).first()
     form = InvalidationDecideForm(request.POST, prefix="decide")

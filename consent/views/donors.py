@@ -12,14 +12,15 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from biobank.accounts.choices import BIOBANK_PERMISSIONS
+from biobank.accounts.choices import BIOBANK_PERMISSIONS, Perm
 from biobank.accounts.models import Biobank
+from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.errors import DomainError
 from biobank.pseudonyms.checkchar import display
 from biobank.web.access import biobank_access, biobank_for
@@ -53,12 +54,12 @@ from ..selectors.consents import consents_of_donor
 PAGE_SIZE = 50
 
 
-def _perms(request: HttpRequest, biobank: Biobank) -> set[str]:
+def _perms(request: AuthenticatedHttpRequest, biobank: Biobank) -> set[str]:
     """What the person may do here, from the request-cached roles (no query beyond the navigation's)."""
     return next((a.perms for a in biobank_access(request) if a.biobank.pk == biobank.pk), set())
 
 
-def _donor(request: HttpRequest, biobank: Biobank, pid: str) -> Donor:
+def _donor(request: AuthenticatedHttpRequest, biobank: Biobank, pid: str) -> Donor:
     """The donor by any PID it ever had (an earlier PID from an old label finds it too); 404 otherwise."""
     try:
         return donor_get_for(user=request.user, pid=pid, biobank=biobank)
@@ -82,9 +83,9 @@ def _identity_rows(identity: services.Identity) -> list[tuple[str, str]]:
 
 @require_GET
 @login_required
-def donor_list(request: HttpRequest, code: str) -> HttpResponse:
+def donor_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Newest first, 50 a page, keyset-paginated (``?before=<id>``: no COUNT over a big registry)."""
-    biobank = biobank_for(request, code, "view_donors")
+    biobank = biobank_for(request, code, Perm.VIEW_DONORS)
     search = DonorSearchForm(request.GET or None)
     donors = donors_visible_to(user=request.user).filter(biobank=biobank).order_by("-pk")
     if search.is_bound and search.is_valid() and search.cleaned_data["pid"]:
@@ -115,8 +116,8 @@ def donor_list(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 @login_required
-def donor_detail(request: HttpRequest, code: str, pid: str) -> HttpResponse:
-    biobank = biobank_for(request, code, "view_donors")
+def donor_detail(request: AuthenticatedHttpRequest, code: str, pid: str) -> HttpResponse:
+    biobank = biobank_for(request, code, Perm.VIEW_DONORS)
     donor = _donor(request, biobank, pid)
     earlier = earlier_pid(pid, donor)
     if earlier is not None:  # the page lives under the current PID; say which earlier PID led here
@@ -145,8 +146,8 @@ def donor_detail(request: HttpRequest, code: str, pid: str) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def donor_register(request: HttpRequest, code: str) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_consent")
+def donor_register(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     form = DonorRegisterForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -174,9 +175,9 @@ def donor_register(request: HttpRequest, code: str) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def donor_identity(request: HttpRequest, code: str, pid: str) -> HttpResponse:
+def donor_identity(request: AuthenticatedHttpRequest, code: str, pid: str) -> HttpResponse:
     """The steward states a reason first; the identity is shown only in the answer to that (audited) request."""
-    biobank = biobank_for(request, code, "view_identity")
+    biobank = biobank_for(request, code, Perm.VIEW_IDENTITY)
     donor = _donor(request, biobank, pid)
     form = ReasonForm(request.POST if request.method == "POST" else None)
     context: dict[str, Any] = {"biobank": biobank, "donor": donor, "form": form}
@@ -194,9 +195,9 @@ def donor_identity(request: HttpRequest, code: str, pid: str) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def identity_lookup(request: HttpRequest, code: str) -> HttpResponse:
+def identity_lookup(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Find a donor by hospital ID (nothing decrypted), or re-identify a PID; both with a reason, both audited."""
-    biobank = biobank_for(request, code, "view_identity")
+    biobank = biobank_for(request, code, Perm.VIEW_IDENTITY)
     action = request.POST.get("action") if request.method == "POST" else None
     by_hospital = HospitalLookupForm(request.POST if action == "hospital" else None, prefix="hospital")
     by_pid = ReidentifyForm(request.POST if action == "pid" else None, prefix="pid")
@@ -221,8 +222,8 @@ def identity_lookup(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def donor_merge(request: HttpRequest, code: str, pid: str) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_consent")
+def donor_merge(request: AuthenticatedHttpRequest, code: str, pid: str) -> HttpResponse:
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     source = _donor(request, biobank, pid)
     form = MergeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -252,9 +253,9 @@ def donor_merge(request: HttpRequest, code: str, pid: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def donor_withdraw(request: HttpRequest, code: str, pid: str) -> HttpResponse:
+def donor_withdraw(request: AuthenticatedHttpRequest, code: str, pid: str) -> HttpResponse:
     """The donor withdraws as a person (a letter, a call): at a level, on the day they made it, on every form."""
-    biobank = biobank_for(request, code, "manage_consent")
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     donor = _donor(request, biobank, pid)
     form = DonorWithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -271,7 +272,7 @@ def donor_withdraw(request: HttpRequest, code: str, pid: str) -> HttpResponse:
     return render(request, "consent/donors/withdraw.html", context)
 
 
-def _review_access(request: HttpRequest, code: str) -> tuple[Biobank, set[str]]:
+def _review_access(request: AuthenticatedHttpRequest, code: str) -> tuple[Biobank, set[str]]:
     """Possible duplicates are for those who register donors (they see that reviews exist) and for identity
     stewards (who see the candidates with a reason and decide); others get a 403 page naming both permissions."""
     biobank = biobank_for(request, code)
@@ -281,8 +282,8 @@ def _review_access(request: HttpRequest, code: str) -> tuple[Biobank, set[str]]:
             _("Your roles in %(biobank)s do not allow this: it needs “%(a)s” or “%(b)s”.")
             % {
                 "biobank": biobank.name,
-                "a": BIOBANK_PERMISSIONS["manage_consent"],
-                "b": BIOBANK_PERMISSIONS["view_identity"],
+                "a": BIOBANK_PERMISSIONS[Perm.MANAGE_CONSENT],
+                "b": BIOBANK_PERMISSIONS[Perm.VIEW_IDENTITY],
             }
         )
     return biobank, perms
@@ -290,7 +291,7 @@ def _review_access(request: HttpRequest, code: str) -> tuple[Biobank, set[str]]:
 
 @require_GET
 @login_required
-def duplicate_list(request: HttpRequest, code: str) -> HttpResponse:
+def duplicate_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """The queue: numbers, who registered and when, never the candidates (identity data, see ``duplicate_review``)."""
     biobank, perms = _review_access(request, code)
     reviews = duplicate_reviews_visible_to(user=request.user).filter(biobank=biobank)
@@ -303,7 +304,7 @@ def duplicate_list(request: HttpRequest, code: str) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def duplicate_review(request: HttpRequest, code: str, review_id: int) -> HttpResponse:
+def duplicate_review(request: AuthenticatedHttpRequest, code: str, review_id: int) -> HttpResponse:
     """A held-back registration. Anyone who registers donors sees that it exists and its outcome; the candidates
     (which registered donors it may be, with a verdict per field) are identity data: an identity steward states a
     reason (``action=candidates``, audited) and then decides (``action=decide``, the reason again, audited with

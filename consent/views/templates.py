@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from biobank.accounts.choices import Perm
+from biobank.accounts.models import Biobank
+from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.errors import DomainError
 from biobank.web.access import biobank_for
 from biobank.web.forms import add_domain_error
@@ -20,7 +23,7 @@ from ..models import Template
 from ..selectors import template_previous, templates_visible_to
 
 
-def _template(request: HttpRequest, biobank: object, template_id: int) -> Template:
+def _template(request: AuthenticatedHttpRequest, biobank: Biobank, template_id: int) -> Template:
     template = templates_visible_to(user=request.user).filter(biobank=biobank, pk=template_id).first()
     if template is None:
         raise Http404(_("This biobank has no such consent template."))
@@ -28,15 +31,15 @@ def _template(request: HttpRequest, biobank: object, template_id: int) -> Templa
 
 
 @login_required
-def template_list(request: HttpRequest, code: str) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_consent")
+def template_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     templates = templates_visible_to(user=request.user).filter(biobank=biobank).order_by("code", "-number")
     return render(request, "consent/template_list.html", {"biobank": biobank, "templates": templates})
 
 
 @login_required
-def template_detail(request: HttpRequest, code: str, template_id: int) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_consent")
+def template_detail(request: AuthenticatedHttpRequest, code: str, template_id: int) -> HttpResponse:
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     template = _template(request, biobank, template_id)
     context = {
         "biobank": biobank,
@@ -49,8 +52,8 @@ def template_detail(request: HttpRequest, code: str, template_id: int) -> HttpRe
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def template_new_version(request: HttpRequest, code: str, template_id: int) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_consent")
+def template_new_version(request: AuthenticatedHttpRequest, code: str, template_id: int) -> HttpResponse:
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     previous = _template(request, biobank, template_id)
     form = NewVersionForm(request.POST if request.method == "POST" else None, previous=previous)
     if request.method == "POST" and form.is_valid():
@@ -74,8 +77,8 @@ def template_new_version(request: HttpRequest, code: str, template_id: int) -> H
 
 @login_required
 @require_POST
-def template_activate(request: HttpRequest, code: str, template_id: int) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_consent")
+def template_activate(request: AuthenticatedHttpRequest, code: str, template_id: int) -> HttpResponse:
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     template = _template(request, biobank, template_id)
     try:
         services.template_activate(actor=request.user, template=template)
@@ -88,8 +91,8 @@ def template_activate(request: HttpRequest, code: str, template_id: int) -> Http
 
 
 @login_required
-def template_diff_view(request: HttpRequest, code: str, template_id: int) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_consent")
+def template_diff_view(request: AuthenticatedHttpRequest, code: str, template_id: int) -> HttpResponse:
+    biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     template = _template(request, biobank, template_id)
     previous = template_previous(template=template)
     if previous is None:

@@ -72,7 +72,7 @@ class MemberGrantInputSerializer(InputSerializer):
 
 
 class OwnMembershipSerializer(serializers.ModelSerializer):
-    biobank = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    biobank: serializers.SlugRelatedField[Biobank] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     biobank_name = serializers.CharField(source="biobank.name", read_only=True)
     role = serializers.ChoiceField(choices=Role.choices, read_only=True)
 
@@ -99,5 +99,7 @@ class TokenMeSerializer(serializers.Serializer):
     name = serializers.CharField()
     key_prefix = serializers.CharField(help_text="The first characters of the token, to recognise it in lists.")
     biobank = serializers.CharField(source="biobank.code", help_text="Code of the token's biobank.")
-    permissions = serializers.ListField(child=serializers.ChoiceField(choices=sorted(BIOBANK_PERMISSIONS)))
+    permissions = serializers.ListField(
+        child=serializers.ChoiceField(choices=sorted(perm.value for perm in BIOBANK_PERMISSIONS))
+    )
     expires_at = serializers.DateTimeField()

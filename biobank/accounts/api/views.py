@@ -24,6 +24,8 @@ from biobank.accounts.models import Biobank, Membership, RoleGrant, User
 from biobank.accounts.principals import TokenPrincipal
 from biobank.api.schema import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 
+from ..choices import Perm
+from ..principals import AuthenticatedRequest
 from .filtersets import BiobankFilterSet
 from .serializers import (
     BiobankSerializer,
@@ -37,7 +39,7 @@ from .serializers import (
 CODE_PARAMETER = OpenApiParameter("code", str, OpenApiParameter.PATH, description="The biobank's code.")
 
 
-def visible_biobank(request: Request, code: str) -> Biobank:
+def visible_biobank(request: AuthenticatedRequest, code: str) -> Biobank:
     """The biobank ``code`` if the caller may see it; otherwise 404, whether or not it exists."""
     try:
         return selectors.biobanks_visible_to(user=request.user).get(code=code)
@@ -45,12 +47,20 @@ def visible_biobank(request: Request, code: str) -> Biobank:
         raise exceptions.NotFound(f"No biobank {code!r} that you may see.") from None
 
 
-def require_any_perm(request: Request, biobank: Biobank, perms: frozenset[str], action: str) -> None:
+def require_any_perm(request: AuthenticatedRequest, biobank: Biobank, perms: frozenset[Perm], action: str) -> None:
     """403 unless the caller holds one of ``perms`` on a biobank they can see."""
     if not perms & selectors.biobank_perms_of(user=request.user, biobank=biobank):
         raise exceptions.PermissionDenied(
             f"You may not {action} of {biobank.code}; this needs {' or '.join(sorted(perms))}."
         )
+
+
+def person_of(request: AuthenticatedRequest) -> User:
+    """The person calling: member management is never for an API token (``manage_members`` is not grantable to one,
+    see ``TOKEN_GRANTABLE_PERMISSIONS``), so after ``require_any_perm`` this only narrows the type."""
+    if not isinstance(request.user, User):
+        raise exceptions.PermissionDenied("Only a person may manage the members of a biobank.")
+    return request.user
 
 
 class MeView(APIView):
@@ -94,7 +104,7 @@ class MeView(APIView):
             ),
         ],
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         principal = request.user
         if isinstance(principal, TokenPrincipal):
             token = principal.token
@@ -111,6 +121,7 @@ class MeView(APIView):
 
 
 class BiobankListView(generics.ListAPIView):
+    request: AuthenticatedRequest  # IsAuthenticated (the default) ran: a person or an API token
     serializer_class = BiobankSerializer
     filterset_class = BiobankFilterSet
     cursor_ordering = "code"
@@ -148,11 +159,12 @@ class BiobankDetailView(APIView):
             )
         ],
     )
-    def get(self, request: Request, code: str) -> Response:
+    def get(self, request: AuthenticatedRequest, code: str) -> Response:
         return Response(BiobankSerializer(visible_biobank(request, code)).data)
 
 
 class MemberListView(generics.ListAPIView):
+    request: AuthenticatedRequest  # IsAuthenticated (the default) ran: a person or an API token
     serializer_class = MembershipSerializer
     cursor_ordering = "pk"
 
@@ -210,9 +222,9 @@ class MemberListView(generics.ListAPIView):
             ),
         ],
     )
-    def post(self, request: Request, code: str) -> Response:
+    def post(self, request: AuthenticatedRequest, code: str) -> Response:
         biobank = visible_biobank(request, code)
-        require_any_perm(request, biobank, frozenset({"manage_members"}), "manage the members")
+        require_any_perm(request, biobank, frozenset({Perm.MANAGE_MEMBERS}), "manage the members")
         serializer = MemberGrantInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -220,7 +232,7 @@ class MemberListView(generics.ListAPIView):
         result: Membership | RoleGrant
         if person is None:
             person, _ = services.member_add(
-                actor=request.user,
+                actor=person_of(request),
                 biobank=biobank,
                 email=data["email"],
                 full_name=data["full_name"],
@@ -230,7 +242,9 @@ class MemberListView(generics.ListAPIView):
                 user=person, biobank=biobank, role=data["role"]
             ).first() or RoleGrant.objects.filter(user=person, biobank=biobank, role=data["role"]).latest("pk")
         else:
-            result = services.membership_grant(actor=request.user, biobank=biobank, user=person, role=data["role"])
+            result = services.membership_grant(
+                actor=person_of(request), biobank=biobank, user=person, role=data["role"]
+            )
         if isinstance(result, RoleGrant):
             grant = RoleGrant.objects.select_related("user", "requested_by", "decided_by").get(pk=result.pk)
             return Response(RoleGrantSerializer(grant).data, status=status.HTTP_202_ACCEPTED)
@@ -251,14 +265,14 @@ class MemberDetailView(APIView):
         request=None,
         responses={204: None, **problem_responses(400, 403, 404, 409, *READ_PROBLEMS)},
     )
-    def delete(self, request: Request, code: str, membership_id: int) -> Response:
+    def delete(self, request: AuthenticatedRequest, code: str, membership_id: int) -> Response:
         biobank = visible_biobank(request, code)
-        require_any_perm(request, biobank, frozenset({"manage_members"}), "manage the members")
+        require_any_perm(request, biobank, frozenset({Perm.MANAGE_MEMBERS}), "manage the members")
         try:
             membership = Membership.objects.select_related("user", "biobank").get(pk=membership_id, biobank=biobank)
         except Membership.DoesNotExist:
             raise exceptions.NotFound(f"No membership {membership_id} in {biobank.code}.") from None
-        services.membership_revoke(actor=request.user, membership=membership)
+        services.membership_revoke(actor=person_of(request), membership=membership)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -267,9 +281,9 @@ GRANT_PARAMETER = OpenApiParameter(
 )
 
 
-def _pending_grant(request: Request, code: str, grant_id: int) -> RoleGrant:
+def _pending_grant(request: AuthenticatedRequest, code: str, grant_id: int) -> RoleGrant:
     biobank = visible_biobank(request, code)
-    require_any_perm(request, biobank, frozenset({"manage_members"}), "decide the requested roles")
+    require_any_perm(request, biobank, frozenset({Perm.MANAGE_MEMBERS}), "decide the requested roles")
     grant = selectors.role_grants_pending_of_biobank(user=request.user, biobank=biobank).filter(pk=grant_id).first()
     if grant is None:
         raise exceptions.NotFound(f"No pending role request {grant_id} in {biobank.code}.")
@@ -277,6 +291,7 @@ def _pending_grant(request: Request, code: str, grant_id: int) -> RoleGrant:
 
 
 class RoleGrantListView(generics.ListAPIView):
+    request: AuthenticatedRequest  # IsAuthenticated (the default) ran: a person or an API token
     serializer_class = RoleGrantSerializer
     cursor_ordering = "pk"
 
@@ -284,7 +299,7 @@ class RoleGrantListView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return RoleGrant.objects.none()
         biobank = visible_biobank(self.request, self.kwargs["code"])
-        require_any_perm(self.request, biobank, frozenset({"manage_members"}), "see the requested roles")
+        require_any_perm(self.request, biobank, frozenset({Perm.MANAGE_MEMBERS}), "see the requested roles")
         return selectors.role_grants_pending_of_biobank(user=self.request.user, biobank=biobank)
 
     @extend_schema(
@@ -309,8 +324,9 @@ class RoleGrantApproveView(APIView):
         request=None,
         responses={201: MembershipSerializer, **problem_responses(403, 404, 409, *WRITE_PROBLEMS)},
     )
-    def post(self, request: Request, code: str, grant_id: int) -> Response:
-        membership = services.role_grant_approve(actor=request.user, grant=_pending_grant(request, code, grant_id))
+    def post(self, request: AuthenticatedRequest, code: str, grant_id: int) -> Response:
+        pending = _pending_grant(request, code, grant_id)  # a 404 before anything else, as for everyone
+        membership = services.role_grant_approve(actor=person_of(request), grant=pending)
         membership = Membership.objects.select_related("user", "granted_by").get(pk=membership.pk)
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
@@ -325,7 +341,8 @@ class RoleGrantRejectView(APIView):
         request=None,
         responses={200: RoleGrantSerializer, **problem_responses(403, 404, 409, *WRITE_PROBLEMS)},
     )
-    def post(self, request: Request, code: str, grant_id: int) -> Response:
-        grant = services.role_grant_reject(actor=request.user, grant=_pending_grant(request, code, grant_id))
+    def post(self, request: AuthenticatedRequest, code: str, grant_id: int) -> Response:
+        pending = _pending_grant(request, code, grant_id)  # a 404 before anything else, as for everyone
+        grant = services.role_grant_reject(actor=person_of(request), grant=pending)
         grant = RoleGrant.objects.select_related("user", "requested_by", "decided_by").get(pk=grant.pk)
         return Response(RoleGrantSerializer(grant).data)

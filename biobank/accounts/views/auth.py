@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
@@ -28,7 +30,7 @@ class LoginView(auth_views.LoginView):
             return f"{reverse('accounts:mfa_verify')}?{urlencode({'next': target})}"
         return target
 
-    def form_invalid(self, form):  # type: ignore[no-untyped-def]
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_invalid(form)
         if form.has_error(NON_FIELD_ERRORS, code="locked_out"):
             response.status_code = 429  # sign-in paused (lockout.py); the form says for how long
@@ -39,7 +41,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
     success_url = reverse_lazy("accounts:password_reset_done")
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form: auth_forms.PasswordResetForm) -> HttpResponse:
         if email_form_refused(self.request, form, scope="password_reset"):
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().form_valid(form)
@@ -51,7 +53,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     success_url = reverse_lazy("accounts:password_reset_complete")
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form: auth_forms.SetPasswordForm) -> HttpResponse:
         user = user_password_set(
             actor=form.user, user=form.user, password=form.cleaned_data["new_password1"], how="reset"
         )
@@ -66,7 +68,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     success_url = reverse_lazy("accounts:password_change_done")
 
-    def form_valid(self, form) -> HttpResponse:  # type: ignore[no-untyped-def]
+    def form_valid(self, form: auth_forms.PasswordChangeForm) -> HttpResponse:
         user = user_password_set(  # form.user is the signed-in person
             actor=form.user, user=form.user, password=form.cleaned_data["new_password1"], how="change"
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -26,8 +26,11 @@ from biobank.accounts.selectors import biobank_get_for, members_of_biobank
 from biobank.errors import DomainError
 from biobank.ops.client_address import client_address
 
+from ..choices import Perm
+from ..principals import AuthenticatedHttpRequest
 
-def _next(request: HttpRequest) -> str:
+
+def _next(request: AuthenticatedHttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
@@ -40,20 +43,20 @@ def _with_next(viewname: str, target: str) -> str:
 
 @never_cache
 @login_required
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Enter a code of the authenticator (or a recovery code) after the password."""
     target = _next(request)
     if not mfa.mfa_session_pending(request):
         return redirect(target)
     user = request.user
-    if mfa.mfa_device(user=user) is None:  # type: ignore[arg-type]
+    if mfa.mfa_device(user=user) is None:
         return redirect(_with_next("accounts:mfa_setup", target))
     status = 200
     if request.method == "POST":
         form = MfaCodeForm(request.POST)
         if form.is_valid():
             # The same limit as wrong passwords (lockout.py): per account and per client address, 10 an hour.
-            attempt = signin_attempt_begin(email=user.email, client=client_address(request))  # type: ignore[union-attr]
+            attempt = signin_attempt_begin(email=user.email, client=client_address(request))
             if attempt.refused_for is not None:
                 minutes = attempt.wait_minutes
                 form.add_error(
@@ -70,7 +73,7 @@ def verify(request: HttpRequest) -> HttpResponse:
                 status = 429
             else:
                 try:
-                    kind = mfa.mfa_verify(actor=user, token=form.cleaned_data["code"])  # type: ignore[arg-type]
+                    kind = mfa.mfa_verify(actor=user, token=form.cleaned_data["code"])
                 except Exception:
                     attempt.succeeded()  # no answer about the code: not a guess
                     raise
@@ -102,20 +105,20 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def setup(request: HttpRequest) -> HttpResponse:
+def setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Add the portal to an authenticator app (QR code or the key as text) and confirm with a code it shows."""
     target = _next(request)
     user = request.user
-    if mfa.mfa_device(user=user) is not None:  # type: ignore[arg-type]
+    if mfa.mfa_device(user=user) is not None:
         if mfa.mfa_session_pending(request):
             return redirect(_with_next("accounts:mfa_verify", target))
         messages.info(request, _("Two-step sign-in is already set up for your account."))
         return redirect("accounts:profile")
-    device = mfa.mfa_setup_device(user=user)  # type: ignore[arg-type]
+    device = mfa.mfa_setup_device(user=user)
     form = MfaSetupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            codes = mfa.mfa_enrol_confirm(actor=user, token=form.cleaned_data["code"])  # type: ignore[arg-type]
+            codes = mfa.mfa_enrol_confirm(actor=user, token=form.cleaned_data["code"])
         except DomainError as error:
             form.add_error("code", error.message)
         else:
@@ -128,7 +131,7 @@ def setup(request: HttpRequest) -> HttpResponse:
         "next": target,
         "secret": mfa.secret_of(device),
         "qr_svg": qr.svg_inline(scale=5, border=2, title=_("QR code to add the Biobank Portal to your app")),
-        "required": mfa.mfa_required(user=user),  # type: ignore[arg-type]
+        "required": mfa.mfa_required(user=user),
     }
     return render(request, "accounts/mfa_setup.html", context)
 
@@ -136,10 +139,10 @@ def setup(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_POST
-def recovery_codes_regenerate(request: HttpRequest) -> HttpResponse:
+def recovery_codes_regenerate(request: AuthenticatedHttpRequest) -> HttpResponse:
     """New recovery codes replace the old ones; shown once, in the answer to this POST."""
     try:
-        codes = mfa.mfa_recovery_codes_regenerate(actor=request.user)  # type: ignore[arg-type]
+        codes = mfa.mfa_recovery_codes_regenerate(actor=request.user)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("accounts:profile")
@@ -147,10 +150,10 @@ def recovery_codes_regenerate(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def reset(request: HttpRequest, code: str, user_id: int) -> HttpResponse:
+def reset(request: AuthenticatedHttpRequest, code: str, user_id: int) -> HttpResponse:
     """An admin of the person's biobank (never the person) removes their authenticator, giving a reason."""
     try:
-        biobank = biobank_get_for(user=request.user, code=code, perm="manage_members")
+        biobank = biobank_get_for(user=request.user, code=code, perm=Perm.MANAGE_MEMBERS)
     except Biobank.DoesNotExist:
         raise Http404(_("No such biobank, or you do not manage its members.")) from None
     member = members_of_biobank(user=request.user, biobank=biobank).filter(pk=user_id).first()
@@ -161,7 +164,7 @@ def reset(request: HttpRequest, code: str, user_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            mfa.mfa_reset(actor=request.user, user=member, reason=form.cleaned_data["reason"])  # type: ignore[arg-type]
+            mfa.mfa_reset(actor=request.user, user=member, reason=form.cleaned_data["reason"])
         except DomainError as error:
             form.add_error(None if error.field is None else error.field, error.message)
             status = 403 if error.code == "forbidden" else 400

@@ -6,7 +6,7 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -14,9 +14,11 @@ from biobank.accounts.forms import ProfileForm
 from biobank.accounts.selectors import memberships_of_user
 from biobank.accounts.signin import user_profile_update
 
+from ..principals import AuthenticatedHttpRequest
+
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if request.method == "POST":
         form = ProfileForm(request.POST)

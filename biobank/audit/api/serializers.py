@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from biobank.accounts.models import Biobank
 from biobank.audit.models import AUDIT_EVENT_COLUMNS, AuditEvent
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
-    biobank = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="Code of the biobank, if any.")
+    biobank: serializers.SlugRelatedField[Biobank] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, help_text="Code of the biobank, if any."
+    )
     changes = serializers.JSONField(read_only=True, help_text="{field: [old, new]}; identifying values masked.")
     details = serializers.JSONField(read_only=True, help_text="Context of reads and denials (path, filters …).")
 

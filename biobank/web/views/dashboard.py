@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from biobank.accounts.choices import Perm
+from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.audit.selectors import latest_verification
 from biobank.web.access import biobank_access
 from biobank.web.panels import biobank_panels, network_directory
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     accesses = biobank_access(request)
-    reads_audit = any(access.can("view_audit") for access in accesses)
+    reads_audit = any(access.can(Perm.VIEW_AUDIT) for access in accesses)
     context = {
         "panels": biobank_panels(user=user, accesses=accesses),
         "directory": network_directory() if user.is_researcher else None,

@@ -10,21 +10,22 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from biobank.accounts import services
-from biobank.accounts.choices import BIOBANK_PERMISSIONS, ROLE_PERMISSIONS, Role
+from biobank.accounts.choices import BIOBANK_PERMISSIONS, ROLE_PERMISSIONS, Perm, Role
 from biobank.accounts.models import Biobank, RoleGrant, User
+from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.accounts.selectors import members_of_biobank, role_grants_pending_of_biobank, user_has_biobank_perm
 from biobank.errors import DomainError
 from biobank.web.access import biobank_for
 from biobank.web.forms import MemberAddForm, MemberRolesForm, add_domain_error
 
 
-def _member(request: HttpRequest, biobank: Biobank, user_id: int) -> User:
+def _member(request: AuthenticatedHttpRequest, biobank: Biobank, user_id: int) -> User:
     member = members_of_biobank(user=request.user, biobank=biobank).filter(pk=user_id).first()
     if member is None:
         raise Http404(_("This person is not a member of this biobank."))
@@ -56,9 +57,9 @@ def _pending_message(biobank: Biobank, user: User) -> str | None:
 
 
 @login_required
-def member_list(request: HttpRequest, code: str) -> HttpResponse:
+def member_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     biobank = biobank_for(request, code)
-    can_manage = user_has_biobank_perm(user=request.user, biobank=biobank, perm="manage_members")
+    can_manage = user_has_biobank_perm(user=request.user, biobank=biobank, perm=Perm.MANAGE_MEMBERS)
     context = {
         "biobank": biobank,
         "members": members_of_biobank(user=request.user, biobank=biobank),
@@ -77,8 +78,8 @@ def member_list(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def member_add(request: HttpRequest, code: str) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_members")
+def member_add(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    biobank = biobank_for(request, code, Perm.MANAGE_MEMBERS)
     form = MemberAddForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -106,8 +107,8 @@ def member_add(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def member_edit(request: HttpRequest, code: str, user_id: int) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_members")
+def member_edit(request: AuthenticatedHttpRequest, code: str, user_id: int) -> HttpResponse:
+    biobank = biobank_for(request, code, Perm.MANAGE_MEMBERS)
     member = _member(request, biobank, user_id)
     current = [m.role for m in member.roles_here]  # type: ignore[attr-defined]
     form = MemberRolesForm(request.POST if request.method == "POST" else None, initial={"roles": current})
@@ -136,17 +137,17 @@ def member_edit(request: HttpRequest, code: str, user_id: int) -> HttpResponse:
 
 
 @login_required
-def member_row(request: HttpRequest, code: str, user_id: int) -> HttpResponse:
+def member_row(request: AuthenticatedHttpRequest, code: str, user_id: int) -> HttpResponse:
     """One row of the member list (HTMX "Cancel" of an inline edit)."""
-    biobank = biobank_for(request, code, "manage_members")
+    biobank = biobank_for(request, code, Perm.MANAGE_MEMBERS)
     context = {"biobank": biobank, "member": _member(request, biobank, user_id), "can_manage": True}
     return render(request, "web/partials/member_row.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def member_remove(request: HttpRequest, code: str, user_id: int) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_members")
+def member_remove(request: AuthenticatedHttpRequest, code: str, user_id: int) -> HttpResponse:
+    biobank = biobank_for(request, code, Perm.MANAGE_MEMBERS)
     member = _member(request, biobank, user_id)
     if request.method == "POST":
         try:
@@ -164,9 +165,9 @@ def member_remove(request: HttpRequest, code: str, user_id: int) -> HttpResponse
 
 @login_required
 @require_http_methods(["POST"])
-def role_grant_decide(request: HttpRequest, code: str, grant_id: int, decision: str) -> HttpResponse:
+def role_grant_decide(request: AuthenticatedHttpRequest, code: str, grant_id: int, decision: str) -> HttpResponse:
     """Approve or reject a requested role (four eyes); the service refuses the asker's approval and the subject."""
-    biobank = biobank_for(request, code, "manage_members")
+    biobank = biobank_for(request, code, Perm.MANAGE_MEMBERS)
     grant = role_grants_pending_of_biobank(user=request.user, biobank=biobank).filter(pk=grant_id).first()
     if grant is None:
         raise Http404(_("No such role request awaits a decision in this biobank."))

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from biobank.accounts import services
-from biobank.accounts.choices import BIOBANK_PERMISSIONS
+from biobank.accounts.choices import Perm, perm_label
 from biobank.accounts.models import ApiToken
+from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.accounts.selectors import api_tokens_of_biobank
 from biobank.errors import DomainError
 from biobank.web.access import biobank_for
@@ -20,13 +21,13 @@ from biobank.web.forms import TokenCreateForm, add_domain_error
 
 
 def _with_labels(token: ApiToken) -> ApiToken:
-    token.permission_labels = [str(BIOBANK_PERMISSIONS.get(p, p)) for p in token.permissions]  # type: ignore[attr-defined]
+    token.permission_labels = [str(perm_label(p)) for p in token.permissions]  # type: ignore[attr-defined]
     return token
 
 
 @login_required
-def token_list(request: HttpRequest, code: str) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_api_tokens")
+def token_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    biobank = biobank_for(request, code, Perm.MANAGE_API_TOKENS)
     tokens = [_with_labels(token) for token in api_tokens_of_biobank(user=request.user, biobank=biobank)]
     context = {"biobank": biobank, "tokens": tokens}
     return render(request, "web/tokens.html", context)
@@ -35,8 +36,8 @@ def token_list(request: HttpRequest, code: str) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def token_create(request: HttpRequest, code: str) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_api_tokens")
+def token_create(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    biobank = biobank_for(request, code, Perm.MANAGE_API_TOKENS)
     form = TokenCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -58,8 +59,8 @@ def token_create(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def token_revoke(request: HttpRequest, code: str, token_id: int) -> HttpResponse:
-    biobank = biobank_for(request, code, "manage_api_tokens")
+def token_revoke(request: AuthenticatedHttpRequest, code: str, token_id: int) -> HttpResponse:
+    biobank = biobank_for(request, code, Perm.MANAGE_API_TOKENS)
     token = api_tokens_of_biobank(user=request.user, biobank=biobank).filter(pk=token_id).first()
     if token is None:
         raise Http404(_("This biobank has no such token."))

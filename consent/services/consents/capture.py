@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from biobank.accounts.models import User
 from biobank.audit.services import audit_record
 from biobank.errors import DomainError
 from biobank.ops.after_commit import after_commit
@@ -58,7 +59,7 @@ def _check_png(data: bytes | None) -> bytes | None:
 @transaction.atomic
 def consent_record(
     *,
-    actor: Any,
+    actor: User,
     donor: Donor,
     template: Template,
     language: str,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from biobank.accounts.choices import Perm
+from biobank.accounts.principals import Principal
 from biobank.accounts.selectors import user_has_biobank_perm
 from biobank.audit.reasons import steward_reason_clean
 from biobank.audit.services import audit_record
@@ -49,12 +50,12 @@ def consent_receipt_generate(*, consent_id: int) -> Consent:
     return consent
 
 
-def _document_reader(actor: Any, consent: Consent, reason: str | None) -> str:
+def _document_reader(actor: Principal, consent: Consent, reason: str | None) -> str:
     """Who may read a receipt or scan (names, signatures): consent officers of the consent's biobank
     (``manage_consent``), and identity stewards (``view_identity``) with a stated reason. Returns the audit reason."""
-    if user_has_biobank_perm(user=actor, biobank=consent.biobank, perm="manage_consent"):
+    if user_has_biobank_perm(user=actor, biobank=consent.biobank, perm=Perm.MANAGE_CONSENT):
         return (reason or "").strip() or "consent officer"
-    if user_has_biobank_perm(user=actor, biobank=consent.biobank, perm="view_identity"):
+    if user_has_biobank_perm(user=actor, biobank=consent.biobank, perm=Perm.VIEW_IDENTITY):
         return steward_reason_clean(reason, prompt="State why you need this document (it shows the signer's name)")
     raise PermissionDenied(
         "Receipts and scans show who signed: only consent officers and identity stewards (with a reason) may open them."
@@ -62,7 +63,7 @@ def _document_reader(actor: Any, consent: Consent, reason: str | None) -> str:
 
 
 @transaction.atomic
-def consent_receipt_read(*, actor: Any, consent: Consent, reason: str | None = None) -> bytes:
+def consent_receipt_read(*, actor: Principal, consent: Consent, reason: str | None = None) -> bytes:
     """The decrypted receipt for a consent officer or a steward with a reason (see ``_document_reader``); audited.
 
     The bytes are the PDF whose SHA-256 is ``receipt_sha256``.
@@ -82,7 +83,7 @@ def consent_receipt_read(*, actor: Any, consent: Consent, reason: str | None = N
 
 
 @transaction.atomic
-def consent_scan_read(*, actor: Any, consent: Consent, reason: str | None = None) -> bytes:
+def consent_scan_read(*, actor: Principal, consent: Consent, reason: str | None = None) -> bytes:
     """The decrypted scan (QC or later checks), under the receipt's rule; audited."""
     why = _document_reader(actor, consent, reason)
     if not consent.scan:

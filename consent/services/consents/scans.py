@@ -14,6 +14,7 @@ from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
 
+from biobank.accounts.models import User
 from biobank.audit.services import audit_record
 from biobank.errors import ConflictError, DomainError
 
@@ -59,7 +60,7 @@ def scan_kind(head: bytes) -> tuple[str, str] | None:
 @transaction.atomic
 def consent_scan_upload(
     *,
-    actor: Any,
+    actor: User,
     donor: Donor,
     template: Template,
     language: str,
@@ -177,7 +178,7 @@ def consent_scan_upload(
 
 
 @transaction.atomic
-def consent_scan_qc(*, actor: Any, consent: Consent, approve: bool, note: str = "") -> Consent:
+def consent_scan_qc(*, actor: User, consent: Consent, approve: bool, note: str = "") -> Consent:
     """A second person (never the uploader) approves or rejects a scanned form. Approval makes it count.
 
     An approved form counts from its signing date, so it never overrides a withdrawal or refusal that took effect

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from biobank.accounts.principals import Actor, person_or_none
 from biobank.errors import DomainError
 
 from ...choices import CHOICES_OF_FORM, ActOrigin, ModuleChoice, PolicyStateValue, TemplateType
@@ -14,7 +15,7 @@ from ...models import Consent, ConsentModuleChoice, Donor, Module, PolicyState, 
 from ...validity import shortest_end
 from ..capture_checks import check_place, check_staff
 
-STATE_OF_CHOICE = {  # on a consent form
+STATE_OF_CHOICE: dict[str, PolicyStateValue] = {  # on a consent form
     ModuleChoice.ACCEPTED: PolicyStateValue.ACCEPTED,
     ModuleChoice.DECLINED: PolicyStateValue.DECLINED,
     ModuleChoice.UNANSWERED: PolicyStateValue.UNKNOWN,
@@ -62,7 +63,7 @@ def _check_choices(
                 TemplateType.WITHDRAWAL: "a withdrawal form records the modules withdrawn (withdrawn) and leaves "
                 "the others unanswered",
                 TemplateType.REFUSAL: "a refusal form refuses everything on it: nothing can be accepted",
-            }[form]
+            }[TemplateType(form)]
             raise DomainError(
                 f"The answer for “{module.title_in(language)}” ({module.code}) cannot be {choice!r}: {what}.",
                 field=f"choices/{module.code}",
@@ -117,7 +118,7 @@ def _check_representative(name: str, relation: str) -> tuple[str, str]:
     return name, relation
 
 
-def _check_information(actor: Any, donor: Donor, informed_by: Any, informed_place: str) -> tuple[Any, str]:
+def _check_information(actor: Actor, donor: Donor, informed_by: Any, informed_place: str) -> tuple[Any, str]:
     """Who informed the donor (a staff member of the biobank; the recorder needs no second check) and where."""
     if informed_by is None or informed_by != actor:
         check_staff(informed_by, biobank_id=donor.biobank_id, field="informed_by", what="person who informed the donor")
@@ -168,7 +169,7 @@ def nested_in(module_ids: set[int]) -> set[int]:
     return affected
 
 
-def _expand(consent: Consent, choices: dict[int, str], *, recorded_at: Any, actor: Any) -> list[PolicyState]:
+def _expand(consent: Consent, choices: dict[int, str], *, recorded_at: Any, actor: Actor) -> list[PolicyState]:
     """The acts a signature writes, one per module and policy, as the form type says.
 
     Consent form: accepted / declined / unknown per module; an acceptance lasts the shortest of the template's, the
@@ -219,7 +220,7 @@ def _expand(consent: Consent, choices: dict[int, str], *, recorded_at: Any, acto
                     valid_from=consent.signed_on,
                     valid_to=valid_to,
                     recorded_at=recorded_at,
-                    recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+                    recorded_by=person_or_none(actor),
                 )
             )
     return PolicyState.objects.bulk_create(rows)

@@ -2,29 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.core.exceptions import PermissionDenied
 
+from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank, User
-from biobank.accounts.principals import TokenPrincipal
+from biobank.accounts.principals import Actor, Principal, TokenPrincipal
 from biobank.accounts.selectors import user_has_biobank_perm
 from biobank.audit.services import audit_record
 
 from ...models.identity import IDENTITY_FIELDS
 
 
-def _is_person_or_token(actor: Any) -> bool:
+def _is_person_or_token(actor: Actor) -> TypeGuard[Principal]:
     return isinstance(actor, TokenPrincipal | User)
 
 
-def _require_perm(actor: Any, biobank: Biobank, perm: str, action: str) -> None:
+def _require_perm(actor: Actor, biobank: Biobank, perm: Perm, action: str) -> None:
     """People and tokens need ``perm``; system actors (``None``, ``"system:<job>"``: seeding, imports) do not."""
     if _is_person_or_token(actor) and not user_has_biobank_perm(user=actor, biobank=biobank, perm=perm):
         raise PermissionDenied(f"You may not {action} in {biobank.code}; this needs the permission {perm}.")
 
 
-def _user_or_none(actor: Any) -> User | None:
+def _user_or_none(actor: Actor) -> User | None:
     return actor if isinstance(actor, User) else None
 
 

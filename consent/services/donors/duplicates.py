@@ -7,6 +7,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from biobank.accounts.choices import Perm
+from biobank.accounts.principals import Actor
 from biobank.audit.reasons import steward_reason_clean
 from biobank.audit.services import audit_record
 from biobank.errors import ConflictError, DomainError
@@ -22,14 +24,14 @@ _CANDIDATES_PROMPT = "State why you need to see who this registration may duplic
 
 
 @transaction.atomic
-def duplicate_review_candidates(*, actor: Any, review: DuplicateReview, reason: Any) -> list[DuplicateCandidate]:
+def duplicate_review_candidates(*, actor: Actor, review: DuplicateReview, reason: Any) -> list[DuplicateCandidate]:
     """The registered donors a held-back registration may duplicate, with the per-field verdicts, for an identity
     steward of its biobank (``view_identity``) who states a reason; audited (``duplicate_review.candidates_view``).
 
     The candidates link a typed identity to PIDs, so they are identity data: whoever registers donors (an officer,
     an API token) learns only that the registration is held for review, never who it may be.
     """
-    _require_perm(actor, review.biobank, "view_identity", "see the candidates of a possible duplicate")
+    _require_perm(actor, review.biobank, Perm.VIEW_IDENTITY, "see the candidates of a possible duplicate")
     reason = steward_reason_clean(reason, prompt=_CANDIDATES_PROMPT)
     candidates = list(review.candidates.select_related("donor").order_by("pk"))
     audit_record(
@@ -46,7 +48,7 @@ def duplicate_review_candidates(*, actor: Any, review: DuplicateReview, reason: 
 @transaction.atomic
 def duplicate_review_decide(
     *,
-    actor: Any,
+    actor: Actor,
     review: DuplicateReview,
     decision: str,
     donor: Donor | None = None,
@@ -64,7 +66,7 @@ def duplicate_review_decide(
     Either way the pending ciphertexts are cleared.
     """
     locked = DuplicateReview.objects.select_for_update().select_related("biobank").get(pk=review.pk)
-    _require_perm(actor, locked.biobank, "view_identity", "decide possible duplicates")
+    _require_perm(actor, locked.biobank, Perm.VIEW_IDENTITY, "decide possible duplicates")
     if _is_person_or_token(actor):
         reason = steward_reason_clean(reason, prompt=_CANDIDATES_PROMPT)
     else:

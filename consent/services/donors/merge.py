@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import IntegrityError, transaction
+from django.db.models.fields.reverse_related import ManyToManyRel
 
+from biobank.accounts.choices import Perm
+from biobank.accounts.principals import Actor
 from biobank.errors import ConflictError, DomainError
 
 from ...choices import DonorStatus
@@ -27,12 +28,13 @@ def _repoint(*, source: Donor, target: Donor) -> dict[str, int]:
             with transaction.atomic():
                 if hook is not None:
                     count = hook(source=source, target=target, field_name=relation.field.name)
-                elif relation.many_to_many:
+                elif isinstance(relation, ManyToManyRel):
                     through = relation.through
+                    assert through is not None  # Django resolves it when the models are loaded
                     to_donor, to_owner = relation.field.m2m_reverse_field_name(), relation.field.m2m_field_name()
-                    linked = through.objects.filter(**{to_donor: target}).values(to_owner)
-                    through.objects.filter(**{to_donor: source, f"{to_owner}__in": linked}).delete()
-                    count = through.objects.filter(**{to_donor: source}).update(**{to_donor: target})
+                    linked = through._default_manager.filter(**{to_donor: target}).values(to_owner)
+                    through._default_manager.filter(**{to_donor: source, f"{to_owner}__in": linked}).delete()
+                    count = through._default_manager.filter(**{to_donor: source}).update(**{to_donor: target})
                 else:
                     name = relation.field.name
                     count = model._base_manager.filter(**{name: source}).update(**{name: target})
@@ -48,12 +50,12 @@ def _repoint(*, source: Donor, target: Donor) -> dict[str, int]:
 
 
 @transaction.atomic
-def donor_merge(*, actor: Any, source: Donor, target: Donor, reason: str) -> Donor:
+def donor_merge(*, actor: Actor, source: Donor, target: Donor, reason: str) -> Donor:
     """Merge ``source`` into ``target`` (both the same person): everything about the source moves to the target,
     the source stays as a record marked MERGED with ``merged_into`` — its PID still resolves, its history and
     vault row stay, so both histories are kept. Returns the target.
     """
-    _require_perm(actor, source.biobank, "manage_consent", "merge donors")
+    _require_perm(actor, source.biobank, Perm.MANAGE_CONSENT, "merge donors")
     if not isinstance(reason, str) or not reason.strip():
         raise DomainError(
             "State why these donors are the same person; it is kept in the audit trail.",

@@ -12,7 +12,9 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 
+from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank
+from biobank.accounts.principals import Actor
 from biobank.errors import ConflictError, validate_model
 from biobank.pseudonyms.choices import DomainKind
 from biobank.pseudonyms.models import PseudonymDomain
@@ -40,7 +42,7 @@ class Registration:
         return self.review is not None
 
 
-def pid_domain_for(*, actor: Any, biobank: Biobank) -> PseudonymDomain:
+def pid_domain_for(*, actor: Actor, biobank: Biobank) -> PseudonymDomain:
     """The biobank's PID domain, created on first use (``pid-<biobank code>``)."""
     try:
         return pid_domain_of(biobank=biobank)
@@ -54,7 +56,7 @@ def _lock_registrations(biobank: Biobank) -> None:
 
 
 def _create_donor(
-    *, actor: Any, biobank: Biobank, identity: IdentityInput, sex: str, subject_ref: uuid.UUID | None = None
+    *, actor: Actor, biobank: Biobank, identity: IdentityInput, sex: str, subject_ref: uuid.UUID | None = None
 ) -> Donor:
     domain = pid_domain_for(actor=actor, biobank=biobank)
     subject_ref = subject_ref or uuid.uuid4()
@@ -93,7 +95,7 @@ def _create_donor(
 @transaction.atomic
 def donor_register(
     *,
-    actor: Any,
+    actor: Actor,
     biobank: Biobank,
     given_names: Any,
     family_name: Any,
@@ -109,7 +111,7 @@ def donor_register(
     belong to a donor already registered (exact or near match, see ``consent.matching``): then nothing but a
     ``DuplicateReview`` holding the typed identity encrypted is written, for a person to decide.
     """
-    _require_perm(actor, biobank, "manage_consent", "register donors")
+    _require_perm(actor, biobank, Perm.MANAGE_CONSENT, "register donors")
     identity = identity_clean(
         given_names=given_names,
         family_name=family_name,

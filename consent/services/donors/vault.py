@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db.models import Q
 
@@ -33,7 +34,7 @@ def _store_identity_clear(row: EncryptedIdentity) -> None:
 
 def identity_of(row: EncryptedIdentity) -> IdentityInput:
     """Decrypt a vault row or a pending registration (internal use: matching, decisions, the steward's view)."""
-    values = {name: vault_get(row, name) or "" for name in IDENTITY_FIELDS}
+    values: dict[str, Any] = {name: vault_get(row, name) or "" for name in IDENTITY_FIELDS}
     return IdentityInput(**{**values, "date_of_birth": date.fromisoformat(values["date_of_birth"])})
 
 
