@@ -303,9 +303,13 @@ def consent_invalidation_decide(
         )
     actor_id = getattr(actor, "pk", None)
     if actor_id in (invalidation.requested_by_id, consent.recorded_by_id):
-        who = "asked for this invalidation" if actor_id == invalidation.requested_by_id else "recorded this consent"
+        message = (
+            _("You asked for this invalidation; a second person must decide (four-eyes principle).")
+            if actor_id == invalidation.requested_by_id
+            else _("You recorded this consent; a second person must decide (four-eyes principle).")
+        )
         raise DomainError(
-            _("You %(who)s; a second person must decide (four-eyes principle).") % {"who": who},
+            message,
             field="decided_by",
             code="same_person",
         )

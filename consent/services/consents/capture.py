@@ -179,18 +179,27 @@ def _lock_and_check_current(template: Template, today: date) -> Template:
         current = Template.objects.filter(
             biobank_id=template.biobank_id, code=template.code, status=TemplateStatus.ACTIVE
         ).first()
-        hint = f" Sign the current version {current.version_label} instead." if current else ""
-        raise DomainError(
+        names = {
+            "version_label": template.version_label,
+            "template_code": template.code,
+            "status": template.get_status_display().lower(),
+            "current": current.version_label if current else "",
+        }
+        message = (
             _(
                 "Version %(version_label)s of %(template_code)s is %(status)s, not the version in use: it cannot be "
-                "signed.%(hint)s"
+                "signed. Sign the current version %(current)s instead."
             )
-            % {
-                "version_label": template.version_label,
-                "template_code": template.code,
-                "status": template.get_status_display().lower(),
-                "hint": hint,
-            },
+            % names
+            if current
+            else _(
+                "Version %(version_label)s of %(template_code)s is %(status)s, not the version in use: it cannot be "
+                "signed."
+            )
+            % names
+        )
+        raise DomainError(
+            message,
             field="template",
             code="outdated_version",
         )
