@@ -28,6 +28,9 @@ SCOPES = [
 ]
 
 
+# Programming errors (a caller broke an invariant) are for developers, in the log, not for people: left in English.
+PROGRAMMER_ERRORS = {"ValueError", "TypeError", "RuntimeError", "AssertionError", "ImproperlyConfigured"}
+
 GETTEXT_NAMES = {"_", "gettext", "gettext_lazy", "ngettext", "pgettext", "npgettext"}
 
 
@@ -70,7 +73,7 @@ def offences(source: str) -> list[tuple[int, str]]:
         if not isinstance(node, ast.Call):
             continue
         name = _error_name(node.func)
-        if not (name.endswith("Error") or name in {"PermissionDenied", "Http404"}):
+        if name in PROGRAMMER_ERRORS or not (name.endswith("Error") or name in {"PermissionDenied", "Http404"}):
             continue
         message = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "message"), None)
         if message is None or isinstance(message, ast.Dict | ast.List):
@@ -85,7 +88,7 @@ def test_the_checker_catches_untranslated_messages() -> None:
     bad += 'raise ForbiddenError(_("You may not ") + verb)\nraise ConflictError(_(f"Taken: {x}"))\n'
     assert [line for line, _ in offences(bad)] == [1, 2, 3, 4]
     good = 'raise DomainError(_("Template %(code)s is not active.") % {"code": code}, field="code")\n'
-    good += 'raise ConflictError(_("Taken."))\nraise DomainError(message)\n'
+    good += 'raise ConflictError(_("Taken."))\nraise DomainError(message)\nraise ValueError(f"bad {x!r}")\n'
     assert offences(good) == []
 
 

@@ -18,7 +18,6 @@ from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from biobank.accounts.models import ApiToken, Biobank
 from biobank.accounts.principals import TokenPrincipal
@@ -93,7 +92,7 @@ def _actor_fields(actor: Any) -> tuple[str, str, str, int | None]:
     if isinstance(actor, str):
         job = actor.removeprefix("system:")
         if not job:
-            raise ValueError(_("A system actor is named 'system:<job>', e.g. 'system:nightly-verify'."))
+            raise ValueError("A system actor is named 'system:<job>', e.g. 'system:nightly-verify'.")
         return ActorType.SYSTEM, job[:64], f"system:{job}"[:254], None
     if actor is None:
         return ActorType.SYSTEM, "", "system", None
@@ -194,10 +193,7 @@ def _outbox_row(
     key: bytes,
 ) -> AuditOutbox:
     if not _ACTION.match(action):
-        raise ValueError(
-            _("Audit action %(action)r must look like 'entity.verb' (lowercase letters, digits, _).")
-            % {"action": action}
-        )
+        raise ValueError(f"Audit action {action!r} must look like 'entity.verb' (lowercase letters, digits, _).")
     actor_type, actor_id, actor_label, actor_biobank = _actor_fields(actor)
     o_type, o_id = _object_fields(obj, object_type, object_id)
     if on_behalf_of is not None and not isinstance(on_behalf_of, str):
@@ -228,10 +224,8 @@ def _outbox_row(
 def _require_transaction() -> None:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(
-            _(
-                "audit_record() must run inside the service's transaction.atomic(), so that the event commits or rolls "
-                "back with the change it records."
-            )
+            "audit_record() must run inside the service's transaction.atomic(), so that the event commits or rolls "
+            "back with the change it records."
         )
 
 
