@@ -5,6 +5,8 @@ Each error says what was wrong, where (``field``), and what is allowed, in words
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+
 
 class DomainError(Exception):
     """A request that breaks a business rule: 400 in the API, a form error in the browser."""
@@ -24,6 +26,20 @@ class ConflictError(DomainError):
 
     status_code = 409
     title = "Conflict"
+
+
+class ForbiddenError(DomainError, PermissionDenied):
+    """The caller may not do this (a missing role or permission, someone else's object): 403.
+
+    The one way services say "forbidden": the API answers 403 problem+json (code ``forbidden``), the browser Django's
+    403 page. It is a ``PermissionDenied`` too, so views that let it through get the 403 page without catching it.
+    """
+
+    status_code = 403
+    title = "Permission denied"
+
+    def __init__(self, message: str, *, field: str | None = None, code: str = "forbidden") -> None:
+        super().__init__(message, field=field, code=code)
 
 
 def validate_model(instance: object, *, exclude: list[str] | None = None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from biobank.accounts.models import Biobank
 from biobank.accounts.principals import Actor
@@ -26,7 +27,9 @@ def collection_create(*, actor: Actor, biobank: Biobank, code: str, name: str, d
             collection.save()
     except IntegrityError:
         raise ConflictError(
-            f"{biobank.name} already has a collection with the code {code!r}; choose another code.", field="code"
+            _("%(biobank_name)s already has a collection with the code %(code)r; choose another code.")
+            % {"biobank_name": biobank.name, "code": code},
+            field="code",
         ) from None
     audit_record(
         actor=actor,
@@ -42,7 +45,8 @@ def collection_update(*, actor: Actor, collection: Collection, **changes: Any) -
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise DomainError(
-            f"Field(s) {', '.join(sorted(unknown))} cannot be changed; editable: {', '.join(EDITABLE_FIELDS)}."
+            _("Field(s) %(unknown)s cannot be changed; editable: %(allowed)s.")
+            % {"unknown": ", ".join(sorted(unknown)), "allowed": ", ".join(EDITABLE_FIELDS)}
         )
     before = {field: getattr(collection, field) for field in changes}
     for field, value in changes.items():

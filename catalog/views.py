@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from biobank.accounts.choices import Perm
 from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.accounts.selectors import biobanks_with_perm
-from biobank.errors import DomainError
+from biobank.errors import DomainError, ForbiddenError
 from biobank.web.forms import add_domain_error
 
 from . import services
@@ -40,6 +40,8 @@ def collection_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             collection = services.collection_create(actor=request.user, **form.cleaned_data)
+        except ForbiddenError:
+            raise  # the browser's 403 page, not a form error
         except DomainError as error:
             add_domain_error(form, error)
         else:
@@ -61,6 +63,8 @@ def collection_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.collection_update(actor=request.user, collection=collection, **form.cleaned_data)
+        except ForbiddenError:
+            raise  # the browser's 403 page, not a form error
         except DomainError as error:
             add_domain_error(form, error)
         else:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from biobank.audit.choices import AuditAction
 from biobank.audit.services import audit_record
@@ -37,12 +38,15 @@ def api_token_create(
         permissions.add("view_catalog")  # changing what one cannot see would make a 404 writable
     permissions = sorted(permissions)
     if not permissions:
-        raise DomainError("Choose at least one permission.", field="permissions", code="required")
+        raise DomainError(_("Choose at least one permission."), field="permissions", code="required")
     not_grantable = [p for p in permissions if p not in TOKEN_GRANTABLE_PERMISSIONS]
     if not_grantable:
         raise DomainError(
-            f"Permission(s) {', '.join(not_grantable)} cannot be given to a token; "
-            f"allowed: {', '.join(TOKEN_GRANTABLE_PERMISSIONS)}.",
+            _("Permission(s) %(not_grantable)s cannot be given to a token; allowed: %(allowed)s.")
+            % {
+                "not_grantable": ", ".join(not_grantable),
+                "allowed": ", ".join(TOKEN_GRANTABLE_PERMISSIONS),
+            },
             field="permissions",
             code="invalid_choice",
         )
@@ -53,18 +57,21 @@ def api_token_create(
         beyond = [p for p in permissions if p not in held]
         if beyond:
             raise DomainError(
-                f"You cannot give a token permission(s) that you do not hold yourself in {biobank.name}: "
-                f"{', '.join(beyond)}.",
+                _(
+                    "You cannot give a token permission(s) that you do not hold yourself in %(biobank_name)s: "
+                    "%(beyond)s."
+                )
+                % {"biobank_name": biobank.name, "beyond": ", ".join(beyond)},
                 field="permissions",
                 code="beyond_own_permissions",
             )
     now = timezone.now()
     if expires_at <= now:
-        raise DomainError("The expiry must be in the future.", field="expires_at")
+        raise DomainError(_("The expiry must be in the future."), field="expires_at")
     if expires_at > now + MAX_TOKEN_LIFETIME:
-        raise DomainError("A token may live at most two years; choose an earlier expiry.", field="expires_at")
+        raise DomainError(_("A token may live at most two years; choose an earlier expiry."), field="expires_at")
     if not name.strip():
-        raise DomainError("Give the token a name that says which partner system uses it.", field="name")
+        raise DomainError(_("Give the token a name that says which partner system uses it."), field="name")
     secret = ApiToken.PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         biobank=biobank,

@@ -25,10 +25,11 @@ from datetime import datetime
 
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from biobank.errors import DomainError
+from biobank.errors import DomainError, ForbiddenError
 
 from .choices import Perm
 from .models import Biobank, Membership, User
@@ -91,7 +92,7 @@ def _digest(code: str) -> str:
 
 def _new_recovery_codes() -> list[str]:
     codes = []
-    for _ in range(RECOVERY_CODE_COUNT):
+    for _index in range(RECOVERY_CODE_COUNT):
         raw = b32encode(secrets.token_bytes(8)).decode().lower()[:RECOVERY_CODE_LENGTH]
         codes.append("-".join(raw[i : i + 4] for i in range(0, RECOVERY_CODE_LENGTH, 4)))
     return codes
@@ -148,13 +149,13 @@ def mfa_enrol_confirm(*, actor: User, token: str) -> list[str]:
     from biobank.audit.services import audit_record
 
     if TOTPDevice.objects.select_for_update().filter(user=actor, confirmed=True).exists():
-        raise DomainError("Two-step sign-in is already set up for this account.", code="already_enrolled")
+        raise DomainError(_("Two-step sign-in is already set up for this account."), code="already_enrolled")
     device = TOTPDevice.objects.select_for_update().filter(user=actor, confirmed=False).order_by("pk").first()
     if device is None:
-        raise DomainError("Start the set-up again: no authenticator is waiting for confirmation.", field="code")
+        raise DomainError(_("Start the set-up again: no authenticator is waiting for confirmation."), field="code")
     if not device.verify_token(normalise_code(token)):
         raise DomainError(
-            "This code does not match. Enter the 6-digit code your app shows now for the Biobank Portal.",
+            _("This code does not match. Enter the 6-digit code your app shows now for the Biobank Portal."),
             field="code",
         )
     device.confirmed = True
@@ -217,7 +218,7 @@ def mfa_recovery_codes_regenerate(*, actor: User) -> list[str]:
     from biobank.audit.services import audit_record
 
     if not TOTPDevice.objects.select_for_update().filter(user=actor, confirmed=True).exists():
-        raise DomainError("Set up two-step sign-in first; recovery codes come with it.", code="not_enrolled")
+        raise DomainError(_("Set up two-step sign-in first; recovery codes come with it."), code="not_enrolled")
     codes = _replace_recovery_codes(actor)
     audit_record(
         actor=actor, action=AuditAction.MFA_RECOVERY_CODES_REGENERATE, obj=actor, details={"count": len(codes)}
@@ -253,15 +254,13 @@ def mfa_reset(*, actor: User, user: User, reason: str) -> None:
     from biobank.audit.services import audit_record
 
     if actor.pk == user.pk:
-        raise DomainError(
-            "You cannot reset your own two-step sign-in; ask another admin of your biobank.", code="forbidden"
-        )
+        raise ForbiddenError(_("You cannot reset your own two-step sign-in; ask another admin of your biobank."))
     biobank = _reset_biobank(actor=actor, user=user)
     if biobank is False:
-        raise DomainError("Only an admin of this person's biobank can reset their two-step sign-in.", code="forbidden")
+        raise ForbiddenError(_("Only an admin of this person's biobank can reset their two-step sign-in."))
     reason = reason.strip()
     if not reason:
-        raise DomainError("Give the reason for the reset (it is kept in the audit trail).", field="reason")
+        raise DomainError(_("Give the reason for the reset (it is kept in the audit trail)."), field="reason")
     User.objects.select_for_update().filter(pk=user.pk).first()
     removed = TOTPDevice.objects.filter(user=user).delete()[0]
     StaticDevice.objects.filter(user=user).delete()

@@ -11,12 +11,13 @@ from collections.abc import Iterable
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from guardian.models import GroupObjectPermission
 from guardian.shortcuts import assign_perm
 
 from biobank.audit.choices import AuditAction
 from biobank.audit.services import audit_record
-from biobank.errors import ConflictError, DomainError, validate_model
+from biobank.errors import ConflictError, DomainError, ForbiddenError, validate_model
 
 from .api_tokens import MAX_TOKEN_LIFETIME as MAX_TOKEN_LIFETIME  # re-exported: every accounts write is here
 from .api_tokens import api_token_create as api_token_create
@@ -106,7 +107,7 @@ def network_create(*, actor: User | None, code: str, name: str) -> Network:
     network = Network(code=code, name=name)
     validate_model(network)
     if Network.objects.filter(code=code).exists():
-        raise ConflictError(f"A network with the code {code!r} exists already.", field="code")
+        raise ConflictError(_("A network with the code %(code)r exists already.") % {"code": code}, field="code")
     network.save()
     audit_record(
         actor=actor,
@@ -125,7 +126,7 @@ def biobank_create(
     biobank = Biobank(code=code, name=name, country=country.upper(), network=network)
     validate_model(biobank)
     if Biobank.objects.filter(code=code).exists():
-        raise ConflictError(f"A biobank with the code {code!r} exists already.", field="code")
+        raise ConflictError(_("A biobank with the code %(code)r exists already.") % {"code": code}, field="code")
     biobank.save()
     role_groups_sync(biobank=biobank)
     audit_record(
@@ -158,11 +159,15 @@ def biobank_reactivate(*, actor: User | str | None, biobank: Biobank, reason: st
 
 def _biobank_set_active(*, actor: User | str | None, biobank: Biobank, active: bool, reason: str) -> Biobank:
     if not (reason or "").strip():
-        raise DomainError("Give a reason: it is kept in the audit trail.", field="reason", code="required")
+        raise DomainError(_("Give a reason: it is kept in the audit trail."), field="reason", code="required")
     locked = Biobank.objects.select_for_update().get(pk=biobank.pk)
     if locked.is_active == active:
         state = "active" if active else "deactivated"
-        raise ConflictError(f"{locked.name} is already {state}.", field="is_active", code="unchanged")
+        raise ConflictError(
+            _("%(name)s is already %(state)s.") % {"name": locked.name, "state": state},
+            field="is_active",
+            code="unchanged",
+        )
     locked.is_active = active
     locked.save(update_fields=["is_active"])
     audit_record(
@@ -184,7 +189,8 @@ def _refuse_own_role(*, actor: object, user: User, role: str) -> None:
     """Nobody gives a role to themselves (separation of duties): another admin has to."""
     if isinstance(actor, User) and actor.pk == user.pk:
         raise DomainError(
-            f"You cannot give yourself a role ({Role(role).label}); another biobank admin has to grant it.",
+            _("You cannot give yourself a role (%(label)s); another biobank admin has to grant it.")
+            % {"label": Role(role).label},
             field="role",
             code="own_role",
         )
@@ -207,12 +213,17 @@ def membership_grant(*, actor: User | None, biobank: Biobank, user: User, role: 
     """
     if role not in Role.values:
         raise DomainError(
-            f"Unknown role {role!r}; allowed: {', '.join(Role.values)}.", field="role", code="invalid_choice"
+            _("Unknown role %(role)r; allowed: %(values)s.") % {"role": role, "values": ", ".join(Role.values)},
+            field="role",
+            code="invalid_choice",
         )
     _refuse_own_role(actor=actor, user=user, role=role)
     if Membership.objects.filter(user=user, biobank=biobank, role=role).exists():
         raise ConflictError(
-            f"{user.email} already has the role {Role(role).label} in {biobank.name}.", field="role", code="duplicate"
+            _("%(user_email)s already has the role %(label)s in %(biobank_name)s.")
+            % {"user_email": user.email, "label": Role(role).label, "biobank_name": biobank.name},
+            field="role",
+            code="duplicate",
         )
     if role in FOUR_EYES_ROLES and actor is not None and not _is_superuser(actor):
         return _role_grant_request(actor=actor, biobank=biobank, user=user, role=role)
@@ -227,7 +238,10 @@ def _membership_create(
             membership = Membership.objects.create(user=user, biobank=biobank, role=role, granted_by=actor)
     except IntegrityError:
         raise ConflictError(
-            f"{user.email} already has the role {Role(role).label} in {biobank.name}.", field="role", code="duplicate"
+            _("%(user_email)s already has the role %(label)s in %(biobank_name)s.")
+            % {"user_email": user.email, "label": Role(role).label, "biobank_name": biobank.name},
+            field="role",
+            code="duplicate",
         ) from None
     user.groups.add(_group_for(biobank, role))
     audit_record(  # the person is the object, so their history shows every role they held
@@ -244,7 +258,8 @@ def _membership_create(
 def _role_grant_request(*, actor: User, biobank: Biobank, user: User, role: str) -> RoleGrant:
     if RoleGrant.objects.filter(user=user, biobank=biobank, role=role, status=RoleGrant.Status.PENDING).exists():
         raise ConflictError(
-            f"The role {Role(role).label} for {user.email} already awaits another admin's approval.",
+            _("The role %(label)s for %(user_email)s already awaits another admin's approval.")
+            % {"label": Role(role).label, "user_email": user.email},
             field="role",
             code="pending",
         )
@@ -253,7 +268,8 @@ def _role_grant_request(*, actor: User, biobank: Biobank, user: User, role: str)
             grant = RoleGrant.objects.create(user=user, biobank=biobank, role=role, requested_by=actor)
     except IntegrityError:
         raise ConflictError(
-            f"The role {Role(role).label} for {user.email} already awaits another admin's approval.",
+            _("The role %(label)s for %(user_email)s already awaits another admin's approval.")
+            % {"label": Role(role).label, "user_email": user.email},
             field="role",
             code="pending",
         ) from None
@@ -275,19 +291,21 @@ def _decidable_grant(*, actor: User, grant: RoleGrant, verb: str) -> RoleGrant:
     locked = RoleGrant.objects.select_for_update().select_related("user", "biobank").get(pk=grant.pk)
     if locked.status != RoleGrant.Status.PENDING:
         raise ConflictError(
-            f"This request was already {locked.get_status_display().lower()}.", field="status", code="decided"
+            _("This request was already %(status)s.") % {"status": locked.get_status_display().lower()},
+            field="status",
+            code="decided",
         )
     if not (
         _is_superuser(actor) or user_has_biobank_perm(user=actor, biobank=locked.biobank, perm=Perm.MANAGE_MEMBERS)
     ):
-        raise DomainError(
-            f"You may not {verb} roles in {locked.biobank.name}; this needs manage_members.",
+        raise ForbiddenError(
+            _("You may not %(verb)s roles in %(biobank_name)s; this needs manage_members.")
+            % {"verb": verb, "biobank_name": locked.biobank.name},
             field="role",
-            code="forbidden",
         )
     if actor.pk == locked.user_id:
         raise DomainError(
-            f"You cannot {verb} a role requested for yourself; another biobank admin has to.",
+            _("You cannot %(verb)s a role requested for yourself; another biobank admin has to.") % {"verb": verb},
             field="role",
             code="own_role",
         )
@@ -303,13 +321,14 @@ def role_grant_approve(*, actor: User, grant: RoleGrant) -> Membership:
     locked = _decidable_grant(actor=actor, grant=grant, verb="approve")
     if actor.pk == locked.requested_by_id:
         raise DomainError(
-            "You asked for this role yourself; a different biobank admin has to approve it (four eyes).",
+            _("You asked for this role yourself; a different biobank admin has to approve it (four eyes)."),
             field="role",
             code="four_eyes",
         )
     if Membership.objects.filter(user=locked.user, biobank=locked.biobank, role=locked.role).exists():
         raise ConflictError(
-            f"{locked.user.email} already has the role {Role(locked.role).label} in {locked.biobank.name}.",
+            _("%(user_email)s already has the role %(label)s in %(biobank_name)s.")
+            % {"user_email": locked.user.email, "label": Role(locked.role).label, "biobank_name": locked.biobank.name},
             field="role",
             code="duplicate",
         )
@@ -355,7 +374,7 @@ def membership_revoke(*, actor: User | None, membership: Membership) -> None:
     locked = Membership.objects.select_for_update().filter(biobank_id=membership.biobank_id, role=Role.BIOBANK_ADMIN)
     if membership.role == Role.BIOBANK_ADMIN and len(locked) <= 1:
         raise ConflictError(
-            "This is the last biobank admin of the biobank; give someone else the role first.",
+            _("This is the last biobank admin of the biobank; give someone else the role first."),
             field="role",
             code="last_admin",
         )
@@ -381,7 +400,9 @@ def memberships_set(*, actor: User | None, biobank: Biobank, user: User, roles: 
     unknown = wanted - set(Role.values)
     if unknown:
         raise DomainError(
-            f"Unknown role(s) {', '.join(sorted(unknown))}; allowed: {', '.join(Role.values)}.", field="roles"
+            _("Unknown role(s) %(unknown)s; allowed: %(values)s.")
+            % {"unknown": ", ".join(sorted(unknown)), "values": ", ".join(Role.values)},
+            field="roles",
         )
     current = {m.role: m for m in Membership.objects.filter(user=user, biobank=biobank)}
     pending = set(
@@ -408,7 +429,7 @@ def member_add(
     """
     roles = list(roles)
     if not roles:
-        raise DomainError("Choose at least one role.", field="roles", code="required")
+        raise DomainError(_("Choose at least one role."), field="roles", code="required")
     email = User.objects.normalize_email(email).lower()
     user = User.objects.filter(email__iexact=email).first()
     created = user is None

@@ -17,10 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from biobank.audit.choices import AuditAction
 from biobank.audit.services import audit_record
-from biobank.errors import DomainError
+from biobank.errors import DomainError, ForbiddenError
 
 from .models import User
 
@@ -117,19 +118,19 @@ def researcher_verify_email(*, actor: User | None, token: str) -> User:
         data = signing.loads(token, salt=VERIFY_EMAIL_SALT, max_age=VERIFY_EMAIL_MAX_AGE)
     except signing.SignatureExpired:
         raise DomainError(
-            "This confirmation link has expired (links are valid for 3 days). Sign up again to get a new one.",
+            _("This confirmation link has expired (links are valid for 3 days). Sign up again to get a new one."),
             field="token",
             code="expired",
         ) from None
     except signing.BadSignature:
         raise DomainError(
-            "This confirmation link is not valid. Copy the whole link from the e-mail, or sign up again.",
+            _("This confirmation link is not valid. Copy the whole link from the e-mail, or sign up again."),
             field="token",
             code="invalid",
         ) from None
     user = User.objects.select_for_update().filter(pk=data.get("u"), email=data.get("e"), is_researcher=True).first()
     if user is None:
-        raise DomainError("This confirmation link belongs to no account.", field="token", code="invalid")
+        raise DomainError(_("This confirmation link belongs to no account."), field="token", code="invalid")
     if user.email_verified_at is None:
         user.email_verified_at = timezone.now()
         user.is_active = True
@@ -152,7 +153,9 @@ def user_password_set(*, actor: User, user: User, password: str, how: str) -> Us
     """
     actions = {"change": AuditAction.USER_PASSWORD_CHANGE, "reset": AuditAction.USER_PASSWORD_RESET}
     if how not in actions:
-        raise DomainError(f"Unknown way of setting a password {how!r}; allowed: change, reset.", code="invalid")
+        raise DomainError(
+            _("Unknown way of setting a password %(how)r; allowed: change, reset.") % {"how": how}, code="invalid"
+        )
     user.set_password(password)
     user.save(update_fields=["password"])
     audit_record(actor=actor, action=actions[how], obj=user, changes={"password": ["", ""]})
@@ -194,7 +197,7 @@ def donor_for_login_link(*, uidb64: str, token: str) -> User | None:
 def user_profile_update(*, actor: User, user: User, full_name: str) -> User:
     """A person edits their own profile (only the name for now; the e-mail is their sign-in)."""
     if actor.pk != user.pk:
-        raise DomainError("You can only edit your own profile.", code="forbidden")
+        raise ForbiddenError(_("You can only edit your own profile."))
     old = user.full_name
     user.full_name = full_name.strip()
     user.save(update_fields=["full_name"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers
 from rest_framework.fields import empty
 
@@ -43,9 +44,12 @@ class BiobankCodeField(serializers.CharField):
         if biobank is not None:
             return biobank
         if biobanks_visible_to(user=user).filter(code=code).exists():
-            raise exceptions.PermissionDenied(f"You may not {self.action} in {code}; this needs {self.perm}.")
+            raise exceptions.PermissionDenied(
+                _("You may not %(action)s in %(code)s; this needs %(perm)s.")
+                % {"action": self.action, "code": code, "perm": self.perm}
+            )
         raise serializers.ValidationError(
-            f"No biobank with this code where you may {self.action}.", code="does_not_exist"
+            _("No biobank with this code where you may %(action)s.") % {"action": self.action}, code="does_not_exist"
         )
 
     def to_representation(self, value: Any) -> str:
@@ -60,4 +64,7 @@ class BiobankCodeField(serializers.CharField):
     def require_somewhere(self, user: Principal) -> None:
         """403 unless the caller holds the field's permission in at least one biobank (checked before the body)."""
         if not biobanks_with_perm(user=user, perm=self.perm).exists():
-            raise exceptions.PermissionDenied(f"You may not {self.action}: you hold {self.perm} in no biobank.")
+            raise exceptions.PermissionDenied(
+                _("You may not %(action)s: you hold %(perm)s in no biobank.")
+                % {"action": self.action, "perm": self.perm}
+            )

@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank
@@ -24,7 +24,7 @@ from biobank.accounts.selectors import user_has_biobank_perm
 from biobank.audit.reasons import steward_reason_clean
 from biobank.audit.services import audit_record
 from biobank.crypto.keys import pseudonym_keyring
-from biobank.errors import ConflictError, DomainError, validate_model
+from biobank.errors import ConflictError, DomainError, ForbiddenError, validate_model
 from biobank.ops.after_commit import after_commit
 
 from .checkchar import pseudonym_validate
@@ -63,7 +63,11 @@ def pseudonymiser(*, domain: PseudonymDomain, version: int | None = None) -> Pse
     try:
         master_key_id = PseudonymKey.objects.values_list("master_key_id", flat=True).get(domain=domain, version=version)
     except PseudonymKey.DoesNotExist:
-        raise DomainError(f"Pseudonym domain {domain.code} has no key version {version}.", field="version") from None
+        raise DomainError(
+            _("Pseudonym domain %(domain_code)s has no key version %(version)s.")
+            % {"domain_code": domain.code, "version": version},
+            field="version",
+        ) from None
     master = pseudonym_keyring().get(master_key_id)
     return Pseudonymiser(domain_key(master, domain_code=domain.code, version=version))
 
@@ -77,12 +81,13 @@ def domain_create(*, actor: Actor, code: str, kind: str, biobank: Biobank | None
     """
     if kind not in DomainKind.values:
         raise DomainError(
-            f"Unknown domain kind {kind!r}; allowed: {', '.join(DomainKind.values)}.",
+            _("Unknown domain kind %(kind)r; allowed: %(values)s.")
+            % {"kind": kind, "values": ", ".join(DomainKind.values)},
             field="kind",
             code="invalid_choice",
         )
     if kind == DomainKind.BIOBANK_PID and biobank is None:
-        raise DomainError("A biobank PID domain needs its biobank.", field="biobank", code="required")
+        raise DomainError(_("A biobank PID domain needs its biobank."), field="biobank", code="required")
     domain = PseudonymDomain(code=code, kind=kind, biobank=biobank)
     validate_model(domain)
     try:
@@ -90,8 +95,12 @@ def domain_create(*, actor: Actor, code: str, kind: str, biobank: Biobank | None
             domain.save()
     except IntegrityError:
         if PseudonymDomain.objects.filter(code=code).exists():
-            raise ConflictError(f"A pseudonym domain with code {code!r} exists already.", field="code") from None
-        raise ConflictError(f"Biobank {biobank} already has a PID domain.", field="biobank") from None
+            raise ConflictError(
+                _("A pseudonym domain with code %(code)r exists already.") % {"code": code}, field="code"
+            ) from None
+        raise ConflictError(
+            _("Biobank %(biobank)s already has a PID domain.") % {"biobank": biobank}, field="biobank"
+        ) from None
     master_key_id = pseudonym_keyring().current_id
     PseudonymKey.objects.create(domain=domain, version=1, master_key_id=master_key_id)
     _audit(
@@ -112,7 +121,8 @@ def _check_subjects(subjects: Iterable[str]) -> list[str]:
     for subject in unique:
         if not isinstance(subject, str) or not _SUBJECT.match(subject):
             raise DomainError(
-                f"Subject reference {subject!r} is not valid: use 1 to 100 letters, digits and . _ : -.",
+                _("Subject reference %(subject)r is not valid: use 1 to 100 letters, digits and . _ : -.")
+                % {"subject": subject},
                 field="subject",
             )
     return unique
@@ -160,7 +170,8 @@ def _mint(*, domain: PseudonymDomain, version: int, subjects: Sequence[str], kee
     while pending:
         if attempt >= _MAX_ATTEMPTS:
             raise ConflictError(
-                f"Could not mint pseudonyms in {domain.code} for {len(pending)} subject(s) after {attempt} attempts.",
+                _("Could not mint pseudonyms in %(domain_code)s for %(count)s subject(s) after %(attempt)s attempts.")
+                % {"domain_code": domain.code, "count": len(pending), "attempt": attempt},
                 field="subject",
             )
         candidates = compute.many(pending) if attempt == 0 else [compute(s, attempt) for s in pending]
@@ -314,7 +325,7 @@ def pseudonym_resolve(*, actor: Principal, domain: PseudonymDomain, pseudonym: s
     audited. The permission is checked before anything is looked up, so others learn nothing about the pseudonym.
     """
     if domain.biobank is None or not user_has_biobank_perm(user=actor, biobank=domain.biobank, perm=Perm.VIEW_IDENTITY):
-        raise PermissionDenied("Only an identity steward of the domain's biobank may resolve its pseudonyms.")
+        raise ForbiddenError(_("Only an identity steward of the domain's biobank may resolve its pseudonyms."))
     reason = steward_reason_clean(reason, prompt="State why you need to re-identify this pseudonym")
     canonical = pseudonym_validate(pseudonym)
     try:

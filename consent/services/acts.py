@@ -13,6 +13,7 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from biobank.accounts.models import User
 from biobank.accounts.principals import Actor, person_or_none
@@ -53,7 +54,7 @@ def _reason(reason: str, *, field: str = "reason", donor: Donor | None = None) -
     text = (reason or "").strip()
     if not text:
         raise DomainError(
-            "Record the reason or the donor's words (without names, dates of birth or identifiers).",
+            _("Record the reason or the donor's words (without names, dates of birth or identifiers)."),
             field=field,
             code="required",
         )
@@ -63,15 +64,21 @@ def _reason(reason: str, *, field: str = "reason", donor: Donor | None = None) -
 def _check_effective(effective: date, *, today: date, earliest: date | None) -> None:
     if effective > today:
         raise DomainError(
-            f"A withdrawal takes effect on the day the donor made it, which cannot be after today ({today}); "
-            f"{effective} lies in the future. Record it on the day it is made.",
+            _(
+                "A withdrawal takes effect on the day the donor made it, which cannot be after today (%(today)s); "
+                "%(effective)s lies in the future. Record it on the day it is made."
+            )
+            % {"today": today, "effective": effective},
             field="effective",
             code="effective_future",
         )
     if earliest is not None and effective < earliest:
         raise DomainError(
-            f"The withdrawal cannot take effect on {effective}, before the consent it withdraws was signed "
-            f"({earliest}).",
+            _(
+                "The withdrawal cannot take effect on %(effective)s, before the consent it withdraws was signed "
+                "(%(earliest)s)."
+            )
+            % {"effective": effective, "earliest": earliest},
             field="effective",
             code="effective_before_consent",
         )
@@ -134,13 +141,15 @@ def consent_withdraw_module(
     consent = Consent.objects.select_for_update(of=("self",)).select_related("template").get(pk=consent.pk)
     if consent.status != ConsentStatus.VALID or consent.template.type != TemplateType.CONSENT:
         raise DomainError(
-            "A module can be withdrawn only through a consent form that counts (not a pending, rejected or "
-            "invalidated one, nor a withdrawal or refusal form).",
+            _(
+                "A module can be withdrawn only through a consent form that counts (not a pending, rejected or "
+                "invalidated one, nor a withdrawal or refusal form)."
+            ),
             code="consent_status",
         )
     modules = _template_modules(consent.template)
     if module.pk not in {m.pk for m in modules}:
-        raise DomainError(f"Module {module} is not part of this consent.", field="module")
+        raise DomainError(_("Module %(module)s is not part of this consent.") % {"module": module}, field="module")
     reason = _reason(reason, donor=consent.donor)
     _check_effective(effective, today=timezone.localdate(), earliest=consent.signed_on)
     affected = nested_in({module.pk})
@@ -151,7 +160,9 @@ def consent_withdraw_module(
     codes = {p.code for p in policies.values()}
     if codes and _recorded_already(family.members, codes, effective) >= codes:
         raise ConflictError(
-            f"This withdrawal of module {module.code} effective {effective} is recorded already.", code="withdrawn"
+            _("This withdrawal of module %(module_code)s effective %(effective)s is recorded already.")
+            % {"module_code": module.code, "effective": effective},
+            code="withdrawn",
         )
     rows = _write_withdrawals(
         actor=actor,
@@ -196,7 +207,8 @@ def donor_withdraw(*, actor: Actor, donor: Donor, level: str, effective: date, r
     require_manage_consent(actor, donor.biobank)
     if level not in WithdrawalLevel.values:
         raise DomainError(
-            f"Choose a withdrawal level: {', '.join(WithdrawalLevel.values)} (got {level!r}).",
+            _("Choose a withdrawal level: %(values)s (got %(level)r).")
+            % {"values": ", ".join(WithdrawalLevel.values), "level": level},
             field="level",
             code="level",
         )
@@ -214,8 +226,11 @@ def donor_withdraw(*, actor: Actor, donor: Donor, level: str, effective: date, r
     policies = [newest[code] for code in sorted(newest) if code not in done]
     if not policies:
         raise ConflictError(
-            f"Nothing to withdraw: the donor has no policy at the level “{WithdrawalLevel(level).label}”, or this "
-            f"withdrawal effective {effective} is recorded already.",
+            _(
+                "Nothing to withdraw: the donor has no policy at the level “%(label)s”, or this withdrawal effective "
+                "%(effective)s is recorded already."
+            )
+            % {"label": WithdrawalLevel(level).label, "effective": effective},
             code="withdrawn",
         )
     rows = _write_withdrawals(
@@ -242,12 +257,17 @@ def consent_invalidation_request(*, actor: User, consent: Consent, reason: str) 
     consent = Consent.objects.select_for_update(of=("self",)).get(pk=consent.pk)
     if consent.status != ConsentStatus.VALID:
         raise DomainError(
-            f"This consent is {consent.get_status_display().lower()}; only a consent that counts can be "
-            "invalidated (a pending scan is rejected in QC instead).",
+            _(
+                "This consent is %(status)s; only a consent that counts can be invalidated (a pending scan is rejected "
+                "in QC instead)."
+            )
+            % {"status": consent.get_status_display().lower()},
             code="consent_status",
         )
     if consent.invalidations.filter(status=InvalidationStatus.PENDING).exists():
-        raise ConflictError("An invalidation of this consent is already waiting for a second person.", code="pending")
+        raise ConflictError(
+            _("An invalidation of this consent is already waiting for a second person."), code="pending"
+        )
     invalidation = ConsentInvalidation.objects.create(
         consent=consent, reason=_reason(reason, donor=consent.donor), requested_by=actor, requested_at=timezone.now()
     )
@@ -277,18 +297,25 @@ def consent_invalidation_decide(
     target = InvalidationStatus.APPROVED if approve else InvalidationStatus.REJECTED
     if not invalidation.can_become(target):
         raise ConflictError(
-            f"This invalidation is {invalidation.get_status_display().lower()}; it was decided already.",
+            _("This invalidation is %(status)s; it was decided already.")
+            % {"status": invalidation.get_status_display().lower()},
             code="transition",
         )
     actor_id = getattr(actor, "pk", None)
     if actor_id in (invalidation.requested_by_id, consent.recorded_by_id):
-        who = "asked for this invalidation" if actor_id == invalidation.requested_by_id else "recorded this consent"
+        message = (
+            _("You asked for this invalidation; a second person must decide (four-eyes principle).")
+            if actor_id == invalidation.requested_by_id
+            else _("You recorded this consent; a second person must decide (four-eyes principle).")
+        )
         raise DomainError(
-            f"You {who}; a second person must decide (four-eyes principle).", field="decided_by", code="same_person"
+            message,
+            field="decided_by",
+            code="same_person",
         )
     note = free_text_check(note, field="note", donor=consent.donor)
     if not approve and not note:
-        raise DomainError("Say why the invalidation is rejected.", field="note", code="required")
+        raise DomainError(_("Say why the invalidation is rejected."), field="note", code="required")
     invalidation.status, invalidation.decided_by, invalidation.decision_note = target, actor, note
     invalidation.decided_at = timezone.now()  # the database replaces it with its own time
     invalidation.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])

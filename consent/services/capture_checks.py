@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from biobank.accounts.models import User
 from biobank.errors import DomainError
@@ -53,28 +54,36 @@ def check_representation(
     legal_basis = (legal_basis or "").strip()
     if legal_basis and legal_basis not in RepresentativeLegalBasis.values:
         raise DomainError(
-            f"Legal basis {legal_basis!r} is not one of {', '.join(RepresentativeLegalBasis.values)}.",
+            _("Legal basis %(legal_basis)r is not one of %(values)s.")
+            % {"legal_basis": legal_basis, "values": ", ".join(RepresentativeLegalBasis.values)},
             field="representative_legal_basis",
         )
     named = bool((representative_name or "").strip())
     if not named and donor_is_minor(donor, on=signed_on):
         raise DomainError(
-            f"The donor is under {settings.CONSENT_AGE_OF_MAJORITY} on {signed_on} and cannot sign alone: record the "
-            "representative who signs (name, relation to the donor and legal basis, e.g. parent or legal guardian).",
+            _(
+                "The donor is under %(age_of_majority)s on %(signed_on)s and cannot sign alone: record the "
+                "representative who signs (name, relation to the donor and legal basis, e.g. parent or legal guardian)."
+            )
+            % {"age_of_majority": settings.CONSENT_AGE_OF_MAJORITY, "signed_on": signed_on},
             field="representative_name",
             code="minor_needs_representative",
         )
     if named and not legal_basis:
         raise DomainError(
-            "Say on what legal basis the representative signs for the donor (parent, legal guardian, "
-            "court-appointed representative or healthcare proxy).",
+            _(
+                "Say on what legal basis the representative signs for the donor (parent, legal guardian, "
+                "court-appointed representative or healthcare proxy)."
+            ),
             field="representative_legal_basis",
             code="required",
         )
     if legal_basis and not named:
         raise DomainError(
-            "A legal basis is given but no representative: give the representative's name and relation, or leave "
-            "the legal basis empty.",
+            _(
+                "A legal basis is given but no representative: give the representative's name and relation, or leave "
+                "the legal basis empty."
+            ),
             field="representative_name",
             code="required",
         )
@@ -84,10 +93,15 @@ def check_representation(
 def check_staff(person: Any, *, biobank_id: int, field: str, what: str) -> User:
     """``person`` must be an active user with a role in the biobank."""
     if person is None or not getattr(person, "pk", None):
-        raise DomainError(f"Name the {what} (a staff member of the biobank).", field=field, code="required")
+        raise DomainError(
+            _("Name the %(what)s (a staff member of the biobank).") % {"what": what}, field=field, code="required"
+        )
     if not User.objects.filter(pk=person.pk, is_active=True, memberships__biobank_id=biobank_id).exists():
         raise DomainError(
-            f"The {what} must be an active staff member of this biobank; {person} is not.", field=field, code="staff"
+            _("The %(what)s must be an active staff member of this biobank; %(person)s is not.")
+            % {"what": what, "person": person},
+            field=field,
+            code="staff",
         )
     return person
 
@@ -96,13 +110,14 @@ def check_place(place: str) -> str:
     place = " ".join((place or "").split())
     if not place:
         raise DomainError(
-            "Say where the donor was informed (e.g. “Outpatient clinic, room 2”).",
+            _("Say where the donor was informed (e.g. “Outpatient clinic, room 2”)."),
             field="informed_place",
             code="required",
         )
     if len(place) > PLACE_MAX_LENGTH:
         raise DomainError(
-            f"The place of the information is {len(place)} characters long; at most {PLACE_MAX_LENGTH}.",
+            _("The place of the information is %(length)s characters long; at most %(max_length)s.")
+            % {"length": len(place), "max_length": PLACE_MAX_LENGTH},
             field="informed_place",
         )
     return place

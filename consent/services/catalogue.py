@@ -10,9 +10,9 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from biobank.accounts.models import Biobank
 from biobank.accounts.principals import Actor, person_or_none
@@ -20,7 +20,6 @@ from biobank.audit.services import audit_record
 from biobank.errors import ConflictError, DomainError
 
 from ..choices import (
-    MODULE_DEFAULTS_ALLOWED,
     TEMPLATE_ALLOWED_TRANSITIONS,
     ModuleDefault,
     PolicyAction,
@@ -29,11 +28,10 @@ from ..choices import (
     TemplateType,
 )
 from ..codings import coding_validate, uri_validate
-from ..diseases import disease_normalise
-from ..duo import DS, duo_terms_validate
+from ..duo import duo_terms_validate
 from ..models import Module, Policy, Template, TemplateModule, TemplateText
-from ..receipt_font import receipt_text_check
 from ..validity import validity_validate
+from .catalogue_checks import _check_default_state, _check_disease, _check_texts
 from .permissions import require_manage_consent
 
 __all__ = [
@@ -46,32 +44,6 @@ __all__ = [
     "template_retire",
     "template_texts_update",
 ]
-
-LANGUAGES = {code for code, _ in settings.LANGUAGES}
-
-
-def _check_language(language: str, *, field: str = "language") -> str:
-    if language not in LANGUAGES:
-        raise DomainError(
-            f"Language {language!r} is not offered; choose one of {', '.join(sorted(LANGUAGES))}.", field=field
-        )
-    return language
-
-
-def _check_texts(texts: Mapping[str, tuple[str, str]] | Mapping[str, Mapping[str, str]], *, what: str) -> dict:
-    """``{language: {"title": ..., "text": ...}}`` with at least one language and no empty wording."""
-    out: dict[str, dict[str, str]] = {}
-    for language, value in texts.items():
-        title, text = (value["title"], value["text"]) if isinstance(value, Mapping) else value
-        _check_language(language, field="texts")
-        if not (title or "").strip() or not (text or "").strip():
-            raise DomainError(f"The {what} needs a title and a text in {language}.", field="texts", code="required")
-        out[language] = {"title": title.strip(), "text": text.replace("\r\n", "\n").strip()}
-        receipt_text_check(out[language]["title"], field="texts", where=f"title of the {what} ({language})")
-        receipt_text_check(out[language]["text"], field="texts", where=f"text of the {what} ({language})")
-    if not out:
-        raise DomainError(f"The {what} needs its wording in at least one language.", field="texts", code="required")
-    return out
 
 
 def policy_create(
@@ -99,9 +71,17 @@ def policy_create(
     """
     require_manage_consent(actor, biobank)
     if action not in PolicyAction.values:
-        raise DomainError(f"Action {action!r} is not one of {', '.join(PolicyAction.values)}.", field="action")
+        raise DomainError(
+            _("Action %(action)r is not one of %(values)s.")
+            % {"action": action, "values": ", ".join(PolicyAction.values)},
+            field="action",
+        )
     if data_class not in PolicyDataClass.values:
-        raise DomainError(f"Class {data_class!r} is not one of {', '.join(PolicyDataClass.values)}.", field="class")
+        raise DomainError(
+            _("Class %(data_class)r is not one of %(values)s.")
+            % {"data_class": data_class, "values": ", ".join(PolicyDataClass.values)},
+            field="class",
+        )
     terms = duo_terms_validate(list(duo_terms))
     disease = _check_disease(terms, duo_disease)
     coding_system, coding_code = coding_validate(
@@ -128,30 +108,11 @@ def policy_create(
             audit_record(actor=actor, action="consent_policy.create", obj=policy, biobank=biobank, details=_p(policy))
     except IntegrityError:
         raise ConflictError(
-            f"Policy {code} version {version} exists already.", field="code", code="duplicate"
+            _("Policy %(code)s version %(version)s exists already.") % {"code": code, "version": version},
+            field="code",
+            code="duplicate",
         ) from None
     return policy
-
-
-def _check_disease(terms: list[str], disease: str) -> str:
-    """DS needs a disease (ICD-10 or ORPHA, normalised); a disease without DS would restrict nothing."""
-    if not (disease or "").strip():
-        if DS in terms:
-            raise DomainError(
-                "A policy restricted to disease-specific research (DUO DS, DUO:0000007) must name the disease: give "
-                "an ICD-10 code (e.g. E11.9) or an Orphanet code (e.g. ORPHA:558).",
-                field="duo_disease",
-                code="ds_needs_disease",
-            )
-        return ""
-    if DS not in terms:
-        raise DomainError(
-            "A disease only restricts a policy with the DUO term DS (disease-specific research); add DS or leave "
-            "the disease empty.",
-            field="duo_disease",
-            code="disease_without_ds",
-        )
-    return disease_normalise(disease, field="duo_disease")
 
 
 def _p(policy: Policy) -> dict:
@@ -163,30 +124,6 @@ def _p(policy: Policy) -> dict:
         "validity": policy.validity,
         "coding": f"{policy.coding_system}|{policy.coding_code}" if policy.coding_code else "",
     }
-
-
-def _check_default_state(default_state: str, *, mandatory: bool, code: str) -> str:
-    """Never pre-ticked: a pre-selected "accept" is no consent (GDPR Recital 32; CJEU C-673/17 Planet49)."""
-    if default_state not in ModuleDefault.values:
-        raise DomainError(
-            f"Default {default_state!r} is not one of {', '.join(MODULE_DEFAULTS_ALLOWED)}.", field="default_state"
-        )
-    if mandatory and default_state != ModuleDefault.NONE:
-        raise DomainError(
-            f"Module {code} is mandatory: the donor is always asked, so nothing may be pre-selected; choose "
-            "“Nothing pre-selected”.",
-            field="default_state",
-            code="pre_selected",
-        )
-    if default_state == ModuleDefault.ACCEPTED:
-        raise DomainError(
-            f"Module {code} cannot have “accept” pre-selected: consent must be an active choice of the donor, and a "
-            "pre-ticked box is not valid consent (GDPR Recital 32; CJEU C-673/17 Planet49). Choose “Nothing "
-            "pre-selected” or “Decline pre-selected”.",
-            field="default_state",
-            code="pre_ticked",
-        )
-    return default_state
 
 
 def module_create(
@@ -206,10 +143,12 @@ def module_create(
     require_manage_consent(actor, biobank)
     policies = list(policies)
     if not policies:
-        raise DomainError(f"Module {code} needs at least one policy.", field="policies", code="required")
+        raise DomainError(
+            _("Module %(code)s needs at least one policy.") % {"code": code}, field="policies", code="required"
+        )
     for policy in policies:
         if policy.biobank_id not in (None, getattr(biobank, "pk", None)):
-            raise DomainError(f"Policy {policy} belongs to another biobank.", field="policies")
+            raise DomainError(_("Policy %(policy)s belongs to another biobank.") % {"policy": policy}, field="policies")
     default_state = _check_default_state(default_state, mandatory=mandatory, code=code)
     module = Module(
         biobank=biobank,
@@ -234,23 +173,28 @@ def module_create(
             )
     except IntegrityError:
         raise ConflictError(
-            f"Module {code} version {version} exists already.", field="code", code="duplicate"
+            _("Module %(code)s version %(version)s exists already.") % {"code": code, "version": version},
+            field="code",
+            code="duplicate",
         ) from None
     return module
 
 
 def _check_modules(biobank: Biobank, modules: list[Module]) -> None:
     if not modules:
-        raise DomainError("A template needs at least one module.", field="modules", code="required")
+        raise DomainError(_("A template needs at least one module."), field="modules", code="required")
     ids = {m.pk for m in modules}
     for module in modules:
         if module.biobank_id not in (None, biobank.pk):
-            raise DomainError(f"Module {module} belongs to another biobank.", field="modules")
+            raise DomainError(_("Module %(module)s belongs to another biobank.") % {"module": module}, field="modules")
         if module.parent_id is not None and module.parent_id not in ids:
-            raise DomainError(f"Module {module} is nested in a module the template does not contain.", field="modules")
+            raise DomainError(
+                _("Module %(module)s is nested in a module the template does not contain.") % {"module": module},
+                field="modules",
+            )
     codes = [m.code for m in modules]
     if len(set(codes)) != len(codes):
-        raise DomainError("A template contains each module code once.", field="modules")
+        raise DomainError(_("A template contains each module code once."), field="modules")
 
 
 @transaction.atomic
@@ -272,7 +216,9 @@ def template_create(
     require_manage_consent(actor, biobank)
     if Template.objects.filter(biobank=biobank, code=code).exists():
         raise ConflictError(
-            f"Template {code} exists already; derive a new version from its latest one.", field="code", code="duplicate"
+            _("Template %(code)s exists already; derive a new version from its latest one.") % {"code": code},
+            field="code",
+            code="duplicate",
         )
     return _template_insert(
         actor=actor,
@@ -294,13 +240,17 @@ def template_create(
 def _template_insert(*, actor: Actor, biobank: Biobank, derived_from: Template | None, **fields: Any) -> Template:
     texts, modules = fields.pop("texts"), fields.pop("modules")
     if fields["type"] not in TemplateType.values:
-        raise DomainError(f"Type {fields['type']!r} is not one of {', '.join(TemplateType.values)}.", field="type")
+        raise DomainError(
+            _("Type %(type)r is not one of %(values)s.")
+            % {"type": fields["type"], "values": ", ".join(TemplateType.values)},
+            field="type",
+        )
     if not (fields["version_label"] or "").strip():
-        raise DomainError("Give the version a label, e.g. v2 or 1.7.2.", field="version_label", code="required")
+        raise DomainError(_("Give the version a label, e.g. v2 or 1.7.2."), field="version_label", code="required")
     fields["consent_validity"] = validity_validate(fields["consent_validity"], field="consent_validity")
     fields["policy_uri"] = uri_validate(fields["policy_uri"], field="policy_uri")
     if fields["valid_from"] and fields["valid_to"] and fields["valid_to"] < fields["valid_from"]:
-        raise DomainError("“May be signed until” lies before “may be signed from”.", field="valid_to")
+        raise DomainError(_("“May be signed until” lies before “may be signed from”."), field="valid_to")
     _check_modules(biobank, modules)
     template = Template(
         biobank=biobank,
@@ -314,7 +264,8 @@ def _template_insert(*, actor: Actor, biobank: Biobank, derived_from: Template |
             template.save()
     except IntegrityError:
         raise ConflictError(
-            f"Template {template.code} already has a version labelled {template.version_label!r}.",
+            _("Template %(template_code)s already has a version labelled %(version_label)r.")
+            % {"template_code": template.code, "version_label": template.version_label},
             field="version_label",
             code="duplicate",
         ) from None
@@ -343,8 +294,15 @@ def _template_insert(*, actor: Actor, biobank: Biobank, derived_from: Template |
 def _refuse_if_signed(template: Template) -> None:
     if template.is_signed:
         raise ConflictError(
-            f"Template {template.code} {template.version_label} was signed on "
-            f"{timezone.localtime(template.signed_at):%Y-%m-%d}; a signed version is immutable. Derive a new version.",
+            _(
+                "Template %(template_code)s %(version_label)s was signed on %(signed_at)s; a signed version is "
+                "immutable. Derive a new version."
+            )
+            % {
+                "template_code": template.code,
+                "version_label": template.version_label,
+                "signed_at": format(timezone.localtime(template.signed_at), "%Y-%m-%d"),
+            },
             code="signed",
         )
 
@@ -438,8 +396,17 @@ def _transition(template: Template, target: str) -> None:
     if not template.can_become(target):
         allowed = ", ".join(sorted(TEMPLATE_ALLOWED_TRANSITIONS[template.status])) or "none"
         raise ConflictError(
-            f"Template {template.code} {template.version_label} is {template.status}; it cannot become {target} "
-            f"(allowed from {template.status}: {allowed}).",
+            _(
+                "Template %(template_code)s %(version_label)s is %(status)s; it cannot become %(target)s (allowed from "
+                "%(status)s: %(allowed)s)."
+            )
+            % {
+                "template_code": template.code,
+                "version_label": template.version_label,
+                "status": template.status,
+                "target": target,
+                "allowed": allowed,
+            },
             field="status",
             code="transition",
         )
@@ -452,7 +419,7 @@ def template_activate(*, actor: Actor, template: Template) -> Template:
     template = Template.objects.select_for_update().get(pk=template.pk)
     _transition(template, TemplateStatus.ACTIVE)
     if not template.texts.exists():
-        raise DomainError("A template without text cannot be activated.", code="required")
+        raise DomainError(_("A template without text cannot be activated."), code="required")
     now = timezone.now()
     current = (
         Template.objects.select_for_update()

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank
@@ -21,7 +21,7 @@ from biobank.accounts.selectors import user_has_biobank_perm
 from biobank.audit.reasons import steward_reason_clean
 from biobank.audit.services import audit_record, mask_value
 from biobank.crypto.keys import encryption_keyring
-from biobank.errors import DomainError
+from biobank.errors import DomainError, ForbiddenError
 from biobank.pseudonyms.models import PseudonymDomain
 from biobank.pseudonyms.selectors import pid_domain_of
 from biobank.pseudonyms.services import PseudonymNotFound, pseudonym_resolve
@@ -59,7 +59,10 @@ class Identity:
 
 def _require_steward(actor: Principal, biobank: Biobank) -> None:
     if not user_has_biobank_perm(user=actor, biobank=biobank, perm=Perm.VIEW_IDENTITY):
-        raise PermissionDenied(f"Only an identity steward of {biobank.code} may see identifying data of its donors.")
+        raise ForbiddenError(
+            _("Only an identity steward of %(biobank_code)s may see identifying data of its donors.")
+            % {"biobank_code": biobank.code}
+        )
 
 
 def _clean_reason(reason: Any) -> str:
@@ -74,7 +77,9 @@ def identity_view(*, actor: Principal, donor: Donor, reason: str) -> Identity:
     try:
         record = IdentityRecord.objects.select_related("donor").get(donor=donor)
     except IdentityRecord.DoesNotExist:
-        raise DomainError(f"Donor {donor.pid_display} has no identity in the vault.", field="donor") from None
+        raise DomainError(
+            _("Donor %(pid_display)s has no identity in the vault.") % {"pid_display": donor.pid_display}, field="donor"
+        ) from None
     values = identity_of(record)
     audit_record(
         actor=actor,
@@ -96,7 +101,7 @@ def identity_lookup_by_hospital_id(*, actor: Principal, biobank: Biobank, hospit
     _require_steward(actor, biobank)
     reason = _clean_reason(reason)
     if not isinstance(hospital_id, str) or not hospital_id.strip():
-        raise DomainError("Enter the hospital ID to look up.", field="hospital_id", code="required")
+        raise DomainError(_("Enter the hospital ID to look up."), field="hospital_id", code="required")
     records = vault_lookup(IdentityRecord.objects.filter(biobank=biobank), "hospital_id", hospital_id.strip())
     donors = list(
         Donor.objects.filter(pk__in=records.values("donor_id")).select_related("biobank", "merged_into").order_by("pk")

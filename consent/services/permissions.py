@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank
 from biobank.accounts.principals import Actor, principal_of
 from biobank.accounts.selectors import user_has_biobank_perm
-from biobank.errors import DomainError
+from biobank.errors import ForbiddenError
 
 
 def require_manage_consent(actor: Actor, biobank: Biobank | None) -> None:
@@ -16,7 +18,7 @@ def require_manage_consent(actor: Actor, biobank: Biobank | None) -> None:
         return
     if biobank is None:
         if not getattr(principal, "is_superuser", False):
-            raise DomainError("Only a superuser may change the network-wide consent catalogue.", code="forbidden")
+            raise ForbiddenError(_("Only a superuser may change the network-wide consent catalogue."))
         return
     if not user_has_biobank_perm(user=principal, biobank=biobank, perm=Perm.MANAGE_CONSENT):
-        raise DomainError(f"You may not manage consent in {biobank.name}.", code="forbidden")
+        raise ForbiddenError(_("You may not manage consent in %(biobank)s.") % {"biobank": biobank.name})

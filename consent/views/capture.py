@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank
 from biobank.accounts.principals import AuthenticatedHttpRequest
-from biobank.errors import DomainError
+from biobank.errors import DomainError, ForbiddenError
 from biobank.web.access import biobank_for
 from biobank.web.forms import add_domain_error
 
@@ -38,6 +38,8 @@ FIELD_MAP = {"choices": None, "signature": "signature", "countersigned": "counte
 def _donor(request: AuthenticatedHttpRequest, form: forms.Form, biobank: Biobank, pid: str) -> Donor | None:
     try:
         return donor_get_for(user=request.user, pid=pid, biobank=biobank)
+    except ForbiddenError:
+        raise  # the browser's 403 page, not a form error
     except DomainError as error:
         form.add_error("pid", error.message)
     except Donor.DoesNotExist:
@@ -92,6 +94,8 @@ def capture(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
                 informed_place=form.cleaned_data["informed_place"],
                 countersigned=form.cleaned_data["countersigned"],
             )
+        except ForbiddenError:
+            raise  # the browser's 403 page, not a form error
         except DomainError as error:
             name = error.field or ""
             add_domain_error(form, error, {name: f"module_{name.split('/')[-1]}" if "/" in name else name})
@@ -145,6 +149,8 @@ def scan_upload(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
                     informed_by=form.cleaned_data["informed_by"],
                     informed_place=form.cleaned_data["informed_place"],
                 )
+            except ForbiddenError:
+                raise  # the browser's 403 page, not a form error
             except DomainError as error:
                 mapped = {"choices": "accepted"}
                 key = (error.field or "").split("/")[0]
@@ -178,6 +184,8 @@ def qc_decide(request: AuthenticatedHttpRequest, code: str, consent_id: int) -> 
                 approve=form.cleaned_data["decision"] == "approve",
                 note=form.cleaned_data["note"],
             )
+        except ForbiddenError:
+            raise  # the browser's 403 page, not a form error
         except DomainError as error:
             add_domain_error(form, error)
         else:

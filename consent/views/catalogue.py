@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from biobank.accounts.choices import Perm
 from biobank.accounts.principals import AuthenticatedHttpRequest
-from biobank.errors import DomainError
+from biobank.errors import DomainError, ForbiddenError
 from biobank.web.access import biobank_for
 from biobank.web.forms import add_domain_error
 
@@ -46,6 +46,8 @@ def policy_create(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             policy = services.policy_create(actor=request.user, biobank=biobank, **form.cleaned_data)
+        except ForbiddenError:
+            raise  # the browser's 403 page, not a form error
         except DomainError as error:
             add_domain_error(form, error, {"class": "data_class"})
         else:
@@ -89,6 +91,8 @@ def module_create(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
                 parent=data["parent"],
                 validity=data["validity"],
             )
+        except ForbiddenError:
+            raise  # the browser's 403 page, not a form error
         except DomainError as error:
             add_domain_error(form, error, {"texts": TEXTS_FIELD})
         else:
@@ -121,6 +125,8 @@ def template_create(request: AuthenticatedHttpRequest, code: str) -> HttpRespons
                 consent_validity=data["consent_validity"],
                 policy_uri=data["policy_uri"],
             )
+        except ForbiddenError:
+            raise  # the browser's 403 page, not a form error
         except DomainError as error:
             add_domain_error(form, error, {"texts": TEXTS_FIELD})
         else:

@@ -18,7 +18,7 @@ from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank
 from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.accounts.selectors import user_has_biobank_perm
-from biobank.errors import DomainError
+from biobank.errors import DomainError, ForbiddenError
 from biobank.web.access import biobank_for
 from biobank.web.forms import add_domain_error
 
@@ -111,6 +111,8 @@ def _document(request: AuthenticatedHttpRequest, code: str, consent_id: int, kin
     read = services.consent_receipt_read if kind == "receipt" else services.consent_scan_read
     try:
         data = read(actor=request.user, consent=consent, reason=reason)
+    except ForbiddenError:
+        raise  # the browser's 403 page, not a form error
     except DomainError as error:
         if not officer:
             add_domain_error(form, error)
@@ -157,6 +159,8 @@ def withdraw_module(request: AuthenticatedHttpRequest, code: str, consent_id: in
                 effective=form.cleaned_data["effective"],
                 reason=form.cleaned_data["reason"],
             )
+        except ForbiddenError:
+            raise  # the browser's 403 page, not a form error
         except DomainError as error:
             messages.error(request, error.message)
         else:
@@ -180,6 +184,8 @@ def invalidation_request(request: AuthenticatedHttpRequest, code: str, consent_i
             services.consent_invalidation_request(
                 actor=request.user, consent=consent, reason=form.cleaned_data["reason"]
             )
+        except ForbiddenError:
+            raise  # the browser's 403 page, not a form error
         except DomainError as error:
             messages.error(request, error.message)
         else:
@@ -204,6 +210,8 @@ def invalidation_decide(request: AuthenticatedHttpRequest, code: str, consent_id
             services.consent_invalidation_decide(
                 actor=request.user, invalidation=pending, approve=approve, note=form.cleaned_data["note"]
             )
+        except ForbiddenError:
+            raise  # the browser's 403 page, not a form error
         except DomainError as error:
             messages.error(request, error.message)
         else:

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from biobank.accounts.choices import BIOBANK_PERMISSIONS, Perm
 from biobank.accounts.models import Biobank
 from biobank.accounts.principals import AuthenticatedHttpRequest
-from biobank.errors import DomainError
+from biobank.errors import DomainError, ForbiddenError
 from biobank.pseudonyms.checkchar import display
 from biobank.web.access import biobank_access, biobank_for
 from biobank.web.forms import add_domain_error
@@ -91,6 +91,8 @@ def donor_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     if search.is_bound and search.is_valid() and search.cleaned_data["pid"]:
         try:
             donors = donors_with_pids(donors, [pid_canonical(search.cleaned_data["pid"])])
+        except ForbiddenError:
+            raise  # the browser's 403 page, not a form error
         except DomainError as error:
             search.add_error("pid", error.message)
             donors = donors.none()
@@ -152,6 +154,8 @@ def donor_register(request: AuthenticatedHttpRequest, code: str) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         try:
             registration = services.donor_register(actor=request.user, biobank=biobank, **form.cleaned_data)
+        except ForbiddenError:
+            raise  # the browser's 403 page, not a form error
         except DomainError as error:
             add_domain_error(form, error)
         else:
@@ -184,6 +188,8 @@ def donor_identity(request: AuthenticatedHttpRequest, code: str, pid: str) -> Ht
     if request.method == "POST" and form.is_valid():
         try:
             identity = services.identity_view(actor=request.user, donor=donor, reason=form.cleaned_data["reason"])
+        except ForbiddenError:
+            raise  # the browser's 403 page, not a form error
         except DomainError as error:
             add_domain_error(form, error)
         else:
@@ -207,11 +213,15 @@ def identity_lookup(request: AuthenticatedHttpRequest, code: str) -> HttpRespons
             context["found"] = services.identity_lookup_by_hospital_id(
                 actor=request.user, biobank=biobank, **by_hospital.cleaned_data
             )
+        except ForbiddenError:
+            raise  # the browser's 403 page, not a form error
         except DomainError as error:
             add_domain_error(by_hospital, error)
     elif action == "pid" and by_pid.is_valid():
         try:
             identity = services.donor_reidentify(actor=request.user, biobank=biobank, **by_pid.cleaned_data)
+        except ForbiddenError:
+            raise  # the browser's 403 page, not a form error
         except DomainError as error:
             add_domain_error(by_pid, error, {"pseudonym": "pid"})
         else:
@@ -230,6 +240,8 @@ def donor_merge(request: AuthenticatedHttpRequest, code: str, pid: str) -> HttpR
         target = None
         try:
             target = donor_get_for(user=request.user, pid=form.cleaned_data["target"], biobank=biobank)
+        except ForbiddenError:
+            raise  # the browser's 403 page, not a form error
         except DomainError as error:
             form.add_error("target", error.message)
         except Donor.DoesNotExist:
@@ -239,6 +251,8 @@ def donor_merge(request: AuthenticatedHttpRequest, code: str, pid: str) -> HttpR
                 services.donor_merge(
                     actor=request.user, source=source, target=target, reason=form.cleaned_data["reason"]
                 )
+            except ForbiddenError:
+                raise  # the browser's 403 page, not a form error
             except DomainError as error:
                 add_domain_error(form, error, {"source": None, "target": "target"})  # type: ignore[dict-item]
             else:
@@ -261,6 +275,8 @@ def donor_withdraw(request: AuthenticatedHttpRequest, code: str, pid: str) -> Ht
     if request.method == "POST" and form.is_valid():
         try:
             rows = services.donor_withdraw(actor=request.user, donor=donor, **form.cleaned_data)
+        except ForbiddenError:
+            raise  # the browser's 403 page, not a form error
         except DomainError as error:
             add_domain_error(form, error)
         else:
@@ -328,6 +344,8 @@ def duplicate_review(request: AuthenticatedHttpRequest, code: str, review_id: in
             candidates = services.duplicate_review_candidates(
                 actor=request.user, review=review, reason=reason_form.cleaned_data["reason"]
             )
+        except ForbiddenError:
+            raise  # the browser's 403 page, not a form error
         except DomainError as error:
             add_domain_error(reason_form, error)
     if candidates is not None:
@@ -349,6 +367,8 @@ def duplicate_review(request: AuthenticatedHttpRequest, code: str, review_id: in
                     note=data["note"],
                     reason=data["reason"],
                 )
+            except ForbiddenError:
+                raise  # the browser's 403 page, not a form error
             except DomainError as error:
                 add_domain_error(form, error)
             else:

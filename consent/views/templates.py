@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank
 from biobank.accounts.principals import AuthenticatedHttpRequest
-from biobank.errors import DomainError
+from biobank.errors import DomainError, ForbiddenError
 from biobank.web.access import biobank_for
 from biobank.web.forms import add_domain_error
 
@@ -66,6 +66,8 @@ def template_new_version(request: AuthenticatedHttpRequest, code: str, template_
                 module_texts=form.module_texts(),
                 policy_uri=form.cleaned_data["policy_uri"],
             )
+        except ForbiddenError:
+            raise  # the browser's 403 page, not a form error
         except DomainError as error:
             add_domain_error(form, error)
         else:
@@ -82,6 +84,8 @@ def template_activate(request: AuthenticatedHttpRequest, code: str, template_id:
     template = _template(request, biobank, template_id)
     try:
         services.template_activate(actor=request.user, template=template)
+    except ForbiddenError:
+        raise  # the browser's 403 page, not a form error
     except DomainError as error:
         messages.error(request, error.message)
     else:

@@ -23,7 +23,7 @@ from biobank.accounts.lockout import signin_attempt_begin
 from biobank.accounts.mfa_forms import MfaCodeForm, MfaResetForm, MfaSetupForm
 from biobank.accounts.models import Biobank
 from biobank.accounts.selectors import biobank_get_for, members_of_biobank
-from biobank.errors import DomainError
+from biobank.errors import DomainError, ForbiddenError
 from biobank.ops.client_address import client_address
 
 from ..choices import Perm
@@ -167,7 +167,7 @@ def reset(request: AuthenticatedHttpRequest, code: str, user_id: int) -> HttpRes
             mfa.mfa_reset(actor=request.user, user=member, reason=form.cleaned_data["reason"])
         except DomainError as error:
             form.add_error(None if error.field is None else error.field, error.message)
-            status = 403 if error.code == "forbidden" else 400
+            status = 403 if isinstance(error, ForbiddenError) else 400
         else:
             messages.success(
                 request,

@@ -20,7 +20,7 @@ from biobank.accounts.choices import BIOBANK_PERMISSIONS, ROLE_PERMISSIONS, Perm
 from biobank.accounts.models import Biobank, RoleGrant, User
 from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.accounts.selectors import members_of_biobank, role_grants_pending_of_biobank, user_has_biobank_perm
-from biobank.errors import DomainError
+from biobank.errors import DomainError, ForbiddenError
 from biobank.web.access import biobank_for
 from biobank.web.forms import MemberAddForm, MemberRolesForm, add_domain_error
 
@@ -90,6 +90,8 @@ def member_add(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
                 full_name=form.cleaned_data["full_name"],
                 roles=form.cleaned_data["roles"],
             )
+        except ForbiddenError:
+            raise  # the browser's 403 page, not a form error
         except DomainError as error:
             add_domain_error(form, error)
         else:
@@ -116,6 +118,8 @@ def member_edit(request: AuthenticatedHttpRequest, code: str, user_id: int) -> H
     if request.method == "POST" and form.is_valid():
         try:
             services.memberships_set(actor=request.user, biobank=biobank, user=member, roles=form.cleaned_data["roles"])
+        except ForbiddenError:
+            raise  # the browser's 403 page, not a form error
         except DomainError as error:
             add_domain_error(form, error)
         else:
@@ -152,6 +156,8 @@ def member_remove(request: AuthenticatedHttpRequest, code: str, user_id: int) ->
     if request.method == "POST":
         try:
             services.memberships_set(actor=request.user, biobank=biobank, user=member, roles=[])
+        except ForbiddenError:
+            raise  # the browser's 403 page, not a form error
         except DomainError as error:
             messages.error(request, error.message)
         else:
@@ -179,6 +185,8 @@ def role_grant_decide(request: AuthenticatedHttpRequest, code: str, grant_id: in
         else:
             services.role_grant_reject(actor=request.user, grant=grant)
             messages.success(request, _("The role %(role)s for %(email)s was rejected.") % labels)
+    except ForbiddenError:
+        raise  # the browser's 403 page, not a form error
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("web:members", code=biobank.code)

@@ -15,7 +15,7 @@ from biobank.accounts.choices import Perm, perm_label
 from biobank.accounts.models import ApiToken
 from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.accounts.selectors import api_tokens_of_biobank
-from biobank.errors import DomainError
+from biobank.errors import DomainError, ForbiddenError
 from biobank.web.access import biobank_for
 from biobank.web.forms import TokenCreateForm, add_domain_error
 
@@ -48,6 +48,8 @@ def token_create(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
                 permissions=form.cleaned_data["permissions"],
                 expires_at=form.cleaned_data["expires_on"],
             )
+        except ForbiddenError:
+            raise  # the browser's 403 page, not a form error
         except DomainError as error:
             add_domain_error(form, error, {"expires_at": "expires_on"})
         else:

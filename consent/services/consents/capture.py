@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from biobank.accounts.models import User
 from biobank.audit.services import audit_record
@@ -42,17 +43,20 @@ def _check_png(data: bytes | None) -> bytes | None:
         return None
     if len(data) > SIGNATURE_MAX_BYTES:
         raise DomainError(
-            f"The drawn signature is {len(data) // 1024} KB; at most {SIGNATURE_MAX_BYTES // 1024} KB.",
+            _("The drawn signature is %(size_kb)s KB; at most %(max_kb)s KB.")
+            % {"size_kb": len(data) // 1024, "max_kb": SIGNATURE_MAX_BYTES // 1024},
             field="signature",
         )
     if not data.startswith(b"\x89PNG\r\n\x1a\n"):
-        raise DomainError("The drawn signature must be a PNG image.", field="signature", code="signature_format")
+        raise DomainError(_("The drawn signature must be a PNG image."), field="signature", code="signature_format")
     from PIL import Image
 
     try:
         Image.open(io.BytesIO(data)).verify()
     except Exception:  # any decoding problem means the same thing to the person signing
-        raise DomainError("The drawn signature is not a readable PNG image; draw again.", field="signature") from None
+        raise DomainError(
+            _("The drawn signature is not a readable PNG image; draw again."), field="signature"
+        ) from None
     return data
 
 
@@ -92,11 +96,11 @@ def consent_record(
     signed_on = signed_on or today
     if signed_on != today:
         raise DomainError(
-            "An on-screen consent is signed today; record an earlier paper form as a scan.", field="signed_on"
+            _("An on-screen consent is signed today; record an earlier paper form as a scan."), field="signed_on"
         )
     _check_donor(donor)
     if template.biobank_id != donor.biobank_id:
-        raise DomainError("This template belongs to another biobank.", field="template")
+        raise DomainError(_("This template belongs to another biobank."), field="template")
     template = _lock_and_check_current(template, today)
     _check_language(template, language)
     modules = _template_modules(template)
@@ -104,7 +108,7 @@ def consent_record(
     signer_name = (signer_name or "").strip()
     if not signer_name:
         raise DomainError(
-            "Type the name of the person signing: it is the signature (a drawn signature may be added).",
+            _("Type the name of the person signing: it is the signature (a drawn signature may be added)."),
             field="signer_name",
             code="required",
         )
@@ -123,7 +127,7 @@ def consent_record(
     informed_by, informed_place = _check_information(actor, donor, informed_by, informed_place)
     if not countersigned:
         raise DomainError(
-            "Confirm as staff member that you witnessed the signature (countersignature).",
+            _("Confirm as staff member that you witnessed the signature (countersignature)."),
             field="countersigned",
             code="required",
         )
@@ -175,17 +179,41 @@ def _lock_and_check_current(template: Template, today: date) -> Template:
         current = Template.objects.filter(
             biobank_id=template.biobank_id, code=template.code, status=TemplateStatus.ACTIVE
         ).first()
-        hint = f" Sign the current version {current.version_label} instead." if current else ""
+        names = {
+            "version_label": template.version_label,
+            "template_code": template.code,
+            "status": template.get_status_display().lower(),
+            "current": current.version_label if current else "",
+        }
+        message = (
+            _(
+                "Version %(version_label)s of %(template_code)s is %(status)s, not the version in use: it cannot be "
+                "signed. Sign the current version %(current)s instead."
+            )
+            % names
+            if current
+            else _(
+                "Version %(version_label)s of %(template_code)s is %(status)s, not the version in use: it cannot be "
+                "signed."
+            )
+            % names
+        )
         raise DomainError(
-            f"Version {template.version_label} of {template.code} is {template.get_status_display().lower()}, not "
-            f"the version in use: it cannot be signed.{hint}",
+            message,
             field="template",
             code="outdated_version",
         )
     if not template.signable_on(today):
         raise DomainError(
-            f"Version {template.version_label} may be signed from {template.valid_from or '—'} to "
-            f"{template.valid_to or '—'}; today is outside that period.",
+            _(
+                "Version %(version_label)s may be signed from %(valid_from)s to %(valid_to)s; today is outside that "
+                "period."
+            )
+            % {
+                "version_label": template.version_label,
+                "valid_from": template.valid_from or "—",
+                "valid_to": template.valid_to or "—",
+            },
             field="template",
             code="outdated_version",
         )

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import hashlib
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from biobank.accounts.choices import Perm
 from biobank.accounts.principals import Principal
 from biobank.accounts.selectors import user_has_biobank_perm
 from biobank.audit.reasons import steward_reason_clean
 from biobank.audit.services import audit_record
-from biobank.errors import DomainError
+from biobank.errors import DomainError, ForbiddenError
 
 from ...choices import ConsentSource
 from ...documents import document_read, document_store
@@ -57,8 +57,11 @@ def _document_reader(actor: Principal, consent: Consent, reason: str | None) -> 
         return (reason or "").strip() or "consent officer"
     if user_has_biobank_perm(user=actor, biobank=consent.biobank, perm=Perm.VIEW_IDENTITY):
         return steward_reason_clean(reason, prompt="State why you need this document (it shows the signer's name)")
-    raise PermissionDenied(
-        "Receipts and scans show who signed: only consent officers and identity stewards (with a reason) may open them."
+    raise ForbiddenError(
+        _(
+            "Receipts and scans show who signed: only consent officers and identity stewards (with a reason) may open "
+            "them."
+        )
     )
 
 
@@ -70,7 +73,7 @@ def consent_receipt_read(*, actor: Principal, consent: Consent, reason: str | No
     """
     why = _document_reader(actor, consent, reason)
     if not consent.receipt_sha256:
-        raise DomainError("The receipt is still being generated; try again in a moment.", code="not_ready")
+        raise DomainError(_("The receipt is still being generated; try again in a moment."), code="not_ready")
     data = document_read(consent, "receipt")
     audit_record(
         actor=actor,
@@ -87,7 +90,7 @@ def consent_scan_read(*, actor: Principal, consent: Consent, reason: str | None 
     """The decrypted scan (QC or later checks), under the receipt's rule; audited."""
     why = _document_reader(actor, consent, reason)
     if not consent.scan:
-        raise DomainError("This consent has no scan.", code="no_scan")
+        raise DomainError(_("This consent has no scan."), code="no_scan")
     data = document_read(consent, "scan")
     audit_record(
         actor=actor, action="consent.scan_read", obj=consent, reason=why, details={"sha256": consent.scan_sha256}

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from biobank.accounts.models import User
 from biobank.audit.services import audit_record
@@ -87,10 +88,14 @@ def consent_scan_upload(
         file.seek(0, io.SEEK_END)
         size = file.tell()
     if not size:
-        raise DomainError("The scan is empty.", field="scan", code="empty")
+        raise DomainError(_("The scan is empty."), field="scan", code="empty")
     if size > SCAN_MAX_BYTES:
         raise DomainError(
-            f"The scan is {size / 1024 / 1024:.1f} MB; at most {SCAN_MAX_BYTES // 1024 // 1024} MB is accepted.",
+            _("The scan is %(size_mb)s MB; at most %(max_mb)s MB is accepted.")
+            % {
+                "size_mb": format(size / 1024 / 1024, ".1f"),
+                "max_mb": SCAN_MAX_BYTES // 1024 // 1024,
+            },
             field="scan",
             code="too_large",
         )
@@ -98,23 +103,34 @@ def consent_scan_upload(
     kind = scan_kind(file.read(16))
     if kind is None:
         raise DomainError(
-            "The scan is not a PDF, PNG or JPEG file (judged by its content, not its name); scan the form as one of "
-            "these.",
+            _(
+                "The scan is not a PDF, PNG or JPEG file (judged by its content, not its name); scan the form as one "
+                "of "
+                "these."
+            ),
             field="scan",
             code="file_type",
         )
     _check_donor(donor)
     if template.biobank_id != donor.biobank_id:
-        raise DomainError("This template belongs to another biobank.", field="template")
+        raise DomainError(_("This template belongs to another biobank."), field="template")
     today = timezone.localdate()
     if signed_on > today:
-        raise DomainError("The signature date lies in the future.", field="signed_on")
+        raise DomainError(_("The signature date lies in the future."), field="signed_on")
     template = Template.objects.select_for_update().get(pk=template.pk)
     if not template.in_use_on(signed_on):
         raise DomainError(
-            f"Version {template.version_label} of {template.code} was not in use on {signed_on} (in use "
-            f"{template.activated_on or 'never'} to {template.retired_on or 'today'}): check the version printed on "
-            "the form.",
+            _(
+                "Version %(version_label)s of %(template_code)s was not in use on %(signed_on)s (in use "
+                "%(activated_on)s to %(retired_on)s): check the version printed on the form."
+            )
+            % {
+                "version_label": template.version_label,
+                "template_code": template.code,
+                "signed_on": signed_on,
+                "activated_on": template.activated_on or "never",
+                "retired_on": template.retired_on or "today",
+            },
             field="template",
             code="outdated_version",
         )
@@ -189,15 +205,16 @@ def consent_scan_qc(*, actor: User, consent: Consent, approve: bool, note: str =
     target = ConsentStatus.VALID if approve else ConsentStatus.REJECTED
     if not consent.can_become(target):
         raise ConflictError(
-            f"This consent is {consent.get_status_display().lower()}; QC decides only on pending scans.",
+            _("This consent is %(status)s; QC decides only on pending scans.")
+            % {"status": consent.get_status_display().lower()},
             code="transition",
         )
     if getattr(actor, "pk", None) == consent.recorded_by_id:
         raise DomainError(
-            "You uploaded this scan; a second person must check it (four-eyes principle).", code="same_person"
+            _("You uploaded this scan; a second person must check it (four-eyes principle)."), code="same_person"
         )
     if not approve and not (note or "").strip():
-        raise DomainError("Say why the scan is rejected.", field="note", code="required")
+        raise DomainError(_("Say why the scan is rejected."), field="note", code="required")
     note = free_text_check(note, field="note", donor=consent.donor)
     now = timezone.now()
     consent.status, consent.qc_by, consent.qc_at, consent.qc_note = target, actor, now, (note or "").strip()

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from biobank.accounts.principals import Actor, person_or_none
 from biobank.errors import DomainError
 
@@ -29,8 +31,8 @@ def _template_modules(template: Template) -> list[Module]:
 def _check_donor(donor: Donor) -> None:
     if not donor.can_consent:
         raise DomainError(
-            f"Donor {donor.pid} is {donor.get_status_display().lower()}; consent can only be recorded for an active "
-            "donor.",
+            _("Donor %(pid)s is %(status)s; consent can only be recorded for an active donor.")
+            % {"pid": donor.pid, "status": donor.get_status_display().lower()},
             field="donor",
             code="donor_status",
         )
@@ -48,7 +50,8 @@ def _check_choices(
     unknown = sorted(set(choices) - set(by_code))
     if unknown:
         raise DomainError(
-            f"The template has no module {', '.join(unknown)}; its modules are {', '.join(by_code)}.",
+            _("The template has no module %(unknown)s; its modules are %(by_code)s.")
+            % {"unknown": ", ".join(unknown), "by_code": ", ".join(by_code)},
             field="choices",
             code="unknown_module",
         )
@@ -65,23 +68,34 @@ def _check_choices(
                 TemplateType.REFUSAL: "a refusal form refuses everything on it: nothing can be accepted",
             }[TemplateType(form)]
             raise DomainError(
-                f"The answer for “{module.title_in(language)}” ({module.code}) cannot be {choice!r}: {what}.",
+                _("The answer for “%(module_title)s” (%(module_code)s) cannot be %(choice)r: %(what)s.")
+                % {
+                    "module_title": module.title_in(language),
+                    "module_code": module.code,
+                    "choice": choice,
+                    "what": what,
+                },
                 field=f"choices/{module.code}",
                 code="choice_for_form",
             )
         if form == TemplateType.CONSENT and module.mandatory and choice != ModuleChoice.ACCEPTED:
             what = "was declined" if choice == ModuleChoice.DECLINED else "is missing"
             raise DomainError(
-                f"The mandatory module “{module.title_in(language)}” ({module.code}) {what}: the donor must accept it "
-                "to sign this form (record a refusal on a refusal form instead).",
+                _(
+                    "The mandatory module “%(module_title)s” (%(module_code)s) %(what)s: the donor must accept it to "
+                    "sign this form (record a refusal on a refusal form instead)."
+                )
+                % {"module_title": module.title_in(language), "module_code": module.code, "what": what},
                 field=f"choices/{module.code}",
                 code="mandatory_module",
             )
         result[module.pk] = choice
     if form == TemplateType.WITHDRAWAL and ModuleChoice.WITHDRAWN not in result.values():
         raise DomainError(
-            "Tick at least one module the donor withdraws from (a withdrawal form with nothing ticked withdraws "
-            "nothing).",
+            _(
+                "Tick at least one module the donor withdraws from (a withdrawal form with nothing ticked withdraws "
+                "nothing)."
+            ),
             field="choices",
             code="nothing_withdrawn",
         )
@@ -90,8 +104,14 @@ def _check_choices(
         if form == TemplateType.CONSENT and parent_refused and result[module.pk] == ModuleChoice.ACCEPTED:
             parent = next(m for m in modules if m.pk == module.parent_id)
             raise DomainError(
-                f"“{module.title_in(language)}” is part of “{parent.title_in(language)}”, which was not accepted; "
-                "it cannot be accepted on its own.",
+                _(
+                    "“%(module_title)s” is part of “%(parent_title)s”, which was not accepted; it cannot be accepted "
+                    "on its own."
+                )
+                % {
+                    "module_title": module.title_in(language),
+                    "parent_title": parent.title_in(language),
+                },
                 field=f"choices/{module.code}",
                 code="nested_module",
             )
@@ -102,7 +122,8 @@ def _check_language(template: Template, language: str) -> None:
     languages = sorted(template.texts.values_list("language", flat=True))
     if language not in languages:
         raise DomainError(
-            f"Template {template} has no text in {language!r}; it is available in {', '.join(languages)}.",
+            _("Template %(template)s has no text in %(language)r; it is available in %(languages)s.")
+            % {"template": template, "language": language, "languages": ", ".join(languages)},
             field="language",
         )
 
@@ -111,7 +132,7 @@ def _check_representative(name: str, relation: str) -> tuple[str, str]:
     name, relation = (name or "").strip(), (relation or "").strip()
     if bool(name) != bool(relation):
         raise DomainError(
-            "For a legal representative or guardian give both the name and the relation to the donor.",
+            _("For a legal representative or guardian give both the name and the relation to the donor."),
             field="representative_relation" if name else "representative_name",
             code="required",
         )
@@ -203,9 +224,17 @@ def _expand(consent: Consent, choices: dict[int, str], *, recorded_at: Any, acto
             valid_to = shortest_end([*limits, policy.validity], start=consent.signed_on) if accepted else None
             if valid_to is not None and valid_to < consent.signed_on:
                 raise DomainError(
-                    f"Policy {policy.code} in module {module.code} would be valid only until {valid_to}, before the "
-                    f"form was signed on {consent.signed_on}: the validity of the template, module or policy has "
-                    "ended; sign a current version.",
+                    _(
+                        "Policy %(policy_code)s in module %(module_code)s would be valid only until %(valid_to)s, "
+                        "before the form was signed on %(signed_on)s: the validity of the template, module or policy "
+                        "has ended; sign a current version."
+                    )
+                    % {
+                        "policy_code": policy.code,
+                        "module_code": module.code,
+                        "valid_to": valid_to,
+                        "signed_on": consent.signed_on,
+                    },
                     field="template",
                     code="validity_ended",
                 )

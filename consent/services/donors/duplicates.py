@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from biobank.accounts.choices import Perm
 from biobank.accounts.principals import Actor
@@ -74,18 +75,25 @@ def duplicate_review_decide(
     if not locked.can_become(decision):
         if not locked.is_pending:
             raise ConflictError(
-                f"This possible duplicate was already decided ({locked.get_status_display()}).", field="decision"
+                _("This possible duplicate was already decided (%(status)s).")
+                % {"status": locked.get_status_display()},
+                field="decision",
             )
         raise DomainError(
-            f"Decision {decision!r} is not allowed; choose same_person or different_person.", field="decision"
+            _("Decision %(decision)r is not allowed; choose same_person or different_person.") % {"decision": decision},
+            field="decision",
         )
     if decision == DuplicateReviewStatus.SAME_PERSON:
         candidate_ids = set(locked.candidates.values_list("donor_id", flat=True))
         if donor is None or donor.biobank_id != locked.biobank_id:
-            raise DomainError("Choose which registered donor this person is.", field="donor", code="required")
+            raise DomainError(_("Choose which registered donor this person is."), field="donor", code="required")
         allowed = candidate_ids | {_final_donor(d).pk for d in Donor.objects.filter(pk__in=candidate_ids)}
         if donor.pk not in allowed:
-            raise DomainError(f"Donor {donor.pid_display} is not one of the candidates of this review.", field="donor")
+            raise DomainError(
+                _("Donor %(pid_display)s is not one of the candidates of this review.")
+                % {"pid_display": donor.pid_display},
+                field="donor",
+            )
         result = _final_donor(donor)
         note = free_text_check(note, field="note", donor=result, identity=identity_of(locked))
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.db.models.fields.reverse_related import ManyToManyRel
+from django.utils.translation import gettext as _
 
 from biobank.accounts.choices import Perm
 from biobank.accounts.principals import Actor
@@ -40,8 +41,15 @@ def _repoint(*, source: Donor, target: Donor) -> dict[str, int]:
                     count = model._base_manager.filter(**{name: source}).update(**{name: target})
         except IntegrityError:
             raise ConflictError(
-                f"Cannot merge: {model._meta.verbose_name_plural} of {source.pid_display} collide with those of "
-                f"{target.pid_display} (the target may have only one); resolve them first.",
+                _(
+                    "Cannot merge: %(records)s of %(pid_display)s collide with those of %(target_pid)s (the target may "
+                    "have only one); resolve them first."
+                )
+                % {
+                    "records": model._meta.verbose_name_plural,
+                    "pid_display": source.pid_display,
+                    "target_pid": target.pid_display,
+                },
                 field="source",
             ) from None
         if count:
@@ -58,21 +66,26 @@ def donor_merge(*, actor: Actor, source: Donor, target: Donor, reason: str) -> D
     _require_perm(actor, source.biobank, Perm.MANAGE_CONSENT, "merge donors")
     if not isinstance(reason, str) or not reason.strip():
         raise DomainError(
-            "State why these donors are the same person; it is kept in the audit trail.",
+            _("State why these donors are the same person; it is kept in the audit trail."),
             field="reason",
             code="required",
         )
     if source.pk == target.pk:
-        raise DomainError("A donor cannot be merged into itself; choose another donor.", field="target")
+        raise DomainError(_("A donor cannot be merged into itself; choose another donor."), field="target")
     if source.biobank_id != target.biobank_id:
-        raise DomainError("Donors of different biobanks cannot be merged.", field="target")
+        raise DomainError(_("Donors of different biobanks cannot be merged."), field="target")
     locked = {d.pk: d for d in Donor.objects.select_for_update().filter(pk__in=[source.pk, target.pk]).order_by("pk")}
     src, tgt = locked[source.pk], locked[target.pk]
     if not src.can_become(DonorStatus.MERGED):
-        raise ConflictError(f"Donor {src.pid_display} is already merged into another donor.", field="source")
+        raise ConflictError(
+            _("Donor %(pid_display)s is already merged into another donor.") % {"pid_display": src.pid_display},
+            field="source",
+        )
     if tgt.status == DonorStatus.MERGED:
         raise DomainError(
-            f"Donor {tgt.pid_display} was itself merged; merge into the donor it was merged into.", field="target"
+            _("Donor %(pid_display)s was itself merged; merge into the donor it was merged into.")
+            % {"pid_display": tgt.pid_display},
+            field="target",
         )
     reason = free_text_check(reason, field="reason", donor=src)
     free_text_check(reason, field="reason", donor=tgt)

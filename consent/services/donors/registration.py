@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
 
 from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank
@@ -75,7 +76,9 @@ def _create_donor(
             donor.save(force_insert=True)
     except IntegrityError:
         raise ConflictError(
-            f"The PID {donor.pid_display} is taken in {biobank.code}; try again.", field="pid"
+            _("The PID %(pid_display)s is taken in %(biobank_code)s; try again.")
+            % {"pid_display": donor.pid_display, "biobank_code": biobank.code},
+            field="pid",
         ) from None
     record = IdentityRecord(donor=donor, biobank=biobank, subject_ref=subject_ref)
     _store_identity(record, identity)

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from biobank.errors import DomainError
 
@@ -46,16 +47,29 @@ def _clean_text(field: str, value: Any, *, required: bool = False) -> str:
     text = " ".join(str(value or "").split()) if field != "address" else str(value or "").strip()
     if required and not text:
         label = field.replace("_", " ")
-        raise DomainError(f"{label.capitalize()}: enter the donor's {label}.", field=field, code="required")
+        raise DomainError(
+            _("%(label_capitalized)s: enter the donor's %(label)s.")
+            % {"label_capitalized": label.capitalize(), "label": label},
+            field=field,
+            code="required",
+        )
     limit = IDENTITY_MAX_LENGTH[field]
     if len(text) > limit:
         raise DomainError(
-            f"{field.replace('_', ' ').capitalize()}: at most {limit} characters, got {len(text)}.",
+            _("%(field)s: at most %(limit)s characters, got %(length)s.")
+            % {
+                "field": field.replace("_", " ").capitalize(),
+                "limit": limit,
+                "length": len(text),
+            },
             field=field,
             code="max_length",
         )
     if any(ord(char) < 32 and char not in "\n\t" for char in text):
-        raise DomainError(f"{field.replace('_', ' ').capitalize()}: contains control characters.", field=field)
+        raise DomainError(
+            _("%(field)s: contains control characters.") % {"field": field.replace("_", " ").capitalize()},
+            field=field,
+        )
     return text
 
 
@@ -65,17 +79,23 @@ def _clean_date_of_birth(value: Any) -> date:
             value = date.fromisoformat(value.strip())
         except ValueError:
             raise DomainError(
-                f"Date of birth: {value!r} is not a date; use YYYY-MM-DD, e.g. 1970-03-07.",
+                _("Date of birth: %(value)r is not a date; use YYYY-MM-DD, e.g. 1970-03-07.") % {"value": value},
                 field="date_of_birth",
                 code="invalid",
             ) from None
     if not isinstance(value, date):
-        raise DomainError("Date of birth: enter the donor's date of birth.", field="date_of_birth", code="required")
+        raise DomainError(_("Date of birth: enter the donor's date of birth."), field="date_of_birth", code="required")
     if value > timezone.localdate():
-        raise DomainError(f"Date of birth: {value.isoformat()} is in the future.", field="date_of_birth", code="future")
+        raise DomainError(
+            _("Date of birth: %(date)s is in the future.") % {"date": value.isoformat()},
+            field="date_of_birth",
+            code="future",
+        )
     if value.year < 1900:
         raise DomainError(
-            f"Date of birth: {value.isoformat()} is before 1900; check the year.", field="date_of_birth", code="range"
+            _("Date of birth: %(date)s is before 1900; check the year.") % {"date": value.isoformat()},
+            field="date_of_birth",
+            code="range",
         )
     return value
 
@@ -101,12 +121,12 @@ def identity_clean(
             validate_email(email_text)
         except DjangoValidationError:
             raise DomainError(
-                "E-mail: not a valid e-mail address (expected name@example.org).", field="email", code="invalid"
+                _("E-mail: not a valid e-mail address (expected name@example.org)."), field="email", code="invalid"
             ) from None
     phone_text = _clean_text("phone", phone)
     if phone_text and not set(phone_text) <= _PHONE_CHARS:
         raise DomainError(
-            "Phone: use digits, spaces and + ( ) - . / only, e.g. +49 30 1234567.", field="phone", code="invalid"
+            _("Phone: use digits, spaces and + ( ) - . / only, e.g. +49 30 1234567."), field="phone", code="invalid"
         )
     return IdentityInput(
         given_names=given,
@@ -122,5 +142,8 @@ def identity_clean(
 
 def _clean_sex(sex: Any) -> str:
     if sex not in Sex.values:
-        raise DomainError(f"Sex: {sex!r} is not allowed; choose one of {', '.join(Sex.values)}.", field="sex")
+        raise DomainError(
+            _("Sex: %(sex)r is not allowed; choose one of %(values)s.") % {"sex": sex, "values": ", ".join(Sex.values)},
+            field="sex",
+        )
     return str(sex)
