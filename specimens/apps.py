@@ -8,3 +8,11 @@ class SpecimensConfig(AppConfig):
     name = "specimens"
     label = "specimens"
     verbose_name = "specimens"
+
+    def ready(self) -> None:
+        """Plug into the core through its hooks (the core never imports this app)."""
+        from biobank.audit.choices import register_audit_actions
+
+        from .choices import SpecimenAuditAction
+
+        register_audit_actions(SpecimenAuditAction)

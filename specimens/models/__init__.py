@@ -1,0 +1,15 @@
+"""Specimens app models: storage hierarchy; specimens, their sources (lineage) and events."""
+
+from .specimens import BarcodeSequence, Centrifugation, Specimen, SpecimenEvent, SpecimenSource
+from .storage import StorageUnit, position_label, row_label
+
+__all__ = [
+    "BarcodeSequence",
+    "Centrifugation",
+    "Specimen",
+    "SpecimenEvent",
+    "SpecimenSource",
+    "StorageUnit",
+    "position_label",
+    "row_label",
+]

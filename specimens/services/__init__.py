@@ -1,0 +1,10 @@
+"""Writes to specimens and storage: atomic, with a named actor and their audit events in the same transaction.
+
+One module per job: ``events`` (chain of custody), ``permissions``, ``lifecycle`` (register, aliquot, derive,
+pool, status changes under the consent gate), ``storage`` (units, placement, moves), ``imports`` (bulk).
+"""
+
+from .events import event_add, events_add_many
+from .permissions import require_change_specimens
+
+__all__ = ["event_add", "events_add_many", "require_change_specimens"]
