@@ -52,6 +52,7 @@ urlpatterns = [
     path("audit/", include("biobank.audit.urls")),
     path("collections/", include("catalog.urls")),
     path("consent/", include("consent.urls")),
+    path("specimens/", include("specimens.urls")),
     path("", include("biobank.web.urls")),
 ]
 
