@@ -16,3 +16,9 @@ class SpecimensConfig(AppConfig):
         from .choices import SpecimenAuditAction
 
         register_audit_actions(SpecimenAuditAction)
+
+        from consent.withdrawal_effects import register_withdrawal_effect
+
+        from .services.status import specimens_consent_block
+
+        register_withdrawal_effect(specimens_consent_block)
