@@ -5,11 +5,12 @@ One ``^XA … ^XZ`` format per label, with the PDF's plan in printer dots:
 
 - ``^CI28`` field data is UTF-8; ``^PW`` label width and ``^LL`` label length in dots; ``^LH0,0`` home at the
   label's corner.
-- ``^FOx,y`` field origin; ``^FH`` then ``^FD…^FS`` field data in which every character but letters, digits,
-  space and ``.-/:`` is written as ``_XX`` hex bytes, so ``^`` and ``~`` (ZPL's command prefixes) and ``_`` never
-  reach the parser as themselves.
-- Code 128: ``^BYw`` module width in dots, ``^BCN,h,N,N,N`` (no printer interpretation line: the text is ours),
-  data starting ``>:`` (start in subset B, which carries all printable ASCII) with ``>`` written ``><``.
+- ``^FOx,y`` field origin; ``^FH`` then ``^FD…^FS`` field data in which ``^`` and ``~`` (ZPL's command
+  prefixes), ``_`` (the ``^FH`` indicator) and every non-ASCII character are written as ``_XX`` hex bytes.
+- Code 128: ``^BYw`` module width in dots, ``^BCN,h,N,N,N`` (mode N, no printer interpretation line: the text is
+  ours). The data spells out the code sets pyStrich chose, with Zebra's invocation codes (``>:`` start B, ``>;``
+  start C, ``>5``/``>6``/``>7`` switch to C/B/A, ``>0`` for ``>``, ``><`` for ``^``, ``>=`` for ``~``), so the
+  printer draws exactly the bars the layout measured.
 - Data Matrix: ``^BXN,h,200,0,0,6,e,1``: module size ``h`` dots, ECC 200, size chosen by the printer (never larger
   than the plan, which assumes the simplest encodation), ``e`` an escape character the barcode does not contain.
 - QR Code: ``^BQN,2,m`` (model 2, magnification ``m``), data ``MA,…`` (error correction M, automatic input).
@@ -23,6 +24,8 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
+from pystrich.code128 import Code128Data, Code128Encoder
+
 from .layouts import Layout, get_layout
 from .model import Label, LabelError, Symbology, check_labels, parse_symbology
 from .pdf import plan_labels
@@ -31,7 +34,7 @@ from .text import PT_MM, fit_lines
 
 ZPL_DPI = (203, 300)
 FONT0_WIDTH = 0.62  # an upper bound of font 0's mean character width, in font heights (it is a condensed face)
-_PLAIN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 .-/:")
+_PLAIN = frozenset(chr(c) for c in range(0x20, 0x7F)) - set("^~_")
 _DM_ESCAPES = "`|@!$%&*#"
 
 
@@ -39,6 +42,38 @@ def field(data: str) -> str:
     """``^FH^FD<data>^FS`` with every byte that could be read as ZPL written as ``_XX``."""
     escaped = "".join(c if c in _PLAIN else "".join(f"_{b:02X}" for b in c.encode()) for c in data)
     return f"^FH^FD{escaped}^FS"
+
+
+# Code 128 values a Zebra takes as invocation codes: 94-102 (``~``/DEL, FNC3, FNC2, Shift, Code C, Code B or FNC4,
+# Code A or FNC4, FNC1) and the three start codes; and ``>`` (value 30) and ``^`` (62), which must be written so.
+_INVOCATIONS = {v: ">" + c for v, c in zip(range(94, 106), "=12345678" + "9:;", strict=True)} | {30: ">0", 62: "><"}
+_SWITCH = {99: "C", 100: "B", 101: "A"}
+
+
+def code128_invocations(barcode: str) -> str:
+    """``^BC`` mode N field data for ``barcode``: pyStrich's code values, start, code-set switches and all."""
+    values = Code128Encoder(Code128Data(barcode, encoding="ascii")).encoded_text
+    charset = {103: "A", 104: "B", 105: "C"}[values[0]]
+    out = [_INVOCATIONS[values[0]]]
+    shifted = False
+    for value in values[1:]:
+        current = ("B" if charset == "A" else "A") if shifted else charset
+        shifted = False
+        if current == "C" and value < 100:
+            out.append(f"{value:02d}")
+        elif current != "C" and value in (30, 62, 94) and not (current == "A" and value == 94):
+            out.append(_INVOCATIONS[value])  # ">", "^" and (in B) "~"
+        elif current != "C" and value < (95 if current == "B" else 64):
+            out.append(chr(value + 32))
+        elif current != "C" and value == 98:
+            out.append(_INVOCATIONS[value])
+            shifted = True
+        elif (current, value) in {("A", 99), ("B", 99), ("A", 100), ("C", 100), ("B", 101), ("C", 101)}:
+            out.append(_INVOCATIONS[value])
+            charset = _SWITCH[value]
+        else:
+            raise ValueError(f"Code 128 value {value} in code set {current} has no place in a printable barcode.")
+    return "".join(out)
 
 
 def render_zpl(
@@ -109,7 +144,7 @@ def _symbol(barcode: str, plan: LabelPlan, layout: Layout, dpi: int) -> str:
         )
     if symbology is Symbology.CODE128:
         bar_height = math.floor(plan.bar_height * dpi / 25.4)
-        return f"^BY{module}^BCN,{bar_height},N,N,N" + field(">:" + barcode.replace(">", "><"))
+        return f"^BY{module}^BCN,{bar_height},N,N,N" + field(code128_invocations(barcode))
     if symbology is Symbology.DATAMATRIX:
         escape = next((c for c in _DM_ESCAPES if c not in barcode), None)
         if escape is None:
