@@ -6,7 +6,7 @@ and rolls, or as ZPL II for Zebra printers. A pure renderer: it takes ``Label`` 
 See docs/labels.md.
 """
 
-from .layouts import LAYOUTS, SIZES, Layout, LabelSize, Sheet, get_layout
+from .layouts import LAYOUTS, SIZES, LabelSize, Layout, Sheet, get_layout
 from .model import MAX_BARCODE_LENGTH, Label, LabelError, Symbology
 from .pdf import render_pdf
 from .zpl import ZPL_DPI, render_zpl

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,12 +26,12 @@ class LabelSize:
     key: str
     width: float
     height: float
-    description: str
+    description: str | Promise  # translated when shown
 
 
 @dataclass(frozen=True)
 class Sheet:
-    """A page holding a grid of labels: ``columns`` × ``rows`` cells ``pitch_x``/``pitch_y`` apart (label plus
+    """A page holding a grid of labels: ``columns`` x ``rows`` cells ``pitch_x``/``pitch_y`` apart (label plus
     gap), the grid centred on the page."""
 
     paper: str
@@ -80,10 +81,10 @@ class Layout:
 SIZES = {
     size.key: size
     for size in (
-        LabelSize("1.28x0.5in", 32.5, 12.7, gettext_lazy("1.28 × 0.5 in: 1.5–2 mL cryovials")),
-        LabelSize("1x0.5in", 25.4, 12.7, gettext_lazy("1 × 0.5 in: 0.5–2 mL microtubes and cryovials")),
-        LabelSize("38x13mm", 38.0, 13.0, gettext_lazy("38 × 13 mm: 2–5 mL cryovials")),
-        LabelSize("2x1in", 50.8, 25.4, gettext_lazy("2 × 1 in: boxes, racks, 15–50 mL tubes and bags")),
+        LabelSize("1.28x0.5in", 32.5, 12.7, gettext_lazy("1.28 x 0.5 in: 1.5-2 mL cryovials")),
+        LabelSize("1x0.5in", 25.4, 12.7, gettext_lazy("1 x 0.5 in: 0.5-2 mL microtubes and cryovials")),
+        LabelSize("38x13mm", 38.0, 13.0, gettext_lazy("38 x 13 mm: 2-5 mL cryovials")),
+        LabelSize("2x1in", 50.8, 25.4, gettext_lazy("2 x 1 in: boxes, racks, 15-50 mL tubes and bags")),
     )
 }
 

@@ -35,7 +35,7 @@ class Symbology(StrEnum):
     QR = "qr"
 
     @property
-    def title(self) -> str:
+    def display_name(self) -> str:
         """The symbology's usual name, as messages show it."""
         return {"code128": "Code 128", "datamatrix": "Data Matrix", "qr": "QR Code"}[self.value]
 

@@ -38,8 +38,10 @@ def check_start(layout: Layout, start_position: int) -> None:
 
 def plan_labels(labels: list[Label], layout: Layout, symbology: Symbology) -> list[LabelPlan]:
     """Every label's plan, so a barcode too long for the size is refused before anything is drawn."""
-    return [plan_label(lb.barcode, build_symbol(lb.barcode, symbology, size_name=layout.size.key), layout.size)
-            for lb in labels]
+    return [
+        plan_label(lb.barcode, build_symbol(lb.barcode, symbology, size_name=layout.size.key), layout.size)
+        for lb in labels
+    ]
 
 
 def render_pdf(

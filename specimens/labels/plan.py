@@ -57,7 +57,7 @@ def too_long(barcode: str, symbology: Symbology, size: LabelSize, module: float,
         )
         % {
             "barcode": barcode,
-            "symbology": symbology.title,
+            "symbology": symbology.display_name,
             "size": size.key,
             "module": f"{module:.3f}",
             "minimum": f"{minimum:.3f}",

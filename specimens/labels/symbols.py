@@ -72,6 +72,6 @@ def build_symbol(barcode: str, symbology: Symbology, *, size_name: str) -> Symbo
     except (PyStrichError, segno.DataOverflowError, ValueError):
         raise LabelError(
             _("Barcode %(barcode)s is too long for a %(symbology)s symbol on %(size)s labels.")
-            % {"barcode": barcode, "symbology": symbology.title, "size": size_name},
+            % {"barcode": barcode, "symbology": symbology.display_name, "size": size_name},
             field="barcode",
         ) from None

@@ -29,7 +29,7 @@ class FittedLine:
 def fit_lines(
     texts: list[str], width: float, height: float, measure: Callable[[str, float], float]
 ) -> list[FittedLine]:
-    """``texts`` fitted into a ``width`` × ``height`` mm box; ``measure(text, size_pt)`` gives a width in mm."""
+    """``texts`` fitted into a ``width`` x ``height`` mm box; ``measure(text, size_pt)`` gives a width in mm."""
     texts = [t for t in (" ".join(t.split()) for t in texts) if t]
     if not texts or width <= 0:
         return []

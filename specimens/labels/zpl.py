@@ -23,7 +23,6 @@ import math
 from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
-
 from pystrich.code128 import Code128Data, Code128Encoder
 
 from .layouts import Layout, get_layout
@@ -134,7 +133,7 @@ def _symbol(barcode: str, plan: LabelPlan, layout: Layout, dpi: int) -> str:
             )
             % {
                 "barcode": barcode,
-                "symbology": symbology.title,
+                "symbology": symbology.display_name,
                 "size": layout.size.key,
                 "dpi": dpi,
                 "dots": module,
@@ -149,7 +148,10 @@ def _symbol(barcode: str, plan: LabelPlan, layout: Layout, dpi: int) -> str:
         escape = next((c for c in _DM_ESCAPES if c not in barcode), None)
         if escape is None:
             raise LabelError(
-                _("Barcode %(barcode)s uses every character ZPL could escape a Data Matrix with; use another symbology.")
+                _(
+                    "Barcode %(barcode)s uses every character ZPL could escape a Data Matrix with; choose another "
+                    "symbology."
+                )
                 % {"barcode": barcode},
                 field="barcode",
             )

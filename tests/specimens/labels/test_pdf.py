@@ -40,10 +40,11 @@ def test_text_never_leaves_its_label(key, symbology):
         if right - left <= 0:
             continue  # a space has no box
         y_top, y_bottom = page_height * PT_TO_MM - top, page_height * PT_TO_MM - bottom
-        assert any(
-            x - 1e-6 <= left and right <= x + layout.size.width and y - 1e-6 <= y_top and y_bottom <= y + layout.size.height
-            for x, y in cells
-        ), (index, left, y_top)
+        width, height = layout.size.width, layout.size.height
+        inside = [
+            x - 1e-6 <= left and right <= x + width and y - 1e-6 <= y_top and y_bottom <= y + height for x, y in cells
+        ]
+        assert any(inside), (index, left, y_top)
 
 
 def test_many_labels_fill_pages_in_order_after_the_start_position():
@@ -65,8 +66,10 @@ def test_lines_in_any_script_are_printed_and_a_missing_glyph_is_shown_not_droppe
 @pytest.mark.parametrize(
     ("kwargs", "words"),
     [
-        ({"labels": [Label("BB-" + "9X" * 20)], "layout": "1x0.5in-a4", "symbology": "code128"},
-         ["BB-9X9X", "Code 128", "1x0.5in"]),
+        (
+            {"labels": [Label("BB-" + "9X" * 20)], "layout": "1x0.5in-a4", "symbology": "code128"},
+            ["BB-9X9X", "Code 128", "1x0.5in"],
+        ),
         ({"labels": [Label("X" * 65)], "layout": "2x1in-a4"}, ["65", "64"]),
         ({"labels": [Label("BB-é")], "layout": "2x1in-a4"}, ["U+00E9"]),
         ({"labels": [Label(" BB-1")], "layout": "2x1in-a4"}, ["BB-1"]),

@@ -61,12 +61,14 @@ def fields_by_kind(block: list[tuple[str, str]]) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("dpi", [203, 300])
-@pytest.mark.parametrize(("symbology", "command", "prefix"), [("code128", "BC", ""), ("datamatrix", "BX", ""),
-                                                               ("qr", "BQ", "MA,")])
+@pytest.mark.parametrize(
+    ("symbology", "command", "prefix"), [("code128", "BC", ""), ("datamatrix", "BX", ""), ("qr", "BQ", "MA,")]
+)
 def test_each_label_is_one_format_sized_in_dots_with_the_barcode_as_field_data(symbology, command, prefix, dpi):
     barcodes = ["BB-000123", "Q^7~x_y>1234"]
-    zpl = render_zpl([Label(b, ("Plasma", "P-7F3K2")) for b in barcodes], layout="2x1in-roll", symbology=symbology,
-                     dpi=dpi)
+    zpl = render_zpl(
+        [Label(b, ("Plasma", "P-7F3K2")) for b in barcodes], layout="2x1in-roll", symbology=symbology, dpi=dpi
+    )
     blocks = formats(zpl)
     assert len(blocks) == 2
     width, height = round(50.8 * dpi / 25.4), round(25.4 * dpi / 25.4)
