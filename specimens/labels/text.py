@@ -1,8 +1,8 @@
 """Fitting the human-readable lines into the text box: shrink, then truncate, never overflow.
 
-All lines share one size, the largest that lets them all stand in the box's height (between ``MAX_PT`` and
-``MIN_PT``); lines that do not fit even at the smallest size are left off (the barcode line comes first, so it is
-the last to go). A line too wide for the box is shrunk on its own down to ``MIN_PT``, then cut with an ellipsis.
+All lines share one size: the largest (up to ``MAX_PT``) that lets them all stand in the box's height and the
+widest of them in its width, but never below ``MIN_PT``. Lines that do not fit the height even at ``MIN_PT`` are
+left off (the barcode line comes first, so it is the last to go); a line still too wide is cut with an ellipsis.
 """
 
 from __future__ import annotations
@@ -37,16 +37,18 @@ def fit_lines(
     if size < MIN_PT:
         size = MIN_PT
         texts = texts[: int(height // (MIN_PT * LEADING * PT_MM))]
+        if not texts:
+            return []
+    # One size for every line: the widest line sets it, down to MIN_PT; a line still too wide is then cut.
+    widest = max(measure(text, size) / width for text in texts)
+    if widest > 1:
+        size = max(MIN_PT, size / widest * 0.999)
     fitted = []
     for index, text in enumerate(texts):
-        line_size = size
-        natural = measure(text, size)
-        if natural > width:
-            line_size = max(MIN_PT, size * width / natural * 0.999)
-            if measure(text, line_size) > width:
-                text = _truncate(text, width, line_size, measure)
+        if measure(text, size) > width:
+            text = _truncate(text, width, size, measure)
         if text:
-            fitted.append(FittedLine(text, line_size, index * size * LEADING * PT_MM))
+            fitted.append(FittedLine(text, size, index * size * LEADING * PT_MM))
     return fitted
 
 

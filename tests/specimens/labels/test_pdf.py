@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from specimens.labels import LAYOUTS, Label, LabelError, Symbology, render_pdf
+from specimens.labels.text import MIN_PT, fit_lines
 
 from .helpers import pages
 
@@ -45,6 +46,17 @@ def test_text_never_leaves_its_label(key, symbology):
             x - 1e-6 <= left and right <= x + width and y - 1e-6 <= y_top and y_bottom <= y + height for x, y in cells
         ]
         assert any(inside), (index, left, y_top)
+
+
+def test_lines_share_one_size_are_cut_when_too_wide_and_left_off_when_too_many():
+    def measure(text, size):
+        return len(text) * size * PT_TO_MM * 0.5
+
+    lines = fit_lines(["BB-1", "x" * 200, "c", "d", "e", "f"], 20, 8, measure)
+    assert {line.size for line in lines} == {MIN_PT}
+    assert [line.text for line in lines][:1] == ["BB-1"] and lines[1].text.endswith("…") and len(lines) == 4
+    assert all(measure(line.text, line.size) <= 20 for line in lines)
+    assert fit_lines(["BB-1"], 20, 0.5, measure) == []
 
 
 def test_many_labels_fill_pages_in_order_after_the_start_position():
