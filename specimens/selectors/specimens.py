@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -90,7 +90,7 @@ def worklist(queryset: QuerySet[Specimen], name: str) -> QuerySet[Specimen]:
     """The technician's lists: received today; primary specimens not yet processed (no aliquot or derivative);
     specimens in stock with no position; consent-blocked specimens waiting for disposal."""
     today = timezone.localdate()
-    start = timezone.make_aware(timezone.datetime.combine(today, timezone.datetime.min.time()))
+    start = timezone.make_aware(datetime.combine(today, time.min))
     if name == "received_today":
         return queryset.filter(received_at__gte=start, received_at__lt=start + timedelta(days=1))
     if name == "to_process":
