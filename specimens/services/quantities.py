@@ -71,5 +71,23 @@ def convert(value: Decimal, *, from_unit: str, to_unit: str, field: str = "unit"
     return value * from_factor / to_factor
 
 
+def converted_exactly(value: Decimal, *, from_unit: str, to_unit: str, field: str) -> Decimal:
+    """``convert``, refusing an amount the target unit cannot hold to four decimal places (0.0005 µL taken from a
+    tube measured in mL would vanish in rounding and break the mass balance)."""
+    result = convert(value, from_unit=from_unit, to_unit=to_unit, field=field)
+    step = Decimal(1).scaleb(-QUANTITY_PLACES)
+    if result != result.quantize(step):
+        raise DomainError(
+            _(
+                "%(value)s %(from_unit)s is too small a part of a specimen measured in %(to_unit)s (at most %(places)d "
+                "decimal places there)."
+            )
+            % {"value": value, "from_unit": from_unit, "to_unit": to_unit, "places": QUANTITY_PLACES},
+            field=field,
+            code="quantity",
+        )
+    return result.quantize(step)
+
+
 def in_base(value: Decimal, unit: str) -> Decimal:
     return value * UNIT_BASE[unit][1]

@@ -27,7 +27,7 @@ from ..models import Specimen, SpecimenSource
 from .barcodes import barcode_checked, barcodes_generate
 from .events import event_add, events_add_many
 from .permissions import require_change_specimens
-from .quantities import convert, dimension, quantity_checked, unit_checked
+from .quantities import converted_exactly, dimension, quantity_checked, unit_checked
 from .sprec_codes import sample_type_checked, sprec_code_for
 
 # The recorded pre-analytical facts (model fields) a caller may give; a derivative or aliquot inherits them.
@@ -280,7 +280,7 @@ def specimens_aliquot(
             field="unit",
             code="unit_mismatch",
         )
-    each = convert(amount, from_unit=unit, to_unit=locked.unit)
+    each = converted_exactly(amount, from_unit=unit, to_unit=locked.unit, field="quantity")
     _deduct(actor=actor, parent=locked, used=each * count, field="quantity")
     codes = _barcodes(locked.biobank, barcodes, count, "barcodes")
     children = [
@@ -351,7 +351,7 @@ def specimen_derive(
     used, used_unit = quantity_checked(used_quantity, field="used_quantity"), unit_checked(used_unit, field="used_unit")
     amount, unit = quantity_checked(quantity), unit_checked(unit)
     locked = _locked_parents([parent])[parent.pk]
-    used_in_parent = convert(used, from_unit=used_unit, to_unit=locked.unit, field="used_unit")
+    used_in_parent = converted_exactly(used, from_unit=used_unit, to_unit=locked.unit, field="used_quantity")
     _deduct(actor=actor, parent=locked, used=used_in_parent, field="used_quantity")
     child = _child(
         locked,
@@ -429,8 +429,10 @@ def specimen_pool(
         parent = locked[part.pk]
         used = quantity_checked(used_raw, field=f"parts[{index}].quantity")
         used_unit = unit_checked(used_unit_raw, field=f"parts[{index}].unit")
-        taken[parent.pk] = convert(used, from_unit=used_unit, to_unit=parent.unit, field=f"parts[{index}].unit")
-        total += convert(used, from_unit=used_unit, to_unit=pool_unit, field="unit")
+        taken[parent.pk] = converted_exactly(
+            used, from_unit=used_unit, to_unit=parent.unit, field=f"parts[{index}].quantity"
+        )
+        total += converted_exactly(used, from_unit=used_unit, to_unit=pool_unit, field="unit")
         _deduct(actor=actor, parent=parent, used=taken[parent.pk], field=f"parts[{index}].quantity")
     amount = quantity_checked(quantity) if quantity not in (None, "") else total
     base = locked[first.pk]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from biobank.accounts.principals import Actor
 from biobank.audit.services import audit_record_many
 from biobank.errors import ConflictError, DomainError
+from biobank.pseudonyms import checkchar
 from consent import gate
 from consent.choices import PolicyAction
 from consent.withdrawal_effects import Withdrawal, withdrawn_donor_ids
@@ -68,7 +69,7 @@ def _gate_answer(specimen: Specimen, *, purpose: str, action: str, at: date, **a
                 "%(reason)s"
             )
             % {
-                "pid": result.current_pid or specimen.donor.pid_display,
+                "pid": checkchar.display(result.current_pid) if result.current_pid else specimen.donor.pid_display,
                 "action": action,
                 "barcode": specimen.barcode,
                 "purpose": purpose,
@@ -135,6 +136,8 @@ def specimens_reserve(
     """Reserve for a use coded as a DUO purpose (``GRU``, ``HMB``, ``DS`` with ``disease`` …): every donor's
     consent must permit using the material for it today, or nothing is reserved."""
     locked = _require_all(actor, specimens)
+    for specimen in locked:
+        _require_transition(specimen, S.RESERVED)
     today = timezone.localdate()
     answers = {s.pk: _gate_answer(s, purpose=purpose, action=PolicyAction.USE, at=today, **ask) for s in locked}
     return _change(
@@ -164,6 +167,8 @@ def specimens_ship(
     if not recipient:
         raise DomainError(_("Say who receives the shipment."), field="recipient")
     locked = _require_all(actor, specimens)
+    for specimen in locked:
+        _require_transition(specimen, S.DISTRIBUTED)
     today = timezone.localdate()
     answers = {s.pk: _gate_answer(s, purpose=purpose, action=PolicyAction.TRANSFER, at=today, **ask) for s in locked}
     return _change(

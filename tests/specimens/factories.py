@@ -14,7 +14,7 @@ from consent.models import Donor, Template
 from specimens.models import Specimen, StorageUnit
 from specimens.services import specimen_register
 from tests.consent.consent_helpers import make_donor, record, texts
-from tests.factories import make_biobank
+from tests.factories import make_biobank, make_member
 
 _numbers = itertools.count(1)
 
@@ -42,20 +42,20 @@ def make_collection(biobank: Biobank, code: str | None = None) -> Collection:
 
 
 def material_catalogue(biobank: Biobank) -> Template:
-    """Template ``material`` v1: using biomaterial (GRU) and sending it to other institutions (GRU), both optional."""
+    """Template ``material`` v1: using biomaterial (GRU), sending it to other institutions (GRU), recontact."""
     existing = Template.objects.filter(biobank=biobank, code="material").first()
     if existing:
         return existing
     modules = []
-    for code, action in (("use", "use"), ("transfer", "transfer")):
+    for code, action in (("use", "use"), ("transfer", "transfer"), ("recontact", "contact")):
         policy = consent_services.policy_create(
             actor=None,
             biobank=biobank,
             code=f"biomat-{code}",
             name=f"Biomaterial {code}",
             action=action,
-            data_class="biomaterial",
-            duo_terms=["GRU"],
+            data_class="contact" if action == "contact" else "biomaterial",
+            duo_terms=[] if action == "contact" else ["GRU"],
         )
         modules.append(
             consent_services.module_create(
@@ -78,8 +78,17 @@ def consented_donor(biobank: Biobank, **choices: str) -> Donor:
     """A donor who signed the ``material`` template: use and transfer accepted unless ``choices`` say otherwise."""
     template = material_catalogue(biobank)
     donor = make_donor(biobank)
-    record(None, donor, template, choices={"use": "accepted", "transfer": "accepted", **choices})
+    officer = _officers.get(biobank.pk) or _officers.setdefault(biobank.pk, make_member(biobank, "consent_officer"))
+    record(
+        officer,
+        donor,
+        template,
+        choices={"use": "accepted", "transfer": "accepted", "recontact": "accepted", **choices},
+    )
     return donor
+
+
+_officers: dict[int, Any] = {}
 
 
 def make_specimen(
