@@ -1,4 +1,5 @@
-"""Factories that build data through the real services, so tests see what users would create."""
+"""Factories of the accounts app (biobank/accounts/): people, biobanks, memberships and API tokens, built through the
+real services so tests see what users would create."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import timedelta
 
 import factory
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from biobank.accounts import services as account_services
 from biobank.accounts.models import Biobank, User
@@ -53,3 +55,10 @@ def make_token(biobank: Biobank, *permissions: str, days: int = 30, name: str = 
         expires_at=timezone.now() + timedelta(days=days),
     )
     return secret
+
+
+def bearer(secret: str) -> APIClient:
+    """A client sending the API token ``secret``, as a partner system does."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    return client

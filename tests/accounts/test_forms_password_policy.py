@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from biobank.accounts.models import User
-from tests.factories import DEMO_PASSWORD
+from tests.accounts.factories import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from biobank.accounts.mfa import MFA_SESSION_KEY, VERIFIED
 from biobank.accounts.middleware import ACTIVE_AT, SIGNED_IN_AT
 from biobank.audit.models import AuditOutbox
-from tests.factories import DEMO_PASSWORD, UserFactory
+from tests.accounts.factories import DEMO_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from biobank.accounts.models import User
 from biobank.accounts.selectors import biobank_perms_of
 from biobank.accounts.services import role_group_name
 from biobank.audit.models import AuditOutbox
-from tests.factories import DEMO_PASSWORD, UserFactory
+from tests.accounts.factories import DEMO_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 

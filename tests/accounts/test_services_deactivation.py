@@ -25,8 +25,8 @@ from biobank.audit.models import AuditOutbox
 from biobank.audit.services import audit_drain
 from biobank.errors import ConflictError, DomainError
 from consent.models import Donor
-from tests.consent.consent_helpers import make_donor
-from tests.factories import make_member, make_token
+from tests.accounts.factories import make_member, make_token
+from tests.consent.factories import make_donor
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from biobank.accounts.selectors import user_has_biobank_perm
 from biobank.audit.choices import AuditAction
 from biobank.audit.models import AuditOutbox
 from biobank.errors import ConflictError, DomainError
-from tests.factories import make_member
+from tests.accounts.factories import make_member
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from biobank.audit.models import AuditEvent
 from biobank.audit.services import audit_drain
 from catalog import services as catalog_services
-from tests.factories import make_token
+from tests.accounts.factories import make_token
 
 URL = "/api/v1/audit-events/"
 
@@ -82,7 +82,7 @@ def test_an_anonymous_caller_gets_401_as_problem_json(trail):
 
 
 def test_a_superuser_sees_every_biobank_and_events_of_none(trail, client):
-    from tests.factories import UserFactory
+    from tests.accounts.factories import UserFactory
 
     root = UserFactory(is_superuser=True, is_staff=True)
     assert seqs(as_user(root).get(URL)) == set(AuditEvent.objects.values_list("seq", flat=True))

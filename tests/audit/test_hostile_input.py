@@ -7,9 +7,8 @@ from django.test import Client
 
 from biobank.audit.models import AuditEvent
 from biobank.audit.services import audit_drain
-from tests.api.conftest import bearer
+from tests.accounts.factories import bearer, make_token
 from tests.audit.conftest import chain_of
-from tests.factories import make_token
 
 pytestmark = pytest.mark.django_db
 

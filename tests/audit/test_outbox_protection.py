@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from biobank.audit.models import AuditEvent, AuditOutbox, AuditOutboxQuarantine
 from biobank.audit.services import audit_drain, audit_record, audit_verify
+from tests.accounts.factories import make_member
 from tests.audit.conftest import record_events
-from tests.factories import make_member
 
 
 def as_superuser_on_outbox(sql: str, params: list | None = None) -> None:

@@ -97,7 +97,7 @@ def test_secrets_are_redacted_and_identifying_values_masked(db):
 def test_actors_are_named_by_kind(admin_a, biobank_a):
     from biobank.accounts.models import ApiToken
     from biobank.accounts.principals import TokenPrincipal
-    from tests.factories import make_token
+    from tests.accounts.factories import make_token
 
     make_token(biobank_a, "view_biobank", name="LIS")
     token = ApiToken.objects.get(name="LIS")

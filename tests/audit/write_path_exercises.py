@@ -31,9 +31,9 @@ from biobank.accounts.signin import donor_login_link, researcher_register, resea
 from biobank.audit.services import checkpoint_write
 from consent import services as consent_services
 from consent.models import Consent, DuplicateReview
+from tests.accounts.factories import DEMO_PASSWORD, UserFactory, make_member
 from tests.audit.conftest import as_superuser, chain_of
-from tests.consent.consent_helpers import make_catalogue, make_donor, new_pid, record, texts
-from tests.factories import DEMO_PASSWORD, UserFactory, make_member
+from tests.consent.factories import make_catalogue, make_donor, new_pid, record, texts
 
 NEW_PASSWORD = "a-new-long-passphrase-2026"
 

@@ -24,8 +24,8 @@ from consent import gate, services
 from consent.gate import Answer
 from consent.models import Consent, ConsentInvalidation, Policy, PolicyState
 from consent.validity import validity_end
-from tests.api.conftest import bearer
-from tests.consent.consent_helpers import (  # noqa: F401  (media_root: autouse fixture)
+from tests.accounts.factories import bearer, make_token
+from tests.consent.factories import (  # noqa: F401  (media_root: autouse fixture)
     ALL_ACCEPTED,
     make_donor,
     media_root,
@@ -35,7 +35,6 @@ from tests.consent.consent_helpers import (  # noqa: F401  (media_root: autouse 
     texts,
 )
 from tests.consent.timeline_helpers import BIOMATERIAL_ONLY, LONG_AGO, day, now, paper, withdraw
-from tests.factories import make_token
 
 pytestmark = pytest.mark.django_db
 
@@ -1500,7 +1499,7 @@ def test_bulk_type_confusion_is_a_400_not_a_500(biobank_a, biobank_b, officer, c
 
 def test_a_policy_code_of_another_biobank_is_an_unknown_purpose(biobank_a, biobank_b, officer, client):
     from biobank.accounts.choices import Role
-    from tests.factories import make_member
+    from tests.accounts.factories import make_member
 
     other_officer = make_member(biobank_b, Role.CONSENT_OFFICER, email="b@example.org")
     services.policy_create(

@@ -1,7 +1,7 @@
 import pytest
 
 from biobank.accounts.models import User
-from tests.factories import DEMO_PASSWORD, UserFactory
+from tests.accounts.factories import DEMO_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.core import mail
 from biobank.accounts import services as account_services
 from biobank.accounts.choices import TOKEN_GRANTABLE_PERMISSIONS, Role
 from biobank.accounts.models import Membership, User
-from tests.factories import UserFactory, make_biobank, make_member
+from tests.accounts.factories import UserFactory, make_biobank, make_member
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from biobank.accounts import tasks
 from biobank.accounts.choices import Role
-from tests.factories import DEMO_PASSWORD, UserFactory
+from tests.accounts.factories import DEMO_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 

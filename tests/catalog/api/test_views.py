@@ -8,7 +8,7 @@ from biobank.accounts import services as account_services
 from biobank.accounts.choices import Role
 from catalog import services as catalog_services
 from catalog.models import Collection
-from tests.factories import make_member
+from tests.accounts.factories import make_member
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from biobank.accounts.choices import Role
-from tests.api.conftest import bearer
-from tests.consent.consent_helpers import make_catalogue, make_donor, media_root, new_pid, record  # noqa: F401
-from tests.factories import make_member, make_token
+from tests.accounts.factories import bearer, make_member, make_token
+from tests.consent.factories import make_catalogue, make_donor, media_root, new_pid, record  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 import pytest
 
 from consent import services
-from tests.api.conftest import bearer
-from tests.consent.consent_helpers import make_donor, media_root, record  # noqa: F401
+from tests.accounts.factories import bearer, make_token
+from tests.consent.factories import make_donor, media_root, record  # noqa: F401
 from tests.consent.timeline_helpers import BIOMATERIAL_ONLY, day, paper, withdraw
-from tests.factories import make_token
 
 pytestmark = pytest.mark.django_db
 

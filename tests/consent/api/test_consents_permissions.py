@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from biobank.accounts.choices import Role
+from tests.accounts.factories import make_member
 from tests.api.conftest import (
     PERSONAS,  # noqa: F401
     make_persona,
 )
-from tests.consent.consent_helpers import make_catalogue, make_donor, media_root, record  # noqa: F401
-from tests.factories import make_member
+from tests.consent.factories import make_catalogue, make_donor, media_root, record  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,7 @@ from rest_framework.test import APIClient
 from biobank.audit.models import AuditOutbox
 from biobank.pseudonyms.checkchar import ALPHABET, check_char
 from consent.models import Donor, DuplicateReview
-from tests.api.conftest import bearer
-from tests.factories import make_token
+from tests.accounts.factories import bearer, make_token
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,8 @@ from consent import gate, selectors, services
 from consent.choices import CONSENT_ALLOWED_TRANSITIONS, ConsentStatus
 from consent.gate import Answer
 from consent.models import Consent, PolicyState
-from tests.consent.consent_helpers import make_catalogue, make_donor, media_root, module, record  # noqa: F401
-from tests.factories import make_member
+from tests.accounts.factories import make_member
+from tests.consent.factories import make_catalogue, make_donor, media_root, module, record  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

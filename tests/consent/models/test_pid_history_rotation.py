@@ -16,9 +16,8 @@ from biobank.pseudonyms import services as pseudonym_services
 from biobank.pseudonyms.models import Pseudonym, PseudonymDomain
 from consent import selectors, services
 from consent.models import Donor, DonorPid
-from tests.api.conftest import bearer
-from tests.consent.consent_helpers import make_catalogue, make_donor, media_root, new_pid, record  # noqa: F401
-from tests.factories import make_member, make_token
+from tests.accounts.factories import bearer, make_member, make_token
+from tests.consent.factories import make_catalogue, make_donor, media_root, new_pid, record  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,9 @@ from biobank.errors import ConflictError, DomainError
 from consent import gate, services
 from consent.gate import Answer
 from consent.models import ConsentInvalidation
-from tests.consent.consent_helpers import make_donor, media_root  # noqa: F401
+from tests.accounts.factories import make_member
+from tests.consent.factories import make_donor, media_root  # noqa: F401
 from tests.consent.timeline_helpers import BIOMATERIAL_ONLY, day, now, paper, withdraw
-from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db
 

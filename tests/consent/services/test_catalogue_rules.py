@@ -13,9 +13,8 @@ from consent.demo_consent import seed_demo_consent
 from consent.diseases import disease_normalise
 from consent.forms.consents import SignForm
 from consent.models import Module, Policy, Template
-from tests.api.conftest import bearer
-from tests.consent.consent_helpers import make_catalogue, texts
-from tests.factories import make_member, make_token
+from tests.accounts.factories import bearer, make_member, make_token
+from tests.consent.factories import make_catalogue, texts
 
 pytestmark = pytest.mark.django_db
 
@@ -317,7 +316,7 @@ def test_the_codes_are_shown_on_the_policy_and_template_pages_and_in_the_api(sig
 
 
 def test_a_signed_policys_coding_and_a_signed_forms_policy_uri_cannot_be_changed_in_the_database(biobank_a, officer):
-    from tests.consent.consent_helpers import make_donor, record
+    from tests.consent.factories import make_donor, record
 
     template = seed_demo_consent(biobank=biobank_a, actor=officer)
     record(

@@ -20,7 +20,7 @@ from biobank.errors import DomainError
 from biobank.pseudonyms.selectors import pid_domain_of
 from biobank.pseudonyms.services import pseudonym_resolve
 from consent import services
-from tests.consent.consent_helpers import make_catalogue, media_root  # noqa: F401
+from tests.consent.factories import make_catalogue, media_root  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from biobank.audit.models import AuditOutbox
 from consent import services
 from consent.choices import TemplateStatus
 from consent.models import Consent, Module, Policy, Template
-from tests.consent.consent_helpers import make_donor, texts
-from tests.factories import make_member
+from tests.accounts.factories import make_member
+from tests.consent.factories import make_donor, texts
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from biobank.accounts.choices import Role
 from consent import services
 from consent.models import Policy
-from tests.consent.consent_helpers import make_catalogue, make_donor, record, texts
-from tests.factories import make_member
+from tests.accounts.factories import make_member
+from tests.consent.factories import make_catalogue, make_donor, record, texts
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,8 @@ from consent import services
 from consent.choices import TEMPLATE_ALLOWED_TRANSITIONS, ConsentStatus, TemplateStatus
 from consent.models import Consent, Template
 from consent.selectors.consents import consents_of_donor
-from tests.consent.consent_helpers import make_catalogue, make_donor, media_root, record  # noqa: F401
-from tests.factories import make_member
+from tests.accounts.factories import make_member
+from tests.consent.factories import make_catalogue, make_donor, media_root, record  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

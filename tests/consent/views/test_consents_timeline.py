@@ -10,9 +10,9 @@ from biobank.accounts.choices import Role
 from consent import gate, services
 from consent.gate import Answer
 from consent.models import ConsentInvalidation
-from tests.consent.consent_helpers import make_donor, media_root, record  # noqa: F401
+from tests.accounts.factories import make_member
+from tests.consent.factories import make_donor, media_root, record  # noqa: F401
 from tests.consent.timeline_helpers import BIOMATERIAL_ONLY, day, paper, withdraw
-from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from biobank.accounts.choices import Role
-from tests.factories import make_biobank, make_member, make_token
+from tests.accounts.factories import make_biobank, make_member, make_token
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +96,7 @@ def test_a_donor_sees_their_participation_page(client, donor):
 
 
 def test_a_person_without_roles_gets_an_empty_state(client, db):
-    from tests.factories import UserFactory
+    from tests.accounts.factories import UserFactory
 
     client.force_login(UserFactory())
     assert "You have no role in any biobank yet" in client.get(DASHBOARD).content.decode()
@@ -124,7 +124,7 @@ def test_an_auditor_sees_the_last_verification_of_the_audit_chain_and_a_technici
 ):
     from biobank.accounts.choices import Role
     from biobank.audit.services import audit_verification_run
-    from tests.factories import make_member
+    from tests.accounts.factories import make_member
 
     auditor = make_member(biobank_a, Role.AUDITOR, email="auditor-dash@example.org")
     audit_verification_run(actor="system:test", checkpoint_path="/nonexistent")

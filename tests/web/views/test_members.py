@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from biobank.accounts.choices import Role
 from biobank.accounts.models import Membership, User
-from tests.factories import make_member
+from tests.accounts.factories import make_member
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from biobank.accounts.models import ApiToken, hash_token
-from tests.factories import make_token
+from tests.accounts.factories import make_token
 
 pytestmark = pytest.mark.django_db
 

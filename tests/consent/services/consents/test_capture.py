@@ -16,8 +16,8 @@ from consent import services
 from consent.choices import ConsentStatus, PolicyStateValue
 from consent.documents import signature_values
 from consent.models import Consent, PolicyState
-from tests.consent.consent_helpers import make_catalogue, make_donor, media_root, record  # noqa: F401
-from tests.factories import make_member
+from tests.accounts.factories import make_member
+from tests.consent.factories import make_catalogue, make_donor, media_root, record  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -16,10 +16,9 @@ from biobank.errors import DomainError
 from consent import services
 from consent.models import Consent, Donor
 from consent.services.capture_checks import donor_is_minor
-from tests.api.conftest import bearer
-from tests.consent.consent_helpers import make_catalogue, make_donor, media_root, record  # noqa: F401
+from tests.accounts.factories import bearer, make_member, make_token
 from tests.consent.donor_fixtures import JANE
-from tests.factories import make_member, make_token
+from tests.consent.factories import make_catalogue, make_donor, media_root, record  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from consent import services
 from consent.documents import signature_values
 from consent.models import Consent, ConsentSignature, IdentityRecord
 from consent.vault_crypto import VaultIntegrityError, bytes_key_id
-from tests.consent.consent_helpers import make_catalogue, make_donor, media_root, record  # noqa: F401
+from tests.consent.factories import make_catalogue, make_donor, media_root, record  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

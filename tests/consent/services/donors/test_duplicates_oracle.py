@@ -17,8 +17,7 @@ from biobank.audit.models import AuditOutbox
 from biobank.errors import DomainError
 from consent import services
 from consent.models import Donor, DuplicateReview
-from tests.api.conftest import bearer
-from tests.factories import make_token
+from tests.accounts.factories import bearer, make_token
 
 pytestmark = pytest.mark.django_db
 
