@@ -613,7 +613,7 @@ def command_verify_audit_chain(f: Fixtures) -> None:
 
 
 def command_audit_reanchor(f: Fixtures) -> None:
-    """As in ``test_reanchor``: checkpoints at 10 and 15, a restore from a backup taken at 12, two events since."""
+    """As in ``test_audit_reanchor``: checkpoints at 10 and 15, a restore from a backup taken at 12, two events since."""
     chain_of(10)
     checkpoint_write()
     chain_of(5)

@@ -121,7 +121,7 @@ def test_a_renumbered_chain_is_reported_at_the_first_renumbered_seq(db, rehash):
 
 
 def test_a_rewrite_with_recomputed_hashes_between_checkpoints_is_reported_at_its_first_seq(db):
-    from tests.audit.test_tamper import rewrite_chain_from
+    from tests.audit.test_integrity_tamper import rewrite_chain_from
 
     for _ in range(3):
         chain_of(10)
