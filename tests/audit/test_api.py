@@ -133,7 +133,7 @@ def test_a_malformed_time_is_a_clear_400(trail, auditor_a):
 
 
 def test_the_list_is_cursor_paginated_newest_first(biobank_a, auditor_a):
-    from tests.audit.conftest import chain_of
+    from tests.audit.factories import chain_of
 
     chain_of(7, biobank=biobank_a)
     client = as_user(auditor_a)
@@ -145,7 +145,7 @@ def test_the_list_is_cursor_paginated_newest_first(biobank_a, auditor_a):
 
 
 def test_the_list_costs_the_same_queries_for_any_page_size(biobank_a, auditor_a, django_assert_max_num_queries):
-    from tests.audit.conftest import chain_of
+    from tests.audit.factories import chain_of
 
     chain_of(60, biobank=biobank_a)
     client = as_user(auditor_a)

@@ -16,7 +16,8 @@ from biobank.audit.checkpoints import checkpoints_read
 from biobank.audit.integrity import checkpoint_clock
 from biobank.audit.models import AuditEvent
 from biobank.audit.services import audit_dispatch_wait, audit_drain, audit_record, audit_verify, checkpoint_write
-from tests.audit.conftest import as_superuser, chain_of, record_events
+from tests.audit.conftest import as_superuser
+from tests.audit.factories import chain_of, record_events
 
 _TS = "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 

@@ -7,7 +7,8 @@ from django.db import connection
 from biobank.audit.canonical import GENESIS_HASH, canonical_entry, content_select, entry_hash
 from biobank.audit.models import AuditEvent
 from biobank.audit.services import audit_verify, checkpoint_write
-from tests.audit.conftest import as_superuser, chain_of
+from tests.audit.conftest import as_superuser
+from tests.audit.factories import chain_of
 
 
 def rewrite_chain_from(seq: int) -> None:

@@ -8,7 +8,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from biobank.audit.models import AuditEvent
-from tests.audit.conftest import chain_of
+from tests.audit.factories import chain_of
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from django.utils import timezone
 from biobank.audit.models import AuditEvent, AuditOutbox, AuditOutboxQuarantine
 from biobank.audit.services import audit_drain, audit_record, audit_verify
 from tests.accounts.factories import make_member
-from tests.audit.conftest import record_events
+from tests.audit.factories import record_events
 
 
 def as_superuser_on_outbox(sql: str, params: list | None = None) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from biobank.audit.models import AuditEvent, AuditVerification
 from biobank.audit.selectors import latest_verification
 from biobank.audit.services import audit_verification_run
-from tests.audit.conftest import as_superuser, chain_of
+from tests.audit.conftest import as_superuser
+from tests.audit.factories import chain_of
 
 
 def break_and_verify() -> AuditVerification:

@@ -8,7 +8,7 @@ from django.test import Client
 from biobank.audit.models import AuditEvent
 from biobank.audit.services import audit_drain
 from tests.accounts.factories import bearer, make_token
-from tests.audit.conftest import chain_of
+from tests.audit.factories import chain_of
 
 pytestmark = pytest.mark.django_db
 

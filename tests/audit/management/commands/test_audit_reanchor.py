@@ -13,7 +13,8 @@ from django.db import connection
 from biobank.audit.checkpoints import checkpoints_read
 from biobank.audit.models import AuditEvent
 from biobank.audit.services import audit_drain, audit_verify, checkpoint_write
-from tests.audit.conftest import as_superuser, chain_of, record_events
+from tests.audit.conftest import as_superuser
+from tests.audit.factories import chain_of, record_events
 
 REASON = "Restored from the nightly backup of 5 December after the disk failure"
 

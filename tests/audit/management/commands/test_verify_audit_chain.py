@@ -7,7 +7,8 @@ from django.core.management import CommandError, call_command
 
 from biobank.audit.models import AuditVerification
 from biobank.audit.services import checkpoint_write
-from tests.audit.conftest import as_superuser, chain_of, record_events
+from tests.audit.conftest import as_superuser
+from tests.audit.factories import chain_of, record_events
 
 
 def test_an_intact_chain_exits_zero_and_prints_the_count(db, capsys):
