@@ -13,7 +13,7 @@ from biobank.accounts.tasks import send_email
 from biobank.celery import app
 from tests.settings.startup import clean_environment
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_send_email_delay_delivers_in_process():
