@@ -29,8 +29,8 @@ from catalog import services as catalog_services
 from catalog.models import Collection
 from consent import services as consent_services
 from consent.models import Consent, Donor, DuplicateReview, Module, Policy, Template
-from tests.consent.consent_helpers import make_catalogue, record
-from tests.factories import UserFactory, make_biobank, make_member, make_token
+from tests.accounts.factories import UserFactory, make_biobank, make_member, make_token
+from tests.consent.factories import make_catalogue, record
 
 READ_ONLY_TOKEN_PERMISSIONS = ("view_biobank", "view_catalog")
 

@@ -28,7 +28,7 @@ from catalog.api.serializers import CollectionCreateInputSerializer
 from catalog.models import Collection
 from consent.api.donor_serializers import DonorRegisterInputSerializer
 from consent.models import Donor
-from tests.factories import make_member
+from tests.accounts.factories import make_member
 
 pytestmark = pytest.mark.django_db
 

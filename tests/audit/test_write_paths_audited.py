@@ -19,10 +19,10 @@ from django.test.utils import CaptureQueriesContext
 
 from biobank.audit.models import AuditEvent, AuditOutbox
 from catalog import services as catalog_services
+from tests.accounts.factories import UserFactory
 from tests.audit import write_path_exercises as ex
 from tests.audit.write_paths import project_commands, writing_routes
 from tests.consent.donor_fixtures import donor_a, register  # noqa: F401  (fixtures of the consent exercises)
-from tests.factories import UserFactory
 from tests.pseudonyms.keyfiles import point_key_files_to
 
 pytestmark = pytest.mark.django_db

@@ -31,9 +31,10 @@ from biobank.accounts.signin import donor_login_link, researcher_register, resea
 from biobank.audit.services import checkpoint_write
 from consent import services as consent_services
 from consent.models import Consent, DuplicateReview
-from tests.audit.conftest import as_superuser, chain_of
-from tests.consent.consent_helpers import make_catalogue, make_donor, new_pid, record, texts
-from tests.factories import DEMO_PASSWORD, UserFactory, make_member
+from tests.accounts.factories import DEMO_PASSWORD, UserFactory, make_member
+from tests.audit.conftest import as_superuser
+from tests.audit.factories import chain_of
+from tests.consent.factories import make_catalogue, make_donor, new_pid, record, texts
 
 NEW_PASSWORD = "a-new-long-passphrase-2026"
 
@@ -613,7 +614,8 @@ def command_verify_audit_chain(f: Fixtures) -> None:
 
 
 def command_audit_reanchor(f: Fixtures) -> None:
-    """As in ``test_reanchor``: checkpoints at 10 and 15, a restore from a backup taken at 12, two events since."""
+    """As in ``test_audit_reanchor``: checkpoints at 10 and 15, a restore from a backup taken at 12, two events
+    since."""
     chain_of(10)
     checkpoint_write()
     chain_of(5)
