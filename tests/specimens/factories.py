@@ -13,8 +13,8 @@ from consent import services as consent_services
 from consent.models import Donor, Template
 from specimens.models import Specimen, StorageUnit
 from specimens.services import specimen_register
-from tests.consent.consent_helpers import make_donor, record, texts
-from tests.factories import make_biobank, make_member
+from tests.accounts.factories import make_biobank, make_member
+from tests.consent.factories import make_donor, record, texts
 
 _numbers = itertools.count(1)
 

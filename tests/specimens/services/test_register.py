@@ -11,7 +11,7 @@ from biobank.audit.models import AuditOutbox
 from biobank.errors import ConflictError, DomainError, ForbiddenError
 from specimens.models import Specimen, SpecimenEvent, SpecimenSource
 from specimens.services import AliquotPlan, specimen_derive, specimen_pool, specimens_aliquot
-from tests.factories import make_biobank, make_member
+from tests.accounts.factories import make_biobank, make_member
 from tests.specimens.factories import PLASMA_FACTS, make_collection, make_specimen
 
 pytestmark = pytest.mark.django_db

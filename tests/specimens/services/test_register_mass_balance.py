@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from biobank.errors import DomainError
 from specimens.models import Specimen, SpecimenSource
 from specimens.services import specimen_derive, specimen_pool, specimens_aliquot
-from tests.factories import make_biobank
+from tests.accounts.factories import make_biobank
 from tests.specimens.factories import make_collection, make_specimen
 
 pytestmark = pytest.mark.django_db

@@ -20,7 +20,7 @@ from specimens.services import (
     specimens_return,
     specimens_ship,
 )
-from tests.factories import make_biobank
+from tests.accounts.factories import make_biobank
 from tests.specimens.factories import consented_donor, make_collection, make_specimen
 
 pytestmark = pytest.mark.django_db
