@@ -143,16 +143,16 @@ def storage(container: str | None, method: str | None, t: int | None) -> str | N
         fits("T", freezer, minus20)
         fits("W", {"freezer", "liquid-nitrogen"}, ultra)
     elif container == "cryotube-1-2ml":
-        fits("C", {"liquid-nitrogen"}, True)
+        fits("C", {"liquid-nitrogen"}, ultra)
         fits("D", freezer, deep)
         fits("E", {"programmable-freezing"}, ultra)
-        fits("N", {"liquid-nitrogen-after-minus-80"}, True)
+        fits("N", {"liquid-nitrogen-after-minus-80"}, ultra)
     elif container == "straw":
-        fits("F", {"liquid-nitrogen"}, True)
+        fits("F", {"liquid-nitrogen"}, ultra)
         fits("G", freezer, deep)
         fits("H", freezer, minus20)
         fits("I", {"programmable-freezing"}, ultra)
-        fits("O", {"liquid-nitrogen-after-minus-80"}, True)
+        fits("O", {"liquid-nitrogen-after-minus-80"}, ultra)
     elif container == "pp-tube-5ml":
         fits("J", freezer, deep)
         fits("K", freezer, minus20)
@@ -163,7 +163,7 @@ def storage(container: str | None, method: str | None, t: int | None) -> str | N
         fits("P", None, t is not None and (is_rt(t) or is_cold(t)))
         fits("U", freezer, minus20)
     elif container == "bag":
-        fits("Q", {"liquid-nitrogen"}, True)
+        fits("Q", {"liquid-nitrogen"}, ultra)
     elif container == "dry-medium":
         fits("R", None, t is not None and is_rt(t))
     elif container == "primary-container":

@@ -245,6 +245,7 @@ STORAGE = [
     ("paraffin-block", "freezer", -20, "U"),
     ("paraffin-block", None, None, "X"),
     ("bag", "liquid-nitrogen", None, "Q"),
+    ("bag", "liquid-nitrogen", -190, "Q"),
     ("dry-medium", None, 22, "R"),
     ("pp-tube-40-500ul", "freezer", -80, "S"),
     ("pp-tube-40-500ul", "freezer", -20, "T"),
@@ -273,6 +274,8 @@ def test_the_long_term_storage_letters(kind, container, method, temperature, exp
         ("pp-tube-0.5-2ml", "programmable-freezing", None, "storage_method"),
         ("cryotube-1-2ml", "programmable-freezing", -135, "storage_temperature_c"),
         ("bag", "freezer", -80, "storage_method"),
+        ("bag", "liquid-nitrogen", -80, "storage_temperature_c"),  # liquid nitrogen is below -135 °C
+        ("cryotube-1-2ml", "liquid-nitrogen", -135, "storage_temperature_c"),
         ("dry-medium", None, -80, "storage_temperature_c"),
         ("paraffin-block", None, 14, "storage_temperature_c"),
         ("primary-container", "freezer", 4, "storage_temperature_c"),
