@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from .codelists import Element, Kind, PositionSpec, code_lists
+from .codelists import Element, Kind, code_lists
 from .errors import SprecError, SprecProblem, _, kind_problem, shown
 from .facts import INVALID, choice, code, elapsed, minutes, problem, temperature, timestamp
 from .storage import storage_letter
@@ -41,6 +42,10 @@ SOLID_FACTS = COMMON_FACTS | {
 }
 FACTS: dict[str, frozenset[str]] = {"fluid": FLUID_FACTS, "solid": SOLID_FACTS}
 SPIN_PARTS = ("temperature_c", "duration_min", "g_force", "braking")
+SPIN_KEYS = frozenset(SPIN_PARTS)
+PART_NAMES = {
+    fact: (f"{fact}/temperature_c", f"{fact}/duration_min") for fact in ("centrifugation", "second_centrifugation")
+}
 NONE = "none"
 
 
@@ -108,16 +113,18 @@ def _spin(value: Any, fact: str, table: SpinTable, position: int, problems: list
         return "X"
     if value == NONE:
         return "N"
-    if not isinstance(value, Mapping):
+    if type(value) is not dict and not isinstance(value, Mapping):  # the exact type first: an ABC check is slow
         message = _('%(fact)s must be "none" or an object with %(parts)s; not %(value)s.')
         values: dict[str, Any] = {"fact": fact, "parts": ", ".join(SPIN_PARTS), "value": shown(value)}
         return problem(problems, fact, value, message % values) and None
     before = len(problems)
-    for name in value.keys() - set(SPIN_PARTS):
-        message = _("%(fact)s has no part %(name)s; allowed: %(parts)s.")
-        values = {"fact": fact, "name": shown(name), "parts": ", ".join(SPIN_PARTS)}
-        problem(problems, f"{fact}/{str(name)[:64]}", name, message % values, "unknown_field")
-    degrees = temperature(value.get("temperature_c"), f"{fact}/temperature_c", problems)
+    if not SPIN_KEYS.issuperset(value):
+        for name in value.keys() - SPIN_KEYS:
+            message = _("%(fact)s has no part %(name)s; allowed: %(parts)s.")
+            values = {"fact": fact, "name": shown(name), "parts": ", ".join(SPIN_PARTS)}
+            problem(problems, f"{fact}/{str(name)[:64]}", name, message % values, "unknown_field")
+    temperature_name, duration_name = PART_NAMES[fact]
+    degrees = temperature(value.get("temperature_c"), temperature_name, problems)
     cls = None
     if degrees is not None and degrees is not INVALID:
         cls = table.classify.get(degrees)  # type: ignore[arg-type]  # an int here: INVALID and None ruled out
@@ -125,7 +132,7 @@ def _spin(value: Any, fact: str, table: SpinTable, position: int, problems: list
             message = _("%(fact)s/temperature_c %(degrees)d °C is outside the spin temperatures of SPREC: %(allowed)s.")
             values = {"fact": fact, "degrees": degrees, "allowed": table.classes}
             problem(problems, f"{fact}/temperature_c", degrees, message % values, "out_of_range")
-    duration = minutes(value.get("duration_min"), f"{fact}/duration_min", problems)
+    duration = minutes(value.get("duration_min"), duration_name, problems)
     if type(duration) is int and duration not in table.durations:
         message = _("%(fact)s/duration_min %(minutes)d min is outside the spin durations of SPREC: %(allowed)s.")
         values = {"fact": fact, "minutes": duration, "allowed": table.durations_text}
@@ -254,10 +261,23 @@ def _solid(facts: Mapping[str, Any], problems: list[SprecProblem]) -> list[Any]:
     ]
 
 
-def _assemble(kind: Kind, letters: list[Any], specs: tuple[PositionSpec, ...]) -> Derived:
-    unknown = ("XXX", "XXX", "X", "X", "XXX" if kind == "solid" else "X", "X", "X")
-    chosen = [letter if letter is not None else unknown[i] for i, letter in enumerate(letters)]
-    return Derived("-".join(chosen), kind, tuple(spec.codes[c] for spec, c in zip(specs, chosen, strict=True)))
+def _assemble(kind: Kind, letters: list[Any]) -> Derived:
+    """The code and its elements; positions 1, 2 and (solid) 5 are ``None`` when their fact is missing."""
+    l1, l2, l3, l4, l5, l6, l7 = letters
+    if l1 is None:
+        l1 = "XXX"
+    if l2 is None:
+        l2 = "XXX"
+    if l5 is None:
+        l5 = "XXX"
+    c1, c2, c3, c4, c5, c6, c7 = _codes(kind)
+    elements = (c1[l1], c2[l2], c3[l3], c4[l4], c5[l5], c6[l6], c7[l7])
+    return Derived(f"{l1}-{l2}-{l3}-{l4}-{l5}-{l6}-{l7}", kind, elements)
+
+
+@cache
+def _codes(kind: Kind) -> tuple[dict[str, Element], ...]:
+    return tuple(spec.codes for spec in code_lists().positions[kind])
 
 
 def derive(kind: str, facts: Mapping[str, Any]) -> Derived:
@@ -278,4 +298,4 @@ def derive(kind: str, facts: Mapping[str, Any]) -> Derived:
         raise SprecError([kind_problem(kind)])
     if problems:
         raise SprecError(problems)
-    return _assemble(kind, letters, code_lists().positions[kind])  # type: ignore[arg-type,index]  # checked above
+    return _assemble(kind, letters)  # type: ignore[arg-type]  # kind is "fluid" or "solid" here

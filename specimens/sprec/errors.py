@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import AppRegistryNotReady, ImproperlyConfigured
 from django.utils.translation import gettext
 
 
@@ -12,7 +12,7 @@ def _(message: str) -> str:
     """``gettext`` once Django is configured; the engine stays usable (in English) without settings."""
     try:
         return gettext(message)
-    except ImproperlyConfigured:
+    except (ImproperlyConfigured, AppRegistryNotReady):
         return message
 
 

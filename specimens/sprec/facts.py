@@ -47,15 +47,23 @@ def minutes(value: Any, fact: str, problems: list[SprecProblem]) -> int | _Inval
     return number
 
 
+PLAUSIBLE_DEGREES = range(-273, 1001)  # absolute zero to an autoclave's worst day; beyond is a typing error
+
+
 def temperature(value: Any, fact: str, problems: list[SprecProblem]) -> int | _Invalid | None:
     """Whole degrees Celsius, rounded half away from zero."""
     kind = type(value)
-    if kind is int:
-        return value
-    if kind is float and math.isfinite(value):
-        return degrees(value)
     if value is None:
         return None
+    if kind is int or (kind is float and math.isfinite(value)):
+        whole = value if kind is int else degrees(value)
+        if whole in PLAUSIBLE_DEGREES:
+            return whole
+        message = _("%(fact)s %(value)s °C is not a temperature a sample can have (-273 to 1000 °C).") % {
+            "fact": fact,
+            "value": shown(value),
+        }
+        return problem(problems, fact, value, message, "out_of_range")
     message = _("%(fact)s must be a temperature in °C (a number), not %(value)s.") % {
         "fact": fact,
         "value": shown(value),

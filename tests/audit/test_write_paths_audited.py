@@ -116,6 +116,7 @@ ROUTES: dict[str, Audited | ChangesNothing] = {
     "api-consent-check-bulk POST": ChangesNothing(
         ex.api_consent_check_bulk, "asks the consent gate (a read)", ("consent_officer_a", "biobank_a")
     ),
+    "api-sprec-derive POST": ChangesNothing(ex.api_sprec_derive, "computes a SPREC code from facts (issue 11)"),
     # the catch-all under /api/: any unknown path and method is a problem+json 404 (issue 9, item 19)
     "api-unknown-path POST": ChangesNothing(ex.api_unknown_path, "answers 404 for a path no API route matches"),
 }

@@ -315,6 +315,12 @@ def api_consent_check_bulk(f: Fixtures) -> None:
     _ok(client.post("/api/v1/consent/check/bulk", body, format="json"), 200)
 
 
+def api_sprec_derive(f: Fixtures) -> None:
+    """The public SPREC derivation computes a code and stores nothing (issue 11, item 2)."""
+    body = {"kind": "fluid", "sample_type": "SER", "primary_container": "SST", "second_centrifugation": "none"}
+    _ok(APIClient().post("/api/v1/sprec/derive/", body, format="json"), 200)
+
+
 def api_unknown_path(f: Fixtures) -> None:
     """The catch-all under /api/ answers every method with a problem+json 404 and touches nothing."""
     client = APIClient()
