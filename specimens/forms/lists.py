@@ -98,6 +98,18 @@ class LabelsForm(forms.Form):
         initial=300,
     )
 
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data  # the same dict, typed without None
+        layout, start = LAYOUTS.get(data.get("layout") or ""), data.get("start_position")
+        if layout is not None and start is not None and start > layout.per_page:
+            self.add_error(
+                "start_position",
+                _("A %(layout)s page holds %(count)d labels: choose a first free label from 1 to %(count)d.")
+                % {"layout": layout.key, "count": layout.per_page},
+            )
+        return data
+
     def barcode_list(self) -> list[str]:
         seen: dict[str, None] = {}
         for line in self.cleaned_data["barcodes"].replace(",", "\n").splitlines():
