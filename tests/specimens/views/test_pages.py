@@ -104,3 +104,13 @@ def test_scanning_a_barcode_opens_its_page_and_a_pid_the_donors_specimens(client
     assert response["Location"].startswith(url("specimen_list", lab) + "?pid=")
     response = client.get(url("scan", lab), {"code": lab.foreign.barcode})
     assert "barcode=" in response["Location"]
+
+
+def test_the_navigation_links_and_the_dashboard_tile_count_specimens_by_status(client, lab):
+    client.force_login(lab.technician)
+    page = client.get("/").content.decode()
+    assert url("specimen_list", lab) in page and url("specimen_register", lab) in page and url("worklists", lab) in page
+    assert f'{url("specimen_list", lab)}?status=available">Available</a>: 3' in page  # primary and aliquots
+    client.force_login(lab.auditor)
+    page = client.get("/").content.decode()
+    assert url("specimen_list", lab) in page and url("specimen_register", lab) not in page
