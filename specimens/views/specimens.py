@@ -127,6 +127,30 @@ def _sprec_rows(specimen: Specimen) -> tuple[list[Any], str]:
     return list(decoded.elements), ""
 
 
+# How the timeline names the details events carry (the keys the services write); others are shown as stored.
+DETAIL_LABELS = {
+    "count": gettext_lazy("count"),
+    "each": gettext_lazy("each"),
+    "barcodes": gettext_lazy("barcodes"),
+    "from": gettext_lazy("from"),
+    "to": gettext_lazy("to"),
+    "child": gettext_lazy("derivative"),
+    "pool": gettext_lazy("pool"),
+    "sample_type": gettext_lazy("sample type"),
+    "used": gettext_lazy("used"),
+    "reason": gettext_lazy("reason"),
+    "recipient": gettext_lazy("recipient"),
+    "measure": gettext_lazy("measure"),
+    "value": gettext_lazy("value"),
+    "unit": gettext_lazy("unit"),
+    "passed": gettext_lazy("passed"),
+    "previous": gettext_lazy("before"),
+    "freeze_thaw_count": gettext_lazy("freeze-thaw cycles"),
+    "level": gettext_lazy("withdrawal"),
+    "effective": gettext_lazy("effective"),
+}
+
+
 def _event_rows(events: list[SpecimenEvent]) -> list[dict[str, Any]]:
     """Each event with its details as readable pairs, and the consent gate's answer apart (reserve, ship)."""
     rows = []
@@ -134,7 +158,7 @@ def _event_rows(events: list[SpecimenEvent]) -> list[dict[str, Any]]:
         details = dict(event.details or {})
         gate = details.pop("gate", None)
         pairs = [
-            (key.replace("_", " "), ", ".join(map(str, value)) if isinstance(value, list) else value)
+            (DETAIL_LABELS.get(key, key), ", ".join(map(str, value)) if isinstance(value, list) else value)
             for key, value in details.items()
             if value not in (None, "", [])
         ]
