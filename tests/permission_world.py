@@ -29,6 +29,8 @@ from catalog import services as catalog_services
 from catalog.models import Collection
 from consent import services as consent_services
 from consent.models import Consent, Donor, DuplicateReview, Module, Policy, Template
+from specimens.models import Specimen
+from specimens.services import specimen_register
 from tests.accounts.factories import UserFactory, make_biobank, make_member, make_token
 from tests.consent.factories import make_catalogue, record
 
@@ -67,6 +69,7 @@ class Side:
     review: DuplicateReview
     event: AuditEvent
     member: User  # the person of ``membership``
+    specimen: Specimen | None = None  # the donor's serum tube, registered by ``member`` (a technician)
 
     def path_values(self) -> dict[str, Any]:
         """Values of the path parameters naming this side's objects (API and browser names)."""
@@ -83,6 +86,7 @@ class Side:
             "user_id": self.member.pk,
             "token_id": self.token.pk,
             "pk": self.collection.pk,
+            "barcode": self.specimen.barcode if self.specimen else None,
         }
 
 
@@ -175,6 +179,9 @@ def _side(code: str, tag: str) -> Side:
         review=held.review,
         event=None,  # type: ignore[arg-type]  # set once the outbox is chained (build_world)
         member=member,
+        specimen=specimen_register(
+            actor=member, collection=collection, donor=donor, sample_type="SER", quantity="2", unit="mL"
+        ),
     )
 
 
