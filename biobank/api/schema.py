@@ -130,6 +130,19 @@ PROBLEMS: dict[int, tuple[str, list[OpenApiExample]]] = {
         "The `If-Match` ETag is stale: someone changed the resource since you read it.",
         [_example(412, "precondition-failed", "Precondition failed", "The resource has changed since you read it.")],
     ),
+    422: (
+        "The request is well-formed but refused by a rule, e.g. a donor's consent that does not permit the use, or "
+        "an `Idempotency-Key` sent again with another request.",
+        [
+            _example(
+                422,
+                "unprocessable",
+                "Unprocessable request",
+                "The consent of donor 7KQ2M-X9TRB-3 does not permit transfer of specimen BB-000042 for GRU: …",
+                [{"pointer": "/purpose", "message": "…", "code": "consent"}],
+            )
+        ],
+    ),
     413: (
         "The declared body (`Content-Length`) is larger than 1 MiB; it was refused before being read.",
         [_example(413, "too-large", "Request body too large", "The request body exceeds 1048576 bytes.")],
