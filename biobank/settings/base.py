@@ -263,7 +263,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"DonorStatusEnum": "consent.choices.DonorStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "DonorStatusEnum": "consent.choices.DonorStatus",
+        "SpecimenStatusEnum": "specimens.choices.SpecimenStatus",
+        "QuantityUnitEnum": "specimens.choices.QuantityUnit",
+        "ConcentrationUnitEnum": "specimens.choices.ConcentrationUnit",
+        "CentrifugationEnum": "specimens.models.specimens.Centrifugation",
+        "SprecKindEnum": [("fluid", "fluid"), ("solid", "solid")],
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "biobank.api.schema.problem_responses_complete",  # every error status, as problem+json (issue 9, 19)
