@@ -6,7 +6,8 @@ import itertools
 from decimal import Decimal
 from typing import Any
 
-from biobank.accounts.models import Biobank
+from biobank.accounts.choices import Role
+from biobank.accounts.models import Biobank, User
 from catalog.models import Collection
 from catalog.services import collection_create
 from consent import services as consent_services
@@ -14,7 +15,7 @@ from consent.models import Donor, Template
 from specimens.models import Specimen, StorageUnit
 from specimens.services import specimen_register
 from tests.consent.consent_helpers import make_donor, record, texts
-from tests.factories import make_biobank
+from tests.factories import make_biobank, make_member
 
 _numbers = itertools.count(1)
 
@@ -74,11 +75,17 @@ def material_catalogue(biobank: Biobank) -> Template:
     return consent_services.template_activate(actor=None, template=template)
 
 
+def consent_officer(biobank: Biobank) -> User:
+    """The biobank's consent officer (who informs donors and records their consent)."""
+    email = f"officer-{biobank.code}@example.org"
+    return User.objects.filter(email=email).first() or make_member(biobank, Role.CONSENT_OFFICER, email=email)
+
+
 def consented_donor(biobank: Biobank, **choices: str) -> Donor:
     """A donor who signed the ``material`` template: use and transfer accepted unless ``choices`` say otherwise."""
     template = material_catalogue(biobank)
     donor = make_donor(biobank)
-    record(None, donor, template, choices={"use": "accepted", "transfer": "accepted", **choices})
+    record(consent_officer(biobank), donor, template, choices={"use": "accepted", "transfer": "accepted", **choices})
     return donor
 
 
