@@ -20,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from biobank.audit.models import AuditEvent, AuditOutbox
 from catalog import services as catalog_services
 from tests.audit import write_path_exercises as ex
+from tests.audit import write_path_exercises_specimens as sx
 from tests.audit.write_paths import project_commands, writing_routes
 from tests.consent.donor_fixtures import donor_a, register  # noqa: F401  (fixtures of the consent exercises)
 from tests.factories import UserFactory
@@ -116,6 +117,20 @@ ROUTES: dict[str, Audited | ChangesNothing] = {
     "api-consent-check-bulk POST": ChangesNothing(
         ex.api_consent_check_bulk, "asks the consent gate (a read)", ("consent_officer_a", "biobank_a")
     ),
+    # specimens (issue 11, item 7: the API for partner systems)
+    "api-specimen-list POST": Audited(sx.api_specimen_register, "specimen.register"),
+    "api-specimen-detail PATCH": Audited(sx.api_specimen_update, "specimen.update"),
+    "api-specimen-aliquots POST": Audited(sx.api_specimen_aliquots, "specimen.aliquot"),
+    "api-specimen-derivatives POST": Audited(sx.api_specimen_derivatives, "specimen.derive"),
+    "api-specimen-pool-list POST": Audited(sx.api_specimen_pool, "specimen.pool"),
+    "api-specimen-reserve POST": Audited(sx.api_specimen_reserve, "specimen.status"),
+    "api-specimen-release POST": Audited(sx.api_specimen_release, "specimen.status"),
+    "api-specimen-ship POST": Audited(sx.api_specimen_ship, "specimen.status"),
+    "api-specimen-return POST": Audited(sx.api_specimen_return, "specimen.status"),
+    "api-specimen-consume POST": Audited(sx.api_specimen_consume, "specimen.status"),
+    "api-specimen-dispose POST": Audited(sx.api_specimen_dispose, "specimen.status"),
+    "api-specimen-unblock POST": Audited(sx.api_specimen_unblock, "specimen.status"),
+    "api-specimen-events POST": Audited(sx.api_specimen_event, "specimen.event"),
     # the catch-all under /api/: any unknown path and method is a problem+json 404 (issue 9, item 19)
     "api-unknown-path POST": ChangesNothing(ex.api_unknown_path, "answers 404 for a path no API route matches"),
 }
