@@ -130,6 +130,14 @@ PROBLEMS: dict[int, tuple[str, list[OpenApiExample]]] = {
         "The `If-Match` ETag is stale: someone changed the resource since you read it.",
         [_example(412, "precondition-failed", "Precondition failed", "The resource has changed since you read it.")],
     ),
+    413: (
+        "The declared body (`Content-Length`) is larger than 1 MiB; it was refused before being read.",
+        [_example(413, "too-large", "Request body too large", "The request body exceeds 1048576 bytes.")],
+    ),
+    415: (
+        "The body is not `application/json`.",
+        [_example(415, "unsupported-media-type", "Unsupported media type", 'Unsupported media type "text/plain"')],
+    ),
     422: (
         "The request is well-formed but refused by a rule, e.g. a donor's consent that does not permit the use, or "
         "an `Idempotency-Key` sent again with another request.",
@@ -142,14 +150,6 @@ PROBLEMS: dict[int, tuple[str, list[OpenApiExample]]] = {
                 [{"pointer": "/purpose", "message": "…", "code": "consent"}],
             )
         ],
-    ),
-    413: (
-        "The declared body (`Content-Length`) is larger than 1 MiB; it was refused before being read.",
-        [_example(413, "too-large", "Request body too large", "The request body exceeds 1048576 bytes.")],
-    ),
-    415: (
-        "The body is not `application/json`.",
-        [_example(415, "unsupported-media-type", "Unsupported media type", 'Unsupported media type "text/plain"')],
     ),
     429: (
         "Too many requests from this token or person; wait `Retry-After` seconds.",

@@ -325,7 +325,10 @@ CELERY_BEAT_SCHEDULE.update(
 # re-pseudonymisations. Each re-does only what is recorded as still to do.
 CELERY_BEAT_SCHEDULE["accounts-emails-pending"] = {"task": "accounts.emails_pending", "schedule": 300.0}
 # The API's idempotency keys are kept 24 hours (biobank.api.idempotency), then forgotten.
-CELERY_BEAT_SCHEDULE["accounts-idempotency-keys-purge"] = {"task": "accounts.idempotency_keys_purge", "schedule": 3600.0}
+CELERY_BEAT_SCHEDULE["accounts-idempotency-keys-purge"] = {
+    "task": "accounts.idempotency_keys_purge",
+    "schedule": 3600.0,
+}
 CELERY_BEAT_SCHEDULE["pseudonyms-repseudonymise-pending"] = {
     "task": "pseudonyms.repseudonymise_pending",
     "schedule": 900.0,

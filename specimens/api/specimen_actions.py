@@ -71,6 +71,7 @@ from .specimen_views import (
 
 TAGS = ["specimen actions"]
 ACTION_PROBLEMS = problem_responses(403, 404, 409, *WRITE_PROBLEMS)
+# 422: a consent-gate refusal, or an Idempotency-Key sent again with another body
 GATE_PROBLEMS = problem_responses(403, 404, 409, 422, *WRITE_PROBLEMS)
 
 
@@ -97,7 +98,7 @@ class AliquotsView(APIView):
         tags=TAGS,
         parameters=[BARCODE_PARAMETER, IDEMPOTENCY_KEY_PARAMETER, REPLAYED_RESPONSE_HEADER],
         request=AliquotPlanSerializer,
-        responses={201: AliquotsCreatedSerializer, **ACTION_PROBLEMS},
+        responses={201: AliquotsCreatedSerializer, **GATE_PROBLEMS},
         examples=[
             OpenApiExample(
                 "Ten half millilitres", request_only=True, value={"count": 10, "quantity": "0.5", "unit": "mL"}
@@ -146,7 +147,7 @@ class DerivativesView(APIView):
         tags=TAGS,
         parameters=[BARCODE_PARAMETER, IDEMPOTENCY_KEY_PARAMETER, ETAG_RESPONSE_HEADER, REPLAYED_RESPONSE_HEADER],
         request=DeriveInputSerializer,
-        responses={201: SpecimenDetailSerializer, **ACTION_PROBLEMS},
+        responses={201: SpecimenDetailSerializer, **GATE_PROBLEMS},
         examples=[
             OpenApiExample(
                 "DNA from blood",
@@ -187,7 +188,7 @@ class PoolView(APIView):
         tags=TAGS,
         parameters=[IDEMPOTENCY_KEY_PARAMETER, ETAG_RESPONSE_HEADER, REPLAYED_RESPONSE_HEADER],
         request=PoolInputSerializer,
-        responses={201: SpecimenDetailSerializer, **problem_responses(403, 409, *WRITE_PROBLEMS)},
+        responses={201: SpecimenDetailSerializer, **problem_responses(403, 409, 422, *WRITE_PROBLEMS)},
         examples=[
             OpenApiExample(
                 "Two serum tubes",
