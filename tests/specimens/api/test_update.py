@@ -71,3 +71,24 @@ def test_one_who_may_only_see_gets_403_and_a_foreign_specimen_404(auditor, speci
     assert auditor.patch(url(specimen), {"notes": "x"}, format="json").status_code == 403
     assert foreign.patch(url(specimen), {"notes": "x"}, format="json").status_code == 404
     assert Specimen.objects.get(pk=specimen.pk).notes == ""
+
+
+@pytest.mark.parametrize("payload", [[], "x", 7, {"facts": []}, {"facts": {"collected_at": {"y": 1}}}, {"notes": None}])
+def test_garbage_is_a_400_problem_never_a_500(tech, specimen, payload):
+    response = tech.patch(url(specimen), payload, format="json")
+
+    assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("payload", [[], {"parts": "x"}, {"parts": [1, 2]}, {"parts": [{}, {}]}, {"parts": None}])
+def test_a_garbage_pool_is_a_400_problem_never_a_500(tech, specimen, payload):
+    response = tech.post("/api/v1/specimen-pools/", payload, format="json")
+
+    assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("barcode", ["%20", "..", "a" * 300, "ÄÖÜ", "x%2Fy"])
+def test_an_odd_barcode_in_the_path_is_a_404_problem(tech, barcode):
+    response = tech.get(f"/api/v1/specimens/{barcode}/")
+
+    assert response.status_code == 404 and response["Content-Type"] == "application/problem+json"
