@@ -5,28 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_outgoing_email'),
+        ("accounts", "0003_outgoing_email"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IdempotencyKey',
+            name="IdempotencyKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('principal', models.CharField(max_length=64)),
-                ('key', models.CharField(max_length=255)),
-                ('fingerprint', models.CharField(help_text='SHA-256 of method, path and the canonical JSON body', max_length=64)),
-                ('response_status', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('response_body', models.TextField(blank=True)),
-                ('response_headers', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("principal", models.CharField(max_length=64)),
+                ("key", models.CharField(max_length=255)),
+                (
+                    "fingerprint",
+                    models.CharField(help_text="SHA-256 of method, path and the canonical JSON body", max_length=64),
+                ),
+                ("response_status", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("response_body", models.TextField(blank=True)),
+                ("response_headers", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'default_permissions': (),
-                'indexes': [models.Index(fields=['created_at'], name='idempotency_key_created')],
-                'constraints': [models.UniqueConstraint(fields=('principal', 'key'), name='idempotency_key_once_per_principal')],
+                "default_permissions": (),
+                "indexes": [models.Index(fields=["created_at"], name="idempotency_key_created")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("principal", "key"), name="idempotency_key_once_per_principal")
+                ],
             },
         ),
     ]
