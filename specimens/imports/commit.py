@@ -1,0 +1,362 @@
+"""The commit: COPY the checked rows into a TEMP staging table, then set-based ``INSERT … SELECT`` into
+``specimens_specimen`` and its events, and the audit outbox rows (one per specimen, signed in Python) by COPY —
+all in the caller's transaction, so any problem leaves nothing written.
+
+Ids are taken from the specimen sequence in blocks before the rows are written, so the audit rows (whose signature
+covers the object id) are signed in the same pass that writes the staging lines.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import secrets
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from biobank.accounts.models import Biobank
+from biobank.audit.canonical import canonical_json
+from biobank.audit.context import current_request_context
+from biobank.audit.integrity import outbox_mac, subkey
+from biobank.audit.services import _actor_fields
+
+from ..choices import EventType, SpecimenAuditAction, SpecimenStatus
+from ..models import BarcodeSequence
+from .check import Report
+
+ID_BLOCK = 10_000
+FLUSH_EVERY = 50_000
+# staging column → how the INSERT reads it (a Specimen column of the same name unless said otherwise)
+STAGING: tuple[tuple[str, str], ...] = (
+    ("id", "bigint"),
+    ("row_number", "integer"),
+    ("barcode", "text"),
+    ("donor_pid", "text"),
+    ("collection", "text"),
+    ("sample_type", "text"),
+    ("kind", "text"),
+    ("material_type", "text"),
+    ("quantity", "numeric"),
+    ("unit", "text"),
+    ("concentration", "numeric"),
+    ("concentration_unit", "text"),
+    ("collected_at", "timestamptz"),
+    ("received_at", "timestamptz"),
+    ("primary_container", "text"),
+    ("collection_type", "text"),
+    ("pre_centrifugation_delay_min", "integer"),
+    ("pre_centrifugation_temperature_c", "numeric"),
+    ("centrifugation", "text"),
+    ("centrifugation_temperature_c", "numeric"),
+    ("centrifugation_duration_min", "integer"),
+    ("centrifugation_g_force", "integer"),
+    ("centrifugation_braking", "boolean"),
+    ("second_centrifugation", "text"),
+    ("second_centrifugation_temperature_c", "numeric"),
+    ("second_centrifugation_duration_min", "integer"),
+    ("second_centrifugation_g_force", "integer"),
+    ("second_centrifugation_braking", "boolean"),
+    ("post_centrifugation_delay_min", "integer"),
+    ("post_centrifugation_temperature_c", "numeric"),
+    ("storage_started_at", "timestamptz"),
+    ("storage_container", "text"),
+    ("storage_method", "text"),
+    ("storage_temperature_c", "numeric"),
+    ("warm_ischemia_min", "integer"),
+    ("cold_ischemia_min", "integer"),
+    ("fixation", "text"),
+    ("fixation_duration_min", "integer"),
+    ("sprec_code", "text"),
+    ("sprec_entered", "boolean"),
+    ("notes", "text"),
+)
+VALUE_NAMES = tuple(name for name, _type in STAGING[2:])
+# text columns that are NOT NULL in the table: an empty cell is stored as ''
+BLANK_TEXT = frozenset(
+    {
+        "concentration_unit",
+        "primary_container",
+        "collection_type",
+        "centrifugation",
+        "second_centrifugation",
+        "storage_container",
+        "storage_method",
+        "fixation",
+        "notes",
+    }
+)
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+OUTBOX_COLUMNS = (
+    "actor_type",
+    "actor_id",
+    "actor_label",
+    "on_behalf_of",
+    "action",
+    "object_type",
+    "object_id",
+    "biobank_id",
+    "changes",
+    "details",
+    "reason",
+    "request_id",
+    "client_ip",
+    "user_agent",
+    "nonce",
+    "mac",
+)
+
+
+def copy_field(value: Any) -> str:
+    """One field of PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return (
+            value.translate(_ESCAPES) if ("\\" in value or "\t" in value or "\n" in value or "\r" in value) else value
+        )
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+class StagingWriter:
+    """Receives each clean row: gives it an id (and a barcode if it has none) and streams it to the staging COPY."""
+
+    def __init__(self, cursor: Any, biobank: Biobank) -> None:
+        self.cursor, self.biobank = cursor, biobank
+        self.buffer = io.StringIO()
+        self.pending = 0
+        self.ids: Iterator[int] = iter(())
+        self.audit: list[tuple[int, int, str, str, str, str, str, str]] = []
+        sequence, _created = BarcodeSequence.objects.get_or_create(biobank=biobank)
+        self.sequence = BarcodeSequence.objects.select_for_update().get(pk=sequence.pk)
+        self.next_barcode = self.sequence.next_value
+        self.pattern, self.year, self.prefix = (
+            settings.SPECIMEN_BARCODE_PATTERN,
+            timezone.localdate().year,
+            biobank.code.upper(),
+        )
+        self.columns = ", ".join(name for name, _type in STAGING)
+
+    def _id(self) -> int:
+        found = next(self.ids, None)
+        if found is None:
+            self.cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence('specimens_specimen', 'id')) FROM generate_series(1, %s)",
+                [ID_BLOCK],
+            )
+            self.ids = iter([pk for (pk,) in self.cursor.fetchall()])
+            found = next(self.ids)
+        return found
+
+    def add(self, row: int, values: dict[str, Any]) -> None:
+        barcode = values.get("barcode")
+        if not barcode:
+            barcode = values["barcode"] = self.pattern.format(
+                biobank=self.prefix, year=self.year, seq=self.next_barcode
+            )
+            self.next_barcode += 1
+        pk = self._id()
+        fields = [str(pk), str(row)]
+        for name in VALUE_NAMES:
+            value = values.get(name)
+            if value is None and name in BLANK_TEXT:
+                value = ""
+            fields.append(copy_field(value))
+        self.buffer.write("\t".join(fields))
+        self.buffer.write("\n")
+        quantity = f"{values['quantity']} {values['unit']}"
+        self.audit.append(
+            (
+                pk,
+                row,
+                barcode,
+                values["donor_pid"],
+                values["collection"],
+                values["sample_type"],
+                quantity,
+                values["sprec_code"],
+            )
+        )
+        self.pending += 1
+        if self.pending >= FLUSH_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.buffer.seek(0)
+            self.cursor.copy_expert(f"COPY import_staging ({self.columns}) FROM STDIN", self.buffer)
+            self.buffer = io.StringIO()
+            self.pending = 0
+
+    def close(self) -> None:
+        self.flush()
+        if self.next_barcode != self.sequence.next_value:
+            self.sequence.next_value = self.next_barcode
+            self.sequence.save(update_fields=["next_value"])
+
+
+def staging_create(cursor: Any) -> None:
+    columns = ", ".join(f"{name} {kind}" for name, kind in STAGING)
+    cursor.execute(f"CREATE TEMP TABLE import_staging ({columns}) ON COMMIT DROP")
+
+
+INSERT_SPECIMENS = """
+INSERT INTO specimens_specimen (
+    id, biobank_id, collection_id, donor_id, barcode, sample_type, sprec_kind, material_type, lineage, status,
+    initial_quantity, quantity, unit, concentration, concentration_unit, freeze_thaw_count, {facts},
+    sprec_code, sprec_entered, notes, created_by_id, created_at, updated_at
+)
+SELECT s.id, %(biobank)s, c.id, d.donor_id, s.barcode, s.sample_type, s.kind, s.material_type, 'primary',
+    CASE WHEN d.blocked THEN %(blocked)s ELSE %(available)s END,
+    s.quantity, s.quantity, s.unit, s.concentration, s.concentration_unit, 0, {staged_facts},
+    s.sprec_code, s.sprec_entered, s.notes, %(user)s, now(), now()
+FROM import_staging s
+JOIN import_donor d ON d.pid = s.donor_pid
+JOIN catalog_collection c ON c.biobank_id = %(biobank)s AND c.code = s.collection
+"""
+FACT_COLUMNS = tuple(name for name, _type in STAGING[12:38])
+INSERT_EVENTS = """
+INSERT INTO specimens_specimenevent (specimen_id, biobank_id, type, occurred_at, recorded_at, actor_label, details, note)
+SELECT id, %(biobank)s, %(collected)s, collected_at, now(), %(label)s, %(details)s::jsonb, ''
+FROM import_staging WHERE collected_at IS NOT NULL
+UNION ALL
+SELECT id, %(biobank)s, %(received)s, received_at, now(), %(label)s, %(details)s::jsonb, ''
+FROM import_staging WHERE received_at IS NOT NULL
+"""
+
+
+def insert_rows(
+    cursor: Any, *, biobank: Biobank, report: Report, user_id: int | None, label: str, job_uid: str
+) -> tuple[int, int]:
+    """Specimens and their collected/received events from the staging table; ``(specimens, events)``."""
+    pids = list(report.donors)
+    cursor.execute(
+        "CREATE TEMP TABLE import_donor ON COMMIT DROP AS "
+        "SELECT * FROM unnest(%s::text[], %s::bigint[], %s::boolean[]) AS t(pid, donor_id, blocked)",
+        [pids, [report.donors[pid][0] for pid in pids], [report.donors[pid][1] for pid in pids]],
+    )
+    sql = INSERT_SPECIMENS.format(
+        facts=", ".join(FACT_COLUMNS), staged_facts=", ".join(f"s.{name}" for name in FACT_COLUMNS)
+    )
+    cursor.execute(
+        sql,
+        {
+            "biobank": biobank.pk,
+            "blocked": SpecimenStatus.CONSENT_BLOCKED.value,
+            "available": SpecimenStatus.AVAILABLE.value,
+            "user": user_id,
+        },
+    )
+    specimens = cursor.rowcount
+    cursor.execute(
+        INSERT_EVENTS,
+        {
+            "biobank": biobank.pk,
+            "collected": EventType.COLLECTED.value,
+            "received": EventType.RECEIVED.value,
+            "label": label,
+            "details": json.dumps({"import": job_uid}),
+        },
+    )
+    return specimens, cursor.rowcount
+
+
+def audit_rows(*, actor: Any, biobank: Biobank, writer: StagingWriter, report: Report, job_uid: str) -> Iterable[str]:
+    """One signed outbox line per specimen (COPY text), content exactly as ``audit_record_many`` would write it."""
+    actor_type, actor_id, actor_label, _biobank = _actor_fields(actor)
+    request_id, client_ip, user_agent = current_request_context()
+    request_id, user_agent = request_id[:128], user_agent[:512]
+    key = subkey("outbox")
+    action = SpecimenAuditAction.SPECIMEN_IMPORT.value
+    blocked_status = {True: SpecimenStatus.CONSENT_BLOCKED.value, False: SpecimenStatus.AVAILABLE.value}
+    donors = report.donors
+    fixed_head = [
+        copy_field(actor_type),
+        copy_field(actor_id),
+        copy_field(actor_label),
+        "",
+        action,
+        "specimens.specimen",
+    ]
+    fixed_tail = ["", copy_field(request_id), copy_field(client_ip), copy_field(user_agent)]
+    for pk, row, barcode, pid, collection, sample_type, quantity, sprec_code in writer.audit:
+        changes = canonical_json(
+            {
+                "barcode": [None, barcode],
+                "collection": [None, collection],
+                "donor": [None, pid],
+                "quantity": [None, quantity],
+                "sample_type": [None, sample_type],
+                "sprec_code": [None, sprec_code],
+                "status": [None, blocked_status[donors[pid][1]]],
+            }
+        )
+        details = canonical_json({"import": job_uid, "row": row})
+        nonce = secrets.token_hex(16)
+        mac = outbox_mac(
+            nonce=nonce,
+            action=action,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            actor_type=actor_type,
+            biobank_id=biobank.pk,
+            changes=changes,
+            client_ip=client_ip,
+            details=details,
+            object_id=str(pk),
+            object_type="specimens.specimen",
+            on_behalf_of="",
+            reason="",
+            request_id=request_id,
+            user_agent=user_agent,
+            key=key,
+        )
+        yield (
+            "\t".join(
+                [
+                    *fixed_head,
+                    str(pk),
+                    str(biobank.pk),
+                    copy_field(changes),
+                    copy_field(details),
+                    *fixed_tail,
+                    nonce,
+                    mac,
+                ]
+            )
+            + "\n"
+        )
+
+
+def audit_copy(cursor: Any, lines: Iterable[str]) -> int:
+    """COPY the signed outbox lines in blocks; the drain chains them after commit."""
+    count, buffer = 0, io.StringIO()
+    for line in lines:
+        buffer.write(line)
+        count += 1
+        if count % FLUSH_EVERY == 0:
+            buffer.seek(0)
+            cursor.copy_expert(f"COPY audit_auditoutbox ({', '.join(OUTBOX_COLUMNS)}) FROM STDIN", buffer)
+            buffer = io.StringIO()
+    buffer.seek(0)
+    cursor.copy_expert(f"COPY audit_auditoutbox ({', '.join(OUTBOX_COLUMNS)}) FROM STDIN", buffer)
+    return count
+
+
+def raw_cursor() -> Any:
+    """psycopg2's cursor under Django's (``copy_expert`` lives there)."""
+    return connection.cursor().cursor
+
+
+__all__ = ["Decimal"]
