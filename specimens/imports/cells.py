@@ -55,7 +55,7 @@ def _minutes(raw: str, column: Column) -> int:
 
 def _temperature(raw: str, column: Column) -> Decimal:
     try:
-        number = Decimal(raw.replace(",", ".").replace("−", "-"))
+        number = Decimal(raw.replace(",", ".").replace("\u2212", "-"))
     except InvalidOperation:
         number = Decimal("NaN")
     if not number.is_finite() or abs(number) > MAX_DEGREES:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import ConcentrationUnit, QuantityUnit
@@ -45,7 +46,7 @@ class Column:
 
     name: str
     kind: str
-    help: str
+    help: str | Promise
     example: str = ""
     required: bool = False
     field: str = ""
@@ -137,7 +138,7 @@ REQUIRED = tuple(column.name for column in COLUMNS if column.required)
 HEADER = tuple(column.name for column in COLUMNS)
 
 
-def format_text(column: Column) -> str:
+def format_text(column: Column) -> str | Promise:
     """How the README and docs describe a column's format."""
     return {
         TEXT: _("text"),

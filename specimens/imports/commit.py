@@ -227,7 +227,8 @@ JOIN catalog_collection c ON c.biobank_id = %(biobank)s AND c.code = s.collectio
 """
 FACT_COLUMNS = tuple(name for name, _type in STAGING[12:38])
 INSERT_EVENTS = """
-INSERT INTO specimens_specimenevent (specimen_id, biobank_id, type, occurred_at, recorded_at, actor_label, details, note)
+INSERT INTO specimens_specimenevent
+    (specimen_id, biobank_id, type, occurred_at, recorded_at, actor_label, details, note)
 SELECT id, %(biobank)s, %(collected)s, collected_at, now(), %(label)s, %(details)s::jsonb, ''
 FROM import_staging WHERE collected_at IS NOT NULL
 UNION ALL

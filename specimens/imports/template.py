@@ -20,7 +20,7 @@ def column_rows() -> list[dict[str, Any]]:
         {
             "name": column.name,
             "required": column.required,
-            "format": format_text(column),
+            "format": str(format_text(column)),
             "allowed": ", ".join(column.allowed),
             "example": column.example,
             "help": str(column.help),

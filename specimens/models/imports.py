@@ -26,18 +26,18 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-I = ImportStatus
+S = ImportStatus
 IMPORT_ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    I.UPLOADED: frozenset({I.VALIDATING, I.FAILED}),
-    I.VALIDATING: frozenset({I.VALID, I.INVALID, I.FAILED}),
-    I.INVALID: frozenset(),
+    S.UPLOADED: frozenset({S.VALIDATING, S.FAILED}),
+    S.VALIDATING: frozenset({S.VALID, S.INVALID, S.FAILED}),
+    S.INVALID: frozenset(),
     # an import re-checks the file; what changed since the dry run (a barcode taken meanwhile) makes it invalid
-    I.VALID: frozenset({I.COMMITTING}),
-    I.COMMITTING: frozenset({I.IMPORTED, I.INVALID, I.FAILED}),
-    I.IMPORTED: frozenset(),
-    I.FAILED: frozenset(),
+    S.VALID: frozenset({S.COMMITTING}),
+    S.COMMITTING: frozenset({S.IMPORTED, S.INVALID, S.FAILED}),
+    S.IMPORTED: frozenset(),
+    S.FAILED: frozenset(),
 }
-RUNNING = frozenset({I.UPLOADED, I.VALIDATING, I.COMMITTING})
+RUNNING = frozenset({S.UPLOADED, S.VALIDATING, S.COMMITTING})
 
 
 class ImportFormat(models.TextChoices):

@@ -36,7 +36,7 @@ def problems_of(job):
 
 
 def test_a_clean_file_imports_every_row_with_sprec_events_and_one_audit_row_each(world):
-    biobank, technician, collection, donors = world
+    biobank, technician, _collection, donors = world
     rows = [serum_row(donor, "serum-2024", barcode=f"IMP-{i}") for i, donor in enumerate(donors)]
     rows.append(serum_row(donors[0], "serum-2024"))  # no barcode: generated
     job = upload(technician, biobank, csv_bytes(rows))
@@ -63,7 +63,7 @@ def test_a_clean_file_imports_every_row_with_sprec_events_and_one_audit_row_each
 
 
 def test_a_malformed_file_writes_nothing_and_reports_every_error(world):
-    biobank, technician, collection, donors = world
+    biobank, technician, _collection, donors = world
     rows = [
         serum_row(donors[0], "serum-2024", barcode="DUP-1"),
         serum_row(donors[1], "serum-2024", barcode="DUP-1"),  # duplicate in the file
@@ -96,7 +96,7 @@ def test_wrong_missing_and_duplicate_columns_are_reported_before_any_row(world):
 
 
 def test_a_wrong_encoding_names_the_row_of_the_first_bad_byte(world):
-    biobank, technician, collection, donors = world
+    biobank, technician, _collection, donors = world
     data = csv_bytes([serum_row(donors[0], "serum-2024", notes="ok"), serum_row(donors[1], "serum-2024")])
     data = data.replace(b"ok", "Kühlschrank".encode("latin-1"))
     job = upload(technician, biobank, data)
@@ -105,7 +105,7 @@ def test_a_wrong_encoding_names_the_row_of_the_first_bad_byte(world):
 
 
 def test_broken_csv_quoting_is_reported_at_its_row(world):
-    biobank, technician, collection, donors = world
+    biobank, technician, _collection, donors = world
     data = csv_bytes([serum_row(donors[0], "serum-2024")] * 2) + b'x,"broken"quote,\n'
     job = upload(technician, biobank, data)
     assert job.status == "invalid"
@@ -113,7 +113,7 @@ def test_broken_csv_quoting_is_reported_at_its_row(world):
 
 
 def test_a_file_with_a_bom_and_semicolons_is_read(world):
-    biobank, technician, collection, donors = world
+    biobank, technician, _collection, donors = world
     data = csv_bytes([serum_row(donors[0], "serum-2024")], bom=True).replace(b",", b";")
     job = upload(technician, biobank, data)
     assert job.status == "valid", problems_of(job)
@@ -132,7 +132,7 @@ def test_a_barcode_taken_since_the_dry_run_fails_the_commit_and_writes_nothing(w
 
 
 def test_a_withdrawn_donors_rows_are_imported_consent_blocked(world, monkeypatch):
-    biobank, technician, collection, donors = world
+    biobank, technician, _collection, donors = world
     # the consent app decides who is withdrawn (its own tests); the import asks it once for all donors of the file
     asked = []
     monkeypatch.setattr(
@@ -154,7 +154,7 @@ def test_the_header_of_the_template_is_the_import_header():
 def test_nothing_is_written_when_the_insert_fails_half_way(world, monkeypatch):
     from specimens.imports import commit as commit_module
 
-    biobank, technician, collection, donors = world
+    biobank, technician, _collection, donors = world
     job = upload(technician, biobank, csv_bytes([serum_row(d, "serum-2024") for d in donors]))
 
     def broken(*args, **kwargs):
