@@ -41,7 +41,7 @@ class Problem:
 
 
 class Sink(Protocol):
-    def add(self, row: int, values: dict[str, Any]) -> None: ...
+    def add(self, row: int, shared: Any, values: dict[str, Any]) -> None: ...
 
 
 @dataclass
@@ -84,15 +84,38 @@ def _header(cells: list[str], problems: list[Problem]) -> list[Column | None]:
     return plan
 
 
+# Columns that differ from row to row; every other column is usually shared by many rows (one protocol, one
+# collection), so those are converted and SPREC-derived once per distinct combination (``Shared``).
+ROW_COLUMNS = ("barcode", "donor_pid", "collection_time", "reception_time", "storage_started_at", "notes")
+MEMO_LIMIT = 50_000
+
+
+class Shared:
+    """The converted shared columns of a set of rows: values, problems (column, value, message), and the text the
+    commit writes for them (``segment``, filled by the staging writer)."""
+
+    __slots__ = ("audit", "problems", "segment", "values")
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+        self.problems: list[tuple[str, str, str]] = []
+        self.segment: str | None = None
+        self.audit: dict[bool, str] = {}
+
+
 class RowChecker:
     """Checks one row at a time against the header's columns; collects the keys the look-ups need."""
 
     def __init__(self, plan: list[Column | None], report: Report) -> None:
-        self.plan = [(index, col, converter(col)) for index, col in enumerate(plan) if col is not None]
+        present = [(index, col, converter(col)) for index, col in enumerate(plan) if col is not None]
+        self.row_plan = [entry for entry in present if entry[1].name in ROW_COLUMNS]
+        self.shared_plan = [entry for entry in present if entry[1].name not in ROW_COLUMNS]
+        self.shared_indices = [index for index, _col, _convert in self.shared_plan]
         self.width = len(plan)
         self.report = report
         self.memo = SprecMemo()
-        self.pids: dict[str, str | tuple[str, str]] = {}  # as typed → canonical, or (problem) memo
+        self.shared: dict[tuple[str, ...], Shared] = {}
+        self.pids: dict[str, str | tuple[str, str]] = {}  # as typed → canonical, or (column, problem)
         self.pid_rows: dict[str, list[int]] = {}
         self.collection_rows: dict[str, list[int]] = {}
         self.barcodes: dict[str, int] = {}
@@ -100,19 +123,31 @@ class RowChecker:
     def _problem(self, row: int, column: str, value: str, message: str) -> None:
         self.report.problems.append(Problem(row, column, value[:VALUE_SHOWN], message))
 
-    def check(self, row: int, cells: list[str]) -> dict[str, Any] | None:
-        if len(cells) > self.width and any(cell.strip() for cell in cells[self.width :]):
-            message = _("Row %(row)d has %(cells)d cells but the header has %(columns)d columns.") % {
-                "row": row,
-                "cells": len(cells),
-                "columns": self.width,
-            }
-            self._problem(row, "", "", message)
-            return None
+    def check(self, row: int, cells: list[str]) -> tuple[Shared, dict[str, Any]] | None:
+        """``(shared part, row part)`` of a row without problems, else ``None`` (its problems are recorded)."""
+        width = self.width
+        if len(cells) != width:
+            if len(cells) > width and any(cell.strip() for cell in cells[width:]):
+                message = _("Row %(row)d has %(cells)d cells but the header has %(columns)d columns.") % {
+                    "row": row,
+                    "cells": len(cells),
+                    "columns": width,
+                }
+                self._problem(row, "", "", message)
+                return None
+            cells = (cells + [""] * width)[:width]
         before = len(self.report.problems)
+        key = tuple([cells[index] for index in self.shared_indices])
+        shared = self.shared.get(key)
+        if shared is None:
+            if len(self.shared) >= MEMO_LIMIT:
+                self.shared.clear()
+            shared = self.shared[key] = self._shared(cells)
+        for column, value, message in shared.problems:
+            self._problem(row, column, value, message)
         values: dict[str, Any] = {}
-        for index, column, convert in self.plan:
-            raw = cells[index].strip() if index < len(cells) else ""
+        for index, column, convert in self.row_plan:
+            raw = cells[index].strip()
             if not raw:
                 if column.required:
                     self._problem(row, column.name, "", _("%(column)s is required.") % {"column": column.name})
@@ -121,11 +156,26 @@ class RowChecker:
                 values[column.target] = convert(raw, column)
             except CellError as error:
                 self._problem(row, column.name, raw, str(error))
-        self._keys(row, values)
-        self._rules(row, values)
-        return values if len(self.report.problems) == before else None
+        self._keys(row, values, shared.values.get("collection"))
+        return (shared, values) if len(self.report.problems) == before else None
 
-    def _keys(self, row: int, values: dict[str, Any]) -> None:
+    def _shared(self, cells: list[str]) -> Shared:
+        shared = Shared()
+        values, problems = shared.values, shared.problems
+        for index, column, convert in self.shared_plan:
+            raw = cells[index].strip()
+            if not raw:
+                if column.required:
+                    problems.append((column.name, "", _("%(column)s is required.") % {"column": column.name}))
+                continue
+            try:
+                values[column.target] = convert(raw, column)
+            except CellError as error:
+                problems.append((column.name, raw[:VALUE_SHOWN], str(error)))
+        self._rules(values, problems)
+        return shared
+
+    def _keys(self, row: int, values: dict[str, Any], collection: str | None) -> None:
         typed = values.get("donor_pid")
         if typed:
             canonical = self.pids.get(typed)
@@ -143,9 +193,8 @@ class RowChecker:
             else:
                 values["donor_pid"] = canonical
                 self.pid_rows.setdefault(canonical, []).append(row)
-        code = values.get("collection")
-        if code:
-            self.collection_rows.setdefault(code, []).append(row)
+        if collection:
+            self.collection_rows.setdefault(collection, []).append(row)
         barcode = values.get("barcode")
         if barcode:
             first = self.barcodes.setdefault(barcode, row)
@@ -158,15 +207,15 @@ class RowChecker:
         else:
             self.report.generated += 1
 
-    def _rules(self, row: int, values: dict[str, Any]) -> None:
+    def _rules(self, values: dict[str, Any], problems: list[tuple[str, str, str]]) -> None:
         if values.get("concentration") is not None and not values.get("concentration_unit"):
-            self._problem(row, "concentration_unit", "", _("A concentration needs its unit (concentration_unit)."))
+            problems.append(("concentration_unit", "", _("A concentration needs its unit (concentration_unit).")))
         typed = values.get("sample_type")
         if not typed:
             return
         checked = self.memo.sample_type(typed, values.get("kind") or "", values.get("material_type") or "")
         if len(checked) == 2:
-            self._problem(row, checked[0], str(values.get(checked[0]) or typed), checked[1])
+            problems.append((checked[0], str(values.get(checked[0]) or typed)[:VALUE_SHOWN], checked[1]))
             return
         values["sample_type"], values["kind"], values["material_type"] = checked
         code = self.memo.code(values["kind"], values["sample_type"], values)
@@ -175,7 +224,7 @@ class RowChecker:
             return
         for column, message in code:
             shown = values.get(column)
-            self._problem(row, column, "" if shown is None else str(shown), message)
+            problems.append((column, "" if shown is None else str(shown)[:VALUE_SHOWN], message))
 
 
 def _look_up(biobank: Biobank, checker: RowChecker, report: Report) -> None:
@@ -240,9 +289,9 @@ def check_file(
             if not any(cells):
                 continue
             report.rows += 1
-            values = checker.check(number, cells)
-            if values is not None and sink is not None:
-                sink.add(number, values)
+            checked = checker.check(number, cells)
+            if checked is not None and sink is not None:
+                sink.add(number, *checked)
             if progress is not None and report.rows % PROGRESS_EVERY == 0:
                 progress(report.rows)
     except FileProblem as error:

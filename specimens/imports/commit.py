@@ -23,21 +23,28 @@ from django.utils import timezone
 from biobank.accounts.models import Biobank
 from biobank.audit.canonical import canonical_json
 from biobank.audit.context import current_request_context
-from biobank.audit.integrity import outbox_mac, subkey
-from biobank.audit.services import _actor_fields
+from biobank.audit.integrity import _address, hmac256, subkey
+from biobank.audit.services import _actor_fields, _host_address, _text
 
 from ..choices import EventType, SpecimenAuditAction, SpecimenStatus
 from ..models import BarcodeSequence
-from .check import Report
+from ..services.register import FACT_FIELDS
+from .check import Report, Shared
 
 ID_BLOCK = 10_000
 FLUSH_EVERY = 50_000
 # staging column → how the INSERT reads it (a Specimen column of the same name unless said otherwise)
-STAGING: tuple[tuple[str, str], ...] = (
+ROW_STAGING: tuple[tuple[str, str], ...] = (
     ("id", "bigint"),
     ("row_number", "integer"),
     ("barcode", "text"),
     ("donor_pid", "text"),
+    ("collected_at", "timestamptz"),
+    ("received_at", "timestamptz"),
+    ("storage_started_at", "timestamptz"),
+    ("notes", "text"),
+)
+SHARED_STAGING: tuple[tuple[str, str], ...] = (
     ("collection", "text"),
     ("sample_type", "text"),
     ("kind", "text"),
@@ -46,8 +53,6 @@ STAGING: tuple[tuple[str, str], ...] = (
     ("unit", "text"),
     ("concentration", "numeric"),
     ("concentration_unit", "text"),
-    ("collected_at", "timestamptz"),
-    ("received_at", "timestamptz"),
     ("primary_container", "text"),
     ("collection_type", "text"),
     ("pre_centrifugation_delay_min", "integer"),
@@ -64,7 +69,6 @@ STAGING: tuple[tuple[str, str], ...] = (
     ("second_centrifugation_braking", "boolean"),
     ("post_centrifugation_delay_min", "integer"),
     ("post_centrifugation_temperature_c", "numeric"),
-    ("storage_started_at", "timestamptz"),
     ("storage_container", "text"),
     ("storage_method", "text"),
     ("storage_temperature_c", "numeric"),
@@ -74,9 +78,9 @@ STAGING: tuple[tuple[str, str], ...] = (
     ("fixation_duration_min", "integer"),
     ("sprec_code", "text"),
     ("sprec_entered", "boolean"),
-    ("notes", "text"),
 )
-VALUE_NAMES = tuple(name for name, _type in STAGING[2:])
+STAGING = ROW_STAGING + SHARED_STAGING
+SHARED_NAMES = tuple(name for name, _type in SHARED_STAGING)
 # text columns that are NOT NULL in the table: an empty cell is stored as ''
 BLANK_TEXT = frozenset(
     {
@@ -137,7 +141,7 @@ class StagingWriter:
         self.buffer = io.StringIO()
         self.pending = 0
         self.ids: Iterator[int] = iter(())
-        self.audit: list[tuple[int, int, str, str, str, str, str, str]] = []
+        self.audit: list[tuple[int, int, str, str, Shared]] = []
         sequence, _created = BarcodeSequence.objects.get_or_create(biobank=biobank)
         self.sequence = BarcodeSequence.objects.select_for_update().get(pk=sequence.pk)
         self.next_barcode = self.sequence.next_value
@@ -159,35 +163,26 @@ class StagingWriter:
             found = next(self.ids)
         return found
 
-    def add(self, row: int, values: dict[str, Any]) -> None:
+    def add(self, row: int, shared: Shared, values: dict[str, Any]) -> None:
         barcode = values.get("barcode")
         if not barcode:
-            barcode = values["barcode"] = self.pattern.format(
-                biobank=self.prefix, year=self.year, seq=self.next_barcode
-            )
+            barcode = self.pattern.format(biobank=self.prefix, year=self.year, seq=self.next_barcode)
             self.next_barcode += 1
-        pk = self._id()
-        fields = [str(pk), str(row)]
-        for name in VALUE_NAMES:
-            value = values.get(name)
-            if value is None and name in BLANK_TEXT:
-                value = ""
-            fields.append(copy_field(value))
-        self.buffer.write("\t".join(fields))
-        self.buffer.write("\n")
-        quantity = f"{values['quantity']} {values['unit']}"
-        self.audit.append(
-            (
-                pk,
-                row,
-                barcode,
-                values["donor_pid"],
-                values["collection"],
-                values["sample_type"],
-                quantity,
-                values["sprec_code"],
+        segment = shared.segment
+        if segment is None:
+            segment = shared.segment = "\t".join(
+                copy_field("" if (value := shared.values.get(name)) is None and name in BLANK_TEXT else value)
+                for name in SHARED_NAMES
             )
+        pk = self._id()
+        pid = values["donor_pid"]
+        get = values.get
+        self.buffer.write(
+            f"{pk}\t{row}\t{copy_field(barcode)}\t{pid}\t{copy_field(get('collected_at'))}\t"
+            f"{copy_field(get('received_at'))}\t{copy_field(get('storage_started_at'))}\t"
+            f"{copy_field(get('notes') or '')}\t{segment}\n"
         )
+        self.audit.append((pk, row, barcode, pid, shared))
         self.pending += 1
         if self.pending >= FLUSH_EVERY:
             self.flush()
@@ -225,7 +220,7 @@ FROM import_staging s
 JOIN import_donor d ON d.pid = s.donor_pid
 JOIN catalog_collection c ON c.biobank_id = %(biobank)s AND c.code = s.collection
 """
-FACT_COLUMNS = tuple(name for name, _type in STAGING[12:38])
+FACT_COLUMNS = FACT_FIELDS
 INSERT_EVENTS = """
 INSERT INTO specimens_specimenevent
     (specimen_id, biobank_id, type, occurred_at, recorded_at, actor_label, details, note)
@@ -273,71 +268,65 @@ def insert_rows(
     return specimens, cursor.rowcount
 
 
-def audit_rows(*, actor: Any, biobank: Biobank, writer: StagingWriter, report: Report, job_uid: str) -> Iterable[str]:
-    """One signed outbox line per specimen (COPY text), content exactly as ``audit_record_many`` would write it."""
-    actor_type, actor_id, actor_label, _biobank = _actor_fields(actor)
-    request_id, client_ip, user_agent = current_request_context()
-    request_id, user_agent = request_id[:128], user_agent[:512]
-    key = subkey("outbox")
-    action = SpecimenAuditAction.SPECIMEN_IMPORT.value
-    blocked_status = {True: SpecimenStatus.CONSENT_BLOCKED.value, False: SpecimenStatus.AVAILABLE.value}
-    donors = report.donors
-    fixed_head = [
-        copy_field(actor_type),
-        copy_field(actor_id),
-        copy_field(actor_label),
-        "",
-        action,
-        "specimens.specimen",
-    ]
-    fixed_tail = ["", copy_field(request_id), copy_field(client_ip), copy_field(user_agent)]
-    for pk, row, barcode, pid, collection, sample_type, quantity, sprec_code in writer.audit:
-        changes = canonical_json(
+def _tail(shared: Shared, blocked: bool) -> str:
+    """The part of a specimen's ``changes`` after the donor (sorted keys), shared by the rows of one ``Shared``."""
+    found = shared.audit.get(blocked)
+    if found is None:
+        values = shared.values
+        status = SpecimenStatus.CONSENT_BLOCKED.value if blocked else SpecimenStatus.AVAILABLE.value
+        found = shared.audit[blocked] = canonical_json(
             {
-                "barcode": [None, barcode],
-                "collection": [None, collection],
-                "donor": [None, pid],
-                "quantity": [None, quantity],
-                "sample_type": [None, sample_type],
-                "sprec_code": [None, sprec_code],
-                "status": [None, blocked_status[donors[pid][1]]],
+                "quantity": [None, f"{values['quantity']} {values['unit']}"],
+                "sample_type": [None, values["sample_type"]],
+                "sprec_code": [None, values["sprec_code"]],
+                "status": [None, status],
             }
+        )[1:]
+    return found
+
+
+def audit_rows(*, actor: Any, biobank: Biobank, writer: StagingWriter, report: Report, job_uid: str) -> Iterator[str]:
+    """One signed outbox line per specimen (COPY text), its content exactly what ``audit_record_many`` writes.
+
+    ``changes`` is built as the canonical JSON text directly and the MAC message (``integrity.outbox_mac``: a JSON
+    list of the content columns) from constant parts around the per-row values; the drain recomputes every MAC
+    from the stored columns and quarantines a row that differs, and the tests drain an import to prove none does.
+    """
+    actor_type, actor_id, actor_label, _biobank = _actor_fields(actor)
+    actor_label = _text(actor_label, 254)
+    request_id, client_ip, user_agent = current_request_context()
+    request_id, client_ip, user_agent = request_id[:128], _host_address(client_ip), _text(user_agent, 512)
+    hmac = hmac256(subkey("outbox"))
+    action = SpecimenAuditAction.SPECIMEN_IMPORT.value
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    # outbox_mac's list: nonce, action, actor_id, actor_label, actor_type, biobank_id, changes, client_ip, details,
+    # object_id, object_type, on_behalf_of, reason, request_id, user_agent
+    after_nonce = "," + dumps([action, actor_id, actor_label, actor_type, biobank.pk])[1:-1] + ","
+    after_changes = "," + dumps(_address(client_ip)) + ","
+    tail = "," + dumps(["specimens.specimen", "", "", request_id, user_agent])[1:-1] + "]"
+    head = "\t".join(
+        [copy_field(actor_type), copy_field(actor_id), copy_field(actor_label), "", action, "specimens.specimen"]
+    )
+    fixed = "\t".join(["", copy_field(request_id), copy_field(client_ip), copy_field(user_agent)])
+    details_head = '{"import":' + dumps(job_uid) + ',"row":'
+    donors = report.donors
+    nonces = secrets.token_bytes(16 * len(writer.audit)).hex()
+    for number, (pk, row, barcode, pid, shared) in enumerate(writer.audit):
+        changes = (
+            '{"barcode":[null,'
+            + dumps(barcode)
+            + '],"collection":[null,'
+            + dumps(shared.values["collection"])
+            + '],"donor":[null,'
+            + dumps(pid)
+            + "],"
+            + _tail(shared, donors[pid][1])
         )
-        details = canonical_json({"import": job_uid, "row": row})
-        nonce = secrets.token_hex(16)
-        mac = outbox_mac(
-            nonce=nonce,
-            action=action,
-            actor_id=actor_id,
-            actor_label=actor_label,
-            actor_type=actor_type,
-            biobank_id=biobank.pk,
-            changes=changes,
-            client_ip=client_ip,
-            details=details,
-            object_id=str(pk),
-            object_type="specimens.specimen",
-            on_behalf_of="",
-            reason="",
-            request_id=request_id,
-            user_agent=user_agent,
-            key=key,
-        )
-        yield (
-            "\t".join(
-                [
-                    *fixed_head,
-                    str(pk),
-                    str(biobank.pk),
-                    copy_field(changes),
-                    copy_field(details),
-                    *fixed_tail,
-                    nonce,
-                    mac,
-                ]
-            )
-            + "\n"
-        )
+        details = f"{details_head}{row}}}"
+        nonce = nonces[32 * number : 32 * number + 32]
+        message = f'["{nonce}"{after_nonce}{dumps(changes)}{after_changes}{dumps(details)},"{pk}"{tail}'
+        mac = hmac.hexdigest(message.encode())
+        yield f"{head}\t{pk}\t{biobank.pk}\t{copy_field(changes)}\t{copy_field(details)}\t{fixed}\t{nonce}\t{mac}\n"
 
 
 def audit_copy(cursor: Any, lines: Iterable[str]) -> int:
