@@ -22,3 +22,10 @@ class SpecimensConfig(AppConfig):
         from .services.status import specimens_consent_block
 
         register_withdrawal_effect(specimens_consent_block)
+
+        from django.utils.translation import gettext_lazy as _
+
+        from biobank.accounts.choices import Perm
+        from biobank.web.context_processors import register_biobank_link
+
+        register_biobank_link(label=_("Import specimens"), url_name="specimens:import_list", perm=Perm.CHANGE_SPECIMENS)

@@ -143,8 +143,8 @@ class RowChecker:
             if len(self.shared) >= MEMO_LIMIT:
                 self.shared.clear()
             shared = self.shared[key] = self._shared(cells)
-        for column, value, message in shared.problems:
-            self._problem(row, column, value, message)
+        for name, value, message in shared.problems:
+            self._problem(row, name, value, message)
         values: dict[str, Any] = {}
         for index, column, convert in self.row_plan:
             raw = cells[index].strip()

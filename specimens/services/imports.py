@@ -148,8 +148,12 @@ def import_check(*, job_id: int) -> ImportJob | None:
     if job is None:
         return None
     try:
+        data = _read(job)
+        if job.file_format == ImportFormat.CSV:  # the total for the progress bar: one line per row, nearly always
+            job.rows_total = max(0, data.count(b"\n") - 1)
+            job.save(update_fields=["rows_total"])
         report = check_file(
-            data=_read(job),
+            data=data,
             file_format=job.file_format,
             biobank=job.biobank,
             progress=lambda n: _set_progress(job_id, n),

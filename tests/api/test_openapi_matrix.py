@@ -104,6 +104,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/donors/{pid}/"): _rule(act="view_donors"),
     ("GET", "/api/v1/donors/{pid}/consents/"): _rule(act="view_donors"),
     ("POST", "/api/v1/donors/{pid}/identity/"): _rule(act="view_identity", see="view_donors"),
+    ("POST", "/api/v1/specimen-imports/"): _rule(202, act="change_specimens", global_act=True),
+    ("GET", "/api/v1/specimen-imports/{id}/"): _rule(act="change_specimens"),
+    ("GET", "/api/v1/specimen-imports/{id}/errors/"): _rule(act="change_specimens"),
+    ("POST", "/api/v1/specimen-imports/{id}/commit/"): _rule(202, act="change_specimens"),
     ("GET", "/api/v1/audit-events/"): _rule(open=True),
     ("GET", "/api/v1/audit-events/{seq}/"): _rule(act="view_audit"),
 }
@@ -147,7 +151,21 @@ def _id_for(path: str, side: Side) -> int:
         return side.template.pk
     if path.startswith("/api/v1/consents/"):
         return side.consent.pk
+    if path.startswith("/api/v1/specimen-imports/"):
+        return checked_import(side).pk  # a fresh job each time: a commit changes its state
     raise AssertionError(f"no object known for {{id}} in {path}")
+
+
+def import_csv(side: Side) -> str:
+    return f"donor_pid,collection,sample_type,quantity,unit\n{side.donor.pid_display},{side.collection.code},SER,1,mL\n"
+
+
+def checked_import(side: Side) -> Any:
+    """An import job of ``side`` whose check found no error (ready to be imported)."""
+    from specimens.services.imports import import_check, import_upload
+
+    job = import_upload(actor=None, biobank=side.biobank, data=import_csv(side).encode(), file_name="matrix.csv")
+    return import_check(job_id=job.pk)
 
 
 def fill(path: str, side: Side, *, code_of: Side | None = None) -> str:
@@ -180,6 +198,11 @@ def _body(method: str, path: str, world: World, side: Side) -> dict[str, Any] | 
             "hospital_id": "MRN-MATRIX",
         },
         ("POST", "/api/v1/donors/{pid}/identity/"): lambda: {"reason": "Recontact for the matrix test."},
+        ("POST", "/api/v1/specimen-imports/"): lambda: {
+            "biobank": side.biobank.code,
+            "file_name": "matrix.csv",
+            "content": import_csv(side),
+        },
     }
     build = bodies.get((method, path))
     return build() if build else None
@@ -306,6 +329,7 @@ def test_a_verb_the_path_does_not_offer_answers_the_same_for_own_and_foreign_obj
 REFERENCE_CASES = [
     ("POST", "/api/v1/collections/", "manage_catalog", 400),  # reported like a biobank code that does not exist
     ("POST", "/api/v1/donors/", "manage_consent", 400),
+    ("POST", "/api/v1/specimen-imports/", "change_specimens", 400),
     ("GET", "/api/v1/consent/check", "view_donors", 404),
 ]
 
