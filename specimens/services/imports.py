@@ -257,7 +257,12 @@ def _commit(job: ImportJob, actor: Actor) -> int:
         cursor, audit_rows(actor=actor, biobank=biobank, writer=writer, report=report, job_uid=str(job.uid))
     )
     if not specimens == audited == report.rows:  # the joins dropped a row: never import part of a file
-        raise DatabaseError(f"import of {report.rows} rows wrote {specimens} specimens and {audited} audit rows")
+        raise DatabaseError(
+            _(
+                "The import of %(rows)d rows wrote %(specimens)d specimens and %(audited)d audit events; nothing was kept."
+            )
+            % {"rows": report.rows, "specimens": specimens, "audited": audited}
+        )
     schedule_drain()
     job.status = ImportStatus.IMPORTED
     job.rows_total = job.rows_done = job.imported_count = specimens
