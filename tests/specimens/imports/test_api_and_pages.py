@@ -33,7 +33,7 @@ def api(user) -> APIClient:
 
 
 def test_an_upload_by_api_is_checked_and_its_commit_imports_every_row(bank):
-    biobank, technician, donor = bank
+    _biobank, technician, donor = bank
     content = csv_bytes([serum_row(donor, "serum-2024"), serum_row(donor, "serum-2024", unit="gallon")]).decode()
     client = api(technician)
 
@@ -86,7 +86,7 @@ def test_a_job_of_a_foreign_biobank_is_404_and_a_member_without_change_specimens
 
 
 def test_the_pages_show_the_report_poll_while_running_and_offer_import_now_when_clean(bank, client):
-    biobank, technician, donor = bank
+    _biobank, technician, donor = bank
     client.force_login(technician)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
