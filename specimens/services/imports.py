@@ -258,9 +258,7 @@ def _commit(job: ImportJob, actor: Actor) -> int:
     )
     if not specimens == audited == report.rows:  # the joins dropped a row: never import part of a file
         raise DatabaseError(
-            _(
-                "The import of %(rows)d rows wrote %(specimens)d specimens and %(audited)d audit events; nothing was kept."
-            )
+            _("%(rows)d rows gave %(specimens)d specimens and %(audited)d audit events; nothing was kept.")
             % {"rows": report.rows, "specimens": specimens, "audited": audited}
         )
     schedule_drain()
