@@ -88,3 +88,18 @@ def test_a_sprec_code_entered_directly_is_checked_per_position(bank):
     report = check_file(data=data, file_format="csv", biobank=biobank)
     ((problem),) = report.problems
     assert (problem.row, problem.column) == (3, "sprec_code") and "position 2" in problem.message.lower()
+
+
+def test_the_demo_file_with_its_placeholders_filled_checks_clean(bank):
+    from pathlib import Path
+
+    import specimens
+
+    biobank, _donor = bank
+    text = (Path(specimens.__file__).parent / "data" / "demo-import.csv").read_text()
+    assert "{" not in text.splitlines()[0]  # the header has no placeholder
+    for number in range(1, 5):
+        text = text.replace(f"{{PID{number}}}", make_donor(biobank).pid_display)
+    text = text.replace("{COLLECTION}", "serum-2024")
+    report = check_file(data=text.encode(), file_format="csv", biobank=biobank)
+    assert report.problems == [] and report.rows == 12
