@@ -43,6 +43,9 @@ class Problem:
 class Sink(Protocol):
     def add(self, row: int, shared: Any, values: dict[str, Any]) -> None: ...
 
+    def close(self) -> None:
+        """Every row handed over is written: the connection is free for the look-ups."""
+
 
 @dataclass
 class Report:
@@ -296,6 +299,9 @@ def check_file(
                 progress(report.rows)
     except FileProblem as error:
         report.problems.append(Problem(error.row, error.column, error.value, error.message))
+    finally:
+        if sink is not None:
+            sink.close()
     if checker is None:
         if not report.problems:
             report.problems.append(Problem(1, "", "", _("The file is empty: the first row must be the header.")))

@@ -12,6 +12,7 @@ import io
 import json
 import secrets
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -31,7 +32,6 @@ from ..models import BarcodeSequence
 from ..services.register import FACT_FIELDS
 from .check import Report, Shared
 
-ID_BLOCK = 10_000
 FLUSH_EVERY = 50_000
 # staging column → how the INSERT reads it (a Specimen column of the same name unless said otherwise)
 ROW_STAGING: tuple[tuple[str, str], ...] = (
@@ -138,10 +138,11 @@ class StagingWriter:
 
     def __init__(self, cursor: Any, biobank: Biobank) -> None:
         self.cursor, self.biobank = cursor, biobank
-        self.buffer = io.StringIO()
-        self.pending = 0
-        self.ids: Iterator[int] = iter(())
+        self.lines: list[str] = []
+        self.waiting: list[tuple[int, str, str, Shared]] = []
         self.audit: list[tuple[int, int, str, str, Shared]] = []
+        self.copying: Future[None] | None = None
+        self.copier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-copy")
         sequence, _created = BarcodeSequence.objects.get_or_create(biobank=biobank)
         self.sequence = BarcodeSequence.objects.select_for_update().get(pk=sequence.pk)
         self.next_barcode = self.sequence.next_value
@@ -151,17 +152,6 @@ class StagingWriter:
             biobank.code.upper(),
         )
         self.columns = ", ".join(name for name, _type in STAGING)
-
-    def _id(self) -> int:
-        found = next(self.ids, None)
-        if found is None:
-            self.cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence('specimens_specimen', 'id')) FROM generate_series(1, %s)",
-                [ID_BLOCK],
-            )
-            self.ids = iter([pk for (pk,) in self.cursor.fetchall()])
-            found = next(self.ids)
-        return found
 
     def add(self, row: int, shared: Shared, values: dict[str, Any]) -> None:
         barcode = values.get("barcode")
@@ -174,28 +164,47 @@ class StagingWriter:
                 copy_field("" if (value := shared.values.get(name)) is None and name in BLANK_TEXT else value)
                 for name in SHARED_NAMES
             )
-        pk = self._id()
         pid = values["donor_pid"]
         get = values.get
-        self.buffer.write(
-            f"{pk}\t{row}\t{copy_field(barcode)}\t{pid}\t{copy_field(get('collected_at'))}\t"
+        self.lines.append(
+            f"\t{row}\t{copy_field(barcode)}\t{pid}\t{copy_field(get('collected_at'))}\t"
             f"{copy_field(get('received_at'))}\t{copy_field(get('storage_started_at'))}\t"
             f"{copy_field(get('notes') or '')}\t{segment}\n"
         )
-        self.audit.append((pk, row, barcode, pid, shared))
-        self.pending += 1
-        if self.pending >= FLUSH_EVERY:
+        self.waiting.append((row, barcode, pid, shared))
+        if len(self.lines) >= FLUSH_EVERY:
             self.flush()
 
+    def wait(self) -> None:
+        """The COPY in flight, finished (its error raised here): the connection is free again."""
+        if self.copying is not None:
+            copying, self.copying = self.copying, None
+            copying.result()
+
     def flush(self) -> None:
-        if self.pending:
-            self.buffer.seek(0)
-            self.cursor.copy_expert(f"COPY import_staging ({self.columns}) FROM STDIN", self.buffer)
-            self.buffer = io.StringIO()
-            self.pending = 0
+        """Give the block ids from the sequence, then COPY it in the background while the check reads on (the
+        server parses one block while Python checks the next; the connection is used by one thread at a time)."""
+        if not self.lines:
+            return
+        self.wait()
+        self.cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence('specimens_specimen', 'id')) FROM generate_series(1, %s)",
+            [len(self.lines)],
+        )
+        ids = [pk for (pk,) in self.cursor.fetchall()]
+        text = io.StringIO("".join([f"{pk}{line}" for pk, line in zip(ids, self.lines, strict=True)]))
+        self.audit += [(pk, *entry) for pk, entry in zip(ids, self.waiting, strict=True)]
+        self.lines, self.waiting = [], []
+        self.copying = self.copier.submit(
+            self.cursor.copy_expert, f"COPY import_staging ({self.columns}) FROM STDIN", text
+        )
 
     def close(self) -> None:
-        self.flush()
+        try:
+            self.flush()
+            self.wait()
+        finally:
+            self.copier.shutdown(wait=True)
         if self.next_barcode != self.sequence.next_value:
             self.sequence.next_value = self.next_barcode
             self.sequence.save(update_fields=["next_value"])

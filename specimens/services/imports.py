@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -243,19 +244,21 @@ def _commit(job: ImportJob, actor: Actor) -> int:
     )
     if not report.clean:
         raise _Rejected(report)
-    writer.close()
     user = person_or_none(actor)
-    specimens, _events = insert_rows(
-        cursor,
-        biobank=biobank,
-        report=report,
-        user_id=user.pk if user else None,
-        label=actor_label(actor),
-        job_uid=str(job.uid),
-    )
-    audited = audit_copy(
-        cursor, audit_rows(actor=actor, biobank=biobank, writer=writer, report=report, job_uid=str(job.uid))
-    )
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-insert") as pool:
+        # the server inserts specimens and events while Python signs the audit rows (no query meanwhile)
+        inserting = pool.submit(
+            insert_rows,
+            cursor,
+            biobank=biobank,
+            report=report,
+            user_id=user.pk if user else None,
+            label=actor_label(actor),
+            job_uid=str(job.uid),
+        )
+        lines = list(audit_rows(actor=actor, biobank=biobank, writer=writer, report=report, job_uid=str(job.uid)))
+        specimens, _events = inserting.result()
+    audited = audit_copy(cursor, lines)
     if not specimens == audited == report.rows:  # the joins dropped a row: never import part of a file
         raise DatabaseError(
             _("%(rows)d rows gave %(specimens)d specimens and %(audited)d audit events; nothing was kept.")
