@@ -19,7 +19,10 @@ class ImportUploadSerializer(serializers.Serializer):
     biobank = BiobankCodeField(perm=Perm.CHANGE_SPECIMENS, action="change specimens")
     file = serializers.FileField(required=False, help_text="The CSV (UTF-8) or XLSX file, as multipart form data.")
     content = serializers.CharField(
-        required=False, trim_whitespace=False, help_text="The CSV text itself (JSON bodies; up to 1 MiB)."
+        required=False,
+        trim_whitespace=False,
+        max_length=1024 * 1024,
+        help_text="The CSV text itself, for small files (up to 1 MiB; larger files as multipart `file`).",
     )
     file_name = serializers.CharField(required=False, max_length=200, default="import.csv")
 
