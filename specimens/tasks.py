@@ -20,3 +20,11 @@ def import_commit(*, job_id: int) -> str:
     from .services.imports import import_commit as commit
 
     return commit(job_id=job_id).status
+
+
+@shared_task(name="specimens.imports_pending", acks_late=True, ignore_result=True)
+def imports_pending(*, older_than_seconds: int = 600) -> int:
+    """Periodic catch-up: import jobs whose check or import was never queued (broker down at commit)."""
+    from .services.imports import imports_pending as pending
+
+    return pending(older_than_seconds=older_than_seconds)

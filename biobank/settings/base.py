@@ -330,6 +330,7 @@ CELERY_BEAT_SCHEDULE["pseudonyms-repseudonymise-pending"] = {
 # Consent (consent app) -------------------------------------------------------------------------------------------
 # Receipts whose generation was lost (broker down at commit time) are made again by this sweep.
 CELERY_BEAT_SCHEDULE["consent-receipts-missing"] = {"task": "consent.receipts_missing", "schedule": 300.0}
+CELERY_BEAT_SCHEDULE["specimens-imports-pending"] = {"task": "specimens.imports_pending", "schedule": 300.0}
 
 # Consent (consent app) ---------------------------------------------------------------------------------------------
 # A donor younger than this on the signing date cannot sign alone: a representative with a legal basis is required.

@@ -12,6 +12,7 @@ import hashlib
 import io
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -24,7 +25,7 @@ from biobank.accounts.principals import Actor, TokenPrincipal, person_or_none
 from biobank.audit.dispatch import schedule_drain
 from biobank.audit.services import audit_record
 from biobank.errors import ConflictError, DomainError
-from biobank.ops.after_commit import after_commit
+from biobank.ops.after_commit import after_commit, publish
 
 from ..choices import SpecimenAuditAction
 from ..imports.check import Problem, Report, check_file
@@ -87,6 +88,28 @@ def import_upload(*, actor: Actor, biobank: Biobank, data: bytes, file_name: str
 
     after_commit(task, job_id=job.pk)
     return job
+
+
+def imports_pending(*, older_than_seconds: int = 600, stalled_check_seconds: int = 1800) -> int:
+    """Catch-up: jobs whose task was never delivered (broker down at commit) are queued again. A check that
+    stalled (its worker died mid-file) starts over; an import still running is safe to queue again (the second
+    run waits on the job's row lock, then finds it imported)."""
+    from ..tasks import import_check as check
+    from ..tasks import import_commit as commit
+
+    now = timezone.now()
+    ImportJob.objects.filter(
+        status=ImportStatus.VALIDATING, updated_at__lt=now - timedelta(seconds=stalled_check_seconds)
+    ).update(status=ImportStatus.UPLOADED, updated_at=now - timedelta(seconds=older_than_seconds))
+    stuck = ImportJob.objects.filter(
+        updated_at__lte=now - timedelta(seconds=older_than_seconds),
+        status__in=[ImportStatus.UPLOADED, ImportStatus.COMMITTING],
+    )
+    count = 0
+    for job_id, status in stuck.values_list("pk", "status"):
+        publish(check if status == ImportStatus.UPLOADED else commit, job_id=job_id)
+        count += 1
+    return count
 
 
 def _actor_of(job: ImportJob) -> Actor:
@@ -230,6 +253,10 @@ def import_commit(*, job_id: int) -> ImportJob:
 
 @transaction.atomic
 def _commit(job: ImportJob, actor: Actor) -> int:
+    # The job row stays locked until this transaction ends: a second delivery of the task (late acknowledgement,
+    # the catch-up) waits here, then finds the job imported and does nothing.
+    if ImportJob.objects.select_for_update().filter(pk=job.pk, status=ImportStatus.COMMITTING).first() is None:
+        return 0
     biobank = job.biobank
     require_change_specimens(actor, biobank)
     cursor = raw_cursor()

@@ -167,3 +167,19 @@ def test_nothing_is_written_when_the_insert_fails_half_way(world, monkeypatch):
     assert job.status == "failed"
     assert not Specimen.objects.exists() and not SpecimenEvent.objects.exists()
     assert transaction.get_autocommit()
+
+
+def test_the_catch_up_runs_a_check_whose_task_was_never_queued_and_an_import_runs_once(world):
+    from specimens.models import ImportJob
+    from specimens.services.imports import import_commit, imports_pending
+
+    biobank, technician, _collection, donors = world
+    job = upload(technician, biobank, csv_bytes([serum_row(donors[0], "serum-2024")]))
+    ImportJob.objects.filter(pk=job.pk).update(status="uploaded")  # as if the broker had lost the task
+
+    assert imports_pending(older_than_seconds=0) == 1
+    job.refresh_from_db()
+    assert job.status == "valid"
+    job = commit(technician, job)
+    assert import_commit(job_id=job.pk).status == "imported"  # delivered twice: the second run does nothing
+    assert Specimen.objects.count() == 1
