@@ -283,13 +283,13 @@ def check_file(
     checker: RowChecker | None = None
     try:
         for number, cells in rows:
+            if not any(cells):
+                continue  # an empty row, also above the header
             if checker is None:
                 plan = _header(cells, report.problems)
                 if report.problems:
                     return report
                 checker = RowChecker(plan, report)
-                continue
-            if not any(cells):
                 continue
             report.rows += 1
             checked = checker.check(number, cells)

@@ -84,22 +84,24 @@ def cell_text(value: Any) -> str:
 
 
 def xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    """``(row number, cells)`` of the first sheet of a workbook (openpyxl, read-only: rows stream)."""
-    from openpyxl import load_workbook
+    """``(row number, cells)`` of the first sheet of a workbook (python-calamine: the Rust reader, ~30x openpyxl)."""
+    from python_calamine import CalamineWorkbook
 
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # zipfile.BadZipFile, KeyError, InvalidFileException: the file is no workbook
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet = book.get_sheet_by_index(0)
+    except Exception as error:  # CalamineError, zip errors: the file is no workbook
         raise FileProblem(
             1, _("The file is not an XLSX workbook (%(detail)s).") % {"detail": str(error)[:200]}
         ) from None
+    # calamine yields every row from the sheet's first, but only the columns from the first one used: pad them back
+    pad = [""] * (sheet.start or (0, 0))[1]
     try:
-        sheet = book.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = [cell_text(value) for value in values]
+        for index, values in enumerate(sheet.iter_rows()):
+            cells = [*pad, *(cell_text(value) for value in values)]
             while cells and cells[-1] == "":
                 cells.pop()
-            yield number, cells
+            yield index + 1, cells
     finally:
         book.close()
 

@@ -103,3 +103,24 @@ def test_the_demo_file_with_its_placeholders_filled_checks_clean(bank):
     text = text.replace("{COLLECTION}", "serum-2024")
     report = check_file(data=text.encode(), file_format="csv", biobank=biobank)
     assert report.problems == [] and report.rows == 12
+
+
+def test_a_sheet_whose_table_starts_below_and_right_of_a1_is_read_with_its_real_row_numbers(bank):
+    from openpyxl import Workbook
+
+    biobank, donor = bank
+    book = Workbook()
+    sheet = book.active
+    header = ["donor_pid", "collection", "sample_type", "quantity", "unit"]
+    for column, name in enumerate(header, start=3):
+        sheet.cell(row=3, column=column, value=name)
+    for column, value in enumerate([donor.pid_display, "serum-2024", "SER", 1, "mL"], start=3):
+        sheet.cell(row=4, column=column, value=value)
+    for column, value in enumerate([donor.pid_display, "serum-2024", "SER", "lots", "mL"], start=3):
+        sheet.cell(row=5, column=column, value=value)
+    out = io.BytesIO()
+    book.save(out)
+
+    report = check_file(data=out.getvalue(), file_format="xlsx", biobank=biobank)
+
+    assert [(p.row, p.column) for p in report.problems] == [(5, "quantity")]
