@@ -244,8 +244,11 @@ def import_commit(*, job_id: int) -> ImportJob:
             _store_problems(job, rejected.report.problems)
             _finish(job, rejected.report, ImportStatus.INVALID)
         return job
-    except DatabaseError as error:  # a race the check could not see (a barcode taken this instant): nothing written
+    except (DatabaseError, DomainError) as error:
+        # a race the check could not see (a barcode taken this instant), or the uploader may no longer change
+        # specimens here (a revoked token or role): nothing written, the job says why
         _fail(job, error)
+        job.refresh_from_db()
         return job
     job.refresh_from_db()
     return job

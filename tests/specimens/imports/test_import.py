@@ -183,3 +183,21 @@ def test_the_catch_up_runs_a_check_whose_task_was_never_queued_and_an_import_run
     job = commit(technician, job)
     assert import_commit(job_id=job.pk).status == "imported"  # delivered twice: the second run does nothing
     assert Specimen.objects.count() == 1
+
+
+def test_an_import_whose_uploader_lost_the_permission_fails_and_writes_nothing(world):
+    from biobank.accounts import services as account_services
+    from biobank.accounts.models import Membership
+    from specimens.services.imports import import_commit
+
+    biobank, technician, _collection, donors = world
+    job = upload(technician, biobank, csv_bytes([serum_row(donors[0], "serum-2024")]))
+    from specimens.models import ImportJob
+
+    ImportJob.objects.filter(pk=job.pk).update(status="committing")  # asked for, not yet run
+    membership = Membership.objects.get(biobank=biobank, user=technician)
+    account_services.membership_revoke(actor=None, membership=membership)
+
+    job = import_commit(job_id=job.pk)
+    assert job.status == "failed" and "may not change specimens" in job.message
+    assert not Specimen.objects.exists()
