@@ -56,6 +56,7 @@ class Report:
     donors: dict[str, tuple[int, bool]] = field(default_factory=dict)  # canonical PID → (donor id, blocked)
     collections: dict[str, int] = field(default_factory=dict)
     generated: int = 0  # rows without a barcode (one is generated at commit)
+    lineage: list[tuple[int, str, str, Any, str]] = field(default_factory=list)  # (row, parent, kind, used, unit)
 
     @property
     def clean(self) -> bool:
@@ -89,7 +90,17 @@ def _header(cells: list[str], problems: list[Problem]) -> list[Column | None]:
 
 # Columns that differ from row to row; every other column is usually shared by many rows (one protocol, one
 # collection), so those are converted and SPREC-derived once per distinct combination (``Shared``).
-ROW_COLUMNS = ("barcode", "donor_pid", "collection_time", "reception_time", "storage_started_at", "notes")
+ROW_COLUMNS = (
+    "barcode",
+    "donor_pid",
+    "collection_time",
+    "reception_time",
+    "storage_started_at",
+    "notes",
+    "parent_barcode",
+    "used_quantity",
+    "used_unit",
+)
 MEMO_LIMIT = 50_000
 
 
@@ -122,6 +133,12 @@ class RowChecker:
         self.pid_rows: dict[str, list[int]] = {}
         self.collection_rows: dict[str, list[int]] = {}
         self.barcodes: dict[str, int] = {}
+        self.lineage: Any = None
+        self.file_parents: dict[str, tuple[int, str, dict[str, Any]]] = {}
+        if any(column.name == "parent_barcode" for _index, column, _convert in self.row_plan):
+            from .lineage import LineageChecker
+
+            self.lineage = LineageChecker()
 
     def _problem(self, row: int, column: str, value: str, message: str) -> None:
         self.report.problems.append(Problem(row, column, value[:VALUE_SHOWN], message))
@@ -160,6 +177,11 @@ class RowChecker:
             except CellError as error:
                 self._problem(row, column.name, raw, str(error))
         self._keys(row, values, shared.values.get("collection"))
+        if self.lineage is not None:
+            if values.get("barcode"):
+                self.file_parents.setdefault(values["barcode"], (row, values.get("donor_pid", ""), shared.values))
+            if values.get("parent_barcode"):
+                self.lineage.add(row, values, shared.values)
         return (shared, values) if len(self.report.problems) == before else None
 
     def _shared(self, cells: list[str]) -> Shared:
@@ -309,5 +331,8 @@ def check_file(
     if report.rows == 0 and not report.problems:
         report.problems.append(Problem(2, "", "", _("The file has a header but no rows.")))
     _look_up(biobank, checker, report)
+    if checker.lineage is not None:
+        checker.lineage.check(biobank, report, checker.file_parents)
+        report.lineage = checker.lineage.written
     report.problems.sort(key=lambda problem: problem.row)
     return report

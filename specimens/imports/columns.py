@@ -101,6 +101,15 @@ COLUMNS: tuple[Column, ...] = (
     Column("concentration", DECIMAL, _("Concentration, if measured"), ""),
     Column("concentration_unit", CHOICE, _("Unit of concentration"), "", allowed=tuple(ConcentrationUnit.values)),
     Column(
+        "parent_barcode",
+        TEXT,
+        _("Barcode of the specimen this one was taken from (in the biobank, or an earlier row); empty: a primary"),
+        "",
+        max_length=64,
+    ),
+    Column("used_quantity", DECIMAL, _("How much of the parent was used (needed for a derivative)"), ""),
+    Column("used_unit", CHOICE, _("Unit of used_quantity (default: unit)"), "", allowed=tuple(QuantityUnit.values)),
+    Column(
         "collection_time",
         TIMESTAMP,
         _("ISO 8601 date and time with offset; without one, the server's time zone"),

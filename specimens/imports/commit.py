@@ -18,8 +18,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from biobank.accounts.models import Biobank
 from biobank.audit.canonical import canonical_json
@@ -274,7 +275,9 @@ def insert_rows(
             "details": json.dumps({"import": job_uid}),
         },
     )
-    return specimens, cursor.rowcount
+    events = cursor.rowcount
+    lineage_write(cursor, biobank=biobank, report=report, label=label, job_uid=job_uid)
+    return specimens, events
 
 
 def _tail(shared: Shared, blocked: bool) -> str:
@@ -292,6 +295,79 @@ def _tail(shared: Shared, blocked: bool) -> str:
             }
         )[1:]
     return found
+
+
+LINEAGE_SQL = (
+    # the children: aliquot or derivative of their parent (inserted as primary a statement ago)
+    """UPDATE specimens_specimen c SET lineage = l.lineage, parent_id = p.id
+    FROM import_lineage l JOIN import_staging s ON s.row_number = l.row_number
+    JOIN specimens_specimen p ON p.barcode = l.parent_barcode
+    WHERE c.id = s.id""",
+    """INSERT INTO specimens_specimensource (specimen_id, parent_id, used_quantity, created_at)
+    SELECT c.id, c.parent_id, l.used, now()
+    FROM import_lineage l JOIN import_staging s ON s.row_number = l.row_number
+    JOIN specimens_specimen c ON c.id = s.id""",
+    # what each child took, off its parent; a parent left with nothing is consumed and leaves its box
+    """UPDATE specimens_specimen p SET quantity = p.quantity - u.used, updated_at = now(),
+        status = CASE WHEN p.quantity = u.used THEN %(consumed)s ELSE p.status END,
+        box_id = CASE WHEN p.quantity = u.used THEN NULL ELSE p.box_id END,
+        box_row = CASE WHEN p.quantity = u.used THEN NULL ELSE p.box_row END,
+        box_column = CASE WHEN p.quantity = u.used THEN NULL ELSE p.box_column END
+    FROM (SELECT parent_id, sum(used_quantity) AS used FROM specimens_specimensource
+          WHERE specimen_id IN (SELECT id FROM import_staging) GROUP BY parent_id) u
+    WHERE p.id = u.parent_id AND p.status IN (%(available)s, %(reserved)s)""",
+    """INSERT INTO specimens_specimenevent
+        (specimen_id, biobank_id, type, occurred_at, recorded_at, actor_label, details, note)
+    SELECT c.parent_id, %(biobank)s,
+        CASE WHEN c.lineage = %(aliquot)s THEN %(aliquoted)s ELSE %(derived)s END, now(), now(), %(label)s,
+        jsonb_build_object('child', c.barcode, 'import', %(job)s), ''
+    FROM import_lineage l JOIN import_staging s ON s.row_number = l.row_number JOIN specimens_specimen c ON c.id = s.id
+    UNION ALL
+    SELECT c.id, %(biobank)s, %(processed)s, now(), now(), %(label)s,
+        jsonb_build_object('from', l.parent_barcode, 'import', %(job)s), ''
+    FROM import_lineage l JOIN import_staging s ON s.row_number = l.row_number JOIN specimens_specimen c ON c.id = s.id
+    UNION ALL
+    SELECT p.id, %(biobank)s, %(consumed_event)s, now(), now(), %(label)s,
+        jsonb_build_object('reason', 'used up', 'import', %(job)s), ''
+    FROM specimens_specimen p
+    WHERE p.id IN (SELECT DISTINCT parent_id FROM specimens_specimensource
+                   WHERE specimen_id IN (SELECT id FROM import_staging)) AND p.quantity = 0""",
+)
+
+
+def lineage_write(cursor: Any, *, biobank: Biobank, report: Report, label: str, job_uid: str) -> None:
+    """Aliquots and derivatives of the file: lineage, sources, deductions and events, set-based (rare rows)."""
+    if not report.lineage:
+        return
+    cursor.execute(
+        "CREATE TEMP TABLE import_lineage "
+        "(row_number integer, parent_barcode text, lineage text, used numeric) ON COMMIT DROP"
+    )
+    text = io.StringIO(
+        "".join(f"{row}\t{copy_field(parent)}\t{kind}\t{used}\n" for row, parent, kind, used, _unit in report.lineage)
+    )
+    cursor.copy_expert("COPY import_lineage FROM STDIN", text)
+    params = {
+        "consumed": SpecimenStatus.CONSUMED.value,
+        "available": SpecimenStatus.AVAILABLE.value,
+        "reserved": SpecimenStatus.RESERVED.value,
+        "biobank": biobank.pk,
+        "aliquot": "aliquot",
+        "aliquoted": EventType.ALIQUOTED.value,
+        "derived": EventType.DERIVED.value,
+        "processed": EventType.PROCESSED.value,
+        "consumed_event": EventType.CONSUMED.value,
+        "label": label,
+        "job": job_uid,
+    }
+    parents = len({parent for _row, parent, _kind, _used, _unit in report.lineage})
+    for number, sql in enumerate(LINEAGE_SQL):
+        cursor.execute(sql, params)
+        if number == 2 and cursor.rowcount != parents:  # a parent changed status since the check: nothing kept
+            raise DatabaseError(
+                _("%(changed)d parent specimens are no longer available; nothing was imported.")
+                % {"changed": parents - cursor.rowcount}
+            )
 
 
 def audit_rows(*, actor: Any, biobank: Biobank, writer: StagingWriter, report: Report, job_uid: str) -> Iterator[str]:
@@ -319,6 +395,7 @@ def audit_rows(*, actor: Any, biobank: Biobank, writer: StagingWriter, report: R
     fixed = "\t".join(["", copy_field(request_id), copy_field(client_ip), copy_field(user_agent)])
     details_head = '{"import":' + dumps(job_uid) + ',"row":'
     donors = report.donors
+    lineage_of = {row: (parent, f"{used} {unit}") for row, parent, _kind, used, unit in report.lineage}
     nonces = secrets.token_bytes(16 * len(writer.audit)).hex()
     for number, (pk, row, barcode, pid, shared) in enumerate(writer.audit):
         changes = (
@@ -331,7 +408,11 @@ def audit_rows(*, actor: Any, biobank: Biobank, writer: StagingWriter, report: R
             + "],"
             + _tail(shared, donors[pid][1])
         )
-        details = f"{details_head}{row}}}"
+        if row in lineage_of:
+            parent, used = lineage_of[row]
+            details = canonical_json({"import": job_uid, "parent": parent, "row": row, "used": used})
+        else:
+            details = f"{details_head}{row}}}"
         nonce = nonces[32 * number : 32 * number + 32]
         message = f'["{nonce}"{after_nonce}{dumps(changes)}{after_changes}{dumps(details)},"{pk}"{tail}'
         mac = hmac.hexdigest(message.encode())
