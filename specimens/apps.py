@@ -42,3 +42,5 @@ class SpecimensConfig(AppConfig):
             perms=(Perm.VIEW_SPECIMENS,),
             load=specimen_counts_by_biobank,
         )
+
+        register_biobank_link(label=_("Import specimens"), url_name="specimens:import_list", perm=Perm.CHANGE_SPECIMENS)

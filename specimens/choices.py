@@ -170,6 +170,7 @@ class SpecimenAuditAction(models.TextChoices):
     SPECIMEN_UNPLACE = "specimen.unplace", _("Specimen taken out of storage")
     SPECIMEN_CONSENT_BLOCK = "specimen.consent_block", _("Specimens consent-blocked")
     SPECIMEN_IMPORT = "specimen.import", _("Specimens imported")
+    SPECIMEN_IMPORT_UPLOAD = "specimen.import_upload", _("Import file uploaded")
     SPECIMEN_LABELS = "specimen.labels", _("Labels printed")
     SPECIMEN_EXPORT = "specimen.export", _("Specimen list exported")
     STORAGE_CREATE = "storage.create", _("Storage unit created")

@@ -29,3 +29,14 @@ urlpatterns += [
     path("<slug:code>/s/<path:barcode>/", specimen_views.specimen_detail, name="specimen_detail"),
     path("<slug:code>/act/<slug:act>/<path:barcode>/", action_views.specimen_action, name="specimen_action"),
 ]
+
+# --- imports (specimens/imports/views.py) ---
+from .imports import views as import_views  # noqa: E402
+
+urlpatterns += [
+    path("<slug:code>/imports/", import_views.import_list, name="import_list"),
+    path("<slug:code>/imports/template/", import_views.import_template, name="import_template"),
+    path("<slug:code>/imports/<int:import_id>/", import_views.import_detail, name="import_detail"),
+    path("<slug:code>/imports/<int:import_id>/status/", import_views.import_status, name="import_status"),
+    path("<slug:code>/imports/<int:import_id>/commit/", import_views.import_commit, name="import_commit"),
+]

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("catalog.api.urls")),
     path("", include("consent.api.urls")),
     path("", include("specimens.api.urls")),
+    path("", include("specimens.api.import_urls")),
 ]

@@ -121,7 +121,12 @@ MIDDLEWARE = [
 
 # Request bodies (biobank/ops/body_limit.py): 1 MiB everywhere, 11 MiB where a 10 MB scan is uploaded.
 REQUEST_BODY_MAX_BYTES = 1024 * 1024
-REQUEST_BODY_LIMITS = [(r"^/consent/[^/]+/scans/new/$", 11 * 1024 * 1024)]
+REQUEST_BODY_LIMITS = [
+    (r"^/consent/[^/]+/scans/new/$", 11 * 1024 * 1024),
+    # specimen import files (a million rows is ~200 MB of CSV); streamed to a temporary file by Django
+    (r"^/specimens/[^/]+/imports/$", 512 * 1024 * 1024),
+    (r"^/api/v1/specimen-imports/$", 512 * 1024 * 1024),
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES  # form data without a declared length
 
 ROOT_URLCONF = "biobank.urls"
@@ -337,6 +342,7 @@ CELERY_BEAT_SCHEDULE["pseudonyms-repseudonymise-pending"] = {
 # Consent (consent app) -------------------------------------------------------------------------------------------
 # Receipts whose generation was lost (broker down at commit time) are made again by this sweep.
 CELERY_BEAT_SCHEDULE["consent-receipts-missing"] = {"task": "consent.receipts_missing", "schedule": 300.0}
+CELERY_BEAT_SCHEDULE["specimens-imports-pending"] = {"task": "specimens.imports_pending", "schedule": 300.0}
 
 # Consent (consent app) ---------------------------------------------------------------------------------------------
 # A donor younger than this on the signing date cannot sign alone: a representative with a legal basis is required.

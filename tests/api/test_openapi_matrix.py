@@ -122,6 +122,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/specimens/{barcode}/events/"): _rule(act="view_specimens"),
     ("POST", "/api/v1/specimens/{barcode}/events/"): _rule(201, act="change_specimens", see="view_specimens"),
     ("POST", "/api/v1/specimen-pools/"): _rule(201, act="change_specimens", global_act=True),
+    ("POST", "/api/v1/specimen-imports/"): _rule(202, act="change_specimens", global_act=True),
+    ("GET", "/api/v1/specimen-imports/{id}/"): _rule(act="change_specimens"),
+    ("GET", "/api/v1/specimen-imports/{id}/errors/"): _rule(act="change_specimens"),
+    ("POST", "/api/v1/specimen-imports/{id}/commit/"): _rule(202, act="change_specimens"),
     ("GET", "/api/v1/audit-events/"): _rule(open=True),
     ("GET", "/api/v1/audit-events/{seq}/"): _rule(act="view_audit"),
     ("POST", "/api/v1/sprec/derive/"): _rule(public=True),
@@ -170,6 +174,8 @@ def _id_for(path: str, side: Side) -> int:
         return side.template.pk
     if path.startswith("/api/v1/consents/"):
         return side.consent.pk
+    if path.startswith("/api/v1/specimen-imports/"):
+        return checked_import(side).pk  # a fresh job each time: a commit changes its state
     raise AssertionError(f"no object known for {{id}} in {path}")
 
 
@@ -180,6 +186,18 @@ SPECIMEN_FOR_ACTION = {"release": "reserved", "return": "shipped", "unblock": "b
 def _barcode_for(path: str, side: Side) -> str:
     action = path.rstrip("/").rsplit("/", 1)[-1]
     return getattr(side, SPECIMEN_FOR_ACTION.get(action, "specimen")).barcode
+
+
+def import_csv(side: Side) -> str:
+    return f"donor_pid,collection,sample_type,quantity,unit\n{side.donor.pid_display},{side.collection.code},SER,1,mL\n"
+
+
+def checked_import(side: Side) -> Any:
+    """An import job of ``side`` whose check found no error (ready to be imported)."""
+    from specimens.services.imports import import_check, import_upload
+
+    job = import_upload(actor=None, biobank=side.biobank, data=import_csv(side).encode(), file_name="matrix.csv")
+    return import_check(job_id=job.pk)
 
 
 def fill(path: str, side: Side, *, code_of: Side | None = None) -> str:
@@ -244,6 +262,11 @@ def _body(method: str, path: str, world: World, side: Side) -> dict[str, Any] | 
                 {"barcode": side.specimen.barcode, "quantity": "0.1", "unit": "mL"},
                 {"barcode": side.reserved.barcode, "quantity": "0.1", "unit": "mL"},
             ]
+        },
+        ("POST", "/api/v1/specimen-imports/"): lambda: {
+            "biobank": side.biobank.code,
+            "file_name": "matrix.csv",
+            "content": import_csv(side),
         },
     }
     build = bodies.get((method, path))
@@ -373,6 +396,7 @@ REFERENCE_CASES = [
     ("POST", "/api/v1/donors/", "manage_consent", 400),
     ("POST", "/api/v1/specimens/", "change_specimens", 400),
     ("POST", "/api/v1/specimen-pools/", "change_specimens", 400),  # a part one cannot change is not named
+    ("POST", "/api/v1/specimen-imports/", "change_specimens", 400),
     ("GET", "/api/v1/consent/check", "view_donors", 404),
 ]
 

@@ -28,6 +28,8 @@ from catalog.api.serializers import CollectionCreateInputSerializer
 from catalog.models import Collection
 from consent.api.donor_serializers import DonorRegisterInputSerializer
 from consent.models import Donor
+from specimens.api.import_serializers import ImportUploadSerializer
+from specimens.models import ImportJob
 from tests.accounts.factories import make_member
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +67,14 @@ CREATE_ENDPOINTS = {
         {"given_names": "Paul", "family_name": "Weber", "date_of_birth": "1981-11-02"},
         Donor,
     ),
+    "specimen-imports": CreateEndpoint(
+        "/api/v1/specimen-imports/",
+        "change_specimens",
+        Role.TECHNICIAN,
+        Role.DATA_MANAGER,
+        {"file_name": "s.csv", "content": "donor_pid,collection,sample_type,quantity,unit\n"},
+        ImportJob,
+    ),
 }
 
 
@@ -77,6 +87,7 @@ def test_both_apis_read_the_biobank_of_a_new_record_with_the_shared_field():
     for serializer, perm in (
         (CollectionCreateInputSerializer, "manage_catalog"),
         (DonorRegisterInputSerializer, "manage_consent"),
+        (ImportUploadSerializer, "change_specimens"),
     ):
         field = serializer().fields["biobank"]
         assert isinstance(field, BiobankCodeField) and field.perm == perm

@@ -26,6 +26,7 @@ from tests.audit import write_path_exercises_specimens_api as sax
 from tests.audit.write_paths import project_commands, writing_routes
 from tests.consent.donor_fixtures import donor_a, register  # noqa: F401  (fixtures of the consent exercises)
 from tests.pseudonyms.keyfiles import point_key_files_to
+from tests.specimens.imports import exercises as imports_ex
 
 pytestmark = pytest.mark.django_db
 
@@ -138,6 +139,11 @@ ROUTES: dict[str, Audited | ChangesNothing] = {
     "api-specimen-dispose POST": Audited(sax.api_specimen_dispose, "specimen.status"),
     "api-specimen-unblock POST": Audited(sax.api_specimen_unblock, "specimen.status"),
     "api-specimen-events POST": Audited(sax.api_specimen_event, "specimen.event"),
+    # specimen imports: the upload is recorded; the import records one event per specimen
+    "specimens:import_list POST": Audited(imports_ex.web_import_upload, "specimen.import_upload"),
+    "specimens:import_commit POST": Audited(imports_ex.web_import_commit, "specimen.import"),
+    "api-specimen-import-list POST": Audited(imports_ex.api_import_upload, "specimen.import_upload"),
+    "api-specimen-import-commit POST": Audited(imports_ex.api_import_commit, "specimen.import"),
     # the catch-all under /api/: any unknown path and method is a problem+json 404 (issue 9, item 19)
     "api-unknown-path POST": ChangesNothing(ex.api_unknown_path, "answers 404 for a path no API route matches"),
 }

@@ -86,7 +86,7 @@ def seed() -> dict[str, str]:
     from biobank.audit.models import AuditEvent
     from catalog.models import Collection
     from consent.models import Consent, Donor, DuplicateReview, Template
-    from specimens.models import Specimen
+    from specimens.models import ImportJob, Specimen
 
     call_command("seed_demo", stdout=StringIO())
     biobank = Biobank.objects.get(code="ukrm-biobank")
@@ -113,6 +113,7 @@ def seed() -> dict[str, str]:
         "grant_id": first_pk(RoleGrant.objects.filter(biobank=biobank)),
         "token_id": first_pk(ApiToken.objects.filter(biobank=biobank)),
         "pk": first_pk(Collection.objects.filter(biobank=biobank)),
+        "import_id": first_pk(ImportJob.objects.filter(biobank=biobank)),
         "pid": donor.pid_display,
         "consent_id": str(consent.pk),
         "template_id": str(template.pk),

@@ -73,6 +73,7 @@ POST_NEEDS: dict[str, str] = {
     "biobanks/<slug:code>/members/requests/<int:grant_id>/approve/": "manage_members",
     "biobanks/<slug:code>/members/requests/<int:grant_id>/reject/": "manage_members",
     "specimens/<slug:code>/act/<slug:act>/<path:barcode>/": "change_specimens",
+    "specimens/<slug:code>/imports/<int:import_id>/commit/": "change_specimens",
 }
 
 
@@ -154,6 +155,11 @@ PAGES: dict[str, Row] = {
     "biobanks/<slug:code>/tokens/": staff("manage_api_tokens"),
     "biobanks/<slug:code>/tokens/new/": staff("manage_api_tokens"),
     "biobanks/<slug:code>/tokens/<int:token_id>/revoke/": staff("manage_api_tokens"),
+    "specimens/<slug:code>/imports/": staff("change_specimens"),
+    "specimens/<slug:code>/imports/template/": staff("change_specimens"),
+    "specimens/<slug:code>/imports/<int:import_id>/": staff("change_specimens"),
+    "specimens/<slug:code>/imports/<int:import_id>/status/": staff("change_specimens"),
+    "specimens/<slug:code>/imports/<int:import_id>/commit/": POST_ONLY,
     "collections/": signed_in(200),
     # Creating needs manage_catalog somewhere (403 for everyone else, whatever they see).
     "collections/new/": staff("manage_catalog", outsiders=403),
@@ -187,6 +193,9 @@ GET_ONLY: set[str] = {
     "specimens/<slug:code>/scan/",
     "specimens/<slug:code>/worklists/",
     "specimens/<slug:code>/s/<path:barcode>/",
+    "specimens/<slug:code>/imports/template/",
+    "specimens/<slug:code>/imports/<int:import_id>/",
+    "specimens/<slug:code>/imports/<int:import_id>/status/",
 }
 # Pages whose second path parameter names a view of the biobank (a worklist), not an object that could be foreign.
 NAMED_VIEWS = {"specimens/<slug:code>/worklists/<slug:worklist>/"}
@@ -213,6 +222,14 @@ ROUTES = sorted(browser_routes())
 PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
 
 
+def import_job_of(side: Side) -> Any:
+    """An uploaded import file of ``side``'s biobank (its check runs after commit, which a test never reaches)."""
+    from specimens.services.imports import import_upload
+
+    data = f"donor_pid,collection,sample_type,quantity,unit\n{side.donor.pid_display},{side.collection.code},SER,1,mL\n"
+    return import_upload(actor=None, biobank=side.biobank, data=data.encode(), file_name="matrix.csv")
+
+
 def fill(route: str, side: Side, *, code_of: Side | None = None) -> str:
     """The URL of ``route`` naming ``side``'s objects (``code_of``: take the biobank code from another side)."""
     values: dict[str, Any] = side.path_values()
@@ -225,6 +242,8 @@ def fill(route: str, side: Side, *, code_of: Side | None = None) -> str:
         "worklist": "to_process",
         "act": "thaw",
     }
+    if "<int:import_id>" in route:
+        values["import_id"] = import_job_of(side).pk
     return "/" + PARAMETER.sub(lambda match: str(values[match.group(1)]), route)
 
 

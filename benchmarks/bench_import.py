@@ -1,0 +1,227 @@
+"""Bulk import of specimens: a generated CSV of N rows (default 100,000; ``--scale 1m``), dry run and commit, against
+a raw COPY of the same rows into the same table in the same run.
+
+Run from the repository root (the embedded PostgreSQL, or ``DATABASE_URL`` if set)::
+
+    .venv/bin/python -m benchmarks.bench_import               # 100,000 rows
+    .venv/bin/python -m benchmarks.bench_import --scale 1m    # 1,000,000 rows
+
+or through the runner as ``python -m benchmarks import``. A scratch database gets one biobank, one collection and
+N/10 donors; every row is a serum tube with all its pre-analytical facts (SPREC derived), a scanned barcode, and a
+collection and reception time (two events each).
+
+- dry run: ``check_file`` over the whole file (read, every cell converted, SPREC, the three set-based look-ups);
+- commit: what ``specimens.import_commit`` does in its transaction — the re-check, COPY into the staging table,
+  ``INSERT … SELECT`` of specimens and events, and one signed audit outbox row per specimen by COPY;
+- baseline: the same specimen rows (exported from the staging join) COPYed straight into ``specimens_specimen``
+  with its deferred foreign keys checked (``SET CONSTRAINTS ALL IMMEDIATE``, as a commit would), then rolled back —
+  what any import of these rows must at least pay;
+- drain: chaining the N outbox rows into the audit log afterwards (the drain must keep pace).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make the project importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.bench_audit import machine, scratch_database
+
+try:
+    from benchmarks import benchmark
+except ImportError:  # pragma: no cover
+
+    def benchmark(name: str):  # type: ignore[no-redef]
+        return lambda function: function
+
+
+SCALES = {"100k": 100_000, "1m": 1_000_000}
+
+
+def build(rows: int) -> tuple[object, bytes]:
+    """The biobank and a CSV of ``rows`` serum tubes for N/10 donors."""
+    import csv
+
+    from biobank.accounts import services as account_services
+    from biobank.pseudonyms.checkchar import check_char, display
+    from catalog.services import collection_create
+    from consent.models import Donor
+    from specimens.imports.columns import HEADER
+
+    biobank = account_services.biobank_create(actor=None, code="bench-import", name="Bench", country="DE")
+    collection_create(actor=None, biobank=biobank, code="serum", name="Serum")
+    donors = Donor.objects.bulk_create(
+        Donor(biobank=biobank, pid=(data := f"{n:010d}".translate(str.maketrans("01", "AB"))) + check_char(data))
+        for n in range(max(1, rows // 10))
+    )
+    pids = [display(donor.pid) for donor in donors]
+    fixed = {
+        "collection": "serum",
+        "sample_type": "SER",
+        "unit": "mL",
+        "primary_container": "SST",
+        "pre_centrifugation_temperature_c": "21",
+        "centrifugation": "done",
+        "centrifugation_temperature_c": "20",
+        "centrifugation_duration_min": "10",
+        "centrifugation_g_force": "2000",
+        "centrifugation_braking": "yes",
+        "second_centrifugation": "none",
+        "post_centrifugation_temperature_c": "4",
+        "storage_container": "cryotube-1-2ml",
+        "storage_method": "programmable-freezing",
+        "storage_temperature_c": "-150",
+    }
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(HEADER)
+    for n in range(rows):
+        row = {
+            **fixed,
+            "barcode": f"BENCH{n:08d}",
+            "donor_pid": pids[n % len(pids)],
+            "quantity": ("0.5", "1", "0.25", "2")[n % 4],
+            "collection_time": f"2024-05-{1 + n % 28:02d}T08:{n % 60:02d}:00+02:00",
+            "reception_time": f"2024-05-{1 + n % 28:02d}T10:{n % 60:02d}:00+02:00",
+            "pre_centrifugation_delay_min": str(30 + n % 300),
+            "post_centrifugation_delay_min": str(n % 90),
+        }
+        writer.writerow([row.get(name, "") for name in HEADER])
+    return biobank, buffer.getvalue().encode()
+
+
+class _Rollback(Exception):
+    pass
+
+
+def baseline(biobank, data: bytes) -> tuple[float, int]:
+    """Raw COPY of the same specimen rows into ``specimens_specimen`` (rolled back): seconds, rows."""
+    from django.db import transaction
+
+    from specimens.imports import commit as staging
+    from specimens.imports.check import check_file
+
+    seconds, count = 0.0, 0
+    try:
+        with transaction.atomic():
+            cursor = staging.raw_cursor()
+            staging.staging_create(cursor)
+            writer = staging.StagingWriter(cursor, biobank)
+            report = check_file(data=data, file_format="csv", biobank=biobank, sink=writer)
+            writer.close()
+            pids = list(report.donors)
+            cursor.execute(
+                "CREATE TEMP TABLE import_donor ON COMMIT DROP AS SELECT * FROM "
+                "unnest(%s::text[], %s::bigint[], %s::boolean[]) AS t(pid, donor_id, blocked)",
+                [pids, [report.donors[p][0] for p in pids], [report.donors[p][1] for p in pids]],
+            )
+            select = staging.INSERT_SPECIMENS.format(
+                facts=", ".join(staging.FACT_COLUMNS), staged_facts=", ".join(f"s.{n}" for n in staging.FACT_COLUMNS)
+            )
+            columns, query = select.split("SELECT", 1)
+            columns = columns.split("(", 1)[1].rsplit(")", 1)[0]
+            params = {"biobank": biobank.pk, "blocked": "consent_blocked", "available": "available", "user": None}
+            text = io.StringIO()
+            cursor.copy_expert(cursor.mogrify("COPY (SELECT" + query + ") TO STDOUT", params).decode(), text)
+            text.seek(0)
+            count = report.rows
+            start = time.perf_counter()
+            cursor.copy_expert(f"COPY specimens_specimen ({columns}) FROM STDIN", text)
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the deferred foreign keys, as a commit checks them
+            seconds = time.perf_counter() - start
+            raise _Rollback
+    except _Rollback:
+        pass
+    return seconds, count
+
+
+def run(rows: int = 100_000) -> list[tuple[str, float, str]]:
+    from django.db import connection, transaction
+
+    from biobank.audit import services as audit_services
+    from biobank.audit.models import AuditOutbox
+    from specimens.imports.check import check_file
+    from specimens.models import ImportJob, Specimen
+    from specimens.services import imports
+
+    out: list[tuple[str, float, str]] = []
+    with scratch_database():
+        biobank, data = build(rows)
+        out.append((f"file: {rows:,} rows", len(data) / 1e6, "MB"))
+        start = time.perf_counter()
+        report = check_file(data=data, file_format="csv", biobank=biobank)
+        dry = time.perf_counter() - start
+        assert report.clean, report.problems[:5]
+        floor, copied = baseline(biobank, data)
+        assert copied == rows
+        with connection.cursor() as cursor:  # the rolled-back rows would otherwise slow the import's unique checks
+            cursor.execute("VACUUM specimens_specimen")
+        job = ImportJob.objects.create(
+            uid=__import__("uuid").uuid4(),
+            biobank=biobank,
+            file_name="bench.csv",
+            file_format="csv",
+            file_size=len(data),
+            status="committing",
+            file_sha256="-",
+        )
+        imports._read = lambda job: data  # type: ignore[assignment]  # the file is in memory here
+        schedule, audit_services.schedule_drain = audit_services.schedule_drain, lambda: None
+        imports.schedule_drain = lambda: None  # type: ignore[assignment]  # drain measured on its own below
+        start = time.perf_counter()
+        with transaction.atomic():
+            written = imports._commit(job, None)
+        commit = time.perf_counter() - start
+        assert written == rows == Specimen.objects.count() == AuditOutbox.objects.count()
+        start = time.perf_counter()
+        drained = 0
+        while AuditOutbox.objects.exists():
+            drained += audit_services.audit_drain()
+        drain = time.perf_counter() - start
+        audit_services.schedule_drain = schedule
+        out += [
+            ("dry run (whole file, every check)", rows / dry, "rows/s"),
+            ("commit (re-check, COPY, INSERT…SELECT, events, audit)", rows / commit, "rows/s"),
+            ("baseline: raw COPY into specimens_specimen", rows / floor, "rows/s"),
+            ("commit / raw COPY", floor / commit, "x"),
+            ("dry run + commit", rows / (dry + commit), "rows/s"),
+            ("seconds: dry run, commit, raw COPY", 0.0, f"{dry:.2f} s, {commit:.2f} s, {floor:.2f} s"),
+            ("audit drain of the outbox rows", drained / drain if drain else 0.0, "rows/s"),
+        ]
+    return out
+
+
+@benchmark("import")
+def import_benchmark() -> list[tuple[str, float, str]]:
+    """Import of 100,000 specimens (dry run, commit) against a raw COPY of the same rows."""
+    return run()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_import", description=__doc__.split("\n")[0])
+    parser.add_argument("--scale", choices=sorted(SCALES), default="100k")
+    parser.add_argument("--rows", type=int, default=None, help="any other number of rows")
+    args = parser.parse_args(argv)
+    rows = args.rows or SCALES[args.scale]
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "biobank.settings.dev")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.DEBUG = False
+    print(f"Machine: {machine()}")
+    print(f"Command: python -m benchmarks.bench_import --rows {rows}")
+    for measurement, value, unit in run(rows=rows):
+        print(f"  {measurement:58} {value:14,.1f} {unit}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,442 @@
+"""The commit: COPY the checked rows into a TEMP staging table, then set-based ``INSERT … SELECT`` into
+``specimens_specimen`` and its events, and the audit outbox rows (one per specimen, signed in Python) by COPY —
+all in the caller's transaction, so any problem leaves nothing written.
+
+Ids are taken from the specimen sequence in blocks before the rows are written, so the audit rows (whose signature
+covers the object id) are signed in the same pass that writes the staging lines.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import secrets
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from biobank.accounts.models import Biobank
+from biobank.audit.canonical import canonical_json
+from biobank.audit.context import current_request_context
+from biobank.audit.integrity import _address, hmac256, subkey
+from biobank.audit.services import _actor_fields, _host_address, _text
+
+from ..choices import EventType, SpecimenAuditAction, SpecimenStatus
+from ..models import BarcodeSequence
+from ..services.register import FACT_FIELDS
+from .check import Report, Shared
+
+FLUSH_EVERY = 50_000
+# staging column → how the INSERT reads it (a Specimen column of the same name unless said otherwise)
+ROW_STAGING: tuple[tuple[str, str], ...] = (
+    ("id", "bigint"),
+    ("row_number", "integer"),
+    ("barcode", "text"),
+    ("donor_pid", "text"),
+    ("collected_at", "timestamptz"),
+    ("received_at", "timestamptz"),
+    ("storage_started_at", "timestamptz"),
+    ("notes", "text"),
+)
+SHARED_STAGING: tuple[tuple[str, str], ...] = (
+    ("collection", "text"),
+    ("sample_type", "text"),
+    ("kind", "text"),
+    ("material_type", "text"),
+    ("quantity", "numeric"),
+    ("unit", "text"),
+    ("concentration", "numeric"),
+    ("concentration_unit", "text"),
+    ("primary_container", "text"),
+    ("collection_type", "text"),
+    ("pre_centrifugation_delay_min", "integer"),
+    ("pre_centrifugation_temperature_c", "numeric"),
+    ("centrifugation", "text"),
+    ("centrifugation_temperature_c", "numeric"),
+    ("centrifugation_duration_min", "integer"),
+    ("centrifugation_g_force", "integer"),
+    ("centrifugation_braking", "boolean"),
+    ("second_centrifugation", "text"),
+    ("second_centrifugation_temperature_c", "numeric"),
+    ("second_centrifugation_duration_min", "integer"),
+    ("second_centrifugation_g_force", "integer"),
+    ("second_centrifugation_braking", "boolean"),
+    ("post_centrifugation_delay_min", "integer"),
+    ("post_centrifugation_temperature_c", "numeric"),
+    ("storage_container", "text"),
+    ("storage_method", "text"),
+    ("storage_temperature_c", "numeric"),
+    ("warm_ischemia_min", "integer"),
+    ("cold_ischemia_min", "integer"),
+    ("fixation", "text"),
+    ("fixation_duration_min", "integer"),
+    ("sprec_code", "text"),
+    ("sprec_entered", "boolean"),
+)
+STAGING = ROW_STAGING + SHARED_STAGING
+SHARED_NAMES = tuple(name for name, _type in SHARED_STAGING)
+# text columns that are NOT NULL in the table: an empty cell is stored as ''
+BLANK_TEXT = frozenset(
+    {
+        "concentration_unit",
+        "primary_container",
+        "collection_type",
+        "centrifugation",
+        "second_centrifugation",
+        "storage_container",
+        "storage_method",
+        "fixation",
+        "notes",
+    }
+)
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+OUTBOX_COLUMNS = (
+    "actor_type",
+    "actor_id",
+    "actor_label",
+    "on_behalf_of",
+    "action",
+    "object_type",
+    "object_id",
+    "biobank_id",
+    "changes",
+    "details",
+    "reason",
+    "request_id",
+    "client_ip",
+    "user_agent",
+    "nonce",
+    "mac",
+)
+
+
+def copy_field(value: Any) -> str:
+    """One field of PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return (
+            value.translate(_ESCAPES) if ("\\" in value or "\t" in value or "\n" in value or "\r" in value) else value
+        )
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+class StagingWriter:
+    """Receives each clean row: gives it an id (and a barcode if it has none) and streams it to the staging COPY."""
+
+    def __init__(self, cursor: Any, biobank: Biobank) -> None:
+        self.cursor, self.biobank = cursor, biobank
+        self.lines: list[str] = []
+        self.waiting: list[tuple[int, str, str, Shared]] = []
+        self.audit: list[tuple[int, int, str, str, Shared]] = []
+        self.copying: Future[None] | None = None
+        self.copier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-copy")
+        sequence, _created = BarcodeSequence.objects.get_or_create(biobank=biobank)
+        self.sequence = BarcodeSequence.objects.select_for_update().get(pk=sequence.pk)
+        self.next_barcode = self.sequence.next_value
+        self.pattern, self.year, self.prefix = (
+            settings.SPECIMEN_BARCODE_PATTERN,
+            timezone.localdate().year,
+            biobank.code.upper(),
+        )
+        self.columns = ", ".join(name for name, _type in STAGING)
+
+    def add(self, row: int, shared: Shared, values: dict[str, Any]) -> None:
+        barcode = values.get("barcode")
+        if not barcode:
+            barcode = self.pattern.format(biobank=self.prefix, year=self.year, seq=self.next_barcode)
+            self.next_barcode += 1
+        segment = shared.segment
+        if segment is None:
+            segment = shared.segment = "\t".join(
+                copy_field("" if (value := shared.values.get(name)) is None and name in BLANK_TEXT else value)
+                for name in SHARED_NAMES
+            )
+        pid = values["donor_pid"]
+        get = values.get
+        self.lines.append(
+            f"\t{row}\t{copy_field(barcode)}\t{pid}\t{copy_field(get('collected_at'))}\t"
+            f"{copy_field(get('received_at'))}\t{copy_field(get('storage_started_at'))}\t"
+            f"{copy_field(get('notes') or '')}\t{segment}\n"
+        )
+        self.waiting.append((row, barcode, pid, shared))
+        if len(self.lines) >= FLUSH_EVERY:
+            self.flush()
+
+    def wait(self) -> None:
+        """The COPY in flight, finished (its error raised here): the connection is free again."""
+        if self.copying is not None:
+            copying, self.copying = self.copying, None
+            copying.result()
+
+    def flush(self) -> None:
+        """Give the block ids from the sequence, then COPY it in the background while the check reads on (the
+        server parses one block while Python checks the next; the connection is used by one thread at a time)."""
+        if not self.lines:
+            return
+        self.wait()
+        self.cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence('specimens_specimen', 'id')) FROM generate_series(1, %s)",
+            [len(self.lines)],
+        )
+        ids = [pk for (pk,) in self.cursor.fetchall()]
+        text = io.StringIO("".join([f"{pk}{line}" for pk, line in zip(ids, self.lines, strict=True)]))
+        self.audit += [(pk, *entry) for pk, entry in zip(ids, self.waiting, strict=True)]
+        self.lines, self.waiting = [], []
+        self.copying = self.copier.submit(
+            self.cursor.copy_expert, f"COPY import_staging ({self.columns}) FROM STDIN", text
+        )
+
+    def close(self) -> None:
+        try:
+            self.flush()
+            self.wait()
+        finally:
+            self.copier.shutdown(wait=True)
+        if self.next_barcode != self.sequence.next_value:
+            self.sequence.next_value = self.next_barcode
+            self.sequence.save(update_fields=["next_value"])
+
+
+def staging_create(cursor: Any) -> None:
+    columns = ", ".join(f"{name} {kind}" for name, kind in STAGING)
+    cursor.execute(f"CREATE TEMP TABLE import_staging ({columns}) ON COMMIT DROP")
+
+
+INSERT_SPECIMENS = """
+INSERT INTO specimens_specimen (
+    id, biobank_id, collection_id, donor_id, barcode, sample_type, sprec_kind, material_type, lineage, status,
+    initial_quantity, quantity, unit, concentration, concentration_unit, freeze_thaw_count, {facts},
+    sprec_code, sprec_entered, notes, created_by_id, created_at, updated_at
+)
+SELECT s.id, %(biobank)s, c.id, d.donor_id, s.barcode, s.sample_type, s.kind, s.material_type, 'primary',
+    CASE WHEN d.blocked THEN %(blocked)s ELSE %(available)s END,
+    s.quantity, s.quantity, s.unit, s.concentration, s.concentration_unit, 0, {staged_facts},
+    s.sprec_code, s.sprec_entered, s.notes, %(user)s, now(), now()
+FROM import_staging s
+JOIN import_donor d ON d.pid = s.donor_pid
+JOIN catalog_collection c ON c.biobank_id = %(biobank)s AND c.code = s.collection
+"""
+FACT_COLUMNS = FACT_FIELDS
+INSERT_EVENTS = """
+INSERT INTO specimens_specimenevent
+    (specimen_id, biobank_id, type, occurred_at, recorded_at, actor_label, details, note)
+SELECT id, %(biobank)s, %(collected)s, collected_at, now(), %(label)s, %(details)s::jsonb, ''
+FROM import_staging WHERE collected_at IS NOT NULL
+UNION ALL
+SELECT id, %(biobank)s, %(received)s, received_at, now(), %(label)s, %(details)s::jsonb, ''
+FROM import_staging WHERE received_at IS NOT NULL
+"""
+
+
+def insert_rows(
+    cursor: Any, *, biobank: Biobank, report: Report, user_id: int | None, label: str, job_uid: str
+) -> tuple[int, int]:
+    """Specimens and their collected/received events from the staging table; ``(specimens, events)``."""
+    pids = list(report.donors)
+    cursor.execute(
+        "CREATE TEMP TABLE import_donor ON COMMIT DROP AS "
+        "SELECT * FROM unnest(%s::text[], %s::bigint[], %s::boolean[]) AS t(pid, donor_id, blocked)",
+        [pids, [report.donors[pid][0] for pid in pids], [report.donors[pid][1] for pid in pids]],
+    )
+    sql = INSERT_SPECIMENS.format(
+        facts=", ".join(FACT_COLUMNS), staged_facts=", ".join(f"s.{name}" for name in FACT_COLUMNS)
+    )
+    cursor.execute(
+        sql,
+        {
+            "biobank": biobank.pk,
+            "blocked": SpecimenStatus.CONSENT_BLOCKED.value,
+            "available": SpecimenStatus.AVAILABLE.value,
+            "user": user_id,
+        },
+    )
+    specimens = cursor.rowcount
+    cursor.execute(
+        INSERT_EVENTS,
+        {
+            "biobank": biobank.pk,
+            "collected": EventType.COLLECTED.value,
+            "received": EventType.RECEIVED.value,
+            "label": label,
+            "details": json.dumps({"import": job_uid}),
+        },
+    )
+    events = cursor.rowcount
+    lineage_write(cursor, biobank=biobank, report=report, label=label, job_uid=job_uid)
+    return specimens, events
+
+
+def _tail(shared: Shared, blocked: bool) -> str:
+    """The part of a specimen's ``changes`` after the donor (sorted keys), shared by the rows of one ``Shared``."""
+    found = shared.audit.get(blocked)
+    if found is None:
+        values = shared.values
+        status = SpecimenStatus.CONSENT_BLOCKED.value if blocked else SpecimenStatus.AVAILABLE.value
+        found = shared.audit[blocked] = canonical_json(
+            {
+                "quantity": [None, f"{values['quantity']} {values['unit']}"],
+                "sample_type": [None, values["sample_type"]],
+                "sprec_code": [None, values["sprec_code"]],
+                "status": [None, status],
+            }
+        )[1:]
+    return found
+
+
+LINEAGE_SQL = (
+    # the children: aliquot or derivative of their parent (inserted as primary a statement ago)
+    """UPDATE specimens_specimen c SET lineage = l.lineage, parent_id = p.id
+    FROM import_lineage l JOIN import_staging s ON s.row_number = l.row_number
+    JOIN specimens_specimen p ON p.barcode = l.parent_barcode
+    WHERE c.id = s.id""",
+    """INSERT INTO specimens_specimensource (specimen_id, parent_id, used_quantity, created_at)
+    SELECT c.id, c.parent_id, l.used, now()
+    FROM import_lineage l JOIN import_staging s ON s.row_number = l.row_number
+    JOIN specimens_specimen c ON c.id = s.id""",
+    # what each child took, off its parent; a parent left with nothing is consumed and leaves its box
+    """UPDATE specimens_specimen p SET quantity = p.quantity - u.used, updated_at = now(),
+        status = CASE WHEN p.quantity = u.used THEN %(consumed)s ELSE p.status END,
+        box_id = CASE WHEN p.quantity = u.used THEN NULL ELSE p.box_id END,
+        box_row = CASE WHEN p.quantity = u.used THEN NULL ELSE p.box_row END,
+        box_column = CASE WHEN p.quantity = u.used THEN NULL ELSE p.box_column END
+    FROM (SELECT parent_id, sum(used_quantity) AS used FROM specimens_specimensource
+          WHERE specimen_id IN (SELECT id FROM import_staging) GROUP BY parent_id) u
+    WHERE p.id = u.parent_id AND p.status IN (%(available)s, %(reserved)s)""",
+    """INSERT INTO specimens_specimenevent
+        (specimen_id, biobank_id, type, occurred_at, recorded_at, actor_label, details, note)
+    SELECT c.parent_id, %(biobank)s,
+        CASE WHEN c.lineage = %(aliquot)s THEN %(aliquoted)s ELSE %(derived)s END, now(), now(), %(label)s,
+        jsonb_build_object('child', c.barcode, 'import', %(job)s), ''
+    FROM import_lineage l JOIN import_staging s ON s.row_number = l.row_number JOIN specimens_specimen c ON c.id = s.id
+    UNION ALL
+    SELECT c.id, %(biobank)s, %(processed)s, now(), now(), %(label)s,
+        jsonb_build_object('from', l.parent_barcode, 'import', %(job)s), ''
+    FROM import_lineage l JOIN import_staging s ON s.row_number = l.row_number JOIN specimens_specimen c ON c.id = s.id
+    UNION ALL
+    SELECT p.id, %(biobank)s, %(consumed_event)s, now(), now(), %(label)s,
+        jsonb_build_object('reason', 'used up', 'import', %(job)s), ''
+    FROM specimens_specimen p
+    WHERE p.id IN (SELECT DISTINCT parent_id FROM specimens_specimensource
+                   WHERE specimen_id IN (SELECT id FROM import_staging)) AND p.quantity = 0""",
+)
+
+
+def lineage_write(cursor: Any, *, biobank: Biobank, report: Report, label: str, job_uid: str) -> None:
+    """Aliquots and derivatives of the file: lineage, sources, deductions and events, set-based (rare rows)."""
+    if not report.lineage:
+        return
+    cursor.execute(
+        "CREATE TEMP TABLE import_lineage "
+        "(row_number integer, parent_barcode text, lineage text, used numeric) ON COMMIT DROP"
+    )
+    text = io.StringIO(
+        "".join(f"{row}\t{copy_field(parent)}\t{kind}\t{used}\n" for row, parent, kind, used, _unit in report.lineage)
+    )
+    cursor.copy_expert("COPY import_lineage FROM STDIN", text)
+    params = {
+        "consumed": SpecimenStatus.CONSUMED.value,
+        "available": SpecimenStatus.AVAILABLE.value,
+        "reserved": SpecimenStatus.RESERVED.value,
+        "biobank": biobank.pk,
+        "aliquot": "aliquot",
+        "aliquoted": EventType.ALIQUOTED.value,
+        "derived": EventType.DERIVED.value,
+        "processed": EventType.PROCESSED.value,
+        "consumed_event": EventType.CONSUMED.value,
+        "label": label,
+        "job": job_uid,
+    }
+    parents = len({parent for _row, parent, _kind, _used, _unit in report.lineage})
+    for number, sql in enumerate(LINEAGE_SQL):
+        cursor.execute(sql, params)
+        if number == 2 and cursor.rowcount != parents:  # a parent changed status since the check: nothing kept
+            raise DatabaseError(
+                _("%(changed)d parent specimens are no longer available; nothing was imported.")
+                % {"changed": parents - cursor.rowcount}
+            )
+
+
+def audit_rows(*, actor: Any, biobank: Biobank, writer: StagingWriter, report: Report, job_uid: str) -> Iterator[str]:
+    """One signed outbox line per specimen (COPY text), its content exactly what ``audit_record_many`` writes.
+
+    ``changes`` is built as the canonical JSON text directly and the MAC message (``integrity.outbox_mac``: a JSON
+    list of the content columns) from constant parts around the per-row values; the drain recomputes every MAC
+    from the stored columns and quarantines a row that differs, and the tests drain an import to prove none does.
+    """
+    actor_type, actor_id, actor_label, _biobank = _actor_fields(actor)
+    actor_label = _text(actor_label, 254)
+    request_id, client_ip, user_agent = current_request_context()
+    request_id, client_ip, user_agent = request_id[:128], _host_address(client_ip), _text(user_agent, 512)
+    hmac = hmac256(subkey("outbox"))
+    action = SpecimenAuditAction.SPECIMEN_IMPORT.value
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    # outbox_mac's list: nonce, action, actor_id, actor_label, actor_type, biobank_id, changes, client_ip, details,
+    # object_id, object_type, on_behalf_of, reason, request_id, user_agent
+    after_nonce = "," + dumps([action, actor_id, actor_label, actor_type, biobank.pk])[1:-1] + ","
+    after_changes = "," + dumps(_address(client_ip)) + ","
+    tail = "," + dumps(["specimens.specimen", "", "", request_id, user_agent])[1:-1] + "]"
+    head = "\t".join(
+        [copy_field(actor_type), copy_field(actor_id), copy_field(actor_label), "", action, "specimens.specimen"]
+    )
+    fixed = "\t".join(["", copy_field(request_id), copy_field(client_ip), copy_field(user_agent)])
+    details_head = '{"import":' + dumps(job_uid) + ',"row":'
+    donors = report.donors
+    lineage_of = {row: (parent, f"{used} {unit}") for row, parent, _kind, used, unit in report.lineage}
+    nonces = secrets.token_bytes(16 * len(writer.audit)).hex()
+    for number, (pk, row, barcode, pid, shared) in enumerate(writer.audit):
+        changes = (
+            '{"barcode":[null,'
+            + dumps(barcode)
+            + '],"collection":[null,'
+            + dumps(shared.values["collection"])
+            + '],"donor":[null,'
+            + dumps(pid)
+            + "],"
+            + _tail(shared, donors[pid][1])
+        )
+        if row in lineage_of:
+            parent, used = lineage_of[row]
+            details = canonical_json({"import": job_uid, "parent": parent, "row": row, "used": used})
+        else:
+            details = f"{details_head}{row}}}"
+        nonce = nonces[32 * number : 32 * number + 32]
+        message = f'["{nonce}"{after_nonce}{dumps(changes)}{after_changes}{dumps(details)},"{pk}"{tail}'
+        mac = hmac.hexdigest(message.encode())
+        yield f"{head}\t{pk}\t{biobank.pk}\t{copy_field(changes)}\t{copy_field(details)}\t{fixed}\t{nonce}\t{mac}\n"
+
+
+def audit_copy(cursor: Any, lines: Iterable[str]) -> int:
+    """COPY the signed outbox lines in blocks; the drain chains them after commit."""
+    count, buffer = 0, io.StringIO()
+    for line in lines:
+        buffer.write(line)
+        count += 1
+        if count % FLUSH_EVERY == 0:
+            buffer.seek(0)
+            cursor.copy_expert(f"COPY audit_auditoutbox ({', '.join(OUTBOX_COLUMNS)}) FROM STDIN", buffer)
+            buffer = io.StringIO()
+    buffer.seek(0)
+    cursor.copy_expert(f"COPY audit_auditoutbox ({', '.join(OUTBOX_COLUMNS)}) FROM STDIN", buffer)
+    return count
+
+
+def raw_cursor() -> Any:
+    """psycopg2's cursor under Django's (``copy_expert`` lives there)."""
+    return connection.cursor().cursor
+
+
+__all__ = ["Decimal"]
