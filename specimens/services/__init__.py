@@ -6,5 +6,23 @@ pool, status changes under the consent gate), ``storage`` (units, placement, mov
 
 from .events import event_add, events_add_many
 from .permissions import require_change_specimens
+from .storage import (
+    specimen_move,
+    specimen_place,
+    specimen_unplace,
+    specimens_place_bulk,
+    storage_unit_create,
+    storage_unit_update,
+)
 
-__all__ = ["event_add", "events_add_many", "require_change_specimens"]
+__all__ = [
+    "event_add",
+    "events_add_many",
+    "require_change_specimens",
+    "specimen_move",
+    "specimen_place",
+    "specimen_unplace",
+    "specimens_place_bulk",
+    "storage_unit_create",
+    "storage_unit_update",
+]
