@@ -16,3 +16,11 @@ class SpecimensConfig(AppConfig):
         from .choices import SpecimenAuditAction
 
         register_audit_actions(SpecimenAuditAction)
+
+        from django.utils.translation import gettext_lazy as _
+
+        from biobank.accounts.choices import Perm
+        from biobank.web.context_processors import register_biobank_link
+
+        # storage: the tree of units, box maps, placement (specimens/views/storage.py)
+        register_biobank_link(label=_("Storage"), url_name="specimens:storage", perm=Perm.VIEW_SPECIMENS)

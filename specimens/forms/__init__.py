@@ -1,0 +1,1 @@
+"""Forms of the specimens app's pages, one module per section (``storage``; the specimen forms sit beside it)."""
