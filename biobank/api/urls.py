@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("biobank.audit.api.urls")),
     path("", include("catalog.api.urls")),
     path("", include("consent.api.urls")),
+    path("", include("specimens.api.urls")),
 ]

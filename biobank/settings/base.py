@@ -260,7 +260,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"DonorStatusEnum": "consent.choices.DonorStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "DonorStatusEnum": "consent.choices.DonorStatus",
+        "StorageKindEnum": "specimens.choices.StorageKind",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "biobank.api.schema.problem_responses_complete",  # every error status, as problem+json (issue 9, 19)

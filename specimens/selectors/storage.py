@@ -129,6 +129,10 @@ class BoxMap:
     def free(self) -> int:
         return self.capacity - self.occupied
 
+    @property
+    def all_cells(self) -> list[BoxCell]:
+        return list(self.cells())
+
     def cells(self) -> Iterator[BoxCell]:
         for row in self.rows:
             yield from row.cells
