@@ -29,8 +29,11 @@ from catalog import services as catalog_services
 from catalog.models import Collection
 from consent import services as consent_services
 from consent.models import Consent, Donor, DuplicateReview, Module, Policy, Template
+from specimens.models import Specimen, StorageUnit
+from specimens.services import specimen_place
 from tests.consent.consent_helpers import make_catalogue, record
 from tests.factories import UserFactory, make_biobank, make_member, make_token
+from tests.specimens.storage.helpers import make_box, make_specimen
 
 READ_ONLY_TOKEN_PERMISSIONS = ("view_biobank", "view_catalog")
 
@@ -67,6 +70,9 @@ class Side:
     review: DuplicateReview
     event: AuditEvent
     member: User  # the person of ``membership``
+    box: StorageUnit  # a 9 x 9 box in a rack of a freezer; A1 is free
+    specimen: Specimen  # in no box
+    placed: Specimen  # in ``box`` at B2
 
     def path_values(self) -> dict[str, Any]:
         """Values of the path parameters naming this side's objects (API and browser names)."""
@@ -83,6 +89,8 @@ class Side:
             "user_id": self.member.pk,
             "token_id": self.token.pk,
             "pk": self.collection.pk,
+            "unit_id": self.box.pk,
+            "position": "A1",
         }
 
 
@@ -159,6 +167,10 @@ def _side(code: str, tag: str) -> Side:
     held = consent_services.donor_register(actor=officer, biobank=biobank, **{**JANE, "hospital_id": "MRN-99"})
     assert held.review is not None
     consent = record(officer, donor, template)
+    box = make_box(biobank, rows=9, columns=9, code=f"BOX-{tag.upper()}")
+    # TEMPORARY specimen rows (tests/specimens/storage/helpers.py) until the lead's specimen factory exists.
+    placed = make_specimen(biobank, barcode=f"MATRIX-PLACED-{tag.upper()}")
+    specimen_place(actor=None, specimen=placed, box=box, row=2, column=2)
     return Side(
         biobank=biobank,
         admin=admin,
@@ -175,6 +187,9 @@ def _side(code: str, tag: str) -> Side:
         review=held.review,
         event=None,  # type: ignore[arg-type]  # set once the outbox is chained (build_world)
         member=member,
+        box=box,
+        specimen=make_specimen(biobank, barcode=f"MATRIX-{tag.upper()}"),
+        placed=placed,
     )
 
 

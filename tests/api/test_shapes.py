@@ -21,6 +21,7 @@ from drf_spectacular.generators import SchemaGenerator
 from biobank import keyset
 from biobank.accounts import services as account_services
 from biobank.accounts.choices import Role
+from biobank.accounts.models import User
 from biobank.api.etags import ETagMixin, etag_of
 from biobank.api.fields import BiobankCodeField
 from catalog import services as catalog_services
@@ -28,7 +29,10 @@ from catalog.api.serializers import CollectionCreateInputSerializer
 from catalog.models import Collection
 from consent.api.donor_serializers import DonorRegisterInputSerializer
 from consent.models import Donor
+from specimens.api.storage_serializers import StorageUnitCreateInputSerializer
+from specimens.models import StorageUnit
 from tests.factories import make_member
+from tests.specimens.storage.helpers import make_box
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +69,14 @@ CREATE_ENDPOINTS = {
         {"given_names": "Paul", "family_name": "Weber", "date_of_birth": "1981-11-02"},
         Donor,
     ),
+    "storage-units": CreateEndpoint(
+        "/api/v1/storage-units/",
+        "change_specimens",
+        Role.TECHNICIAN,
+        Role.DATA_MANAGER,
+        {"kind": "site", "code": "S-1", "name": "Campus"},
+        StorageUnit,
+    ),
 }
 
 
@@ -77,6 +89,7 @@ def test_both_apis_read_the_biobank_of_a_new_record_with_the_shared_field():
     for serializer, perm in (
         (CollectionCreateInputSerializer, "manage_catalog"),
         (DonorRegisterInputSerializer, "manage_consent"),
+        (StorageUnitCreateInputSerializer, "change_specimens"),
     ):
         field = serializer().fields["biobank"]
         assert isinstance(field, BiobankCodeField) and field.perm == perm
@@ -180,9 +193,24 @@ def _collection(biobank_a) -> tuple[str, dict, Callable[[], str]]:
     return reverse("api-collection-detail", kwargs={"pk": collection.pk}), {"name": "Renamed"}, name
 
 
+def _storage_unit(biobank_a) -> tuple[str, dict, Callable[[], str]]:
+    box = make_box(biobank_a, rows=9, columns=9)
+    # Storage is changed by technicians (change_specimens), which a biobank admin is not: the admin of the tests
+    # below (``admin_a``, made before the exerciser runs) gets that role too.
+    admin = User.objects.get(email="admin-a@example.org")
+    account_services.membership_grant(actor=None, biobank=biobank_a, user=admin, role=Role.TECHNICIAN)
+
+    def name() -> str:
+        box.refresh_from_db()
+        return box.name
+
+    return reverse("api-storage-unit-detail", kwargs={"pk": box.pk}), {"name": "Renamed"}, name
+
+
 # route name -> (an object of biobank A: its URL, a valid change, a reader of the changed field)
 UPDATE_EXERCISERS: dict[str, Callable[[Any], tuple[str, dict, Callable[[], str]]]] = {
     "api-collection-detail": _collection,
+    "api-storage-unit-detail": _storage_unit,
 }
 
 
@@ -212,7 +240,7 @@ def test_the_schema_documents_if_match_412_and_the_etag_of_every_update_endpoint
 
 
 @pytest.fixture(params=sorted(UPDATE_EXERCISERS))
-def update_target(request, biobank_a):
+def update_target(request, biobank_a, admin_a):
     return UPDATE_EXERCISERS[request.param](biobank_a)
 
 
