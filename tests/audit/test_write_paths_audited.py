@@ -20,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from biobank.audit.models import AuditEvent, AuditOutbox
 from catalog import services as catalog_services
 from tests.audit import write_path_exercises as ex
+from tests.audit import write_path_exercises_storage as storage_ex
 from tests.audit.write_paths import project_commands, writing_routes
 from tests.consent.donor_fixtures import donor_a, register  # noqa: F401  (fixtures of the consent exercises)
 from tests.factories import UserFactory
@@ -116,6 +117,17 @@ ROUTES: dict[str, Audited | ChangesNothing] = {
     "api-consent-check-bulk POST": ChangesNothing(
         ex.api_consent_check_bulk, "asks the consent gate (a read)", ("consent_officer_a", "biobank_a")
     ),
+    # specimens: storage units and placements (issue 11, item 3)
+    "specimens:storage_unit_create POST": Audited(storage_ex.web_storage_unit_create, "storage.create"),
+    "specimens:storage_unit_edit POST": Audited(storage_ex.web_storage_unit_edit, "storage.update"),
+    "specimens:box_cell POST": Audited(storage_ex.web_box_cell_place, "specimen.place"),
+    "specimens:box_bulk POST": Audited(storage_ex.web_box_bulk, "specimen.place"),
+    "api-storage-unit-list POST": Audited(storage_ex.api_storage_unit_create, "storage.create"),
+    "api-storage-unit-detail PATCH": Audited(storage_ex.api_storage_unit_update, "storage.update"),
+    "api-storage-unit-placements POST": Audited(storage_ex.api_bulk_place, "specimen.place"),
+    "api-placement-place POST": Audited(storage_ex.api_place, "specimen.place"),
+    "api-placement-move POST": Audited(storage_ex.api_move, "specimen.move"),
+    "api-placement-unplace POST": Audited(storage_ex.api_unplace, "specimen.unplace"),
     # the catch-all under /api/: any unknown path and method is a problem+json 404 (issue 9, item 19)
     "api-unknown-path POST": ChangesNothing(ex.api_unknown_path, "answers 404 for a path no API route matches"),
 }

@@ -153,6 +153,14 @@ PAGES: dict[str, Row] = {
     "biobanks/<slug:code>/tokens/": staff("manage_api_tokens"),
     "biobanks/<slug:code>/tokens/new/": staff("manage_api_tokens"),
     "biobanks/<slug:code>/tokens/<int:token_id>/revoke/": staff("manage_api_tokens"),
+    # storage (specimens/views/storage.py): reading needs view_specimens, changing change_specimens
+    "specimens/<slug:code>/storage/": staff("view_specimens"),
+    "specimens/<slug:code>/storage/new/": staff("change_specimens"),
+    "specimens/<slug:code>/storage/<int:unit_id>/": staff("view_specimens"),
+    "specimens/<slug:code>/storage/<int:unit_id>/edit/": staff("change_specimens"),
+    "specimens/<slug:code>/storage/<int:unit_id>/bulk/": staff("change_specimens"),
+    "specimens/<slug:code>/storage/<int:unit_id>/free/": staff("view_specimens"),
+    "specimens/<slug:code>/storage/<int:unit_id>/cells/<str:position>/": staff("change_specimens"),
     "collections/": signed_in(200),
     # Creating needs manage_catalog somewhere (403 for everyone else, whatever they see).
     "collections/new/": staff("manage_catalog", outsiders=403),
@@ -171,6 +179,9 @@ GET_ONLY: set[str] = {
     "consent/<slug:code>/duplicates/",
     "consent/<slug:code>/modules/",
     "consent/<slug:code>/policies/",
+    "specimens/<slug:code>/storage/",
+    "specimens/<slug:code>/storage/<int:unit_id>/",
+    "specimens/<slug:code>/storage/<int:unit_id>/free/",
 }
 # Not objects of a biobank: one-time links, the same answer for any value.
 NOT_BIOBANK_OBJECTS = ("accounts/",)
