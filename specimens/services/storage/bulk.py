@@ -25,6 +25,10 @@ from .units import kind_label
 MAX_BULK = 2000  # a bulk placement fills boxes: 2,000 cells is more than any rack holds
 
 
+def _refused(problems: list[str]) -> DomainError:
+    return DomainError(_("Nothing was placed. %(problems)s") % {"problems": " ".join(problems)}, field="placements")
+
+
 @dataclass(frozen=True)
 class Placement:
     """One placed specimen of a bulk placement."""
@@ -68,7 +72,7 @@ def _bulk_targets(box: StorageUnit, placements: Sequence[tuple[str, str | None]]
             seen_cells[cell] = barcode
         targets.append((barcode, cell))
     if problems:
-        raise DomainError(" ".join(problems), field="placements")
+        raise _refused(problems)
     if not targets:
         raise DomainError(_("Scan at least one barcode to place."), field="placements")
     if len(targets) > MAX_BULK:
@@ -138,7 +142,7 @@ def specimens_place_bulk(
             % {"box": box.code, "free": len(free), "wanted": wanted}
         )
     if problems:
-        raise DomainError(" ".join(problems), field="placements")
+        raise _refused(problems)
     cells = iter(free)
     done = [Placement(found[barcode], *(cell or next(cells))) for barcode, cell in targets]
     now = timezone.now()
