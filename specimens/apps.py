@@ -17,6 +17,12 @@ class SpecimensConfig(AppConfig):
 
         register_audit_actions(SpecimenAuditAction)
 
+        from consent.withdrawal_effects import register_withdrawal_effect
+
+        from .services.status import specimens_consent_block
+
+        register_withdrawal_effect(specimens_consent_block)
+
         from django.utils.translation import gettext_lazy as _
 
         from biobank.accounts.choices import Perm

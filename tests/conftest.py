@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from rest_framework.test import APIClient
 
 from biobank.accounts.choices import Role
-from tests.factories import make_biobank, make_member
+from tests.accounts.factories import bearer, make_biobank, make_member, make_token
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -132,3 +133,41 @@ def outsider(biobank_b):
 @pytest.fixture
 def api_client():
     return APIClient()
+
+
+@pytest.fixture
+def token_client() -> Callable[..., APIClient]:
+    """``token_client(biobank, *permissions)``: a client sending a fresh token of ``biobank``."""
+
+    def build(biobank, *permissions: str) -> APIClient:
+        return bearer(make_token(biobank, *permissions))
+
+    return build
+
+
+@pytest.fixture
+def login() -> Callable[..., APIClient]:
+    """``login(user)``: a client with the user's session (CSRF not enforced; see test_csrf for that)."""
+
+    def build(user) -> APIClient:
+        client = APIClient()
+        client.force_login(user)
+        return client
+
+    return build
+
+
+@pytest.fixture
+def count_queries(client):
+    def run(url: str) -> int:
+        """Queries of a warm request: the first one may also fill per-process caches (content types)."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, response.status_code
+        return len(queries)
+
+    return run

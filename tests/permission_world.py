@@ -31,9 +31,9 @@ from consent import services as consent_services
 from consent.models import Consent, Donor, DuplicateReview, Module, Policy, Template
 from specimens.models import Specimen, StorageUnit
 from specimens.services import specimen_place
-from tests.consent.consent_helpers import make_catalogue, record
-from tests.factories import UserFactory, make_biobank, make_member, make_token
-from tests.specimens.storage.helpers import make_box, make_specimen
+from tests.accounts.factories import UserFactory, make_biobank, make_member, make_token
+from tests.consent.factories import make_catalogue, record
+from tests.specimens.factories import make_storage_box, stock_specimen
 
 READ_ONLY_TOKEN_PERMISSIONS = ("view_biobank", "view_catalog")
 
@@ -167,9 +167,9 @@ def _side(code: str, tag: str) -> Side:
     held = consent_services.donor_register(actor=officer, biobank=biobank, **{**JANE, "hospital_id": "MRN-99"})
     assert held.review is not None
     consent = record(officer, donor, template)
-    box = make_box(biobank, rows=9, columns=9, code=f"BOX-{tag.upper()}")
-    # TEMPORARY specimen rows (tests/specimens/storage/helpers.py) until the lead's specimen factory exists.
-    placed = make_specimen(biobank, barcode=f"MATRIX-PLACED-{tag.upper()}")
+    box = make_storage_box(biobank, rows=9, columns=9, code=f"BOX-{tag.upper()}")
+    # two specimens (tests/specimens/factories.py): one in no box, one placed at B2
+    placed = stock_specimen(biobank, barcode=f"MATRIX-PLACED-{tag.upper()}")
     specimen_place(actor=None, specimen=placed, box=box, row=2, column=2)
     return Side(
         biobank=biobank,
@@ -188,7 +188,7 @@ def _side(code: str, tag: str) -> Side:
         event=None,  # type: ignore[arg-type]  # set once the outbox is chained (build_world)
         member=member,
         box=box,
-        specimen=make_specimen(biobank, barcode=f"MATRIX-{tag.upper()}"),
+        specimen=stock_specimen(biobank, barcode=f"MATRIX-{tag.upper()}"),
         placed=placed,
     )
 

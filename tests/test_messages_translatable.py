@@ -25,6 +25,7 @@ SCOPES = [
     "biobank/api/fields.py",
     "catalog/services.py",
     "consent/services",
+    "specimens/labels",
 ]
 
 

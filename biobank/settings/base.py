@@ -174,6 +174,9 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", "Europe/Berlin")
+# Generated specimen barcodes: {biobank} (the biobank's code, upper case), {year} (4 digits), {seq} (the biobank's
+# next number; format specs allowed, e.g. {seq:08d}). Scanned barcodes are taken as they are.
+SPECIMEN_BARCODE_PATTERN = env.str("SPECIMEN_BARCODE_PATTERN", "{biobank}{year}{seq:07d}")
 USE_I18N = True
 USE_TZ = True
 
@@ -263,6 +266,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "DonorStatusEnum": "consent.choices.DonorStatus",
         "StorageKindEnum": "specimens.choices.StorageKind",
+        "SprecKindEnum": "specimens.sprec.codelists.KINDS",  # "kind" is a name other apps use too
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

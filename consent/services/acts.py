@@ -33,6 +33,7 @@ from ..choices import (
 from ..free_text import free_text_check
 from ..gate import donor_families
 from ..models import Consent, ConsentInvalidation, Donor, Module, Policy, PolicyState
+from ..withdrawal_effects import Withdrawal, withdrawal_effects_run
 from .consents.signing import _template_modules, nested_in
 from .permissions import require_manage_consent
 
@@ -235,6 +236,16 @@ def donor_withdraw(*, actor: Actor, donor: Donor, level: str, effective: date, r
         )
     rows = _write_withdrawals(
         actor=actor, donor_id=family.root, policies=policies, effective=effective, reason=reason, level=level
+    )
+    withdrawal_effects_run(
+        actor=actor,
+        withdrawal=Withdrawal(
+            donor_ids=frozenset(family.members),
+            current_donor_id=family.root,
+            level=level,
+            effective=effective,
+            reason=reason,
+        ),
     )
     audit_record(
         actor=actor,

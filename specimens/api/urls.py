@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-urlpatterns: list = []
+from . import sprec
+
+urlpatterns = [
+    # --- the public SPREC utilities, no login (specimens/api/sprec.py) ---
+    # derive first: "derive" would otherwise be read as a code to decode
+    path("sprec/derive/", sprec.SprecDeriveView.as_view(), name="api-sprec-derive"),
+    path("sprec/<str:sprec>/", sprec.SprecDecodeView.as_view(), name="api-sprec-decode"),
+]
 
 # --- storage units, box maps and placements (specimens/api/storage_views.py) ---
 from . import storage_views  # noqa: E402

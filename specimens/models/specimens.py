@@ -51,6 +51,9 @@ class Specimen(models.Model):
     barcode = models.CharField(_("barcode"), max_length=BARCODE_MAX_LENGTH, unique=True)
     sample_type = models.CharField(_("sample type"), max_length=3, help_text=_("SPREC type of sample"))
     sprec_kind = models.CharField(max_length=5, choices=[("fluid", _("fluid")), ("solid", _("solid"))])
+    material_type = models.CharField(
+        _("material type"), max_length=60, help_text=_("MIABIS sample type (DNA, Plasma, Serum, Tissue (FFPE) …)")
+    )
     lineage = models.CharField(_("lineage"), max_length=10, choices=LineageKind.choices, default=LineageKind.PRIMARY)
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", help_text=_("not for pools")
@@ -201,7 +204,16 @@ class Specimen(models.Model):
                     key: getattr(self, f"{name}_{key}")
                     for key in ("temperature_c", "duration_min", "g_force", "braking")
                 }
-        return {key: value for key, value in facts.items() if value not in (None, "")}
+        return {key: _plain(value) for key, value in facts.items() if value not in (None, "")}
+
+
+def _plain(value: Any) -> Any:
+    """Decimals (temperatures) as floats, as the SPREC engine and JSON take them; nested dicts too."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
 
 
 class SpecimenSource(models.Model):

@@ -1,8 +1,18 @@
-"""Permission-scoped reads of specimens and storage: one module per job, re-exported here.
+"""Permission-scoped reads of the specimens app: one module per area, re-exported here.
 
-``storage`` (units, box maps, free cells, utilisation); ``specimens`` (lists, detail, lineage) sits beside it.
+``specimens`` (lists, search, lineage, timeline, worklists); ``storage`` (units, box maps, free cells, utilisation).
 """
 
+from .specimens import (
+    WORKLISTS,
+    Lineage,
+    specimen_lineage,
+    specimen_timeline,
+    specimens_changeable_by,
+    specimens_search,
+    specimens_visible_to,
+    worklist,
+)
 from .storage import (
     BoxCell,
     BoxMap,
@@ -16,13 +26,21 @@ from .storage import (
 )
 
 __all__ = [
+    "WORKLISTS",
     "BoxCell",
     "BoxMap",
+    "Lineage",
     "box_map",
     "free_positions",
     "occupied_cells",
     "specimen_for_storage",
+    "specimen_lineage",
+    "specimen_timeline",
+    "specimens_changeable_by",
+    "specimens_search",
+    "specimens_visible_to",
     "storage_units_changeable_by",
     "storage_units_visible_to",
     "utilisation",
+    "worklist",
 ]

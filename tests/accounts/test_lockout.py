@@ -11,7 +11,7 @@ from django.utils import timezone
 from biobank.accounts.lockout import SIGNIN_FAILURE_LIMIT, SLOT_SECONDS
 from biobank.accounts.models import User
 from biobank.audit.models import AuditOutbox
-from tests.factories import DEMO_PASSWORD, UserFactory
+from tests.accounts.factories import DEMO_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from biobank.accounts.choices import Role
 from biobank.accounts.lockout import SIGNIN_FAILURE_LIMIT
 from biobank.audit.models import AuditOutbox
 from biobank.errors import DomainError
-from tests.factories import DEMO_PASSWORD, UserFactory, make_member, make_token
+from tests.accounts.factories import DEMO_PASSWORD, UserFactory, make_member, make_token
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_mfa")]
 

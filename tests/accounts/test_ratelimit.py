@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 from biobank.accounts.ratelimit import EMAIL_FORM_LIMIT
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@ import pytest
 
 from biobank.accounts.choices import ROLE_PERMISSIONS, Role
 from biobank.accounts.selectors import biobank_perms_of, biobanks_visible_to, biobanks_with_perm
-from tests.factories import make_member
+from tests.accounts.factories import make_member
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from biobank.accounts.choices import ROLE_PERMISSIONS, TOKEN_GRANTABLE_PERMISSIO
 from biobank.accounts.models import ApiToken, Membership, User, hash_token
 from biobank.accounts.selectors import biobank_perms_of
 from biobank.errors import ConflictError, DomainError
-from tests.factories import UserFactory, make_member
+from tests.accounts.factories import UserFactory, make_member
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,12 @@
-"""Fixtures of the API tests: a collection in biobank A, bearer tokens, and the personas of the permission matrix."""
+"""Fixtures of the cross-cutting API tests: a collection in biobank A and the personas of the permission matrix.
+
+``token_client`` and ``login`` live in tests/conftest.py (the app API tests under tests/<app>/api/ use them too);
+``bearer`` in tests/accounts/factories.py. The catalog API tests have the same collections in
+tests/catalog/api/conftest.py.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
@@ -11,9 +15,9 @@ from rest_framework.test import APIClient
 
 from biobank.accounts.choices import ROLE_PERMISSIONS, TOKEN_GRANTABLE_PERMISSIONS, Role
 from biobank.accounts.models import Biobank
-from catalog import services as catalog_services
 from catalog.models import Collection
-from tests.factories import UserFactory, make_member, make_token
+from tests.accounts.factories import UserFactory, bearer, make_member, make_token
+from tests.catalog.factories import make_collection
 
 
 @pytest.fixture(autouse=True)
@@ -26,40 +30,12 @@ def _fresh_throttle_buckets():
 
 @pytest.fixture
 def collection_a(biobank_a) -> Collection:
-    return catalog_services.collection_create(actor=None, biobank=biobank_a, code="crc-2024", name="Colorectal 2024")
+    return make_collection(biobank_a, code="crc-2024", name="Colorectal 2024")
 
 
 @pytest.fixture
 def collection_b(biobank_b) -> Collection:
-    return catalog_services.collection_create(actor=None, biobank=biobank_b, code="lung-2024", name="Lung 2024")
-
-
-def bearer(secret: str) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
-    return client
-
-
-@pytest.fixture
-def token_client() -> Callable[..., APIClient]:
-    """``token_client(biobank, *permissions)``: a client sending a fresh token of ``biobank``."""
-
-    def build(biobank: Biobank, *permissions: str) -> APIClient:
-        return bearer(make_token(biobank, *permissions))
-
-    return build
-
-
-@pytest.fixture
-def login() -> Callable[..., APIClient]:
-    """``login(user)``: a client with the user's session (CSRF not enforced; see test_csrf for that)."""
-
-    def build(user) -> APIClient:
-        client = APIClient()
-        client.force_login(user)
-        return client
-
-    return build
+    return make_collection(biobank_b, code="lung-2024", name="Lung 2024")
 
 
 @dataclass

@@ -16,8 +16,7 @@ from biobank.accounts import services as account_services
 from biobank.accounts.models import ApiToken, Biobank
 from biobank.api import urls as api_urls
 from catalog.models import Collection
-from tests.api.conftest import bearer
-from tests.factories import make_token
+from tests.accounts.factories import bearer, make_token
 
 pytestmark = pytest.mark.django_db
 

@@ -54,7 +54,8 @@ class Rule:
     (lists filtered by the selectors). ``global_act``: the refusal is a 403 whatever the object, because the caller
     holds ``act`` in no biobank at all (checked before any object is looked up). ``tokens``: a fixed answer for
     partner tokens, where tokens never get the action (people only). ``asker``: the answer to the admin who asked
-    for the pending role (four eyes).
+    for the pending role (four eyes). ``public``: everyone gets ``ok``, anonymous included (the SPREC utilities of
+    issue 11; they name no biobank's object, so they get no foreign-object probe).
     """
 
     ok: int = 200
@@ -64,6 +65,7 @@ class Rule:
     global_act: bool = False
     tokens: int | None = None
     asker: int | None = None
+    public: bool = False
 
 
 def _rule(ok: int = 200, act: str | set[str] = frozenset(), see: str = "", **kwargs: Any) -> Rule:
@@ -117,11 +119,15 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/placements/unplace/"): _rule(act="change_specimens", global_act=True),
     ("GET", "/api/v1/audit-events/"): _rule(open=True),
     ("GET", "/api/v1/audit-events/{seq}/"): _rule(act="view_audit"),
+    ("POST", "/api/v1/sprec/derive/"): _rule(public=True),
+    ("GET", "/api/v1/sprec/{sprec}/"): _rule(public=True),
 }
 
 
 def expected_status(rule: Rule, persona: str) -> int:
     """The status the table holds for ``persona`` calling the operation on its own biobank's object."""
+    if rule.public:
+        return rule.ok
     if persona == "anonymous":
         return 401
     perms = perms_on_own(persona)
@@ -148,7 +154,8 @@ def schema_operations() -> set[tuple[str, str]]:
 
 SCHEMA_OPERATIONS = sorted(schema_operations())
 PATH_PARAMETER = re.compile(r"{(\w+)}")
-OBJECT_PATHS = sorted({path for _, path in SCHEMA_OPERATIONS if PATH_PARAMETER.search(path)})
+PUBLIC_PATHS = {path for (_, path), rule in RULES.items() if rule.public}
+OBJECT_PATHS = sorted({path for _, path in SCHEMA_OPERATIONS if PATH_PARAMETER.search(path)} - PUBLIC_PATHS)
 
 
 def _id_for(path: str, side: Side) -> int:
@@ -165,7 +172,7 @@ def _id_for(path: str, side: Side) -> int:
 
 def fill(path: str, side: Side, *, code_of: Side | None = None) -> str:
     """``path`` with the parameters of ``side``'s objects (``code_of``: take the biobank code from another side)."""
-    values = side.path_values()
+    values = side.path_values() | {"sprec": "SER-SST-A-B-N-A-E"}
     if "{id}" in path:
         values["id"] = _id_for(path, side)
     if code_of is not None:
@@ -214,6 +221,7 @@ def _body(method: str, path: str, world: World, side: Side) -> dict[str, Any] | 
             "position": "A1",
         },
         ("POST", "/api/v1/placements/unplace/"): lambda: {"barcode": side.placed.barcode},
+        ("POST", "/api/v1/sprec/derive/"): lambda: {"kind": "fluid", "sample_type": "SER", "centrifugation": "none"},
     }
     build = bodies.get((method, path))
     return build() if build else None

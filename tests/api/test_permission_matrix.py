@@ -15,7 +15,7 @@ import pytest
 from biobank.accounts.choices import Role
 from biobank.accounts.models import Membership
 from catalog.models import Collection
-from tests.factories import UserFactory, make_member
+from tests.accounts.factories import UserFactory, make_member
 
 pytestmark = pytest.mark.django_db
 

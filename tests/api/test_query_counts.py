@@ -7,8 +7,7 @@ import pytest
 from biobank.accounts import services as account_services
 from biobank.accounts.choices import Role
 from catalog import services as catalog_services
-from tests.api.conftest import bearer
-from tests.factories import UserFactory, make_biobank, make_member, make_token
+from tests.accounts.factories import UserFactory, bearer, make_biobank, make_member, make_token
 
 pytestmark = pytest.mark.django_db
 

@@ -45,7 +45,7 @@ from django.test import Client
 from biobank.accounts.choices import TOKEN_GRANTABLE_PERMISSIONS
 from biobank.accounts.models import Biobank, User
 from consent import tasks as consent_tasks
-from tests.factories import make_token
+from tests.accounts.factories import make_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -31,8 +31,8 @@ from consent.api.donor_serializers import DonorRegisterInputSerializer
 from consent.models import Donor
 from specimens.api.storage_serializers import StorageUnitCreateInputSerializer
 from specimens.models import StorageUnit
-from tests.factories import make_member
-from tests.specimens.storage.helpers import make_box
+from tests.accounts.factories import make_member
+from tests.specimens.factories import make_storage_box
 
 pytestmark = pytest.mark.django_db
 
@@ -194,7 +194,7 @@ def _collection(biobank_a) -> tuple[str, dict, Callable[[], str]]:
 
 
 def _storage_unit(biobank_a) -> tuple[str, dict, Callable[[], str]]:
-    box = make_box(biobank_a, rows=9, columns=9)
+    box = make_storage_box(biobank_a, rows=9, columns=9)
     # Storage is changed by technicians (change_specimens), which a biobank admin is not: the admin of the tests
     # below (``admin_a``, made before the exerciser runs) gets that role too.
     admin = User.objects.get(email="admin-a@example.org")

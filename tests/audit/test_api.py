@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from biobank.audit.models import AuditEvent
 from biobank.audit.services import audit_drain
 from catalog import services as catalog_services
-from tests.factories import make_token
+from tests.accounts.factories import make_token
 
 URL = "/api/v1/audit-events/"
 
@@ -82,7 +82,7 @@ def test_an_anonymous_caller_gets_401_as_problem_json(trail):
 
 
 def test_a_superuser_sees_every_biobank_and_events_of_none(trail, client):
-    from tests.factories import UserFactory
+    from tests.accounts.factories import UserFactory
 
     root = UserFactory(is_superuser=True, is_staff=True)
     assert seqs(as_user(root).get(URL)) == set(AuditEvent.objects.values_list("seq", flat=True))
@@ -133,7 +133,7 @@ def test_a_malformed_time_is_a_clear_400(trail, auditor_a):
 
 
 def test_the_list_is_cursor_paginated_newest_first(biobank_a, auditor_a):
-    from tests.audit.conftest import chain_of
+    from tests.audit.factories import chain_of
 
     chain_of(7, biobank=biobank_a)
     client = as_user(auditor_a)
@@ -145,7 +145,7 @@ def test_the_list_is_cursor_paginated_newest_first(biobank_a, auditor_a):
 
 
 def test_the_list_costs_the_same_queries_for_any_page_size(biobank_a, auditor_a, django_assert_max_num_queries):
-    from tests.audit.conftest import chain_of
+    from tests.audit.factories import chain_of
 
     chain_of(60, biobank=biobank_a)
     client = as_user(auditor_a)

@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from biobank.audit.checkpoints import CheckpointError, checkpoints_read, hmac_key
 from biobank.audit.models import AuditEvent
 from biobank.audit.services import checkpoint_write
-from tests.audit.conftest import chain_of
+from tests.audit.factories import chain_of
 
 
 def test_a_checkpoint_signs_the_chain_head(db, settings):

@@ -12,7 +12,7 @@ from biobank.accounts.choices import Role
 from biobank.accounts.models import ApiToken, Membership
 from biobank.audit.models import AuditOutbox
 from catalog import services as catalog_services
-from tests.factories import DEMO_PASSWORD, UserFactory, make_token
+from tests.accounts.factories import DEMO_PASSWORD, UserFactory, make_token
 
 
 def pending(action: str):

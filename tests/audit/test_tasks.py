@@ -9,8 +9,9 @@ from biobank.accounts.choices import Role
 from biobank.audit import tasks
 from biobank.audit.models import AuditEvent, AuditVerification
 from biobank.audit.services import checkpoint_write
-from tests.audit.conftest import as_superuser, chain_of, record_events
-from tests.factories import make_member
+from tests.accounts.factories import make_member
+from tests.audit.conftest import as_superuser
+from tests.audit.factories import chain_of, record_events
 
 
 def test_beat_runs_the_drain_the_checkpoint_and_the_nightly_verification():

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from biobank.audit.models import AuditEvent, AuditOutbox, AuditVerification
 from biobank.audit.services import audit_drain, audit_verification_run
 from catalog import services as catalog_services
-from tests.audit.conftest import chain_of
+from tests.audit.factories import chain_of
 
 
 @pytest.fixture

@@ -19,11 +19,11 @@ from django.test.utils import CaptureQueriesContext
 
 from biobank.audit.models import AuditEvent, AuditOutbox
 from catalog import services as catalog_services
+from tests.accounts.factories import UserFactory
 from tests.audit import write_path_exercises as ex
 from tests.audit import write_path_exercises_storage as storage_ex
 from tests.audit.write_paths import project_commands, writing_routes
 from tests.consent.donor_fixtures import donor_a, register  # noqa: F401  (fixtures of the consent exercises)
-from tests.factories import UserFactory
 from tests.pseudonyms.keyfiles import point_key_files_to
 
 pytestmark = pytest.mark.django_db
@@ -117,6 +117,7 @@ ROUTES: dict[str, Audited | ChangesNothing] = {
     "api-consent-check-bulk POST": ChangesNothing(
         ex.api_consent_check_bulk, "asks the consent gate (a read)", ("consent_officer_a", "biobank_a")
     ),
+    "api-sprec-derive POST": ChangesNothing(ex.api_sprec_derive, "computes a SPREC code from facts (issue 11)"),
     # specimens: storage units and placements (issue 11, item 3)
     "specimens:storage_unit_create POST": Audited(storage_ex.web_storage_unit_create, "storage.create"),
     "specimens:storage_unit_edit POST": Audited(storage_ex.web_storage_unit_edit, "storage.update"),

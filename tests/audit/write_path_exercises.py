@@ -31,9 +31,10 @@ from biobank.accounts.signin import donor_login_link, researcher_register, resea
 from biobank.audit.services import checkpoint_write
 from consent import services as consent_services
 from consent.models import Consent, DuplicateReview
-from tests.audit.conftest import as_superuser, chain_of
-from tests.consent.consent_helpers import make_catalogue, make_donor, new_pid, record, texts
-from tests.factories import DEMO_PASSWORD, UserFactory, make_member
+from tests.accounts.factories import DEMO_PASSWORD, UserFactory, make_member
+from tests.audit.conftest import as_superuser
+from tests.audit.factories import chain_of
+from tests.consent.factories import make_catalogue, make_donor, new_pid, record, texts
 
 NEW_PASSWORD = "a-new-long-passphrase-2026"
 
@@ -312,6 +313,12 @@ def api_consent_check_bulk(f: Fixtures) -> None:
     client.force_authenticate(f.consent_officer_a)  # no sign-in: that would be a write of its own
     body = {"donors": [new_pid()], "purpose": "DUO:0000042", "data_class": "biomaterial", "action": "use"}
     _ok(client.post("/api/v1/consent/check/bulk", body, format="json"), 200)
+
+
+def api_sprec_derive(f: Fixtures) -> None:
+    """The public SPREC derivation computes a code and stores nothing (issue 11, item 2)."""
+    body = {"kind": "fluid", "sample_type": "SER", "primary_container": "SST", "second_centrifugation": "none"}
+    _ok(APIClient().post("/api/v1/sprec/derive/", body, format="json"), 200)
 
 
 def api_unknown_path(f: Fixtures) -> None:
@@ -613,7 +620,8 @@ def command_verify_audit_chain(f: Fixtures) -> None:
 
 
 def command_audit_reanchor(f: Fixtures) -> None:
-    """As in ``test_reanchor``: checkpoints at 10 and 15, a restore from a backup taken at 12, two events since."""
+    """As in ``test_audit_reanchor``: checkpoints at 10 and 15, a restore from a backup taken at 12, two events
+    since."""
     chain_of(10)
     checkpoint_write()
     chain_of(5)

@@ -14,9 +14,9 @@ from rest_framework.test import APIClient
 from biobank.accounts.choices import Role
 from specimens.models import StorageUnit
 from specimens.services import specimen_place
+from tests.accounts.factories import make_member
 from tests.audit.write_path_exercises import Fixtures, _ok
-from tests.factories import make_member
-from tests.specimens.storage.helpers import make_box, make_specimen
+from tests.specimens.factories import make_storage_box, stock_specimen
 
 
 def _technician(f: Fixtures) -> Any:
@@ -35,7 +35,7 @@ def _web(f: Fixtures) -> Any:
 
 
 def _box(f: Fixtures) -> StorageUnit:
-    return make_box(f.biobank_a, rows=9, columns=9, code="BOX-W")
+    return make_storage_box(f.biobank_a, rows=9, columns=9, code="BOX-W")
 
 
 def web_storage_unit_create(f: Fixtures) -> None:
@@ -50,13 +50,13 @@ def web_storage_unit_edit(f: Fixtures) -> None:
 
 
 def web_box_cell_place(f: Fixtures) -> None:
-    box, specimen = _box(f), make_specimen(f.biobank_a)
+    box, specimen = _box(f), stock_specimen(f.biobank_a)
     url = reverse("specimens:box_cell", args=["biobank-a", box.pk, "A1"])
     _ok(_web(f).post(url, {"barcode": specimen.barcode}), 302)
 
 
 def web_box_bulk(f: Fixtures) -> None:
-    box, specimens = _box(f), [make_specimen(f.biobank_a) for _ in range(2)]
+    box, specimens = _box(f), [stock_specimen(f.biobank_a) for _ in range(2)]
     url = reverse("specimens:box_bulk", args=["biobank-a", box.pk])
     _ok(_web(f).post(url, {"lines": "\n".join(s.barcode for s in specimens)}), 302)
 
@@ -71,19 +71,19 @@ def api_storage_unit_update(f: Fixtures) -> None:
 
 
 def api_bulk_place(f: Fixtures) -> None:
-    box, specimen = _box(f), make_specimen(f.biobank_a)
+    box, specimen = _box(f), stock_specimen(f.biobank_a)
     body = {"placements": [{"barcode": specimen.barcode}]}
     _ok(_api(f).post(f"/api/v1/storage-units/{box.pk}/placements/", body, format="json"), 201)
 
 
 def api_place(f: Fixtures) -> None:
-    box, specimen = _box(f), make_specimen(f.biobank_a)
+    box, specimen = _box(f), stock_specimen(f.biobank_a)
     body = {"barcode": specimen.barcode, "box": box.pk, "position": "A1"}
     _ok(_api(f).post("/api/v1/placements/", body, format="json"), 201)
 
 
 def _placed(f: Fixtures) -> tuple[StorageUnit, Any]:
-    box, specimen = _box(f), make_specimen(f.biobank_a)
+    box, specimen = _box(f), stock_specimen(f.biobank_a)
     specimen_place(actor=None, specimen=specimen, box=box, row=1, column=1)
     return box, specimen
 

@@ -5,7 +5,7 @@ from biobank.errors import ConflictError, DomainError
 from catalog import services
 from catalog.models import Collection
 from catalog.selectors import collections_visible_to
-from tests.factories import make_member
+from tests.accounts.factories import make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,7 @@ def test_members_see_their_biobanks_collections_and_outsiders_none(biobank_a, bi
 def test_a_collection_shared_one_by_one_is_visible_without_a_role(biobank_b):
     from guardian.shortcuts import assign_perm
 
-    from tests.factories import UserFactory
+    from tests.accounts.factories import UserFactory
 
     collection = services.collection_create(actor=None, biobank=biobank_b, code="tissue", name="Tissue")
     guest = UserFactory()

@@ -19,7 +19,7 @@ from consent.documents import signature_values
 from consent.models import Consent, DuplicateReview, IdentityRecord
 from consent.services import identity_of
 from consent.vault_crypto import is_encrypted_bytes
-from tests.consent.consent_helpers import media_root  # noqa: F401
+from tests.consent.factories import media_root  # noqa: F401
 
 
 def _pg_dump() -> str | None:

@@ -16,8 +16,8 @@ from consent import services
 from consent.choices import ConsentStatus, DonorStatus
 from consent.free_text import free_text_check
 from consent.models import Consent
-from tests.consent.consent_helpers import make_catalogue, media_root, record  # noqa: F401
-from tests.factories import make_member
+from tests.accounts.factories import make_member
+from tests.consent.factories import make_catalogue, media_root, record  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

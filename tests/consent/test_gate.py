@@ -11,8 +11,8 @@ from django.utils import timezone
 from biobank.accounts.choices import Role
 from consent import gate, services
 from consent.gate import Answer
-from tests.consent.consent_helpers import make_catalogue, make_donor, media_root, module, record  # noqa: F401
-from tests.factories import make_member
+from tests.accounts.factories import make_member
+from tests.consent.factories import make_catalogue, make_donor, media_root, module, record  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -220,7 +220,7 @@ def test_the_demo_catalogue_is_signable_and_answers_at_the_gate(biobank_a, offic
 
 def test_the_bulk_gate_answers_ten_thousand_donors_in_three_queries(biobank_a, officer, django_assert_num_queries):
     from consent.models import Donor
-    from tests.consent.consent_helpers import new_pid
+    from tests.consent.factories import new_pid
 
     template = make_catalogue(biobank_a, actor=officer)
     signed = [make_donor(biobank_a) for _ in range(3)]

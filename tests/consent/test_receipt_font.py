@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from biobank.errors import DomainError
 from consent import services
 from consent.models import Template
-from tests.consent.consent_helpers import make_catalogue, media_root, record, texts  # noqa: F401
+from tests.consent.factories import make_catalogue, media_root, record, texts  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

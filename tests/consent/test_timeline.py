@@ -9,7 +9,7 @@ from biobank.errors import ConflictError, DomainError
 from consent import gate, services
 from consent.gate import Answer
 from consent.models import PolicyState
-from tests.consent.consent_helpers import make_donor, media_root, record  # noqa: F401
+from tests.consent.factories import make_donor, media_root, record  # noqa: F401
 from tests.consent.timeline_helpers import (
     BIOMATERIAL_ONLY,
     day,

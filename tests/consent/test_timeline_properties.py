@@ -21,13 +21,13 @@ from biobank.errors import ConflictError
 from consent import gate, services
 from consent.gate import Answer
 from consent.timeline import Act, decide
-from tests.consent.consent_helpers import make_donor, media_root  # noqa: F401
+from tests.accounts.factories import make_member
+from tests.consent.factories import make_donor, media_root  # noqa: F401
 from tests.consent.timeline_helpers import (
     day,
     paper,
     withdraw,
 )
-from tests.factories import make_member
 
 # --- the reference: the fold as the consent model states it ---------------------------------------------------------
 

@@ -16,8 +16,8 @@ from django.utils import timezone
 from biobank.accounts.choices import Role
 from consent import services
 from consent.models import Consent, Template
-from tests.consent.consent_helpers import make_catalogue, module, texts
-from tests.factories import make_member
+from tests.accounts.factories import make_member
+from tests.consent.factories import make_catalogue, module, texts
 
 TODAY = timezone.localdate()
 LONG_AGO = TODAY - timedelta(days=400)

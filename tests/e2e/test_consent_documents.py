@@ -10,9 +10,9 @@ from playwright.sync_api import expect
 
 from biobank.accounts.choices import Role
 from biobank.audit.models import AuditEvent
-from tests.consent.consent_helpers import make_catalogue, make_donor, record
+from tests.accounts.factories import DEMO_PASSWORD, make_biobank, make_member
+from tests.consent.factories import make_catalogue, make_donor, record
 from tests.e2e.conftest import sign_in
-from tests.factories import DEMO_PASSWORD, make_biobank, make_member
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

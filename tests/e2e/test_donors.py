@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 from biobank.accounts.choices import Role
 from biobank.audit.models import AuditEvent, AuditOutbox
 from consent.models import Donor
+from tests.accounts.factories import DEMO_PASSWORD, make_biobank, make_member
 from tests.e2e.conftest import sign_in
-from tests.factories import DEMO_PASSWORD, make_biobank, make_member
 from tests.pseudonyms.keyfiles import point_key_files_to
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

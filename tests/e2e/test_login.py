@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 
 from biobank.accounts.choices import Role
 from catalog import services as catalog_services
+from tests.accounts.factories import DEMO_PASSWORD, UserFactory, make_biobank, make_member, make_token
 from tests.e2e.conftest import sign_in
-from tests.factories import DEMO_PASSWORD, UserFactory, make_biobank, make_member, make_token
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,7 @@ from django_otp.oath import totp
 from playwright.sync_api import expect
 
 from biobank.accounts.choices import Role
-from tests.factories import DEMO_PASSWORD, make_biobank, make_member
+from tests.accounts.factories import DEMO_PASSWORD, make_biobank, make_member
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -7,8 +7,8 @@ from playwright.sync_api import expect
 
 from biobank.accounts.choices import Role
 from biobank.accounts.models import ApiToken, hash_token
+from tests.accounts.factories import DEMO_PASSWORD, make_biobank, make_member
 from tests.e2e.conftest import sign_in
-from tests.factories import DEMO_PASSWORD, make_biobank, make_member
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

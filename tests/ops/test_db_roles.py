@@ -20,8 +20,8 @@ from biobank.accounts.choices import Role
 from biobank.audit.models import AuditEvent
 from consent import services
 from consent.models import Consent, ConsentModuleChoice, PolicyState
-from tests.consent.consent_helpers import make_catalogue, make_donor, media_root, module, record  # noqa: F401
-from tests.factories import make_member
+from tests.accounts.factories import make_member
+from tests.consent.factories import make_catalogue, make_donor, media_root, module, record  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -1,13 +1,12 @@
-"""Personas for the page tests, built through the real services, and a helper that counts a page's queries."""
+"""Personas for the page tests, built through the real services (``count_queries`` lives in tests/conftest.py; the
+catalog page tests have the same collections in tests/catalog/conftest.py)."""
 
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
-from catalog import services as catalog_services
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
+from tests.catalog.factories import make_collection
 
 
 @pytest.fixture
@@ -27,27 +26,12 @@ def donor(db):
 
 @pytest.fixture
 def collection_a(biobank_a):
-    return catalog_services.collection_create(
-        actor=None, biobank=biobank_a, code="breast-2019", name="Breast cancer 2019", description="Tumour and blood."
-    )
+    return make_collection(biobank_a, code="breast-2019", name="Breast cancer 2019", description="Tumour and blood.")
 
 
 @pytest.fixture
 def collection_b(biobank_b):
-    return catalog_services.collection_create(actor=None, biobank=biobank_b, code="liver", name="Liver cohort")
-
-
-@pytest.fixture
-def count_queries(client):
-    def run(url: str) -> int:
-        """Queries of a warm request: the first one may also fill per-process caches (content types)."""
-        client.get(url)
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
-        assert response.status_code == 200, response.status_code
-        return len(queries)
-
-    return run
+    return make_collection(biobank_b, code="liver", name="Liver cohort")
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 from tests.web.pages import is_foreign, parse
 
 pytestmark = pytest.mark.django_db

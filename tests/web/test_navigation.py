@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from biobank.accounts.choices import Role
-from tests.factories import make_biobank, make_member
+from tests.accounts.factories import make_biobank, make_member
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,140 @@
+"""The outbox is protected like the chain (issue 9, item 10): insert-only, time set by the database, every row signed
+by ``audit_record`` and checked by the drain, which quarantines and reports a row that fails."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.utils import timezone
+
+from biobank.audit.models import AuditEvent, AuditOutbox, AuditOutboxQuarantine
+from biobank.audit.services import audit_drain, audit_record, audit_verify
+from tests.accounts.factories import make_member
+from tests.audit.factories import record_events
+
+
+def as_superuser_on_outbox(sql: str, params: list | None = None) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE audit_auditoutbox DISABLE TRIGGER USER")
+        cursor.execute(sql, params or [])
+        cursor.execute("ALTER TABLE audit_auditoutbox ENABLE TRIGGER USER")
+
+
+def pending(action: str = "consent.withdraw", **kwargs) -> AuditOutbox:
+    with transaction.atomic():
+        return audit_record(actor="system:test", action=action, object_type="consent.consent", object_id=7, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE audit_auditoutbox SET reason = 'nothing happened'",
+        "UPDATE audit_auditoutbox SET occurred_at = occurred_at - interval '30 days'",
+    ],
+)
+def test_a_pending_event_cannot_be_edited_or_back_dated(db, sql):
+    pending()
+    with pytest.raises(DatabaseError, match="cannot be changed"), transaction.atomic(), connection.cursor() as c:
+        c.execute(sql)
+
+
+def test_a_pending_event_cannot_be_deleted_except_by_the_drain(db):
+    row = pending()
+    with pytest.raises(DatabaseError, match="removed only by the drain"), transaction.atomic():
+        AuditOutbox.objects.filter(pk=row.pk).delete()
+    assert audit_drain() == 1
+    assert not AuditOutbox.objects.exists()
+
+
+def test_the_database_sets_the_time_of_a_pending_event(db):
+    row = pending()
+    copy = {
+        f: getattr(row, f)
+        for f in ("actor_type", "actor_id", "actor_label", "on_behalf_of", "action", "object_type", "object_id")
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO audit_auditoutbox (occurred_at, actor_type, actor_id, actor_label, on_behalf_of, action, "
+            "object_type, object_id, reason, request_id, user_agent, nonce, mac) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '', '', '', 'other-nonce', %s) RETURNING occurred_at",
+            [timezone.now() - timedelta(days=400), *copy.values(), row.mac],
+        )
+        stored = cursor.fetchone()[0]
+    assert abs(stored - timezone.now()) < timedelta(minutes=1)
+
+
+def test_a_copy_of_a_pending_event_is_refused(db):
+    row = pending()
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO audit_auditoutbox (occurred_at, actor_type, actor_id, actor_label, on_behalf_of, action,"
+            " object_type, object_id, reason, request_id, user_agent, nonce, mac)"
+            " SELECT occurred_at, actor_type, actor_id, actor_label, on_behalf_of, action, object_type, object_id,"
+            " reason, request_id, user_agent, nonce, mac FROM audit_auditoutbox WHERE id = %s",
+            [row.pk],
+        )
+
+
+def test_an_unsigned_pending_event_is_refused(db):
+    with pytest.raises(DatabaseError, match="only by audit_record"), transaction.atomic(), connection.cursor() as c:
+        c.execute(
+            "INSERT INTO audit_auditoutbox (occurred_at, actor_type, actor_id, actor_label, on_behalf_of, action,"
+            " object_type, object_id, reason, request_id, user_agent, nonce, mac)"
+            " VALUES (now(), 'system', '', 'system', '', 'consent.withdraw', '', '', '', '', '', 'n', '')"
+        )
+
+
+@pytest.fixture
+def auditor(biobank_a):
+    from biobank.accounts.choices import Role
+
+    return make_member(biobank_a, Role.AUDITOR, email="auditor-outbox@example.org")
+
+
+@pytest.mark.parametrize(
+    ("tamper", "params"),
+    [
+        ("UPDATE audit_auditoutbox SET action = 'consent.record' WHERE id = %s", None),  # edited content
+        ("UPDATE audit_auditoutbox SET mac = repeat('0', 64) WHERE id = %s", None),  # forged signature
+        ("UPDATE audit_auditoutbox SET biobank_id = NULL WHERE id = %s", None),  # moved out of a biobank's view
+    ],
+)
+def test_a_tampered_pending_event_is_quarantined_reported_and_never_chained(
+    db, auditor, biobank_a, django_capture_on_commit_callbacks, tamper, params
+):
+    record_events(2, biobank=biobank_a)
+    victim = pending(biobank=biobank_a)
+    record_events(1, biobank=biobank_a)
+    as_superuser_on_outbox(tamper, [victim.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        audit_drain()
+
+    assert not AuditOutbox.objects.exists()
+    assert not AuditEvent.objects.filter(object_type="consent.consent").exists()
+    assert AuditEvent.objects.filter(action="collection.update").count() == 3  # the honest neighbours are chained
+    [kept] = AuditOutboxQuarantine.objects.all()
+    assert kept.outbox_id == victim.pk
+    [report] = AuditEvent.objects.filter(action="audit.outbox_tampered")
+    assert report.details["outbox_ids"] == [victim.pk]
+    assert [m.to for m in mail.outbox] == [[auditor.email]]
+    assert "quarantined" in mail.outbox[0].subject
+    assert audit_verify().ok
+
+
+def test_an_honest_pending_event_keeps_everything_it_recorded(db):
+    row = pending(
+        reason="tab\there, ümlaut, 数据",
+        details={"note": "x", "when": timezone.now().date()},
+        changes={"status": ["active", "withdrawn"]},
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT occurred_at FROM audit_auditoutbox WHERE id = %s", [row.pk])
+        occurred_at = cursor.fetchone()[0]
+    assert audit_drain() == 1
+    event = AuditEvent.objects.get()
+    assert (event.reason, event.occurred_at) == (row.reason, occurred_at)
+    assert not AuditOutboxQuarantine.objects.exists()
