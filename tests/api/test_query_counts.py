@@ -19,6 +19,7 @@ EXPECTED_QUERIES = {
     "members": 6,
     "collections (session)": 3,
     "collections (token)": 2,
+    "storage units (session)": 3,
 }
 
 
@@ -46,11 +47,22 @@ def _collections(rows: int, login, *, token: bool = False):
     return login(make_member(biobank, Role.DATA_MANAGER)), "/api/v1/collections/"
 
 
+def _storage_units(rows: int, login):
+    from specimens.services import storage_unit_create
+
+    biobank = make_biobank()
+    site = storage_unit_create(actor=None, biobank=biobank, parent=None, kind="site", name="S", code="S")
+    for number in range(rows - 1):
+        storage_unit_create(actor=None, biobank=biobank, parent=site, kind="room", name=f"R{number}", code=f"R{number}")
+    return login(make_member(biobank, Role.TECHNICIAN)), "/api/v1/storage-units/"
+
+
 SETUPS = {
     "biobanks": _biobanks,
     "members": _members,
     "collections (session)": _collections,
     "collections (token)": lambda rows, login: _collections(rows, login, token=True),
+    "storage units (session)": _storage_units,
 }
 
 
