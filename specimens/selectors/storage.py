@@ -21,6 +21,7 @@ from biobank.accounts.selectors import biobank_ids_with_perm
 
 from ..choices import SpecimenStatus, StorageKind
 from ..models import Specimen, StorageUnit, position_label, row_label
+from .specimens import specimens_visible_to
 
 __all__ = [
     "BoxCell",
@@ -60,12 +61,9 @@ def storage_units_changeable_by(*, user: Principal) -> QuerySet[StorageUnit]:
 
 
 def specimen_for_storage(*, user: Principal, barcode: str, biobank: Biobank | None = None) -> Specimen:
-    """The specimen with ``barcode`` if ``user`` may see specimens of its biobank; ``Specimen.DoesNotExist`` else.
-
-    The storage pages and API find tubes by their scanned barcode; the lead's specimen selectors are the general
-    read path, this is the one lookup placement needs.
-    """
-    specimens = Specimen.objects.filter(biobank__in=biobank_ids_with_perm(user=user, perm=Perm.VIEW_SPECIMENS))
+    """The specimen with the scanned ``barcode`` among those ``user`` may see (``specimens_visible_to``), with its
+    biobank and box; ``Specimen.DoesNotExist`` otherwise (a 404, or a form error naming the barcode)."""
+    specimens = specimens_visible_to(user=user)
     if biobank is not None:
         specimens = specimens.filter(biobank=biobank)
     return specimens.select_related("biobank", "box").get(barcode=barcode.strip())

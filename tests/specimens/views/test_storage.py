@@ -242,3 +242,26 @@ def test_shrinking_a_box_below_a_tube_is_refused_on_the_edit_page(client, techni
     )
 
     assert response.status_code == 200 and "cannot shrink" in response.content.decode()
+
+
+def test_the_storage_pages_have_no_inline_script_style_or_handler(client, technician_a, biobank_a, box_a):
+    from tests.web.pages import parse
+
+    specimen_place(actor=None, specimen=stock_specimen(biobank_a), box=box_a, row=1, column=1)
+    client.force_login(technician_a)
+    urls = [
+        reverse("specimens:storage", args=["biobank-a"]),
+        _box_url(box_a),
+        _box_url(box_a.parent),
+        _cell_url(box_a, "B1"),
+        reverse("specimens:box_bulk", args=["biobank-a", box_a.pk]),
+        reverse("specimens:box_free", args=["biobank-a", box_a.pk]),
+        reverse("specimens:storage_unit_edit", args=["biobank-a", box_a.pk]),
+        reverse("specimens:storage_unit_create", args=["biobank-a"]),
+    ]
+
+    for url in urls:
+        response = client.get(url)
+        markup = parse(response.content.decode())
+        assert response.status_code == 200, url
+        assert not (markup.inline_scripts or markup.style_elements or markup.style_attributes or markup.handlers), url
