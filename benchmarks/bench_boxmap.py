@@ -176,8 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     settings.DEBUG = False
     print(f"Machine: {machine()}")
     print(
-        f"Command: python -m benchmarks.bench_boxmap --rows {args.rows} --columns {args.columns} "
-        f"--repeat {args.repeat}"
+        f"Command: python -m benchmarks.bench_boxmap --rows {args.rows} --columns {args.columns} --repeat {args.repeat}"
     )
     for measurement, value, unit in run(rows=args.rows, columns=args.columns, repeat=args.repeat):
         print(f"  {measurement:62} {value:14,.3f} {unit}")
