@@ -193,8 +193,9 @@ def storage_unit_edit(request: AuthenticatedHttpRequest, code: str, unit_id: int
     return render(request, "specimens/storage/unit_edit.html", {"biobank": biobank, "unit": unit, "form": form})
 
 
-def _hx_message(response: HttpResponse, level: str, text: str) -> HttpResponse:
-    response["HX-Trigger"] = json.dumps({"portal:message": {"level": level, "text": text}})
+def _hx_placed(response: HttpResponse, text: str) -> HttpResponse:
+    """The page's live region says what happened; ``storage:placed`` makes the box's fill figures reload."""
+    response["HX-Trigger"] = json.dumps({"portal:message": {"level": "success", "text": text}, "storage:placed": True})
     return response
 
 
@@ -239,7 +240,7 @@ def box_cell(request: AuthenticatedHttpRequest, code: str, unit_id: int, positio
             }
             if inline:
                 context = _cell_context(biobank, box, _cell_of(row, column, specimen), True)
-                return _hx_message(render(request, "specimens/storage/_cell.html", context), "success", text)
+                return _hx_placed(render(request, "specimens/storage/_cell.html", context), text)
             messages.success(request, text)
             return redirect("specimens:storage_unit", code=biobank.code, unit_id=box.pk)
     context = {**_cell_context(biobank, box, BoxCell(row, column), True), "form": form}
