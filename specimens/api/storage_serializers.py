@@ -165,6 +165,7 @@ class BulkPlacedSerializer(serializers.Serializer):
     barcode = serializers.CharField(source="specimen.barcode")
     specimen = serializers.IntegerField(source="specimen.pk")
     position = serializers.CharField()
+    moved_from = serializers.CharField(help_text="Where a moved tube was (e.g. `BOX-3 A1`); empty for a placed one.")
 
 
 class BulkPlaceResultSerializer(serializers.Serializer):

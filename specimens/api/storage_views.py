@@ -243,8 +243,9 @@ class BulkPlaceView(APIView):
         operation_id="storage_units_bulk_place",
         summary="Place many specimens in a box",
         description="Scan-driven: each line a barcode and, optionally, a position (else the next free cell, row by "
-        "row). All are placed, or none: a problem in any line is a 400 listing every problem. Needs "
-        "`change_specimens` on the box's biobank.",
+        "row). A tube in no box is placed (event `stored`), one in another cell moved (`moved`), one already in "
+        "this box with no other position named left where it is. All or nothing: a problem in any line is a 400 "
+        "listing every problem. Needs `change_specimens` on the box's biobank. The answer lists what changed.",
         request=BulkPlaceInputSerializer,
         responses={201: BulkPlaceResultSerializer, **problem_responses(403, 404, 409, *WRITE_PROBLEMS)},
         examples=[

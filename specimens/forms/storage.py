@@ -67,7 +67,8 @@ class BulkPlaceForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 12, "autocomplete": "off", "spellcheck": "false", "autofocus": True}),
         help_text=_(
             "Scan one tube per line (the scanner types the code and Enter). To choose the cell, add the position "
-            "after the barcode, e.g. “S-000123 B4”; lines without one take the next free cells, row by row."
+            "after the barcode, e.g. “S-000123 B4”; lines without one take the next free cells, row by row. "
+            "A tube from another box or cell is moved here; a tube already in this box stays where it is."
         ),
     )
 

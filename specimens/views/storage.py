@@ -220,9 +220,14 @@ def box_cell(request: AuthenticatedHttpRequest, code: str, unit_id: int, positio
     form = PlaceForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         barcode = form.cleaned_data["barcode"].strip()
+        origin = ""
         try:
             specimen = specimen_for_storage(user=request.user, barcode=barcode, biobank=biobank)
-            specimen = services.specimen_place(actor=request.user, specimen=specimen, box=box, row=row, column=column)
+            service = services.specimen_place
+            if specimen.box is not None:  # a tube scanned out of another cell: the technician is moving it
+                service = services.specimen_move
+                origin = services.location_label(specimen.box, specimen.box_row or 0, specimen.box_column or 0)
+            specimen = service(actor=request.user, specimen=specimen, box=box, row=row, column=column)
         except Specimen.DoesNotExist:
             form.add_error(
                 "barcode",
@@ -234,10 +239,20 @@ def box_cell(request: AuthenticatedHttpRequest, code: str, unit_id: int, positio
         except DomainError as error:
             add_domain_error(form, error, {"position": "barcode", "box": "barcode"})
         else:
-            text = _("%(barcode)s was placed at %(position)s.") % {
-                "barcode": specimen.barcode,
-                "position": services.location_label(box, row, column),
-            }
+            to = services.location_label(box, row, column)
+            if origin:
+                text = _("%(barcode)s was moved from %(origin)s to %(position)s.") % {
+                    "barcode": specimen.barcode,
+                    "origin": origin,
+                    "position": to,
+                }
+            else:
+                text = _("%(barcode)s was placed at %(position)s.") % {"barcode": specimen.barcode, "position": to}
+            if inline and origin.startswith(f"{box.code} "):  # its old cell is on this page too: reload the map
+                messages.success(request, text)
+                response = HttpResponse(status=204)
+                response["HX-Refresh"] = "true"
+                return response
             if inline:
                 context = _cell_context(biobank, box, _cell_of(row, column, specimen), True)
                 return _hx_placed(render(request, "specimens/storage/_cell.html", context), text)

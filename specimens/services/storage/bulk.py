@@ -36,10 +36,18 @@ class Placement:
     specimen: Specimen
     row: int
     column: int
+    moved_from: str = ""  # "BOX-3 A1" when the tube came from another cell, else placed from outside storage
 
     @property
     def position(self) -> str:
         return position_label(self.row, self.column)
+
+    def details(self, box: StorageUnit) -> dict[str, object]:
+        details: dict[str, object] = {"to": location_label(box, self.row, self.column), "position": self.position}
+        details["box"] = box.pk
+        if self.moved_from:
+            details["from"] = self.moved_from
+        return details
 
 
 def _bulk_targets(box: StorageUnit, placements: Sequence[tuple[str, str | None]]) -> list[tuple[str, tuple | None]]:
@@ -88,8 +96,14 @@ def _bulk_targets(box: StorageUnit, placements: Sequence[tuple[str, str | None]]
 def specimens_place_bulk(
     *, actor: Actor, box: StorageUnit, placements: Sequence[tuple[str, str | None]]
 ) -> list[Placement]:
-    """Place many scanned specimens in ``box``, all or nothing: ``placements`` is (barcode, position label or
-    ``None`` for the next free cell, row by row). One UPDATE, one batch of events, one batch of audit records."""
+    """Put many scanned specimens into ``box``, all or nothing: ``placements`` is (barcode, position label or
+    ``None`` for the next free cell, row by row).
+
+    A tube in no box is placed (event ``stored``), a tube in another cell is moved (``moved``, from and to), a tube
+    already in this box with no other position named stays where it is (a re-scanned box changes nothing). Cells
+    that moving tubes leave are free only after the batch. One UPDATE for all tubes; one ``events_add_many`` and one
+    ``audit_record_many`` per kind of change. Returns what changed.
+    """
     require_change_specimens(actor, box.biobank)
     if not box.is_box:
         raise DomainError(
@@ -98,15 +112,8 @@ def specimens_place_bulk(
             field="box",
         )
     targets = _bulk_targets(box, placements)
-    box = lock_boxes([box], "NO KEY UPDATE")[box.pk]
     barcodes = [barcode for barcode, _cell_ in targets]
-    found = {
-        s.barcode: s
-        for s in Specimen.objects.filter(biobank_id=box.biobank_id, barcode__in=barcodes)
-        .select_for_update(of=("self",))
-        .select_related("biobank", "box")
-        .order_by("pk")
-    }
+    box, found = _lock(box, barcodes)
     problems = [
         _("%(barcode)s: no specimen with this barcode in %(biobank)s.")
         % {"barcode": barcode, "biobank": box.biobank.name}
@@ -114,16 +121,14 @@ def specimens_place_bulk(
         if barcode not in found
     ]
     occupied = occupied_cells(box)
+    changing: list[tuple[str, tuple[int, int] | None]] = []
     for barcode, cell in targets:
         specimen = found.get(barcode)
         if specimen is None:
             continue
-        if specimen.box_id is not None:
-            problems.append(
-                _("%(barcode)s is already at %(position)s; move it instead.")
-                % {"barcode": barcode, "position": location_label(specimen.box, *cell_of(specimen))}  # type: ignore[arg-type]
-            )
-        elif not specimen.in_stock:
+        if specimen.box_id == box.pk and cell in (None, cell_of(specimen)):
+            continue  # already there: a re-scanned box changes nothing
+        if not specimen.in_stock:
             problems.append(
                 _("%(barcode)s is %(status)s: only specimens in stock have a place in storage.")
                 % {"barcode": barcode, "status": specimen.get_status_display()}
@@ -133,8 +138,10 @@ def specimens_place_bulk(
                 _("%(barcode)s: position %(position)s of box %(box)s is already occupied.")
                 % {"barcode": barcode, "position": position_label(*cell), "box": box.code}
             )
-    named = {cell for _barcode, cell in targets if cell is not None}
-    wanted = sum(1 for _barcode, cell in targets if cell is None)
+        else:
+            changing.append((barcode, cell))
+    named = {cell for _barcode, cell in changing if cell is not None}
+    wanted = sum(1 for _barcode, cell in changing if cell is None)
     free = free_positions(box, wanted, taken=named) if wanted else []
     if len(free) < wanted:
         problems.append(
@@ -144,16 +151,48 @@ def specimens_place_bulk(
     if problems:
         raise _refused(problems)
     cells = iter(free)
-    done = [Placement(found[barcode], *(cell or next(cells))) for barcode, cell in targets]
+    done = []
+    for barcode, cell in changing:
+        specimen = found[barcode]
+        origin = location_label(specimen.box, *cell_of(specimen)) if specimen.box is not None else ""
+        done.append(Placement(specimen, *(cell or next(cells)), moved_from=origin))
+    _write(actor, box, done)
+    return done
+
+
+def _lock(box: StorageUnit, barcodes: list[str]) -> tuple[StorageUnit, dict[str, Specimen]]:
+    """Lock the box (``FOR NO KEY UPDATE``), the boxes the scanned tubes come from (``FOR SHARE``) in id order, then
+    the tubes; a tube moved by someone else between the first read and the locks is a conflict."""
+    before = dict(
+        Specimen.objects.filter(biobank_id=box.biobank_id, barcode__in=barcodes).values_list("barcode", "box_id")
+    )
+    fresh: dict[int, StorageUnit] = {}
+    for pk in sorted({box.pk, *(pk for pk in before.values() if pk is not None)}):
+        unit = box if pk == box.pk else StorageUnit(pk=pk)
+        fresh |= lock_boxes([unit], "NO KEY UPDATE" if pk == box.pk else "SHARE")
+    found = {
+        s.barcode: s
+        for s in Specimen.objects.filter(biobank_id=box.biobank_id, barcode__in=barcodes)
+        .select_for_update(of=("self",))
+        .select_related("biobank", "box")
+        .order_by("pk")
+    }
+    if any(before.get(barcode) != specimen.box_id for barcode, specimen in found.items()):
+        raise ConflictError(
+            _("A scanned tube was moved by someone else meanwhile; nothing was placed. Try again."), code="moved"
+        )
+    return fresh[box.pk], found
+
+
+def _write(actor: Actor, box: StorageUnit, done: list[Placement]) -> None:
+    """One UPDATE for every tube; one batch of events and one of audit records per kind (stored, moved)."""
+    if not done:
+        return
     now = timezone.now()
     for placement in done:
         specimen = placement.specimen
-        specimen.box, specimen.box_row, specimen.box_column, specimen.updated_at = (
-            box,
-            placement.row,
-            placement.column,
-            now,
-        )
+        specimen.box, specimen.box_row, specimen.box_column = box, placement.row, placement.column
+        specimen.updated_at = now
     try:
         with transaction.atomic():
             Specimen.objects.bulk_update(
@@ -167,22 +206,26 @@ def specimens_place_bulk(
                 code="occupied",
             ) from None
         raise
-    details_of = {
-        p.specimen.pk: {"to": location_label(box, p.row, p.column), "position": p.position, "box": box.pk} for p in done
-    }
-    events_add_many(
-        actor=actor, specimens=[p.specimen for p in done], type=EventType.STORED, occurred_at=now, details_of=details_of
-    )
-    audit_record_many(
-        actor=actor,
-        action=SpecimenAuditAction.SPECIMEN_PLACE,
-        entries=[
-            {
-                "obj": p.specimen,
-                "changes": {"position": [None, details_of[p.specimen.pk]["to"]]},
-                "details": {"bulk": True},
-            }
-            for p in done
-        ],
-    )
-    return done
+    for moved, event, action in (
+        (False, EventType.STORED, SpecimenAuditAction.SPECIMEN_PLACE),
+        (True, EventType.MOVED, SpecimenAuditAction.SPECIMEN_MOVE),
+    ):
+        batch = [p for p in done if bool(p.moved_from) == moved]
+        if not batch:
+            continue
+        details_of = {p.specimen.pk: p.details(box) for p in batch}
+        events_add_many(
+            actor=actor, specimens=[p.specimen for p in batch], type=event, occurred_at=now, details_of=details_of
+        )
+        audit_record_many(
+            actor=actor,
+            action=action,
+            entries=[
+                {
+                    "obj": p.specimen,
+                    "changes": {"position": [p.moved_from or None, details_of[p.specimen.pk]["to"]]},
+                    "details": {"bulk": True},
+                }
+                for p in batch
+            ],
+        )

@@ -265,3 +265,30 @@ def test_the_storage_pages_have_no_inline_script_style_or_handler(client, techni
         markup = parse(response.content.decode())
         assert response.status_code == 200, url
         assert not (markup.inline_scripts or markup.style_elements or markup.style_attributes or markup.handlers), url
+
+
+def test_scanning_a_tube_from_another_box_into_a_cell_moves_it(client, technician_a, biobank_a, box_a):
+    other = make_storage_box(biobank_a, rows=2, columns=2, code="OLD")
+    specimen = stock_specimen(biobank_a, barcode="MOVE-ME")
+    specimen_place(actor=None, specimen=specimen, box=other, row=2, column=2)
+    client.force_login(technician_a)
+
+    response = client.post(_cell_url(box_a, "E5"), {"barcode": "MOVE-ME"}, headers={"HX-Request": "true"})
+
+    assert "MOVE-ME was moved from OLD B2 to BOX-A E5." in response["HX-Trigger"]
+    assert response.content.decode().startswith('<td id="cell-E5" class="cell cell--available')
+    specimen.refresh_from_db()
+    assert (specimen.box_id, specimen.position) == (box_a.pk, "E5")
+    assert AuditOutbox.objects.filter(action="specimen.move", object_id=str(specimen.pk)).exists()
+
+
+def test_moving_a_tube_within_the_box_reloads_the_map(client, technician_a, biobank_a, box_a):
+    specimen = stock_specimen(biobank_a, barcode="SHIFT")
+    specimen_place(actor=None, specimen=specimen, box=box_a, row=1, column=1)
+    client.force_login(technician_a)
+
+    response = client.post(_cell_url(box_a, "A2"), {"barcode": "SHIFT"}, headers={"HX-Request": "true"})
+
+    assert (response.status_code, response["HX-Refresh"]) == (204, "true")
+    page = client.get(_box_url(box_a)).content.decode()
+    assert "SHIFT was moved from BOX-A A1 to BOX-A A2." in page

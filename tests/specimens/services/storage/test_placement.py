@@ -11,7 +11,6 @@ from specimens.services import (
     specimen_move,
     specimen_place,
     specimen_unplace,
-    specimens_place_bulk,
 )
 from specimens.services.storage import free_positions
 from tests.specimens.factories import make_storage_box, stock_specimen
@@ -169,77 +168,3 @@ def test_free_positions_go_row_by_row_around_occupied_cells(biobank_a):
     assert free_positions(box, 3) == [(1, 1), (1, 3), (2, 1)]
     assert len(free_positions(box, 99)) == 5
     assert free_positions(box.parent, 3) == []
-
-
-def test_bulk_placement_fills_named_and_next_free_cells_in_one_go(
-    biobank_a, technician_a, box_a, django_assert_max_num_queries
-):
-    specimen_place(actor=None, specimen=stock_specimen(biobank_a), box=box_a, row=1, column=1)
-    specimens = [stock_specimen(biobank_a, barcode=f"BULK-{n}") for n in range(5)]
-    placements = [("BULK-0", None), ("BULK-1", "a3"), ("BULK-2", ""), ("BULK-3", "I9"), (" BULK-4 ", None)]
-
-    with django_assert_max_num_queries(14):
-        done = specimens_place_bulk(actor=technician_a, box=box_a, placements=placements)
-
-    assert [(p.specimen.barcode, p.position) for p in done] == [
-        ("BULK-0", "A2"),
-        ("BULK-1", "A3"),
-        ("BULK-2", "A4"),
-        ("BULK-3", "I9"),
-        ("BULK-4", "A5"),
-    ]
-    positions = dict(Specimen.objects.filter(barcode__startswith="BULK").values_list("barcode", "box_column"))
-    assert positions == {"BULK-0": 2, "BULK-1": 3, "BULK-2": 4, "BULK-3": 9, "BULK-4": 5}
-    assert SpecimenEvent.objects.filter(specimen__in=specimens, type="stored").count() == 5
-    assert AuditOutbox.objects.filter(action="specimen.place").count() == 6
-
-
-def test_bulk_placement_is_all_or_nothing_and_reports_every_problem(biobank_a, biobank_b, box_a):
-    specimen_place(actor=None, specimen=stock_specimen(biobank_a, barcode="TAKEN"), box=box_a, row=2, column=2)
-    stock_specimen(biobank_a, barcode="GOOD-1")
-    stock_specimen(biobank_a, barcode="GONE", status="consumed")
-    stock_specimen(biobank_b, barcode="FOREIGN")
-    before = _state()
-    placements = [
-        ("GOOD-1", None),
-        ("TAKEN", None),
-        ("GONE", None),
-        ("FOREIGN", None),
-        ("NOPE", None),
-        ("GOOD-2", "B2"),
-    ]
-    stock_specimen(biobank_a, barcode="GOOD-2")
-    before = _state()
-
-    with pytest.raises(DomainError) as raised:
-        specimens_place_bulk(actor=None, box=box_a, placements=placements)
-
-    message = raised.value.message
-    for part in (
-        "FOREIGN: no specimen with this barcode in Biobank A",
-        "NOPE: no specimen",
-        "TAKEN is already at BOX-A B2",
-        "GONE is Consumed",
-        "GOOD-2: position B2 of box BOX-A is already occupied",
-    ):
-        assert part in message
-    assert _state() == before
-
-
-def test_bulk_placement_refuses_bad_lines_before_reading_anything(box_a):
-    with pytest.raises(DomainError) as raised:
-        specimens_place_bulk(actor=None, box=box_a, placements=[("X", "Z1"), ("X", None), ("Y", "A1"), ("W", "a1")])
-
-    assert "Line 1: Position Z1 is outside box BOX-A" in raised.value.message
-    assert "Line 2: X is scanned twice" in raised.value.message
-    assert "Line 4: position A1 is also given to Y" in raised.value.message
-
-
-def test_bulk_placement_into_a_nearly_full_box_says_how_many_cells_are_left(biobank_a):
-    box = make_storage_box(biobank_a, rows=1, columns=2)
-    for n in range(3):
-        stock_specimen(biobank_a, barcode=f"F-{n}")
-
-    with pytest.raises(DomainError, match="has 2 free cells left for 3 specimens"):
-        specimens_place_bulk(actor=None, box=box, placements=[(f"F-{n}", None) for n in range(3)])
-    assert not Specimen.objects.filter(box=box).exists()
