@@ -23,10 +23,24 @@ class SpecimensConfig(AppConfig):
 
         register_withdrawal_effect(specimens_consent_block)
 
+        # The technician's pages (specimens/views/): navigation and the dashboard tile.
         from django.utils.translation import gettext_lazy as _
 
         from biobank.accounts.choices import Perm
         from biobank.web.context_processors import register_biobank_link
+        from biobank.web.panels import register_biobank_tile
 
+        from .selectors.lists import specimen_counts_by_biobank
+
+        register_biobank_link(label=_("Specimens"), url_name="specimens:specimen_list", perm=Perm.VIEW_SPECIMENS)
+        register_biobank_link(
+            label=_("Register specimen"), url_name="specimens:specimen_register", perm=Perm.CHANGE_SPECIMENS
+        )
+        register_biobank_link(label=_("Worklists"), url_name="specimens:worklists", perm=Perm.VIEW_SPECIMENS)
+        register_biobank_tile(
+            template="specimens/partials/status_tile.html",
+            perms=(Perm.VIEW_SPECIMENS,),
+            load=specimen_counts_by_biobank,
+        )
         # storage: the tree of units, box maps, placement (specimens/views/storage.py)
         register_biobank_link(label=_("Storage"), url_name="specimens:storage", perm=Perm.VIEW_SPECIMENS)

@@ -171,5 +171,6 @@ class SpecimenAuditAction(models.TextChoices):
     SPECIMEN_CONSENT_BLOCK = "specimen.consent_block", _("Specimens consent-blocked")
     SPECIMEN_IMPORT = "specimen.import", _("Specimens imported")
     SPECIMEN_LABELS = "specimen.labels", _("Labels printed")
+    SPECIMEN_EXPORT = "specimen.export", _("Specimen list exported")
     STORAGE_CREATE = "storage.create", _("Storage unit created")
     STORAGE_UPDATE = "storage.update", _("Storage unit changed")

@@ -10,6 +10,26 @@ app_name = "specimens"
 
 urlpatterns: list = []
 
+# --- the technician's pages: list, export, specimen, actions, register, scan, worklists, labels ---
+from .views import actions as action_views  # noqa: E402
+from .views import labels as label_views  # noqa: E402
+from .views import register as register_views  # noqa: E402
+from .views import specimens as specimen_views  # noqa: E402
+from .views import worklists as worklist_views  # noqa: E402
+
+urlpatterns += [
+    path("<slug:code>/", specimen_views.specimen_list, name="specimen_list"),
+    path("<slug:code>/export/", specimen_views.specimen_export, name="specimen_export"),
+    path("<slug:code>/scan/", specimen_views.scan, name="scan"),
+    path("<slug:code>/register/", register_views.specimen_register_view, name="specimen_register"),
+    path("<slug:code>/labels/", label_views.labels, name="labels"),
+    path("<slug:code>/worklists/", worklist_views.worklist_index, name="worklists"),
+    path("<slug:code>/worklists/<slug:worklist>/", worklist_views.worklist_detail, name="worklist"),
+    # A barcode may hold "/" (specimens.services.barcodes.BARCODE_RE): it comes last in the path.
+    path("<slug:code>/s/<path:barcode>/", specimen_views.specimen_detail, name="specimen_detail"),
+    path("<slug:code>/act/<slug:act>/<path:barcode>/", action_views.specimen_action, name="specimen_action"),
+]
+
 # --- storage: units, box maps, placement (specimens/views/storage.py) ---
 from .views import storage as storage_views  # noqa: E402
 

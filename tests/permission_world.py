@@ -30,10 +30,10 @@ from catalog.models import Collection
 from consent import services as consent_services
 from consent.models import Consent, Donor, DuplicateReview, Module, Policy, Template
 from specimens.models import Specimen, StorageUnit
-from specimens.services import specimen_place
+from specimens.services import specimen_place, specimen_register
 from tests.accounts.factories import UserFactory, make_biobank, make_member, make_token
 from tests.consent.factories import make_catalogue, record
-from tests.specimens.factories import make_storage_box, stock_specimen
+from tests.specimens.factories import make_storage_box
 
 READ_ONLY_TOKEN_PERMISSIONS = ("view_biobank", "view_catalog")
 
@@ -70,9 +70,9 @@ class Side:
     review: DuplicateReview
     event: AuditEvent
     member: User  # the person of ``membership``
-    box: StorageUnit  # a 9 x 9 box in a rack of a freezer; A1 is free
-    specimen: Specimen  # in no box
-    placed: Specimen  # in ``box`` at B2
+    specimen: Specimen | None = None  # the donor's serum tube, registered by ``member`` (a technician); in no box
+    box: StorageUnit | None = None  # a 9 x 9 box in a rack of a freezer; A1 is free
+    placed: Specimen | None = None  # another tube, in ``box`` at B2
 
     def path_values(self) -> dict[str, Any]:
         """Values of the path parameters naming this side's objects (API and browser names)."""
@@ -89,7 +89,8 @@ class Side:
             "user_id": self.member.pk,
             "token_id": self.token.pk,
             "pk": self.collection.pk,
-            "unit_id": self.box.pk,
+            "barcode": self.specimen.barcode if self.specimen else None,
+            "unit_id": self.box.pk if self.box else None,
             "position": "A1",
         }
 
@@ -168,8 +169,9 @@ def _side(code: str, tag: str) -> Side:
     assert held.review is not None
     consent = record(officer, donor, template)
     box = make_storage_box(biobank, rows=9, columns=9, code=f"BOX-{tag.upper()}")
-    # two specimens (tests/specimens/factories.py): one in no box, one placed at B2
-    placed = stock_specimen(biobank, barcode=f"MATRIX-PLACED-{tag.upper()}")
+    placed = specimen_register(
+        actor=member, collection=collection, donor=donor, sample_type="PL1", quantity="1", unit="mL"
+    )
     specimen_place(actor=None, specimen=placed, box=box, row=2, column=2)
     return Side(
         biobank=biobank,
@@ -187,8 +189,10 @@ def _side(code: str, tag: str) -> Side:
         review=held.review,
         event=None,  # type: ignore[arg-type]  # set once the outbox is chained (build_world)
         member=member,
+        specimen=specimen_register(
+            actor=member, collection=collection, donor=donor, sample_type="SER", quantity="2", unit="mL"
+        ),
         box=box,
-        specimen=stock_specimen(biobank, barcode=f"MATRIX-{tag.upper()}"),
         placed=placed,
     )
 

@@ -1,6 +1,6 @@
 """The SPREC code of a specimen: derived from its recorded facts, or entered directly where the facts are unknown.
 
-The engine is ``specimens.sprec`` (pure, shared with the public API and the import); this module applies it to a
+The engine is ``specimens.sprec`` (pure, also used by the public API and the import); this module applies it to a
 specimen and turns its errors into a ``DomainError`` that names each position or fact.
 """
 
@@ -76,8 +76,9 @@ def sample_type_checked(
 
 def sprec_error(error: sprec.SprecError, *, field: str) -> DomainError:
     """One DomainError whose message lists every problem (position or fact, value, allowed codes)."""
-    messages = [str(problem.message) for problem in error.errors]
-    return DomainError(" ".join(messages) or str(error), field=field, code="sprec")
+    # each problem's message is a translated sentence already (specimens.sprec.errors)
+    message = " ".join(str(problem.message) for problem in error.errors) or str(error)
+    return DomainError(message, field=field, code="sprec")
 
 
 def sprec_code_for(*, kind: str, sample_type: str, facts: dict[str, Any], entered: str = "") -> tuple[str, bool]:

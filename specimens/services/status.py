@@ -52,7 +52,8 @@ def _gate_answer(specimen: Specimen, *, purpose: str, action: str, at: date, **a
             donor=specimen.donor_id, at=at, duo_purpose=purpose, data_class="material", action=action, **ask
         )
     except DomainError as error:
-        raise DomainError(str(error), field="purpose", code="purpose") from None
+        message = error.message  # already a translated sentence (the gate's)
+        raise DomainError(message, field="purpose", code="purpose") from None
     answer = {
         "purpose": purpose,
         "action": action,

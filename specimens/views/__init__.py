@@ -1,1 +1,1 @@
-"""Browser pages of the specimens app, one module per section (``storage``; the specimen pages sit beside it)."""
+"""Browser pages of the specimens app, one module per area (routes in ``specimens/urls.py``)."""

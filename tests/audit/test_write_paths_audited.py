@@ -21,6 +21,7 @@ from biobank.audit.models import AuditEvent, AuditOutbox
 from catalog import services as catalog_services
 from tests.accounts.factories import UserFactory
 from tests.audit import write_path_exercises as ex
+from tests.audit import write_path_exercises_specimens as sx
 from tests.audit import write_path_exercises_storage as storage_ex
 from tests.audit.write_paths import project_commands, writing_routes
 from tests.consent.donor_fixtures import donor_a, register  # noqa: F401  (fixtures of the consent exercises)
@@ -118,6 +119,11 @@ ROUTES: dict[str, Audited | ChangesNothing] = {
         ex.api_consent_check_bulk, "asks the consent gate (a read)", ("consent_officer_a", "biobank_a")
     ),
     "api-sprec-derive POST": ChangesNothing(ex.api_sprec_derive, "computes a SPREC code from facts (issue 11)"),
+    # specimens: the technician's pages (register, the actions of a specimen page, worklist scans, labels)
+    "specimens:specimen_register POST": Audited(sx.specimen_register, "specimen.register"),
+    "specimens:specimen_action POST": Audited(sx.specimen_action, "specimen.event"),
+    "specimens:worklist POST": Audited(sx.worklist_scan, "specimen.event"),
+    "specimens:labels POST": Audited(sx.labels_print, "specimen.labels"),
     # specimens: storage units and placements (issue 11, item 3)
     "specimens:storage_unit_create POST": Audited(storage_ex.web_storage_unit_create, "storage.create"),
     "specimens:storage_unit_edit POST": Audited(storage_ex.web_storage_unit_edit, "storage.update"),

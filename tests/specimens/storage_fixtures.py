@@ -1,16 +1,12 @@
+"""Fixtures of the storage tests (imported by the conftest of each test folder that needs them)."""
+
 from __future__ import annotations
 
 import pytest
 
 from biobank.accounts.choices import Role
 from tests.accounts.factories import make_member
-from tests.pseudonyms.keyfiles import point_key_files_to
 from tests.specimens.factories import make_storage_box
-
-
-@pytest.fixture(autouse=True)
-def key_files(settings, tmp_path):
-    return point_key_files_to(settings, tmp_path)
 
 
 @pytest.fixture

@@ -29,7 +29,14 @@ from biobank.accounts.mfa import MFA_SESSION_KEY, VERIFIED
 
 # Not pages: probes, downloads, the admin (superusers only; Django's own templates) and the REST API (JSON).
 SKIPPED_PREFIXES = ("admin/", "api/v1/", "healthz", "readyz")
-SKIPPED_NAMES = {"accounts:logout", "audit:export", "consent:receipt", "consent:scan", "schema"}
+SKIPPED_NAMES = {
+    "accounts:logout",
+    "audit:export",
+    "consent:receipt",
+    "consent:scan",
+    "schema",
+    "specimens:specimen_export",
+}
 
 SAME_HOSTS = {"testserver", "localhost", "127.0.0.1"}
 
@@ -79,7 +86,7 @@ def seed() -> dict[str, str]:
     from biobank.audit.models import AuditEvent
     from catalog.models import Collection
     from consent.models import Consent, Donor, DuplicateReview, Template
-    from specimens.models import StorageUnit
+    from specimens.models import Specimen, StorageUnit
 
     call_command("seed_demo", stdout=StringIO())
     biobank = Biobank.objects.get(code="ukrm-biobank")
@@ -92,6 +99,7 @@ def seed() -> dict[str, str]:
     researcher = User.objects.get(email="researcher@example.org")
     assert member and consent and donor and template and signable, "seed_demo no longer seeds what the crawl needs"
     language = signable.texts.order_by("pk").values_list("language", flat=True).first()
+    specimen = Specimen.objects.filter(biobank=biobank).order_by("pk").first()
 
     def first_pk(queryset: Any) -> str:
         # A page for a missing object (404) is a page too: the crawl checks it all the same.
@@ -120,6 +128,10 @@ def seed() -> dict[str, str]:
         "token": default_token_generator.make_token(researcher),
         # Step 2 of the capture (the signature pad) is the capture URL with the chosen donor, form and language.
         "capture_query": f"?pid={donor.pid_display}&template={signable.pk}&language={language}",
+        # A specimen page (a 404 page while the demo has no specimens), a worklist, an action (POST only: 405).
+        "barcode": specimen.barcode if specimen else "NO-SPECIMEN-1",
+        "worklist": "to_process",
+        "act": "thaw",
     }
 
 

@@ -72,6 +72,7 @@ POST_NEEDS: dict[str, str] = {
     "consent/<slug:code>/consents/<int:consent_id>/invalidate/decide/": "manage_consent",
     "biobanks/<slug:code>/members/requests/<int:grant_id>/approve/": "manage_members",
     "biobanks/<slug:code>/members/requests/<int:grant_id>/reject/": "manage_members",
+    "specimens/<slug:code>/act/<slug:act>/<path:barcode>/": "change_specimens",
 }
 
 
@@ -169,6 +170,16 @@ PAGES: dict[str, Row] = {
         **staff("manage_catalog"),
         **{r: 404 for r in Role.values if not {"view_catalog", "manage_catalog"} & perms_on_own(r)},
     },
+    # The technician's specimen pages (specimens/views/): reading needs view_specimens, acting change_specimens.
+    "specimens/<slug:code>/": staff("view_specimens"),
+    "specimens/<slug:code>/export/": staff("view_specimens"),
+    "specimens/<slug:code>/scan/": staff("view_specimens", 302),  # no code scanned: back to the list
+    "specimens/<slug:code>/register/": staff("change_specimens"),
+    "specimens/<slug:code>/labels/": staff("change_specimens"),
+    "specimens/<slug:code>/worklists/": staff("view_specimens"),
+    "specimens/<slug:code>/worklists/<slug:worklist>/": staff("view_specimens"),
+    "specimens/<slug:code>/s/<path:barcode>/": staff("view_specimens"),
+    "specimens/<slug:code>/act/<slug:act>/<path:barcode>/": POST_ONLY,
 }
 
 # Pages that only answer GET (a POST is 405 for own and foreign objects alike).
@@ -179,10 +190,17 @@ GET_ONLY: set[str] = {
     "consent/<slug:code>/duplicates/",
     "consent/<slug:code>/modules/",
     "consent/<slug:code>/policies/",
+    "specimens/<slug:code>/",
+    "specimens/<slug:code>/export/",
+    "specimens/<slug:code>/scan/",
+    "specimens/<slug:code>/worklists/",
+    "specimens/<slug:code>/s/<path:barcode>/",
     "specimens/<slug:code>/storage/",
     "specimens/<slug:code>/storage/<int:unit_id>/",
     "specimens/<slug:code>/storage/<int:unit_id>/free/",
 }
+# Pages whose second path parameter names a view of the biobank (a worklist), not an object that could be foreign.
+NAMED_VIEWS = {"specimens/<slug:code>/worklists/<slug:worklist>/"}
 # Not objects of a biobank: one-time links, the same answer for any value.
 NOT_BIOBANK_OBJECTS = ("accounts/",)
 # Under accounts/ but naming a biobank and one of its members: probed like the biobank pages.
@@ -215,6 +233,8 @@ def fill(route: str, side: Side, *, code_of: Side | None = None) -> str:
         "object_id": side.collection.pk,
         "uidb64": "MQ",
         "token": "not-a-valid-link",
+        "worklist": "to_process",
+        "act": "thaw",
     }
     return "/" + PARAMETER.sub(lambda match: str(values[match.group(1)]), route)
 
@@ -330,7 +350,7 @@ def _foreign_cases() -> list[tuple[str, str, str]]:
         if route.startswith(NOT_BIOBANK_OBJECTS) and not route.startswith(MEMBER_PAGES_UNDER_ACCOUNTS):
             continue
         variants = ["foreign biobank"]
-        if "<slug:code>" in route and route.count("<") > 1:
+        if "<slug:code>" in route and route.count("<") > 1 and route not in NAMED_VIEWS:
             variants.append("foreign object under own code")
         methods = [m for m in ("GET", "POST") if not (m == "GET" and PAGES[route] == POST_ONLY)]
         methods = [m for m in methods if not (m == "POST" and route in GET_ONLY)]

@@ -10,7 +10,7 @@ from django.test import override_settings
 from rest_framework.settings import api_settings
 from rest_framework.test import APIClient
 
-from tests.factories import make_token
+from tests.accounts.factories import make_token
 
 pytestmark = pytest.mark.django_db
 DERIVE = "/api/v1/sprec/derive/"
