@@ -26,6 +26,7 @@ def box():
 def test_a_technician_places_a_tube_in_a_cell_and_scans_two_more_into_the_box(page, box, screenshot):
     sign_in(page, "tech@example.org", DEMO_PASSWORD)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Storage").click()
+    screenshot(page, "storage-tree-1280")
     page.get_by_role("link", name=box.name).click()
     expect(page.locator("#unit-fill")).to_contain_text("0 of 81 cells (0 %)")
 
