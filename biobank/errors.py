@@ -28,6 +28,14 @@ class ConflictError(DomainError):
     title = "Conflict"
 
 
+class UnprocessableError(DomainError):
+    """A well-formed request the current rules refuse to carry out (a consent that does not permit the use, an
+    idempotency key reused for another request): 422."""
+
+    status_code = 422
+    title = "Unprocessable request"
+
+
 class ForbiddenError(DomainError, PermissionDenied):
     """The caller may not do this (a missing role or permission, someone else's object): 403.
 

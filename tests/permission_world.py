@@ -30,9 +30,9 @@ from catalog.models import Collection
 from consent import services as consent_services
 from consent.models import Consent, Donor, DuplicateReview, Module, Policy, Template
 from specimens.models import Specimen, StorageUnit
-from specimens.services import specimen_place, specimen_register
+from specimens.services import specimen_place, specimen_register, specimens_reserve, specimens_ship
 from tests.accounts.factories import UserFactory, make_biobank, make_member, make_token
-from tests.consent.factories import make_catalogue, record
+from tests.consent.factories import make_catalogue, make_donor, record, texts
 from tests.specimens.factories import make_storage_box
 
 READ_ONLY_TOKEN_PERMISSIONS = ("view_biobank", "view_catalog")
@@ -70,9 +70,13 @@ class Side:
     review: DuplicateReview
     event: AuditEvent
     member: User  # the person of ``membership``
-    specimen: Specimen | None = None  # the donor's serum tube, registered by ``member`` (a technician); in no box
+    # Specimens of one consented donor (use and transfer, GRU), one per status an action starts from.
+    specimen: Any = None  # available
+    reserved: Any = None
+    shipped: Any = None
+    blocked: Any = None  # consent-blocked, the donor's consent standing (a block to lift)
     box: StorageUnit | None = None  # a 9 x 9 box in a rack of a freezer; A1 is free
-    placed: Specimen | None = None  # another tube, in ``box`` at B2
+    placed: Any = None  # another tube, in ``box`` at B2
 
     def path_values(self) -> dict[str, Any]:
         """Values of the path parameters naming this side's objects (API and browser names)."""
@@ -89,7 +93,7 @@ class Side:
             "user_id": self.member.pk,
             "token_id": self.token.pk,
             "pk": self.collection.pk,
-            "barcode": self.specimen.barcode if self.specimen else None,
+            "barcode": self.specimen.barcode if self.specimen is not None else None,
             "unit_id": self.box.pk if self.box else None,
             "position": "A1",
         }
@@ -168,6 +172,7 @@ def _side(code: str, tag: str) -> Side:
     held = consent_services.donor_register(actor=officer, biobank=biobank, **{**JANE, "hospital_id": "MRN-99"})
     assert held.review is not None
     consent = record(officer, donor, template)
+    specimens = _specimens(biobank, officer, collection)
     box = make_storage_box(biobank, rows=9, columns=9, code=f"BOX-{tag.upper()}")
     placed = specimen_register(
         actor=member, collection=collection, donor=donor, sample_type="PL1", quantity="1", unit="mL"
@@ -189,12 +194,51 @@ def _side(code: str, tag: str) -> Side:
         review=held.review,
         event=None,  # type: ignore[arg-type]  # set once the outbox is chained (build_world)
         member=member,
-        specimen=specimen_register(
-            actor=member, collection=collection, donor=donor, sample_type="SER", quantity="2", unit="mL"
-        ),
+        **specimens,
         box=box,
         placed=placed,
     )
+
+
+def _specimens(biobank: Biobank, officer: User, collection: Collection) -> dict[str, Any]:
+    """Four serum tubes of a donor whose consent permits using and sending biomaterial (GRU)."""
+    modules = []
+    for code, action in (("use", "use"), ("transfer", "transfer")):
+        policy = consent_services.policy_create(
+            actor=officer,
+            biobank=biobank,
+            code=f"matrix-{code}",
+            name=f"Biomaterial {code}",
+            action=action,
+            data_class="biomaterial",
+            duo_terms=["GRU"],
+        )
+        modules.append(
+            consent_services.module_create(
+                actor=officer, biobank=biobank, code=f"matrix-{code}", texts=texts(code, code), policies=[policy]
+            )
+        )
+    template = consent_services.template_create(
+        actor=officer,
+        biobank=biobank,
+        code="matrix-material",
+        version_label="v1",
+        texts={"en": {"title": "Material", "text": "Samples."}, "de": {"title": "Material", "text": "Proben."}},
+        modules=modules,
+        consent_validity="P30Y",
+    )
+    template = consent_services.template_activate(actor=officer, template=template)
+    donor = make_donor(biobank)
+    record(officer, donor, template, choices={"matrix-use": "accepted", "matrix-transfer": "accepted"})
+    tubes = [
+        specimen_register(actor=None, collection=collection, donor=donor, sample_type="SER", quantity="2", unit="mL")
+        for _ in range(4)
+    ]
+    specimens_reserve(actor=None, specimens=[tubes[1]], purpose="GRU", reason="Matrix")
+    specimens_ship(actor=None, specimens=[tubes[2]], purpose="GRU", recipient="Matrix")
+    Specimen.objects.filter(pk=tubes[3].pk).update(status="consent_blocked")
+    tubes[3].refresh_from_db()
+    return {"specimen": tubes[0], "reserved": tubes[1], "shipped": tubes[2], "blocked": tubes[3]}
 
 
 def build_world() -> World:

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 
 from biobank.admin_readonly import ReadOnlyAdmin
 
-from .models import ApiToken, Biobank, Membership, Network, RoleGrant, User
+from .models import ApiToken, Biobank, IdempotencyKey, Membership, Network, RoleGrant, User
 
 # Role groups are derived from memberships (``services.role_groups_sync``, ``manage.py sync_roles``): editing one in
 # the admin would change who may do what with no audit event (issue 9, item 11). Shown, never changed.
@@ -63,6 +63,14 @@ class ApiTokenAdmin(ReadOnlyAdmin):
     list_filter = ("biobank",)
     exclude = ("key_hash",)
     list_select_related = ("biobank",)
+
+
+@admin.register(IdempotencyKey)
+class IdempotencyKeyAdmin(ReadOnlyAdmin):
+    """The API's kept answers (``biobank.api.idempotency``), to see what a partner system's retry was answered."""
+
+    list_display = ("principal", "key", "response_status", "created_at")
+    search_fields = ("principal", "key")
 
 
 def _hide_otp_devices() -> None:

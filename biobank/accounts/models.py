@@ -294,3 +294,32 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} to {self.to} ({self.get_status_display()})"
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to a request sent with an ``Idempotency-Key`` header, replayed to a retry with that key.
+
+    Keys are per principal (``user:<id>`` or ``token:<id>``): two partner systems may use the same key without
+    meeting. The row is written in the transaction of the write it guards, so it exists exactly when the write
+    committed; a concurrent request with the same key waits on the unique index and then replays the answer
+    (``biobank.api.idempotency``). Rows are kept at least ``IDEMPOTENCY_KEEP`` (24 hours) and then purged.
+    """
+
+    principal = models.CharField(max_length=64)
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of method, path and the canonical JSON body")
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The JSON body as it was sent, byte for byte (jsonb would reorder its keys): a replay is identical.
+    response_body = models.TextField(blank=True)
+    response_headers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(fields=["principal", "key"], name="idempotency_key_once_per_principal"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_key_created")]
+
+    def __str__(self) -> str:
+        return f"{self.principal} {self.key}"

@@ -34,3 +34,11 @@ def emails_pending(*, older_than_seconds: int = 120, limit: int = 200) -> int:
     from .emails import outgoing_emails_catch_up
 
     return outgoing_emails_catch_up(older_than=timedelta(seconds=older_than_seconds), limit=limit)
+
+
+@shared_task(name="accounts.idempotency_keys_purge", ignore_result=True)
+def idempotency_keys_purge() -> int:
+    """Hourly: forget the API's idempotency keys once they are older than 24 hours (``biobank.api.idempotency``)."""
+    from biobank.api.idempotency import idempotency_keys_purge as purge
+
+    return purge()

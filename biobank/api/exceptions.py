@@ -20,7 +20,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
-from biobank.errors import ConflictError, DomainError, ForbiddenError
+from biobank.errors import ConflictError, DomainError, ForbiddenError, UnprocessableError
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "/api/problems/"
@@ -37,6 +37,7 @@ class PreconditionFailed(exceptions.APIException):
 # (type slug, title) per exception class; looked up along the class hierarchy, so subclasses inherit a type.
 PROBLEM_TYPES: dict[type[Exception], tuple[str, str]] = {
     ConflictError: ("conflict", "Conflict"),
+    UnprocessableError: ("unprocessable", "Unprocessable request"),
     ForbiddenError: ("permission-denied", "Permission denied"),
     DomainError: ("invalid-request", "Invalid request"),
     exceptions.ValidationError: ("validation-error", "Invalid input"),

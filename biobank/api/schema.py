@@ -138,6 +138,19 @@ PROBLEMS: dict[int, tuple[str, list[OpenApiExample]]] = {
         "The body is not `application/json`.",
         [_example(415, "unsupported-media-type", "Unsupported media type", 'Unsupported media type "text/plain"')],
     ),
+    422: (
+        "The request is well-formed but refused by a rule, e.g. a donor's consent that does not permit the use, or "
+        "an `Idempotency-Key` sent again with another request.",
+        [
+            _example(
+                422,
+                "unprocessable",
+                "Unprocessable request",
+                "The consent of donor 7KQ2M-X9TRB-3 does not permit transfer of specimen BB-000042 for GRU: …",
+                [{"pointer": "/purpose", "message": "…", "code": "consent"}],
+            )
+        ],
+    ),
     429: (
         "Too many requests from this token or person; wait `Retry-After` seconds.",
         [_example(429, "throttled", "Too many requests", "Request was throttled. Expected available in 12 seconds.")],

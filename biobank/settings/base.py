@@ -267,6 +267,10 @@ SPECTACULAR_SETTINGS = {
         "DonorStatusEnum": "consent.choices.DonorStatus",
         "StorageKindEnum": "specimens.choices.StorageKind",
         "SprecKindEnum": "specimens.sprec.codelists.KINDS",  # "kind" is a name other apps use too
+        "SpecimenStatusEnum": "specimens.choices.SpecimenStatus",
+        "QuantityUnitEnum": "specimens.choices.QuantityUnit",
+        "ConcentrationUnitEnum": "specimens.choices.ConcentrationUnit",
+        "CentrifugationEnum": "specimens.models.specimens.Centrifugation",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -321,6 +325,11 @@ CELERY_BEAT_SCHEDULE.update(
 # Catch-ups of the effects whose dispatch after commit was lost (broker down): e-mails of the outbox, unfinished
 # re-pseudonymisations. Each re-does only what is recorded as still to do.
 CELERY_BEAT_SCHEDULE["accounts-emails-pending"] = {"task": "accounts.emails_pending", "schedule": 300.0}
+# The API's idempotency keys are kept 24 hours (biobank.api.idempotency), then forgotten.
+CELERY_BEAT_SCHEDULE["accounts-idempotency-keys-purge"] = {
+    "task": "accounts.idempotency_keys_purge",
+    "schedule": 3600.0,
+}
 CELERY_BEAT_SCHEDULE["pseudonyms-repseudonymise-pending"] = {
     "task": "pseudonyms.repseudonymise_pending",
     "schedule": 900.0,

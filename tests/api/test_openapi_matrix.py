@@ -106,6 +106,22 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/donors/{pid}/"): _rule(act="view_donors"),
     ("GET", "/api/v1/donors/{pid}/consents/"): _rule(act="view_donors"),
     ("POST", "/api/v1/donors/{pid}/identity/"): _rule(act="view_identity", see="view_donors"),
+    ("GET", "/api/v1/specimens/"): _rule(open=True),
+    ("POST", "/api/v1/specimens/"): _rule(201, act="change_specimens", global_act=True),
+    ("GET", "/api/v1/specimens/{barcode}/"): _rule(act="view_specimens"),
+    ("PATCH", "/api/v1/specimens/{barcode}/"): _rule(act="change_specimens", see="view_specimens"),
+    ("POST", "/api/v1/specimens/{barcode}/aliquots/"): _rule(201, act="change_specimens", see="view_specimens"),
+    ("POST", "/api/v1/specimens/{barcode}/derivatives/"): _rule(201, act="change_specimens", see="view_specimens"),
+    ("POST", "/api/v1/specimens/{barcode}/reserve/"): _rule(act="change_specimens", see="view_specimens"),
+    ("POST", "/api/v1/specimens/{barcode}/release/"): _rule(act="change_specimens", see="view_specimens"),
+    ("POST", "/api/v1/specimens/{barcode}/ship/"): _rule(act="change_specimens", see="view_specimens"),
+    ("POST", "/api/v1/specimens/{barcode}/return/"): _rule(act="change_specimens", see="view_specimens"),
+    ("POST", "/api/v1/specimens/{barcode}/consume/"): _rule(act="change_specimens", see="view_specimens"),
+    ("POST", "/api/v1/specimens/{barcode}/dispose/"): _rule(act="change_specimens", see="view_specimens"),
+    ("POST", "/api/v1/specimens/{barcode}/unblock/"): _rule(act="change_specimens", see="view_specimens"),
+    ("GET", "/api/v1/specimens/{barcode}/events/"): _rule(act="view_specimens"),
+    ("POST", "/api/v1/specimens/{barcode}/events/"): _rule(201, act="change_specimens", see="view_specimens"),
+    ("POST", "/api/v1/specimen-pools/"): _rule(201, act="change_specimens", global_act=True),
     # storage (specimens/api/storage_views.py): units, box maps, placements
     ("GET", "/api/v1/storage-units/"): _rule(open=True),
     ("POST", "/api/v1/storage-units/"): _rule(201, act="change_specimens", global_act=True),
@@ -170,11 +186,22 @@ def _id_for(path: str, side: Side) -> int:
     raise AssertionError(f"no object known for {{id}} in {path}")
 
 
+# The specimen an action starts from: reserved for a release, shipped for a return, consent-blocked for an unblock.
+SPECIMEN_FOR_ACTION = {"release": "reserved", "return": "shipped", "unblock": "blocked"}
+
+
+def _barcode_for(path: str, side: Side) -> str:
+    action = path.rstrip("/").rsplit("/", 1)[-1]
+    return getattr(side, SPECIMEN_FOR_ACTION.get(action, "specimen")).barcode
+
+
 def fill(path: str, side: Side, *, code_of: Side | None = None) -> str:
     """``path`` with the parameters of ``side``'s objects (``code_of``: take the biobank code from another side)."""
     values = side.path_values() | {"sprec": "SER-SST-A-B-N-A-E"}
     if "{id}" in path:
         values["id"] = _id_for(path, side)
+    if "{barcode}" in path:
+        values["barcode"] = _barcode_for(path, side)
     if code_of is not None:
         values["code"] = code_of.biobank.code
     return PATH_PARAMETER.sub(lambda match: str(values[match.group(1)]), path)
@@ -222,6 +249,36 @@ def _body(method: str, path: str, world: World, side: Side) -> dict[str, Any] | 
         },
         ("POST", "/api/v1/placements/unplace/"): lambda: {"barcode": side.placed.barcode},
         ("POST", "/api/v1/sprec/derive/"): lambda: {"kind": "fluid", "sample_type": "SER", "centrifugation": "none"},
+        ("POST", "/api/v1/specimens/"): lambda: {
+            "biobank": side.biobank.code,
+            "collection": side.collection.code,
+            "donor": side.donor.pid_display,
+            "sample_type": "SER",
+            "quantity": "1",
+            "unit": "mL",
+        },
+        ("PATCH", "/api/v1/specimens/{barcode}/"): lambda: {"notes": "Matrix"},
+        ("POST", "/api/v1/specimens/{barcode}/aliquots/"): lambda: {"count": 1, "quantity": "0.1", "unit": "mL"},
+        ("POST", "/api/v1/specimens/{barcode}/derivatives/"): lambda: {
+            "sample_type": "SER",
+            "used_quantity": "0.1",
+            "used_unit": "mL",
+            "quantity": "0.1",
+            "unit": "mL",
+        },
+        ("POST", "/api/v1/specimens/{barcode}/reserve/"): lambda: {"purpose": "GRU", "reason": "Matrix"},
+        ("POST", "/api/v1/specimens/{barcode}/release/"): lambda: {"reason": "Matrix"},
+        ("POST", "/api/v1/specimens/{barcode}/ship/"): lambda: {"purpose": "GRU", "recipient": "Matrix"},
+        ("POST", "/api/v1/specimens/{barcode}/consume/"): lambda: {"reason": "Matrix"},
+        ("POST", "/api/v1/specimens/{barcode}/dispose/"): lambda: {"reason": "Matrix"},
+        ("POST", "/api/v1/specimens/{barcode}/unblock/"): lambda: {"reason": "Matrix"},
+        ("POST", "/api/v1/specimens/{barcode}/events/"): lambda: {"type": "processed"},
+        ("POST", "/api/v1/specimen-pools/"): lambda: {
+            "parts": [
+                {"barcode": side.specimen.barcode, "quantity": "0.1", "unit": "mL"},
+                {"barcode": side.reserved.barcode, "quantity": "0.1", "unit": "mL"},
+            ]
+        },
     }
     build = bodies.get((method, path))
     return build() if build else None
@@ -348,6 +405,8 @@ def test_a_verb_the_path_does_not_offer_answers_the_same_for_own_and_foreign_obj
 REFERENCE_CASES = [
     ("POST", "/api/v1/collections/", "manage_catalog", 400),  # reported like a biobank code that does not exist
     ("POST", "/api/v1/donors/", "manage_consent", 400),
+    ("POST", "/api/v1/specimens/", "change_specimens", 400),
+    ("POST", "/api/v1/specimen-pools/", "change_specimens", 400),  # a part one cannot change is not named
     ("GET", "/api/v1/consent/check", "view_donors", 404),
     ("POST", "/api/v1/storage-units/", "change_specimens", 400),
     ("POST", "/api/v1/placements/", "change_specimens", 404),  # a foreign box and specimen

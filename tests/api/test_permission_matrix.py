@@ -15,7 +15,9 @@ import pytest
 from biobank.accounts.choices import Role
 from biobank.accounts.models import Membership
 from catalog.models import Collection
+from specimens.models import Specimen, SpecimenEvent
 from tests.accounts.factories import UserFactory, make_member
+from tests.specimens.factories import make_specimen
 
 pytestmark = pytest.mark.django_db
 
@@ -26,13 +28,15 @@ class World:
     collection_a: Collection
     victim: Membership
     newcomer_email: str
+    specimen: Specimen
 
 
 @pytest.fixture
 def world(biobank_a, collection_a) -> World:
     victim_user = make_member(biobank_a, Role.TECHNICIAN, email="victim@example.org")
     UserFactory(email="newcomer@example.org")
-    return World(biobank_a, collection_a, Membership.objects.get(user=victim_user), "newcomer@example.org")
+    specimen = make_specimen(collection=collection_a)
+    return World(biobank_a, collection_a, Membership.objects.get(user=victim_user), "newcomer@example.org", specimen)
 
 
 def _needs(persona, *, see: str, act: str | set[str], ok: int) -> int:
@@ -83,12 +87,17 @@ ENDPOINTS = {
     "POST collections": _create_collection_status,
     "GET collection": lambda p: _needs(p, see="view_catalog", act="view_catalog", ok=200),
     "PATCH collection": _patch_collection_status,
+    "GET specimens": lambda p: 401 if not p.authenticated else 200,
+    "GET specimen": lambda p: _needs(p, see="view_specimens", act="view_specimens", ok=200),
+    "PATCH specimen": lambda p: _needs(p, see="view_specimens", act="change_specimens", ok=200),
+    "POST specimen event": lambda p: _needs(p, see="view_specimens", act="change_specimens", ok=201),
 }
 
 
 def _call(endpoint: str, client, world: World):
     collection = f"/api/v1/collections/{world.collection_a.pk}/"
     members = "/api/v1/biobanks/biobank-a/members/"
+    specimen = f"/api/v1/specimens/{world.specimen.barcode}/"
     requests = {
         "GET me": lambda: client.get("/api/v1/me/"),
         "GET biobanks": lambda: client.get("/api/v1/biobanks/"),
@@ -102,13 +111,21 @@ def _call(endpoint: str, client, world: World):
         ),
         "GET collection": lambda: client.get(collection),
         "PATCH collection": lambda: client.patch(collection, {"name": "Renamed"}),
+        "GET specimens": lambda: client.get("/api/v1/specimens/"),
+        "GET specimen": lambda: client.get(specimen),
+        "PATCH specimen": lambda: client.patch(specimen, {"notes": "Changed"}),
+        "POST specimen event": lambda: client.post(f"{specimen}events/", {"type": "processed"}),
     }
     return requests[endpoint]()
 
 
+def _notes(world: World) -> tuple[str, int]:
+    return Specimen.objects.get(pk=world.specimen.pk).notes, SpecimenEvent.objects.count()
+
+
 @pytest.mark.parametrize("endpoint", list(ENDPOINTS))
 def test_each_persona_gets_the_status_its_permissions_allow_and_a_refusal_changes_nothing(endpoint, persona, world):
-    before = (Collection.objects.count(), Membership.objects.count(), Collection.objects.get().name)
+    before = (Collection.objects.count(), Membership.objects.count(), Collection.objects.get().name, _notes(world))
 
     response = _call(endpoint, persona.client, world)
 
@@ -117,7 +134,8 @@ def test_each_persona_gets_the_status_its_permissions_allow_and_a_refusal_change
     if expected >= 400:
         assert response["Content-Type"] == "application/problem+json"
         assert response.json()["status"] == expected
-        assert (Collection.objects.count(), Membership.objects.count(), Collection.objects.get().name) == before
+        after = (Collection.objects.count(), Membership.objects.count(), Collection.objects.get().name, _notes(world))
+        assert after == before
 
 
 def test_lists_contain_biobank_a_exactly_for_those_who_may_see_it(persona, world):
@@ -132,4 +150,8 @@ def test_lists_contain_biobank_a_exactly_for_those_who_may_see_it(persona, world
     )
     assert (world.collection_a.pk in [row["id"] for row in collections.json()["results"]]) == (
         "view_catalog" in persona.perms_on_a
+    )
+    specimens = persona.client.get("/api/v1/specimens/")
+    assert (world.specimen.barcode in [row["barcode"] for row in specimens.json()["results"]]) == (
+        "view_specimens" in persona.perms_on_a
     )

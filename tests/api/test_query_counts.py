@@ -19,6 +19,8 @@ EXPECTED_QUERIES = {
     "members": 6,
     "collections (session)": 3,
     "collections (token)": 2,
+    "specimens (session)": 3,
+    "specimens (token)": 2,
     "storage units (session)": 3,
 }
 
@@ -47,6 +49,23 @@ def _collections(rows: int, login, *, token: bool = False):
     return login(make_member(biobank, Role.DATA_MANAGER)), "/api/v1/collections/"
 
 
+def _specimens(rows: int, login, *, token: bool = False):
+    from specimens.models import Specimen
+    from specimens.services import specimens_aliquot
+    from tests.specimens.factories import make_box, make_collection, make_specimen
+
+    biobank = make_biobank()
+    box = make_box(biobank, rows=8, columns=8)
+    parent = make_specimen(collection=make_collection(biobank), quantity="100")
+    for number, child in enumerate(
+        specimens_aliquot(actor=None, parent=parent, count=rows - 1, quantity="1", unit="mL")
+    ):
+        Specimen.objects.filter(pk=child.pk).update(box=box, box_row=number // 8 + 1, box_column=number % 8 + 1)
+    if token:
+        return bearer(make_token(biobank, "view_specimens")), "/api/v1/specimens/"
+    return login(make_member(biobank, Role.TECHNICIAN)), "/api/v1/specimens/"
+
+
 def _storage_units(rows: int, login):
     from specimens.services import storage_unit_create
 
@@ -62,6 +81,8 @@ SETUPS = {
     "members": _members,
     "collections (session)": _collections,
     "collections (token)": lambda rows, login: _collections(rows, login, token=True),
+    "specimens (session)": _specimens,
+    "specimens (token)": lambda rows, login: _specimens(rows, login, token=True),
     "storage units (session)": _storage_units,
 }
 

@@ -21,7 +21,6 @@ from drf_spectacular.generators import SchemaGenerator
 from biobank import keyset
 from biobank.accounts import services as account_services
 from biobank.accounts.choices import Role
-from biobank.accounts.models import User
 from biobank.api.etags import ETagMixin, etag_of
 from biobank.api.fields import BiobankCodeField
 from catalog import services as catalog_services
@@ -193,23 +192,35 @@ def _collection(biobank_a) -> tuple[str, dict, Callable[[], str]]:
     return reverse("api-collection-detail", kwargs={"pk": collection.pk}), {"name": "Renamed"}, name
 
 
-def _storage_unit(biobank_a) -> tuple[str, dict, Callable[[], str]]:
+def _storage_unit(biobank_a) -> tuple[str, dict, Callable[[], str], Any]:
     box = make_storage_box(biobank_a, rows=9, columns=9)
-    # Storage is changed by technicians (change_specimens), which a biobank admin is not: the admin of the tests
-    # below (``admin_a``, made before the exerciser runs) gets that role too.
-    admin = User.objects.get(email="admin-a@example.org")
-    account_services.membership_grant(actor=None, biobank=biobank_a, user=admin, role=Role.TECHNICIAN)
+    technician = make_member(biobank_a, Role.TECHNICIAN, email="etag-storage@example.org")  # change_specimens
 
     def name() -> str:
         box.refresh_from_db()
         return box.name
 
-    return reverse("api-storage-unit-detail", kwargs={"pk": box.pk}), {"name": "Renamed"}, name
+    return reverse("api-storage-unit-detail", kwargs={"pk": box.pk}), {"name": "Renamed"}, name, technician
 
 
-# route name -> (an object of biobank A: its URL, a valid change, a reader of the changed field)
-UPDATE_EXERCISERS: dict[str, Callable[[Any], tuple[str, dict, Callable[[], str]]]] = {
+def _specimen(biobank_a) -> tuple[str, dict, Callable[[], str], Any]:
+    from specimens.models import Specimen
+    from tests.specimens.factories import make_specimen
+
+    specimen = make_specimen(biobank_a)
+    technician = make_member(biobank_a, Role.TECHNICIAN, email="etag-technician@example.org")
+
+    def notes() -> str:
+        return Specimen.objects.get(pk=specimen.pk).notes
+
+    return reverse("api-specimen-detail", kwargs={"barcode": specimen.barcode}), {"notes": "Renamed"}, notes, technician
+
+
+# route name -> (an object of biobank A: its URL, a valid change of one field, a reader of that field[, who may
+# change it: the biobank admin unless given])
+UPDATE_EXERCISERS: dict[str, Callable[[Any], tuple]] = {
     "api-collection-detail": _collection,
+    "api-specimen-detail": _specimen,
     "api-storage-unit-detail": _storage_unit,
 }
 
@@ -240,8 +251,9 @@ def test_the_schema_documents_if_match_412_and_the_etag_of_every_update_endpoint
 
 
 @pytest.fixture(params=sorted(UPDATE_EXERCISERS))
-def update_target(request, biobank_a, admin_a):
-    return UPDATE_EXERCISERS[request.param](biobank_a)
+def update_target(request, biobank_a, admin_a, login):
+    url, change, read, *who = UPDATE_EXERCISERS[request.param](biobank_a)
+    return url, change, read, login(who[0] if who else admin_a)
 
 
 @pytest.fixture
@@ -250,9 +262,9 @@ def admin_client(admin_a, login):
 
 
 def test_get_answers_a_strong_etag_and_a_stale_if_match_is_a_412_problem_that_changes_nothing(
-    update_target, admin_client
+    update_target,
 ):
-    url, change, read = update_target
+    url, change, read, admin_client = update_target
     before = read()
     etag = admin_client.get(url)["ETag"]
 
@@ -265,13 +277,13 @@ def test_get_answers_a_strong_etag_and_a_stale_if_match_is_a_412_problem_that_ch
     assert admin_client.get(url)["ETag"] == etag
 
 
-def test_the_current_etag_lets_the_update_through_and_the_answer_carries_the_new_one(update_target, admin_client):
-    url, change, read = update_target
+def test_the_current_etag_lets_the_update_through_and_the_answer_carries_the_new_one(update_target):
+    url, change, read, admin_client = update_target
     etag = admin_client.get(url)["ETag"]
 
     response = admin_client.patch(url, change, format="json", HTTP_IF_MATCH=etag)
 
-    assert response.status_code == 200 and read() == change["name"]
+    assert response.status_code == 200 and read() == next(iter(change.values()))
     assert response["ETag"] != etag and response["ETag"] == admin_client.get(url)["ETag"]
     assert admin_client.patch(url, change, format="json", HTTP_IF_MATCH=etag).status_code == 412
 

@@ -22,6 +22,7 @@ from catalog import services as catalog_services
 from tests.accounts.factories import UserFactory
 from tests.audit import write_path_exercises as ex
 from tests.audit import write_path_exercises_specimens as sx
+from tests.audit import write_path_exercises_specimens_api as sax
 from tests.audit import write_path_exercises_storage as storage_ex
 from tests.audit.write_paths import project_commands, writing_routes
 from tests.consent.donor_fixtures import donor_a, register  # noqa: F401  (fixtures of the consent exercises)
@@ -124,6 +125,20 @@ ROUTES: dict[str, Audited | ChangesNothing] = {
     "specimens:specimen_action POST": Audited(sx.specimen_action, "specimen.event"),
     "specimens:worklist POST": Audited(sx.worklist_scan, "specimen.event"),
     "specimens:labels POST": Audited(sx.labels_print, "specimen.labels"),
+    # specimens (issue 11, item 7: the API for partner systems)
+    "api-specimen-list POST": Audited(sax.api_specimen_register, "specimen.register"),
+    "api-specimen-detail PATCH": Audited(sax.api_specimen_update, "specimen.update"),
+    "api-specimen-aliquots POST": Audited(sax.api_specimen_aliquots, "specimen.aliquot"),
+    "api-specimen-derivatives POST": Audited(sax.api_specimen_derivatives, "specimen.derive"),
+    "api-specimen-pool-list POST": Audited(sax.api_specimen_pool, "specimen.pool"),
+    "api-specimen-reserve POST": Audited(sax.api_specimen_reserve, "specimen.status"),
+    "api-specimen-release POST": Audited(sax.api_specimen_release, "specimen.status"),
+    "api-specimen-ship POST": Audited(sax.api_specimen_ship, "specimen.status"),
+    "api-specimen-return POST": Audited(sax.api_specimen_return, "specimen.status"),
+    "api-specimen-consume POST": Audited(sax.api_specimen_consume, "specimen.status"),
+    "api-specimen-dispose POST": Audited(sax.api_specimen_dispose, "specimen.status"),
+    "api-specimen-unblock POST": Audited(sax.api_specimen_unblock, "specimen.status"),
+    "api-specimen-events POST": Audited(sax.api_specimen_event, "specimen.event"),
     # specimens: storage units and placements (issue 11, item 3)
     "specimens:storage_unit_create POST": Audited(storage_ex.web_storage_unit_create, "storage.create"),
     "specimens:storage_unit_edit POST": Audited(storage_ex.web_storage_unit_edit, "storage.update"),

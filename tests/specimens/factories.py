@@ -6,7 +6,8 @@ import itertools
 from decimal import Decimal
 from typing import Any
 
-from biobank.accounts.models import Biobank
+from biobank.accounts.choices import Role
+from biobank.accounts.models import Biobank, User
 from catalog.models import Collection
 from catalog.services import collection_create
 from consent import services as consent_services
@@ -74,21 +75,23 @@ def material_catalogue(biobank: Biobank) -> Template:
     return consent_services.template_activate(actor=None, template=template)
 
 
+def consent_officer(biobank: Biobank) -> User:
+    """The biobank's consent officer (who informs donors and records their consent)."""
+    email = f"officer-{biobank.code}@example.org"
+    return User.objects.filter(email=email).first() or make_member(biobank, Role.CONSENT_OFFICER, email=email)
+
+
 def consented_donor(biobank: Biobank, **choices: str) -> Donor:
     """A donor who signed the ``material`` template: use and transfer accepted unless ``choices`` say otherwise."""
     template = material_catalogue(biobank)
     donor = make_donor(biobank)
-    officer = _officers.get(biobank.pk) or _officers.setdefault(biobank.pk, make_member(biobank, "consent_officer"))
     record(
-        officer,
+        consent_officer(biobank),
         donor,
         template,
         choices={"use": "accepted", "transfer": "accepted", "recontact": "accepted", **choices},
     )
     return donor
-
-
-_officers: dict[int, Any] = {}
 
 
 def make_specimen(
