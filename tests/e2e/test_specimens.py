@@ -22,8 +22,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def lab():
     biobank = make_biobank(code="central", name="Central Biobank")
     make_member(biobank, Role.TECHNICIAN, email="tech@example.org")
-    make_collection(biobank, code="plasma-2026")
-    return biobank, make_donor(biobank)
+    collection = make_collection(biobank, code="plasma-2026")
+    return collection, make_donor(biobank)
 
 
 def place_aliquots_through_the_box_map(page, primary: Specimen) -> None:
@@ -54,12 +54,14 @@ def place_aliquots_through_the_box_map(page, primary: Specimen) -> None:
 
 
 def test_a_technician_registers_a_specimen_with_aliquots_and_prints_their_labels(page, lab, screenshot):
-    _biobank, donor = lab
+    collection, donor = lab
     sign_in(page, "tech@example.org", DEMO_PASSWORD)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Register specimen").click()
 
     page.get_by_label("Donor PID").fill(donor.pid_display)  # a scanner types the PID
-    page.get_by_label("Collection", exact=True).select_option(label="Collection 1")
+    page.get_by_label("Collection", exact=True).select_option(
+        label=collection.name
+    )  # "Collection <n>": n counts up per run
     page.get_by_label("Sample type (SPREC)").select_option("PL1")
     page.get_by_label("Barcode (optional)", exact=True).fill("TUBE-0001")
     page.get_by_label("Quantity", exact=True).fill("5")
