@@ -44,3 +44,11 @@ class SpecimensConfig(AppConfig):
         )
 
         register_biobank_link(label=_("Import specimens"), url_name="specimens:import_list", perm=Perm.CHANGE_SPECIMENS)
+        # storage: the tree of units, box maps, placement (specimens/views/storage.py)
+        register_biobank_link(label=_("Storage"), url_name="specimens:storage", perm=Perm.VIEW_SPECIMENS)
+
+        from biobank.demo import register_demo_seeder
+
+        from .demo_seed import seed
+
+        register_demo_seeder("specimens, storage, events and an example import", seed)

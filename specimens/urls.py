@@ -40,3 +40,16 @@ urlpatterns += [
     path("<slug:code>/imports/<int:import_id>/status/", import_views.import_status, name="import_status"),
     path("<slug:code>/imports/<int:import_id>/commit/", import_views.import_commit, name="import_commit"),
 ]
+
+# --- storage: units, box maps, placement (specimens/views/storage.py) ---
+from .views import storage as storage_views  # noqa: E402
+
+urlpatterns += [
+    path("<slug:code>/storage/", storage_views.storage_tree, name="storage"),
+    path("<slug:code>/storage/new/", storage_views.storage_unit_create, name="storage_unit_create"),
+    path("<slug:code>/storage/<int:unit_id>/", storage_views.storage_unit_detail, name="storage_unit"),
+    path("<slug:code>/storage/<int:unit_id>/edit/", storage_views.storage_unit_edit, name="storage_unit_edit"),
+    path("<slug:code>/storage/<int:unit_id>/bulk/", storage_views.box_bulk, name="box_bulk"),
+    path("<slug:code>/storage/<int:unit_id>/free/", storage_views.box_free, name="box_free"),
+    path("<slug:code>/storage/<int:unit_id>/cells/<str:position>/", storage_views.box_cell, name="box_cell"),
+]

@@ -29,10 +29,11 @@ from catalog import services as catalog_services
 from catalog.models import Collection
 from consent import services as consent_services
 from consent.models import Consent, Donor, DuplicateReview, Module, Policy, Template
-from specimens.models import Specimen
-from specimens.services import specimen_register, specimens_reserve, specimens_ship
+from specimens.models import Specimen, StorageUnit
+from specimens.services import specimen_place, specimen_register, specimens_reserve, specimens_ship
 from tests.accounts.factories import UserFactory, make_biobank, make_member, make_token
 from tests.consent.factories import make_catalogue, make_donor, record, texts
+from tests.specimens.factories import make_storage_box
 
 READ_ONLY_TOKEN_PERMISSIONS = ("view_biobank", "view_catalog")
 
@@ -74,6 +75,8 @@ class Side:
     reserved: Any = None
     shipped: Any = None
     blocked: Any = None  # consent-blocked, the donor's consent standing (a block to lift)
+    box: StorageUnit | None = None  # a 9 x 9 box in a rack of a freezer; A1 is free
+    placed: Any = None  # another tube, in ``box`` at B2
 
     def path_values(self) -> dict[str, Any]:
         """Values of the path parameters naming this side's objects (API and browser names)."""
@@ -91,6 +94,8 @@ class Side:
             "token_id": self.token.pk,
             "pk": self.collection.pk,
             "barcode": self.specimen.barcode if self.specimen is not None else None,
+            "unit_id": self.box.pk if self.box else None,
+            "position": "A1",
         }
 
 
@@ -168,6 +173,11 @@ def _side(code: str, tag: str) -> Side:
     assert held.review is not None
     consent = record(officer, donor, template)
     specimens = _specimens(biobank, officer, collection)
+    box = make_storage_box(biobank, rows=9, columns=9, code=f"BOX-{tag.upper()}")
+    placed = specimen_register(
+        actor=member, collection=collection, donor=donor, sample_type="PL1", quantity="1", unit="mL"
+    )
+    specimen_place(actor=None, specimen=placed, box=box, row=2, column=2)
     return Side(
         biobank=biobank,
         admin=admin,
@@ -185,6 +195,8 @@ def _side(code: str, tag: str) -> Side:
         event=None,  # type: ignore[arg-type]  # set once the outbox is chained (build_world)
         member=member,
         **specimens,
+        box=box,
+        placed=placed,
     )
 
 

@@ -270,6 +270,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "DonorStatusEnum": "consent.choices.DonorStatus",
+        "StorageKindEnum": "specimens.choices.StorageKind",
         "SprecKindEnum": "specimens.sprec.codelists.KINDS",  # "kind" is a name other apps use too
         "SpecimenStatusEnum": "specimens.choices.SpecimenStatus",
         "QuantityUnitEnum": "specimens.choices.QuantityUnit",

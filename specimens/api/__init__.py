@@ -1,1 +1,1 @@
-"""/api/v1/ of the specimens app."""
+"""The specimens app's API (/api/v1/): specimens and their verbs, imports, storage and placements, SPREC."""

@@ -8,6 +8,7 @@ malformed value is a 400 problem naming the parameter, never a 500.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import django_filters
 from django.db.models import QuerySet
@@ -21,6 +22,15 @@ from ..choices import LineageKind, SpecimenStatus
 from ..models import Specimen, StorageUnit
 
 ROW_ID = re.compile(r"[0-9]{1,18}")
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 bound compared in UTC: PostgreSQL refuses UTC offsets beyond ±15:59 (``…-22:18`` was a 500)."""
+
+    def filter(self, qs: QuerySet, value: datetime | None) -> QuerySet:
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return super().filter(qs, value)
 
 
 class SpecimenFilterSet(django_filters.FilterSet):
@@ -42,16 +52,16 @@ class SpecimenFilterSet(django_filters.FilterSet):
         max_length=18,
         help_text="A storage unit id: specimens in that box, or anywhere under that freezer, rack or shelf.",
     )
-    collected_after = django_filters.IsoDateTimeFilter(
+    collected_after = UtcDateTimeFilter(
         field_name="collected_at", lookup_expr="gte", help_text="Collected at or after (ISO 8601)."
     )
-    collected_before = django_filters.IsoDateTimeFilter(
+    collected_before = UtcDateTimeFilter(
         field_name="collected_at", lookup_expr="lt", help_text="Collected before (ISO 8601)."
     )
-    created_after = django_filters.IsoDateTimeFilter(
+    created_after = UtcDateTimeFilter(
         field_name="created_at", lookup_expr="gte", help_text="Registered at or after (ISO 8601)."
     )
-    created_before = django_filters.IsoDateTimeFilter(
+    created_before = UtcDateTimeFilter(
         field_name="created_at", lookup_expr="lt", help_text="Registered before (ISO 8601)."
     )
 

@@ -19,6 +19,14 @@ from .status import (
     specimens_return,
     specimens_ship,
 )
+from .storage import (
+    specimen_move,
+    specimen_place,
+    specimen_unplace,
+    specimens_place_bulk,
+    storage_unit_create,
+    storage_unit_update,
+)
 
 __all__ = [
     "AliquotPlan",
@@ -27,18 +35,24 @@ __all__ = [
     "require_change_specimens",
     "specimen_derive",
     "specimen_event_record",
+    "specimen_move",
+    "specimen_place",
     "specimen_pool",
     "specimen_qc_record",
     "specimen_register",
     "specimen_thaw",
+    "specimen_unplace",
     "specimen_update",
     "specimens_aliquot",
     "specimens_consent_block",
     "specimens_consent_unblock",
     "specimens_consume",
     "specimens_dispose",
+    "specimens_place_bulk",
     "specimens_release_reservation",
     "specimens_reserve",
     "specimens_return",
     "specimens_ship",
+    "storage_unit_create",
+    "storage_unit_update",
 ]

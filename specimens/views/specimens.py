@@ -167,11 +167,12 @@ def _event_rows(events: list[SpecimenEvent]) -> list[dict[str, Any]]:
 
 
 def box_map_url(specimen: Specimen) -> str:
-    """The box map of the specimen's box, once the storage pages exist (``specimens:box_detail``); else no link."""
+    """The box map of the specimen's box (``specimens:storage_unit``, the storage pages); no link if it cannot be
+    reversed."""
     if specimen.box_id is None:
         return ""
     try:
-        return reverse("specimens:box_detail", kwargs={"code": specimen.biobank.code, "unit_id": specimen.box_id})
+        return reverse("specimens:storage_unit", kwargs={"code": specimen.biobank.code, "unit_id": specimen.box_id})
     except NoReverseMatch:
         return ""
 

@@ -126,6 +126,17 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/specimen-imports/{id}/"): _rule(act="change_specimens"),
     ("GET", "/api/v1/specimen-imports/{id}/errors/"): _rule(act="change_specimens"),
     ("POST", "/api/v1/specimen-imports/{id}/commit/"): _rule(202, act="change_specimens"),
+    # storage (specimens/api/storage_views.py): units, box maps, placements
+    ("GET", "/api/v1/storage-units/"): _rule(open=True),
+    ("POST", "/api/v1/storage-units/"): _rule(201, act="change_specimens", global_act=True),
+    ("GET", "/api/v1/storage-units/{id}/"): _rule(act="view_specimens"),
+    ("PATCH", "/api/v1/storage-units/{id}/"): _rule(act="change_specimens", see="view_specimens"),
+    ("GET", "/api/v1/storage-units/{id}/map/"): _rule(act="view_specimens"),
+    ("GET", "/api/v1/storage-units/{id}/free-positions/"): _rule(act="view_specimens"),
+    ("POST", "/api/v1/storage-units/{id}/placements/"): _rule(201, act="change_specimens", see="view_specimens"),
+    ("POST", "/api/v1/placements/"): _rule(201, act="change_specimens", global_act=True),
+    ("POST", "/api/v1/placements/move/"): _rule(act="change_specimens", global_act=True),
+    ("POST", "/api/v1/placements/unplace/"): _rule(act="change_specimens", global_act=True),
     ("GET", "/api/v1/audit-events/"): _rule(open=True),
     ("GET", "/api/v1/audit-events/{seq}/"): _rule(act="view_audit"),
     ("POST", "/api/v1/sprec/derive/"): _rule(public=True),
@@ -176,6 +187,8 @@ def _id_for(path: str, side: Side) -> int:
         return side.consent.pk
     if path.startswith("/api/v1/specimen-imports/"):
         return checked_import(side).pk  # a fresh job each time: a commit changes its state
+    if path.startswith("/api/v1/storage-units/"):
+        return side.box.pk
     raise AssertionError(f"no object known for {{id}} in {path}")
 
 
@@ -232,6 +245,27 @@ def _body(method: str, path: str, world: World, side: Side) -> dict[str, Any] | 
             "hospital_id": "MRN-MATRIX",
         },
         ("POST", "/api/v1/donors/{pid}/identity/"): lambda: {"reason": "Recontact for the matrix test."},
+        ("POST", "/api/v1/storage-units/"): lambda: {
+            "biobank": side.biobank.code,
+            "kind": "site",
+            "name": "Matrix site",
+            "code": "MATRIX-SITE",
+        },
+        ("PATCH", "/api/v1/storage-units/{id}/"): lambda: {"name": "Renamed"},
+        ("POST", "/api/v1/storage-units/{id}/placements/"): lambda: {
+            "placements": [{"barcode": side.specimen.barcode}]
+        },
+        ("POST", "/api/v1/placements/"): lambda: {
+            "barcode": side.specimen.barcode,
+            "box": side.box.pk,
+            "position": "A1",
+        },
+        ("POST", "/api/v1/placements/move/"): lambda: {
+            "barcode": side.placed.barcode,
+            "box": side.box.pk,
+            "position": "A1",
+        },
+        ("POST", "/api/v1/placements/unplace/"): lambda: {"barcode": side.placed.barcode},
         ("POST", "/api/v1/sprec/derive/"): lambda: {"kind": "fluid", "sample_type": "SER", "centrifugation": "none"},
         ("POST", "/api/v1/specimens/"): lambda: {
             "biobank": side.biobank.code,
@@ -398,6 +432,10 @@ REFERENCE_CASES = [
     ("POST", "/api/v1/specimen-pools/", "change_specimens", 400),  # a part one cannot change is not named
     ("POST", "/api/v1/specimen-imports/", "change_specimens", 400),
     ("GET", "/api/v1/consent/check", "view_donors", 404),
+    ("POST", "/api/v1/storage-units/", "change_specimens", 400),
+    ("POST", "/api/v1/placements/", "change_specimens", 404),  # a foreign box and specimen
+    ("POST", "/api/v1/placements/move/", "change_specimens", 404),
+    ("POST", "/api/v1/placements/unplace/", "change_specimens", 404),
 ]
 
 

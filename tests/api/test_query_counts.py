@@ -21,6 +21,7 @@ EXPECTED_QUERIES = {
     "collections (token)": 2,
     "specimens (session)": 3,
     "specimens (token)": 2,
+    "storage units (session)": 3,
 }
 
 
@@ -65,6 +66,16 @@ def _specimens(rows: int, login, *, token: bool = False):
     return login(make_member(biobank, Role.TECHNICIAN)), "/api/v1/specimens/"
 
 
+def _storage_units(rows: int, login):
+    from specimens.services import storage_unit_create
+
+    biobank = make_biobank()
+    site = storage_unit_create(actor=None, biobank=biobank, parent=None, kind="site", name="S", code="S")
+    for number in range(rows - 1):
+        storage_unit_create(actor=None, biobank=biobank, parent=site, kind="room", name=f"R{number}", code=f"R{number}")
+    return login(make_member(biobank, Role.TECHNICIAN)), "/api/v1/storage-units/"
+
+
 SETUPS = {
     "biobanks": _biobanks,
     "members": _members,
@@ -72,6 +83,7 @@ SETUPS = {
     "collections (token)": lambda rows, login: _collections(rows, login, token=True),
     "specimens (session)": _specimens,
     "specimens (token)": lambda rows, login: _specimens(rows, login, token=True),
+    "storage units (session)": _storage_units,
 }
 
 

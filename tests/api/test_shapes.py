@@ -29,8 +29,10 @@ from catalog.models import Collection
 from consent.api.donor_serializers import DonorRegisterInputSerializer
 from consent.models import Donor
 from specimens.api.import_serializers import ImportUploadSerializer
-from specimens.models import ImportJob
+from specimens.api.storage_serializers import StorageUnitCreateInputSerializer
+from specimens.models import ImportJob, StorageUnit
 from tests.accounts.factories import make_member
+from tests.specimens.factories import make_storage_box
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +77,14 @@ CREATE_ENDPOINTS = {
         {"file_name": "s.csv", "content": "donor_pid,collection,sample_type,quantity,unit\n"},
         ImportJob,
     ),
+    "storage-units": CreateEndpoint(
+        "/api/v1/storage-units/",
+        "change_specimens",
+        Role.TECHNICIAN,
+        Role.DATA_MANAGER,
+        {"kind": "site", "code": "S-1", "name": "Campus"},
+        StorageUnit,
+    ),
 }
 
 
@@ -88,6 +98,7 @@ def test_both_apis_read_the_biobank_of_a_new_record_with_the_shared_field():
         (CollectionCreateInputSerializer, "manage_catalog"),
         (DonorRegisterInputSerializer, "manage_consent"),
         (ImportUploadSerializer, "change_specimens"),
+        (StorageUnitCreateInputSerializer, "change_specimens"),
     ):
         field = serializer().fields["biobank"]
         assert isinstance(field, BiobankCodeField) and field.perm == perm
@@ -191,6 +202,17 @@ def _collection(biobank_a) -> tuple[str, dict, Callable[[], str]]:
     return reverse("api-collection-detail", kwargs={"pk": collection.pk}), {"name": "Renamed"}, name
 
 
+def _storage_unit(biobank_a) -> tuple[str, dict, Callable[[], str], Any]:
+    box = make_storage_box(biobank_a, rows=9, columns=9)
+    technician = make_member(biobank_a, Role.TECHNICIAN, email="etag-storage@example.org")  # change_specimens
+
+    def name() -> str:
+        box.refresh_from_db()
+        return box.name
+
+    return reverse("api-storage-unit-detail", kwargs={"pk": box.pk}), {"name": "Renamed"}, name, technician
+
+
 def _specimen(biobank_a) -> tuple[str, dict, Callable[[], str], Any]:
     from specimens.models import Specimen
     from tests.specimens.factories import make_specimen
@@ -209,6 +231,7 @@ def _specimen(biobank_a) -> tuple[str, dict, Callable[[], str], Any]:
 UPDATE_EXERCISERS: dict[str, Callable[[Any], tuple]] = {
     "api-collection-detail": _collection,
     "api-specimen-detail": _specimen,
+    "api-storage-unit-detail": _storage_unit,
 }
 
 

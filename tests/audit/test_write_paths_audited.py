@@ -23,6 +23,7 @@ from tests.accounts.factories import UserFactory
 from tests.audit import write_path_exercises as ex
 from tests.audit import write_path_exercises_specimens as sx
 from tests.audit import write_path_exercises_specimens_api as sax
+from tests.audit import write_path_exercises_storage as storage_ex
 from tests.audit.write_paths import project_commands, writing_routes
 from tests.consent.donor_fixtures import donor_a, register  # noqa: F401  (fixtures of the consent exercises)
 from tests.pseudonyms.keyfiles import point_key_files_to
@@ -144,6 +145,17 @@ ROUTES: dict[str, Audited | ChangesNothing] = {
     "specimens:import_commit POST": Audited(imports_ex.web_import_commit, "specimen.import"),
     "api-specimen-import-list POST": Audited(imports_ex.api_import_upload, "specimen.import_upload"),
     "api-specimen-import-commit POST": Audited(imports_ex.api_import_commit, "specimen.import"),
+    # specimens: storage units and placements (issue 11, item 3)
+    "specimens:storage_unit_create POST": Audited(storage_ex.web_storage_unit_create, "storage.create"),
+    "specimens:storage_unit_edit POST": Audited(storage_ex.web_storage_unit_edit, "storage.update"),
+    "specimens:box_cell POST": Audited(storage_ex.web_box_cell_place, "specimen.place"),
+    "specimens:box_bulk POST": Audited(storage_ex.web_box_bulk, "specimen.place"),
+    "api-storage-unit-list POST": Audited(storage_ex.api_storage_unit_create, "storage.create"),
+    "api-storage-unit-detail PATCH": Audited(storage_ex.api_storage_unit_update, "storage.update"),
+    "api-storage-unit-placements POST": Audited(storage_ex.api_bulk_place, "specimen.place"),
+    "api-placement-place POST": Audited(storage_ex.api_place, "specimen.place"),
+    "api-placement-move POST": Audited(storage_ex.api_move, "specimen.move"),
+    "api-placement-unplace POST": Audited(storage_ex.api_unplace, "specimen.unplace"),
     # the catch-all under /api/: any unknown path and method is a problem+json 404 (issue 9, item 19)
     "api-unknown-path POST": ChangesNothing(ex.api_unknown_path, "answers 404 for a path no API route matches"),
 }

@@ -22,22 +22,46 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def lab():
     biobank = make_biobank(code="central", name="Central Biobank")
     make_member(biobank, Role.TECHNICIAN, email="tech@example.org")
-    make_collection(biobank, code="plasma-2026")
-    return biobank, make_donor(biobank)
+    collection = make_collection(biobank, code="plasma-2026")
+    return collection, make_donor(biobank)
 
 
 def place_aliquots_through_the_box_map(page, primary: Specimen) -> None:
-    """The storage pages' step of this scenario (issue 11: "places them in a box through the box map"): the lead
-    adds it when the box map is merged. It starts and must end on the specimen page of ``primary``."""
+    """The storage pages' step (issue 11: "places them in a box through the box map"): the first aliquot into a cell
+    of the map (HTMX), the others scanned into the box in bulk. Starts and ends on the specimen page of ``primary``."""
+    from tests.specimens.factories import make_storage_box
+
+    box = make_storage_box(primary.biobank, rows=9, columns=9, code="BOX-0001")
+    aliquots = list(primary.children.order_by("pk"))
+    specimen_page = page.url
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Storage").click()
+    page.get_by_role("link", name=box.name).click()
+    page.get_by_role("link", name="Place here A1").click()
+    field = page.get_by_label("Barcode for A1")
+    field.fill(aliquots[0].barcode)
+    field.press("Enter")  # a scanner types the code and Enter
+    expect(page.locator("#cell-A1")).to_contain_text(aliquots[0].barcode)
+
+    page.get_by_role("link", name="Scan tubes into this box").click()
+    page.get_by_label("Barcodes, one per line").fill("\n".join(a.barcode for a in aliquots[1:]))
+    page.get_by_role("button", name="Place all").click()
+    expect(page.locator("#unit-fill")).to_contain_text(f"{len(aliquots)} of 81 cells")
+    expect(page.locator("#cell-B1")).to_contain_text(aliquots[-1].barcode)  # A1-A9, then B1
+    assert sorted(Specimen.objects.filter(box=box).values_list("barcode", flat=True)) == sorted(
+        a.barcode for a in aliquots
+    )
+    page.goto(specimen_page)
 
 
 def test_a_technician_registers_a_specimen_with_aliquots_and_prints_their_labels(page, lab, screenshot):
-    _biobank, donor = lab
+    collection, donor = lab
     sign_in(page, "tech@example.org", DEMO_PASSWORD)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Register specimen").click()
 
     page.get_by_label("Donor PID").fill(donor.pid_display)  # a scanner types the PID
-    page.get_by_label("Collection", exact=True).select_option(label="Collection 1")
+    page.get_by_label("Collection", exact=True).select_option(
+        label=collection.name
+    )  # "Collection <n>": n counts up per run
     page.get_by_label("Sample type (SPREC)").select_option("PL1")
     page.get_by_label("Barcode (optional)", exact=True).fill("TUBE-0001")
     page.get_by_label("Quantity", exact=True).fill("5")

@@ -138,3 +138,63 @@ def make_box(biobank: Biobank, *, rows: int = 9, columns: int = 9, code: str | N
     box.path = f"{freezer.path}{box.pk}/"
     box.save(update_fields=["path"])
     return box
+
+
+# --- storage (tests of specimens/services/storage, selectors/storage, views/storage, api/storage_views) ---------
+
+
+def make_freezer(biobank: Biobank, tag: str = "") -> StorageUnit:
+    """Site → room → freezer (-80 °C), through the storage services."""
+    from specimens.services import storage_unit_create
+
+    site = storage_unit_create(actor=None, biobank=biobank, parent=None, kind="site", name="Campus", code=f"SITE{tag}")
+    room = storage_unit_create(actor=None, biobank=biobank, parent=site, kind="room", name="Room 1", code=f"ROOM{tag}")
+    return storage_unit_create(
+        actor=None,
+        biobank=biobank,
+        parent=room,
+        kind="freezer",
+        name="Freezer -80",
+        code=f"FRZ{tag}",
+        temperature_c=-80,
+    )
+
+
+def make_storage_box(
+    biobank: Biobank,
+    *,
+    rows: int = 9,
+    columns: int = 9,
+    code: str | None = None,
+    parent: StorageUnit | None = None,
+) -> StorageUnit:
+    """A box in a rack (a new site → room → freezer → rack unless ``parent`` is given), through the services."""
+    from specimens.services import storage_unit_create
+
+    number = next(_numbers)
+    if parent is None:
+        freezer = make_freezer(biobank, tag=f"-{number}")
+        parent = storage_unit_create(
+            actor=None, biobank=biobank, parent=freezer, kind="rack", name="Rack", code=f"RACK-{number}"
+        )
+    return storage_unit_create(
+        actor=None,
+        biobank=biobank,
+        parent=parent,
+        kind="box",
+        name=f"Box {number}",
+        code=code or f"BOX-{number}",
+        rows=rows,
+        columns=columns,
+    )
+
+
+def stock_specimen(
+    biobank: Biobank, *, barcode: str = "", status: str = "available", sample_type: str = "SER"
+) -> Specimen:
+    """A registered specimen in no box; ``status`` is set directly (tests of storage, not of the lifecycle)."""
+    specimen = make_specimen(biobank, barcode=barcode, sample_type=sample_type)
+    if status != specimen.status:
+        Specimen.objects.filter(pk=specimen.pk).update(status=status)
+        specimen.status = status
+    return specimen

@@ -86,7 +86,7 @@ def seed() -> dict[str, str]:
     from biobank.audit.models import AuditEvent
     from catalog.models import Collection
     from consent.models import Consent, Donor, DuplicateReview, Template
-    from specimens.models import ImportJob, Specimen
+    from specimens.models import ImportJob, Specimen, StorageUnit
 
     call_command("seed_demo", stdout=StringIO())
     biobank = Biobank.objects.get(code="ukrm-biobank")
@@ -119,6 +119,9 @@ def seed() -> dict[str, str]:
         "template_id": str(template.pk),
         "review_id": first_pk(DuplicateReview.objects.filter(biobank=biobank)),
         "seq": str(AuditEvent.objects.order_by("seq").values_list("seq", flat=True).first() or 1),
+        # a box of the demo storage (a 404 page while the demo seeds none), and its first cell
+        "unit_id": first_pk(StorageUnit.objects.filter(biobank=biobank, kind="box")),
+        "position": "A1",
         "object_type": "consent.donor",
         "object_id": str(donor.pk),
         # A real password-reset link of the researcher, and links that are no longer (or never were) valid.

@@ -160,6 +160,14 @@ PAGES: dict[str, Row] = {
     "specimens/<slug:code>/imports/<int:import_id>/": staff("change_specimens"),
     "specimens/<slug:code>/imports/<int:import_id>/status/": staff("change_specimens"),
     "specimens/<slug:code>/imports/<int:import_id>/commit/": POST_ONLY,
+    # storage (specimens/views/storage.py): reading needs view_specimens, changing change_specimens
+    "specimens/<slug:code>/storage/": staff("view_specimens"),
+    "specimens/<slug:code>/storage/new/": staff("change_specimens"),
+    "specimens/<slug:code>/storage/<int:unit_id>/": staff("view_specimens"),
+    "specimens/<slug:code>/storage/<int:unit_id>/edit/": staff("change_specimens"),
+    "specimens/<slug:code>/storage/<int:unit_id>/bulk/": staff("change_specimens"),
+    "specimens/<slug:code>/storage/<int:unit_id>/free/": staff("view_specimens"),
+    "specimens/<slug:code>/storage/<int:unit_id>/cells/<str:position>/": staff("change_specimens"),
     "collections/": signed_in(200),
     # Creating needs manage_catalog somewhere (403 for everyone else, whatever they see).
     "collections/new/": staff("manage_catalog", outsiders=403),
@@ -196,6 +204,9 @@ GET_ONLY: set[str] = {
     "specimens/<slug:code>/imports/template/",
     "specimens/<slug:code>/imports/<int:import_id>/",
     "specimens/<slug:code>/imports/<int:import_id>/status/",
+    "specimens/<slug:code>/storage/",
+    "specimens/<slug:code>/storage/<int:unit_id>/",
+    "specimens/<slug:code>/storage/<int:unit_id>/free/",
 }
 # Pages whose second path parameter names a view of the biobank (a worklist), not an object that could be foreign.
 NAMED_VIEWS = {"specimens/<slug:code>/worklists/<slug:worklist>/"}

@@ -9,6 +9,7 @@ from biobank.accounts.choices import Role
 from specimens.models import Specimen
 from tests.accounts.factories import make_member, make_token
 from tests.specimens.factories import consented_donor, make_collection, make_specimen
+from tests.specimens.storage_fixtures import *  # noqa: F403  (the storage API's fixtures)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from specimens.services import AliquotPlan
 from tests.accounts.factories import make_member
 from tests.consent.factories import make_donor, record
 from tests.specimens.factories import PLASMA_FACTS, make_collection, make_specimen, material_catalogue
+from tests.specimens.storage_fixtures import *  # noqa: F403  (the storage pages' fixtures)
 
 
 @pytest.fixture
