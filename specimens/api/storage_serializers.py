@@ -25,7 +25,9 @@ class StorageUnitSerializer(serializers.ModelSerializer):
         slug_field="code", read_only=True, help_text="The biobank's code."
     )
     # DRF takes declared fields off the class, so the name does not clash with Field.parent at run time.
-    parent: Any = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The unit it sits in; null for a site.")
+    parent: Any = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="The unit it sits in; null for a site."
+    )
     path = serializers.CharField(read_only=True, help_text="Ids from the site down to this unit, e.g. `/3/17/42/`.")
 
     class Meta:

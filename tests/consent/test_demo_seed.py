@@ -29,7 +29,8 @@ def test_seed_demo_registers_donors_with_consents_and_a_withdrawal(settings, dja
     today = timezone.localdate()
     answers = permitted_many(donors=donors, policy="biomat-use", at=today + timedelta(days=1))
     denied = sorted(a.code for a in answers.values() if not a.allowed)
-    # the module withdrawal (staff), the withdrawal form and the refusal form
-    assert denied == ["refused", "withdrawn", "withdrawn"]
+    # the module withdrawal (staff), the withdrawal form, the refusal form, and the donor-level withdrawal of the
+    # specimens demo (specimens/demo_seed.py: that donor's tubes are consent-blocked)
+    assert denied == ["refused", "withdrawn", "withdrawn", "withdrawn"]
     contact = permitted_many(donors=donors, policy="recontact")
     assert sorted(a.code for a in contact.values() if not a.allowed).count("withdrawn") >= 1  # no further contact

@@ -347,7 +347,7 @@ def test_the_proxy_caps_request_bodies_at_the_portals_largest_limit(services):
     sizes = re.findall(r"^\s*client_max_body_size\s+(\S+);", PROXY_CONF.read_text(), re.M)
     assert sizes, "the proxy config sets no client_max_body_size (nginx's default is 1m for every address)"
     largest = max([settings.REQUEST_BODY_MAX_BYTES, *(limit for _pattern, limit in settings.REQUEST_BODY_LIMITS)])
-    assert {_nginx_size(size) for size in sizes} == {largest} == {11 * 1024 * 1024}
+    assert {_nginx_size(size) for size in sizes} == {largest} == {512 * 1024 * 1024}
     assert "./deploy/proxy/biobank.conf:/etc/nginx/conf.d/default.conf:ro" in services["proxy"]["volumes"]
 
 
