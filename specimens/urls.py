@@ -10,6 +10,12 @@ app_name = "specimens"
 
 urlpatterns: list = []
 
+# --- the header search: a barcode or PID across the person's biobanks (specimens/views/search.py); before the
+# biobank routes, so "scan" is never read as a biobank code ---
+from .views import search as search_views  # noqa: E402
+
+urlpatterns += [path("scan/", search_views.scan_any, name="scan_any")]
+
 # --- the technician's pages: list, export, specimen, actions, register, scan, worklists, labels ---
 from .views import actions as action_views  # noqa: E402
 from .views import labels as label_views  # noqa: E402

@@ -29,11 +29,18 @@ class NavSection:
     links: list[NavLink] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class HeaderSearch:
+    label: str
+    url: str
+
+
 @dataclass
 class Navigation:
     main: list[NavLink]
     biobanks: list[NavSection]
     account: list[NavLink]
+    search: list[HeaderSearch] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,7 @@ class MainLinkSpec:
 
 BIOBANK_LINKS: list[BiobankLinkSpec] = []
 MAIN_LINKS: list[MainLinkSpec] = []
+HEADER_SEARCHES: list[MainLinkSpec] = []
 
 
 def register_biobank_link(*, label: Any, url_name: str, perm: Perm) -> None:
@@ -69,6 +77,14 @@ def register_main_link(*, label: Any, url_name: str, perm: Perm) -> None:
     spec = MainLinkSpec(label, url_name, perm)
     if spec not in MAIN_LINKS:
         MAIN_LINKS.append(spec)
+
+
+def register_header_search(*, label: Any, url_name: str, perm: Perm) -> None:
+    """A search box in the page header (a scanner types a code and Enter): a GET form sending ``code`` to
+    ``url_name``, shown to people holding ``perm`` in any biobank."""
+    spec = MainLinkSpec(label, url_name, perm)
+    if spec not in HEADER_SEARCHES:
+        HEADER_SEARCHES.append(spec)
 
 
 def _link(request: HttpRequest, label: str, url: str, *, exact: bool = False) -> NavLink:
@@ -101,7 +117,12 @@ def build_navigation(request: HttpRequest) -> Navigation:
     account = [_link(request, _("Profile"), reverse("accounts:profile"))]
     if user.is_authenticated and user.has_usable_password():  # always signed in here (see navigation)
         account.append(_link(request, _("Change password"), reverse("accounts:password_change")))
-    return Navigation(main=main, biobanks=sections, account=account)
+    search = [
+        HeaderSearch(str(spec.label), reverse(spec.url_name))
+        for spec in HEADER_SEARCHES
+        if any(a.can(spec.perm) for a in accesses)
+    ]
+    return Navigation(main=main, biobanks=sections, account=account, search=search)
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

@@ -169,6 +169,8 @@ PAGES: dict[str, Row] = {
     "specimens/<slug:code>/storage/<int:unit_id>/free/": staff("view_specimens"),
     "specimens/<slug:code>/storage/<int:unit_id>/cells/<str:position>/": staff("change_specimens"),
     "collections/": signed_in(200),
+    # the header search: anyone signed in may ask; it finds only what they may see (specimens/views/search.py)
+    "specimens/scan/": signed_in(200),
     # Creating needs manage_catalog somewhere (403 for everyone else, whatever they see).
     "collections/new/": staff("manage_catalog", outsiders=403),
     # Editing: 403 for those who see the collection (view_catalog) but may not change it, 404 for the others.
@@ -199,6 +201,7 @@ GET_ONLY: set[str] = {
     "specimens/<slug:code>/",
     "specimens/<slug:code>/export/",
     "specimens/<slug:code>/scan/",
+    "specimens/scan/",
     "specimens/<slug:code>/worklists/",
     "specimens/<slug:code>/s/<path:barcode>/",
     "specimens/<slug:code>/imports/template/",
