@@ -92,6 +92,15 @@ def _link(request: HttpRequest, label: str, url: str, *, exact: bool = False) ->
     return NavLink(label, url, current)
 
 
+def _one_current(links: list[NavLink]) -> list[NavLink]:
+    """Of links matched by prefix (``/specimens/x/`` and ``/specimens/x/storage/``), only the longest is current."""
+    current = [link for link in links if link.current]
+    if len(current) < 2:
+        return links
+    best = max(current, key=lambda link: len(link.url))
+    return [link if link is best or not link.current else NavLink(link.label, link.url, False) for link in links]
+
+
 def build_navigation(request: HttpRequest) -> Navigation:
     """One query (the person's memberships), however many biobanks they belong to."""
     user = request.user
@@ -113,6 +122,7 @@ def build_navigation(request: HttpRequest) -> Navigation:
         for link in BIOBANK_LINKS:
             if access.can(link.perm):
                 section.links.append(_link(request, str(link.label), reverse(link.url_name, args=[code])))
+        section.links = _one_current(section.links)
         sections.append(section)
     account = [_link(request, _("Profile"), reverse("accounts:profile"))]
     if user.is_authenticated and user.has_usable_password():  # always signed in here (see navigation)

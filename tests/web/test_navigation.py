@@ -77,3 +77,15 @@ def test_navigation_costs_one_query_however_many_biobanks(client, django_assert_
 def test_anonymous_pages_have_no_navigation(client):
     response = client.get(reverse("accounts:login"))
     assert "nav" not in response.context
+
+
+def test_only_the_most_specific_link_is_current(client, biobank_a):
+    from biobank.accounts.choices import Role
+    from tests.accounts.factories import make_member
+
+    client.force_login(make_member(biobank_a, Role.TECHNICIAN, email="nav-tech@example.org"))
+    page = client.get(f"/specimens/{biobank_a.code}/storage/").content.decode()
+    assert page.count('aria-current="page"') == 1
+    assert f'href="/specimens/{biobank_a.code}/storage/" aria-current="page"' in page or (
+        f'aria-current="page" href="/specimens/{biobank_a.code}/storage/"' in page
+    )
