@@ -134,6 +134,26 @@ def copy_field(value: Any) -> str:
     return str(value)
 
 
+def segment_of(shared: Shared) -> str:
+    """The staging text of the shared columns (COPY text, in ``SHARED_NAMES`` order), made once per ``Shared``."""
+    segment = shared.segment
+    if segment is None:
+        segment = shared.segment = "\t".join(
+            copy_field("" if (value := shared.values.get(name)) is None and name in BLANK_TEXT else value)
+            for name in SHARED_NAMES
+        )
+    return segment
+
+
+def row_text(values: dict[str, Any]) -> str:
+    """The staging text of a row's own columns after barcode and PID: the three timestamps and the notes."""
+    get = values.get
+    return (
+        f"{copy_field(get('collected_at'))}\t{copy_field(get('received_at'))}\t"
+        f"{copy_field(get('storage_started_at'))}\t{copy_field(get('notes') or '')}"
+    )
+
+
 class StagingWriter:
     """Receives each clean row: gives it an id (and a barcode if it has none) and streams it to the staging COPY."""
 
@@ -159,19 +179,18 @@ class StagingWriter:
         if not barcode:
             barcode = self.pattern.format(biobank=self.prefix, year=self.year, seq=self.next_barcode)
             self.next_barcode += 1
-        segment = shared.segment
-        if segment is None:
-            segment = shared.segment = "\t".join(
-                copy_field("" if (value := shared.values.get(name)) is None and name in BLANK_TEXT else value)
-                for name in SHARED_NAMES
-            )
         pid = values["donor_pid"]
-        get = values.get
-        self.lines.append(
-            f"\t{row}\t{copy_field(barcode)}\t{pid}\t{copy_field(get('collected_at'))}\t"
-            f"{copy_field(get('received_at'))}\t{copy_field(get('storage_started_at'))}\t"
-            f"{copy_field(get('notes') or '')}\t{segment}\n"
-        )
+        self.lines.append(f"\t{row}\t{copy_field(barcode)}\t{pid}\t{row_text(values)}\t{segment_of(shared)}\n")
+        self.waiting.append((row, barcode, pid, shared))
+        if len(self.lines) >= FLUSH_EVERY:
+            self.flush()
+
+    def add_prepared(self, row: int, barcode: str, pid: str, middle: str, shared: Shared) -> None:
+        """A row converted by the dry run (``prepared``): ``middle`` is its ``row_text``, already in COPY text."""
+        if not barcode:
+            barcode = self.pattern.format(biobank=self.prefix, year=self.year, seq=self.next_barcode)
+            self.next_barcode += 1
+        self.lines.append(f"\t{row}\t{copy_field(barcode)}\t{pid}\t{middle}\t{shared.segment}\n")
         self.waiting.append((row, barcode, pid, shared))
         if len(self.lines) >= FLUSH_EVERY:
             self.flush()
@@ -231,21 +250,22 @@ JOIN import_donor d ON d.pid = s.donor_pid
 JOIN catalog_collection c ON c.biobank_id = %(biobank)s AND c.code = s.collection
 """
 FACT_COLUMNS = FACT_FIELDS
+# One event per imported specimen: ``received`` at the reception time (the import time where none is given), the
+# collection time and the job in its details (the collection time is also the specimen's ``collected_at``).
 INSERT_EVENTS = """
 INSERT INTO specimens_specimenevent
     (specimen_id, biobank_id, type, occurred_at, recorded_at, actor_label, details, note)
-SELECT id, %(biobank)s, %(collected)s, collected_at, now(), %(label)s, %(details)s::jsonb, ''
-FROM import_staging WHERE collected_at IS NOT NULL
-UNION ALL
-SELECT id, %(biobank)s, %(received)s, received_at, now(), %(label)s, %(details)s::jsonb, ''
-FROM import_staging WHERE received_at IS NOT NULL
+SELECT id, %(biobank)s, %(received)s, coalesce(received_at, now()), now(), %(label)s,
+    CASE WHEN collected_at IS NULL THEN %(details)s::jsonb
+         ELSE jsonb_build_object('import', %(job)s::text, 'collected_at', collected_at) END, ''
+FROM import_staging
 """
 
 
 def insert_rows(
     cursor: Any, *, biobank: Biobank, report: Report, user_id: int | None, label: str, job_uid: str
 ) -> tuple[int, int]:
-    """Specimens and their collected/received events from the staging table; ``(specimens, events)``."""
+    """Specimens and their ``received`` events from the staging table; ``(specimens, events)``."""
     pids = list(report.donors)
     cursor.execute(
         "CREATE TEMP TABLE import_donor ON COMMIT DROP AS "
@@ -269,10 +289,10 @@ def insert_rows(
         INSERT_EVENTS,
         {
             "biobank": biobank.pk,
-            "collected": EventType.COLLECTED.value,
             "received": EventType.RECEIVED.value,
             "label": label,
             "details": json.dumps({"import": job_uid}),
+            "job": job_uid,
         },
     )
     events = cursor.rowcount
