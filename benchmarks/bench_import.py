@@ -126,9 +126,7 @@ def baseline(biobank, data: bytes) -> tuple[float, int]:
                 "unnest(%s::text[], %s::bigint[], %s::boolean[]) AS t(pid, donor_id, blocked)",
                 [pids, [report.donors[p][0] for p in pids], [report.donors[p][1] for p in pids]],
             )
-            select = staging.INSERT_SPECIMENS.format(
-                facts=", ".join(staging.FACT_COLUMNS), staged_facts=", ".join(f"s.{n}" for n in staging.FACT_COLUMNS)
-            )
+            select = staging.insert_specimens_sql()
             columns, query = select.split("SELECT", 1)
             columns = columns.split("(", 1)[1].rsplit(")", 1)[0]
             params = {"biobank": biobank.pk, "blocked": "consent_blocked", "available": "available", "user": None}

@@ -18,7 +18,7 @@ from biobank.accounts.models import Biobank
 from biobank.errors import DomainError
 from biobank.pseudonyms.checkchar import pseudonym_validate
 from catalog.models import Collection
-from consent.models import Donor
+from consent.models import Donor, DonorPid
 from consent.withdrawal_effects import withdrawn_donor_ids
 
 from .cells import CellError, converter
@@ -275,10 +275,13 @@ def look_up_keys(
     pids = list(pid_rows)
     found: dict[str, tuple[int, int | None]] = {}
     if pids:
-        rows = Donor.objects.filter(biobank=biobank, pid_history__pid__in=pids).values_list(
-            "pid_history__pid", "pk", "merged_into_id"
-        )
-        found = {pid: (pk, merged) for pid, pk, merged in rows}
+        with connection.cursor() as cursor:  # one array parameter, however many PIDs (an IN list is slow)
+            cursor.execute(
+                f"SELECT h.pid, d.id, d.merged_into_id FROM {DonorPid._meta.db_table} h "  # noqa: S608 (table names)
+                f"JOIN {Donor._meta.db_table} d ON d.id = h.donor_id WHERE d.biobank_id = %s AND h.pid = ANY(%s)",
+                [biobank.pk, pids],
+            )
+            found = {pid: (pk, merged) for pid, pk, merged in cursor.fetchall()}
     blocked = withdrawn_donor_ids([pk for pk, _merged in found.values()])
     for pid, rows_of in pid_rows.items():
         hit = found.get(pid)
@@ -292,9 +295,7 @@ def look_up_keys(
             report.donors[pid] = (hit[0], hit[0] in blocked)
             continue
         report.problems += [Problem(row, "donor_pid", pid, message) for row in rows_of]
-    codes = dict(
-        Collection.objects.filter(biobank=biobank, code__in=list(collection_rows)).values_list("code", "pk")
-    )
+    codes = dict(Collection.objects.filter(biobank=biobank, code__in=list(collection_rows)).values_list("code", "pk"))
     report.collections = codes
     for code, rows_of in collection_rows.items():
         if code not in codes:

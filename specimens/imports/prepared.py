@@ -5,7 +5,8 @@ the SHA-256 of the upload it was made from, the row count, and each distinct set
 COPY text with the values the audit rows name), then one line per row — the index of its shared set, the file row,
 the barcode (empty: generated at commit), the canonical PID and the row's own columns, all in COPY text.
 
-The commit refuses a prepared file whose hash is not the upload's, COPYs its rows into the staging table and
+The commit does not read the upload again: it refuses a prepared file made from another upload than the job's
+(the SHA-256 recorded and audited at upload), COPYs its rows into the staging table and
 re-checks, set-based, only what the database may have changed since the dry run: barcodes taken meanwhile (one
 join against the staging table), donors and collections (gone, merged, PID changed: the same two look-ups as the
 dry run) and donor withdrawals (a withdrawn donor's specimens are imported ``consent_blocked``). Every problem is
@@ -15,7 +16,6 @@ get no prepared file: their commit re-checks the whole file, parents' quantities
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -58,9 +58,7 @@ class PreparedWriter:
         """Nothing to flush: the file is written once the whole check is clean (``prepared_save``)."""
 
     def content(self, sha256: str, rows: int) -> bytes:
-        shared = [
-            [one.segment, {name: _text(one.values.get(name)) for name in AUDIT_VALUES}] for one in self.shared
-        ]
+        shared = [[one.segment, {name: _text(one.values.get(name)) for name in AUDIT_VALUES}] for one in self.shared]
         header = json.dumps({"version": VERSION, "sha256": sha256, "rows": rows, "shared": shared})
         return (header + "\n" + "".join(self.lines)).encode()
 
@@ -89,7 +87,7 @@ def prepared_delete(job: ImportJob) -> None:
 
 
 def prepared_stage(
-    cursor: Any, job: ImportJob, biobank: Biobank, data: bytes, progress: Callable[[int], None] | None = None
+    cursor: Any, job: ImportJob, biobank: Biobank, progress: Callable[[int], None] | None = None
 ) -> tuple[Report, StagingWriter] | None:
     """The prepared rows COPYed into the staging table and re-checked against the database as it is now;
     ``None`` when the job has no prepared file (the caller re-checks the whole file)."""
@@ -101,7 +99,7 @@ def prepared_stage(
     header = json.loads(head)
     if header.get("version") != VERSION:
         return None
-    if header["sha256"] != hashlib.sha256(data).hexdigest():
+    if header["sha256"] != job.file_sha256:
         raise DomainError(
             _("The file %(file)s changed since its check; upload it again.") % {"file": job.file_name}, code="changed"
         )

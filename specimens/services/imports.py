@@ -270,16 +270,17 @@ def _commit(job: ImportJob, actor: Actor) -> int:
     biobank = job.biobank
     require_change_specimens(actor, biobank)
     cursor = raw_cursor()
-    data = _read(job)
     progress = partial(_set_progress, job.pk)
     # the dry run's converted rows, re-checked against the database as it is now; else the whole file again
-    staged = prepared_stage(cursor, job, biobank, data, progress)
+    staged = prepared_stage(cursor, job, biobank, progress)
     if staged is not None:
         report, writer = staged
     else:
         staging_create(cursor)
         writer = StagingWriter(cursor, biobank)
-        report = check_file(data=data, file_format=job.file_format, biobank=biobank, sink=writer, progress=progress)
+        report = check_file(
+            data=_read(job), file_format=job.file_format, biobank=biobank, sink=writer, progress=progress
+        )
     if not report.clean:
         raise _Rejected(report)
     user = person_or_none(actor)
