@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
@@ -159,6 +160,8 @@ class StagingWriter:
         self.columns = ", ".join(name for name, _source in ROW_STAGING)
         self.index: dict[int, int] = {}
         self.closed = False
+        self.reserved: Future[Iterable[int]] | None = None
+        self.pool: Iterator[int] = iter(())
         self.shared: list[Shared] = []  # kept alive, so ``id()`` keys stay unique
 
     def _index(self, shared: Shared) -> int:
@@ -201,13 +204,21 @@ class StagingWriter:
         if not self.lines:
             return
         self.wait()
-        ids = self._ids(len(self.lines))
+        if self.reserved is not None:
+            self.pool, self.reserved = iter(self.reserved.result()), None
+        ids = list(islice(self.pool, len(self.lines)))
+        if len(ids) < len(self.lines):
+            ids += self._ids(len(self.lines) - len(ids))
         text = io.StringIO("".join([f"{pk}{line}" for pk, line in zip(ids, self.lines, strict=True)]))
         self.audit += [(pk, *entry) for pk, entry in zip(ids, self.waiting, strict=True)]
         self.lines, self.waiting = [], []
         self.copying = self.copier.submit(
             self.cursor.copy_expert, f"COPY import_staging ({self.columns}) FROM STDIN", text
         )
+
+    def reserve(self, count: int) -> None:
+        """Take ``count`` ids in the background while the caller prepares the first block (a known row count)."""
+        self.reserved = self.copier.submit(self._ids, count)
 
     def _ids(self, count: int) -> Iterable[int]:
         """``count`` ids from the specimen sequence: the range when they are consecutive (nearly always), else
@@ -438,7 +449,11 @@ def audit_rows(*, actor: Any, biobank: Biobank, writer: StagingWriter, report: R
     details_head = '{"import":' + dumps(job_uid) + ',"row":'
     donors = report.donors
     lineage_of = {row: (parent, f"{used} {unit}") for row, parent, _kind, used, unit in report.lineage}
-    nonces = secrets.token_bytes(16 * len(writer.audit)).hex()
+    # nonce: a random 64-bit start plus the row's offset, then 64 random bits — unique as a random one, and
+    # ordered within the import, so the outbox's two nonce indexes take the rows in one place (half the COPY time
+    # of 32 random digits in those indexes)
+    start = secrets.randbits(62)
+    nonces = secrets.token_bytes(8 * len(writer.audit)).hex()
     for number, (pk, row, barcode, pid, shared) in enumerate(writer.audit):
         changes = (
             '{"barcode":[null,'
@@ -455,7 +470,7 @@ def audit_rows(*, actor: Any, biobank: Biobank, writer: StagingWriter, report: R
             details = canonical_json({"import": job_uid, "parent": parent, "row": row, "used": used})
         else:
             details = f"{details_head}{row}}}"
-        nonce = nonces[32 * number : 32 * number + 32]
+        nonce = f"{start + number:016x}{nonces[16 * number : 16 * number + 16]}"
         message = f'["{nonce}"{after_nonce}{dumps(changes)}{after_changes}{dumps(details)},"{pk}"{tail}'
         mac = hmac.hexdigest(message.encode())
         yield f"{head}\t{pk}\t{biobank.pk}\t{copy_field(changes)}\t{copy_field(details)}\t{fixed}\t{nonce}\t{mac}\n"

@@ -111,6 +111,7 @@ def prepared_stage(
     report = Report(rows=header["rows"])
     staging_create(cursor)
     writer = StagingWriter(cursor, biobank)
+    writer.reserve(report.rows)
     pid_rows: dict[str, list[int]] = {}
     shared_rows: list[list[int]] = [[] for _one in shared]
     try:
