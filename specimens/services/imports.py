@@ -1,8 +1,9 @@
 """Bulk import of specimens: upload a file (a job), check it whole (dry run), then import it all or nothing.
 
 The web request only stores the file and records the upload; the Celery tasks ``specimens.import_check`` and
-``specimens.import_commit`` (``specimens/tasks.py``) do the work, with progress on the job. The commit re-checks the
-file (a barcode may have been taken since the dry run) and writes specimens, events and one audit outbox row per
+``specimens.import_commit`` (``specimens/tasks.py``) do the work, with progress on the job. The dry run keeps the
+converted rows (``specimens/imports/prepared.py``); the commit stages them, re-checks what the database may have
+changed since (barcodes, donors, collections, withdrawals) and writes specimens, events and one audit outbox row per
 specimen set-based in one transaction (``specimens/imports/commit.py``); any problem writes nothing.
 """
 
