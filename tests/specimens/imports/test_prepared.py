@@ -40,7 +40,7 @@ def _checked(world, rows=None):
 
 
 def test_the_commit_imports_the_checked_rows_without_reading_the_upload_again(world):
-    biobank, technician, donors = world
+    _biobank, technician, donors = world
     job = _checked(world, [serum_row(d, "serum-2024", barcode=f"P-{n}") for n, d in enumerate(donors)])
     with job.file.storage.open(job.file.name, "wb") as handle:  # the upload is not read by the commit
         handle.write(b"not,a,specimen,file\n")
