@@ -8,11 +8,13 @@ Run from the repository root (the embedded PostgreSQL, or ``DATABASE_URL`` if se
 
 or through the runner as ``python -m benchmarks import``. A scratch database gets one biobank, one collection and
 N/10 donors; every row is a serum tube with all its pre-analytical facts (SPREC derived), a scanned barcode, and a
-collection and reception time (two events each).
+collection and reception time (one ``received`` event each).
 
-- dry run: ``check_file`` over the whole file (read, every cell converted, SPREC, the three set-based look-ups);
-- commit: what ``specimens.import_commit`` does in its transaction — the re-check, COPY into the staging table,
-  ``INSERT … SELECT`` of specimens and events, and one signed audit outbox row per specimen by COPY;
+- dry run: what the task ``specimens.import_check`` does (``services.imports.prepare``): ``check_file`` over the
+  whole file (read, every cell converted, SPREC, the three set-based look-ups) and the converted rows kept;
+- commit: what ``specimens.import_commit`` does in its transaction — the prepared rows COPYed into the staging
+  table and re-checked set-based against the database, ``INSERT … SELECT`` of specimens and their events, and one
+  signed audit outbox row per specimen by COPY;
 - baseline: the same specimen rows (exported from the staging join) COPYed straight into ``specimens_specimen``
   with its deferred foreign keys checked (``SET CONSTRAINTS ALL IMMEDIATE``, as a commit would), then rolled back —
   what any import of these rows must at least pay;
@@ -22,10 +24,13 @@ collection and reception time (two events each).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import os
 import sys
+import tempfile
 import time
+import uuid
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: make the project importable
@@ -121,9 +126,7 @@ def baseline(biobank, data: bytes) -> tuple[float, int]:
                 "unnest(%s::text[], %s::bigint[], %s::boolean[]) AS t(pid, donor_id, blocked)",
                 [pids, [report.donors[p][0] for p in pids], [report.donors[p][1] for p in pids]],
             )
-            select = staging.INSERT_SPECIMENS.format(
-                facts=", ".join(staging.FACT_COLUMNS), staged_facts=", ".join(f"s.{n}" for n in staging.FACT_COLUMNS)
-            )
+            select = staging.insert_specimens_sql()
             columns, query = select.split("SELECT", 1)
             columns = columns.split("(", 1)[1].rsplit(")", 1)[0]
             params = {"biobank": biobank.pk, "blocked": "consent_blocked", "available": "available", "user": None}
@@ -142,35 +145,40 @@ def baseline(biobank, data: bytes) -> tuple[float, int]:
 
 
 def run(rows: int = 100_000) -> list[tuple[str, float, str]]:
+    from django.conf import settings
     from django.db import connection, transaction
 
     from biobank.audit import services as audit_services
     from biobank.audit.models import AuditOutbox
-    from specimens.imports.check import check_file
     from specimens.models import ImportJob, Specimen
     from specimens.services import imports
 
     out: list[tuple[str, float, str]] = []
-    with scratch_database():
+    with scratch_database(), tempfile.TemporaryDirectory() as media:
+        settings.MEDIA_ROOT = media  # the prepared rows of the dry run are written next to the (absent) upload
         biobank, data = build(rows)
         out.append((f"file: {rows:,} rows", len(data) / 1e6, "MB"))
+        uid = uuid.uuid4()
+        job = ImportJob.objects.create(
+            uid=uid,
+            biobank=biobank,
+            file=f"specimens/imports/{biobank.pk}/{uid}.csv",
+            file_name="bench.csv",
+            file_format="csv",
+            file_size=len(data),
+            status="validating",
+            file_sha256=hashlib.sha256(data).hexdigest(),
+        )
         start = time.perf_counter()
-        report = check_file(data=data, file_format="csv", biobank=biobank)
+        report = imports.prepare(job, data)  # what the dry-run task does: the whole check, the rows kept
         dry = time.perf_counter() - start
         assert report.clean, report.problems[:5]
         floor, copied = baseline(biobank, data)
         assert copied == rows
         with connection.cursor() as cursor:  # the rolled-back rows would otherwise slow the import's unique checks
             cursor.execute("VACUUM specimens_specimen")
-        job = ImportJob.objects.create(
-            uid=__import__("uuid").uuid4(),
-            biobank=biobank,
-            file_name="bench.csv",
-            file_format="csv",
-            file_size=len(data),
-            status="committing",
-            file_sha256="-",
-        )
+        ImportJob.objects.filter(pk=job.pk).update(status="committing")
+        job.refresh_from_db()
         imports._read = lambda job: data  # type: ignore[assignment]  # the file is in memory here
         schedule, audit_services.schedule_drain = audit_services.schedule_drain, lambda: None
         imports.schedule_drain = lambda: None  # type: ignore[assignment]  # drain measured on its own below

@@ -18,7 +18,7 @@ from biobank.accounts.models import Biobank
 from biobank.errors import DomainError
 from biobank.pseudonyms.checkchar import pseudonym_validate
 from catalog.models import Collection
-from consent.models import Donor
+from consent.models import Donor, DonorPid
 from consent.withdrawal_effects import withdrawn_donor_ids
 
 from .cells import CellError, converter
@@ -254,15 +254,36 @@ class RowChecker:
 
 def _look_up(biobank: Biobank, checker: RowChecker, report: Report) -> None:
     """Three queries whatever the number of rows: PIDs (current or earlier), collections, barcodes in use."""
-    pids = list(checker.pid_rows)
+    look_up_keys(biobank, checker.pid_rows, checker.collection_rows, report)
+    if checker.barcodes:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT barcode FROM specimens_specimen WHERE barcode = ANY(%s)", [list(checker.barcodes)])
+            taken = [barcode for (barcode,) in cursor.fetchall()]
+        for barcode in taken:
+            report.problems.append(Problem(checker.barcodes[barcode], "barcode", barcode, barcode_taken(barcode)))
+
+
+def barcode_taken(barcode: str) -> str:
+    return _("Barcode %(barcode)s is already in use; every specimen needs its own.") % {"barcode": barcode}
+
+
+def look_up_keys(
+    biobank: Biobank, pid_rows: dict[str, list[int]], collection_rows: dict[str, list[int]], report: Report
+) -> None:
+    """Two queries (and the withdrawals): the PIDs (current or earlier) and the collection codes of the rows;
+    ``report.donors`` and ``report.collections`` filled, an unknown, merged or missing one reported on each row."""
+    pids = list(pid_rows)
     found: dict[str, tuple[int, int | None]] = {}
     if pids:
-        rows = Donor.objects.filter(biobank=biobank, pid_history__pid__in=pids).values_list(
-            "pid_history__pid", "pk", "merged_into_id"
-        )
-        found = {pid: (pk, merged) for pid, pk, merged in rows}
+        with connection.cursor() as cursor:  # one array parameter, however many PIDs (an IN list is slow)
+            cursor.execute(
+                f"SELECT h.pid, d.id, d.merged_into_id FROM {DonorPid._meta.db_table} h "  # noqa: S608 (table names)
+                f"JOIN {Donor._meta.db_table} d ON d.id = h.donor_id WHERE d.biobank_id = %s AND h.pid = ANY(%s)",
+                [biobank.pk, pids],
+            )
+            found = {pid: (pk, merged) for pid, pk, merged in cursor.fetchall()}
     blocked = withdrawn_donor_ids([pk for pk, _merged in found.values()])
-    for pid, rows_of in checker.pid_rows.items():
+    for pid, rows_of in pid_rows.items():
         hit = found.get(pid)
         if hit is None:
             message = _("No donor with PID %(pid)s in %(biobank)s.") % {"pid": pid, "biobank": biobank.name}
@@ -274,21 +295,12 @@ def _look_up(biobank: Biobank, checker: RowChecker, report: Report) -> None:
             report.donors[pid] = (hit[0], hit[0] in blocked)
             continue
         report.problems += [Problem(row, "donor_pid", pid, message) for row in rows_of]
-    codes = dict(
-        Collection.objects.filter(biobank=biobank, code__in=list(checker.collection_rows)).values_list("code", "pk")
-    )
+    codes = dict(Collection.objects.filter(biobank=biobank, code__in=list(collection_rows)).values_list("code", "pk"))
     report.collections = codes
-    for code, rows_of in checker.collection_rows.items():
+    for code, rows_of in collection_rows.items():
         if code not in codes:
             message = _("No collection %(code)s in %(biobank)s.") % {"code": code, "biobank": biobank.name}
             report.problems += [Problem(row, "collection", code, message) for row in rows_of]
-    if checker.barcodes:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT barcode FROM specimens_specimen WHERE barcode = ANY(%s)", [list(checker.barcodes)])
-            taken = [barcode for (barcode,) in cursor.fetchall()]
-        for barcode in taken:
-            message = _("Barcode %(barcode)s is already in use; every specimen needs its own.") % {"barcode": barcode}
-            report.problems.append(Problem(checker.barcodes[barcode], "barcode", barcode, message))
 
 
 def check_file(

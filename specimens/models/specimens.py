@@ -242,7 +242,8 @@ class SpecimenEvent(models.Model):
     """One step in a specimen's chain of custody. Append-only: the database refuses UPDATE and DELETE."""
 
     specimen = models.ForeignKey(Specimen, on_delete=models.PROTECT, related_name="events")
-    biobank = models.ForeignKey(Biobank, on_delete=models.PROTECT, related_name="+")
+    # denormalised from the specimen (whose own key is checked): no foreign-key check per event row
+    biobank = models.ForeignKey(Biobank, on_delete=models.PROTECT, related_name="+", db_constraint=False)
     type = models.CharField(_("event"), max_length=24, choices=EventType.choices)
     occurred_at = models.DateTimeField(_("when"))
     recorded_at = models.DateTimeField(auto_now_add=True)

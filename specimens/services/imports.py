@@ -1,8 +1,9 @@
 """Bulk import of specimens: upload a file (a job), check it whole (dry run), then import it all or nothing.
 
 The web request only stores the file and records the upload; the Celery tasks ``specimens.import_check`` and
-``specimens.import_commit`` (``specimens/tasks.py``) do the work, with progress on the job. The commit re-checks the
-file (a barcode may have been taken since the dry run) and writes specimens, events and one audit outbox row per
+``specimens.import_commit`` (``specimens/tasks.py``) do the work, with progress on the job. The dry run keeps the
+converted rows (``specimens/imports/prepared.py``); the commit stages them, re-checks what the database may have
+changed since (barcodes, donors, collections, withdrawals) and writes specimens, events and one audit outbox row per
 specimen set-based in one transaction (``specimens/imports/commit.py``); any problem writes nothing.
 """
 
@@ -11,8 +12,10 @@ from __future__ import annotations
 import hashlib
 import io
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from functools import partial
 
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -30,6 +33,7 @@ from biobank.ops.after_commit import after_commit, publish
 from ..choices import SpecimenAuditAction
 from ..imports.check import Problem, Report, check_file
 from ..imports.commit import StagingWriter, audit_copy, audit_rows, copy_field, insert_rows, raw_cursor, staging_create
+from ..imports.prepared import PreparedWriter, prepared_delete, prepared_save, prepared_stage
 from ..models import ImportFormat, ImportJob, ImportProblem, ImportStatus
 from .events import actor_label
 from .permissions import require_change_specimens
@@ -176,12 +180,7 @@ def import_check(*, job_id: int) -> ImportJob | None:
         if job.file_format == ImportFormat.CSV:  # the total for the progress bar: one line per row, nearly always
             job.rows_total = max(0, data.count(b"\n") - 1)
             job.save(update_fields=["rows_total"])
-        report = check_file(
-            data=data,
-            file_format=job.file_format,
-            biobank=job.biobank,
-            progress=lambda n: _set_progress(job_id, n),
-        )
+        report = prepare(job, data, progress=lambda n: _set_progress(job_id, n))
     except Exception as error:
         _fail(job, error)
         raise
@@ -191,6 +190,14 @@ def import_check(*, job_id: int) -> ImportJob | None:
         job.validated_at = timezone.now()
         job.save(update_fields=["validated_at"])
     return job
+
+
+def prepare(job: ImportJob, data: bytes, progress: Callable[[int], None] | None = None) -> Report:
+    """The whole check of the file; a clean file's converted rows are kept for the commit (``prepared``)."""
+    writer = PreparedWriter()
+    report = check_file(data=data, file_format=job.file_format, biobank=job.biobank, sink=writer, progress=progress)
+    prepared_save(job, writer, report, hashlib.sha256(data).hexdigest())
+    return report
 
 
 def _finish(job: ImportJob, report: Report, status: str) -> None:
@@ -240,6 +247,7 @@ def import_commit(*, job_id: int) -> ImportJob:
     try:
         _commit(job, actor)
     except _Rejected as rejected:
+        prepared_delete(job)
         with transaction.atomic():
             _store_problems(job, rejected.report.problems)
             _finish(job, rejected.report, ImportStatus.INVALID)
@@ -263,15 +271,17 @@ def _commit(job: ImportJob, actor: Actor) -> int:
     biobank = job.biobank
     require_change_specimens(actor, biobank)
     cursor = raw_cursor()
-    staging_create(cursor)
-    writer = StagingWriter(cursor, biobank)
-    report = check_file(
-        data=_read(job),
-        file_format=job.file_format,
-        biobank=biobank,
-        sink=writer,
-        progress=lambda n: _set_progress(job.pk, n),
-    )
+    progress = partial(_set_progress, job.pk)
+    # the dry run's converted rows, re-checked against the database as it is now; else the whole file again
+    staged = prepared_stage(cursor, job, biobank, progress)
+    if staged is not None:
+        report, writer = staged
+    else:
+        staging_create(cursor)
+        writer = StagingWriter(cursor, biobank)
+        report = check_file(
+            data=_read(job), file_format=job.file_format, biobank=biobank, sink=writer, progress=progress
+        )
     if not report.clean:
         raise _Rejected(report)
     user = person_or_none(actor)
@@ -295,6 +305,7 @@ def _commit(job: ImportJob, actor: Actor) -> int:
             % {"rows": report.rows, "specimens": specimens, "audited": audited}
         )
     schedule_drain()
+    transaction.on_commit(partial(prepared_delete, job))
     job.status = ImportStatus.IMPORTED
     job.rows_total = job.rows_done = job.imported_count = specimens
     job.error_count = 0
