@@ -15,14 +15,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Max
+from django.db import connection
 from django.utils import timezone
 
 from biobank.accounts.principals import Actor
 
 from .choices import ActOrigin, WithdrawalLevel
 from .gate import donor_families
-from .models import PolicyState
 
 # Levels after which nothing new leaves the biobank: the donor's material is blocked.
 BLOCKING_LEVELS = (WithdrawalLevel.NO_FURTHER_ACCESS, WithdrawalLevel.NO_FURTHER_USE)
@@ -58,28 +57,37 @@ def withdrawal_effects_run(*, actor: Actor, withdrawal: Withdrawal) -> None:
         effect(actor=actor, withdrawal=withdrawal)
 
 
+_LAST_ACTS_SQL = """
+SELECT donor_id,
+       max(valid_from) FILTER (WHERE origin = %s AND withdrawal_level = ANY(%s)),
+       max(valid_from) FILTER (WHERE origin = %s)
+  FROM consent_policystate
+ WHERE donor_id = ANY(%s) AND valid_from <= %s
+ GROUP BY donor_id
+"""
+
+
 def withdrawn_donor_ids(donor_ids: Iterable[int], *, on: date | None = None) -> set[int]:
     """Which of ``donor_ids`` stand for a person withdrawn at a blocking level by ``on`` (default today) with no
-    signed consent effective after that withdrawal. Three queries, whatever the number of donors."""
+    signed consent effective after that withdrawal. Two queries (arrays, not IN lists: an import asks about 100,000
+    donors at once), whatever the number of donors."""
     asked = sorted(set(donor_ids))
     if not asked:
         return set()
     on = on or timezone.localdate()
     families = donor_families(asked)
     member_of = {member: donor for donor, family in families.items() for member in family.members}
-    acts = PolicyState.objects.filter(donor_id__in=list(member_of), valid_from__lte=on)
     withdrawn_on: dict[int, date] = {}
-    for row in (
-        acts.filter(origin=ActOrigin.WITHDRAWAL, withdrawal_level__in=BLOCKING_LEVELS)
-        .values("donor_id")
-        .annotate(last=Max("valid_from"))
-    ):
-        donor = member_of[row["donor_id"]]
-        withdrawn_on[donor] = max(withdrawn_on.get(donor, row["last"]), row["last"])
-    if not withdrawn_on:
-        return set()
     signed_on: dict[int, date] = {}
-    for row in acts.filter(origin=ActOrigin.SIGNATURE).values("donor_id").annotate(last=Max("valid_from")):
-        donor = member_of[row["donor_id"]]
-        signed_on[donor] = max(signed_on.get(donor, row["last"]), row["last"])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _LAST_ACTS_SQL,
+            [ActOrigin.WITHDRAWAL, list(BLOCKING_LEVELS), ActOrigin.SIGNATURE, list(member_of), on],
+        )
+        for member, withdrawn, signed in cursor.fetchall():
+            donor = member_of[member]
+            if withdrawn is not None:
+                withdrawn_on[donor] = max(withdrawn_on.get(donor, withdrawn), withdrawn)
+            if signed is not None:
+                signed_on[donor] = max(signed_on.get(donor, signed), signed)
     return {donor for donor, day in withdrawn_on.items() if signed_on.get(donor, date.min) <= day}
