@@ -6,6 +6,8 @@ from rest_framework import serializers
 
 from biobank.api.schema import ProblemFieldErrorSerializer, ProblemSerializer
 
+from ..sprec.tables import tables
+
 
 class SprecElementSerializer(serializers.Serializer):
     position = serializers.IntegerField(help_text="1 to 7.")
@@ -62,25 +64,8 @@ class SprecDeriveInputSerializer(serializers.Serializer):
     second_centrifugation = serializers.JSONField(required=False, help_text=SPIN_HELP)
     post_centrifugation_delay_min = serializers.FloatField(required=False)
     post_centrifugation_temperature_c = serializers.FloatField(required=False)
-    storage_container = serializers.ChoiceField(
-        required=False,
-        choices=[
-            "pp-tube-0.5-2ml",
-            "pp-tube-40-500ul",
-            "pp-tube-5ml",
-            "cryotube-1-2ml",
-            "straw",
-            "microplate",
-            "paraffin-block",
-            "bag",
-            "dry-medium",
-            "primary-container",
-        ],
-    )
-    storage_method = serializers.ChoiceField(
-        required=False,
-        choices=["freezer", "liquid-nitrogen", "programmable-freezing", "liquid-nitrogen-after-minus-80"],
-    )
+    storage_container = serializers.ChoiceField(required=False, choices=list(tables().containers))
+    storage_method = serializers.ChoiceField(required=False, choices=list(tables().methods))
     storage_temperature_c = serializers.FloatField(required=False)
     warm_ischemia_min = serializers.JSONField(required=False, help_text='Minutes, or `"none"` (N).')
     cold_ischemia_min = serializers.JSONField(required=False, help_text='Minutes, or `"none"` (N).')

@@ -14,20 +14,11 @@ from django.utils.translation import gettext_lazy as _
 
 from ..choices import ConcentrationUnit, QuantityUnit
 from ..models.specimens import Centrifugation
+from ..sprec.tables import tables
 
-STORAGE_CONTAINERS = (
-    "pp-tube-0.5-2ml",
-    "pp-tube-40-500ul",
-    "pp-tube-5ml",
-    "cryotube-1-2ml",
-    "straw",
-    "microplate",
-    "paraffin-block",
-    "bag",
-    "dry-medium",
-    "primary-container",
-)
-STORAGE_METHODS = ("freezer", "liquid-nitrogen", "programmable-freezing", "liquid-nitrogen-after-minus-80")
+# The storage facts SPREC knows, from the shipped code lists (the derivation and the API offer the same).
+STORAGE_CONTAINERS = tables().containers
+STORAGE_METHODS = tables().methods
 TEXT, DECIMAL, MINUTES, TEMPERATURE, TIMESTAMP, CHOICE, BOOLEAN, CODE = (
     "text",
     "decimal",

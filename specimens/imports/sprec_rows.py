@@ -13,34 +13,11 @@ from django.utils.translation import gettext as _
 from biobank.errors import DomainError
 
 from .. import sprec
+from ..services.register import FACT_FIELDS
 from ..services.sprec_codes import sample_type_checked
 
-# The row fields that SPREC derivation reads, in a fixed order (the memo key).
-FACT_KEYS = (
-    "primary_container",
-    "collection_type",
-    "pre_centrifugation_delay_min",
-    "pre_centrifugation_temperature_c",
-    "centrifugation",
-    "centrifugation_temperature_c",
-    "centrifugation_duration_min",
-    "centrifugation_g_force",
-    "centrifugation_braking",
-    "second_centrifugation",
-    "second_centrifugation_temperature_c",
-    "second_centrifugation_duration_min",
-    "second_centrifugation_g_force",
-    "second_centrifugation_braking",
-    "post_centrifugation_delay_min",
-    "post_centrifugation_temperature_c",
-    "storage_container",
-    "storage_method",
-    "storage_temperature_c",
-    "warm_ischemia_min",
-    "cold_ischemia_min",
-    "fixation",
-    "fixation_duration_min",
-)
+# The row fields that SPREC derivation reads, in a fixed order (the memo key): the recorded facts but the times.
+FACT_KEYS = tuple(name for name in FACT_FIELDS if name not in ("collected_at", "received_at", "storage_started_at"))
 SPIN_PARTS = ("temperature_c", "duration_min", "g_force", "braking")
 ColumnProblems = list[tuple[str, str]]  # (column, message)
 
