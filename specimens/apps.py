@@ -39,9 +39,7 @@ class SpecimensConfig(AppConfig):
         register_biobank_link(label=_("Worklists"), url_name="specimens:worklists", perm=Perm.VIEW_SPECIMENS)
         from biobank.web.context_processors import register_header_search
 
-        register_header_search(
-            label=_("Scan a barcode or PID"), url_name="specimens:scan_any", perm=Perm.VIEW_SPECIMENS
-        )
+        register_header_search(label=_("Find a tube or donor"), url_name="specimens:scan_any", perm=Perm.VIEW_SPECIMENS)
         register_biobank_tile(
             template="specimens/partials/status_tile.html",
             perms=(Perm.VIEW_SPECIMENS,),

@@ -305,7 +305,9 @@ def _commit(job: ImportJob, actor: Actor) -> int:
             % {"rows": report.rows, "specimens": specimens, "audited": audited}
         )
     schedule_drain()
-    transaction.on_commit(partial(prepared_delete, job))
+    # The prepared rows are spent: deleted now, not after commit (a rollback later leaves the job to the fallback,
+    # the whole-file check, which needs no prepared file).
+    prepared_delete(job)
     job.status = ImportStatus.IMPORTED
     job.rows_total = job.rows_done = job.imported_count = specimens
     job.error_count = 0
