@@ -90,7 +90,7 @@ def sign_in(page, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     if device is not None:
-        page.wait_for_url("**/accounts/mfa/**")
+        page.wait_for_url("**/accounts/mfa/**", timeout=30_000)  # a loaded CI machine: the password hash is slow
         page.get_by_label("Code").fill(current_code(device))
         page.get_by_role("button", name="Verify").click()
 
