@@ -21,6 +21,19 @@ class DomainError(Exception):
         self.code = code
 
 
+class InvalidFields(DomainError):
+    """Several fields are wrong at once: every problem is reported together (``errors``: field → messages).
+
+    The API lists each as its own entry of ``errors`` (pointer ``/<field>``); forms add each to its field.
+    """
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        first_field = next(iter(errors))
+        message = " ".join(f"{field}: {' '.join(messages)}" for field, messages in errors.items())
+        super().__init__(message, field=first_field)
+        self.errors = errors
+
+
 class ConflictError(DomainError):
     """The request collides with the current state (a duplicate, a stale version): 409."""
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CatalogConfig(AppConfig):
@@ -33,3 +34,17 @@ class CatalogConfig(AppConfig):
         )
         register_directory_source(collection_names_of)
         register_demo_seeder("catalogue collections", seed)
+        post_migrate.connect(_load_vocabularies_after_migrate, sender=self)
+
+
+def _load_vocabularies_after_migrate(plan: object = None, using: str = "default", **kwargs: object) -> None:
+    """``migrate`` keeps the stored vocabularies in step with ``catalog/data`` (a no-op when they did not change).
+
+    A test database's flush also sends ``post_migrate``, without a plan: nothing is loaded then (tests that need
+    the stored terms load them with the ``vocabulary_terms`` fixture), so a flush stays fast.
+    """
+    if plan is None:
+        return
+    from .vocabulary_loader import load_vocabularies
+
+    load_vocabularies()

@@ -12,3 +12,9 @@ class CatalogAuditAction(models.TextChoices):
 
     COLLECTION_CREATE = "collection.create", _("Collection created")
     COLLECTION_UPDATE = "collection.update", _("Collection changed")
+    COLLECTION_DESCRIBE = "collection.describe", _("Collection description changed")
+    COLLECTION_PUBLISH = "collection.publish", _("Collection published or withdrawn from the public catalogue")
+    PROFILE_SAVE = "biobank_profile.save", _("Biobank catalogue description saved")
+    PERSON_SAVE = "catalog_person.save", _("Catalogue contact person saved")
+    NETWORK_SAVE = "catalog_network.save", _("Catalogue network saved")
+    RESEARCH_RESOURCE_SAVE = "research_resource.save", _("Research resource saved")

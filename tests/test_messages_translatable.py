@@ -23,7 +23,10 @@ SCOPES = [
     "biobank/audit/services.py",
     "biobank/pseudonyms/services.py",
     "biobank/api/fields.py",
-    "catalog/services.py",
+    "catalog/services",
+    "catalog/schema.py",
+    "catalog/vocabularies.py",
+    "catalog/identifiers.py",
     "consent/services",
     "specimens/labels",
 ]

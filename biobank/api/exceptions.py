@@ -20,7 +20,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
-from biobank.errors import ConflictError, DomainError, ForbiddenError, UnprocessableError
+from biobank.errors import ConflictError, DomainError, ForbiddenError, InvalidFields, UnprocessableError
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "/api/problems/"
@@ -130,6 +130,12 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         errors: list[dict[str, str]] | None = [
             {"pointer": f"/{exc.field}" if exc.field else "/", "message": exc.message, "code": exc.code}
         ]
+        if isinstance(exc, InvalidFields):
+            errors = [
+                {"pointer": f"/{field}", "message": message, "code": exc.code}
+                for field, messages in exc.errors.items()
+                for message in messages
+            ]
         body = problem(
             status_code=exc.status_code,
             title=title,

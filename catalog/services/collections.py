@@ -12,8 +12,8 @@ from biobank.accounts.principals import Actor
 from biobank.audit.services import audit_record
 from biobank.errors import ConflictError, DomainError, validate_model
 
-from .choices import CatalogAuditAction
-from .models import Collection
+from ..choices import CatalogAuditAction
+from ..models import Collection
 
 EDITABLE_FIELDS = ("name", "description")
 
