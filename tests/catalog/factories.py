@@ -1,13 +1,57 @@
-"""Factories of the catalog app (catalog/): collections, built through the real service."""
+"""Factories of the catalog app (catalog/): collections, profiles, persons and descriptions, through the real services."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from biobank.accounts.models import Biobank
 from catalog import services as catalog_services
-from catalog.models import Collection
+from catalog.models import BiobankProfile, Collection, Person, PublicationState
 
 
 def make_collection(biobank: Biobank, code: str, name: str, description: str = "") -> Collection:
     return catalog_services.collection_create(
         actor=None, biobank=biobank, code=code, name=name, description=description
     )
+
+
+def make_person(biobank: Biobank | None, local: str, *, country: str = "DE", email: str = "") -> Person:
+    return catalog_services.person_save(
+        actor=None,
+        biobank=biobank,
+        bbmri_id=f"bbmri-eric:contactID:{country}_{local}",
+        first_name="Ada",
+        last_name=local.title(),
+        email=email or f"{local}@example.org",
+        country=country,
+    )
+
+
+def make_profile(biobank: Biobank, *, node: str = "DE", **extra: Any) -> BiobankProfile:
+    data: dict[str, Any] = {
+        "bbmri_id": f"bbmri-eric:ID:{node}_{biobank.code}",
+        "description": f"The {biobank.name}, a hospital biobank with tissue and blood.",
+        "juristic_person": f"{biobank.name} Foundation",
+        "state": PublicationState.PUBLISHED,
+    }
+    data.update(extra)
+    return catalog_services.profile_save(actor=None, biobank=biobank, **data)
+
+
+def describe_collection(collection: Collection, profile: BiobankProfile, contact: Person, **extra: Any) -> Collection:
+    """A complete MIABIS description (everything publishing requires), changed by ``extra``."""
+    data: dict[str, Any] = {
+        "bbmri_id": f"{profile.bbmri_id}:collection:{collection.code}",
+        "description": collection.description or f"{collection.name}: samples and data of the cohort.",
+        "contact": contact,
+        "sex": ["FEMALE", "MALE"],
+        "dataset_types": ["Clinical dataset"],
+        "materials": ["PLASMA", "SERUM"],
+        "age_low": 18,
+        "age_high": 90,
+        "age_unit": "YEAR",
+        "collection_types": ["DISEASE_SPECIFIC"],
+        "data_categories": ["BIOLOGICAL_SAMPLES"],
+    }
+    data.update(extra)
+    return catalog_services.collection_describe(actor=None, collection=collection, **data)
