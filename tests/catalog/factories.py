@@ -1,4 +1,4 @@
-"""Factories of the catalog app (catalog/): collections, profiles, persons and descriptions, through the real services."""
+"""Factories of the catalog app (catalog/): collections, profiles, persons, descriptions, via the real services."""
 
 from __future__ import annotations
 

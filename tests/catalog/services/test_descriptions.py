@@ -1,4 +1,4 @@
-"""Saving MIABIS descriptions (catalog/services/descriptions.py): every problem at once, nothing half-written, audited."""
+"""Saving MIABIS descriptions (catalog/services/descriptions.py): all problems at once, nothing half-written."""
 
 import pytest
 
@@ -21,7 +21,7 @@ def described(biobank_a):
 
 
 def test_a_complete_description_is_stored_and_audited(described):
-    collection, profile, _ = described
+    collection, _, _ = described
     collection.refresh_from_db()
     assert collection.bbmri_id == "bbmri-eric:ID:DE_biobank-a:collection:crc"
     assert collection.materials == ["PLASMA", "SERUM"]
