@@ -7,6 +7,8 @@ The biobank itself (the tenant) is the core's ``accounts.Biobank``; its MIABIS d
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -15,8 +17,11 @@ from biobank.accounts.models import Biobank
 
 from ..identifiers import biobank_id_validator, network_id_validator, person_id_validator
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def codes(verbose_name: str) -> ArrayField:  # type: ignore[type-arg]
+
+def codes(verbose_name: StrOrPromise) -> ArrayField:
     return ArrayField(models.CharField(max_length=120), verbose_name=verbose_name, default=list, blank=True)
 
 

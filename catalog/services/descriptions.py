@@ -79,7 +79,7 @@ def _save(
     _model_errors(instance, exclude, errors)
     if errors:
         raise InvalidFields(errors)
-    creating = instance.pk is None or not type(instance).objects.filter(pk=instance.pk).exists()
+    creating = instance.pk is None or not type(instance)._default_manager.filter(pk=instance.pk).exists()
     try:
         with transaction.atomic():
             instance.save()
@@ -192,7 +192,7 @@ def publication_problems(collection: Collection) -> dict[str, list[str]]:
         if getattr(collection, field) in (None, "", []):
             errors.setdefault(field, []).append(
                 _("MIABIS requires %(field)s before the collection can be published.")
-                % {"field": Collection._meta.get_field(field).verbose_name}
+                % {"field": getattr(Collection._meta.get_field(field), "verbose_name", field)}
             )
     return errors
 
