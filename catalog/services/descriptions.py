@@ -58,17 +58,27 @@ def _model_errors(instance: models.Model, exclude: list[str], errors: dict[str, 
 
 
 def _save(
-    *, actor: Actor, instance: M, data: dict[str, Any], codes: dict[str, str], action: str, exclude: list[str]
+    *,
+    actor: Actor,
+    instance: M,
+    data: dict[str, Any],
+    codes: dict[str, str],
+    action: str,
+    exclude: list[str],
+    errors: dict[str, list[str]] | None = None,
 ) -> M:
+    """Validate everything (with the caller's own ``errors`` found so far), then write: all problems at once."""
     data = dict(data)
-    errors = validate_codes_of(codes, data)
+    errors = {field: list(messages) for field, messages in (errors or {}).items()}
+    for field, messages in validate_codes_of(codes, data).items():
+        errors.setdefault(field, []).extend(messages)
     validate_age_range(data, errors)
     before = {field: _value(getattr(instance, field, None)) for field in data}
     for field, value in data.items():
         setattr(instance, field, value)
     _model_errors(instance, exclude, errors)
-    if errors:
-        raise InvalidFields(errors)
+    if errors:  # a field checked twice (an ID by the service and by its model validator) says it once
+        raise InvalidFields({field: list(dict.fromkeys(messages)) for field, messages in errors.items()})
     creating = instance.pk is None or not type(instance).objects.filter(pk=instance.pk).exists()
     try:
         with transaction.atomic():
@@ -106,11 +116,9 @@ def profile_save(*, actor: Actor, biobank: Biobank, **data: Any) -> BiobankProfi
             found = validate_codes_of(QUALITY_CODES, {"standard": standard, "assessment_level": level})
             for messages in found.values():
                 errors.setdefault("quality_standards", []).extend(messages)
-    if errors:
-        raise InvalidFields(errors)
     profile = _save(
         actor=actor, instance=profile, data=data, codes=BIOBANK_CODES,
-        action=CatalogAuditAction.PROFILE_SAVE, exclude=["biobank"],
+        action=CatalogAuditAction.PROFILE_SAVE, exclude=["biobank"], errors=errors,
     )  # fmt: skip
     if quality is not None:
         old = sorted(profile.quality_standards.values_list("standard", "assessment_level"))
@@ -171,11 +179,9 @@ def collection_describe(*, actor: Actor, collection: Collection, **data: Any) ->
             errors.setdefault("bbmri_id", []).extend(error.messages)
     if data.get("bbmri_id") == "":
         data["bbmri_id"] = None
-    if errors:
-        raise InvalidFields(errors)
     return _save(
         actor=actor, instance=collection, data=data, codes=COLLECTION_CODES,
-        action=CatalogAuditAction.COLLECTION_DESCRIBE, exclude=["biobank"],
+        action=CatalogAuditAction.COLLECTION_DESCRIBE, exclude=["biobank"], errors=errors,
     )  # fmt: skip
 
 

@@ -2,12 +2,43 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from biobank.accounts.models import Biobank
 from catalog import services as catalog_services
-from catalog.models import Collection
+from catalog.models import BiobankProfile, Collection, Person, PublicationState
 
 
 def make_collection(biobank: Biobank, code: str, name: str, description: str = "") -> Collection:
     return catalog_services.collection_create(
         actor=None, biobank=biobank, code=code, name=name, description=description
     )
+
+
+def make_person(biobank: Biobank, local: str = "1", email: str = "contact@example.org") -> Person:
+    node = biobank.country or "DE"
+    return catalog_services.person_save(
+        actor=None, biobank=biobank, bbmri_id=f"bbmri-eric:contactID:{node}_{biobank.code.replace('-', '')}_{local}",
+        first_name="Clara", last_name=f"Contact {local}", email=email, country=node,
+    )  # fmt: skip
+
+
+def make_profile(biobank: Biobank, **data: Any) -> BiobankProfile:
+    node = biobank.country or "DE"
+    values = {
+        "bbmri_id": f"bbmri-eric:ID:{node}_{biobank.code.replace('-', '')}", "juristic_person": "University",
+        "description": "A hospital biobank of tumour tissue and blood for cancer research.",
+        "state": PublicationState.PUBLISHED,
+    } | data  # fmt: skip
+    return catalog_services.profile_save(actor=None, biobank=biobank, **values)
+
+
+def describe_collection(collection: Collection, contact: Person | None, **data: Any) -> Collection:
+    """Everything MIABIS requires to publish (the biobank needs a profile for the collection's ID)."""
+    profile = BiobankProfile.objects.get(biobank=collection.biobank)
+    values = {
+        "bbmri_id": f"{profile.bbmri_id}:collection:{collection.code}", "contact": contact,
+        "description": "Tumour tissue of patients operated on for cancer since 2015.",
+        "sex": ["FEMALE", "MALE"], "dataset_types": ["Other"], "materials": ["TISSUE_FROZEN"],
+    } | data  # fmt: skip
+    return catalog_services.collection_describe(actor=None, collection=collection, **values)
