@@ -294,5 +294,6 @@ class ResearchResourceForm(GroupedForm):
         super().__init__(*args, **kwargs)
         contact: Any = self.fields["contact"]
         contact.queryset = persons_of(biobank, current_contact)
+        contact.required = True  # a research resource names whom to ask (the model requires it)
         collections: Any = self.fields["collections"]
         collections.queryset = Collection.objects.filter(biobank=biobank).order_by("name")
