@@ -88,7 +88,7 @@ class CollectionForm(GroupedForm):
     diseases = DiseasesField(label=_("Diseases (chosen)"), required=False)
     diseases_add = forms.CharField(
         label=_("Add disease codes"), required=False, max_length=2000,
-        help_text=_("ICD-10 codes (WHO 2019: C18, C18.0 or a block such as C15-C26) or ORPHA:<digits>, separated "
+        help_text=_("ICD-10 codes (WHO 2019: C18, C18.0 or a block such as C15-C26) or ORPHA:&lt;digits&gt;, separated "
                     "by spaces or commas. Or find them by name below."),
     )  # fmt: skip
     collection_types = codes_field("Directory.CollectionTypes", _("Collection types"))
@@ -147,7 +147,7 @@ class CollectionForm(GroupedForm):
 class ProfileForm(GroupedForm):
     bbmri_id = forms.CharField(
         label=_("BBMRI-ERIC ID"), max_length=200,
-        help_text=_("bbmri-eric:ID:<country code>_<local part>, e.g. bbmri-eric:ID:DE_ukrm "
+        help_text=_("bbmri-eric:ID:&lt;country code&gt;_&lt;local part&gt;, e.g. bbmri-eric:ID:DE_ukrm "
                     "(letters, digits, _, -, :)."),
     )  # fmt: skip
     acronym = forms.CharField(label=_("Acronym"), max_length=60, required=False)
@@ -222,7 +222,8 @@ class ProfileForm(GroupedForm):
 class PersonForm(forms.Form):
     bbmri_id = forms.CharField(
         label=_("BBMRI-ERIC ID"), max_length=200,
-        help_text=_("bbmri-eric:contactID:<country code>_<local part>, e.g. bbmri-eric:contactID:DE_ukrm_1."),
+        help_text=_("bbmri-eric:contactID:&lt;country code&gt;_&lt;local part&gt;, "
+                    "e.g. bbmri-eric:contactID:DE_ukrm_1."),
     )  # fmt: skip
     title_before_name = forms.CharField(label=_("Title before the name"), max_length=60, required=False)
     first_name = forms.CharField(label=_("First name"), max_length=120, required=False)
@@ -240,7 +241,8 @@ class PersonForm(forms.Form):
 class NetworkForm(GroupedForm):
     bbmri_id = forms.CharField(
         label=_("BBMRI-ERIC ID"), max_length=200,
-        help_text=_("bbmri-eric:networkID:<country code or EU>_<local part>, e.g. bbmri-eric:networkID:EU_cebn."),
+        help_text=_("bbmri-eric:networkID:&lt;country code or EU&gt;_&lt;local part&gt;, "
+                    "e.g. bbmri-eric:networkID:EU_cebn."),
     )  # fmt: skip
     name = forms.CharField(label=_("Name"), max_length=300)
     acronym = forms.CharField(label=_("Acronym"), max_length=60, required=False)
@@ -270,7 +272,7 @@ class NetworkForm(GroupedForm):
 class ResearchResourceForm(GroupedForm):
     bbmri_id = forms.CharField(
         label=_("BBMRI-ERIC ID"), max_length=200,
-        help_text=_("bbmri-eric:studyID:<country code>_<local part>, e.g. bbmri-eric:studyID:DE_ukrm_crc."),
+        help_text=_("bbmri-eric:studyID:&lt;country code&gt;_&lt;local part&gt;, e.g. bbmri-eric:studyID:DE_ukrm_crc."),
     )  # fmt: skip
     title = forms.CharField(label=_("Name"), max_length=300)
     acronym = forms.CharField(label=_("Acronym"), max_length=60, required=False)
