@@ -145,7 +145,7 @@ def check_published_requirements(collection: Collection) -> list[Finding]:
     if collection.state != PublicationState.PUBLISHED:
         return []
     missing = [
-        str(Collection._meta.get_field(name).verbose_name)
+        str(getattr(Collection._meta.get_field(name), "verbose_name", name))
         for name in COLLECTION_REQUIRED_TO_PUBLISH
         if getattr(collection, name if name != "contact" else "contact_id") in (None, "", [])
     ]
@@ -334,7 +334,8 @@ def biobank_findings(biobanks: Iterable[Any]) -> dict[int, BiobankQuality]:
     for collection in collections:
         collection.biobank = result[collection.biobank_id].biobank
         summary = facts.get(collection.pk, FactSummary())
-        found = collection_findings(collection, summary, by_pk.get(collection.parent_id))
+        parent = by_pk.get(collection.parent_id) if collection.parent_id else None
+        found = collection_findings(collection, summary, parent)
         quality = result[collection.biobank_id]
         quality.by_collection[collection.pk] = found
         quality.collections.append(collection)

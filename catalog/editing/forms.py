@@ -133,12 +133,13 @@ class CollectionForm(GroupedForm):
         for name in ("contact", "head"):
             field: Any = self.fields[name]
             field.queryset = persons_of(collection.biobank, collection.contact_id, collection.head_id)
-        chosen = self.data.getlist("diseases") if self.is_bound else list(self.initial.get("diseases") or [])
+        data: Any = self.data
+        chosen = data.getlist("diseases") if self.is_bound else list(self.initial.get("diseases") or [])
         diseases: Any = self.fields["diseases"]
         diseases.show(chosen)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         added = split_codes(data.pop("diseases_add", ""))
         data["diseases"] = list(dict.fromkeys([*data.get("diseases", []), *added]))
         return data
@@ -205,7 +206,7 @@ class ProfileForm(GroupedForm):
         return [(self[s], self[lvl]) for s, lvl in self.quality_rows]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         quality = []
         for standard, level in self.quality_rows:
             s, lvl = data.pop(standard, ""), data.pop(level, "")

@@ -54,7 +54,9 @@ def biobank_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     quality = biobank_findings([biobank])[biobank.pk]
     profile = BiobankProfile.objects.filter(biobank=biobank).select_related("contact").first()
     by_pk = {c.pk: c for c in quality.collections}
-    collections = [(c, by_pk.get(c.parent_id), quality.by_collection[c.pk]) for c in quality.collections]
+    collections = [
+        (c, by_pk.get(c.parent_id) if c.parent_id else None, quality.by_collection[c.pk]) for c in quality.collections
+    ]
     context = {
         "biobank": biobank,
         "profile": profile,
@@ -107,7 +109,7 @@ def collection_edit(request: AuthenticatedHttpRequest, code: str, pk: int) -> Ht
     if request.method == "POST" and "find_diseases" in request.POST:
         # The search button of the diseases picker without JavaScript: the same form again, values kept and not
         # checked yet, with the matches offered as more boxes to tick.
-        form._errors = ErrorDict()
+        form._errors = ErrorDict()  # type: ignore[attr-defined]
         query = request.POST.get("disease_q", "")
         found = search_diseases(query, exclude=frozenset(request.POST.getlist("diseases")))
     elif request.method == "POST" and form.is_valid():
