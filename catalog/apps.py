@@ -17,11 +17,12 @@ class CatalogConfig(AppConfig):
         from biobank.accounts.choices import Perm
         from biobank.audit.choices import register_audit_actions
         from biobank.demo import register_demo_seeder
-        from biobank.web.context_processors import register_main_link
+        from biobank.web.context_processors import register_biobank_link, register_main_link
         from biobank.web.panels import register_biobank_tile, register_directory_source
 
         from .choices import CatalogAuditAction
         from .demo_seed import seed
+        from .quality import quality_tile
         from .selectors import collection_names_of, collections_by_biobank
 
         register_audit_actions(CatalogAuditAction)
@@ -32,6 +33,12 @@ class CatalogConfig(AppConfig):
             perms=(Perm.VIEW_CATALOG, Perm.MANAGE_CATALOG),
             load=collections_by_biobank,
         )
+        register_biobank_tile(
+            template="catalog/partials/quality_tile.html", perms=(Perm.MANAGE_CATALOG,), load=quality_tile
+        )
+        # The catalogue management (descriptions, publication, data quality) of each biobank, for its data managers;
+        # "Collections" above stays the cross-biobank list for everyone who may see collections.
+        register_biobank_link(label=_("Catalogue"), url_name="catalog_manage:biobank", perm=Perm.MANAGE_CATALOG)
         register_directory_source(collection_names_of)
         register_demo_seeder("catalogue collections", seed)
         post_migrate.connect(_load_vocabularies_after_migrate, sender=self)

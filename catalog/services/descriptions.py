@@ -67,8 +67,9 @@ def _save(
     exclude: list[str],
     errors: dict[str, list[str]] | None = None,
 ) -> M:
+    """Validate everything (with the caller's own ``errors`` found so far), then write: all problems at once."""
     data = dict(data)
-    errors = dict(errors or {})
+    errors = {field: list(messages) for field, messages in (errors or {}).items()}
     for field, messages in validate_codes_of(codes, data).items():
         errors.setdefault(field, []).extend(messages)
     ages = {field: getattr(instance, field, None) for field in ("age_low", "age_high", "age_unit")}
@@ -77,8 +78,8 @@ def _save(
     for field, value in data.items():
         setattr(instance, field, value)
     _model_errors(instance, exclude, errors)
-    if errors:
-        raise InvalidFields(errors)
+    if errors:  # a field checked twice (an ID by the service and by its model validator) says it once
+        raise InvalidFields({field: list(dict.fromkeys(messages)) for field, messages in errors.items()})
     creating = instance.pk is None or not type(instance)._default_manager.filter(pk=instance.pk).exists()
     try:
         with transaction.atomic():

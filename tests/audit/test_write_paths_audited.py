@@ -21,6 +21,7 @@ from biobank.audit.models import AuditEvent, AuditOutbox
 from catalog import services as catalog_services
 from tests.accounts.factories import UserFactory
 from tests.audit import write_path_exercises as ex
+from tests.audit import write_path_exercises_catalog as cx
 from tests.audit import write_path_exercises_specimens as sx
 from tests.audit import write_path_exercises_specimens_api as sax
 from tests.audit import write_path_exercises_storage as storage_ex
@@ -89,6 +90,16 @@ ROUTES: dict[str, Audited | ChangesNothing] = {
     "web:token_revoke POST": Audited(ex.web_token_revoke, "api_token.revoke"),
     "catalog:collection_create POST": Audited(ex.web_collection_create, "collection.create"),
     "catalog:collection_edit POST": Audited(ex.web_collection_edit, "collection.update"),
+    # catalogue management (catalog/editing/)
+    "catalog_manage:profile POST": Audited(cx.web_profile, "biobank_profile.save"),
+    "catalog_manage:collection POST": Audited(cx.web_collection, "collection.describe"),
+    "catalog_manage:collection_state POST": Audited(cx.web_collection_state, "collection.publish"),
+    "catalog_manage:person_new POST": Audited(cx.web_person_new, "catalog_person.save"),
+    "catalog_manage:person POST": Audited(cx.web_person, "catalog_person.save"),
+    "catalog_manage:network_new POST": Audited(cx.web_network_new, "catalog_network.save"),
+    "catalog_manage:network POST": Audited(cx.web_network, "catalog_network.save"),
+    "catalog_manage:resource_new POST": Audited(cx.web_resource_new, "research_resource.save"),
+    "catalog_manage:resource POST": Audited(cx.web_resource, "research_resource.save"),
     "api-member-list POST": Audited(ex.api_member_add, "membership.grant"),
     "api-member-detail DELETE": Audited(ex.api_member_remove, "membership.revoke"),
     "api-role-grant-approve POST": Audited(ex.api_role_grant_approve, "role_grant.approve"),
@@ -173,6 +184,10 @@ COMMANDS: dict[str, Audited | NotData] = {
     "mfa_reset": Audited(ex.command_mfa_reset, "mfa.reset"),
     "mfa_demo_code": NotData("prints the current code of the published demo key (demo mode only); reads no table"),
     "keys_add": NotData("appends a key to a key file outside the database (rotation step 1; vault_rotate follows)"),
+    "load_vocabularies": NotData(
+        "replaces the shipped code lists' copy (VocabularyTerm) with catalog/data's files: reference data, no record "
+        "of a person, biobank, donor or specimen"
+    ),
     "db_roles": NotData("grants privileges to the application's PostgreSQL role; no row of the portal changes"),
     "verify_audit_chain": Audited(ex.command_verify_audit_chain, "audit.verified"),
     "audit_reanchor": Audited(ex.command_audit_reanchor, "audit.reanchor"),

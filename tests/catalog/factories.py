@@ -55,3 +55,32 @@ def describe_collection(collection: Collection, profile: BiobankProfile, contact
     }
     data.update(extra)
     return catalog_services.collection_describe(actor=None, collection=collection, **data)
+
+
+def make_contact(biobank: Biobank, local: str = "1", email: str = "contact@example.org") -> Person:
+    node = biobank.country or "DE"
+    return catalog_services.person_save(
+        actor=None, biobank=biobank, bbmri_id=f"bbmri-eric:contactID:{node}_{biobank.code.replace('-', '')}_{local}",
+        first_name="Clara", last_name=f"Contact {local}", email=email, country=node,
+    )  # fmt: skip
+
+
+def make_profile_for(biobank: Biobank, **data: Any) -> BiobankProfile:
+    node = biobank.country or "DE"
+    values = {
+        "bbmri_id": f"bbmri-eric:ID:{node}_{biobank.code.replace('-', '')}", "juristic_person": "University",
+        "description": "A hospital biobank of tumour tissue and blood for cancer research.",
+        "state": PublicationState.PUBLISHED,
+    } | data  # fmt: skip
+    return catalog_services.profile_save(actor=None, biobank=biobank, **values)
+
+
+def describe_for_publishing(collection: Collection, contact: Person | None, **data: Any) -> Collection:
+    """Everything MIABIS requires to publish (the biobank needs a profile for the collection's ID)."""
+    profile = BiobankProfile.objects.get(biobank=collection.biobank)
+    values = {
+        "bbmri_id": f"{profile.bbmri_id}:collection:{collection.code}", "contact": contact,
+        "description": "Tumour tissue of patients operated on for cancer since 2015.",
+        "sex": ["FEMALE", "MALE"], "dataset_types": ["Other"], "materials": ["TISSUE_FROZEN"],
+    } | data  # fmt: skip
+    return catalog_services.collection_describe(actor=None, collection=collection, **values)

@@ -84,7 +84,7 @@ def seed() -> dict[str, str]:
     """The demo data (``seed_demo``) and a value for every path parameter of the site's pages."""
     from biobank.accounts.models import ApiToken, Biobank, Membership, RoleGrant, User
     from biobank.audit.models import AuditEvent
-    from catalog.models import Collection
+    from catalog.models import Collection, Network, Person, ResearchResource
     from consent.models import Consent, Donor, DuplicateReview, Template
     from specimens.models import ImportJob, Specimen, StorageUnit
 
@@ -113,6 +113,10 @@ def seed() -> dict[str, str]:
         "grant_id": first_pk(RoleGrant.objects.filter(biobank=biobank)),
         "token_id": first_pk(ApiToken.objects.filter(biobank=biobank)),
         "pk": first_pk(Collection.objects.filter(biobank=biobank)),
+        # the catalogue management's contact persons, networks and research resources (404 pages when none)
+        "person_id": first_pk(Person.objects.filter(biobank=biobank)),
+        "network_id": first_pk(Network.objects.filter(member_biobanks=biobank)),
+        "resource_id": first_pk(ResearchResource.objects.filter(biobank=biobank)),
         "import_id": first_pk(ImportJob.objects.filter(biobank=biobank)),
         "pid": donor.pid_display,
         "consent_id": str(consent.pk),

@@ -89,3 +89,12 @@ def test_only_the_most_specific_link_is_current(client, biobank_a):
     assert f'href="/specimens/{biobank_a.code}/storage/" aria-current="page"' in page or (
         f'aria-current="page" href="/specimens/{biobank_a.code}/storage/"' in page
     )
+
+
+def test_a_data_manager_gets_the_catalogue_management_of_their_biobank_and_a_technician_not(
+    client, data_manager_a, technician_a
+):
+    manage = reverse("catalog_manage:biobank", args=["biobank-a"])
+    assert manage in urls(nav_of(client, data_manager_a))
+    assert manage not in urls(nav_of(client, technician_a))
+    assert reverse("catalog:collection_list") in urls(nav_of(client, technician_a))  # the read-only list stays

@@ -74,6 +74,8 @@ POST_NEEDS: dict[str, str] = {
     "biobanks/<slug:code>/members/requests/<int:grant_id>/reject/": "manage_members",
     "specimens/<slug:code>/act/<slug:act>/<path:barcode>/": "change_specimens",
     "specimens/<slug:code>/imports/<int:import_id>/commit/": "change_specimens",
+    # without a state the data manager is sent back to the collection with the message naming the allowed states
+    "catalogue/manage/<slug:code>/collections/<int:pk>/state/": "manage_catalog",
 }
 
 
@@ -188,10 +190,26 @@ PAGES: dict[str, Row] = {
     "specimens/<slug:code>/worklists/<slug:worklist>/": staff("view_specimens"),
     "specimens/<slug:code>/s/<path:barcode>/": staff("view_specimens"),
     "specimens/<slug:code>/act/<slug:act>/<path:barcode>/": POST_ONLY,
+    # Catalogue management (catalog/editing/): reading needs view_catalog, every form and action manage_catalog.
+    "catalogue/manage/": signed_in(200),  # the biobanks whose catalogue the person sees (maybe none)
+    "catalogue/manage/<slug:code>/": staff("view_catalog"),
+    "catalogue/manage/<slug:code>/profile/": staff("manage_catalog"),
+    "catalogue/manage/<slug:code>/collections/<int:pk>/": staff("manage_catalog"),
+    "catalogue/manage/<slug:code>/collections/<int:pk>/state/": POST_ONLY,
+    "catalogue/manage/<slug:code>/diseases/": staff("manage_catalog"),
+    "catalogue/manage/<slug:code>/persons/new/": staff("manage_catalog"),
+    "catalogue/manage/<slug:code>/persons/<int:person_id>/": staff("manage_catalog"),
+    "catalogue/manage/<slug:code>/networks/new/": staff("manage_catalog"),
+    "catalogue/manage/<slug:code>/networks/<int:network_id>/": staff("manage_catalog"),
+    "catalogue/manage/<slug:code>/resources/new/": staff("manage_catalog"),
+    "catalogue/manage/<slug:code>/resources/<int:resource_id>/": staff("manage_catalog"),
 }
 
 # Pages that only answer GET (a POST is 405 for own and foreign objects alike).
 GET_ONLY: set[str] = {
+    "catalogue/manage/",
+    "catalogue/manage/<slug:code>/",
+    "catalogue/manage/<slug:code>/diseases/",
     "audit/history/<str:object_type>/<str:object_id>/",
     "consent/<slug:code>/donors/",
     "consent/<slug:code>/donors/<str:pid>/",
@@ -244,6 +262,25 @@ def import_job_of(side: Side) -> Any:
     return import_upload(actor=None, biobank=side.biobank, data=data.encode(), file_name="matrix.csv")
 
 
+def catalogue_objects_of(side: Side) -> dict[str, int]:
+    """A contact person, a network (with the biobank as member) and a research resource of ``side``'s biobank."""
+    from catalog import services as catalog
+    from catalog.models import Network, Person, ResearchResource
+
+    biobank, local = side.biobank, f"DE_matrix{side.biobank.pk}"
+    person = Person.objects.filter(biobank=biobank).first() or catalog.person_save(
+        actor=None, biobank=biobank, bbmri_id=f"bbmri-eric:contactID:{local}", email="c@example.org", country="DE"
+    )
+    network = Network.objects.filter(member_biobanks=biobank).first() or catalog.network_save(
+        actor=None, bbmri_id=f"bbmri-eric:networkID:{local}", name=local, description="Matrix network.",
+        contact=person, member_biobanks=[biobank],
+    )  # fmt: skip
+    resource = ResearchResource.objects.filter(biobank=biobank).first() or catalog.research_resource_save(
+        actor=None, biobank=biobank, bbmri_id=f"bbmri-eric:studyID:{local}", title=local, contact=person
+    )
+    return {"person_id": person.pk, "network_id": network.pk, "resource_id": resource.pk}
+
+
 def fill(route: str, side: Side, *, code_of: Side | None = None) -> str:
     """The URL of ``route`` naming ``side``'s objects (``code_of``: take the biobank code from another side)."""
     values: dict[str, Any] = side.path_values()
@@ -258,6 +295,8 @@ def fill(route: str, side: Side, *, code_of: Side | None = None) -> str:
     }
     if "<int:import_id>" in route:
         values["import_id"] = import_job_of(side).pk
+    if route.startswith("catalogue/manage/"):
+        values |= catalogue_objects_of(side)
     return "/" + PARAMETER.sub(lambda match: str(values[match.group(1)]), route)
 
 

@@ -45,7 +45,7 @@ def test_a_data_manager_sees_the_collections_with_edit_links(client, data_manage
     client.force_login(data_manager_a)
     page = client.get(DASHBOARD).content.decode()
     assert "Breast cancer 2019" in page
-    assert reverse("catalog:collection_edit", args=[collection_a.pk]) in page
+    assert reverse("catalog_manage:collection", args=["biobank-a", collection_a.pk]) in page  # the full description
     assert "Liver cohort" not in page  # another biobank's collection
     assert "Manage API tokens" not in page
 
@@ -67,7 +67,7 @@ def test_a_technician_sees_what_their_role_allows_and_the_collections(client, te
     assert "Register and process specimens, manage storage" in page
     assert "Breast cancer 2019" in page
     assert "Manage members" not in page
-    assert reverse("catalog:collection_edit", args=[collection_a.pk]) not in page
+    assert reverse("catalog_manage:collection", args=["biobank-a", collection_a.pk]) not in page
 
 
 def test_an_identity_steward_sees_their_permissions_but_no_catalogue(client, steward_a, collection_a):
@@ -115,8 +115,9 @@ def test_the_dashboard_query_count_does_not_grow_with_the_number_of_biobanks(cli
         make_token(biobank, "view_biobank")
     assert count_queries(DASHBOARD) == one
     # session, user, memberships, member counts, members for auditors, token summary, collections,
-    # specimens by status, the last verification of the audit chain (auditors)
-    assert one == 9
+    # specimens by status, the last verification of the audit chain (auditors), and the catalogue's data-quality tile
+    # (biobanks, profiles, collections; their facts only when there are collections: catalog/quality.py)
+    assert one == 12
 
 
 def test_an_auditor_sees_the_last_verification_of_the_audit_chain_and_a_technician_does_not(

@@ -1,0 +1,93 @@
+"""The catalogue management's writes (catalog/editing/), exercised through their real pages as a data manager.
+
+Kept beside ``write_path_exercises.py`` (same ``Fixtures``); ``test_write_paths_audited`` names each with the audit
+action it must leave.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
+from catalog import services as catalog
+from catalog.models import Network, Person, ResearchResource
+from tests.audit.write_path_exercises import Fixtures, _ok
+from tests.catalog.factories import describe_for_publishing, make_contact, make_profile_for
+
+PERSON = {"bbmri_id": "bbmri-eric:contactID:DE_w_2", "email": "w@example.org", "country": "DE"}
+
+
+def _web(f: Fixtures) -> Any:
+    f.client.force_login(f.data_manager_a)
+    return f.client
+
+
+def _url(name: str, *args: Any) -> str:
+    return reverse(f"catalog_manage:{name}", args=["biobank-a", *args])
+
+
+def _person(f: Fixtures) -> Person:
+    return make_contact(f.biobank_a, "w")
+
+
+def web_profile(f: Fixtures) -> None:
+    data = {"bbmri_id": "bbmri-eric:ID:DE_w", "description": "A biobank of blood and tissue for research.",
+            "juristic_person": "University", "state": "draft"}  # fmt: skip
+    _ok(_web(f).post(_url("profile"), data), 302)
+
+
+def web_collection(f: Fixtures) -> None:
+    make_profile_for(f.biobank_a)
+    data = {"name": "Breast", "sex": ["FEMALE"], "materials": ["DNA"], "diseases_add": "C50"}
+    _ok(_web(f).post(_url("collection", f.collection_a.pk), data), 302)
+
+
+def web_collection_state(f: Fixtures) -> None:
+    make_profile_for(f.biobank_a)
+    describe_for_publishing(f.collection_a, _person(f))
+    _ok(_web(f).post(_url("collection_state", f.collection_a.pk), {"state": "published"}), 302)
+
+
+def web_person_new(f: Fixtures) -> None:
+    _ok(_web(f).post(_url("person_new"), PERSON), 302)
+
+
+def web_person(f: Fixtures) -> None:
+    person = _person(f)
+    _ok(_web(f).post(_url("person", person.pk), PERSON | {"bbmri_id": person.bbmri_id}), 302)
+
+
+def _network_data(f: Fixtures) -> dict[str, Any]:
+    return {"bbmri_id": "bbmri-eric:networkID:DE_w", "name": "W", "description": "A network.",
+            "contact": _person(f).pk, "status": "Active"}  # fmt: skip
+
+
+def web_network_new(f: Fixtures) -> None:
+    _ok(_web(f).post(_url("network_new"), _network_data(f)), 302)
+
+
+def web_network(f: Fixtures) -> None:
+    data = _network_data(f)
+    network = catalog.network_save(
+        actor=None, member_biobanks=[f.biobank_a], **(data | {"contact": Person.objects.get(pk=data["contact"])})
+    )
+    _ok(_web(f).post(_url("network", network.pk), data | {"name": "W renamed"}), 302)
+    assert Network.objects.get(pk=network.pk).name == "W renamed"
+
+
+def _resource_data(f: Fixtures) -> dict[str, Any]:
+    return {"bbmri_id": "bbmri-eric:studyID:DE_w", "title": "W study", "contact": _person(f).pk}
+
+
+def web_resource_new(f: Fixtures) -> None:
+    _ok(_web(f).post(_url("resource_new"), _resource_data(f)), 302)
+
+
+def web_resource(f: Fixtures) -> None:
+    data = _resource_data(f)
+    resource = catalog.research_resource_save(
+        actor=None, biobank=f.biobank_a, **(data | {"contact": Person.objects.get(pk=data["contact"])})
+    )
+    _ok(_web(f).post(_url("resource", resource.pk), data | {"title": "W study renamed"}), 302)
+    assert ResearchResource.objects.get(pk=resource.pk).title == "W study renamed"
