@@ -26,12 +26,15 @@ import zipfile
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 
 from biobank.accounts.models import Biobank
+from biobank.audit.services import audit_record
 
 from .. import identifiers
 from .. import vocabularies as v
+from ..choices import CatalogAuditAction
 from ..facts.privacy import publishable
 from ..models import BiobankProfile, Collection, CollectionFact, Network, Person, PublicationState
 from .staging import FALSE, SEPARATOR, SHEETS, TRUE, staging
@@ -159,9 +162,7 @@ def directory_rows(*, biobank: Biobank | None = None) -> Rows:
     profiles_list = sorted(profiles, key=lambda p: p.bbmri_id)
     biobank_ids = [p.biobank_id for p in profiles_list]
     collections = sorted(
-        Collection.objects.filter(
-            state=PublicationState.PUBLISHED, biobank__in=biobank_ids, bbmri_id__isnull=False
-        )
+        Collection.objects.filter(state=PublicationState.PUBLISHED, biobank__in=biobank_ids, bbmri_id__isnull=False)
         .select_related("biobank__profile", "parent", "contact", "head")
         .prefetch_related("networks"),
         key=lambda c: c.bbmri_id or "",
@@ -171,9 +172,9 @@ def directory_rows(*, biobank: Biobank | None = None) -> Rows:
     for fact in CollectionFact.objects.filter(collection__in=[c.pk for c in collections]):
         facts_by_collection.setdefault(fact.collection_id, []).append(fact)
     memberships: dict[int, list[str]] = {}
-    for network_id, member in Network.member_biobanks.through.objects.filter(
-        biobank__in=biobank_ids
-    ).values_list("network__bbmri_id", "biobank_id"):
+    for network_id, member in Network.member_biobanks.through.objects.filter(biobank__in=biobank_ids).values_list(
+        "network__bbmri_id", "biobank_id"
+    ):
         memberships.setdefault(member, []).append(network_id)
     networks = (
         Network.objects.select_related("contact")
@@ -237,6 +238,17 @@ def to_csv_zip(rows: Rows) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, text.getvalue())
     return buffer.getvalue()
+
+
+def directory_export(*, actor: Any, fmt: str, biobank: Biobank | None = None) -> bytes:
+    """The export, audited (who took which part of the catalogue out, in which format)."""
+    with transaction.atomic():
+        data = export_bytes(fmt, biobank=biobank)
+        audit_record(
+            actor=actor, action=CatalogAuditAction.DIRECTORY_EXPORT, object_type="directory_workbook",
+            object_id=fmt, biobank=biobank, details={"format": fmt, "bytes": len(data)},
+        )  # fmt: skip
+    return data
 
 
 def export_bytes(fmt: str, *, biobank: Biobank | None = None) -> bytes:

@@ -284,8 +284,15 @@ class _Writer:
                 continue
             has_facts = CollectionFact.objects.filter(collection=collection).exists()
             if collection_id not in self.created_collections and has_facts:
-                self.report.warnings.append(Problem("facts", rows[0][0], "collection", collection_id, _(
-                    "This collection's facts are computed from its live inventory: the workbook's are skipped.")))
+                self.report.warnings.append(
+                    Problem(
+                        "facts",
+                        rows[0][0],
+                        "collection",
+                        collection_id,
+                        _("This collection's facts are computed from its live inventory: the workbook's are skipped."),
+                    )
+                )
                 continue
             seen: set[tuple[str, ...]] = set()
             facts = []

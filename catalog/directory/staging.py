@@ -79,7 +79,11 @@ def staging() -> dict[str, Sheet]:
         pattern = re.compile(body["id_regex"].replace(r"[\w-:]", r"[\w:-]"), re.ASCII)
         columns = tuple(
             Column(
-                c["name"], bool(c["required"]), c["type"], c.get("ref") or "", c.get("ref_table") or "",
+                c["name"],
+                bool(c["required"]),
+                c["type"],
+                c.get("ref") or "",
+                c.get("ref_table") or "",
                 bool(c.get("multi")),
             )  # fmt: skip
             for c in body["columns"]

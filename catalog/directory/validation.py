@@ -39,7 +39,13 @@ class Problem:
     message: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"sheet": self.sheet, "row": self.row, "column": self.column, "value": self.value, "message": self.message}
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -126,25 +132,44 @@ class Checker:
     def check_structure(self) -> bool:
         for sheet in self.tables:
             if sheet not in SHEETS:
-                self.warnings.append(
-                    Problem(sheet, 0, "", "", _("Not a sheet of the Directory upload: ignored."))
-                )
+                self.warnings.append(Problem(sheet, 0, "", "", _("Not a sheet of the Directory upload: ignored.")))
         for sheet in SHEETS:
             if sheet not in self.tables:
-                self.add(sheet, 0, "", "", _("The sheet %(sheet)r is missing; a Directory workbook has the sheets "
-                                             "%(sheets)s.") % {"sheet": sheet, "sheets": ", ".join(SHEETS)})
+                self.add(
+                    sheet,
+                    0,
+                    "",
+                    "",
+                    _("The sheet %(sheet)r is missing; a Directory workbook has the sheets %(sheets)s.")
+                    % {"sheet": sheet, "sheets": ", ".join(SHEETS)},
+                )
                 continue
             expected = staging()[sheet].column_names
             header = self.tables[sheet].header
             for column in expected:
                 if column not in header:
-                    self.add(sheet, 1, column, "", _("The column %(column)r is missing; the sheet %(sheet)r needs the "
-                             "columns %(columns)s.") % {"column": column, "sheet": sheet, "columns": ", ".join(expected)})
+                    self.add(
+                        sheet,
+                        1,
+                        column,
+                        "",
+                        _("The column %(column)r is missing; the sheet %(sheet)r needs the columns %(columns)s.")
+                        % {"column": column, "sheet": sheet, "columns": ", ".join(expected)},
+                    )
             for column in header:
                 if column not in expected:
-                    self.add(sheet, 1, column, column, _("%(column)r is not a column of the Directory's staging sheet "
-                             "%(sheet)r (published-schema columns such as national_node or pid must not be uploaded); "
-                             "allowed: %(columns)s.") % {"column": column, "sheet": sheet, "columns": ", ".join(expected)})
+                    self.add(
+                        sheet,
+                        1,
+                        column,
+                        column,
+                        _(
+                            "%(column)r is not a column of the Directory's staging sheet "
+                            "%(sheet)r (published-schema columns such as national_node or pid must not be uploaded); "
+                            "allowed: %(columns)s."
+                        )
+                        % {"column": column, "sheet": sheet, "columns": ", ".join(expected)},
+                    )
         return not self.problems
 
     def check(self) -> None:
@@ -171,8 +196,15 @@ class Checker:
                     self.add(sheet, number, column.name, "", _("A value is required here."))
                 continue
             if column.name in NOT_STORED.get(sheet, ()):
-                self.warnings.append(Problem(sheet, number, column.name, value,
-                                             _("This installation does not store this column: the value is ignored.")))
+                self.warnings.append(
+                    Problem(
+                        sheet,
+                        number,
+                        column.name,
+                        value,
+                        _("This installation does not store this column: the value is ignored."),
+                    )
+                )
                 continue
             if column.name == "id":
                 self.check_id(sheet, number, row)
@@ -234,8 +266,13 @@ class Checker:
         for code in codes:
             if code not in known and not (star and code == v.ANY):
                 allowed = _allowed(vocabulary) + (", *" if star else "")
-                self.add(sheet, number, column, code, _("Unknown %(ref)s code; allowed: %(allowed)s.")
-                         % {"ref": ref, "allowed": allowed})
+                self.add(
+                    sheet,
+                    number,
+                    column,
+                    code,
+                    _("Unknown %(ref)s code; allowed: %(allowed)s.") % {"ref": ref, "allowed": allowed},
+                )
 
     def check_diseases(self, sheet: str, number: int, column: str, codes: list[str]) -> None:
         for code in codes:
@@ -244,9 +281,17 @@ class Checker:
                 v.is_disease(ours) and (ours.startswith("ORPHA:") or code.startswith(v.DIRECTORY_ICD_PREFIX))
             ):
                 continue
-            self.add(sheet, number, column, code, _("Unknown disease: write urn:miriam:icd:<ICD-10 code of the WHO "
-                     "2019 edition> (e.g. urn:miriam:icd:C18.0) or ORPHA:<digits>%(star)s.")
-                     % {"star": _(", or * in the facts") if sheet == "facts" else ""})
+            self.add(
+                sheet,
+                number,
+                column,
+                code,
+                _(
+                    "Unknown disease: write urn:miriam:icd:<ICD-10 code of the WHO "
+                    "2019 edition> (e.g. urn:miriam:icd:C18.0) or ORPHA:<digits>%(star)s."
+                )
+                % {"star": _(", or * in the facts") if sheet == "facts" else ""},
+            )
 
     def check_refs(self, sheet: str, number: int, column: str, table: str, ids: list[str]) -> None:
         target = TABLE_TO_SHEET.get(table)
@@ -256,23 +301,45 @@ class Checker:
         for ref in ids:
             if ref in self.ids.get(target, set()) or model.objects.filter(bbmri_id=ref).exists():
                 continue
-            self.add(sheet, number, column, ref, _("No %(target)s with this ID in the sheet %(target)r or in the "
-                     "catalogue.") % {"target": target})
+            self.add(
+                sheet,
+                number,
+                column,
+                ref,
+                _("No %(target)s with this ID in the sheet %(target)r or in the catalogue.") % {"target": target},
+            )
 
     def check_age(self, number: int, row: dict[str, str]) -> None:
         low, high = row.get("age_low", ""), row.get("age_high", "")
         if low.lstrip("-").isdigit() and high.lstrip("-").isdigit() and int(low) > int(high):
-            self.add("collections", number, "age_low", low, _("The age range is %(low)s to %(high)s: the lower age "
-                     "must not be above the upper one.") % {"low": low, "high": high})
+            self.add(
+                "collections",
+                number,
+                "age_low",
+                low,
+                _("The age range is %(low)s to %(high)s: the lower age must not be above the upper one.")
+                % {"low": low, "high": high},
+            )
         if (low or high) and not row.get("age_unit"):
-            self.add("collections", number, "age_unit", "", _("Give the unit of the age range (allowed: "
-                     "%(allowed)s).") % {"allowed": _allowed("Directory.AgeUnits")})
+            self.add(
+                "collections",
+                number,
+                "age_unit",
+                "",
+                _("Give the unit of the age range (allowed: %(allowed)s).")
+                % {"allowed": _allowed("Directory.AgeUnits")},
+            )
 
     def check_fact_counts(self, number: int, row: dict[str, str]) -> None:
         samples, donors = row.get("number_of_samples", ""), row.get("number_of_donors", "")
         if samples.isdigit() and donors.isdigit() and int(donors) > int(samples):
-            self.add("facts", number, "number_of_donors", donors, _("More donors than samples (%(samples)s).")
-                     % {"samples": samples})
+            self.add(
+                "facts",
+                number,
+                "number_of_donors",
+                donors,
+                _("More donors than samples (%(samples)s).") % {"samples": samples},
+            )
 
     def check_cycles(self) -> None:
         parent_of = {row["id"]: (n, row.get("parent_collection", "")) for n, row in self.tables["collections"].rows}
@@ -284,8 +351,13 @@ class Checker:
                 if node in seen:
                     if start not in reported:
                         number = parent_of[start][0]
-                        self.add("collections", number, "parent_collection", parent_of[start][1],
-                                 _("Sub-collection cycle: %(path)s.") % {"path": " → ".join([*seen, node])})
+                        self.add(
+                            "collections",
+                            number,
+                            "parent_collection",
+                            parent_of[start][1],
+                            _("Sub-collection cycle: %(path)s.") % {"path": " → ".join([*seen, node])},
+                        )
                         reported.update(seen)
                     break
                 seen.append(node)
