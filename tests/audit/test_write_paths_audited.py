@@ -21,6 +21,7 @@ from biobank.audit.models import AuditEvent, AuditOutbox
 from catalog import services as catalog_services
 from tests.accounts.factories import UserFactory
 from tests.audit import write_path_exercises as ex
+from tests.audit import write_path_exercises_catalog as cx
 from tests.audit import write_path_exercises_specimens as sx
 from tests.audit import write_path_exercises_specimens_api as sax
 from tests.audit import write_path_exercises_storage as storage_ex
@@ -156,6 +157,10 @@ ROUTES: dict[str, Audited | ChangesNothing] = {
     "api-placement-place POST": Audited(storage_ex.api_place, "specimen.place"),
     "api-placement-move POST": Audited(storage_ex.api_move, "specimen.move"),
     "api-placement-unplace POST": Audited(storage_ex.api_unplace, "specimen.unplace"),
+    # the public catalogue's writes (catalog/api/catalogue_views.py)
+    "api-catalog-biobank-detail PATCH": Audited(cx.api_catalog_biobank_update, "biobank_profile.save"),
+    "api-catalog-collection-detail PATCH": Audited(cx.api_catalog_collection_describe, "collection.describe"),
+    "api-catalog-collection-state POST": Audited(cx.api_catalog_collection_state, "collection.publish"),
     # the catch-all under /api/: any unknown path and method is a problem+json 404 (issue 9, item 19)
     "api-unknown-path POST": ChangesNothing(ex.api_unknown_path, "answers 404 for a path no API route matches"),
 }
@@ -176,6 +181,11 @@ COMMANDS: dict[str, Audited | NotData] = {
     "db_roles": NotData("grants privileges to the application's PostgreSQL role; no row of the portal changes"),
     "verify_audit_chain": Audited(ex.command_verify_audit_chain, "audit.verified"),
     "audit_reanchor": Audited(ex.command_audit_reanchor, "audit.reanchor"),
+    "load_vocabularies": NotData(
+        "reloads the reference code lists (VocabularyTerm) from the shipped data files; no biobank's record changes"
+    ),
+    "export_directory": Audited(cx.command_export_directory, "directory.export"),
+    "import_directory": Audited(cx.command_import_directory, "directory.import"),
 }
 
 WRITES = {"INSERT", "UPDATE", "DELETE"}
