@@ -33,10 +33,10 @@ from ..models import BiobankProfile, Collection, Network, PublicationState
 from .catalogue_serializers import (
     BiobankProfileSerializer,
     BiobankProfileUpdateSerializer,
+    CatalogNetworkSerializer,
     CollectionDescribeInputSerializer,
     CollectionDescriptionSerializer,
     CollectionStateInputSerializer,
-    CatalogNetworkSerializer,
 )
 
 PUBLISHED = PublicationState.PUBLISHED
@@ -49,12 +49,19 @@ BIOBANK_EXAMPLE = {
     "description": "Hospital biobank of the university medical centre.",
     "country": "DE",
     "juristic_person": "Universitätsklinikum",
-    "contact": {"id": "bbmri-eric:contactID:DE_ukrm-biobank", "first_name": "Ada", "last_name": "Lovelace",
-                "email": "biobank@example.org", "country": "DE"},  # fmt: skip
+    "contact": {
+        "id": "bbmri-eric:contactID:DE_ukrm-biobank",
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "email": "biobank@example.org",
+        "country": "DE",
+    },
     "quality_standards": [
-        {"standard": {"code": "ISO-20387-2018", "label": "ISO 20387:2018"},
-         "assessment_level": {"code": "accredited", "label": "Certified by accredited body"}},
-    ],  # fmt: skip
+        {
+            "standard": {"code": "ISO-20387-2018", "label": "ISO 20387:2018"},
+            "assessment_level": {"code": "accredited", "label": "Certified by accredited body"},
+        },
+    ],
     "state": "published",
 }
 COLLECTION_EXAMPLE = {
@@ -166,10 +173,11 @@ class CatalogBiobankDetailView(PublicCatalogView, ETagMixin, APIView):
         responses={200: BiobankProfileSerializer, **problem_responses(403, 404, 412, *WRITE_PROBLEMS)},
         examples=[
             OpenApiExample(
-                "Quality", request_only=True,
+                "Quality",
+                request_only=True,
                 value={"quality_standards": [{"standard": "ISO-20387-2018", "assessment_level": "accredited"}]},
             )
-        ],  # fmt: skip
+        ],
     )
     def patch(self, request: Request, code: str) -> Response:
         biobank = Biobank.objects.filter(Q(code=code) | Q(profile__bbmri_id=code)).first()
@@ -258,10 +266,11 @@ class CatalogCollectionDetailView(PublicCatalogView, ETagMixin, APIView):
         responses={200: CollectionDescriptionSerializer, **problem_responses(403, 404, 412, *WRITE_PROBLEMS)},
         examples=[
             OpenApiExample(
-                "Materials and age", request_only=True,
+                "Materials and age",
+                request_only=True,
                 value={"materials": ["DNA", "PLASMA"], "age_low": 18, "age_high": 90, "age_unit": "YEAR"},
             )
-        ],  # fmt: skip
+        ],
     )
     def patch(self, request: Request, id: str) -> Response:
         with transaction.atomic():

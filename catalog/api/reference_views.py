@@ -76,7 +76,7 @@ class CatalogFactListView(PublicCatalogView, generics.ListAPIView):
         operation_id="catalog_facts_list",
         tags=["catalogue"],
         auth=[],
-        summary="Facts of a collection (sex × age range × material × disease)",
+        summary="Facts of a collection (sex x age range x material x disease)",
         description="Only k-anonymous rows (0 or at least 10 donors). Counts are rounded like the Sample Locator's "
         "(0 → 0, 1-9 → 10, else to the nearest 10) unless you are staff of the collection's biobank (`exact`). "
         "`*` marks a marginal; the row `*` on every dimension is the collection's total. No login.",
@@ -117,7 +117,9 @@ class VocabularyTermListView(PublicCatalogView, generics.ListAPIView):
             return VocabularyTerm.objects.none()
         name = self.kwargs["name"]
         if name not in v.vocabulary_names():
-            raise exceptions.NotFound(f"No vocabulary {name!r}; the vocabularies are: {', '.join(v.vocabulary_names())}.")
+            raise exceptions.NotFound(
+                f"No vocabulary {name!r}; the vocabularies are: {', '.join(v.vocabulary_names())}."
+            )
         terms = VocabularyTerm.objects.filter(vocabulary=name)
         q = (self.request.query_params.get("q") or "").strip()
         if q:
@@ -132,16 +134,21 @@ class VocabularyTermListView(PublicCatalogView, generics.ListAPIView):
         description="In the list's order, cursor-paginated. `q` matches the start of the code or any part of the "
         "label, case-insensitive (the ICD-10 picker: `?q=colon`, `?q=C18`). No login.",
         parameters=[
-            OpenApiParameter("name", str, OpenApiParameter.PATH, description="e.g. `ICD-10`, `Directory.MaterialTypes`."),
+            OpenApiParameter(
+                "name", str, OpenApiParameter.PATH, description="e.g. `ICD-10`, `Directory.MaterialTypes`."
+            ),
             OpenApiParameter("q", str, description="Search in code and label."),
         ],
         responses={200: TermSerializer(many=True), **problem_responses(400, 404, 429)},
         examples=[
             OpenApiExample(
-                "ICD-10", response_only=True,
-                value=[{"code": "C18", "label": "Malignant neoplasm of colon", "parent": "C15-C26", "kind": "category"}],
+                "ICD-10",
+                response_only=True,
+                value=[
+                    {"code": "C18", "label": "Malignant neoplasm of colon", "parent": "C15-C26", "kind": "category"}
+                ],
             )
-        ],  # fmt: skip
+        ],
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)

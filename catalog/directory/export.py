@@ -11,8 +11,9 @@ What goes out (docs/catalog-api.md "API and Directory exchange"):
   biobank itself, as the Directory asks, and the Directory applies its own display rules. Fact IDs are deterministic
   (``bbmri-eric:factID:<CC>_<biobank>:collection:<collection>:<digest of the dimensions>``);
 - ``size``/``number_of_donors`` of a collection come from its facts' all-``*`` row (without facts: ``size`` empty and
-  ``number_of_donors`` the described number of subjects; a total row under k = 10 counts as no facts); ``order_of_magnitude`` is the SampleSizes class of the size
-  (without facts: of the number of donors, a lower bound of the samples; ``0`` when nothing is known).
+  ``number_of_donors`` the described number of subjects; a total row under k = 10 counts as no facts);
+  ``order_of_magnitude`` is the SampleSizes class of the size (without facts: of the number of donors, a lower
+  bound of the samples; ``0`` when nothing is known).
 """
 
 from __future__ import annotations

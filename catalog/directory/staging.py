@@ -85,7 +85,7 @@ def staging() -> dict[str, Sheet]:
                 c.get("ref") or "",
                 c.get("ref_table") or "",
                 bool(c.get("multi")),
-            )  # fmt: skip
+            )
             for c in body["columns"]
         )
         sheets[name] = Sheet(name, body["table"], pattern, body["id_message"], columns)
