@@ -21,7 +21,7 @@ from ..services import COLLECTION_DESCRIPTION_FIELDS
 
 class CodeLabelSerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the output's name; shadows Field.label
 
 
 def coded(vocabulary: str, value: Any) -> Any:
@@ -148,7 +148,9 @@ class CollectionDescriptionSerializer(CodedFieldsMixin, serializers.ModelSeriali
     contact = PersonSerializer(allow_null=True)
     head = PersonSerializer(allow_null=True)
     diseases = serializers.SerializerMethodField()
-    networks = serializers.SlugRelatedField(slug_field="bbmri_id", many=True, read_only=True)
+    networks: serializers.SlugRelatedField[Network] = serializers.SlugRelatedField(
+        slug_field="bbmri_id", many=True, read_only=True
+    )
 
     class Meta:
         model = Collection
@@ -200,7 +202,9 @@ class CollectionDescribeInputSerializer(InputSerializer):
     head = serializers.SlugRelatedField(
         slug_field="bbmri_id", queryset=Person.objects.all(), required=False, allow_null=True
     )
-    parent = serializers.PrimaryKeyRelatedField(queryset=Collection.objects.all(), required=False, allow_null=True)
+    parent = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]  # the attribute's name
+        queryset=Collection.objects.all(), required=False, allow_null=True
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -304,6 +308,6 @@ class VocabularySerializer(serializers.Serializer):
 
 class TermSerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
-    parent = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the output's name; shadows Field.label
+    parent = serializers.CharField()  # type: ignore[assignment]  # the output's name; shadows Field.parent
     kind = serializers.CharField()

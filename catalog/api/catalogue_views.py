@@ -10,7 +10,8 @@ optimistic concurrency (``ETagMixin``: ``If-Match``, 412 when stale). Facts: onl
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
@@ -19,10 +20,17 @@ from rest_framework import exceptions, generics
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
+
+if TYPE_CHECKING:
+    from rest_framework.permissions import _PermissionClass
+else:
+    _PermissionClass = Any
 
 from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank
+from biobank.accounts.principals import AuthenticatedRequest
 from biobank.accounts.selectors import biobank_ids_with_perm
 from biobank.api.etags import ETagMixin
 from biobank.api.schema import ETAG_RESPONSE_HEADER, IF_MATCH_PARAMETER, WRITE_PROBLEMS, problem_responses
@@ -89,15 +97,15 @@ class PublicReadPermission(BasePermission):
         return IsAuthenticated().has_permission(request, view)
 
 
-class PublicCatalogView:
-    permission_classes = [PublicReadPermission]
-    throttle_classes = [PrincipalRateThrottle]
+class PublicCatalogView(APIView):
+    permission_classes: Sequence[_PermissionClass] = [PublicReadPermission]
+    throttle_classes: Sequence[type[BaseThrottle]] = [PrincipalRateThrottle]
 
 
 def staff_biobanks(request: Request, perm: Perm = Perm.VIEW_CATALOG) -> QuerySet:
     if not request.user or not request.user.is_authenticated:
         return Biobank.objects.none().values("pk")
-    return biobank_ids_with_perm(user=request.user, perm=perm)  # type: ignore[arg-type]
+    return biobank_ids_with_perm(user=request.user, perm=perm)
 
 
 def _by_id(value: str, field: str) -> Q:
@@ -141,7 +149,7 @@ BIOBANK_PARAMETER = OpenApiParameter(
 )
 
 
-class CatalogBiobankDetailView(PublicCatalogView, ETagMixin, APIView):
+class CatalogBiobankDetailView(ETagMixin, PublicCatalogView):
     def _lookup(self, code: str) -> Q:
         return Q(bbmri_id=code) | Q(biobank__code=code)
 
@@ -179,7 +187,7 @@ class CatalogBiobankDetailView(PublicCatalogView, ETagMixin, APIView):
             )
         ],
     )
-    def patch(self, request: Request, code: str) -> Response:
+    def patch(self, request: AuthenticatedRequest, code: str) -> Response:
         biobank = Biobank.objects.filter(Q(code=code) | Q(profile__bbmri_id=code)).first()
         if biobank is None or not Biobank.objects.filter(pk=biobank.pk, pk__in=staff_biobanks(request)).exists():
             raise exceptions.NotFound(f"No biobank {code!r} whose catalogue you manage.")
@@ -214,13 +222,13 @@ COLLECTION_PARAMETER = OpenApiParameter(
 )
 
 
-class CatalogCollectionDetailView(PublicCatalogView, ETagMixin, APIView):
+class CatalogCollectionDetailView(ETagMixin, PublicCatalogView):
     def _data(self, collection: Collection) -> Any:
         children = getattr(collection, "shown_children", None)
         context = {"shown_children": children}
         return CollectionDescriptionSerializer(collection, context=context).data
 
-    def _changeable_locked(self, request: Request, id: str) -> Collection:
+    def _changeable_locked(self, request: AuthenticatedRequest, id: str) -> Collection:
         lookup = _by_id(id, "bbmri_id")
         collection = (
             Collection.objects.filter(lookup, biobank__in=staff_biobanks(request, Perm.MANAGE_CATALOG))
@@ -272,7 +280,7 @@ class CatalogCollectionDetailView(PublicCatalogView, ETagMixin, APIView):
             )
         ],
     )
-    def patch(self, request: Request, id: str) -> Response:
+    def patch(self, request: AuthenticatedRequest, id: str) -> Response:
         with transaction.atomic():
             collection = self._changeable_locked(request, id)
             self.check_if_match(request, collection)
@@ -283,7 +291,7 @@ class CatalogCollectionDetailView(PublicCatalogView, ETagMixin, APIView):
         return self.with_etag(Response(self._data(collection)), collection)
 
 
-class CatalogCollectionStateView(PublicCatalogView, ETagMixin, APIView):
+class CatalogCollectionStateView(ETagMixin, PublicCatalogView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -297,7 +305,7 @@ class CatalogCollectionStateView(PublicCatalogView, ETagMixin, APIView):
         responses={200: CollectionDescriptionSerializer, **problem_responses(403, 404, 412, *WRITE_PROBLEMS)},
         examples=[OpenApiExample("Publish", request_only=True, value={"state": "published"})],
     )
-    def post(self, request: Request, id: str) -> Response:
+    def post(self, request: AuthenticatedRequest, id: str) -> Response:
         view = CatalogCollectionDetailView()
         with transaction.atomic():
             collection = view._changeable_locked(request, id)
@@ -339,7 +347,7 @@ class CatalogNetworkListView(PublicCatalogView, generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class CatalogNetworkDetailView(PublicCatalogView, APIView):
+class CatalogNetworkDetailView(PublicCatalogView):
     @extend_schema(
         operation_id="catalog_networks_retrieve",
         tags=["catalogue"],

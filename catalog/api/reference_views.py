@@ -19,7 +19,6 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import exceptions, generics
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from biobank.api.schema import problem_responses
 
@@ -94,7 +93,7 @@ class CatalogFactListView(PublicCatalogView, generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class VocabularyListView(PublicCatalogView, APIView):
+class VocabularyListView(PublicCatalogView):
     @extend_schema(
         operation_id="catalog_vocabularies_list",
         tags=["catalogue"],

@@ -213,7 +213,7 @@ def to_xlsx(rows: Rows) -> bytes:
     from openpyxl import Workbook
 
     workbook = Workbook()
-    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    workbook.remove(workbook.active)
     for sheet in SHEETS:
         worksheet = workbook.create_sheet(sheet)
         columns = staging()[sheet].column_names

@@ -182,8 +182,8 @@ class _Writer:
                     withdrawn=_bool(row["withdrawn"]) or False, state=PublicationState.PUBLISHED,
                 )  # fmt: skip
                 self.biobanks[row["id"]] = biobank
-                for network in split(row["network"]):
-                    members.setdefault(network, set()).add(biobank)
+                for network_ref in split(row["network"]):
+                    members.setdefault(network_ref, set()).add(biobank)
                 self.count("biobanks")
             except DomainError as error:
                 self.refused("biobanks", number, row, error)
