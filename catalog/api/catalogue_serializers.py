@@ -73,6 +73,7 @@ class BiobankProfileSerializer(CodedFieldsMixin, serializers.ModelSerializer):
     contact = PersonSerializer(allow_null=True)
     head = PersonSerializer(allow_null=True)
     quality_standards = serializers.SerializerMethodField()
+    collections = serializers.SerializerMethodField(help_text="The biobank's published collections.")
 
     class Meta:
         model = BiobankProfile
@@ -80,8 +81,15 @@ class BiobankProfileSerializer(CodedFieldsMixin, serializers.ModelSerializer):
             "id", "code", "name", "acronym", "description", "url", "location", "latitude", "longitude", "country",
             "juristic_person", "contact", "head", "infrastructural_capabilities", "organisational_capabilities",
             "bioprocessing_capabilities", "quality_standards", "collaboration_commercial",
-            "collaboration_non_for_profit", "withdrawn", "state", "updated_at",
+            "collaboration_non_for_profit", "withdrawn", "state", "collections", "updated_at",
         ]  # fmt: skip
+
+    @extend_schema_field(CollectionLinkSerializer(many=True))
+    def get_collections(self, profile: BiobankProfile) -> list[dict[str, Any]]:
+        shown = getattr(profile.biobank, "published_collections", None)
+        if shown is None:
+            shown = list(profile.biobank.collections.filter(state="published", bbmri_id__isnull=False).order_by("name"))
+        return CollectionLinkSerializer(shown, many=True).data  # type: ignore[return-value]
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_quality_standards(self, profile: BiobankProfile) -> list[dict[str, Any]]:

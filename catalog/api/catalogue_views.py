@@ -120,7 +120,14 @@ def _profiles(request: Request) -> QuerySet[BiobankProfile]:
         BiobankProfile.objects.filter(Q(state=PUBLISHED) | Q(biobank__in=staff_biobanks(request)))
         .filter(biobank__is_active=True)
         .select_related("biobank", "contact", "head")
-        .prefetch_related("quality_standards")
+        .prefetch_related(
+            "quality_standards",
+            Prefetch(
+                "biobank__collections",
+                queryset=Collection.objects.filter(state=PUBLISHED, bbmri_id__isnull=False).order_by("name"),
+                to_attr="published_collections",
+            ),
+        )
     )
 
 

@@ -45,6 +45,7 @@ def test_anyone_reads_published_biobanks_and_collections_with_codes_and_labels(c
 
     assert listing.status_code == 200 and [b["id"] for b in listing.json()["results"]] == ["bbmri-eric:ID:DE_biobank-a"]
     assert detail.json() == by_code.json() and detail["ETag"]
+    assert [c["name"] for c in detail.json()["collections"]] == ["Colorectal cancer", "Rectum"]
     body = collection.json()
     assert body == by_id.json()
     assert {"code": "DNA", "label": "DNA"} in body["materials"]
