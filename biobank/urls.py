@@ -51,6 +51,7 @@ urlpatterns = [
     path("accounts/", include("biobank.accounts.urls")),
     path("audit/", include("biobank.audit.urls")),
     path("collections/", include("catalog.urls")),
+    path("catalogue/manage/directory/", include("catalog.directory.urls")),  # before the biobank codes below
     path("catalogue/manage/", include("catalog.urls_manage")),  # before the public "catalogue/" (more specific)
     path("consent/", include("consent.urls")),
     path("specimens/", include("specimens.urls")),

@@ -18,3 +18,5 @@ class CatalogAuditAction(models.TextChoices):
     PERSON_SAVE = "catalog_person.save", _("Catalogue contact person saved")
     NETWORK_SAVE = "catalog_network.save", _("Catalogue network saved")
     RESEARCH_RESOURCE_SAVE = "research_resource.save", _("Research resource saved")
+    DIRECTORY_EXPORT = "directory.export", _("Catalogue exported for the BBMRI-ERIC Directory")
+    DIRECTORY_IMPORT = "directory.import", _("BBMRI-ERIC Directory workbook imported")

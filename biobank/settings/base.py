@@ -276,6 +276,7 @@ SPECTACULAR_SETTINGS = {
         "QuantityUnitEnum": "specimens.choices.QuantityUnit",
         "ConcentrationUnitEnum": "specimens.choices.ConcentrationUnit",
         "CentrifugationEnum": "specimens.models.specimens.Centrifugation",
+        "PublicationStateEnum": "catalog.models.PublicationState",  # catalogue draft/published
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

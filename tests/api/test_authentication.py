@@ -20,9 +20,21 @@ from tests.accounts.factories import bearer, make_token
 
 pytestmark = pytest.mark.django_db
 
-# /api/v1/ endpoints meant to be answered without credentials: the SPREC utilities for partner systems (issue 11);
+# /api/v1/ endpoints meant to be answered without credentials: the SPREC utilities for partner systems (issue 11)
+# and the reads of the public catalogue (issue 12: "GET <path>", whose writes still need credentials);
 # everything else must say 401.
-PUBLIC_ENDPOINTS: set[str] = {"/api/v1/sprec/derive/", "/api/v1/sprec/biobank-a/"}
+PUBLIC_ENDPOINTS: set[str] = {
+    "/api/v1/sprec/derive/",
+    "/api/v1/sprec/biobank-a/",
+    "GET /api/v1/catalog/biobanks/",
+    "GET /api/v1/catalog/biobanks/biobank-a/",
+    "GET /api/v1/catalog/collections/biobank-a/",
+    "GET /api/v1/catalog/networks/",
+    "GET /api/v1/catalog/networks/biobank-a/",
+    "GET /api/v1/catalog/facts/",
+    "GET /api/v1/catalog/vocabularies/",
+    "GET /api/v1/catalog/vocabularies/biobank-a/",
+}
 
 
 def _api_routes(patterns, prefix="/api/v1/"):
@@ -39,8 +51,15 @@ def _every_endpoint_and_method():
         methods = [m for m in ("get", "post", "put", "patch", "delete") if view and hasattr(view, m)]
         path = re.sub(r"<int:\w+>", "1", re.sub(r"<(?:str|slug):\w+>", "biobank-a", route))
         for method in methods:
-            if path not in PUBLIC_ENDPOINTS:
+            if path not in PUBLIC_ENDPOINTS and f"{method.upper()} {path}" not in PUBLIC_ENDPOINTS:
                 yield pytest.param(method, path, id=f"{method.upper()} {route}")
+
+
+def test_the_public_catalogue_reads_answer_without_credentials(biobank_a):
+    """Anonymous reads get an answer, never 401 (404 for a record that is not there or not published)."""
+    for entry in sorted(e for e in PUBLIC_ENDPOINTS if e.startswith("GET /api/v1/catalog/")):
+        response = APIClient().get(entry.split(" ", 1)[1])
+        assert response.status_code in (200, 400, 404), (entry, response.status_code)
 
 
 def test_the_route_list_is_not_empty():

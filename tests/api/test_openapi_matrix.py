@@ -39,7 +39,38 @@ PERSONAS = (*PEOPLE_AND_TOKENS, ASKING_ADMIN)
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[World]:
-    yield from world_of_two_biobanks(django_db_blocker, tmp_path_factory)
+    for built in world_of_two_biobanks(django_db_blocker, tmp_path_factory):
+        with django_db_blocker.unblock():
+            for side in (built.a, built.b):
+                describe_for_the_catalogue(side)
+        yield built
+
+
+def describe_for_the_catalogue(side: Side) -> None:
+    """A published MIABIS description of the side's biobank and collection, and a network (the public catalogue)."""
+    from catalog import services as catalog_services
+
+    code, country = side.biobank.code, side.biobank.country
+    contact = catalog_services.person_save(
+        actor=None, bbmri_id=f"bbmri-eric:contactID:{country}_{code}", email=f"{code}@example.org", country=country
+    )
+    profile = catalog_services.profile_save(
+        actor=None, biobank=side.biobank, bbmri_id=f"bbmri-eric:ID:{country}_{code}", description="Matrix",
+        juristic_person="Matrix", contact=contact, state="published",
+    )  # fmt: skip
+    catalog_services.collection_describe(
+        actor=None, collection=side.collection, bbmri_id=f"{profile.bbmri_id}:collection:{side.collection.code}",
+        description="Matrix", contact=contact, sex=["FEMALE"], dataset_types=["Clinical dataset"], materials=["DNA"],
+    )  # fmt: skip
+    catalog_services.collection_set_state(actor=None, collection=side.collection, state="published")
+    catalog_services.network_save(
+        actor=None, bbmri_id=network_id(side), name="Matrix", description="Matrix", contact=contact,
+        member_biobanks=[side.biobank],
+    )  # fmt: skip
+
+
+def network_id(side: Side) -> str:
+    return f"bbmri-eric:networkID:EU_{side.biobank.code}"
 
 
 PEOPLE_WITHOUT_BIOBANK = ("researcher", "donor")
@@ -141,6 +172,19 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/audit-events/{seq}/"): _rule(act="view_audit"),
     ("POST", "/api/v1/sprec/derive/"): _rule(public=True),
     ("GET", "/api/v1/sprec/{sprec}/"): _rule(public=True),
+    # the public catalogue (issue 12): reads for everyone (published records); writes for its data managers, a
+    # record of a biobank whose catalogue the caller cannot see as staff is a 404 (even when it is published)
+    ("GET", "/api/v1/catalog/biobanks/"): _rule(public=True),
+    ("GET", "/api/v1/catalog/biobanks/{code}/"): _rule(public=True),
+    ("PATCH", "/api/v1/catalog/biobanks/{code}/"): _rule(act="manage_catalog", see="view_catalog"),
+    ("GET", "/api/v1/catalog/collections/{id}/"): _rule(public=True),
+    ("PATCH", "/api/v1/catalog/collections/{id}/"): _rule(act="manage_catalog", see="view_catalog"),
+    ("POST", "/api/v1/catalog/collections/{id}/state/"): _rule(act="manage_catalog", see="view_catalog"),
+    ("GET", "/api/v1/catalog/networks/"): _rule(public=True),
+    ("GET", "/api/v1/catalog/networks/{id}/"): _rule(public=True),
+    ("GET", "/api/v1/catalog/facts/"): _rule(public=True),
+    ("GET", "/api/v1/catalog/vocabularies/"): _rule(public=True),
+    ("GET", "/api/v1/catalog/vocabularies/{name}/"): _rule(public=True),
 }
 
 
@@ -174,11 +218,18 @@ def schema_operations() -> set[tuple[str, str]]:
 
 SCHEMA_OPERATIONS = sorted(schema_operations())
 PATH_PARAMETER = re.compile(r"{(\w+)}")
-PUBLIC_PATHS = {path for (_, path), rule in RULES.items() if rule.public}
+# paths whose every operation is public (a path with a public read and a staff write keeps its foreign-write probes)
+PUBLIC_PATHS = {path for (_, path) in RULES} - {path for (_, path), rule in RULES.items() if not rule.public}
 OBJECT_PATHS = sorted({path for _, path in SCHEMA_OPERATIONS if PATH_PARAMETER.search(path)} - PUBLIC_PATHS)
 
 
 def _id_for(path: str, side: Side) -> int:
+    if path.startswith("/api/v1/catalog/collections/"):
+        return side.collection.pk
+    if path.startswith("/api/v1/catalog/networks/"):
+        from catalog.models import Network
+
+        return Network.objects.get(bbmri_id=network_id(side)).pk
     if path.startswith("/api/v1/collections/"):
         return side.collection.pk
     if path.startswith("/api/v1/consent-templates/"):
@@ -215,7 +266,7 @@ def checked_import(side: Side) -> Any:
 
 def fill(path: str, side: Side, *, code_of: Side | None = None) -> str:
     """``path`` with the parameters of ``side``'s objects (``code_of``: take the biobank code from another side)."""
-    values = side.path_values() | {"sprec": "SER-SST-A-B-N-A-E"}
+    values = side.path_values() | {"sprec": "SER-SST-A-B-N-A-E", "name": "Directory.SexTypes"}
     if "{id}" in path:
         values["id"] = _id_for(path, side)
     if "{barcode}" in path:
@@ -231,6 +282,10 @@ def _body(method: str, path: str, world: World, side: Side) -> dict[str, Any] | 
         ("POST", "/api/v1/biobanks/{code}/members/"): lambda: {"email": world.newcomer.email, "role": "technician"},
         ("POST", "/api/v1/collections/"): lambda: {"biobank": side.biobank.code, "code": "matrix-new", "name": "New"},
         ("PATCH", "/api/v1/collections/{id}/"): lambda: {"name": "Renamed"},
+        ("PATCH", "/api/v1/catalog/biobanks/{code}/"): lambda: {"acronym": "MX"},
+        ("PATCH", "/api/v1/catalog/collections/{id}/"): lambda: {"description": "Matrix, described again"},
+        ("POST", "/api/v1/catalog/collections/{id}/state/"): lambda: {"state": "published"},
+        ("GET", "/api/v1/catalog/facts/"): lambda: {"collection": side.collection.pk},
         ("GET", "/api/v1/consent/check"): lambda: {"donor": side.donor.pid_display, "purpose": "biomat-use"},
         ("POST", "/api/v1/consent/check/bulk"): lambda: {
             "donors": [side.donor.pid_display],
@@ -371,7 +426,10 @@ PERSONAS_WITH_A_BIOBANK = tuple(p for p in PERSONAS if p not in (*PEOPLE_WITHOUT
 def _foreign_cases() -> list[tuple[str, str, str, str]]:
     cases = []
     for path in OBJECT_PATHS:
-        offered = sorted(method for method, p in SCHEMA_OPERATIONS if p == path)
+        # a public read of a published foreign record answers 200 by design: only the other verbs are probed
+        offered = sorted(
+            method for method, p in SCHEMA_OPERATIONS if p == path and not RULES.get((method, p), Rule()).public
+        )
         variants = ["foreign biobank"]
         if "{code}" in path and path.count("{") > 1:
             variants.append("foreign object under own code")

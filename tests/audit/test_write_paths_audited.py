@@ -91,6 +91,8 @@ ROUTES: dict[str, Audited | ChangesNothing] = {
     "catalog:collection_create POST": Audited(ex.web_collection_create, "collection.create"),
     "catalog:collection_edit POST": Audited(ex.web_collection_edit, "collection.update"),
     # catalogue management (catalog/editing/)
+    "catalog_directory:export POST": Audited(cx.web_directory_export, "directory.export"),
+    "catalog_directory:import POST": Audited(cx.web_directory_import, "directory.import"),
     "catalog_manage:profile POST": Audited(cx.web_profile, "biobank_profile.save"),
     "catalog_manage:collection POST": Audited(cx.web_collection, "collection.describe"),
     "catalog_manage:collection_state POST": Audited(cx.web_collection_state, "collection.publish"),
@@ -167,6 +169,10 @@ ROUTES: dict[str, Audited | ChangesNothing] = {
     "api-placement-place POST": Audited(storage_ex.api_place, "specimen.place"),
     "api-placement-move POST": Audited(storage_ex.api_move, "specimen.move"),
     "api-placement-unplace POST": Audited(storage_ex.api_unplace, "specimen.unplace"),
+    # the public catalogue's writes (catalog/api/catalogue_views.py)
+    "api-catalog-biobank-detail PATCH": Audited(cx.api_catalog_biobank_update, "biobank_profile.save"),
+    "api-catalog-collection-detail PATCH": Audited(cx.api_catalog_collection_describe, "collection.describe"),
+    "api-catalog-collection-state POST": Audited(cx.api_catalog_collection_state, "collection.publish"),
     # the catch-all under /api/: any unknown path and method is a problem+json 404 (issue 9, item 19)
     "api-unknown-path POST": ChangesNothing(ex.api_unknown_path, "answers 404 for a path no API route matches"),
 }
@@ -191,6 +197,8 @@ COMMANDS: dict[str, Audited | NotData] = {
     "db_roles": NotData("grants privileges to the application's PostgreSQL role; no row of the portal changes"),
     "verify_audit_chain": Audited(ex.command_verify_audit_chain, "audit.verified"),
     "audit_reanchor": Audited(ex.command_audit_reanchor, "audit.reanchor"),
+    "export_directory": Audited(cx.command_export_directory, "directory.export"),
+    "import_directory": Audited(cx.command_import_directory, "directory.import"),
 }
 
 WRITES = {"INSERT", "UPDATE", "DELETE"}

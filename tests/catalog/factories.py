@@ -84,3 +84,59 @@ def describe_for_publishing(collection: Collection, contact: Person | None, **da
         "sex": ["FEMALE", "MALE"], "dataset_types": ["Other"], "materials": ["TISSUE_FROZEN"],
     } | data  # fmt: skip
     return catalog_services.collection_describe(actor=None, collection=collection, **values)
+
+
+def make_described_catalogue(biobank: Biobank, *, node: str = "DE", published: bool = True) -> dict:
+    """A biobank profile with a contact, a network, a collection with a sub-collection (both described and
+    published) and facts (a total row, marginals, one row under k = 10), all through the real services."""
+    import datetime as dt
+
+    from catalog.models import CollectionFact, PublicationState
+
+    state = PublicationState.PUBLISHED if published else PublicationState.DRAFT
+    contact = catalog_services.person_save(
+        actor=None, bbmri_id=f"bbmri-eric:contactID:{node}_{biobank.code}", first_name="Ada", last_name="Lovelace",
+        email=f"ada@{biobank.code}.example.org", country=node, city="Berlin",
+    )  # fmt: skip
+    profile = catalog_services.profile_save(
+        actor=None, biobank=biobank, bbmri_id=f"bbmri-eric:ID:{node}_{biobank.code}", description="A biobank.",
+        juristic_person="University Hospital", contact=contact, acronym="UH", url="https://example.org/",
+        collaboration_commercial=True, collaboration_non_for_profit=False, state=state,
+        infrastructural_capabilities=[],
+    )  # fmt: skip
+    network = catalog_services.network_save(
+        actor=None, bbmri_id=f"bbmri-eric:networkID:EU_{biobank.code}", name="Network", description="Shared SOPs.",
+        contact=contact, common_network_elements=["sops", "charter"], member_biobanks=[biobank],
+    )  # fmt: skip
+    main = make_collection(biobank, code="crc", name="Colorectal cancer", description="Tumour tissue.")
+    sub = make_collection(biobank, code="crc-rectum", name="Rectum", description="Rectal tumours.")
+    common = {
+        "contact": contact, "sex": ["FEMALE", "MALE"], "dataset_types": ["Clinical dataset"],
+        "materials": ["TISSUE_FROZEN", "DNA"], "storage_temperatures": ["temperatureLN"],
+        "collection_types": ["DISEASE_SPECIFIC", "HOSPITAL"], "data_categories": ["BIOLOGICAL_SAMPLES"],
+        "diseases": ["C18", "C18.0", "ORPHA:1234"], "data_use": ["DUO:0000042"], "age_low": 18, "age_high": 90,
+        "age_unit": "YEAR", "country": node, "access_fee": ["samples"], "sops": ["sample_storage_sop"],
+        "collaboration_commercial": False,
+    }  # fmt: skip
+    catalog_services.collection_describe(
+        actor=None, collection=main, bbmri_id=f"{profile.bbmri_id}:collection:crc", **common
+    )
+    catalog_services.collection_describe(
+        actor=None, collection=sub, bbmri_id=f"{profile.bbmri_id}:collection:crc-rectum", parent=main, **common
+    )
+    main.networks.set([network])
+    if published:
+        for collection in (main, sub):
+            catalog_services.collection_set_state(actor=None, collection=collection, state=PublicationState.PUBLISHED)
+    at = dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC)
+    rows = [
+        ("*", "*", "*", "*", 120, 40), ("FEMALE", "*", "*", "*", 70, 25), ("MALE", "*", "*", "*", 50, 15),
+        ("*", "*", "TISSUE_FROZEN", "*", 80, 30), ("*", "*", "*", "C18.0", 60, 20), ("*", "*", "*", "", 60, 20),
+        ("FEMALE", "Adult", "DNA", "C18.0", 5, 3),  # under k = 10: never exported
+    ]  # fmt: skip
+    CollectionFact.objects.bulk_create(
+        CollectionFact(collection=main, sex=s, age_range=a, material_type=m, disease=d, number_of_samples=n,
+                       number_of_donors=k, computed_at=at)
+        for s, a, m, d, n, k in rows
+    )  # fmt: skip
+    return {"profile": profile, "contact": contact, "network": network, "main": main, "sub": sub}

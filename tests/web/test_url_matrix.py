@@ -191,6 +191,8 @@ PAGES: dict[str, Row] = {
     "specimens/<slug:code>/s/<path:barcode>/": staff("view_specimens"),
     "specimens/<slug:code>/act/<slug:act>/<path:barcode>/": POST_ONLY,
     # Catalogue management (catalog/editing/): reading needs view_catalog, every form and action manage_catalog.
+    "catalogue/manage/directory/export/": staff("manage_catalog", outsiders=403),
+    "catalogue/manage/directory/import/": staff("manage_catalog", outsiders=403),
     "catalogue/manage/": signed_in(200),  # the biobanks whose catalogue the person sees (maybe none)
     "catalogue/manage/<slug:code>/": staff("view_catalog"),
     "catalogue/manage/<slug:code>/profile/": staff("manage_catalog"),
