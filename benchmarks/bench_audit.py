@@ -14,7 +14,8 @@ or through the runner as ``python -m benchmarks audit``. Everything happens in a
   verifier is single-threaded: that is the per-core figure; PostgreSQL streams the rows from its own process).
 - Write overhead: ``PATCH /api/v1/collections/<id>/`` through DRF's test client with a bearer token — the same code
   path as a partner system's update — with auditing on and off
-  (``catalog.services.collections.audit_record`` replaced by a no-op), alternating request by request in the same run; the median request time of each is compared. Measured in two
+  (``catalog.services.collections.audit_record`` replaced by a no-op), alternating request by request in the same
+  run; the median request time of each is compared. Measured in two
   modes: without a broker (the drain runs in-process right after each commit) and, if Redis answers, with the
   broker (as in production: the request hands the drain to a publisher thread, which queues it in Redis).
 
