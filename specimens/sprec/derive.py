@@ -148,7 +148,10 @@ def _spin(value: Any, fact: str, table: SpinTable, position: int, problems: list
         problem(problems, f"{fact}/duration_min", duration, message % values, "out_of_range")
     g_force = value.get("g_force")
     if g_force is not None and not (type(g_force) in (int, float) and math.isfinite(g_force) and g_force > 0):
-        message = _("%(fact)s/g_force must be a positive number (x g), not %(value)s.")
+        message = _(
+            "%(fact)s/g_force must be a positive number (x g), not %(value)s; "
+            'a sample that was not spun has %(fact)s "none".'
+        )
         problem(problems, f"{fact}/g_force", g_force, message % {"fact": fact, "value": shown(g_force)})
     braking = value.get("braking")
     if braking is not None and type(braking) is not bool:
