@@ -120,12 +120,7 @@ def baseline(biobank, data: bytes) -> tuple[float, int]:
             writer = staging.StagingWriter(cursor, biobank)
             report = check_file(data=data, file_format="csv", biobank=biobank, sink=writer)
             writer.close()
-            pids = list(report.donors)
-            cursor.execute(
-                "CREATE TEMP TABLE import_donor ON COMMIT DROP AS SELECT * FROM "
-                "unnest(%s::text[], %s::bigint[], %s::boolean[]) AS t(pid, donor_id, blocked)",
-                [pids, [report.donors[p][0] for p in pids], [report.donors[p][1] for p in pids]],
-            )
+            staging.keys_create(cursor, biobank=biobank, report=report)
             select = staging.insert_specimens_sql()
             columns, query = select.split("SELECT", 1)
             columns = columns.split("(", 1)[1].rsplit(")", 1)[0]

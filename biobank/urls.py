@@ -62,11 +62,12 @@ urlpatterns = [
 def handler400(request: HttpRequest, exception: Exception, *, pointer: str = "/") -> HttpResponse:
     """400 with the message of the portal's own ``BadRequest`` (it says what to change); problem+json under /api/.
 
-    Other 400s (``SuspiciousOperation`` and the like) keep Django's generic page: their text is not for users.
+    Other 400s (``SuspiciousOperation`` and the like) keep Django's generic page: their text is not for users; under
+    /api/ they are problem+json ``invalid-host`` (a Host header outside ``ALLOWED_HOSTS``) or ``bad-request``.
     """
     message = str(exception) if type(exception) is BadRequest else ""
     if request.path.startswith("/api/"):
-        return api_bad_request(request, message, pointer=pointer)
+        return api_bad_request(request, message, pointer=pointer, exception=exception)
     return render(request, "400.html", {"message": message}, status=400)
 
 

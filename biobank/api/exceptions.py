@@ -12,9 +12,10 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, DisallowedHost, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -41,7 +42,7 @@ PROBLEM_TYPES: dict[type[Exception], tuple[str, str]] = {
     ForbiddenError: ("permission-denied", "Permission denied"),
     DomainError: ("invalid-request", "Invalid request"),
     exceptions.ValidationError: ("validation-error", "Invalid input"),
-    exceptions.ParseError: ("malformed-request", "Malformed request body"),
+    exceptions.ParseError: ("malformed-request", "Malformed request"),  # a body, or a request line (NUL byte)
     exceptions.NotAuthenticated: ("not-authenticated", "Authentication required"),
     exceptions.AuthenticationFailed: ("authentication-failed", "Authentication failed"),
     exceptions.PermissionDenied: ("permission-denied", "Permission denied"),
@@ -220,17 +221,34 @@ def api_unknown_path(request: HttpRequest) -> HttpResponse:
     return api_not_found(request, detail=detail)
 
 
-def api_bad_request(request: HttpRequest, message: str, *, pointer: str = "/") -> JsonResponse:
-    """400 for a request refused before any API view ran (e.g. a NUL byte in the query string)."""
-    detail = message or "The request is malformed and was not processed."
+def api_bad_request(
+    request: HttpRequest, message: str, *, pointer: str = "/", exception: Exception | None = None
+) -> JsonResponse:
+    """400 for a request refused before any API view ran: the portal's own ``BadRequest`` (e.g. a NUL byte in the
+    query string; ``message`` says what to change) is ``malformed-request``; a Host header outside
+    ``ALLOWED_HOSTS`` (Django's ``DisallowedHost``) is ``invalid-host``; any other refusal (Django's
+    ``SuspiciousOperation`` family, whose text is not for clients) is ``bad-request``."""
+    if exception is None or type(exception) is BadRequest:
+        problem_type, title = PROBLEM_TYPES[exceptions.ParseError]
+        detail, code = message or _("The request is malformed and was not processed."), "malformed"
+    elif isinstance(exception, DisallowedHost):
+        problem_type, title, code = "invalid-host", "Invalid host header", "invalid_host"
+        detail = _(
+            "The Host header names a host this server does not answer for; send the request to the portal's own "
+            "address."
+        )
+        pointer = "/"
+    else:
+        problem_type, title, code = "bad-request", "Bad request", "bad_request"
+        detail, pointer = _("The request was refused as malformed and was not processed."), "/"
     body = problem(
         status_code=400,
-        title=PROBLEM_TYPES[exceptions.ParseError][1],
+        title=title,
         detail=detail,
-        problem_type=PROBLEM_TYPES[exceptions.ParseError][0],
+        problem_type=problem_type,
         instance=request.path,
         request_id=_request_id(request),
-        errors=[{"pointer": pointer, "message": detail, "code": "malformed"}],
+        errors=[{"pointer": pointer, "message": detail, "code": code}],
     )
     return JsonResponse(body, status=status.HTTP_400_BAD_REQUEST, content_type=PROBLEM_CONTENT_TYPE)
 

@@ -86,7 +86,7 @@ PROBLEMS: dict[int, tuple[str, list[OpenApiExample]]] = {
                 "/name: This field is required.",
                 [{"pointer": "/name", "message": "This field is required.", "code": "required"}],
             ),
-            _example(400, "malformed-request", "Malformed request body", "JSON parse error - Expecting value: line 1"),
+            _example(400, "malformed-request", "Malformed request", "JSON parse error - Expecting value: line 1"),
         ],
     ),
     401: (

@@ -22,6 +22,7 @@ from biobank.api.exceptions import PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, _req
 from biobank.api.schema import problem_responses
 from biobank.api.throttling import PrincipalRateThrottle
 from specimens.sprec import SprecError, code_lists, decode, derive
+from specimens.sprec.errors import kind_problem
 
 from .serializers import (
     SprecDecodedSerializer,
@@ -140,11 +141,20 @@ class SprecDecodeView(PublicSprecView):
         description="The seven elements of a SPREC v3.0 code (fluid or solid, read from the code), each with its "
         "meaning and the evidence status of the code in the reference data (`unverified`, `conflict`, `v3-added` are "
         "accepted but flagged). An invalid code is a 400 naming every invalid position (`/code/<n>`) with the "
-        "allowed codes. No login.",
+        "allowed codes. `?kind=fluid` or `?kind=solid` decodes the code as that kind only: a code of the other kind, "
+        "or another kind value, is a 400 naming `/kind` and the allowed kinds. No login.",
         parameters=[
             OpenApiParameter(
                 "sprec", str, OpenApiParameter.PATH, description="The code, e.g. `SER-SST-A-B-N-A-E` (case ignored)."
-            )
+            ),
+            OpenApiParameter(
+                "kind",
+                str,
+                OpenApiParameter.QUERY,
+                enum=["fluid", "solid"],
+                required=False,
+                description="Decode as this kind only (read from the code when absent).",
+            ),
         ],
         responses={
             200: OpenApiResponse(
@@ -158,8 +168,11 @@ class SprecDecodeView(PublicSprecView):
         },
     )
     def get(self, request: Request, sprec: str) -> Response:
+        kinds = request.query_params.getlist("kind")
         try:
-            decoded = decode(sprec)
+            if len(kinds) > 1:
+                raise SprecError([kind_problem(",".join(kinds))])
+            decoded = decode(sprec, kinds[0] if kinds else None)  # type: ignore[arg-type]  # decode checks the kind
         except SprecError as error:
             return _invalid(request, error)
         return Response(

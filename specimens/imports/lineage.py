@@ -5,22 +5,24 @@ A child of the same SPREC type as its parent is an aliquot (it takes its own qua
 otherwise); of another type, a derivative (``used_quantity`` and ``used_unit`` say what was used). Donor and
 collection must be the parent's; the parent must be available or reserved; the amounts taken from one parent may
 not exceed what it has left. Checked after the pass (the parents in the database are one query); the commit writes
-the lineage, the sources and the deductions set-based (``commit.lineage_write``).
+the lineage, the sources and the deductions set-based (``lineage_write``, below).
 """
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils.translation import gettext as _
 
 from biobank.accounts.models import Biobank
 
-from ..choices import UNIT_BASE, LineageKind, SpecimenStatus
+from ..choices import UNIT_BASE, EventType, LineageKind, SpecimenStatus
 from .check import Problem, Report
+from .copytext import copy_field
 
 PROCESSABLE = (SpecimenStatus.AVAILABLE.value, SpecimenStatus.RESERVED.value)
 
@@ -173,3 +175,78 @@ class LineageChecker:
         lineage = LineageKind.ALIQUOT if aliquot else LineageKind.DERIVATIVE
         self.written.append((child.row, child.parent, lineage.value, taken, parent.unit))
         return None
+
+
+# --- the commit's part: lineage, sources, deductions and events of the file's children, set-based ---
+
+LINEAGE_SQL = (
+    # the children: aliquot or derivative of their parent (inserted as primary a statement ago)
+    """UPDATE specimens_specimen c SET lineage = l.lineage, parent_id = p.id
+    FROM import_lineage l JOIN import_staging s ON s.row_number = l.row_number
+    JOIN specimens_specimen p ON p.barcode = l.parent_barcode
+    WHERE c.id = s.id""",
+    """INSERT INTO specimens_specimensource (specimen_id, parent_id, used_quantity, created_at)
+    SELECT c.id, c.parent_id, l.used, now()
+    FROM import_lineage l JOIN import_staging s ON s.row_number = l.row_number
+    JOIN specimens_specimen c ON c.id = s.id""",
+    # what each child took, off its parent; a parent left with nothing is consumed and leaves its box
+    """UPDATE specimens_specimen p SET quantity = p.quantity - u.used, updated_at = now(),
+        status = CASE WHEN p.quantity = u.used THEN %(consumed)s ELSE p.status END,
+        box_id = CASE WHEN p.quantity = u.used THEN NULL ELSE p.box_id END,
+        box_row = CASE WHEN p.quantity = u.used THEN NULL ELSE p.box_row END,
+        box_column = CASE WHEN p.quantity = u.used THEN NULL ELSE p.box_column END
+    FROM (SELECT parent_id, sum(used_quantity) AS used FROM specimens_specimensource
+          WHERE specimen_id IN (SELECT id FROM import_staging) GROUP BY parent_id) u
+    WHERE p.id = u.parent_id AND p.status IN (%(available)s, %(reserved)s)""",
+    """INSERT INTO specimens_specimenevent
+        (specimen_id, biobank_id, type, occurred_at, recorded_at, actor_label, details, note)
+    SELECT c.parent_id, %(biobank)s,
+        CASE WHEN c.lineage = %(aliquot)s THEN %(aliquoted)s ELSE %(derived)s END, now(), now(), %(label)s,
+        jsonb_build_object('child', c.barcode, 'import', %(job)s), ''
+    FROM import_lineage l JOIN import_staging s ON s.row_number = l.row_number JOIN specimens_specimen c ON c.id = s.id
+    UNION ALL
+    SELECT c.id, %(biobank)s, %(processed)s, now(), now(), %(label)s,
+        jsonb_build_object('from', l.parent_barcode, 'import', %(job)s), ''
+    FROM import_lineage l JOIN import_staging s ON s.row_number = l.row_number JOIN specimens_specimen c ON c.id = s.id
+    UNION ALL
+    SELECT p.id, %(biobank)s, %(consumed_event)s, now(), now(), %(label)s,
+        jsonb_build_object('reason', 'used up', 'import', %(job)s), ''
+    FROM specimens_specimen p
+    WHERE p.id IN (SELECT DISTINCT parent_id FROM specimens_specimensource
+                   WHERE specimen_id IN (SELECT id FROM import_staging)) AND p.quantity = 0""",
+)
+
+
+def lineage_write(cursor: Any, *, biobank: Biobank, report: Report, label: str, job_uid: str) -> None:
+    """Aliquots and derivatives of the file: lineage, sources, deductions and events, set-based (rare rows)."""
+    if not report.lineage:
+        return
+    cursor.execute(
+        "CREATE TEMP TABLE import_lineage "
+        "(row_number integer, parent_barcode text, lineage text, used numeric) ON COMMIT DROP"
+    )
+    text = io.StringIO(
+        "".join(f"{row}\t{copy_field(parent)}\t{kind}\t{used}\n" for row, parent, kind, used, _unit in report.lineage)
+    )
+    cursor.copy_expert("COPY import_lineage FROM STDIN", text)
+    params = {
+        "consumed": SpecimenStatus.CONSUMED.value,
+        "available": SpecimenStatus.AVAILABLE.value,
+        "reserved": SpecimenStatus.RESERVED.value,
+        "biobank": biobank.pk,
+        "aliquot": "aliquot",
+        "aliquoted": EventType.ALIQUOTED.value,
+        "derived": EventType.DERIVED.value,
+        "processed": EventType.PROCESSED.value,
+        "consumed_event": EventType.CONSUMED.value,
+        "label": label,
+        "job": job_uid,
+    }
+    parents = len({parent for _row, parent, _kind, _used, _unit in report.lineage})
+    for number, sql in enumerate(LINEAGE_SQL):
+        cursor.execute(sql, params)
+        if number == 2 and cursor.rowcount != parents:  # a parent changed status since the check: nothing kept
+            raise DatabaseError(
+                _("%(changed)d parent specimens are no longer available; nothing was imported.")
+                % {"changed": parents - cursor.rowcount}
+            )

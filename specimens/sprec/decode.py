@@ -56,6 +56,20 @@ def _problems(parts: list[str], specs: tuple[PositionSpec, ...], kind: Kind) -> 
     return problems
 
 
+def _kind_mismatch(canonical: str, parts: list[str], kind: Kind) -> list[SprecProblem]:
+    """An invalid code of ``kind`` that is a valid code of the other kind: a first problem on the kind, naming both
+    kinds, before the positions that are only wrong because of the kind."""
+    lists = code_lists().positions
+    for other in KINDS:
+        if other != kind and not _problems(parts, lists[other], other):
+            message = _(
+                "%(value)s is a %(other)s SPREC code, not a %(kind)s one; allowed kinds: fluid, solid. Ask for "
+                "kind %(other)s, or give no kind to read it from the code."
+            ) % {"value": canonical, "other": other, "kind": kind}
+            return [SprecProblem(message, kind, fact="kind", code="kind_mismatch")]
+    return []
+
+
 def _guess_kind(parts: list[str]) -> Kind:
     """Fluid and solid codes differ at position 5 (one letter against three); failing that, the kind under which
     fewer positions are wrong (fluid on a tie), so the errors name the right lists."""
@@ -100,5 +114,5 @@ def decode(code: str, kind: Kind | None = None) -> Decoded:
     specs = code_lists().positions[kind]
     problems = _problems(parts, specs, kind)
     if problems:
-        raise SprecError(problems)
+        raise SprecError(_kind_mismatch(canonical, parts, kind) + problems)
     return Decoded(canonical, kind, tuple(spec.codes[part] for part, spec in zip(parts, specs, strict=True)))

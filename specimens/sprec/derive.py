@@ -16,7 +16,7 @@ from typing import Any
 
 from .codelists import Element, Kind, code_lists
 from .errors import SprecError, SprecProblem, _, kind_problem, shown
-from .facts import INVALID, choice, code, elapsed, minutes, problem, temperature, timestamp
+from .facts import INVALID, choice, code, elapsed, entered_degrees, minutes, problem, temperature, timestamp
 from .storage import storage_letter
 from .tables import DelayTable, SpinTable, tables
 
@@ -77,19 +77,21 @@ def _delay(
     degrees: Any,
     temp_fact: str,
     problems: list[SprecProblem],
+    entered: Any = None,
 ) -> Any:
+    """``degrees`` is the temperature in whole degrees, ``entered`` the value given (shown in a message)."""
     cls = None
     if degrees is not None and degrees is not INVALID:
         cls = table.classify.get(degrees)
         if cls is None:
-            message = _("%(fact)s %(degrees)d °C is outside the temperatures of position %(position)d: %(allowed)s.")
+            message = _("%(fact)s %(degrees)s is outside the temperatures of position %(position)d: %(allowed)s.")
             values: dict[str, Any] = {
                 "fact": temp_fact,
-                "degrees": degrees,
+                "degrees": entered_degrees(entered, degrees),
                 "position": position,
                 "allowed": table.classes,
             }
-            problem(problems, temp_fact, degrees, message % values, "out_of_range")
+            problem(problems, temp_fact, entered, message % values, "out_of_range")
             return None
     if delay is INVALID or degrees is INVALID:
         return None
@@ -101,9 +103,15 @@ def _delay(
         return letters[band]
     _low, high = table.bands.bounds[len(letters) - 1]
     message = _(
-        "%(fact)s %(minutes)d min at %(degrees)d °C has no letter at position %(position)d (coded below %(limit)d min)."
+        "%(fact)s %(minutes)d min at %(degrees)s has no letter at position %(position)d (coded below %(limit)d min)."
     )
-    values = {"fact": delay_fact, "minutes": delay, "degrees": degrees, "position": position, "limit": high}
+    values = {
+        "fact": delay_fact,
+        "minutes": delay,
+        "degrees": entered_degrees(entered, degrees),
+        "position": position,
+        "limit": high,
+    }
     problem(problems, delay_fact, delay, message % values, "out_of_range")
     return None
 
@@ -124,14 +132,15 @@ def _spin(value: Any, fact: str, table: SpinTable, position: int, problems: list
             values = {"fact": fact, "name": shown(name), "parts": ", ".join(SPIN_PARTS)}
             problem(problems, f"{fact}/{str(name)[:64]}", name, message % values, "unknown_field")
     temperature_name, duration_name = PART_NAMES[fact]
-    degrees = temperature(value.get("temperature_c"), temperature_name, problems)
+    entered = value.get("temperature_c")
+    degrees = temperature(entered, temperature_name, problems)
     cls = None
     if degrees is not None and degrees is not INVALID:
         cls = table.classify.get(degrees)  # type: ignore[arg-type]  # an int here: INVALID and None ruled out
         if cls is None:
-            message = _("%(fact)s/temperature_c %(degrees)d °C is outside the spin temperatures of SPREC: %(allowed)s.")
-            values = {"fact": fact, "degrees": degrees, "allowed": table.classes}
-            problem(problems, f"{fact}/temperature_c", degrees, message % values, "out_of_range")
+            message = _("%(fact)s/temperature_c %(degrees)s is outside the spin temperatures of SPREC: %(allowed)s.")
+            values = {"fact": fact, "degrees": entered_degrees(entered, degrees), "allowed": table.classes}  # type: ignore[arg-type]
+            problem(problems, f"{fact}/temperature_c", entered, message % values, "out_of_range")
     duration = minutes(value.get("duration_min"), duration_name, problems)
     if type(duration) is int and duration not in table.durations:
         message = _("%(fact)s/duration_min %(minutes)d min is outside the spin durations of SPREC: %(allowed)s.")
@@ -139,7 +148,10 @@ def _spin(value: Any, fact: str, table: SpinTable, position: int, problems: list
         problem(problems, f"{fact}/duration_min", duration, message % values, "out_of_range")
     g_force = value.get("g_force")
     if g_force is not None and not (type(g_force) in (int, float) and math.isfinite(g_force) and g_force > 0):
-        message = _("%(fact)s/g_force must be a positive number (x g), not %(value)s.")
+        message = _(
+            "%(fact)s/g_force must be a positive number (x g), not %(value)s; "
+            'a sample that was not spun has %(fact)s "none".'
+        )
         problem(problems, f"{fact}/g_force", g_force, message % {"fact": fact, "value": shown(g_force)})
     braking = value.get("braking")
     if braking is not None and type(braking) is not bool:
@@ -155,13 +167,13 @@ def _spin(value: Any, fact: str, table: SpinTable, position: int, problems: list
     spec = code_lists().positions["fluid"][position - 1]
     coded = "; ".join(f"{c} = {e.meaning}" for c, e in spec.codes.items() if c not in ("N", "X", "Z"))
     message = _(
-        "%(fact)s: no letter of position %(position)d codes %(degrees)d °C, %(minutes)d min, %(g)s g, "
+        "%(fact)s: no letter of position %(position)d codes %(degrees)s, %(minutes)d min, %(g)s g, "
         "braking %(braking)s; coded: %(coded)s."
     )
     values = {
         "fact": fact,
         "position": position,
-        "degrees": degrees,
+        "degrees": entered_degrees(entered, degrees),  # type: ignore[arg-type]  # an int here
         "minutes": duration,
         "g": g_force,
         "braking": "on" if braking else "off",
@@ -174,10 +186,11 @@ def _storage(facts: Mapping[str, Any], problems: list[SprecProblem]) -> Any:
     t = tables()
     container = choice(facts.get("storage_container"), "storage_container", t.containers, problems)
     method = choice(facts.get("storage_method"), "storage_method", t.methods, problems)
-    degrees = temperature(facts.get("storage_temperature_c"), "storage_temperature_c", problems)
+    entered = facts.get("storage_temperature_c")
+    degrees = temperature(entered, "storage_temperature_c", problems)
     if container is INVALID or method is INVALID or degrees is INVALID:
         return None
-    return storage_letter(container, method, degrees, problems)  # type: ignore[arg-type]
+    return storage_letter(container, method, degrees, problems, entered)  # type: ignore[arg-type]
 
 
 def _fluid(facts: Mapping[str, Any], problems: list[SprecProblem]) -> list[Any]:
@@ -190,12 +203,15 @@ def _fluid(facts: Mapping[str, Any], problems: list[SprecProblem]) -> list[Any]:
         started = timestamp(get("centrifugation_start"), "centrifugation_start", problems)
         delay_fact = "centrifugation_start"
         delay = elapsed(collected, started, delay_fact, problems)
-    pre_temp = temperature(get("pre_centrifugation_temperature_c"), "pre_centrifugation_temperature_c", problems)
+    pre_entered = get("pre_centrifugation_temperature_c")
+    pre_temp = temperature(pre_entered, "pre_centrifugation_temperature_c", problems)
     first = get("centrifugation")
     letters = [
         code(get("sample_type"), "sample_type", specs[0], problems),
         code(get("primary_container"), "primary_container", specs[1], problems),
-        _delay(t.fluid_delay[3], 3, delay, delay_fact, pre_temp, "pre_centrifugation_temperature_c", problems),
+        _delay(
+            t.fluid_delay[3], 3, delay, delay_fact, pre_temp, "pre_centrifugation_temperature_c", problems, pre_entered
+        ),
         _spin(first, "centrifugation", t.spins[4], 4, problems),
     ]
     second = get("second_centrifugation")
@@ -223,6 +239,7 @@ def _fluid(facts: Mapping[str, Any], problems: list[SprecProblem]) -> list[Any]:
                 post_degrees,
                 "post_centrifugation_temperature_c",
                 problems,
+                post_temp,
             )
         )
     letters.append(_storage(facts, problems))

@@ -71,6 +71,14 @@ def temperature(value: Any, fact: str, problems: list[SprecProblem]) -> int | _I
     return problem(problems, fact, value, message)
 
 
+def entered_degrees(value: Any, whole: int) -> str:
+    """A temperature as the user entered it, for a message; with the whole degrees it was compared as when they
+    differ (``17.6 °C (18 °C rounded)``)."""
+    if value is None or value == whole:
+        return f"{whole} °C"
+    return _("%(value)s °C (%(whole)d °C rounded)") % {"value": shown(value), "whole": whole}
+
+
 def timestamp(value: Any, fact: str, problems: list[SprecProblem]) -> datetime | _Invalid | None:
     """A ``datetime`` or an ISO 8601 string."""
     if value is None or isinstance(value, datetime):

@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import SprecProblem, _, shown
+from .facts import entered_degrees
 from .tables import Tables, tables
 
-Answer = str | tuple[str, str, str]  # a letter, or (fact, message, code)
+Answer = str | tuple[str, str, str]  # a letter, or (fact, message, code); a temperature message has %(degrees)s left
 
 
 def _answer(t: Tables, container: str, method: str | None, degrees: int | None) -> Answer:
@@ -34,11 +35,11 @@ def _answer(t: Tables, container: str, method: str | None, degrees: int | None) 
     if not hits:
         names = sorted({name for rule in fitting for name in rule.temperatures or ()})
         message = _(
-            "storage_temperature_c %(degrees)d °C has no SPREC storage letter for a %(container)s%(method)s; "
+            "storage_temperature_c %(degrees)s has no SPREC storage letter for a %(container)s%(method)s; "
             "allowed: %(allowed)s."
         )
         values = {
-            "degrees": degrees,
+            "degrees": "%(degrees)s",  # the entered value, filled in by storage_letter (the answer is memoised)
             "container": container,
             "method": f" ({method})" if method else "",
             "allowed": temperatures.describe(names),
@@ -48,9 +49,15 @@ def _answer(t: Tables, container: str, method: str | None, degrees: int | None) 
 
 
 def storage_letter(
-    container: str | None, method: str | None, degrees: int | None, problems: list[SprecProblem]
+    container: str | None,
+    method: str | None,
+    degrees: int | None,
+    problems: list[SprecProblem],
+    entered: Any = None,
 ) -> str | None:
-    """The letter, ``X`` when the facts leave several letters (or no container), ``None`` after a problem."""
+    """The letter, ``X`` when the facts leave several letters (or no container), ``None`` after a problem.
+
+    ``degrees`` is the temperature in whole degrees, ``entered`` the value given (shown in a message)."""
     if container is None:
         return "X"
     t = tables()
@@ -63,6 +70,10 @@ def storage_letter(
     if isinstance(answer, str):
         return answer
     fact, message, code = answer
-    value = method if fact == "storage_method" else degrees
+    if fact == "storage_method":
+        value: Any = method
+    else:
+        value = degrees if entered is None else entered
+        message = message.replace("%(degrees)s", entered_degrees(value, degrees))  # type: ignore[arg-type]
     problems.append(SprecProblem(message, shown(value), fact=fact, code=code))
     return None

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from django.core.exceptions import SuspiciousOperation
 from django.test import override_settings
 from rest_framework.settings import api_settings
 from rest_framework.test import APIClient
 
 from biobank.accounts.models import Membership
+from biobank.urls import handler400
 from catalog.models import Collection
 
 pytestmark = pytest.mark.django_db
@@ -221,3 +225,29 @@ def test_an_unexpected_error_is_a_500_problem_without_internals(admin_a, monkeyp
     body = assert_problem(response, 500, "server-error")
     assert response["X-Request-ID"] in body["detail"]
     assert "secret internals" not in response.content.decode()
+
+
+def test_a_host_header_outside_allowed_hosts_is_a_400_invalid_host_problem():
+    response = APIClient().get("/api/v1/sprec/SER-SST-A-B-N-A-E/", HTTP_HOST="evil.example")
+
+    body = assert_problem(response, 400, "invalid-host")
+    assert body["title"] == "Invalid host header"
+    assert "Host header" in body["detail"]
+    assert body["errors"] == [{"pointer": "/", "message": body["detail"], "code": "invalid_host"}]
+
+
+def test_a_nul_byte_in_the_query_is_a_malformed_request_not_a_malformed_body():
+    response = APIClient().get("/api/v1/sprec/SER-SST-A-B-N-A-E/?kind=%00")
+
+    body = assert_problem(response, 400, "malformed-request")
+    assert body["title"] == "Malformed request"
+    assert body["errors"][0]["pointer"] == "/kind"
+
+
+def test_another_suspicious_request_under_the_api_is_a_400_bad_request_problem(rf):
+    response = handler400(rf.get("/api/v1/me/"), SuspiciousOperation("internal text, not for clients"))
+
+    assert (response.status_code, response["Content-Type"]) == (400, "application/problem+json")
+    body = json.loads(response.content)
+    assert (body["type"], body["title"]) == ("/api/problems/bad-request", "Bad request")
+    assert "internal text" not in body["detail"]

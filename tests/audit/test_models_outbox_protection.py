@@ -87,6 +87,42 @@ def test_an_unsigned_pending_event_is_refused(db):
         )
 
 
+def test_a_row_without_a_time_gets_the_statements_time(db):
+    """The import's COPY leaves ``occurred_at`` out: the column's default is the statement's time, which is what
+    the stamping trigger gives (its function is then skipped: specimens migration 0006)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT statement_timestamp() - interval '1 second'")
+        before = cursor.fetchone()[0]
+        cursor.execute(
+            "INSERT INTO audit_auditoutbox (actor_type, actor_id, actor_label, on_behalf_of, action, object_type,"
+            " object_id, reason, request_id, user_agent, nonce, mac)"
+            " SELECT 'system', '', 'system', '', 'consent.withdraw', '', '', '', '', '', 'n' || g, repeat('ab', 32)"
+            " FROM generate_series(1, 3) g RETURNING occurred_at, statement_timestamp()"
+        )
+        stamped = cursor.fetchall()
+    assert {occurred for occurred, _statement in stamped} == {stamped[0][1]}
+    assert stamped[0][1] > before
+
+
+@pytest.mark.parametrize(
+    "mac",
+    [None, "", "AB" * 32, "ab" * 31, "ab" * 31 + "a", "g" * 64, "ab" * 31 + "a\n", "é" + "a" * 63, " " + "a" * 63],
+)
+def test_a_malformed_signature_is_refused_whether_the_time_is_given_or_not(db, mac):
+    for columns, time in (("", ""), ("occurred_at, ", "now(), ")):
+        with (
+            pytest.raises(DatabaseError, match=r"only by audit_record|null value"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(
+                f"INSERT INTO audit_auditoutbox ({columns}actor_type, actor_id, actor_label, on_behalf_of, action,"
+                " object_type, object_id, reason, request_id, user_agent, nonce, mac)"
+                f" VALUES ({time}'system', '', 'system', '', 'consent.withdraw', '', '', '', '', '', 'n', %s)",
+                [mac],
+            )
+
+
 @pytest.fixture
 def auditor(biobank_a):
     from biobank.accounts.choices import Role

@@ -67,6 +67,48 @@ def test_an_invalid_code_is_a_400_problem_with_one_entry_per_position(client):
     assert "allowed:" in body["errors"][0]["message"]
 
 
+def test_kind_in_the_query_decodes_as_that_kind(client):
+    fluid = client.get("/api/v1/sprec/SER-SST-A-B-N-A-E/?kind=fluid")
+    solid = client.get("/api/v1/sprec/CEN-A06-B-B-HST-C-D/?kind=solid")
+
+    assert (fluid.status_code, fluid.json()["kind"]) == (200, "fluid")
+    assert (solid.status_code, solid.json()["kind"]) == (200, "solid")
+
+
+@pytest.mark.parametrize(
+    ("path", "asked", "actual"),
+    [("SER-SST-A-B-N-A-E", "solid", "fluid"), ("CEN-A06-B-B-HST-C-D", "fluid", "solid")],
+)
+def test_a_code_of_the_other_kind_is_a_400_naming_the_kinds(client, path, asked, actual):
+    response = client.get(f"/api/v1/sprec/{path}/?kind={asked}")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == PROBLEM
+    error, *positions = response.json()["errors"]
+    assert (error["pointer"], error["value"], error["code"]) == ("/kind", asked, "kind_mismatch")
+    assert positions and all(e["pointer"].startswith("/code/") for e in positions)
+    assert f"is a {actual} SPREC code, not a {asked} one" in error["message"]
+    assert "allowed kinds: fluid, solid" in error["message"]
+
+
+def test_an_invalid_code_asked_for_as_a_kind_still_names_its_positions(client):
+    response = client.get("/api/v1/sprec/SER-SSQ-A-B-N-A-E/?kind=fluid")
+
+    assert response.status_code == 400
+    assert [e["pointer"] for e in response.json()["errors"]] == ["/code/2"]
+
+
+@pytest.mark.parametrize("query", ["kind=plasma", "kind=", "kind=fluid&kind=solid", "kind=FLUIDS"])
+def test_an_unknown_kind_is_a_400_naming_the_allowed_kinds(client, query):
+    response = client.get(f"/api/v1/sprec/SER-SST-A-B-N-A-E/?{query}")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == PROBLEM
+    [error] = response.json()["errors"]
+    assert error["pointer"] == "/kind"
+    assert "allowed: fluid, solid" in error["message"]
+
+
 @pytest.mark.parametrize(
     "path",
     ["SER-SST", "x" * 3000, "%F0%9F%A7%AA-SST-A-B-N-A-E", "%00", "SER-SST-A-B-N-A-E-", "ß-ß-ß-ß-ß-ß-ß", "derive2"],

@@ -104,7 +104,11 @@ def test_codes_marked_in_the_reference_are_accepted_and_flagged(code, position, 
 def test_the_kind_may_be_given_and_then_decides_the_lists():
     errors = errors_of("SER-SST-A-B-N-A-E", kind="solid")
 
-    assert {e.position for e in errors} == {1, 2, 5}  # serum is no solid type
+    assert (errors[0].fact, errors[0].code) == ("kind", "kind_mismatch")  # a valid fluid code: said first
+    assert "is a fluid SPREC code, not a solid one" in errors[0].message
+    assert {e.position for e in errors[1:]} == {1, 2, 5}  # serum is no solid type
+    assert errors_of("CEN-A06-B-B-HST-C-D", kind="fluid")[0].code == "kind_mismatch"
+    assert all(e.position for e in errors_of("SER-SSQ-A-B-NNN-A-E", kind="solid"))  # no kind fits: positions only
     assert errors_of("SER-SST-A-B-N-A-E", kind="gas")[0].fact == "kind"
 
 

@@ -99,6 +99,29 @@ def test_every_fact_out_of_range_is_reported_at_once():
     assert "allowed:" in found["colour"].message
 
 
+@pytest.mark.parametrize(
+    ("facts", "fact", "shown"),
+    [
+        ({"pre_centrifugation_temperature_c": 13.6}, "pre_centrifugation_temperature_c", "13.6 °C (14 °C rounded)"),
+        ({"pre_centrifugation_temperature_c": 14}, "pre_centrifugation_temperature_c", "14 °C is"),
+        ({"post_centrifugation_temperature_c": 13.5}, "post_centrifugation_temperature_c", "13.5 °C (14 °C rounded)"),
+        (
+            {"centrifugation": {**SERUM["centrifugation"], "temperature_c": 40.4}},
+            "centrifugation/temperature_c",
+            "40.4 °C (40 °C rounded)",
+        ),
+        ({"storage_temperature_c": 4.4}, "storage_temperature_c", "4.4 °C (4 °C rounded)"),
+        ({"storage_temperature_c": -20.5}, "storage_temperature_c", "-20.5 °C (-21 °C rounded)"),
+    ],
+)
+def test_a_temperature_out_of_range_is_named_as_entered(facts, fact, shown):
+    found = problems("fluid", {**SERUM, **facts})
+
+    assert set(found) == {fact}
+    assert shown in found[fact].message
+    assert found[fact].value == shown.split(" °C")[0]  # the value given, not the rounded one
+
+
 def test_a_centrifugation_before_the_collection_is_an_error():
     found = problems("fluid", {**SERUM, "centrifugation_start": "2025-03-01T07:00:00+01:00"})
 

@@ -168,6 +168,16 @@ def test_a_centrifugation_outside_every_band_is_an_error_naming_the_fact(value, 
     assert error_facts("fluid", centrifugation=value) == {fact}
 
 
+def test_a_spin_at_0_g_is_refused_and_told_to_record_no_centrifugation():
+    with pytest.raises(SprecError) as caught:
+        derive("fluid", {"centrifugation": spin(g=0)})
+
+    [error] = caught.value.errors
+    assert (error.fact, error.value) == ("centrifugation/g_force", "0")
+    assert 'a sample that was not spun has centrifugation "none"' in error.message
+    assert derive("fluid", {"centrifugation": "none"}).code == "XXX-XXX-X-N-N-N-X"
+
+
 def test_the_second_centrifugation_has_the_same_letters_but_no_30_minute_spin():
     assert letter("fluid", 5, centrifugation=spin(), second_centrifugation=spin(g=3000)) == "E"
     assert letter("fluid", 5, centrifugation=spin(), second_centrifugation="none") == "N"
