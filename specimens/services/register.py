@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -19,9 +20,11 @@ from biobank.accounts.principals import Actor, person_or_none
 from biobank.audit.services import audit_record, audit_record_many
 from biobank.errors import DomainError, validate_model
 from catalog.models import Collection
+from catalog.vocabularies import validate_diseases
 from consent.models import Donor
 from consent.withdrawal_effects import withdrawn_donor_ids
 
+from ..catalog_facts import facts_changed
 from ..choices import EventType, LineageKind, SpecimenAuditAction, SpecimenStatus
 from ..models import Specimen, SpecimenSource
 from .barcodes import barcode_checked, barcodes_generate
@@ -83,6 +86,24 @@ def _facts_checked(facts: Mapping[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in facts.items() if value is not None}
 
 
+def diagnosis_checked(value: Any, *, field: str = "diagnosis") -> str:
+    """One ICD-10 (WHO 2019) or ORPHA code, or ``""``; a clear message naming the field and the value otherwise."""
+    code = str(value or "").strip()
+    if not code:
+        return ""
+    if "," in code or ";" in code:
+        raise DomainError(
+            _("%(field)s %(value)r: give one disease code, not a list.") % {"field": field, "value": code},
+            field=field,
+        )
+    try:
+        validate_diseases([code], field=field)
+    except ValidationError as error:
+        messages = [str(message) for message in getattr(error, "message_dict", {}).get(field, error.messages)]
+        raise DomainError(" ".join(messages), field=field, code="unknown_code") from None
+    return code
+
+
 def _initial_status(donor: Donor) -> str:
     blocked = withdrawn_donor_ids([donor.pk])
     return SpecimenStatus.CONSENT_BLOCKED if blocked else SpecimenStatus.AVAILABLE
@@ -104,6 +125,7 @@ def _save_new(specimen: Specimen) -> Specimen:
             _("Specimen %(barcode)s could not be saved: %(detail)s") % {"barcode": specimen.barcode, "detail": error},
             code="integrity",
         ) from None
+    facts_changed()
     return specimen
 
 
@@ -138,6 +160,7 @@ def specimen_register(
     notes: str = "",
     facts: Mapping[str, Any] | None = None,
     aliquots: AliquotPlan | None = None,
+    diagnosis: str = "",
 ) -> Specimen:
     """A primary specimen of ``donor`` in ``collection``; with ``aliquots``, its aliquots in the same step."""
     biobank = collection.biobank
@@ -164,6 +187,7 @@ def specimen_register(
         material_type=material_type,
         lineage=LineageKind.PRIMARY,
         status=_initial_status(donor),
+        diagnosis=diagnosis_checked(diagnosis),
         unit=unit_checked(unit),
         concentration_unit=concentration_unit,
         notes=notes,
@@ -191,6 +215,7 @@ def specimen_register(
             "quantity": [None, f"{specimen.quantity} {specimen.unit}"],
             "sprec_code": [None, specimen.sprec_code],
             "status": [None, specimen.status],
+            **({"diagnosis": [None, specimen.diagnosis]} if specimen.diagnosis else {}),
         },
     )
     if aliquots is not None:
@@ -248,6 +273,7 @@ def _child(source: Specimen, **values: Any) -> Specimen:
         sample_type=source.sample_type,
         sprec_kind=source.sprec_kind,
         material_type=source.material_type,
+        diagnosis=source.diagnosis,
         sprec_code=source.sprec_code,
         sprec_entered=source.sprec_entered,
         status=SpecimenStatus.AVAILABLE,
@@ -321,6 +347,7 @@ def specimens_aliquot(
             for child in children
         ],
     )
+    facts_changed()
     return children
 
 
