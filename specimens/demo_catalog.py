@@ -89,7 +89,7 @@ def _cohort(
     born: tuple[int, int],
     now: datetime,
 ) -> int:
-    rng = random.Random(f"demo-cohort-{collection.code}")
+    rng = random.Random(f"demo-cohort-{collection.code}")  # noqa: S311 (repeatable demo data, not a secret)
     people = Donor.objects.bulk_create(
         Donor(
             biobank=collection.biobank,

@@ -1,7 +1,7 @@
 """What of the facts may be shown, and how: k-anonymity and Sample-Locator-style obfuscation.
 
 - A row with 0 < donors < ``K_ANONYMITY`` is never published (zero rows are kept: "none" reveals nobody).
-- Public and researcher views show counts obfuscated as the Sample Locator does: 0 → 0, 1–9 → 10, otherwise rounded
+- Public and researcher views show counts obfuscated as the Sample Locator does: 0 → 0, 1-9 → 10, otherwise rounded
   to the nearest 10 (halves up, so 15 → 20 and 25 → 30). The same value always gives the same answer, so repeating a
   query or comparing two pages reveals nothing more. (The Locator also adds Laplace noise before rounding; we do not:
   a deterministic rounding of a k-anonymous row is what the issue asks, and noise would make marginals disagree.)
@@ -19,7 +19,7 @@ def publishable(number_of_donors: int) -> bool:
 
 
 def obfuscate(count: int) -> int:
-    """0 → 0; 1–9 → 10; otherwise the nearest multiple of 10 (halves rounded up)."""
+    """0 → 0; 1-9 → 10; otherwise the nearest multiple of 10 (halves rounded up)."""
     if count <= 0:
         return 0
     if count < 10:
