@@ -69,7 +69,7 @@ def inventory(biobank_a):
 
 
 def test_the_star_invariants_hold(inventory):
-    collection, donors = inventory
+    collection, _donors = inventory
     recompute([collection.pk])
     rows = rows_of(collection)
     # exactly one all-* row, equal to the collection's totals: blood + plasma per donor, serum for every 4th donor
@@ -81,7 +81,7 @@ def test_the_star_invariants_hold(inventory):
         for position, value in enumerate(key):
             if value == ANY:
                 continue
-            marginal = key[:position] + (ANY,) + key[position + 1 :]
+            marginal = (*key[:position], ANY, *key[position + 1 :])
             rest = key[:position] + key[position + 1 :]
             parts = [v for k, v in rows.items() if k[position] != ANY and k[:position] + k[position + 1 :] == rest]
             assert sum(s for s, _ in parts) == rows[marginal][0]
@@ -89,7 +89,7 @@ def test_the_star_invariants_hold(inventory):
 
 
 def test_marginal_donors_are_distinct_donors(inventory):
-    collection, donors = inventory
+    collection, _donors = inventory
     recompute([collection.pk])
     rows = rows_of(collection)
     # every donor has blood and plasma: 12 donors per material, 12 in total, not 24 or 27
