@@ -60,26 +60,29 @@ def facts_source_sql() -> str:
     ages = " ".join(f"WHEN m < {bound} THEN {_literal(code)}" for bound, code in AGE_RANGES)
     statuses = ", ".join(_literal(s) for s in COUNTED_STATUSES)
     # Only constants of this module and the shipped crosswalk, quoted by _literal; the one parameter stays %(...)s.
+    # the samples first, from the specimens alone (narrow keys); then the donor, the crosswalk and the age
     return f"""
-SELECT collection_id, donor_id, sex, age_range, material_type, disease FROM (
-    SELECT s.collection_id, d.id AS donor_id,
-        CASE d.sex {sex} ELSE 'UNKNOWN' END AS sex,
-        CASE WHEN m IS NULL OR m < 0 THEN {_literal(UNKNOWN_AGE)} {ages} ELSE {_literal(AGED_80)} END AS age_range,
-        coalesce(x.directory, 'OTHER') AS material_type,
+SELECT k.collection_id, d.id AS donor_id,
+    CASE d.sex {sex} ELSE 'UNKNOWN' END AS sex,
+    CASE WHEN m IS NULL OR m < 0 THEN {_literal(UNKNOWN_AGE)} {ages} ELSE {_literal(AGED_80)} END AS age_range,
+    coalesce(x.directory, 'OTHER') AS material_type,
+    k.disease
+FROM (
+    SELECT s.collection_id, s.donor_id, s.material_type, s.collected_at,
         coalesce(min(nullif(s.diagnosis, '')), '') AS disease
     FROM specimens_specimen s
-    JOIN consent_donor d ON d.id = s.donor_id
-    LEFT JOIN (VALUES {values}) x(miabis, directory) ON x.miabis = s.material_type
-    CROSS JOIN LATERAL (
-        SELECT (extract(year FROM s.collected_at AT TIME ZONE 'UTC')::int - d.birth_year) * 12
-            + extract(month FROM s.collected_at AT TIME ZONE 'UTC')::int
-            - coalesce(d.birth_month, {BIRTH_MONTH_UNKNOWN}) AS m
-    ) age
-    WHERE s.status IN ({statuses}) AND d.merged_into_id IS NULL
+    WHERE s.status IN ({statuses})
       AND (%(collections)s::bigint[] IS NULL OR s.collection_id = ANY(%(collections)s::bigint[]))
-    GROUP BY s.collection_id, d.id, s.material_type, x.directory, s.collected_at, age.m,
+    GROUP BY s.collection_id, s.donor_id, s.material_type, s.collected_at,
         CASE WHEN s.collected_at IS NULL THEN coalesce(s.parent_id, s.id) END
-) samples
+) k
+JOIN consent_donor d ON d.id = k.donor_id AND d.merged_into_id IS NULL
+LEFT JOIN (VALUES {values}) x(miabis, directory) ON x.miabis = k.material_type
+CROSS JOIN LATERAL (
+    SELECT (extract(year FROM k.collected_at AT TIME ZONE 'UTC')::int - d.birth_year) * 12
+        + extract(month FROM k.collected_at AT TIME ZONE 'UTC')::int
+        - coalesce(d.birth_month, {BIRTH_MONTH_UNKNOWN}) AS m
+) age
 """  # noqa: S608
 
 

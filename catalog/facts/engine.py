@@ -5,9 +5,11 @@ the old facts or the new ones, never a mix.
 
 - The samples of a collection include those of its sub-collections (the Directory counts a parent's size with its
   sub-collections; a donor in both is one donor). Recomputing a collection therefore recomputes its ancestors too.
-- ``GROUP BY collection, donor, CUBE(sex, age_range, material_type, disease)`` first (samples per donor in every
-  cell and marginal), then per cell ``sum`` of samples and ``count(*)`` of donors: distinct donors without a
-  ``count(DISTINCT)`` over sixteen grouping sets. A rolled-up dimension is ``*``.
+- ``GROUP BY collection, donor, sex, CUBE(age_range, material_type, disease)`` first (samples per donor in every
+  cell and marginal), then per cell ``sum`` of samples and ``count(*)`` of donors, with ``GROUPING SETS ((sex),
+  ())``: distinct donors without a ``count(DISTINCT)`` over sixteen grouping sets. Sex is the donor's, so a donor is
+  in one sex only and the donors of "any sex" are the sum over the sexes (``count(*)`` of the per-donor rows): the
+  per-donor step needs eight grouping sets, not sixteen. A rolled-up dimension is ``*``.
 - Every recomputed collection gets exactly one all-``*`` row, ``0``/``0`` when it has no samples.
 - ``recompute_dirty`` works off the ``FactsRecompute`` marks (set by triggers in the transaction of a change) under
   an advisory lock, so two runs never do the same work twice; it deletes only the marks it saw (a mark renewed
@@ -48,19 +50,19 @@ cells AS (
     GROUP BY 1, 2, 3, 4, 5, 6
 ),
 per_donor AS (
-    SELECT collection_id, donor_id,
-           CASE WHEN GROUPING(sex) = 1 THEN '*' ELSE sex END AS sex,
+    SELECT collection_id, donor_id, sex,
            CASE WHEN GROUPING(age_range) = 1 THEN '*' ELSE age_range END AS age_range,
            CASE WHEN GROUPING(material_type) = 1 THEN '*' ELSE material_type END AS material_type,
            CASE WHEN GROUPING(disease) = 1 THEN '*' ELSE disease END AS disease,
            sum(samples) AS samples
     FROM cells
-    GROUP BY collection_id, donor_id, CUBE(sex, age_range, material_type, disease)
+    GROUP BY collection_id, donor_id, sex, CUBE(age_range, material_type, disease)
 ),
 counted AS (
-    SELECT collection_id, sex, age_range, material_type, disease, sum(samples) AS samples, count(*) AS donors
+    SELECT collection_id, CASE WHEN GROUPING(sex) = 1 THEN '*' ELSE sex END AS sex,
+           age_range, material_type, disease, sum(samples) AS samples, count(*) AS donors
     FROM per_donor
-    GROUP BY collection_id, sex, age_range, material_type, disease
+    GROUP BY collection_id, age_range, material_type, disease, GROUPING SETS ((sex), ())
 )
 INSERT INTO catalog_collectionfact
     (collection_id, sex, age_range, material_type, disease, number_of_samples, number_of_donors, computed_at)
