@@ -189,7 +189,9 @@ def catalog_facts() -> list[tuple[str, float, str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_catalog_facts", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.bench_catalog_facts", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--scale", choices=sorted(SCALES), default="100k")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)

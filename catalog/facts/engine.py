@@ -132,7 +132,9 @@ def recompute(collection_ids: Iterable[int] | None = None) -> int:
         "collections": None if full else sorted(set(descendants)),
     }
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL work_mem = '256MB'")
+        # the per-donor grouping sets are hash tables of a few million rows at 1M specimens: in memory, not spilled
+        # (this transaction only; one recompute runs at a time under the advisory lock)
+        cursor.execute("SET LOCAL work_mem = '1GB'")
         if full:
             cursor.execute("DELETE FROM catalog_collectionfact")
         else:

@@ -65,7 +65,12 @@ def test_sex_and_material_codes_and_counted_statuses(biobank_a):
     collection = make_collection(biobank_a)
     donors = add_donors(
         biobank_a,
-        [Person("male", 1980, 1), Person("female", 1980, 1), Person("undifferentiated", 1980, 1), Person("unknown", 1980, 1)],
+        [
+            Person("male", 1980, 1),
+            Person("female", 1980, 1),
+            Person("undifferentiated", 1980, 1),
+            Person("unknown", 1980, 1),
+        ],
     )
     tubes = [
         Tube(0, 0, "Tissue (FFPE)", AT, diagnosis="C50"),
