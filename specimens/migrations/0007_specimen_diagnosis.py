@@ -93,6 +93,8 @@ class Migration(migrations.Migration):
             name="diagnosis",
             field=models.CharField(
                 blank=True,
+                default="",
+                db_default="",
                 help_text="ICD-10 (WHO 2019) or ORPHA code of the donor's disease this specimen documents (optional)",
                 max_length=40,
                 verbose_name="diagnosis",

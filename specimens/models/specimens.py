@@ -65,6 +65,8 @@ class Specimen(models.Model):
         _("diagnosis"),
         max_length=40,
         blank=True,
+        default="",
+        db_default="",  # the import's set-based INSERT leaves it out
         help_text=_("ICD-10 (WHO 2019) or ORPHA code of the donor's disease this specimen documents (optional)"),
     )
     initial_quantity = models.DecimalField(

@@ -38,22 +38,43 @@ def test_with_a_broker_the_run_is_queued_once_per_window_with_a_countdown(settin
     tasks.cache.delete(tasks._SCHEDULED_KEY)
 
 
-def test_an_import_marks_the_collections_of_its_rows(biobank_a):
-    from django.db import connection
+def test_an_import_marks_the_collections_of_its_rows_and_its_commit_recomputes_them(
+    settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from tests.accounts.factories import make_biobank, make_member
+    from tests.consent.factories import make_donor
+    from tests.specimens.imports.helpers import commit, csv_bytes, serum_row, upload
 
-    one, two = make_collection(biobank_a), make_collection(biobank_a)
-    specimen = make_specimen(collection=one)
+    settings.MEDIA_ROOT = tmp_path / "media"
+    biobank = make_biobank()
+    technician = make_member(biobank, "technician")
+    one, two, untouched = make_collection(biobank), make_collection(biobank), make_collection(biobank)
+    donors = [make_donor(biobank) for _ in range(3)]
     FactsRecompute.objects.all().delete()
-    with connection.cursor() as cursor:  # the import's set-based INSERT ... SELECT, as specimens/imports/commit.py
-        cursor.execute(
-            "INSERT INTO specimens_specimen (biobank_id, collection_id, donor_id, barcode, sample_type, sprec_kind, "
-            "material_type, lineage, status, diagnosis, initial_quantity, quantity, unit, concentration_unit, "
-            "freeze_thaw_count, primary_container, collection_type, centrifugation, second_centrifugation, "
-            "storage_container, storage_method, fixation, sprec_code, sprec_entered, box_row, box_column, notes, "
-            "created_at, updated_at) "
-            "SELECT biobank_id, %s, donor_id, barcode || '-' || n, sample_type, sprec_kind, material_type, lineage, "
-            "status, diagnosis, 1, 1, unit, '', 0, '', '', '', '', '', '', '', '', false, NULL, NULL, '', now(), now() "
-            "FROM specimens_specimen, generate_series(1, 3) n WHERE id = %s",
-            [two.pk, specimen.pk],
-        )
-    assert set(FactsRecompute.objects.values_list("collection_id", flat=True)) == {two.pk}
+    rows = [serum_row(donor, collection.code) for donor in donors for collection in (one, two)]
+    with django_capture_on_commit_callbacks(execute=True):
+        job = upload(technician, biobank, csv_bytes(rows))
+    job.refresh_from_db()
+    FactsRecompute.objects.all().delete()
+    marked: list[set[int]] = []
+    original = tasks.facts_recompute_dirty.delay
+
+    def seen(**kwargs):
+        marked.append(set(FactsRecompute.objects.values_list("collection_id", flat=True)))
+        return original(**kwargs)
+
+    with (
+        mock.patch.object(tasks.facts_recompute_dirty, "delay", side_effect=seen),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        commit(technician, job)
+    job.refresh_from_db()
+    assert job.status == "imported", job.message
+    assert {one.pk, two.pk} in marked  # marked in the import's transaction, the task queued after its commit
+    assert untouched.pk not in set().union(*marked)
+    assert not FactsRecompute.objects.exists()
+    sizes = {
+        f.collection_id: (f.number_of_samples, f.number_of_donors)
+        for f in CollectionFact.objects.filter(sex="*", age_range="*", material_type="*", disease="*")
+    }
+    assert sizes[one.pk] == sizes[two.pk] == (3, 3)
