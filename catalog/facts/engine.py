@@ -75,7 +75,7 @@ WHERE NOT EXISTS (SELECT 1 FROM counted WHERE counted.collection_id = c)
 
 
 def _tree() -> tuple[dict[int, int | None], dict[int, list[int]]]:
-    parents = dict(Collection.objects.values_list("pk", "parent_id"))
+    parents: dict[int, int | None] = dict(Collection.objects.values_list("pk", "parent_id"))
     children: dict[int, list[int]] = {}
     for pk, parent in parents.items():
         if parent is not None:

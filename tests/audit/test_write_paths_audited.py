@@ -176,6 +176,9 @@ COMMANDS: dict[str, Audited | NotData] = {
     "db_roles": NotData("grants privileges to the application's PostgreSQL role; no row of the portal changes"),
     "verify_audit_chain": Audited(ex.command_verify_audit_chain, "audit.verified"),
     "audit_reanchor": Audited(ex.command_audit_reanchor, "audit.reanchor"),
+    "recompute_facts": NotData(
+        "recomputes the catalogue's derived facts (catalog_collectionfact) from the inventory; no record changes"
+    ),
 }
 
 WRITES = {"INSERT", "UPDATE", "DELETE"}
