@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from specimens.models import Specimen
-from tests.specimens.views.test_register import FORM
 from tests.specimens.views.conftest import url
+from tests.specimens.views.test_register import FORM
 
 pytestmark = pytest.mark.django_db
 
