@@ -19,10 +19,11 @@ from biobank.errors import DomainError, validate_model
 from ..catalog_facts import facts_changed
 from ..choices import IN_STOCK, QC_RANGES, QC_UNITS, EventType, QcMeasure, SpecimenAuditAction
 from ..models import Specimen, SpecimenEvent
+from .diagnoses import diagnosis_checked
 from .events import event_add
 from .permissions import require_change_specimens
 from .quantities import quantity_checked
-from .register import FACT_FIELDS, _apply_sprec, _facts_checked, diagnosis_checked
+from .register import FACT_FIELDS, _apply_sprec, _facts_checked
 
 # Events a person records by hand; the others follow from a service (aliquoted, moved, reserved, shipped …).
 MANUAL_EVENTS = (EventType.COLLECTED, EventType.RECEIVED, EventType.PROCESSED)

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -20,7 +19,6 @@ from biobank.accounts.principals import Actor, person_or_none
 from biobank.audit.services import audit_record, audit_record_many
 from biobank.errors import DomainError, validate_model
 from catalog.models import Collection
-from catalog.vocabularies import validate_diseases
 from consent.models import Donor
 from consent.withdrawal_effects import withdrawn_donor_ids
 
@@ -28,6 +26,7 @@ from ..catalog_facts import facts_changed
 from ..choices import EventType, LineageKind, SpecimenAuditAction, SpecimenStatus
 from ..models import Specimen, SpecimenSource
 from .barcodes import barcode_checked, barcodes_generate
+from .diagnoses import diagnosis_checked
 from .events import event_add, events_add_many
 from .permissions import require_change_specimens
 from .quantities import converted_exactly, dimension, quantity_checked, unit_checked
@@ -84,24 +83,6 @@ def _facts_checked(facts: Mapping[str, Any]) -> dict[str, Any]:
             field="facts",
         )
     return {name: value for name, value in facts.items() if value is not None}
-
-
-def diagnosis_checked(value: Any, *, field: str = "diagnosis") -> str:
-    """One ICD-10 (WHO 2019) or ORPHA code, or ``""``; a clear message naming the field and the value otherwise."""
-    code = str(value or "").strip()
-    if not code:
-        return ""
-    if "," in code or ";" in code:
-        raise DomainError(
-            _("%(field)s %(value)r: give one disease code, not a list.") % {"field": field, "value": code},
-            field=field,
-        )
-    try:
-        validate_diseases([code], field=field)
-    except ValidationError as error:
-        messages = [str(message) for message in getattr(error, "message_dict", {}).get(field, error.messages)]
-        raise DomainError(" ".join(messages), field=field, code="unknown_code") from None
-    return code
 
 
 def _initial_status(donor: Donor) -> str:

@@ -1,4 +1,4 @@
-"""``Specimen.diagnosis``: one ICD-10 (WHO 2019) or ORPHA code, checked, inherited by aliquots, correctable."""
+"""``specimens.services.diagnoses`` and ``Specimen.diagnosis``: one ICD-10 (WHO 2019) or ORPHA code, checked, inherited by aliquots, correctable."""
 
 from __future__ import annotations
 
