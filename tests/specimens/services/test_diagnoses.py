@@ -1,4 +1,4 @@
-"""``specimens.services.diagnoses`` and ``Specimen.diagnosis``: one ICD-10 (WHO 2019) or ORPHA code, checked, inherited by aliquots, correctable."""
+"""``specimens.services.diagnoses``: one ICD-10 (WHO 2019) or ORPHA code, checked, inherited, correctable."""
 
 from __future__ import annotations
 
