@@ -41,6 +41,8 @@ class CatalogConfig(AppConfig):
         register_biobank_link(label=_("Catalogue"), url_name="catalog_manage:biobank", perm=Perm.MANAGE_CATALOG)
         register_directory_source(collection_names_of)
         register_demo_seeder("catalogue collections", seed)
+        from .facts import tasks as _facts_tasks  # noqa: F401 (registers the Celery tasks)
+
         post_migrate.connect(_load_vocabularies_after_migrate, sender=self)
 
 

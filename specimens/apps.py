@@ -23,6 +23,11 @@ class SpecimensConfig(AppConfig):
 
         register_withdrawal_effect(specimens_consent_block)
 
+        # The inventory feeds the catalogue's collection facts (catalog.facts.sources).
+        from .catalog_facts import register as register_catalog_facts
+
+        register_catalog_facts()
+
         # The technician's pages (specimens/views/): navigation and the dashboard tile.
         from django.utils.translation import gettext_lazy as _
 
@@ -55,3 +60,7 @@ class SpecimensConfig(AppConfig):
         from .demo_seed import seed
 
         register_demo_seeder("specimens, storage, events and an example import", seed)
+
+        from .demo_catalog import seed as seed_catalogue_inventory
+
+        register_demo_seeder("the demo collections' cohorts and their facts", seed_catalogue_inventory)

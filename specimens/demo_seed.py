@@ -39,6 +39,15 @@ from .services import (
 from .services.storage import specimens_place_bulk, storage_unit_create
 
 TECHNICIAN = "staff@example.org"
+# The diagnosis the demo specimens record, by collection (ICD-10 WHO 2019; population cohorts have none).
+DIAGNOSES = {
+    "crc-tissue": "C18",
+    "crc-tissue-rectum": "C20",
+    "ibd-cohort": "K51",
+    "covid-19": "U07.1",
+    "breast-ffpe": "C50",
+    "leukaemia": "C91",
+}
 DONORS = 8
 WITHDRAWING_DONOR = 6  # the sixth consented donor withdraws: their tubes are consent-blocked
 
@@ -112,6 +121,7 @@ def seed(context: DemoContext) -> None:
             unit="mL",
             facts=_blood_facts(collected),
             notes="EDTA tube, demo",
+            diagnosis=DIAGNOSES.get(collection.code, ""),
         )
         plasma = specimen_derive(
             actor=actor,
@@ -148,6 +158,7 @@ def seed(context: DemoContext) -> None:
             sprec_code="SER-SST-A-B-N-A-E",
             facts={"collected_at": collected, "received_at": collected + timedelta(minutes=40)},
             aliquots=AliquotPlan(count=6, quantity=Decimal("0.5"), unit="mL"),
+            diagnosis=DIAGNOSES.get(collection.code, ""),
         )
         to_place[serum_box.pk] += [(a.barcode, None) for a in serum.children.order_by("pk")]
         if number == 2:
@@ -166,6 +177,7 @@ def seed(context: DemoContext) -> None:
             quantity="20",
             unit="mL",
             facts={"collected_at": now - timedelta(hours=2), "received_at": now - timedelta(hours=1)},
+            diagnosis=DIAGNOSES.get(collection.code, ""),
         )
     _withdraw_one(consented, context)
     _example_import(biobank, actor, collection, [d for n, d in enumerate(consented, 1) if n != WITHDRAWING_DONOR])

@@ -345,6 +345,13 @@ CELERY_BEAT_SCHEDULE["pseudonyms-repseudonymise-pending"] = {
 # Receipts whose generation was lost (broker down at commit time) are made again by this sweep.
 CELERY_BEAT_SCHEDULE["consent-receipts-missing"] = {"task": "consent.receipts_missing", "schedule": 300.0}
 CELERY_BEAT_SCHEDULE["specimens-imports-pending"] = {"task": "specimens.imports_pending", "schedule": 300.0}
+# Catalogue facts (catalog.facts): the catch-up of stale collections (a change's own run is debounced after commit)
+# and the nightly full recompute.
+CELERY_BEAT_SCHEDULE["catalog-facts-recompute-dirty"] = {"task": "catalog.facts_recompute_dirty", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["catalog-facts-recompute-all"] = {
+    "task": "catalog.facts_recompute_all",
+    "schedule": crontab(hour=3, minute=15),
+}
 
 # Consent (consent app) ---------------------------------------------------------------------------------------------
 # A donor younger than this on the signing date cannot sign alone: a representative with a legal basis is required.

@@ -147,6 +147,9 @@ class LineageSummarySerializer(serializers.Serializer):
     pools = serializers.IntegerField(help_text="Pools it went into.")
 
 
+DIAGNOSIS_HELP = "Optional: one ICD-10 (WHO 2019) code such as `C18.7` or an Orphanet code `ORPHA:558`."
+
+
 class SpecimenDetailSerializer(SpecimenSerializer):
     """One specimen: the list's fields, the recorded facts, the SPREC code decoded and the lineage in numbers."""
 
@@ -155,7 +158,15 @@ class SpecimenDetailSerializer(SpecimenSerializer):
     lineage_summary = serializers.SerializerMethodField()
 
     class Meta(SpecimenSerializer.Meta):
-        fields = [*SpecimenSerializer.Meta.fields, "initial_quantity", "notes", "facts", "sprec", "lineage_summary"]
+        fields = [
+            *SpecimenSerializer.Meta.fields,
+            "initial_quantity",
+            "notes",
+            "diagnosis",
+            "facts",
+            "sprec",
+            "lineage_summary",
+        ]
 
     @extend_schema_field(SprecSerializer(allow_null=True))
     def get_sprec(self, specimen: Specimen) -> dict[str, Any] | None:
@@ -231,6 +242,9 @@ class SpecimenCreateInputSerializer(InputSerializer):
         max_length=32, required=False, allow_blank=True, default="", help_text="Only where the facts are unknown."
     )
     notes = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    diagnosis = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, default="", help_text=DIAGNOSIS_HELP
+    )
     facts = FactsSerializer(required=False)
     aliquots = AliquotPlanSerializer(required=False, help_text='e.g. `{"count": 10, "quantity": "0.5", "unit": "mL"}`')
 
@@ -258,6 +272,7 @@ class SpecimenUpdateInputSerializer(InputSerializer):
 
     facts = FactsSerializer(required=False)
     notes = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    diagnosis = serializers.CharField(max_length=40, required=False, allow_blank=True, help_text=DIAGNOSIS_HELP)
     concentration = quantity_field(required=False, allow_null=True)
     concentration_unit = serializers.ChoiceField(choices=ConcentrationUnit.choices, required=False, allow_blank=True)
     sprec_code = serializers.CharField(

@@ -139,9 +139,16 @@ class SpecimenRegisterForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    diagnosis = forms.CharField(
+        label=_("Diagnosis"),
+        max_length=40,
+        required=False,
+        help_text=_("Optional: one ICD-10 code (WHO 2019), e.g. C18.7, or an Orphanet code ORPHA:558."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
 
     FIELDSETS = (
-        (_("Specimen"), ("donor", "collection", "sample_type", "kind", "material_type", "barcode")),
+        (_("Specimen"), ("donor", "collection", "sample_type", "kind", "material_type", "barcode", "diagnosis")),
         (_("Quantity"), ("quantity", "unit", "concentration", "concentration_unit")),
         (_("Aliquots"), ("aliquot_count", "aliquot_quantity", "aliquot_unit", "aliquot_barcodes")),
         (_("Collection and reception"), ("collected_at", "received_at", "primary_container", "collection_type")),

@@ -61,6 +61,14 @@ class Specimen(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=SpecimenStatus.choices, default=SpecimenStatus.AVAILABLE
     )
+    diagnosis = models.CharField(
+        _("diagnosis"),
+        max_length=40,
+        blank=True,
+        default="",
+        db_default="",  # the import's set-based INSERT leaves it out
+        help_text=_("ICD-10 (WHO 2019) or ORPHA code of the donor's disease this specimen documents (optional)"),
+    )
     initial_quantity = models.DecimalField(
         _("initial quantity"), max_digits=QUANTITY_DIGITS, decimal_places=QUANTITY_PLACES
     )
@@ -154,6 +162,7 @@ class Specimen(models.Model):
             models.Index(fields=["donor"], name="specimen_donor"),
             models.Index(fields=["collection", "sample_type"], name="specimen_collection_type"),
             models.Index(fields=["biobank", "status"], name="specimen_biobank_status"),
+            models.Index(fields=["collection", "status"], name="specimen_collection_status"),
         ]
 
     def __str__(self) -> str:

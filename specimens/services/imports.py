@@ -30,6 +30,7 @@ from biobank.audit.services import audit_record
 from biobank.errors import ConflictError, DomainError
 from biobank.ops.after_commit import after_commit, publish
 
+from ..catalog_facts import facts_changed
 from ..choices import SpecimenAuditAction
 from ..imports.check import Problem, Report, check_file
 from ..imports.commit import StagingWriter, audit_copy, audit_rows, copy_field, insert_rows, raw_cursor, staging_create
@@ -305,6 +306,7 @@ def _commit(job: ImportJob, actor: Actor) -> int:
             % {"rows": report.rows, "specimens": specimens, "audited": audited}
         )
     schedule_drain()
+    facts_changed()  # the insert trigger marked the file's collections; recomputed after commit
     # The prepared rows are spent: deleted now, not after commit (a rollback later leaves the job to the fallback,
     # the whole-file check, which needs no prepared file).
     prepared_delete(job)

@@ -16,8 +16,10 @@ from biobank.accounts.principals import Actor
 from biobank.audit.services import audit_record
 from biobank.errors import DomainError, validate_model
 
+from ..catalog_facts import facts_changed
 from ..choices import IN_STOCK, QC_RANGES, QC_UNITS, EventType, QcMeasure, SpecimenAuditAction
 from ..models import Specimen, SpecimenEvent
+from .diagnoses import diagnosis_checked
 from .events import event_add
 from .permissions import require_change_specimens
 from .quantities import quantity_checked
@@ -157,7 +159,7 @@ def specimen_event_record(
     return event
 
 
-EDITABLE_FIELDS = (*FACT_FIELDS, "notes", "concentration", "concentration_unit")
+EDITABLE_FIELDS = (*FACT_FIELDS, "notes", "concentration", "concentration_unit", "diagnosis")
 
 
 @transaction.atomic
@@ -175,6 +177,8 @@ def specimen_update(*, actor: Actor, specimen: Specimen, sprec_code: str | None 
     specimen = _locked(specimen)
     facts = _facts_checked({k: v for k, v in changes.items() if k in FACT_FIELDS})
     before = {name: getattr(specimen, name) for name in (*changes, "sprec_code")}
+    if "diagnosis" in changes:
+        changes["diagnosis"] = diagnosis_checked(changes["diagnosis"])
     for name, value in changes.items():
         setattr(specimen, name, facts.get(name, value) if name in FACT_FIELDS else value)
     if specimen.concentration is not None:
@@ -202,4 +206,5 @@ def specimen_update(*, actor: Actor, specimen: Specimen, sprec_code: str | None 
         )
     if diff:
         audit_record(actor=actor, action=SpecimenAuditAction.SPECIMEN_UPDATE, obj=specimen, changes=diff)
+        facts_changed()
     return specimen

@@ -22,9 +22,11 @@ from catalog.models import Collection
 from consent.models import Donor
 from consent.withdrawal_effects import withdrawn_donor_ids
 
+from ..catalog_facts import facts_changed
 from ..choices import EventType, LineageKind, SpecimenAuditAction, SpecimenStatus
 from ..models import Specimen, SpecimenSource
 from .barcodes import barcode_checked, barcodes_generate
+from .diagnoses import diagnosis_checked
 from .events import event_add, events_add_many
 from .permissions import require_change_specimens
 from .quantities import converted_exactly, dimension, quantity_checked, unit_checked
@@ -104,6 +106,7 @@ def _save_new(specimen: Specimen) -> Specimen:
             _("Specimen %(barcode)s could not be saved: %(detail)s") % {"barcode": specimen.barcode, "detail": error},
             code="integrity",
         ) from None
+    facts_changed()
     return specimen
 
 
@@ -138,6 +141,7 @@ def specimen_register(
     notes: str = "",
     facts: Mapping[str, Any] | None = None,
     aliquots: AliquotPlan | None = None,
+    diagnosis: str = "",
 ) -> Specimen:
     """A primary specimen of ``donor`` in ``collection``; with ``aliquots``, its aliquots in the same step."""
     biobank = collection.biobank
@@ -164,6 +168,7 @@ def specimen_register(
         material_type=material_type,
         lineage=LineageKind.PRIMARY,
         status=_initial_status(donor),
+        diagnosis=diagnosis_checked(diagnosis),
         unit=unit_checked(unit),
         concentration_unit=concentration_unit,
         notes=notes,
@@ -191,6 +196,7 @@ def specimen_register(
             "quantity": [None, f"{specimen.quantity} {specimen.unit}"],
             "sprec_code": [None, specimen.sprec_code],
             "status": [None, specimen.status],
+            **({"diagnosis": [None, specimen.diagnosis]} if specimen.diagnosis else {}),
         },
     )
     if aliquots is not None:
@@ -248,6 +254,7 @@ def _child(source: Specimen, **values: Any) -> Specimen:
         sample_type=source.sample_type,
         sprec_kind=source.sprec_kind,
         material_type=source.material_type,
+        diagnosis=source.diagnosis,
         sprec_code=source.sprec_code,
         sprec_entered=source.sprec_entered,
         status=SpecimenStatus.AVAILABLE,
@@ -321,6 +328,7 @@ def specimens_aliquot(
             for child in children
         ],
     )
+    facts_changed()
     return children
 
 

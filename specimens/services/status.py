@@ -24,6 +24,7 @@ from consent import gate
 from consent.choices import PolicyAction
 from consent.withdrawal_effects import Withdrawal, withdrawn_donor_ids
 
+from ..catalog_facts import facts_changed
 from ..choices import IN_STOCK, EventType, SpecimenAuditAction, SpecimenStatus
 from ..models import Specimen
 from .events import events_add_many
@@ -118,6 +119,7 @@ def _change(
             for s in specimens
         ],
     )
+    facts_changed()
     return list(specimens)
 
 
@@ -259,6 +261,7 @@ def specimens_consent_block(*, actor: Actor, withdrawal: Withdrawal) -> int:
             {"obj": s, "changes": {"status": [before[s.pk], S.CONSENT_BLOCKED]}, "details": details} for s in specimens
         ],
     )
+    facts_changed()
     return len(specimens)
 
 

@@ -76,6 +76,7 @@ def specimen_register_view(request: AuthenticatedHttpRequest, code: str) -> Http
                     notes=data.get("notes") or "",
                     facts=form.facts(),
                     aliquots=form.aliquots(),
+                    diagnosis=data.get("diagnosis") or "",
                 )
             except ForbiddenError:
                 raise  # the browser's 403 page, not a form error
