@@ -51,6 +51,7 @@ urlpatterns = [
     path("accounts/", include("biobank.accounts.urls")),
     path("audit/", include("biobank.audit.urls")),
     path("collections/", include("catalog.urls")),
+    path("catalogue/", include("catalog.urls_public")),
     path("consent/", include("consent.urls")),
     path("specimens/", include("specimens.urls")),
     path("", include("biobank.web.urls")),
