@@ -399,11 +399,12 @@ def age_condition(low: int | None, high: int | None) -> tuple[str, list[Any]]:
     """SQL: does the collection's age range, in years, overlap ``[low, high]`` (either bound may be open)?"""
     sql = f"(({TABLE}.age_low IS NOT NULL OR {TABLE}.age_high IS NOT NULL)"
     params: list[Any] = []
+    # Ages are whole units: "up to 16 years" holds people of 16 years and 11 months, and a request for 0-0 years
+    # means the first year of life. Both ranges are compared as half-open intervals in years.
     if high is not None:
-        sql += f" AND COALESCE({TABLE}.age_low * {YEARS}, 0) <= %s"
-        params.append(high)
+        sql += f" AND COALESCE({TABLE}.age_low * {YEARS}, 0) < %s"
+        params.append(high + 1)
     if low is not None:
-        # a collection "up to 17 years" holds people of 17 years and 11 months: overlap with 17 is inclusive
         sql += f" AND COALESCE(({TABLE}.age_high + 1) * {YEARS}, 1000) > %s"
         params.append(low)
     return sql + ")", params

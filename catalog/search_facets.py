@@ -133,7 +133,7 @@ def facet_counts(params: SearchParams) -> FacetCounts:
     parts.append(
         f"SELECT 'age', b.band, {count} FROM cand CROSS JOIN (VALUES {bands}) AS b(band, low, high) "
         f"WHERE {others('age')} AND (cand.f_low IS NOT NULL OR cand.f_high IS NOT NULL) "
-        "AND COALESCE(cand.f_low, 0) <= b.high AND COALESCE(cand.f_high, 1000) > b.low GROUP BY 2"
+        "AND COALESCE(cand.f_low, 0) < b.high + 1 AND COALESCE(cand.f_high, 1000) > b.low GROUP BY 2"
     )
     for low, high in AGE_BANDS:
         params_out += [f"{low}-{high}", low, high]

@@ -2,7 +2,7 @@
 reader may see, the facet counts; and the flat rows of the CSV export. Reads only.
 
 Queries, whatever the number of results: the reader's biobanks (signed-in readers only), the facet counts (one),
-the number of results, the page, the matching sub-collections and the sizes (one or two).
+the ids found, the page, the matching sub-collections (if any) and the sizes (one or two).
 """
 
 from __future__ import annotations
@@ -77,11 +77,24 @@ def fill_sizes(entries: list[Entry], exact_ids: list[int]) -> None:
         entry.exact = entry.collection.pk in own
 
 
-def _attach_children(roots: list[Entry], found: QuerySet[Collection], params: SearchParams, exact_ids: list[int]):
+def _split(params: SearchParams) -> tuple[list[int], list[int]]:
+    """The ids of every collection found: those shown at the top (no parent among the found) and the others.
+
+    One query for the ids; the later queries filter by them (the search's conditions name the collection table,
+    so they are not repeated inside a subquery)."""
+    pairs = list(matching(params).values_list("pk", "parent_id"))
+    ids = {pk for pk, _parent in pairs}
+    roots = [pk for pk, parent in pairs if parent not in ids]
+    return roots, [pk for pk, parent in pairs if parent in ids]
+
+
+def _attach_children(roots: list[Entry], child_ids: list[int], params: SearchParams, exact_ids: list[int]) -> None:
     """Matching sub-collections (any depth) under their matching parent, in the search's order."""
-    children = list(ordered(found.filter(parent__isnull=False), params, exact_ids).select_related("biobank"))
+    if not child_ids:
+        return
+    found = Collection.objects.filter(pk__in=child_ids).select_related("biobank")
     by_parent: dict[int, list[Collection]] = {}
-    for child in children:
+    for child in ordered(found, params, exact_ids):
         by_parent.setdefault(child.parent_id or 0, []).append(child)
     stack = list(roots)
     while stack:
@@ -93,16 +106,14 @@ def _attach_children(roots: list[Entry], found: QuerySet[Collection], params: Se
 def run_search(params: SearchParams, *, user: Any, page: int = 1, page_size: int = PAGE_SIZE) -> SearchResult:
     exact_ids = exact_biobank_ids(user)
     facets = facet_counts(params)
-    found = matching(params)
-    roots = found.exclude(parent__in=matching(params).values("pk"))
-    results = roots.count()
+    root_ids, child_ids = _split(params)
+    results = len(root_ids)
     pages = max(1, -(-results // page_size))
     page = min(max(page, 1), pages)
     start = (page - 1) * page_size
-    rows = list(ordered(roots, params, exact_ids).select_related("biobank", "parent")[start : start + page_size])
-    entries = [Entry(c) for c in rows]
-    if entries:
-        _attach_children(entries, found, params, exact_ids)
+    roots = Collection.objects.filter(pk__in=root_ids).select_related("biobank", "parent")
+    entries = [Entry(c) for c in ordered(roots, params, exact_ids)[start : start + page_size]]
+    _attach_children(entries, child_ids, params, exact_ids)
     fill_sizes(entries, exact_ids)
     return SearchResult(params=params, entries=entries, facets=facets, page=page, pages=pages, results=results)
 
@@ -110,10 +121,10 @@ def run_search(params: SearchParams, *, user: Any, page: int = 1, page_size: int
 def export_rows(params: SearchParams, *, user: Any) -> list[Entry]:
     """Every collection found (sub-collections right after their parent), for the CSV export."""
     exact_ids = exact_biobank_ids(user)
-    found = matching(params)
-    roots = [Entry(c) for c in ordered(found.exclude(parent__in=matching(params).values("pk")), params, exact_ids)
-             .select_related("biobank")]  # fmt: skip
-    _attach_children(roots, found, params, exact_ids)
+    root_ids, child_ids = _split(params)
+    found = Collection.objects.filter(pk__in=root_ids).select_related("biobank")
+    roots = [Entry(c) for c in ordered(found, params, exact_ids)]
+    _attach_children(roots, child_ids, params, exact_ids)
     fill_sizes(roots, exact_ids)
     flat: list[Entry] = []
 
