@@ -14,7 +14,7 @@ from django.db.models import F, QuerySet
 
 from biobank.accounts.choices import Perm
 from biobank.accounts.principals import Principal
-from biobank.accounts.selectors import biobank_ids_with_perm
+from biobank.accounts.selectors import biobanks_with_perm
 
 from .facts.selectors import collection_sizes
 from .models import Collection
@@ -28,7 +28,7 @@ def exact_biobank_ids(user: Principal | Any) -> list[int]:
     """Biobanks whose collections the reader sees with exact sizes (staff with view_catalog there)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return []
-    return list(biobank_ids_with_perm(user=user, perm=Perm.VIEW_CATALOG))
+    return list(biobanks_with_perm(user=user, perm=Perm.VIEW_CATALOG).values_list("pk", flat=True))
 
 
 @dataclass
