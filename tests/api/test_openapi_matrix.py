@@ -141,6 +141,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/audit-events/{seq}/"): _rule(act="view_audit"),
     ("POST", "/api/v1/sprec/derive/"): _rule(public=True),
     ("GET", "/api/v1/sprec/{sprec}/"): _rule(public=True),
+    ("GET", "/api/v1/catalog/collections/"): _rule(public=True),  # the public catalogue search (issue 12)
 }
 
 

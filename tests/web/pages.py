@@ -32,6 +32,7 @@ SKIPPED_PREFIXES = ("admin/", "api/v1/", "healthz", "readyz")
 SKIPPED_NAMES = {
     "accounts:logout",
     "audit:export",
+    "catalogue:export",
     "consent:receipt",
     "consent:scan",
     "schema",
@@ -84,7 +85,7 @@ def seed() -> dict[str, str]:
     """The demo data (``seed_demo``) and a value for every path parameter of the site's pages."""
     from biobank.accounts.models import ApiToken, Biobank, Membership, RoleGrant, User
     from biobank.audit.models import AuditEvent
-    from catalog.models import Collection
+    from catalog.models import Collection, Network
     from consent.models import Consent, Donor, DuplicateReview, Template
     from specimens.models import ImportJob, Specimen, StorageUnit
 
@@ -133,6 +134,8 @@ def seed() -> dict[str, str]:
         "barcode": specimen.barcode if specimen else "NO-SPECIMEN-1",
         "worklist": "to_process",
         "act": "thaw",
+        # the demo network's public page
+        "network_id": first_pk(Network.objects.all()),
     }
 
 
