@@ -149,6 +149,7 @@ def collection(request: HttpRequest, pk: int) -> HttpResponse:
             "allowed": ", ".join(presenters.DIMENSIONS),
         }
         by = "material"
+    query = _search_of(request.GET.get("search", ""))
     children = list(published_collections().filter(parent=item).order_by("name"))
     parent = published_collections().filter(pk=item.parent_id).first() if item.parent_id else None
     sizes = _sizes_for(request, [item, *children])
@@ -164,9 +165,18 @@ def collection(request: HttpRequest, pk: int) -> HttpResponse:
         "dimensions": [(key, str(title)) for key, (_column, title) in presenters.DIMENSIONS.items()],
         "by_error": by_error,
         "in_cart": item.pk in carts.cart_ids(request.session),
+        "query": query,
         "networks": list(item.networks.filter(withdrawn=False).order_by("name")),
     }
     return render(request, "catalog/public/collection.html", context, status=400 if by_error else 200)
+
+
+def _search_of(raw: str) -> str:
+    """The search a collection page was reached from (kept for the cart), normalised; ``""`` when invalid."""
+    try:
+        return urlencode(parse_params(_without(QueryDict(raw[:2000]), "page")).query_items())
+    except SearchError:
+        return ""
 
 
 @require_GET
