@@ -108,7 +108,8 @@ def build(collections: int, samples: int) -> None:
             Collection.objects.create(
                 biobank=biobank, code=f"c{n:05d}", name=f"Collection {n} {rng.choice(WORDS)}",
                 description=" ".join(rng.sample(WORDS, 4)), bbmri_id=f"{profile.bbmri_id}:collection:c{n}",
-                parent=parent, contact=person, country=biobank.country, sex=rng.sample(["FEMALE", "MALE"], rng.randint(1, 2)),
+                parent=parent, contact=person, country=biobank.country,
+                sex=rng.sample(["FEMALE", "MALE"], rng.randint(1, 2)),
                 age_low=low, age_high=low + rng.choice([17, 30, 50]), age_unit="YEAR",
                 materials=rng.sample(MATERIALS, rng.randint(1, 4)), storage_temperatures=rng.sample(STORAGE, 2),
                 diseases=rng.sample(DISEASES, rng.randint(0, 3)), collection_types=rng.sample(TYPES, 2),

@@ -22,6 +22,9 @@ Semantics, decided here and documented in docs/catalog-search.md:
   k-anonymous and obfuscated for everyone else; sorting by size sorts by the size the reader sees.
 """
 
+# RawSQL below names only the collection table and constants; every searched value is a parameter.
+# ruff: noqa: S608, S611
+
 from __future__ import annotations
 
 import re
@@ -323,6 +326,16 @@ def chapter_ranges() -> dict[str, IcdRange]:
     return ranges
 
 
+@cache
+def child_blocks() -> dict[str, list[str]]:
+    """The blocks right under each ICD-10 chapter or block, in the file's order."""
+    found: dict[str, list[str]] = {}
+    for term in v.terms(v.ICD10).values():
+        if term.kind == "block":
+            found.setdefault(term.parent, []).append(term.code)
+    return found
+
+
 def icd_range(code: str) -> IcdRange | None:
     """The 3-character range a chapter or block spans (``None`` for categories and subcategories)."""
     if code.startswith("chapter:"):
@@ -350,7 +363,9 @@ def _diagnosis_filter(codes: tuple[str, ...], match: str) -> Q:
     parts = []
     for code in codes:
         sql, params = disease_condition(code)
-        parts.append(Q(RawSQL(f"EXISTS (SELECT 1 FROM unnest({TABLE}.diseases) d WHERE {sql})", params, BooleanField())))
+        parts.append(
+            Q(RawSQL(f"EXISTS (SELECT 1 FROM unnest({TABLE}.diseases) d WHERE {sql})", params, BooleanField()))
+        )
     return _combine(parts, match)
 
 
@@ -430,9 +445,7 @@ def text_vector() -> SearchVector:
         + SearchVector("biobank__name", weight="B", config=SEARCH_CONFIG)
         + SearchVector("description", weight="C", config=SEARCH_CONFIG)
         + SearchVector(disease_text, weight="C", config=SEARCH_CONFIG)
-        + SearchVector(
-            RawSQL(f"array_to_string({TABLE}.diseases, ' ')", [], TextField()), weight="C", config="simple"
-        )
+        + SearchVector(RawSQL(f"array_to_string({TABLE}.diseases, ' ')", [], TextField()), weight="C", config="simple")
     )
 
 

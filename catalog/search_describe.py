@@ -56,7 +56,9 @@ def describe(params: SearchParams, *, names: dict[str, str] | None = None) -> st
             clauses.append(_("%(facet)s %(values)s") % {"facet": str(facet.label).lower(), "values": joined})
     if params.has_age:
         if params.age_min is not None and params.age_max is not None:
-            clauses.append(_("ages overlapping %(low)d-%(high)d years") % {"low": params.age_min, "high": params.age_max})
+            clauses.append(
+                _("ages overlapping %(low)d-%(high)d years") % {"low": params.age_min, "high": params.age_max}
+            )
         elif params.age_min is not None:
             clauses.append(_("ages from %(low)d years") % {"low": params.age_min})
         else:

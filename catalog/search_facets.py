@@ -7,6 +7,9 @@ text) are computed once in a CTE, carrying a boolean per active facet; each face
 collections (``count(DISTINCT id)``): a parent and its sub-collection are two collections, each counted once.
 """
 
+# The SQL below is assembled from constants only (table names, facet keys, flag names); every value is a parameter.
+# ruff: noqa: S608, S611
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -18,7 +21,6 @@ from django.db.models import F
 from django.db.models.expressions import RawSQL
 from django.db.models.fields import FloatField
 
-from . import vocabularies as v
 from .models import Collection, Network, QualityStandard
 from .search import (
     FACETS,
@@ -28,6 +30,7 @@ from .search import (
     as_flag,
     candidates,
     chapter_ranges,
+    child_blocks,
     facet_filters,
     icd_range,
 )
@@ -59,16 +62,12 @@ def _case(ranges: Iterable[tuple[str, str, str]], column: str) -> tuple[str, lis
 
 def _sub_blocks(selected: tuple[str, ...]) -> list[tuple[str, str, str]]:
     """The blocks right under each selected chapter or block (the next level of the tree to count)."""
-    table = v.terms(v.ICD10)
     found = []
     for code in selected:
-        if icd_range(code) is None:
-            continue
-        for term in table.values():
-            if term.parent == code and term.kind == "block":
-                span = icd_range(term.code)
-                if span is not None:
-                    found.append((term.code, span.low, span.high))
+        for block in child_blocks().get(code, []):
+            span = icd_range(block)
+            if span is not None:
+                found.append((block, span.low, span.high))
     return found
 
 

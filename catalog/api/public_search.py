@@ -127,8 +127,10 @@ def _parameters() -> list[OpenApiParameter]:
         OpenApiParameter("page_size", int, description=f"Entries per page, 1 to {MAX_PAGE_SIZE} (default 20)."),
     ]
     for facet in FACETS:
-        allowed = "ICD-10 chapter (`chapter:II`), block, code or `ORPHA:<n>`" if facet.key == "diagnosis" else (
-            f"codes of `{facet.vocabulary}`" if facet.vocabulary else f"{facet.key} identifiers"
+        allowed = (
+            "ICD-10 chapter (`chapter:II`), block, code or `ORPHA:<n>`"
+            if facet.key == "diagnosis"
+            else (f"codes of `{facet.vocabulary}`" if facet.vocabulary else f"{facet.key} identifiers")
         )
         found.append(
             OpenApiParameter(
@@ -136,9 +138,7 @@ def _parameters() -> list[OpenApiParameter]:
             )
         )
         if facet.multi:
-            found.append(
-                OpenApiParameter(f"{facet.key}_match", str, enum=["any", "all"], description="Default `any`.")
-            )
+            found.append(OpenApiParameter(f"{facet.key}_match", str, enum=["any", "all"], description="Default `any`."))
     return found
 
 
@@ -189,7 +189,9 @@ class PublicCollectionSearchView(APIView):
             (400, PROBLEM_CONTENT_TYPE): OpenApiResponse(
                 ProblemSerializer,
                 description="Bad parameters, one entry each, naming the allowed values.",
-                examples=[OpenApiExample("Unknown material", value=BAD_EXAMPLE, response_only=True, status_codes=["400"])],
+                examples=[
+                    OpenApiExample("Unknown material", value=BAD_EXAMPLE, response_only=True, status_codes=["400"])
+                ],
             ),
             **problem_responses(429),
         },
@@ -217,4 +219,3 @@ class PublicCollectionSearchView(APIView):
                 "facets": result.facets.counts,
             }
         )
-

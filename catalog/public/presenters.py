@@ -15,7 +15,7 @@ from .. import vocabularies as v
 from ..facts.privacy import publishable, shown_count
 from ..models import Collection, CollectionFact, Network
 from ..schema import COLLECTION_CODES
-from ..search import FACETS, Facet, SearchParams, chapter_ranges, visible_biobank_codes
+from ..search import FACETS, Facet, SearchParams, chapter_ranges, child_blocks, visible_biobank_codes
 from ..search_describe import value_label
 from ..search_facets import AGE_BANDS, FacetCounts
 
@@ -45,9 +45,7 @@ class FacetView:
 
 def biobank_and_network_names() -> dict[str, str]:
     """Names of the public biobanks and networks (two queries)."""
-    names = dict(
-        Biobank.objects.filter(code__in=visible_biobank_codes()).values_list("code", "name")
-    )
+    names = dict(Biobank.objects.filter(code__in=visible_biobank_codes()).values_list("code", "name"))
     names |= dict(Network.objects.filter(withdrawn=False).values_list("bbmri_id", "name"))
     return names
 
@@ -71,19 +69,15 @@ def _diagnosis_options(found: dict[str, int], selected: tuple[str, ...]) -> list
     """Chapters in ICD-10 order, each followed by its blocks once it is selected, then other selected codes."""
     facet = FACETS[[f.key for f in FACETS].index("diagnosis")]
     options = []
-    table = v.terms(v.ICD10)
     shown: set[str] = set()
     for chapter in chapter_ranges():
         if found.get(chapter) or chapter in selected:
             options.append(Option(chapter, value_label(facet, chapter), found.get(chapter, 0), chapter in selected))
             shown.add(chapter)
-        for term in table.values():
-            if term.parent == chapter and term.kind == "block" and (term.code in found or term.code in selected):
-                if chapter in selected or term.code in selected:
-                    options.append(
-                        Option(term.code, v.disease_label(term.code), found.get(term.code, 0), term.code in selected, 1)
-                    )
-                    shown.add(term.code)
+        for block in child_blocks().get(chapter, []):
+            if (block in found or block in selected) and (chapter in selected or block in selected):
+                options.append(Option(block, v.disease_label(block), found.get(block, 0), block in selected, 1))
+                shown.add(block)
     for code in selected:
         if code not in shown:
             options.append(Option(code, value_label(facet, code), found.get(code, 0), True))
@@ -96,7 +90,12 @@ def _diagnosis_options(found: dict[str, int], selected: tuple[str, ...]) -> list
 def age_bands(counts: FacetCounts) -> list[Option]:
     found = counts.of("age")
     return [
-        Option(f"{low}-{high}", _("%(low)d to %(high)d years") % {"low": low, "high": high}, found.get(f"{low}-{high}", 0), False)
+        Option(
+            f"{low}-{high}",
+            _("%(low)d to %(high)d years") % {"low": low, "high": high},
+            found.get(f"{low}-{high}", 0),
+            False,
+        )
         for low, high in AGE_BANDS
     ]
 
@@ -151,7 +150,7 @@ def attributes(collection: Collection) -> list[tuple[str, list[str]]]:
         unit = v.label("Directory.AgeUnits", collection.age_unit) if collection.age_unit else ""
         low = "" if collection.age_low is None else str(collection.age_low)
         high = "" if collection.age_high is None else str(collection.age_high)
-        rows.insert(5, (_("Age range"), [f"{low}–{high} {unit}".strip()]))
+        rows.insert(5, (_("Age range"), [f"{low}-{high} {unit}".strip()]))
     country = collection.country or collection.biobank.country
     rows.append((_("Country"), [v.label("Directory.Countries", country)]))
     for name, title in (

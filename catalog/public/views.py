@@ -6,6 +6,7 @@ the collection's biobank and k-anonymous, obfuscated for everyone else. Forms ar
 from __future__ import annotations
 
 import csv
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -31,7 +32,11 @@ def _page_number(request: HttpRequest) -> tuple[int, str]:
         page = int(raw)
     except ValueError:
         return 1, _("%(value)r is not a page number; allowed: a whole number from 1.") % {"value": raw}
-    return (page, "") if page >= 1 else (1, _("%(value)r is not a page number; allowed: a whole number from 1.") % {"value": raw})
+    return (
+        (page, "")
+        if page >= 1
+        else (1, _("%(value)r is not a page number; allowed: a whole number from 1.") % {"value": raw})
+    )
 
 
 @require_GET
@@ -200,7 +205,10 @@ def biobank(request: HttpRequest, code: str) -> HttpResponse:
         "profile": profile,
         "country": v.label("Directory.Countries", profile.biobank.country),
         "quality": [
-            (v.label("Directory.QualityStandards", q.standard), v.label("Directory.AssessmentLevels", q.assessment_level))
+            (
+                v.label("Directory.QualityStandards", q.standard),
+                v.label("Directory.AssessmentLevels", q.assessment_level),
+            )
             for q in profile.quality_standards.all()
         ],
         "capabilities": [
@@ -209,9 +217,7 @@ def biobank(request: HttpRequest, code: str) -> HttpResponse:
             *profile.bioprocessing_capabilities,
         ],
         "entries": [(c, *sizes[c.pk], [(k, *sizes[k.pk]) for k in children.get(c.pk, [])]) for c in top],
-        "networks": list(
-            Network.objects.filter(member_biobanks=profile.biobank, withdrawn=False).order_by("name")
-        ),
+        "networks": list(Network.objects.filter(member_biobanks=profile.biobank, withdrawn=False).order_by("name")),
     }
     return render(request, "catalog/public/biobank.html", context)
 
@@ -262,7 +268,10 @@ def _cart_change(request: HttpRequest) -> HttpResponse:
         collection_id = 0
     item = published_collections().filter(pk=collection_id).first()
     if item is None:
-        messages.error(request, _("No published collection with the number %(value)r.") % {"value": request.POST.get("collection", "")})
+        messages.error(
+            request,
+            _("No published collection with the number %(value)r.") % {"value": request.POST.get("collection", "")},
+        )
         return redirect(back or "catalogue:cart")
     if action == "remove":
         carts.cart_remove(request.session, item.pk)

@@ -42,7 +42,9 @@ def test_a_visitor_searches_opens_a_collection_and_adds_it_to_the_cart(page, cat
     page.get_by_role("button", name="Search").click()
 
     expect(page.get_by_role("heading", name="1 collection found")).to_be_visible()
-    expect(page.get_by_text("Collections with material type Plasma; country Germany; text 'colorectal'")).to_be_visible()
+    expect(
+        page.get_by_text("Collections with material type Plasma; country Germany; text 'colorectal'")
+    ).to_be_visible()
     expect(page.get_by_label("Plasma")).to_be_checked()
     screenshot(page, "catalogue-search")
     page.get_by_role("link", name="Colorectal tumours").click()
@@ -58,5 +60,7 @@ def test_a_visitor_searches_opens_a_collection_and_adds_it_to_the_cart(page, cat
     page.get_by_role("navigation", name="Breadcrumbs").get_by_role("link", name="Cart").click()
     cart = page.get_by_role("table", name="Collections in the cart")
     expect(cart.get_by_role("link", name="Colorectal tumours")).to_be_visible()
-    expect(page.get_by_text("Collections with material type Plasma; country Germany; text 'colorectal'").first).to_be_visible()
+    expect(
+        page.get_by_text("Collections with material type Plasma; country Germany; text 'colorectal'").first
+    ).to_be_visible()
     screenshot(page, "catalogue-cart")

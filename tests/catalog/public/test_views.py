@@ -95,7 +95,7 @@ def test_the_biobank_and_network_pages(client, catalogue):
     )  # fmt: skip
 
     biobank = page(client, "/catalogue/biobanks/bb-at/")
-    assert "Infant cohort" in biobank and "ISO 20387" in biobank or "ISO-20387-2018" in biobank
+    assert ("Infant cohort" in biobank and "ISO 20387" in biobank) or "ISO-20387-2018" in biobank
     networks = page(client, f"/catalogue/networks/{network.pk}/")
     assert "Danube Biobank" in networks and "Rhine Biobank" in networks
     page(client, "/catalogue/biobanks/nope/", 404)
