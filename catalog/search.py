@@ -27,10 +27,8 @@ Semantics, decided here and documented in docs/catalog-search.md:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
-from functools import cache
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
@@ -53,6 +51,7 @@ from django.utils.translation import gettext_lazy
 from . import vocabularies as v
 from .facts.privacy import K_ANONYMITY
 from .models import Collection, Network, PublicationState, QualityStandard
+from .search_icd import disease_condition
 
 SEARCH_CONFIG = "english"
 ANY_MATCH, ALL_MATCH = "any", "all"
@@ -300,63 +299,6 @@ def published_collections() -> QuerySet[Collection]:
         biobank__profile__state=PublicationState.PUBLISHED,
         biobank__profile__withdrawn=False,
     )
-
-
-@dataclass(frozen=True)
-class IcdRange:
-    low: str
-    high: str
-
-
-def _block_range(code: str) -> IcdRange:
-    low, _sep, high = code.partition("-")
-    return IcdRange(low[:3], (high or low)[:3])
-
-
-@cache
-def chapter_ranges() -> dict[str, IcdRange]:
-    """Each ICD-10 chapter's span, from its top-level blocks (chapter II: C00-D48)."""
-    table = v.terms(v.ICD10)
-    ranges: dict[str, IcdRange] = {}
-    for term in table.values():
-        if term.kind == "block" and table[term.parent].kind == "chapter":
-            block = _block_range(term.code)
-            old = ranges.get(term.parent)
-            ranges[term.parent] = IcdRange(min(old.low, block.low), max(old.high, block.high)) if old else block
-    return ranges
-
-
-@cache
-def child_blocks() -> dict[str, list[str]]:
-    """The blocks right under each ICD-10 chapter or block, in the file's order."""
-    found: dict[str, list[str]] = {}
-    for term in v.terms(v.ICD10).values():
-        if term.kind == "block":
-            found.setdefault(term.parent, []).append(term.code)
-    return found
-
-
-def icd_range(code: str) -> IcdRange | None:
-    """The 3-character range a chapter or block spans (``None`` for categories and subcategories)."""
-    if code.startswith("chapter:"):
-        return chapter_ranges().get(code)
-    if BLOCK_RE.match(code):
-        return _block_range(code)
-    return None
-
-
-BLOCK_RE = re.compile(r"^[A-Z][0-9]{2}-[A-Z][0-9]{2}$")
-ICD_LIKE = "d ~ '^[A-Z][0-9]'"
-
-
-def disease_condition(code: str) -> tuple[str, list[Any]]:
-    """SQL over one disease ``d`` (an element of ``diseases``): is it ``code`` or under it?"""
-    span = icd_range(code)
-    if span is not None:
-        return f"({ICD_LIKE} AND left(d, 3) BETWEEN %s AND %s)", [span.low, span.high]
-    if code.startswith("ORPHA:"):
-        return "d = %s", [code]
-    return "(d = %s OR d LIKE %s)", [code, code + ".%"]
 
 
 def _diagnosis_filter(codes: tuple[str, ...], match: str) -> Q:

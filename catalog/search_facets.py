@@ -29,11 +29,9 @@ from .search import (
     SearchParams,
     as_flag,
     candidates,
-    chapter_ranges,
-    child_blocks,
     facet_filters,
-    icd_range,
 )
+from .search_icd import chapter_ranges, child_blocks, icd_range
 
 # The age bands offered as shortcuts beside the age inputs, in years (both ends inclusive).
 AGE_BANDS: tuple[tuple[int, int], ...] = ((0, 17), (18, 64), (65, 150))

@@ -15,9 +15,10 @@ from .. import vocabularies as v
 from ..facts.privacy import publishable, shown_count
 from ..models import Collection, CollectionFact, Network
 from ..schema import COLLECTION_CODES
-from ..search import FACETS, Facet, SearchParams, chapter_ranges, child_blocks, visible_biobank_codes
+from ..search import FACETS, Facet, SearchParams, visible_biobank_codes
 from ..search_describe import value_label
 from ..search_facets import AGE_BANDS, FacetCounts
+from ..search_icd import chapter_ranges, child_blocks
 
 
 @dataclass
