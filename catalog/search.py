@@ -43,7 +43,7 @@ from django.db.models import (
     TextField,
     Value,
 )
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import CombinedExpression, RawSQL
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -140,7 +140,10 @@ class SearchParams:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SearchParams:
         known = {f.name for f in fields(cls)}
-        return cls(**{k: tuple(val) if isinstance(val, list) else val for k, val in data.items() if k in known})
+        values: dict[str, Any] = {
+            k: tuple(val) if isinstance(val, list) else val for k, val in data.items() if k in known
+        }
+        return cls(**values)
 
     def query_items(self) -> list[tuple[str, str]]:
         """The search as query-string pairs (links: the page, the CSV, the API), without defaults."""
@@ -267,8 +270,8 @@ def parse_params(query: Any) -> SearchParams:
             }
             match = ANY_MATCH
         data[f"{facet.key}_match"] = match
-    data["age_min"] = _age((getlist("age_min") or [None])[0], "age_min", errors)
-    data["age_max"] = _age((getlist("age_max") or [None])[0], "age_max", errors)
+    data["age_min"] = _age(next(iter(getlist("age_min")), None), "age_min", errors)
+    data["age_max"] = _age(next(iter(getlist("age_max")), None), "age_max", errors)
     if data["age_min"] is not None and data["age_max"] is not None and data["age_min"] > data["age_max"]:
         errors["age_max"] = _("The age range %(low)d-%(high)d is empty: age_min must not be above age_max.") % {
             "low": data["age_min"],
@@ -374,7 +377,7 @@ def age_filter(params: SearchParams) -> Q | None:
     return Q(RawSQL(sql, values, BooleanField()))
 
 
-def text_vector() -> SearchVector:
+def text_vector() -> CombinedExpression:
     disease_text = RawSQL(
         f"""(SELECT string_agg(t.label, ' ') FROM catalog_vocabularyterm t
             WHERE t.vocabulary = %s AND t.code = ANY({TABLE}.diseases))""",
