@@ -55,7 +55,7 @@ COUNTRIES = ["DE", "AT", "NL", "FR", "IT", "SE", "CZ", "PL"]
 WORDS = ["tumour", "cohort", "resections", "follow-up", "children", "adults", "plasma", "archive", "registry", "trial"]
 BASELINE_SQL = """
 SELECT m, count(*) FROM catalog_collection c, unnest(c.materials) m
- WHERE c.state = 'published' AND NOT c.withdrawn AND c.materials && %s
+ WHERE c.state = 'published' AND NOT c.withdrawn AND c.materials && %s::varchar[]
  GROUP BY m
 """
 SEARCHES = [
@@ -135,7 +135,7 @@ def build(collections: int, samples: int) -> None:
         ]  # fmt: skip
     CollectionFact.objects.bulk_create(facts, batch_size=5000)
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE catalog_collection; ANALYZE catalog_collectionfact")
+        cursor.execute("ANALYZE catalog_collection; ANALYZE catalog_collectionfact; ANALYZE catalog_vocabularyterm")
 
 
 def _percentile(values: list[float], share: float) -> float:
