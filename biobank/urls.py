@@ -53,6 +53,7 @@ urlpatterns = [
     path("collections/", include("catalog.urls")),
     path("catalogue/manage/directory/", include("catalog.directory.urls")),  # before the biobank codes below
     path("catalogue/manage/", include("catalog.urls_manage")),  # before the public "catalogue/" (more specific)
+    path("catalogue/", include("catalog.urls_public")),
     path("consent/", include("consent.urls")),
     path("specimens/", include("specimens.urls")),
     path("", include("biobank.web.urls")),

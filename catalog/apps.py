@@ -17,7 +17,7 @@ class CatalogConfig(AppConfig):
         from biobank.accounts.choices import Perm
         from biobank.audit.choices import register_audit_actions
         from biobank.demo import register_demo_seeder
-        from biobank.web.context_processors import register_biobank_link, register_main_link
+        from biobank.web.context_processors import register_biobank_link, register_main_link, register_public_link
         from biobank.web.panels import register_biobank_tile, register_directory_source
 
         from .choices import CatalogAuditAction
@@ -28,6 +28,7 @@ class CatalogConfig(AppConfig):
         register_audit_actions(CatalogAuditAction)
         # Every role holding manage_catalog also holds view_catalog (accounts.choices.ROLE_PERMISSIONS).
         register_main_link(label=_("Collections"), url_name="catalog:collection_list", perm=Perm.VIEW_CATALOG)
+        register_public_link(label=_("Catalogue"), url_name="catalogue:home")  # everyone, signed in or not
         register_biobank_tile(
             template="catalog/partials/collections_tile.html",
             perms=(Perm.VIEW_CATALOG, Perm.MANAGE_CATALOG),

@@ -61,8 +61,17 @@ class MainLinkSpec:
     perm: Perm
 
 
+@dataclass(frozen=True)
+class PublicLinkSpec:
+    """A link a domain app shows to everyone, signed in or not (a public page such as the catalogue)."""
+
+    label: Any
+    url_name: str
+
+
 BIOBANK_LINKS: list[BiobankLinkSpec] = []
 MAIN_LINKS: list[MainLinkSpec] = []
+PUBLIC_LINKS: list[PublicLinkSpec] = []
 HEADER_SEARCHES: list[MainLinkSpec] = []
 
 
@@ -77,6 +86,17 @@ def register_main_link(*, label: Any, url_name: str, perm: Perm) -> None:
     spec = MainLinkSpec(label, url_name, perm)
     if spec not in MAIN_LINKS:
         MAIN_LINKS.append(spec)
+
+
+def register_public_link(*, label: Any, url_name: str) -> None:
+    """A link for everyone: in the main navigation when signed in, in the page header for anonymous visitors."""
+    spec = PublicLinkSpec(label, url_name)
+    if spec not in PUBLIC_LINKS:
+        PUBLIC_LINKS.append(spec)
+
+
+def public_links(request: HttpRequest) -> list[NavLink]:
+    return [_link(request, str(spec.label), reverse(spec.url_name)) for spec in PUBLIC_LINKS]
 
 
 def register_header_search(*, label: Any, url_name: str, perm: Perm) -> None:
@@ -109,6 +129,7 @@ def build_navigation(request: HttpRequest) -> Navigation:
     for spec in MAIN_LINKS:
         if any(a.can(spec.perm) for a in accesses):
             main.append(_link(request, str(spec.label), reverse(spec.url_name)))
+    main += public_links(request)
     if user.is_superuser:
         main.append(_link(request, _("Django admin"), reverse("admin:index")))
     sections = []
@@ -138,5 +159,5 @@ def build_navigation(request: HttpRequest) -> Navigation:
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {}
+        return {"public_links": public_links(request)} if PUBLIC_LINKS else {}
     return {"nav": SimpleLazyObject(lambda: build_navigation(request))}

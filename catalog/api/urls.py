@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import catalogue_views, reference_views, views
+from . import catalogue_views, public_search, reference_views, views
 
 urlpatterns = [
     path("collections/", views.CollectionListView.as_view(), name="api-collection-list"),
@@ -36,5 +36,11 @@ urlpatterns = [
         "catalog/vocabularies/<str:name>/",
         reference_views.VocabularyTermListView.as_view(),
         name="api-catalog-vocabulary-terms",
+    ),
+    # the public catalogue search, no login (public_search.py)
+    path(
+        "catalog/collections/",
+        public_search.PublicCollectionSearchView.as_view(),
+        name="api-catalog-collection-search",
     ),
 ]

@@ -76,3 +76,10 @@ def collection_sizes(collection_ids: Iterable[int], *, exact: bool) -> dict[int,
         for pk, samples, donors in totals
         if exact or publishable(donors)
     }
+
+
+def collection_sample_counts(collection_ids: Iterable[int], *, exact: bool) -> dict[int, int | None]:
+    """``{collection id: samples or None}`` for every id asked: ``None`` where ``collection_sizes`` shows nothing."""
+    ids = list(collection_ids)
+    sizes = collection_sizes(ids, exact=exact)
+    return {pk: sizes[pk][0] if pk in sizes else None for pk in ids}

@@ -34,6 +34,7 @@ PUBLIC_ENDPOINTS: set[str] = {
     "GET /api/v1/catalog/facts/",
     "GET /api/v1/catalog/vocabularies/",
     "GET /api/v1/catalog/vocabularies/biobank-a/",
+    "/api/v1/catalog/collections/",  # the public catalogue search (issue 12)
 }
 
 
@@ -252,3 +253,9 @@ def test_the_public_sprec_utilities_answer_without_credentials():
     assert client.get("/api/v1/sprec/SER-SST-A-B-N-A-E/").status_code == 200
     assert client.post("/api/v1/sprec/derive/", {"kind": "fluid"}, format="json").status_code == 200
     assert client.get("/api/v1/sprec/biobank-a/").status_code == 400  # an invalid code: a problem, not a 401
+
+
+def test_the_public_catalogue_search_answers_without_credentials():
+    client = APIClient()
+    assert client.get("/api/v1/catalog/collections/").status_code == 200
+    assert client.get("/api/v1/catalog/collections/?material=nope").status_code == 400  # a problem, not a 401

@@ -185,6 +185,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/catalog/facts/"): _rule(public=True),
     ("GET", "/api/v1/catalog/vocabularies/"): _rule(public=True),
     ("GET", "/api/v1/catalog/vocabularies/{name}/"): _rule(public=True),
+    ("GET", "/api/v1/catalog/collections/"): _rule(public=True),  # the public catalogue search (issue 12)
 }
 
 

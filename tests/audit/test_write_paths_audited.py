@@ -134,6 +134,10 @@ ROUTES: dict[str, Audited | ChangesNothing] = {
         ex.api_consent_check_bulk, "asks the consent gate (a read)", ("consent_officer_a", "biobank_a")
     ),
     "api-sprec-derive POST": ChangesNothing(ex.api_sprec_derive, "computes a SPREC code from facts (issue 11)"),
+    # the public catalogue's cart lives in the visitor's session (issue 12)
+    "catalogue:cart POST": ChangesNothing(
+        cx.cart_change, "keeps the selection in the visitor's session", ("collection_a",)
+    ),
     # specimens: the technician's pages (register, the actions of a specimen page, worklist scans, labels)
     "specimens:specimen_register POST": Audited(sx.specimen_register, "specimen.register"),
     "specimens:specimen_action POST": Audited(sx.specimen_action, "specimen.event"),

@@ -11,6 +11,7 @@ import io
 from typing import Any
 
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
 from catalog import services as catalog
@@ -148,3 +149,15 @@ def web_directory_import(f: Fixtures) -> None:
     upload.name = "directory.xlsx"
     f.client.force_login(f.data_manager_a)
     _ok(f.client.post(reverse("catalog_directory:import"), {"workbook": upload}), 200)
+
+
+def cart_change(f: Fixtures) -> None:
+    """The cart keeps the visitor's selection in their session: adding (here refused: the collection is a draft),
+    removing and emptying write no record."""
+    client = Client()
+    for data in (
+        {"action": "add", "collection": f.collection_a.pk, "search": "q=cart"},
+        {"action": "remove", "collection": f.collection_a.pk},
+        {"action": "clear"},
+    ):
+        _ok(client.post("/catalogue/cart/", data), 302)

@@ -32,6 +32,7 @@ SKIPPED_PREFIXES = ("admin/", "api/v1/", "healthz", "readyz")
 SKIPPED_NAMES = {
     "accounts:logout",
     "audit:export",
+    "catalogue:export",
     "consent:receipt",
     "consent:scan",
     "schema",
@@ -137,6 +138,7 @@ def seed() -> dict[str, str]:
         "barcode": specimen.barcode if specimen else "NO-SPECIMEN-1",
         "worklist": "to_process",
         "act": "thaw",
+        # the demo network's public page
     }
 
 

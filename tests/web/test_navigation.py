@@ -34,8 +34,10 @@ def test_an_identity_steward_gets_no_catalogue_link(client, steward_a):
 
 
 def test_a_donor_gets_only_the_dashboard_and_profile(client, donor):
+    from biobank.web.context_processors import PUBLIC_LINKS
+
     nav = nav_of(client, donor)
-    assert [link.label for link in nav.main] == ["Dashboard"]
+    assert [link.label for link in nav.main] == ["Dashboard", *(str(spec.label) for spec in PUBLIC_LINKS)]
     assert nav.biobanks == []
     assert [link.label for link in nav.account] == ["Profile"]  # no password to change
 

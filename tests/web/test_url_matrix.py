@@ -171,6 +171,15 @@ PAGES: dict[str, Row] = {
     "specimens/<slug:code>/storage/<int:unit_id>/free/": staff("view_specimens"),
     "specimens/<slug:code>/storage/<int:unit_id>/cells/<str:position>/": staff("change_specimens"),
     "collections/": signed_in(200),
+    # the public catalogue (catalog/public/): everyone, signed in or not; the matrix world's collection is a draft
+    # of a biobank without a published profile, so its public pages are 404 for everyone
+    "catalogue/": everyone(200),
+    "catalogue/search/": everyone(200),
+    "catalogue/search.csv": everyone(200),
+    "catalogue/cart/": everyone(200),
+    "catalogue/collections/<int:pk>/": everyone(404),
+    "catalogue/biobanks/<slug:code>/": everyone(404),
+    "catalogue/networks/<int:network_id>/": everyone(404),
     # the header search: anyone signed in may ask; it finds only what they may see (specimens/views/search.py)
     "specimens/scan/": signed_in(200),
     # Creating needs manage_catalog somewhere (403 for everyone else, whatever they see).
@@ -213,6 +222,9 @@ GET_ONLY: set[str] = {
     "catalogue/manage/<slug:code>/",
     "catalogue/manage/<slug:code>/diseases/",
     "audit/history/<str:object_type>/<str:object_id>/",
+    "catalogue/collections/<int:pk>/",
+    "catalogue/biobanks/<slug:code>/",
+    "catalogue/networks/<int:network_id>/",
     "consent/<slug:code>/donors/",
     "consent/<slug:code>/donors/<str:pid>/",
     "consent/<slug:code>/duplicates/",
@@ -294,6 +306,7 @@ def fill(route: str, side: Side, *, code_of: Side | None = None) -> str:
         "token": "not-a-valid-link",
         "worklist": "to_process",
         "act": "thaw",
+        "network_id": 999999,  # no network in the matrix world: the public page is a 404
     }
     if "<int:import_id>" in route:
         values["import_id"] = import_job_of(side).pk

@@ -1,0 +1,1 @@
+"""The public catalogue's pages (no login): see ``views``."""
