@@ -138,7 +138,6 @@ def seed() -> dict[str, str]:
         "barcode": specimen.barcode if specimen else "NO-SPECIMEN-1",
         "worklist": "to_process",
         "act": "thaw",
-        # the demo network's public page
     }
 
 
