@@ -6,7 +6,7 @@ match mode (``any``: a collection has one of them; ``all``: it has every one), a
 ``parse_params`` reads it from a query string (the page, the CSV and the API share it) and reports every bad
 parameter at once, naming the parameter, the value and what is allowed (``SearchError``).
 
-Semantics, decided here and documented in docs/catalog-search.md:
+Semantics, decided here and documented in docs/catalog.md ("Public catalogue and search"):
 
 - Text: PostgreSQL full-text search (``websearch_to_tsquery``, English configuration) over the name, acronym,
   description, biobank name and the labels (and codes) of the collection's diseases.
@@ -18,7 +18,7 @@ Semantics, decided here and documented in docs/catalog-search.md:
 - Quality label: a quality standard of the collection's biobank.
 - Sub-collections match on their own attributes. Facet counts and the total count collections (a parent and its
   child are two collections, each counted once); the result list shows a matching child under its matching parent.
-- Sizes: the all-``*`` facts row (``catalog.facts.selectors.collection_sizes``): exact for staff of that biobank,
+- Sizes: the all-``*`` facts row (``catalog.facts.selectors.collection_sample_counts``): exact for staff of that biobank,
   k-anonymous and obfuscated for everyone else; sorting by size sorts by the size the reader sees.
 """
 

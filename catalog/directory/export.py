@@ -1,6 +1,6 @@
 """Export the published catalogue as the BBMRI-ERIC Directory staging workbook, a ZIP of CSVs, or MIABIS JSON.
 
-What goes out (docs/catalog-api.md "API and Directory exchange"):
+What goes out (docs/catalog.md "API and Directory exchange"):
 
 - only published records: biobanks with a published profile, their published collections that have a BBMRI-ERIC
   ID; the networks these are members of; the persons these name as contact or head;

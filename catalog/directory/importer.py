@@ -1,6 +1,6 @@
 """Import a Directory staging workbook: checked completely first, then written all-or-nothing in one transaction.
 
-Decisions (docs/catalog-api.md):
+Decisions (docs/catalog.md, "API and Directory exchange"):
 
 - records are matched by their BBMRI-ERIC ID; a biobank whose ID no profile carries gets a new core ``Biobank``
   (code from the ID's local part) — only when the caller may create biobanks (the command's system actor, or a
