@@ -43,7 +43,8 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     biobanks = list(biobanks_with_perm(user=request.user, perm=Perm.VIEW_CATALOG).order_by("name"))
     quality = biobank_findings(biobanks)
     rows = [(biobank, quality[biobank.pk]) for biobank in biobanks]
-    return render(request, "catalog/editing/index.html", {"rows": rows})
+    exchange = biobanks_with_perm(user=request.user, perm=Perm.MANAGE_CATALOG).exists()
+    return render(request, "catalog/editing/index.html", {"rows": rows, "exchange": exchange})
 
 
 @login_required

@@ -1,45 +1,19 @@
-"""Import speed (docs/performance.md, "Specimen import"): two unused event indexes dropped, and the audit outbox's
-row trigger called only for a row it has something to do to.
+"""Import speed (docs/performance.md, "Specimen import"): two unused event indexes dropped.
 
 - ``SpecimenEvent.specimen`` and ``.biobank`` lose their single-column indexes: ``specimen_event_timeline``
   (specimen, occurred_at, id) serves every look-up by specimen (the timeline, the foreign key's checks), and nothing
   reads events by biobank. Two index entries fewer per event row.
-- ``audit_outbox_stamp`` (biobank/audit migration 0004) set ``occurred_at`` to the statement's time and refused an
-  unsigned row, in PL/pgSQL for every row: about half the time of the import's outbox ``COPY``. The column now
-  defaults to ``statement_timestamp()`` and the trigger has a ``WHEN`` clause, so its function runs only for a row
-  whose time is not the statement's or whose MAC is not 64 lower-case hex digits (``length`` and a ``*`` regex:
-  ``{64}`` in a regex is what cost). Same rule as before: a row that skips the function already has the statement's
-  time and a well-formed MAC, which is all the function would have made sure of; any other row goes through it (the
-  ORM's writes, which send their own time, are stamped as before).
+- The audit outbox's row trigger runs only when it has something to do: audit migration 0005.
 """
 
 import django.db.models.deletion
 from django.db import migrations, models
 
-OUTBOX_STAMP_WHEN = """
-ALTER TABLE audit_auditoutbox ALTER COLUMN occurred_at SET DEFAULT statement_timestamp();
-DROP TRIGGER audit_outbox_stamp ON audit_auditoutbox;
-CREATE TRIGGER audit_outbox_stamp
-    BEFORE INSERT ON audit_auditoutbox
-    FOR EACH ROW
-    WHEN (NEW.occurred_at IS DISTINCT FROM statement_timestamp() OR NEW.mac IS NULL OR length(NEW.mac) <> 64
-          OR NEW.mac !~ '^[0-9a-f]*$')
-    EXECUTE FUNCTION audit_outbox_stamp();
-"""
-
-OUTBOX_STAMP_EVERY_ROW = """
-DROP TRIGGER audit_outbox_stamp ON audit_auditoutbox;
-CREATE TRIGGER audit_outbox_stamp
-    BEFORE INSERT ON audit_auditoutbox
-    FOR EACH ROW EXECUTE FUNCTION audit_outbox_stamp();
-ALTER TABLE audit_auditoutbox ALTER COLUMN occurred_at DROP DEFAULT;
-"""
-
 
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0004_idempotency_keys"),
-        ("audit", "0004_tail_protection"),
+        ("audit", "0005_outbox_stamp_when"),
         ("specimens", "0005_event_biobank_no_fk"),
     ]
 
@@ -65,5 +39,4 @@ class Migration(migrations.Migration):
                 to="specimens.specimen",
             ),
         ),
-        migrations.RunSQL(OUTBOX_STAMP_WHEN, OUTBOX_STAMP_EVERY_ROW),
     ]

@@ -91,6 +91,13 @@ def test_the_index_lists_the_biobanks_whose_catalogue_the_person_sees(client, da
     client.force_login(data_manager_a)
     body = client.get(reverse("catalog_manage:index")).content.decode()
     assert page() in body and page("biobank-b") not in body
+    assert reverse("catalog_directory:export") in body and reverse("catalog_directory:import") in body
+
+
+def test_the_directory_exchange_is_offered_only_to_data_managers(client, technician_a, biobank_a):
+    client.force_login(technician_a)
+    body = client.get(reverse("catalog_manage:index")).content.decode()
+    assert reverse("catalog_directory:export") not in body
 
 
 # --- the collection form -------------------------------------------------------------------------------------------
