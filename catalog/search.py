@@ -18,8 +18,8 @@ Semantics, decided here and documented in docs/catalog.md ("Public catalogue and
 - Quality label: a quality standard of the collection's biobank.
 - Sub-collections match on their own attributes. Facet counts and the total count collections (a parent and its
   child are two collections, each counted once); the result list shows a matching child under its matching parent.
-- Sizes: the all-``*`` facts row (``catalog.facts.selectors.collection_sample_counts``): exact for staff of that biobank,
-  k-anonymous and obfuscated for everyone else; sorting by size sorts by the size the reader sees.
+- Sizes: the all-``*`` facts row (``catalog.facts.selectors.collection_sample_counts``): exact for staff of that
+  biobank, k-anonymous and obfuscated for everyone else; sorting by size sorts by the size the reader sees.
 """
 
 # RawSQL below names only the collection table and constants; every searched value is a parameter.
