@@ -148,10 +148,7 @@ def attributes(collection: Collection) -> list[tuple[str, list[str]]]:
             continue
         rows.append((str(title), _readable(name, value)))
     if collection.age_low is not None or collection.age_high is not None:
-        unit = v.label("Directory.AgeUnits", collection.age_unit) if collection.age_unit else ""
-        low = "" if collection.age_low is None else str(collection.age_low)
-        high = "" if collection.age_high is None else str(collection.age_high)
-        rows.insert(5, (_("Age range"), [f"{low}-{high} {unit}".strip()]))
+        rows.insert(5, (_("Age range"), [age_range_text(collection.age_low, collection.age_high, collection.age_unit)]))
     country = collection.country or collection.biobank.country
     rows.append((_("Country"), [v.label("Directory.Countries", country)]))
     for name, title in (
@@ -237,3 +234,21 @@ def facts_table(collection: Collection, by: str, *, exact: bool) -> FactsTable:
         row.width = round(100.0 * row.samples / top, 1) if top else 0.0
         row.y = 28 * index + 4
     return FactsTable(by=by, title=str(title), rows=rows, exact=exact, hidden=hidden, total=total)
+
+
+AGE_UNITS_PLURAL = {
+    "YEAR": gettext_lazy("years"),
+    "MONTH": gettext_lazy("months"),
+    "WEEK": gettext_lazy("weeks"),
+    "DAY": gettext_lazy("days"),
+}
+
+
+def age_range_text(low: int | None, high: int | None, unit: str) -> str:
+    """ "20-90 years", "from 18 years", "up to 16 years" (the unit in the plural, as people write it)."""
+    unit_text = str(AGE_UNITS_PLURAL.get(unit, unit.lower()))
+    if low is not None and high is not None:
+        return f"{low}-{high} {unit_text}".strip()
+    if low is not None:
+        return (_("from %(low)s %(unit)s") % {"low": low, "unit": unit_text}).strip()
+    return (_("up to %(high)s %(unit)s") % {"high": high, "unit": unit_text}).strip()
