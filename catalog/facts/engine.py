@@ -5,11 +5,16 @@ the old facts or the new ones, never a mix.
 
 - The samples of a collection include those of its sub-collections (the Directory counts a parent's size with its
   sub-collections; a donor in both is one donor). Recomputing a collection therefore recomputes its ancestors too.
-- ``GROUP BY collection, donor, sex, CUBE(age_range, material_type, disease)`` first (samples per donor in every
-  cell and marginal), then per cell ``sum`` of samples and ``count(*)`` of donors, with ``GROUPING SETS ((sex),
-  ())``: distinct donors without a ``count(DISTINCT)`` over sixteen grouping sets. Sex is the donor's, so a donor is
-  in one sex only and the donors of "any sex" are the sum over the sexes (``count(*)`` of the per-donor rows): the
-  per-donor step needs eight grouping sets, not sixteen. A rolled-up dimension is ``*``.
+- In five statements over temporary tables: the samples of the recomputed collections (``facts_samples``, the
+  sources joined to the collection tree); their distinct dimension values coded as integers (``facts_dims``); one row
+  per collection, donor, sex and cell (age range, material type, disease packed into one bigint) with its samples
+  (``facts_cells``); then donor **signatures**: donors of a collection and sex with the same set of cells count
+  alike in every grouping set, so each distinct set is kept once with its number of donors (``facts_signatures``,
+  6,000 rows for 100,000 donors at 1M specimens). Distinct donors per cell are then ``GROUP BY sig, CUBE(age range,
+  material type, disease)`` over the signatures' cells (each signature's donors once per cell it reaches), summed
+  per cell — no ``count(DISTINCT)`` and no per-donor grouping sets. Samples are the ``CUBE`` of the per-cell sums.
+  Sex is the donor's, so a donor is in one sex only and "any sex" (``*``) is the sum over the sexes of the per-sex
+  counts. A rolled-up dimension is ``*`` (code 0 before decoding).
 - Every recomputed collection gets exactly one all-``*`` row, ``0``/``0`` when it has no samples.
 - ``recompute_dirty`` works off the ``FactsRecompute`` marks (set by triggers in the transaction of a change) under
   an advisory lock, so two runs never do the same work twice; it deletes only the marks it saw (a mark renewed
