@@ -10,7 +10,7 @@ the old facts or the new ones, never a mix.
   per collection, donor, sex and cell (age range, material type, disease packed into one bigint) with its samples
   (``facts_cells``); then donor **signatures**: donors of a collection and sex with the same set of cells count
   alike in every grouping set, so each distinct set is kept once with its number of donors (``facts_signatures``,
-  6,000 rows for 100,000 donors at 1M specimens). Distinct donors per cell are then ``GROUP BY sig, CUBE(age range,
+  6,132 rows for 100,000 donors in the 1M benchmark). Distinct donors per cell are then ``GROUP BY sig, CUBE(age range,
   material type, disease)`` over the signatures' cells (each signature's donors once per cell it reaches), summed
   per cell — no ``count(DISTINCT)`` and no per-donor grouping sets. Samples are the ``CUBE`` of the per-cell sums.
   Sex is the donor's, so a donor is in one sex only and "any sex" (``*``) is the sum over the sexes of the per-sex
