@@ -57,14 +57,17 @@ def facts_source_sql() -> str:
         f"({_literal(miabis)}, {_literal(directory)})" for miabis, directory in sorted(materials.items())
     )
     sex = " ".join(f"WHEN {_literal(k)} THEN {_literal(v)}" for k, v in SEX_TO_DIRECTORY.items())
-    ages = " ".join(f"WHEN m < {bound} THEN {_literal(code)}" for bound, code in AGE_RANGES)
+    # m once per row (a CASE over m would have the planner repeat its expression in every WHEN): width_bucket gives
+    # 0 below 0 months (Unknown), i for [bound i-1, bound i), len(AGE_RANGES) + 1 from the last bound (80 and over)
+    bounds = ", ".join(["0", *(str(bound) for bound, _ in AGE_RANGES)])
+    labels = ", ".join(_literal(code) for code in (UNKNOWN_AGE, *(code for _, code in AGE_RANGES), AGED_80))
     statuses = ", ".join(_literal(s) for s in COUNTED_STATUSES)
     # Only constants of this module and the shipped crosswalk, quoted by _literal; the one parameter stays %(...)s.
     # the samples first, from the specimens alone (narrow keys); then the donor, the crosswalk and the age
     return f"""
 SELECT k.collection_id, d.id AS donor_id,
     CASE d.sex {sex} ELSE 'UNKNOWN' END AS sex,
-    CASE WHEN m IS NULL OR m < 0 THEN {_literal(UNKNOWN_AGE)} {ages} ELSE {_literal(AGED_80)} END AS age_range,
+    coalesce((ARRAY[{labels}])[width_bucket(m, ARRAY[{bounds}]) + 1], {_literal(UNKNOWN_AGE)}) AS age_range,
     coalesce(x.directory, 'OTHER') AS material_type,
     k.disease
 FROM (

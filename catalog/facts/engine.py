@@ -5,11 +5,16 @@ the old facts or the new ones, never a mix.
 
 - The samples of a collection include those of its sub-collections (the Directory counts a parent's size with its
   sub-collections; a donor in both is one donor). Recomputing a collection therefore recomputes its ancestors too.
-- ``GROUP BY collection, donor, sex, CUBE(age_range, material_type, disease)`` first (samples per donor in every
-  cell and marginal), then per cell ``sum`` of samples and ``count(*)`` of donors, with ``GROUPING SETS ((sex),
-  ())``: distinct donors without a ``count(DISTINCT)`` over sixteen grouping sets. Sex is the donor's, so a donor is
-  in one sex only and the donors of "any sex" are the sum over the sexes (``count(*)`` of the per-donor rows): the
-  per-donor step needs eight grouping sets, not sixteen. A rolled-up dimension is ``*``.
+- In five statements over temporary tables: the samples of the recomputed collections (``facts_samples``, the
+  sources joined to the collection tree); their distinct dimension values coded as integers (``facts_dims``); one row
+  per collection, donor, sex and cell (age range, material type, disease packed into one bigint) with its samples
+  (``facts_cells``); then donor **signatures**: donors of a collection and sex with the same set of cells count
+  alike in every grouping set, so each distinct set is kept once with its number of donors (``facts_signatures``,
+  6,132 rows for 100,000 donors in the 1M benchmark). Distinct donors per cell are then ``GROUP BY sig, CUBE(age range,
+  material type, disease)`` over the signatures' cells (each signature's donors once per cell it reaches), summed
+  per cell — no ``count(DISTINCT)`` and no per-donor grouping sets. Samples are the ``CUBE`` of the per-cell sums.
+  Sex is the donor's, so a donor is in one sex only and "any sex" (``*``) is the sum over the sexes of the per-sex
+  counts. A rolled-up dimension is ``*`` (code 0 before decoding).
 - Every recomputed collection gets exactly one all-``*`` row, ``0``/``0`` when it has no samples.
 - ``recompute_dirty`` works off the ``FactsRecompute`` marks (set by triggers in the transaction of a change) under
   an advisory lock, so two runs never do the same work twice; it deletes only the marks it saw (a mark renewed
@@ -36,42 +41,98 @@ _EMPTY_SOURCE = (
     "''::text AS material_type, ''::text AS disease WHERE false"
 )
 
-INSERT_FACTS = """
+# The recompute runs as five statements over temporary tables (dropped at the end of the recompute; ANALYZEd so the
+# planner sees their real sizes). Dimensions are coded as integers once (``facts_dims``) so every later grouping
+# hashes integers, not text; a cell (age range, material type, disease) is one bigint.
+CREATE_SAMPLES = """
+CREATE TEMP TABLE facts_samples ON COMMIT DROP AS
 WITH tree(ancestor, descendant) AS (
     SELECT * FROM unnest(%(ancestors)s::bigint[], %(descendants)s::bigint[])
 ),
 samples(collection_id, donor_id, sex, age_range, material_type, disease) AS (
     {sources}
+)
+SELECT t.ancestor AS collection_id, s.donor_id, s.sex::text AS sex, s.age_range::text AS age_range,
+       s.material_type::text AS material_type, s.disease::text AS disease
+FROM samples s JOIN tree t ON t.descendant = s.collection_id
+"""
+
+CREATE_DIMS = """
+CREATE TEMP TABLE facts_dims ON COMMIT DROP AS
+SELECT sex, age_range, material_type, disease,
+       dense_rank() OVER (ORDER BY sex) AS sx, dense_rank() OVER (ORDER BY age_range) AS ag,
+       dense_rank() OVER (ORDER BY material_type) AS mt, dense_rank() OVER (ORDER BY disease) AS ds
+FROM (SELECT DISTINCT sex, age_range, material_type, disease FROM facts_samples) d
+"""
+
+# one row per donor and cell with its samples; a cell is (age << 40 | material << 24 | disease), 0 = rolled up
+CREATE_CELLS = """
+CREATE TEMP TABLE facts_cells ON COMMIT DROP AS
+SELECT s.collection_id AS c, s.donor_id AS dn, d.sx, (d.ag << 40) | (d.mt << 24) | d.ds AS cell, count(*) AS n
+FROM facts_samples s
+JOIN facts_dims d ON (d.sex, d.age_range, d.material_type, d.disease)
+    = (s.sex, s.age_range, s.material_type, s.disease)
+GROUP BY 1, 2, 3, 4
+"""
+
+# donors of a collection and sex with the same set of cells count the same in every grouping set: one row per
+# distinct set (a "signature") with the number of donors having it
+CREATE_SIGNATURES = """
+CREATE TEMP TABLE facts_signatures ON COMMIT DROP AS
+SELECT row_number() OVER () AS sig, c, sx, cells, donors
+FROM (
+    SELECT c, sx, cells, count(*) AS donors
+    FROM (SELECT c, sx, array_agg(cell ORDER BY cell) AS cells FROM facts_cells GROUP BY c, dn, sx) per_donor
+    GROUP BY c, sx, cells
+) g
+"""
+
+INSERT_FACTS = """
+WITH expanded AS (
+    SELECT sig, c, sx, donors, cell >> 40 AS ag, (cell >> 24) & 65535 AS mt, cell & 16777215 AS ds
+    FROM facts_signatures, unnest(cells) AS cell
 ),
-cells AS (
-    SELECT t.ancestor AS collection_id, s.donor_id, s.sex::text AS sex, s.age_range::text AS age_range,
-           s.material_type::text AS material_type, s.disease::text AS disease, count(*) AS samples
-    FROM samples s JOIN tree t ON t.descendant = s.collection_id
-    GROUP BY 1, 2, 3, 4, 5, 6
+per_signature AS (
+    SELECT c, sx, coalesce(ag, 0) AS ag, coalesce(mt, 0) AS mt, coalesce(ds, 0) AS ds, donors
+    FROM expanded
+    GROUP BY sig, c, sx, donors, CUBE(ag, mt, ds)
 ),
-per_donor AS (
-    SELECT collection_id, donor_id, sex,
-           CASE WHEN GROUPING(age_range) = 1 THEN '*' ELSE age_range END AS age_range,
-           CASE WHEN GROUPING(material_type) = 1 THEN '*' ELSE material_type END AS material_type,
-           CASE WHEN GROUPING(disease) = 1 THEN '*' ELSE disease END AS disease,
-           sum(samples) AS samples
-    FROM cells
-    GROUP BY collection_id, donor_id, sex, CUBE(age_range, material_type, disease)
+donor_counts AS (
+    SELECT c, sx, ag, mt, ds, sum(donors) AS donors FROM per_signature GROUP BY c, sx, ag, mt, ds
+),
+per_cell AS (
+    SELECT c, sx, cell >> 40 AS ag, (cell >> 24) & 65535 AS mt, cell & 16777215 AS ds, sum(n) AS samples
+    FROM facts_cells GROUP BY c, sx, cell
+),
+sample_counts AS (
+    SELECT c, sx, coalesce(ag, 0) AS ag, coalesce(mt, 0) AS mt, coalesce(ds, 0) AS ds, sum(samples) AS samples
+    FROM per_cell
+    GROUP BY c, sx, CUBE(ag, mt, ds)
+),
+per_sex AS MATERIALIZED (
+    SELECT c, sx, ag, mt, ds, samples, donors FROM sample_counts JOIN donor_counts USING (c, sx, ag, mt, ds)
 ),
 counted AS (
-    SELECT collection_id, CASE WHEN GROUPING(sex) = 1 THEN '*' ELSE sex END AS sex,
-           age_range, material_type, disease, sum(samples) AS samples, count(*) AS donors
-    FROM per_donor
-    GROUP BY collection_id, age_range, material_type, disease, GROUPING SETS ((sex), ())
+    SELECT * FROM per_sex
+    UNION ALL
+    SELECT c, 0, ag, mt, ds, sum(samples), sum(donors) FROM per_sex GROUP BY c, ag, mt, ds
 )
 INSERT INTO catalog_collectionfact
     (collection_id, sex, age_range, material_type, disease, number_of_samples, number_of_donors, computed_at)
-SELECT collection_id, sex, age_range, material_type, disease, samples, donors, now() FROM counted
+SELECT k.c, coalesce(sx.sex, '*'), coalesce(ag.age_range, '*'), coalesce(mt.material_type, '*'),
+       coalesce(ds.disease, '*'), k.samples, k.donors, now()
+FROM counted k
+LEFT JOIN (SELECT DISTINCT sx, sex FROM facts_dims) sx ON sx.sx = k.sx
+LEFT JOIN (SELECT DISTINCT ag, age_range FROM facts_dims) ag ON ag.ag = k.ag
+LEFT JOIN (SELECT DISTINCT mt, material_type FROM facts_dims) mt ON mt.mt = k.mt
+LEFT JOIN (SELECT DISTINCT ds, disease FROM facts_dims) ds ON ds.ds = k.ds
 UNION ALL
-SELECT c, '*', '*', '*', '*', 0, 0, now()
-FROM unnest(%(targets)s::bigint[]) AS c
-WHERE NOT EXISTS (SELECT 1 FROM counted WHERE counted.collection_id = c)
+SELECT t.target, '*', '*', '*', '*', 0, 0, now()
+FROM unnest(%(targets)s::bigint[]) AS t(target)
+WHERE NOT EXISTS (SELECT 1 FROM facts_cells f WHERE f.c = t.target)
 """
+
+TEMP_TABLES = ("facts_samples", "facts_dims", "facts_cells", "facts_signatures")
 
 
 def _tree() -> tuple[dict[int, int | None], dict[int, list[int]]]:
@@ -132,15 +193,24 @@ def recompute(collection_ids: Iterable[int] | None = None) -> int:
         "collections": None if full else sorted(set(descendants)),
     }
     with transaction.atomic(), connection.cursor() as cursor:
-        # the per-donor grouping sets are hash tables of a few million rows at 1M specimens: in memory, not spilled
-        # (this transaction only; one recompute runs at a time under the advisory lock)
+        # the groupings are hash tables of up to a million rows at 1M specimens: in memory, not spilled (this
+        # transaction only; one recompute runs at a time under the advisory lock). JIT compiling these statements
+        # costs seconds and gains nothing on a few hundred thousand rows.
         cursor.execute("SET LOCAL work_mem = '1GB'")
+        cursor.execute("SET LOCAL jit = off")
         if full:
             cursor.execute("DELETE FROM catalog_collectionfact")
         else:
             cursor.execute("DELETE FROM catalog_collectionfact WHERE collection_id = ANY(%s::bigint[])", [targets])
-        cursor.execute(INSERT_FACTS.format(sources=sources_sql()), params)
+        cursor.execute(CREATE_SAMPLES.format(sources=sources_sql()), params)
+        cursor.execute(CREATE_DIMS)
+        cursor.execute(CREATE_CELLS)
+        cursor.execute("ANALYZE facts_cells")
+        cursor.execute(CREATE_SIGNATURES)
+        cursor.execute("ANALYZE facts_signatures")
+        cursor.execute(INSERT_FACTS, params)
         written = cursor.rowcount
+        cursor.execute(f"DROP TABLE {', '.join(TEMP_TABLES)}")
     logger.info("Facts recomputed for %d collection(s): %d rows.", len(targets), written)
     return written
 
