@@ -45,17 +45,41 @@ class PersonSerializer(serializers.ModelSerializer):
                   "city", "country", "role"]  # fmt: skip
 
 
+@extend_schema_field(CodeLabelSerializer(allow_null=True))
+class CodedField(serializers.Field):
+    """A coded attribute as ``{code, label}`` (``None`` when empty): what the schema says and what is sent."""
+
+    def __init__(self, vocabulary: str, **kwargs: Any) -> None:
+        self.vocabulary = vocabulary
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value: Any) -> Any:
+        return coded(self.vocabulary, value)
+
+
+@extend_schema_field(CodeLabelSerializer(many=True))
+class CodedListField(CodedField):
+    """A multi-valued coded attribute as a list of ``{code, label}``."""
+
+    def to_representation(self, value: Any) -> Any:
+        return coded(self.vocabulary, list(value or []))
+
+
 class CodedFieldsMixin(serializers.Serializer):
-    """Adds ``{code, label}`` renderings of the model's coded attributes (``codes``: attribute → vocabulary)."""
+    """Renders the model's coded attributes (``codes``: attribute → vocabulary) as ``{code, label}`` (lists of them
+    when multi-valued), declared as such in the OpenAPI schema."""
 
     codes: dict[str, str] = {}
 
-    def to_representation(self, instance: Any) -> Any:
-        data = super().to_representation(instance)
-        for field, vocabulary in self.codes.items():
-            if field in data:
-                data[field] = coded(vocabulary, getattr(instance, field))
-        return data
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        model = getattr(getattr(self, "Meta", None), "model", None)
+        for name, vocabulary in self.codes.items():
+            if name not in fields or name in self._declared_fields:
+                continue
+            multi = model is not None and model._meta.get_field(name).get_internal_type() == "ArrayField"
+            fields[name] = CodedListField(vocabulary) if multi else CodedField(vocabulary)
+        return fields
 
 
 class CollectionLinkSerializer(serializers.ModelSerializer):

@@ -226,9 +226,39 @@ def _specimen(biobank_a) -> tuple[str, dict, Callable[[], str], Any]:
     return reverse("api-specimen-detail", kwargs={"barcode": specimen.barcode}), {"notes": "Renamed"}, notes, technician
 
 
+def _catalogue_collection(biobank_a) -> tuple[str, dict, Callable[[], str], Any]:
+    from catalog.models import Collection
+    from tests.catalog.factories import make_described_catalogue
+
+    main = make_described_catalogue(biobank_a)["main"]
+    manager = make_member(biobank_a, Role.DATA_MANAGER, email="etag-catalogue@example.org")
+
+    def acronym() -> str:
+        return Collection.objects.get(pk=main.pk).acronym
+
+    url = reverse("api-catalog-collection-detail", kwargs={"id": main.pk})
+    return url, {"acronym": "CRC"}, acronym, manager
+
+
+def _catalogue_biobank(biobank_a) -> tuple[str, dict, Callable[[], str], Any]:
+    from catalog.models import BiobankProfile
+    from tests.catalog.factories import make_described_catalogue
+
+    make_described_catalogue(biobank_a)
+    manager = make_member(biobank_a, Role.DATA_MANAGER, email="etag-profile@example.org")
+
+    def acronym() -> str:
+        return BiobankProfile.objects.get(biobank=biobank_a).acronym
+
+    url = reverse("api-catalog-biobank-detail", kwargs={"code": biobank_a.code})
+    return url, {"acronym": "BBA"}, acronym, manager
+
+
 # route name -> (an object of biobank A: its URL, a valid change of one field, a reader of that field[, who may
 # change it: the biobank admin unless given])
 UPDATE_EXERCISERS: dict[str, Callable[[Any], tuple]] = {
+    "api-catalog-biobank-detail": _catalogue_biobank,
+    "api-catalog-collection-detail": _catalogue_collection,
     "api-collection-detail": _collection,
     "api-specimen-detail": _specimen,
     "api-storage-unit-detail": _storage_unit,
