@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery
 from django.db.models import (
     BooleanField,
     Exists,
@@ -40,10 +40,9 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    TextField,
     Value,
 )
-from django.db.models.expressions import CombinedExpression, RawSQL
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -377,24 +376,6 @@ def age_filter(params: SearchParams) -> Q | None:
     return Q(RawSQL(sql, values, BooleanField()))
 
 
-def text_vector() -> CombinedExpression:
-    disease_text = RawSQL(
-        # one index lookup per disease of the row (not a scan of the 12,000 ICD-10 terms per row)
-        f"""(SELECT string_agg(t.label, ' ') FROM unnest({TABLE}.diseases) AS d(code)
-            JOIN catalog_vocabularyterm t ON t.vocabulary = %s AND t.code = d.code)""",
-        [v.ICD10],
-        TextField(),
-    )
-    return (
-        SearchVector("name", weight="A", config=SEARCH_CONFIG)
-        + SearchVector("acronym", weight="A", config=SEARCH_CONFIG)
-        + SearchVector("biobank__name", weight="B", config=SEARCH_CONFIG)
-        + SearchVector("description", weight="C", config=SEARCH_CONFIG)
-        + SearchVector(disease_text, weight="C", config=SEARCH_CONFIG)
-        + SearchVector(RawSQL(f"array_to_string({TABLE}.diseases, ' ')", [], TextField()), weight="C", config="simple")
-    )
-
-
 def candidates(params: SearchParams) -> QuerySet[Collection]:
     """Published collections matching the text (no facet applied yet), with the effective country."""
     qs = published_collections().annotate(
@@ -402,7 +383,7 @@ def candidates(params: SearchParams) -> QuerySet[Collection]:
     )
     if params.q:
         query = SearchQuery(params.q, search_type="websearch", config=SEARCH_CONFIG)
-        qs = qs.annotate(f_text=text_vector()).filter(f_text=query)
+        qs = qs.filter(search_text=query)  # the stored, GIN-indexed vector (migration 0005)
     return qs
 
 

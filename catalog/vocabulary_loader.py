@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from . import vocabularies
-from .models import VocabularyTerm, VocabularyVersion
+from .models import Collection, VocabularyTerm, VocabularyVersion
 
 
 @transaction.atomic
@@ -32,4 +32,6 @@ def load_vocabularies(*, force: bool = False) -> int:
     VocabularyTerm.objects.bulk_create(rows, batch_size=5000)
     VocabularyVersion.objects.all().delete()
     VocabularyVersion.objects.create(version=version)
+    # the collections' stored search text carries disease labels: the trigger of migration 0005 recomputes it
+    Collection.objects.update(search_text=None)
     return len(rows)

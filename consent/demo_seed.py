@@ -47,7 +47,9 @@ def seed(context: DemoContext) -> None:
     forms = seed_demo_forms(biobank=biobank, actor=officer, consent_form=template)
     seed_demo_donors(biobank=biobank, actor=officer)
     modules = {module.code: module for module in template.modules.all()}
-    unsigned = Donor.objects.filter(biobank=biobank, merged_into__isnull=True).exclude(
+    # the demo donors of seed_demo_donors (with an identity in the vault); the catalogue's cohorts (specimens'
+    # demo_catalog, pseudonymous only) are not theirs to sign for, also on a second run
+    unsigned = Donor.objects.filter(biobank=biobank, merged_into__isnull=True, identity__isnull=False).exclude(
         pk__in=Consent.objects.filter(biobank=biobank).values("donor")
     )
     for number, donor in enumerate(unsigned.order_by("pk"), start=1):

@@ -10,6 +10,7 @@ collection that is its own parent; a longer cycle is refused by the service and 
 from __future__ import annotations
 
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -69,6 +70,9 @@ class Collection(models.Model):
     state = models.CharField(
         _("state"), max_length=12, choices=PublicationState.choices, default=PublicationState.DRAFT
     )
+    # The public search's text (name, acronym, biobank name, description, disease labels and codes), kept by the
+    # database (trigger of migration 0005): never written by the application.
+    search_text = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -88,6 +92,7 @@ class Collection(models.Model):
         indexes = [
             GinIndex(fields=["materials"], name="collection_materials_gin"),
             GinIndex(fields=["diseases"], name="collection_diseases_gin"),
+            GinIndex(fields=["search_text"], name="collection_search_text_gin"),
         ]
 
     def __str__(self) -> str:

@@ -36,3 +36,21 @@ def test_the_database_refuses_a_parent_of_another_biobank(biobank_a, biobank_b):
         transaction.atomic(),
     ):
         cursor.execute("UPDATE catalog_collection SET parent_id = %s WHERE id = %s", [foreign.pk, a.pk])
+
+
+def test_the_stored_search_text_follows_the_collection_its_biobank_and_its_diseases(biobank_a):
+    from catalog.models import Collection
+    from catalog.vocabulary_loader import load_vocabularies
+
+    load_vocabularies(force=True)
+    collection = make_collection(biobank_a, code="coll-s", name="Sarcoma archive", description="Frozen tissue.")
+    Collection.objects.filter(pk=collection.pk).update(diseases=["C18"])
+
+    def found(words: str) -> bool:
+        return Collection.objects.filter(pk=collection.pk, search_text=words).exists()
+
+    assert found("sarcoma") and found("frozen") and found("colon") and found("C18")  # "colon": C18's label
+    assert not found("melanoma")
+    biobank_a.name = "Riverside Biobank"
+    biobank_a.save(update_fields=["name"])
+    assert found("riverside")
