@@ -62,7 +62,7 @@ PROFILES: dict[str, dict[str, Any]] = {
         "collaboration_non_for_profit": True,
         "collaboration_commercial": True,
         "quality_standards": [("ISO-20387-2018", "accredited"), ("iso-9001", "accredited")],
-        "contact": ("Hanna", "Keller", "biobank@ukrm.example.org"),
+        "contact": ("Ines", "Brandtner", "biobank@ukrm.example.org"),
     },
     "vienna-ccb": {
         "node": "AT",
@@ -78,7 +78,7 @@ PROFILES: dict[str, dict[str, Any]] = {
         "collaboration_non_for_profit": True,
         "collaboration_commercial": False,
         "quality_standards": [("iso-9001", "eric")],
-        "contact": ("Lukas", "Gruber", "ccb@vienna.example.org"),
+        "contact": ("Verena", "Weidinger", "ccb@vienna.example.org"),
     },
     "lowlands-pop": {
         "node": "NL",

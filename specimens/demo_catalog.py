@@ -15,8 +15,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
-
 from biobank.demo import DemoContext
 from biobank.pseudonyms.checkchar import ALPHABET, check_char
 from catalog.models import Collection
@@ -145,8 +143,9 @@ def _specimen(
 
 
 def seed(context: DemoContext) -> Any:
-    """``seed_demo``'s step: the cohorts, then every collection's facts once all seeders have committed."""
+    """``seed_demo``'s step: the cohorts, then every collection's facts (the specimens seeder is the last one that
+    adds specimens, and the recompute reads this transaction's rows)."""
     from catalog.facts.engine import recompute_all
 
     seed_cohorts()
-    transaction.on_commit(recompute_all)
+    recompute_all()
