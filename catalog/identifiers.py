@@ -52,7 +52,7 @@ def _fail(kind: str, value: str, example: str) -> ValidationError:
 
 def validate_id(kind: IdKind, value: str) -> str:
     """Raise ``ValidationError`` unless ``value`` is an ID of ``kind``; return the national node code."""
-    match = kind.regex.match(value or "")
+    match = kind.regex.fullmatch(value or "")  # fullmatch: "$" alone would let a trailing newline through
     if match is None or "::" in value:
         raise _fail(kind.name, value, kind.example)
     return match["node"]
@@ -60,7 +60,7 @@ def validate_id(kind: IdKind, value: str) -> str:
 
 def validate_collection_id(value: str, *, biobank_id: str | None = None) -> str:
     """A collection ID, which must start with its biobank's ID when that is known; return the local part."""
-    match = COLLECTION_RE.match(value or "")
+    match = COLLECTION_RE.fullmatch(value or "")
     if match is None or "::" in value:
         raise _fail(_("collection"), value, "bbmri-eric:ID:DE_ukrm:collection:crc")
     if biobank_id is not None and match["biobank"] != biobank_id:

@@ -123,11 +123,11 @@ def validate_code(vocabulary: str, code: str, *, field: str) -> str:
 
 
 def is_disease(code: str) -> bool:
-    return bool(ORPHA_RE.match(code)) or (code in _icd10() and not code.startswith("chapter:"))
+    return bool(ORPHA_RE.fullmatch(code)) or (code in _icd10() and not code.startswith("chapter:"))
 
 
 def validate_diseases(codes: Iterable[str], *, field: str) -> list[str]:
-    values = [c.strip() for c in dict.fromkeys(codes) if c.strip()]
+    values = list(dict.fromkeys(c.strip() for c in codes if c.strip()))  # strip first, then drop duplicates
     unknown = [c for c in values if not is_disease(c)]
     if unknown:
         raise ValidationError(

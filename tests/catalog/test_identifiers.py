@@ -36,6 +36,7 @@ def test_valid_ids_give_their_national_node(kind, value, node):
         "bbmri-eric:ID:DE_ukrm::x",  # double colon
         "bbmri-eric:contactID:DE_ukrm",  # another kind's prefix
         " bbmri-eric:ID:DE_ukrm",
+        "bbmri-eric:ID:DE_ukrm\n",  # a trailing newline ("$" alone would let it through)
     ],
 )
 def test_malformed_biobank_ids_are_refused_with_the_pattern_and_allowed_characters(value):
@@ -60,6 +61,7 @@ def test_a_collection_id_starts_with_its_biobanks_id():
         "bbmri-eric:ID:DE_ukrm:crc",  # no ':collection:'
         "bbmri-eric:ID:DE_ukrm:collection:crc::1",
         "bbmri-eric:ID:DE_ukrm:collection:c r c",
+        "bbmri-eric:ID:DE_ukrm:collection:crc\n",
     ],
 )
 def test_malformed_collection_ids_are_refused(value):
