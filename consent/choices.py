@@ -116,6 +116,7 @@ class PolicyDataClass(models.TextChoices):
 class ConsentSource(models.TextChoices):
     ELECTRONIC = "electronic", _("Electronic, signed on screen")
     PAPER_SCAN = "paper_scan", _("Scanned paper form")
+    DONOR_PORTAL = "donor_portal", _("Given by the donor in the donor portal")
 
 
 class ConsentStatus(models.TextChoices):
@@ -161,7 +162,7 @@ class WithdrawalLevel(models.TextChoices):
     """Donor-level withdrawal (UK Biobank's levels); which policies each one withdraws: ``consent.acts``."""
 
     NO_FURTHER_CONTACT = "no_further_contact", _("No further contact")
-    NO_FURTHER_ACCESS = "no_further_access", _("No further access (no new data, no contact)")
+    NO_FURTHER_ACCESS = "no_further_access", _("No further access (nothing new released, no new data, no contact)")
     NO_FURTHER_USE = "no_further_use", _("No further use (everything)")
 
 
@@ -202,3 +203,30 @@ DUPLICATE_REVIEW_ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 class MatchKind(models.TextChoices):
     EXACT = "exact", _("Exact match (same hospital/national ID, or same name and date of birth)")
     NEAR = "near", _("Near match (similar name, same or similar date of birth)")
+
+
+class PropagationStatus(models.TextChoices):
+    """A withdrawal's propagation to the other apps (``WithdrawalPropagation``): pending until every effect ran."""
+
+    PENDING = "pending", _("Pending")
+    DONE = "done", _("Done")
+
+
+class PropagationKind(models.TextChoices):
+    LEVEL = "level", _("Withdrawal at a level")
+    MODULE = "module", _("Withdrawal of one module")
+    CHOICE = "choice", _("Choice changed to decline")
+
+
+class InvitationPurpose(models.TextChoices):
+    INVITE = "invite", _("Invitation to the donor portal")
+    RECONSENT = "reconsent", _("Invitation to re-consent")
+
+
+class MessageKind(models.TextChoices):
+    """Messages to donors: each is e-mailed and kept in the portal; staff can edit the wording per language."""
+
+    DONOR_INVITATION = "donor_invitation", _("Invitation to the donor portal")
+    RECONSENT_INVITATION = "reconsent_invitation", _("Invitation to re-consent")
+    CHOICE_CHANGED = "choice_changed", _("Confirmation of a changed choice")
+    WITHDRAWAL_CONFIRMATION = "withdrawal_confirmation", _("Confirmation of a withdrawal")

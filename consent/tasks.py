@@ -42,3 +42,21 @@ def vault_rotate(*, batch_size: int = 500) -> int:
     from .services.identity import identity_vault_rotate
 
     return identity_vault_rotate(actor="system:vault-rotate", batch_size=batch_size)
+
+
+@shared_task(
+    name="consent.propagate_withdrawal", acks_late=True, ignore_result=True, max_retries=5, default_retry_delay=60
+)
+def propagate_withdrawal(*, propagation_id: int) -> bool:
+    """Carry one recorded withdrawal to specimens, reservations, facts, requests and the donor (after commit)."""
+    from .services.propagation import withdrawal_propagate
+
+    return withdrawal_propagate(propagation_id=propagation_id)
+
+
+@shared_task(name="consent.propagations_pending", acks_late=True, ignore_result=True)
+def propagations_pending(*, older_than_seconds: int = 30, limit: int = 100) -> int:
+    """Periodic catch-up: withdrawals whose propagation was not dispatched (broker down) or did not finish."""
+    from .services.propagation import withdrawal_propagations_catch_up
+
+    return withdrawal_propagations_catch_up(older_than=timedelta(seconds=older_than_seconds), limit=limit)

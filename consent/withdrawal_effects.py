@@ -1,9 +1,12 @@
 """What a donor's withdrawal must do outside the consent records, and who is withdrawn.
 
-The consent app records the withdrawal (``consent.services.acts.donor_withdraw``); the apps above it act on it —
-specimens are consent-blocked, later access requests and releases are stopped — without the consent app importing
-them: each registers an effect from its ``AppConfig.ready()``, and ``donor_withdraw`` runs every effect inside its
-own transaction, so a withdrawal is never recorded without its effects (or the other way round).
+The consent app records the withdrawal (``consent.services.acts``) together with a ``WithdrawalPropagation`` row,
+the outbox of what must happen elsewhere; the apps above it act on it — specimens are consent-blocked, reservations
+cancelled, shipments flagged, facts recomputed, later access requests and releases stopped — without the consent
+app importing them: each registers a named effect from its ``AppConfig.ready()``, and
+``consent.services.propagation.withdrawal_propagate`` runs each effect once, in its own transaction together with
+the mark that it ran (``docs/dynamic-consent.md``, "Propagation"). The gate denies from the moment the withdrawal
+commits; the effects follow after commit, or from the catch-up if the broker was down.
 
 ``withdrawn_donor_ids`` answers the standing question for a new specimen or import row: is this donor (as a
 person: the whole merge family) withdrawn at a level that stops access or use, with no consent signed since?
@@ -18,9 +21,7 @@ from datetime import date
 from django.db import connection
 from django.utils import timezone
 
-from biobank.accounts.principals import Actor
-
-from .choices import ActOrigin, WithdrawalLevel
+from .choices import ActOrigin, PolicyAction, PolicyDataClass, WithdrawalLevel
 from .gate import donor_families
 
 # Levels after which nothing new leaves the biobank: the donor's material is blocked.
@@ -29,32 +30,55 @@ BLOCKING_LEVELS = (WithdrawalLevel.NO_FURTHER_ACCESS, WithdrawalLevel.NO_FURTHER
 
 @dataclass(frozen=True)
 class Withdrawal:
-    """A recorded donor-level withdrawal, as handed to each registered effect."""
+    """A recorded withdrawal (donor-level, of a module, or a choice changed to decline), as handed to each effect.
+
+    ``blocks_material``: nothing of the donor's material may leave or be used any more (a level that stops access
+    or use, or a module withdrawal that denies biomaterial use, storage or transfer); ``destroys_material``: "no
+    further use", the material is to be destroyed (the disposal worklist).
+    """
 
     donor_ids: frozenset[int]  # the whole merge family
     current_donor_id: int
     level: str
     effective: date
     reason: str
-
-    @property
-    def blocks_material(self) -> bool:
-        return self.level in BLOCKING_LEVELS
+    blocks_material: bool = False
+    destroys_material: bool = False
+    kind: str = "level"
+    module_code: str = ""
+    policy_codes: tuple[str, ...] = ()
+    propagation_id: int | None = None
+    by_donor: bool = False
 
 
 WithdrawalEffect = Callable[..., object]
-_EFFECTS: list[WithdrawalEffect] = []
+_EFFECTS: dict[str, WithdrawalEffect] = {}
 
 
-def register_withdrawal_effect(effect: WithdrawalEffect) -> None:
-    """``effect(*, actor, withdrawal)`` runs in the withdrawal's transaction; registering twice is harmless."""
-    if effect not in _EFFECTS:
-        _EFFECTS.append(effect)
+def register_withdrawal_effect(effect: WithdrawalEffect, *, name: str | None = None) -> None:
+    """Register ``effect(*, actor, withdrawal) -> JSON-able result`` under ``name`` (default: its dotted name).
+
+    Effects run in registration order, each once per withdrawal (``withdrawal_propagate`` records the name in the
+    same transaction); they must also be safe to run again (acks_late), e.g. by selecting only what is not yet done.
+    Registering the same name twice keeps the first.
+    """
+    key = name or f"{effect.__module__}.{getattr(effect, '__qualname__', repr(effect))}"
+    _EFFECTS.setdefault(key, effect)
 
 
-def withdrawal_effects_run(*, actor: Actor, withdrawal: Withdrawal) -> None:
-    for effect in _EFFECTS:
-        effect(actor=actor, withdrawal=withdrawal)
+def withdrawal_effects() -> list[tuple[str, WithdrawalEffect]]:
+    return list(_EFFECTS.items())
+
+
+def blocks_material_of(level: str, policies: Iterable[object]) -> bool:
+    """Whether a withdrawal stops all use of the donor's material (see ``Withdrawal``)."""
+    if level in BLOCKING_LEVELS:
+        return True
+    return any(
+        getattr(p, "data_class", "") == PolicyDataClass.BIOMATERIAL
+        and getattr(p, "action", "") in (PolicyAction.USE, PolicyAction.TRANSFER, PolicyAction.STORE)
+        for p in policies
+    )
 
 
 _LAST_ACTS_SQL = """

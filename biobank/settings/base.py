@@ -344,6 +344,8 @@ CELERY_BEAT_SCHEDULE["pseudonyms-repseudonymise-pending"] = {
 # Consent (consent app) -------------------------------------------------------------------------------------------
 # Receipts whose generation was lost (broker down at commit time) are made again by this sweep.
 CELERY_BEAT_SCHEDULE["consent-receipts-missing"] = {"task": "consent.receipts_missing", "schedule": 300.0}
+# A withdrawal's propagation (specimens, reservations, facts, confirmation) whose dispatch was lost: within a minute.
+CELERY_BEAT_SCHEDULE["consent-propagations-pending"] = {"task": "consent.propagations_pending", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["specimens-imports-pending"] = {"task": "specimens.imports_pending", "schedule": 300.0}
 # Catalogue facts (catalog.facts): the catch-up of stale collections (a change's own run is debounced after commit)
 # and the nightly full recompute.

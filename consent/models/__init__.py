@@ -13,3 +13,15 @@ __all__ += ["ConsentInvalidation", "TemplateText"]
 from .signatures import ConsentSignature  # noqa: E402
 
 __all__ += ["ConsentSignature"]
+from .portal import (  # noqa: E402
+    CampaignTarget,
+    DonorAccount,
+    DonorInvitation,
+    DonorMessage,
+    MessageTemplate,
+    ReconsentCampaign,
+    WithdrawalPropagation,
+)
+
+__all__ += ["CampaignTarget", "DonorAccount", "DonorInvitation", "DonorMessage", "MessageTemplate"]
+__all__ += ["ReconsentCampaign", "WithdrawalPropagation"]
