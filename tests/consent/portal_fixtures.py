@@ -4,6 +4,9 @@ and a donor-portal account with a fresh one-time link — all through the real s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+
+import pytest
 
 from biobank.accounts.models import Biobank, User
 from consent import services
@@ -35,3 +38,26 @@ def portal_donor(
     consent = record(officer, donor, broad_template(biobank), choices=choices or ALL_ACCEPTED)
     invitation = donor_invite(actor=officer, donor=donor)
     return PortalDonor(donor, consent, invitation.account, invitation.token, broad_template(biobank))  # type: ignore[attr-defined]
+
+
+OTHER = {
+    "given_names": "Karl",
+    "family_name": "Oberhuber",
+    "date_of_birth": date(1958, 11, 23),
+    "hospital_id": "MRN-0099999",
+    "national_id": "DE-T11000777",
+    "phone": "+49 89 7654321",
+    "address": "Marienplatz 2, 80331 München",
+}
+
+
+@pytest.fixture
+def jane(biobank_a, consent_officer_a):
+    """Jane (tests.consent.donor_fixtures.JANE) signed ``broad`` in biobank A and was invited to the portal."""
+    return portal_donor(biobank_a, consent_officer_a)
+
+
+@pytest.fixture
+def karl(biobank_a, consent_officer_a):
+    """Another donor of biobank A, signed and invited like Jane."""
+    return portal_donor(biobank_a, consent_officer_a, email="karl.oberhuber@example.org", **OTHER)
