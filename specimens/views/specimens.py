@@ -148,6 +148,7 @@ DETAIL_LABELS = {
     "freeze_thaw_count": gettext_lazy("freeze-thaw cycles"),
     "level": gettext_lazy("withdrawal"),
     "effective": gettext_lazy("effective"),
+    "decision": gettext_lazy("decision"),
 }
 
 

@@ -143,6 +143,7 @@ ROUTES: dict[str, Audited | ChangesNothing] = {
     "specimens:specimen_action POST": Audited(sx.specimen_action, "specimen.event"),
     "specimens:worklist POST": Audited(sx.worklist_scan, "specimen.event"),
     "specimens:labels POST": Audited(sx.labels_print, "specimen.labels"),
+    "specimens:shipment_decisions POST": Audited(sx.shipment_decision, "specimen.withdrawal_decision"),
     # specimens (issue 11, item 7: the API for partner systems)
     "api-specimen-list POST": Audited(sax.api_specimen_register, "specimen.register"),
     "api-specimen-detail PATCH": Audited(sax.api_specimen_update, "specimen.update"),
