@@ -86,3 +86,12 @@ def test_the_worklists_index_links_the_page_with_its_count(client, shipped):
     client.force_login(shipped.technician)
     index = client.get(url("worklists", shipped)).content.decode()
     assert url("shipment_decisions", shipped) in index and "Shipped, donor withdrew" in index
+
+
+def test_the_decision_shows_in_words_on_the_specimens_timeline(client, shipped):
+    lab = shipped
+    client.force_login(lab.technician)
+    data = {"specimens": [lab.aliquots[0].pk], "decision": "keep", "note": "Used in March"}
+    client.post(url("shipment_decisions", lab), data)
+    page = client.get(url("specimen_detail", lab, lab.aliquots[0].barcode)).content.decode()
+    assert "Decision after the donor&#x27;s withdrawal" in page and "Keep: used before the withdrawal, lawfully" in page
