@@ -25,3 +25,20 @@ urlpatterns += [
     path("consent-templates/", consent_views.TemplateListView.as_view(), name="api-consent-template-list"),
     path("consent-templates/<int:id>/", consent_views.TemplateDetailView.as_view(), name="api-consent-template-detail"),
 ]
+
+# --- the donor's own API (consent/api/portal.py): a donor session only, 404 for anyone else ---
+from . import portal as portal_views  # noqa: E402
+
+urlpatterns += [
+    path("me/overview/", portal_views.OverviewView.as_view(), name="api-me-overview"),
+    path("me/consents/", portal_views.ConsentListView.as_view(), name="api-me-consent-list"),
+    path("me/consents/<int:id>/", portal_views.ConsentDetailView.as_view(), name="api-me-consent-detail"),
+    path("me/consents/<int:id>/receipt", portal_views.ConsentReceiptView.as_view(), name="api-me-consent-receipt"),
+    path("me/history/", portal_views.HistoryView.as_view(), name="api-me-history"),
+    path("me/projects/", portal_views.ProjectsView.as_view(), name="api-me-projects"),
+    path("me/messages/", portal_views.MessageListView.as_view(), name="api-me-message-list"),
+    path("me/messages/<int:id>/", portal_views.MessageDetailView.as_view(), name="api-me-message-detail"),
+    path("me/choices/", portal_views.ChoiceChangeView.as_view(), name="api-me-choices"),
+    path("me/withdrawals/", portal_views.WithdrawalView.as_view(), name="api-me-withdrawals"),
+    path("me/preferences/", portal_views.PreferencesView.as_view(), name="api-me-preferences"),
+]

@@ -1,0 +1,209 @@
+"""Serializers of the donor's own API (``consent/api/portal.py``): what a donor sees about themselves, and what they
+send to change a choice, withdraw or set their preferences.
+
+Output serializers take plain dictionaries built by the views from the portal selectors (titles already in the
+donor's language); none of them names staff, another donor or an identifying value.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from ..choices import (
+    ConsentSource,
+    ConsentStatus,
+    MessageKind,
+    ModuleChoice,
+    PropagationKind,
+    PropagationStatus,
+    WithdrawalLevel,
+)
+
+MODULE_STATES = ("accepted", "declined", "withdrawn", "expired", "unknown")
+LANGUAGES = (("en", "English"), ("de", "Deutsch"))
+
+
+class FormRefSerializer(serializers.Serializer):
+    """A consent form version, titled in the donor's language."""
+
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    version_label = serializers.CharField()
+    title = serializers.CharField()
+
+
+class ModuleStateSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    text = serializers.CharField(allow_blank=True)
+    state = serializers.ChoiceField(choices=MODULE_STATES, help_text="The answer today, over every form and act.")
+    since = serializers.DateField(allow_null=True)
+    mandatory = serializers.BooleanField(help_text="Required to take part: cannot be declined, only withdrawn from.")
+    changeable = serializers.BooleanField(
+        help_text="Whether `POST /api/v1/me/choices/` can change it now (not mandatory; an answer other than "
+        "declining only while the signed version is still in use)."
+    )
+    consent = serializers.IntegerField(help_text="The consent to name when changing it.")
+
+
+class SignedFormSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    form = FormRefSerializer()
+    signed_on = serializers.DateField()
+    receipt = serializers.BooleanField(help_text="Whether the receipt PDF is ready.")
+
+
+class OverviewSerializer(serializers.Serializer):
+    modules = ModuleStateSerializer(many=True)
+    consents = SignedFormSerializer(many=True)
+    withdrawal = serializers.ChoiceField(
+        choices=["", *WithdrawalLevel.values], help_text="The standing donor-level withdrawal; empty when none."
+    )
+    withdrawal_label = serializers.CharField(allow_blank=True)
+    reconsent = FormRefSerializer(many=True, help_text="Newer versions of forms you signed, open to sign.")
+    unread = serializers.IntegerField(help_text="Messages not yet opened.")
+    pending_propagation = serializers.BooleanField(
+        help_text="A withdrawal of yours is still being carried out in the biobank's systems."
+    )
+    language = serializers.CharField()
+
+
+class ChoiceSerializer(serializers.Serializer):
+    module = serializers.CharField()
+    title = serializers.CharField()
+    choice = serializers.ChoiceField(choices=ModuleChoice.values)
+
+
+class ConsentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    form = FormRefSerializer()
+    language = serializers.CharField(help_text="The language it was signed in.")
+    source = serializers.ChoiceField(choices=ConsentSource.values)
+    source_label = serializers.CharField()
+    status = serializers.ChoiceField(choices=ConsentStatus.values)
+    signed_on = serializers.DateField()
+    recorded_at = serializers.DateTimeField()
+    receipt = serializers.BooleanField(help_text="Whether the receipt PDF is ready.")
+    choices = ChoiceSerializer(many=True)
+
+
+class ConsentPartSerializer(serializers.Serializer):
+    module = serializers.CharField()
+    title = serializers.CharField()
+    text = serializers.CharField(allow_blank=True)
+    mandatory = serializers.BooleanField()
+    choice = serializers.ChoiceField(choices=ModuleChoice.values, allow_null=True)
+
+
+class ConsentDetailSerializer(ConsentSerializer):
+    title = serializers.CharField(help_text="The form's title in the language it was signed in.")
+    text = serializers.CharField(allow_blank=True, help_text="The form's text exactly as signed.")
+    parts = ConsentPartSerializer(many=True, help_text="Each part's text as signed, and the answer given.")
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    day = serializers.DateField()
+    at = serializers.DateTimeField()
+    kind = serializers.ChoiceField(choices=["consent", "change", "withdrawal", "propagation", "message"])
+    text = serializers.CharField()
+    by = serializers.CharField()
+
+
+class ProjectSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    institution = serializers.CharField(allow_blank=True, required=False)
+    purpose = serializers.CharField(allow_blank=True, required=False)
+    start = serializers.DateField(allow_null=True, required=False)
+    end = serializers.DateField(allow_null=True, required=False)
+
+
+class MessageSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=MessageKind.values)
+    subject = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True)
+
+
+class MessageDetailSerializer(MessageSerializer):
+    body = serializers.CharField(allow_blank=True)
+
+
+class PropagationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=PropagationKind.values)
+    level = serializers.ChoiceField(choices=["", *WithdrawalLevel.values])
+    module = serializers.CharField(source="module_code", allow_blank=True)
+    effective = serializers.DateField()
+    status = serializers.ChoiceField(choices=PropagationStatus.values, help_text="`pending` until every effect ran.")
+    created_at = serializers.DateTimeField()
+
+
+class ChoiceResultSerializer(serializers.Serializer):
+    result = serializers.ChoiceField(
+        choices=["consent", "withdrawal"],
+        help_text="`consent`: a new consent was signed in the portal; `withdrawal`: an agreement was declined, "
+        "which withdraws that part from today (see `propagation`).",
+    )
+    consent = ConsentSerializer(allow_null=True)
+    propagation = PropagationSerializer(allow_null=True)
+
+
+class PreferencesSerializer(serializers.Serializer):
+    notify_news = serializers.BooleanField()
+    notify_results = serializers.BooleanField()
+    notify_recontact = serializers.BooleanField()
+    language = serializers.ChoiceField(choices=LANGUAGES)
+
+
+# --- input ----------------------------------------------------------------------------------------------------------
+
+
+class ChoiceInputSerializer(serializers.Serializer):
+    consent = serializers.IntegerField(min_value=1, help_text="One of your consents (`GET /api/v1/me/consents/`).")
+    module = serializers.CharField(max_length=64, help_text="The code of a part of that form.")
+    choice = serializers.ChoiceField(choices=[ModuleChoice.ACCEPTED, ModuleChoice.DECLINED])
+    signer_name = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="Your full name, typed: your signature. Needed unless you decline (declining is a withdrawal).",
+    )
+
+
+class WithdrawalInputSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(
+        choices=WithdrawalLevel.values,
+        required=False,
+        allow_blank=True,
+        help_text="Withdraw at a level; or name `consent` and `module` to withdraw from one part.",
+    )
+    consent = serializers.IntegerField(min_value=1, required=False)
+    module = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    words = serializers.CharField(
+        max_length=1000, required=False, allow_blank=True, help_text="Optional: anything you want us to know."
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        level, consent, module = attrs.get("level"), attrs.get("consent"), attrs.get("module")
+        if level and (consent or module):
+            raise serializers.ValidationError(
+                {"level": [_("Withdraw either at a level or from one part of a consent, not both.")]}
+            )
+        if not level:
+            if not consent and not module:
+                raise serializers.ValidationError(
+                    {"level": [_("Choose a way to withdraw, or the part of your consent you withdraw from.")]}
+                )
+            if not consent:
+                raise serializers.ValidationError({"consent": [_("Name the consent the part belongs to.")]})
+            if not module:
+                raise serializers.ValidationError({"module": [_("Name the part you withdraw from.")]})
+        return attrs
+
+
+class PreferencesInputSerializer(PreferencesSerializer):
+    """PUT: every field; PATCH: only the fields that change."""
