@@ -42,8 +42,7 @@ from biobank.api.schema import (
 )
 from biobank.errors import DomainError
 
-from ..choices import TemplateStatus, WithdrawalLevel
-from ..models import Consent, DonorAccount, DonorMessage, Template
+from ..models import Consent, DonorAccount, DonorMessage
 from ..selectors.portal import (
     account_of,
     portal_consent,
@@ -74,6 +73,10 @@ from .portal_serializers import (
     ProjectSerializer,
     PropagationSerializer,
     WithdrawalInputSerializer,
+    consent_data,
+    consent_detail_data,
+    list_of,
+    overview_data,
 )
 
 TAGS = ["donor portal"]
@@ -84,22 +87,6 @@ ONLY_DONORS = (
 )
 DONOR_READ = problem_responses(404, *READ_PROBLEMS)
 DONOR_WRITE = problem_responses(403, 404, 409, *WRITE_PROBLEMS)
-
-
-def _list_of(serializer: Any) -> Any:
-    """The shape of the unpaginated lists: ``{"next": null, "previous": null, "results": [...]}`` as the cursor
-    lists (the donor's whole history or projects fit one page)."""
-    from drf_spectacular.utils import inline_serializer
-    from rest_framework import serializers
-
-    return inline_serializer(
-        name=f"{serializer.__name__.removesuffix('Serializer')}Page",
-        fields={
-            "next": serializers.CharField(allow_null=True),
-            "previous": serializers.CharField(allow_null=True),
-            "results": serializer(many=True),
-        },
-    )
 
 
 class DonorOnly:
@@ -127,77 +114,6 @@ class DonorOnly:
         return response
 
 
-# --- plain data for the serializers ---------------------------------------------------------------------------------
-
-
-def _title(template: Template, language: str) -> str:
-    titles = {text.language: text.title for text in template.texts.all()}
-    return titles.get(language) or titles.get("en") or next(iter(titles.values()), template.code)
-
-
-def _form(template: Template, language: str) -> dict[str, Any]:
-    return {
-        "id": template.pk,
-        "code": template.code,
-        "version_label": template.version_label,
-        "title": _title(template, language),
-    }
-
-
-def _module_title(module: Any, language: str) -> str:
-    return module.title_in(language) if module.texts.get(language) else module.title_in("en")
-
-
-def consent_data(consent: Consent, language: str) -> dict[str, Any]:
-    """A consent of the donor's as listed: the form, when and how it was given, and each answer."""
-    return {
-        "id": consent.pk,
-        "form": _form(consent.template, language),
-        "language": consent.language,
-        "source": consent.source,
-        "source_label": str(consent.get_source_display()),
-        "status": consent.status,
-        "signed_on": consent.signed_on,
-        "recorded_at": consent.recorded_at,
-        "receipt": bool(consent.receipt_sha256),
-        "choices": [
-            {"module": c.module.code, "title": _module_title(c.module, language), "choice": c.choice}
-            for c in consent.choices.all()
-        ],
-    }
-
-
-def _signed_language(consent: Consent) -> str:
-    codes = [text.language for text in consent.template.texts.all()]
-    for code in (consent.language, "en"):
-        if code in codes:
-            return code
-    return codes[0] if codes else consent.language
-
-
-def consent_detail_data(consent: Consent, language: str) -> dict[str, Any]:
-    """The consent exactly as signed: the form's and each part's text in the language it was signed in."""
-    signed = _signed_language(consent)
-    text = next((t for t in consent.template.texts.all() if t.language == signed), None)
-    answers = {choice.module_id: choice.choice for choice in consent.choices.all()}
-    parts = [
-        {
-            "module": row.module.code,
-            "title": row.module.title_in(signed),
-            "text": row.module.text_in(signed),
-            "mandatory": row.module.mandatory,
-            "choice": answers.get(row.module_id),
-        }
-        for row in consent.template.template_modules.select_related("module").order_by("position", "pk")
-    ]
-    return {
-        **consent_data(consent, language),
-        "title": text.title if text else consent.template.code,
-        "text": text.text if text else "",
-        "parts": parts,
-    }
-
-
 def own_consent(account: DonorAccount, consent_id: int) -> Consent:
     """One of the donor's consents; 404 for any other id (another donor's and a made-up one alike)."""
     try:
@@ -220,45 +136,8 @@ class OverviewView(DonorOnly, APIView):
         responses={200: OverviewSerializer, **DONOR_READ},
     )
     def get(self, request: AuthenticatedRequest) -> Response:
-        account = self.account
-        overview = portal_overview(account)
-        language = account.language
-        consents = {consent.pk: consent for consent in overview.consents}
-        modules = []
-        for row in overview.modules:
-            consent = consents.get(row.consent_id)
-            in_use = consent is not None and consent.template.status == TemplateStatus.ACTIVE
-            modules.append(
-                {
-                    "code": row.code,
-                    "title": row.title,
-                    "text": row.text,
-                    "state": row.state,
-                    "since": row.since,
-                    "mandatory": row.mandatory,
-                    "changeable": consent is not None and not row.mandatory and (row.state == "accepted" or in_use),
-                    "consent": row.consent_id,
-                }
-            )
-        data = {
-            "modules": modules,
-            "consents": [
-                {
-                    "id": consent.pk,
-                    "form": _form(consent.template, language),
-                    "signed_on": consent.signed_on,
-                    "receipt": bool(consent.receipt_sha256),
-                }
-                for consent in overview.consents
-            ],
-            "withdrawal": overview.withdrawal,
-            "withdrawal_label": str(WithdrawalLevel(overview.withdrawal).label) if overview.withdrawal else "",
-            "reconsent": [_form(template, language) for template in overview.reconsent],
-            "unread": overview.unread,
-            "pending_propagation": overview.pending_propagation,
-            "language": language,
-        }
-        return Response(OverviewSerializer(data).data)
+        overview = portal_overview(self.account)
+        return Response(OverviewSerializer(overview_data(overview, self.account.language)).data)
 
 
 class ConsentListView(DonorOnly, generics.ListAPIView):
@@ -348,7 +227,7 @@ class HistoryView(DonorOnly, APIView):
         description="Newest first, in plain sentences: forms signed, changes, withdrawals and how each was carried "
         f"out, messages sent to you. The whole history in one page. {ONLY_DONORS}",
         tags=TAGS,
-        responses={200: _list_of(HistoryEntrySerializer), **DONOR_READ},
+        responses={200: list_of(HistoryEntrySerializer), **DONOR_READ},
     )
     def get(self, request: AuthenticatedRequest) -> Response:
         entries = [
@@ -364,7 +243,7 @@ class ProjectsView(DonorOnly, APIView):
         description="Approved projects (title, institution, purpose, dates); empty until the biobank has released "
         f"anything of yours. {ONLY_DONORS}",
         tags=TAGS,
-        responses={200: _list_of(ProjectSerializer), **DONOR_READ},
+        responses={200: list_of(ProjectSerializer), **DONOR_READ},
     )
     def get(self, request: AuthenticatedRequest) -> Response:
         projects = ProjectSerializer(portal_projects(self.account), many=True).data
@@ -456,11 +335,14 @@ class ChoiceChangeView(DonorOnly, APIView):
         )
         if isinstance(result, Consent):
             signed = portal_consent(self.account, result.pk)
-            answer = {"result": "consent", "consent": consent_data(signed, self.account.language), "propagation": None}
-            response = Response(ChoiceResultSerializer(answer).data, status=status.HTTP_201_CREATED)
+            signed_data = consent_data(signed, self.account.language)
+            response = Response(
+                ChoiceResultSerializer({"result": "consent", "consent": signed_data, "propagation": None}).data,
+                status=status.HTTP_201_CREATED,
+            )
             response["Location"] = reverse("api-me-consent-detail", kwargs={"id": signed.pk}, request=request)
             return response
-        answer = {"result": "withdrawal", "consent": None, "propagation": result}
+        answer: dict[str, Any] = {"result": "withdrawal", "consent": None, "propagation": result}
         return Response(ChoiceResultSerializer(answer).data, status=status.HTTP_201_CREATED)
 
 

@@ -1,8 +1,9 @@
 """Serializers of the donor's own API (``consent/api/portal.py``): what a donor sees about themselves, and what they
 send to change a choice, withdraw or set their preferences.
 
-Output serializers take plain dictionaries built by the views from the portal selectors (titles already in the
-donor's language); none of them names staff, another donor or an identifying value.
+Output serializers take plain dictionaries built here (``consent_data``, ``overview_data`` …) from the portal
+selectors' results, with titles already in the donor's language; none of them names staff, another donor or an
+identifying value.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
 from ..choices import (
@@ -19,8 +21,11 @@ from ..choices import (
     ModuleChoice,
     PropagationKind,
     PropagationStatus,
+    TemplateStatus,
     WithdrawalLevel,
 )
+from ..models import Consent, Template
+from ..selectors.portal import PortalOverview
 
 MODULE_STATES = ("accepted", "declined", "withdrawn", "expired", "unknown")
 LANGUAGES = (("en", "English"), ("de", "Deutsch"))
@@ -81,7 +86,8 @@ class ConsentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     form = FormRefSerializer()
     language = serializers.CharField(help_text="The language it was signed in.")
-    source = serializers.ChoiceField(choices=ConsentSource.values)
+    # DRF takes declared fields off the class, so the name does not clash with Field.source at run time.
+    source = serializers.ChoiceField(choices=ConsentSource.values)  # type: ignore[assignment]
     source_label = serializers.CharField()
     status = serializers.ChoiceField(choices=ConsentStatus.values)
     signed_on = serializers.DateField()
@@ -157,6 +163,130 @@ class PreferencesSerializer(serializers.Serializer):
     notify_results = serializers.BooleanField()
     notify_recontact = serializers.BooleanField()
     language = serializers.ChoiceField(choices=LANGUAGES)
+
+
+# --- plain data for the output serializers ---------------------------------------------------------------------
+
+
+def _title(template: Template, language: str) -> str:
+    titles = {text.language: text.title for text in template.texts.all()}
+    return titles.get(language) or titles.get("en") or next(iter(titles.values()), template.code)
+
+
+def _form(template: Template, language: str) -> dict[str, Any]:
+    return {
+        "id": template.pk,
+        "code": template.code,
+        "version_label": template.version_label,
+        "title": _title(template, language),
+    }
+
+
+def _module_title(module: Any, language: str) -> str:
+    return module.title_in(language) if module.texts.get(language) else module.title_in("en")
+
+
+def consent_data(consent: Consent, language: str) -> dict[str, Any]:
+    """A consent of the donor's as listed: the form, when and how it was given, and each answer."""
+    return {
+        "id": consent.pk,
+        "form": _form(consent.template, language),
+        "language": consent.language,
+        "source": consent.source,
+        "source_label": str(consent.get_source_display()),
+        "status": consent.status,
+        "signed_on": consent.signed_on,
+        "recorded_at": consent.recorded_at,
+        "receipt": bool(consent.receipt_sha256),
+        "choices": [
+            {"module": c.module.code, "title": _module_title(c.module, language), "choice": c.choice}
+            for c in consent.choices.all()
+        ],
+    }
+
+
+def _signed_language(consent: Consent) -> str:
+    codes = [text.language for text in consent.template.texts.all()]
+    for code in (consent.language, "en"):
+        if code in codes:
+            return code
+    return codes[0] if codes else consent.language
+
+
+def consent_detail_data(consent: Consent, language: str) -> dict[str, Any]:
+    """The consent exactly as signed: the form's and each part's text in the language it was signed in."""
+    signed = _signed_language(consent)
+    text = next((t for t in consent.template.texts.all() if t.language == signed), None)
+    answers = {choice.module_id: choice.choice for choice in consent.choices.all()}
+    parts = [
+        {
+            "module": row.module.code,
+            "title": row.module.title_in(signed),
+            "text": row.module.text_in(signed),
+            "mandatory": row.module.mandatory,
+            "choice": answers.get(row.module_id),
+        }
+        for row in consent.template.template_modules.select_related("module").order_by("position", "pk")
+    ]
+    return {
+        **consent_data(consent, language),
+        "title": text.title if text else consent.template.code,
+        "text": text.text if text else "",
+        "parts": parts,
+    }
+
+
+def overview_data(overview: PortalOverview, language: str) -> dict[str, Any]:
+    """The portal's home as the API answers it; a part is changeable here unless it is required to take part, and
+    to an answer other than declining only while the signed version is still in use (else: sign the newer one)."""
+    consents = {consent.pk: consent for consent in overview.consents}
+    modules = []
+    for row in overview.modules:
+        consent = consents.get(row.consent_id)
+        in_use = consent is not None and consent.template.status == TemplateStatus.ACTIVE
+        modules.append(
+            {
+                "code": row.code,
+                "title": row.title,
+                "text": row.text,
+                "state": row.state,
+                "since": row.since,
+                "mandatory": row.mandatory,
+                "changeable": consent is not None and not row.mandatory and (row.state == "accepted" or in_use),
+                "consent": row.consent_id,
+            }
+        )
+    return {
+        "modules": modules,
+        "consents": [
+            {
+                "id": consent.pk,
+                "form": _form(consent.template, language),
+                "signed_on": consent.signed_on,
+                "receipt": bool(consent.receipt_sha256),
+            }
+            for consent in overview.consents
+        ],
+        "withdrawal": overview.withdrawal,
+        "withdrawal_label": str(WithdrawalLevel(overview.withdrawal).label) if overview.withdrawal else "",
+        "reconsent": [_form(template, language) for template in overview.reconsent],
+        "unread": overview.unread,
+        "pending_propagation": overview.pending_propagation,
+        "language": language,
+    }
+
+
+def list_of(serializer: Any) -> Any:
+    """The shape of the unpaginated lists: ``{"next": null, "previous": null, "results": [...]}`` as the cursor
+    lists (the donor's whole history or projects fit one page)."""
+    return inline_serializer(
+        name=f"{serializer.__name__.removesuffix('Serializer')}Page",
+        fields={
+            "next": serializers.CharField(allow_null=True),
+            "previous": serializers.CharField(allow_null=True),
+            "results": serializer(many=True),
+        },
+    )
 
 
 # --- input ----------------------------------------------------------------------------------------------------------
