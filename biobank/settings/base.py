@@ -277,6 +277,16 @@ SPECTACULAR_SETTINGS = {
         "ConcentrationUnitEnum": "specimens.choices.ConcentrationUnit",
         "CentrifugationEnum": "specimens.models.specimens.Centrifugation",
         "PublicationStateEnum": "catalog.models.PublicationState",  # catalogue draft/published
+        # the donor's own API (consent/api/portal.py): names other apps use too (kind, status, source, choice)
+        "ConsentSourceEnum": "consent.choices.ConsentSource",
+        "ConsentStatusEnum": "consent.choices.ConsentStatus",
+        "ModuleChoiceEnum": "consent.choices.ModuleChoice",
+        "ChoiceChangeEnum": "consent.api.portal_serializers.CHANGE_CHOICES",
+        "MessageKindEnum": "consent.choices.MessageKind",
+        "HistoryKindEnum": "consent.api.portal_serializers.HISTORY_KINDS",
+        "PropagationKindEnum": "consent.choices.PropagationKind",
+        "PropagationStatusEnum": "consent.choices.PropagationStatus",
+        "WithdrawalLevelEnum": "consent.choices.WithdrawalLevel",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -60,19 +60,19 @@ from ..services.portal import (
     donor_self_withdraw,
 )
 from .portal_serializers import (
-    ChoiceInputSerializer,
-    ChoiceResultSerializer,
-    ConsentDetailSerializer,
-    ConsentSerializer,
-    HistoryEntrySerializer,
-    MessageDetailSerializer,
-    MessageSerializer,
-    OverviewSerializer,
-    PreferencesInputSerializer,
-    PreferencesSerializer,
-    ProjectSerializer,
-    PropagationSerializer,
-    WithdrawalInputSerializer,
+    MyChoiceInputSerializer,
+    MyChoiceResultSerializer,
+    MyConsentDetailSerializer,
+    MyConsentSerializer,
+    MyHistoryEntrySerializer,
+    MyMessageDetailSerializer,
+    MyMessageSerializer,
+    MyOverviewSerializer,
+    MyPreferencesInputSerializer,
+    MyPreferencesSerializer,
+    MyProjectSerializer,
+    MyPropagationSerializer,
+    MyWithdrawalInputSerializer,
     consent_data,
     consent_detail_data,
     list_of,
@@ -133,11 +133,11 @@ class OverviewView(DonorOnly, APIView):
         "signed, a standing withdrawal, newer versions you may sign, unread messages, and whether a withdrawal is "
         f"still being carried out. {ONLY_DONORS}",
         tags=TAGS,
-        responses={200: OverviewSerializer, **DONOR_READ},
+        responses={200: MyOverviewSerializer, **DONOR_READ},
     )
     def get(self, request: AuthenticatedRequest) -> Response:
         overview = portal_overview(self.account)
-        return Response(OverviewSerializer(overview_data(overview, self.account.language)).data)
+        return Response(MyOverviewSerializer(overview_data(overview, self.account.language)).data)
 
 
 class ConsentListView(DonorOnly, generics.ListAPIView):
@@ -151,7 +151,7 @@ class ConsentListView(DonorOnly, generics.ListAPIView):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         rows = [consent_data(consent, self.account.language) for consent in page or []]
-        return self.get_paginated_response(ConsentSerializer(rows, many=True).data)
+        return self.get_paginated_response(MyConsentSerializer(rows, many=True).data)
 
     @extend_schema(
         operation_id="me_consents_list",
@@ -159,7 +159,7 @@ class ConsentListView(DonorOnly, generics.ListAPIView):
         description="Every form you signed (on paper, on screen or here), newest first, with your answer per part; "
         f"cursor-paginated. {ONLY_DONORS}",
         tags=TAGS,
-        responses={200: ConsentSerializer(many=True), **problem_responses(400, 404, *READ_PROBLEMS)},
+        responses={200: MyConsentSerializer(many=True), **problem_responses(400, 404, *READ_PROBLEMS)},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
@@ -173,11 +173,11 @@ class ConsentDetailView(DonorOnly, APIView):
         f"Another donor's consent is a 404. {ONLY_DONORS}",
         tags=TAGS,
         parameters=[ID_PARAMETER],
-        responses={200: ConsentDetailSerializer, **DONOR_READ},
+        responses={200: MyConsentDetailSerializer, **DONOR_READ},
     )
     def get(self, request: AuthenticatedRequest, id: int) -> Response:
         consent = own_consent(self.account, id)
-        return Response(ConsentDetailSerializer(consent_detail_data(consent, self.account.language)).data)
+        return Response(MyConsentDetailSerializer(consent_detail_data(consent, self.account.language)).data)
 
 
 class PdfRenderer(renderers.BaseRenderer):
@@ -227,13 +227,13 @@ class HistoryView(DonorOnly, APIView):
         description="Newest first, in plain sentences: forms signed, changes, withdrawals and how each was carried "
         f"out, messages sent to you. The whole history in one page. {ONLY_DONORS}",
         tags=TAGS,
-        responses={200: list_of(HistoryEntrySerializer), **DONOR_READ},
+        responses={200: list_of(MyHistoryEntrySerializer), **DONOR_READ},
     )
     def get(self, request: AuthenticatedRequest) -> Response:
         entries = [
             {"day": e.day, "at": e.at, "kind": e.kind, "text": e.text, "by": e.by} for e in portal_history(self.account)
         ]
-        return Response({"next": None, "previous": None, "results": HistoryEntrySerializer(entries, many=True).data})
+        return Response({"next": None, "previous": None, "results": MyHistoryEntrySerializer(entries, many=True).data})
 
 
 class ProjectsView(DonorOnly, APIView):
@@ -243,15 +243,15 @@ class ProjectsView(DonorOnly, APIView):
         description="Approved projects (title, institution, purpose, dates); empty until the biobank has released "
         f"anything of yours. {ONLY_DONORS}",
         tags=TAGS,
-        responses={200: list_of(ProjectSerializer), **DONOR_READ},
+        responses={200: list_of(MyProjectSerializer), **DONOR_READ},
     )
     def get(self, request: AuthenticatedRequest) -> Response:
-        projects = ProjectSerializer(portal_projects(self.account), many=True).data
+        projects = MyProjectSerializer(portal_projects(self.account), many=True).data
         return Response({"next": None, "previous": None, "results": projects})
 
 
 class MessageListView(DonorOnly, generics.ListAPIView):
-    serializer_class = MessageSerializer
+    serializer_class = MyMessageSerializer
     cursor_ordering = "-pk"
 
     def get_queryset(self) -> Any:
@@ -264,7 +264,7 @@ class MessageListView(DonorOnly, generics.ListAPIView):
         summary="Messages to you",
         description=f"Newest first, cursor-paginated; `read_at` is empty until you open one. {ONLY_DONORS}",
         tags=TAGS,
-        responses={200: MessageSerializer(many=True), **problem_responses(400, 404, *READ_PROBLEMS)},
+        responses={200: MyMessageSerializer(many=True), **problem_responses(400, 404, *READ_PROBLEMS)},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
@@ -278,14 +278,14 @@ class MessageDetailView(DonorOnly, APIView):
         f"{ONLY_DONORS}",
         tags=TAGS,
         parameters=[ID_PARAMETER],
-        responses={200: MessageDetailSerializer, **DONOR_READ},
+        responses={200: MyMessageDetailSerializer, **DONOR_READ},
     )
     def get(self, request: AuthenticatedRequest, id: int) -> Response:
         message = portal_messages(self.account).filter(pk=id).first()
         if message is None:
             raise exceptions.NotFound(_("You have no message %(id)s.") % {"id": id})
         message = donor_message_mark_read(account=self.account, message=message)
-        return Response(MessageDetailSerializer(message).data)
+        return Response(MyMessageDetailSerializer(message).data)
 
 
 # --- writes ---------------------------------------------------------------------------------------------------------
@@ -303,8 +303,8 @@ class ChoiceChangeView(DonorOnly, APIView):
         "donor's consent is a 404. Send an `Idempotency-Key` to retry safely. " + ONLY_DONORS,
         tags=TAGS,
         parameters=[IDEMPOTENCY_KEY_PARAMETER, REPLAYED_RESPONSE_HEADER],
-        request=ChoiceInputSerializer,
-        responses={201: ChoiceResultSerializer, **DONOR_WRITE},
+        request=MyChoiceInputSerializer,
+        responses={201: MyChoiceResultSerializer, **DONOR_WRITE},
         examples=[
             OpenApiExample(
                 "Decline recontact",
@@ -322,7 +322,7 @@ class ChoiceChangeView(DonorOnly, APIView):
         return idempotent(request, lambda: self._change(request))
 
     def _change(self, request: AuthenticatedRequest) -> Response:
-        body = ChoiceInputSerializer(data=request.data)
+        body = MyChoiceInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         consent = own_consent(self.account, data["consent"])
@@ -337,13 +337,13 @@ class ChoiceChangeView(DonorOnly, APIView):
             signed = portal_consent(self.account, result.pk)
             signed_data = consent_data(signed, self.account.language)
             response = Response(
-                ChoiceResultSerializer({"result": "consent", "consent": signed_data, "propagation": None}).data,
+                MyChoiceResultSerializer({"result": "consent", "consent": signed_data, "propagation": None}).data,
                 status=status.HTTP_201_CREATED,
             )
             response["Location"] = reverse("api-me-consent-detail", kwargs={"id": signed.pk}, request=request)
             return response
         answer: dict[str, Any] = {"result": "withdrawal", "consent": None, "propagation": result}
-        return Response(ChoiceResultSerializer(answer).data, status=status.HTTP_201_CREATED)
+        return Response(MyChoiceResultSerializer(answer).data, status=status.HTTP_201_CREATED)
 
 
 class WithdrawalView(DonorOnly, APIView):
@@ -357,8 +357,8 @@ class WithdrawalView(DonorOnly, APIView):
         + ONLY_DONORS,
         tags=TAGS,
         parameters=[IDEMPOTENCY_KEY_PARAMETER, REPLAYED_RESPONSE_HEADER],
-        request=WithdrawalInputSerializer,
-        responses={201: PropagationSerializer, **DONOR_WRITE},
+        request=MyWithdrawalInputSerializer,
+        responses={201: MyPropagationSerializer, **DONOR_WRITE},
         examples=[
             OpenApiExample("No further use", request_only=True, value={"level": "no_further_use"}),
             OpenApiExample("One part", request_only=True, value={"consent": 12, "module": "recontact"}),
@@ -368,7 +368,7 @@ class WithdrawalView(DonorOnly, APIView):
         return idempotent(request, lambda: self._withdraw(request))
 
     def _withdraw(self, request: AuthenticatedRequest) -> Response:
-        body = WithdrawalInputSerializer(data=request.data)
+        body = MyWithdrawalInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         consent = own_consent(self.account, data["consent"]) if data.get("consent") else None
@@ -379,7 +379,7 @@ class WithdrawalView(DonorOnly, APIView):
             module_code=data.get("module", ""),
             words=data.get("words", ""),
         )
-        return Response(PropagationSerializer(propagation).data, status=status.HTTP_201_CREATED)
+        return Response(MyPropagationSerializer(propagation).data, status=status.HTTP_201_CREATED)
 
 
 PREFERENCES = ("notify_news", "notify_results", "notify_recontact", "language")
@@ -398,13 +398,13 @@ class PreferencesView(DonorOnly, ETagMixin, APIView):
         tags=TAGS,
         parameters=[ETAG_RESPONSE_HEADER],
         responses={
-            200: PreferencesSerializer,
+            200: MyPreferencesSerializer,
             304: OpenApiResponse(description="Your copy (`If-None-Match`) is current."),
             **DONOR_READ,
         },
     )
     def get(self, request: AuthenticatedRequest) -> Response:
-        return self.etag_read(request, self.account, PreferencesSerializer(self.account).data)
+        return self.etag_read(request, self.account, MyPreferencesSerializer(self.account).data)
 
     @extend_schema(
         operation_id="me_preferences_update",
@@ -413,8 +413,8 @@ class PreferencesView(DonorOnly, ETagMixin, APIView):
         + ONLY_DONORS,
         tags=TAGS,
         parameters=[IF_MATCH_PARAMETER, ETAG_RESPONSE_HEADER],
-        request=PreferencesInputSerializer,
-        responses={200: PreferencesSerializer, **problem_responses(403, 404, 412, *WRITE_PROBLEMS)},
+        request=MyPreferencesInputSerializer,
+        responses={200: MyPreferencesSerializer, **problem_responses(403, 404, 412, *WRITE_PROBLEMS)},
     )
     def put(self, request: AuthenticatedRequest) -> Response:
         return self._update(request, partial=False)
@@ -425,14 +425,14 @@ class PreferencesView(DonorOnly, ETagMixin, APIView):
         description="Send only what changes. " + ONLY_DONORS,
         tags=TAGS,
         parameters=[IF_MATCH_PARAMETER, ETAG_RESPONSE_HEADER],
-        request=PreferencesInputSerializer(partial=True),
-        responses={200: PreferencesSerializer, **problem_responses(403, 404, 412, *WRITE_PROBLEMS)},
+        request=MyPreferencesInputSerializer(partial=True),
+        responses={200: MyPreferencesSerializer, **problem_responses(403, 404, 412, *WRITE_PROBLEMS)},
     )
     def patch(self, request: AuthenticatedRequest) -> Response:
         return self._update(request, partial=True)
 
     def _update(self, request: AuthenticatedRequest, *, partial: bool) -> Response:
-        body = PreferencesInputSerializer(data=request.data, partial=partial)
+        body = MyPreferencesInputSerializer(data=request.data, partial=partial)
         body.is_valid(raise_exception=True)
         with transaction.atomic():
             current = DonorAccount.objects.select_for_update().get(pk=self.account.pk)
@@ -442,4 +442,4 @@ class PreferencesView(DonorOnly, ETagMixin, APIView):
         self.account = account
         if account.language != translation.get_language():
             translation.activate(account.language)  # the answer already in the chosen language
-        return self.with_etag(Response(PreferencesSerializer(account).data), account)
+        return self.with_etag(Response(MyPreferencesSerializer(account).data), account)

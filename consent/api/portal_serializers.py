@@ -28,10 +28,12 @@ from ..models import Consent, Template
 from ..selectors.portal import PortalOverview
 
 MODULE_STATES = ("accepted", "declined", "withdrawn", "expired", "unknown")
+HISTORY_KINDS = ("consent", "change", "withdrawal", "propagation", "message")
+CHANGE_CHOICES = (ModuleChoice.ACCEPTED.value, ModuleChoice.DECLINED.value)
 LANGUAGES = (("en", "English"), ("de", "Deutsch"))
 
 
-class FormRefSerializer(serializers.Serializer):
+class MyFormRefSerializer(serializers.Serializer):
     """A consent form version, titled in the donor's language."""
 
     id = serializers.IntegerField()
@@ -40,7 +42,7 @@ class FormRefSerializer(serializers.Serializer):
     title = serializers.CharField()
 
 
-class ModuleStateSerializer(serializers.Serializer):
+class MyModuleStateSerializer(serializers.Serializer):
     code = serializers.CharField()
     title = serializers.CharField()
     text = serializers.CharField(allow_blank=True)
@@ -54,21 +56,23 @@ class ModuleStateSerializer(serializers.Serializer):
     consent = serializers.IntegerField(help_text="The consent to name when changing it.")
 
 
-class SignedFormSerializer(serializers.Serializer):
+class MySignedFormSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    form = FormRefSerializer()
+    form = MyFormRefSerializer()
     signed_on = serializers.DateField()
     receipt = serializers.BooleanField(help_text="Whether the receipt PDF is ready.")
 
 
-class OverviewSerializer(serializers.Serializer):
-    modules = ModuleStateSerializer(many=True)
-    consents = SignedFormSerializer(many=True)
+class MyOverviewSerializer(serializers.Serializer):
+    modules = MyModuleStateSerializer(many=True)
+    consents = MySignedFormSerializer(many=True)
     withdrawal = serializers.ChoiceField(
-        choices=["", *WithdrawalLevel.values], help_text="The standing donor-level withdrawal; empty when none."
+        choices=WithdrawalLevel.choices,
+        allow_blank=True,
+        help_text="The standing donor-level withdrawal; empty when none.",
     )
     withdrawal_label = serializers.CharField(allow_blank=True)
-    reconsent = FormRefSerializer(many=True, help_text="Newer versions of forms you signed, open to sign.")
+    reconsent = MyFormRefSerializer(many=True, help_text="Newer versions of forms you signed, open to sign.")
     unread = serializers.IntegerField(help_text="Messages not yet opened.")
     pending_propagation = serializers.BooleanField(
         help_text="A withdrawal of yours is still being carried out in the biobank's systems."
@@ -76,49 +80,49 @@ class OverviewSerializer(serializers.Serializer):
     language = serializers.CharField()
 
 
-class ChoiceSerializer(serializers.Serializer):
+class MyChoiceSerializer(serializers.Serializer):
     module = serializers.CharField()
     title = serializers.CharField()
-    choice = serializers.ChoiceField(choices=ModuleChoice.values)
+    choice = serializers.ChoiceField(choices=ModuleChoice.choices)
 
 
-class ConsentSerializer(serializers.Serializer):
+class MyConsentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    form = FormRefSerializer()
+    form = MyFormRefSerializer()
     language = serializers.CharField(help_text="The language it was signed in.")
     # DRF takes declared fields off the class, so the name does not clash with Field.source at run time.
-    source = serializers.ChoiceField(choices=ConsentSource.values)  # type: ignore[assignment]
+    source = serializers.ChoiceField(choices=ConsentSource.choices)  # type: ignore[assignment]
     source_label = serializers.CharField()
-    status = serializers.ChoiceField(choices=ConsentStatus.values)
+    status = serializers.ChoiceField(choices=ConsentStatus.choices)
     signed_on = serializers.DateField()
     recorded_at = serializers.DateTimeField()
     receipt = serializers.BooleanField(help_text="Whether the receipt PDF is ready.")
-    choices = ChoiceSerializer(many=True)
+    choices = MyChoiceSerializer(many=True)
 
 
-class ConsentPartSerializer(serializers.Serializer):
+class MyConsentPartSerializer(serializers.Serializer):
     module = serializers.CharField()
     title = serializers.CharField()
     text = serializers.CharField(allow_blank=True)
     mandatory = serializers.BooleanField()
-    choice = serializers.ChoiceField(choices=ModuleChoice.values, allow_null=True)
+    choice = serializers.ChoiceField(choices=ModuleChoice.choices, allow_null=True)
 
 
-class ConsentDetailSerializer(ConsentSerializer):
+class MyConsentDetailSerializer(MyConsentSerializer):
     title = serializers.CharField(help_text="The form's title in the language it was signed in.")
     text = serializers.CharField(allow_blank=True, help_text="The form's text exactly as signed.")
-    parts = ConsentPartSerializer(many=True, help_text="Each part's text as signed, and the answer given.")
+    parts = MyConsentPartSerializer(many=True, help_text="Each part's text as signed, and the answer given.")
 
 
-class HistoryEntrySerializer(serializers.Serializer):
+class MyHistoryEntrySerializer(serializers.Serializer):
     day = serializers.DateField()
     at = serializers.DateTimeField()
-    kind = serializers.ChoiceField(choices=["consent", "change", "withdrawal", "propagation", "message"])
+    kind = serializers.ChoiceField(choices=HISTORY_KINDS)
     text = serializers.CharField()
     by = serializers.CharField()
 
 
-class ProjectSerializer(serializers.Serializer):
+class MyProjectSerializer(serializers.Serializer):
     title = serializers.CharField()
     institution = serializers.CharField(allow_blank=True, required=False)
     purpose = serializers.CharField(allow_blank=True, required=False)
@@ -126,39 +130,39 @@ class ProjectSerializer(serializers.Serializer):
     end = serializers.DateField(allow_null=True, required=False)
 
 
-class MessageSerializer(serializers.Serializer):
+class MyMessageSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=MessageKind.values)
+    kind = serializers.ChoiceField(choices=MessageKind.choices)
     subject = serializers.CharField()
     created_at = serializers.DateTimeField()
     read_at = serializers.DateTimeField(allow_null=True)
 
 
-class MessageDetailSerializer(MessageSerializer):
+class MyMessageDetailSerializer(MyMessageSerializer):
     body = serializers.CharField(allow_blank=True)
 
 
-class PropagationSerializer(serializers.Serializer):
+class MyPropagationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=PropagationKind.values)
-    level = serializers.ChoiceField(choices=["", *WithdrawalLevel.values])
+    kind = serializers.ChoiceField(choices=PropagationKind.choices)
+    level = serializers.ChoiceField(choices=WithdrawalLevel.choices, allow_blank=True)
     module = serializers.CharField(source="module_code", allow_blank=True)
     effective = serializers.DateField()
-    status = serializers.ChoiceField(choices=PropagationStatus.values, help_text="`pending` until every effect ran.")
+    status = serializers.ChoiceField(choices=PropagationStatus.choices, help_text="`pending` until every effect ran.")
     created_at = serializers.DateTimeField()
 
 
-class ChoiceResultSerializer(serializers.Serializer):
+class MyChoiceResultSerializer(serializers.Serializer):
     result = serializers.ChoiceField(
         choices=["consent", "withdrawal"],
         help_text="`consent`: a new consent was signed in the portal; `withdrawal`: an agreement was declined, "
         "which withdraws that part from today (see `propagation`).",
     )
-    consent = ConsentSerializer(allow_null=True)
-    propagation = PropagationSerializer(allow_null=True)
+    consent = MyConsentSerializer(allow_null=True)
+    propagation = MyPropagationSerializer(allow_null=True)
 
 
-class PreferencesSerializer(serializers.Serializer):
+class MyPreferencesSerializer(serializers.Serializer):
     notify_news = serializers.BooleanField()
     notify_results = serializers.BooleanField()
     notify_recontact = serializers.BooleanField()
@@ -292,10 +296,10 @@ def list_of(serializer: Any) -> Any:
 # --- input ----------------------------------------------------------------------------------------------------------
 
 
-class ChoiceInputSerializer(serializers.Serializer):
+class MyChoiceInputSerializer(serializers.Serializer):
     consent = serializers.IntegerField(min_value=1, help_text="One of your consents (`GET /api/v1/me/consents/`).")
     module = serializers.CharField(max_length=64, help_text="The code of a part of that form.")
-    choice = serializers.ChoiceField(choices=[ModuleChoice.ACCEPTED, ModuleChoice.DECLINED])
+    choice = serializers.ChoiceField(choices=CHANGE_CHOICES)
     signer_name = serializers.CharField(
         max_length=200,
         required=False,
@@ -304,9 +308,9 @@ class ChoiceInputSerializer(serializers.Serializer):
     )
 
 
-class WithdrawalInputSerializer(serializers.Serializer):
+class MyWithdrawalInputSerializer(serializers.Serializer):
     level = serializers.ChoiceField(
-        choices=WithdrawalLevel.values,
+        choices=WithdrawalLevel.choices,
         required=False,
         allow_blank=True,
         help_text="Withdraw at a level; or name `consent` and `module` to withdraw from one part.",
@@ -335,5 +339,5 @@ class WithdrawalInputSerializer(serializers.Serializer):
         return attrs
 
 
-class PreferencesInputSerializer(PreferencesSerializer):
+class MyPreferencesInputSerializer(MyPreferencesSerializer):
     """PUT: every field; PATCH: only the fields that change."""

@@ -22,6 +22,10 @@ EXPECTED_QUERIES = {
     "specimens (session)": 3,
     "specimens (token)": 2,
     "storage units (session)": 3,
+    # the donor's own lists (consent/api/portal.py): session, user, the donor account; the consents also read the
+    # merge family, then the rows with their forms' texts and their answers (prefetched)
+    "my consents (donor session)": 7,
+    "my messages (donor session)": 4,
 }
 
 
@@ -76,6 +80,45 @@ def _storage_units(rows: int, login):
     return login(make_member(biobank, Role.TECHNICIAN)), "/api/v1/storage-units/"
 
 
+def _donor(biobank):
+    from consent.models import DonorAccount
+    from tests.consent.factories import make_donor
+
+    user = UserFactory(is_donor=True)
+    return DonorAccount.objects.create(user=user, donor=make_donor(biobank), biobank=biobank)
+
+
+def _my_consents(rows: int, login):
+    from consent.choices import ConsentSource, ConsentStatus
+    from consent.models import Consent, ConsentModuleChoice
+    from tests.consent.factories import make_catalogue
+
+    biobank = make_biobank()
+    template = make_catalogue(biobank)
+    account = _donor(biobank)
+    modules = list(template.modules.all())
+    for number in range(rows):
+        consent = Consent.objects.create(
+            biobank=biobank, donor=account.donor, template=template, language="en",
+            source=ConsentSource.DONOR_PORTAL, status=ConsentStatus.VALID, signed_on=f"2025-01-{number % 28 + 1:02d}",
+            recorded_by=account.user,
+        )  # fmt: skip
+        ConsentModuleChoice.objects.bulk_create(
+            ConsentModuleChoice(consent=consent, module=module, choice="accepted") for module in modules
+        )
+    return login(account.user), "/api/v1/me/consents/"
+
+
+def _my_messages(rows: int, login):
+    from consent.models import DonorMessage
+
+    account = _donor(make_biobank())
+    DonorMessage.objects.bulk_create(
+        DonorMessage(account=account, kind="choice_changed", subject=f"S{n}", body="B") for n in range(rows)
+    )
+    return login(account.user), "/api/v1/me/messages/"
+
+
 SETUPS = {
     "biobanks": _biobanks,
     "members": _members,
@@ -84,6 +127,8 @@ SETUPS = {
     "specimens (session)": _specimens,
     "specimens (token)": lambda rows, login: _specimens(rows, login, token=True),
     "storage units (session)": _storage_units,
+    "my consents (donor session)": _my_consents,
+    "my messages (donor session)": _my_messages,
 }
 
 

@@ -254,12 +254,28 @@ def _catalogue_biobank(biobank_a) -> tuple[str, dict, Callable[[], str], Any]:
     return url, {"acronym": "BBA"}, acronym, manager
 
 
+def _donor_preferences(biobank_a) -> tuple[str, dict, Callable[[], bool], Any]:
+    """The donor's own preferences (consent/api/portal.py): the donor changes them, nobody else sees them."""
+    from consent.models import DonorAccount
+    from tests.accounts.factories import UserFactory
+    from tests.consent.factories import make_donor
+
+    user = UserFactory(email="etag-donor@example.org", is_donor=True)
+    account = DonorAccount.objects.create(user=user, donor=make_donor(biobank_a), biobank=biobank_a)
+
+    def notify_news() -> bool:
+        return DonorAccount.objects.get(pk=account.pk).notify_news
+
+    return reverse("api-me-preferences"), {"notify_news": True}, notify_news, user
+
+
 # route name -> (an object of biobank A: its URL, a valid change of one field, a reader of that field[, who may
 # change it: the biobank admin unless given])
 UPDATE_EXERCISERS: dict[str, Callable[[Any], tuple]] = {
     "api-catalog-biobank-detail": _catalogue_biobank,
     "api-catalog-collection-detail": _catalogue_collection,
     "api-collection-detail": _collection,
+    "api-me-preferences": _donor_preferences,
     "api-specimen-detail": _specimen,
     "api-storage-unit-detail": _storage_unit,
 }
