@@ -1,7 +1,8 @@
 """The permission matrix generated from the OpenAPI schema (issue 9, CI gate).
 
 Every operation of the schema times every persona (each role of docs/security.md "Who is who", a researcher, a donor,
-anonymous, a full and a read-only partner token of biobank A, and the admin who asked for A's pending role).
+anonymous, a full and a read-only partner token of biobank A, the admin who asked for A's pending role, and a donor
+with a donor-portal account, whose own API under /api/v1/me/ exists for nobody else).
 ``RULES`` holds one rule per operation; ``EXPECTED`` is the table it spells out, ``{(method, path): {persona:
 status}}``. The gate fails
 
@@ -25,6 +26,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from drf_spectacular.generators import SchemaGenerator
+from rest_framework.test import APIClient
 
 from biobank.accounts.choices import Role
 from tests.permission_world import ASKING_ADMIN, Side, World, perms_on_own, world_of_two_biobanks
@@ -34,7 +36,9 @@ pytestmark = pytest.mark.django_db
 
 METHODS = ("get", "post", "put", "patch", "delete")
 TOKENS = ("token", "read_only_token")
-PERSONAS = (*PEOPLE_AND_TOKENS, ASKING_ADMIN)
+# The matrix world's "donor" has no donor-portal account (as in the URL matrix); this one has, for biobank A's donor.
+PORTAL_DONOR = "portal_donor"
+PERSONAS = (*PEOPLE_AND_TOKENS, ASKING_ADMIN, PORTAL_DONOR)
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +47,28 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Worl
         with django_db_blocker.unblock():
             for side in (built.a, built.b):
                 describe_for_the_catalogue(side)
+            give_the_donor_a_portal_account(built)
         yield built
+
+
+def give_the_donor_a_portal_account(world: World) -> None:
+    """A donor-portal account for each side's donor (a message each, the receipt of A's consent); A's signs in."""
+    from biobank.accounts.mfa import MFA_SESSION_KEY, VERIFIED
+    from consent.models import DonorAccount, DonorMessage
+    from consent.services import consent_receipt_generate
+    from tests.accounts.factories import UserFactory
+
+    for side in (world.a, world.b):
+        user = UserFactory(email=f"matrix-portal-donor-{side.biobank.code}@example.org", is_donor=True)
+        account = DonorAccount.objects.create(user=user, donor=side.donor, biobank=side.biobank)
+        DonorMessage.objects.create(account=account, kind="donor_invitation", subject="Welcome", body="Welcome.")
+    consent_receipt_generate(consent_id=world.a.consent.pk)
+    client = APIClient()
+    client.force_login(world.a.donor.account.user)
+    session = client.session
+    session[MFA_SESSION_KEY] = VERIFIED
+    session.save()
+    world.sessions[PORTAL_DONOR] = client.cookies
 
 
 def describe_for_the_catalogue(side: Side) -> None:
@@ -73,7 +98,7 @@ def network_id(side: Side) -> str:
     return f"bbmri-eric:networkID:EU_{side.biobank.code}"
 
 
-PEOPLE_WITHOUT_BIOBANK = ("researcher", "donor")
+PEOPLE_WITHOUT_BIOBANK = ("researcher", "donor", PORTAL_DONOR)
 
 
 @dataclass(frozen=True)
@@ -97,6 +122,7 @@ class Rule:
     tokens: int | None = None
     asker: int | None = None
     public: bool = False
+    donor: bool = False
 
 
 def _rule(ok: int = 200, act: str | set[str] = frozenset(), see: str = "", **kwargs: Any) -> Rule:
@@ -186,6 +212,20 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/catalog/vocabularies/"): _rule(public=True),
     ("GET", "/api/v1/catalog/vocabularies/{name}/"): _rule(public=True),
     ("GET", "/api/v1/catalog/collections/"): _rule(public=True),  # the public catalogue search (issue 12)
+    # the donor's own API (consent/api/portal.py): a donor session only, 404 for everyone else
+    ("GET", "/api/v1/me/overview/"): _rule(donor=True),
+    ("GET", "/api/v1/me/consents/"): _rule(donor=True),
+    ("GET", "/api/v1/me/consents/{id}/"): _rule(donor=True),
+    ("GET", "/api/v1/me/consents/{id}/receipt"): _rule(donor=True),
+    ("GET", "/api/v1/me/history/"): _rule(donor=True),
+    ("GET", "/api/v1/me/projects/"): _rule(donor=True),
+    ("GET", "/api/v1/me/messages/"): _rule(donor=True),
+    ("GET", "/api/v1/me/messages/{id}/"): _rule(donor=True),
+    ("POST", "/api/v1/me/choices/"): _rule(201, donor=True),
+    ("POST", "/api/v1/me/withdrawals/"): _rule(201, donor=True),
+    ("GET", "/api/v1/me/preferences/"): _rule(donor=True),
+    ("PUT", "/api/v1/me/preferences/"): _rule(donor=True),
+    ("PATCH", "/api/v1/me/preferences/"): _rule(donor=True),
 }
 
 
@@ -195,6 +235,8 @@ def expected_status(rule: Rule, persona: str) -> int:
         return rule.ok
     if persona == "anonymous":
         return 401
+    if rule.donor:
+        return rule.ok if persona == PORTAL_DONOR else 404
     perms = perms_on_own(persona)
     if rule.asker is not None and persona == ASKING_ADMIN:
         return rule.asker
@@ -235,8 +277,10 @@ def _id_for(path: str, side: Side) -> int:
         return side.collection.pk
     if path.startswith("/api/v1/consent-templates/"):
         return side.template.pk
-    if path.startswith("/api/v1/consents/"):
+    if path.startswith("/api/v1/consents/") or path.startswith("/api/v1/me/consents/"):
         return side.consent.pk
+    if path.startswith("/api/v1/me/messages/"):
+        return side.donor.account.messages.get().pk
     if path.startswith("/api/v1/specimen-imports/"):
         return checked_import(side).pk  # a fresh job each time: a commit changes its state
     if path.startswith("/api/v1/storage-units/"):
@@ -353,6 +397,19 @@ def _body(method: str, path: str, world: World, side: Side) -> dict[str, Any] | 
                 {"barcode": side.reserved.barcode, "quantity": "0.1", "unit": "mL"},
             ]
         },
+        ("POST", "/api/v1/me/choices/"): lambda: {
+            "consent": side.consent.pk,
+            "module": "recontact",
+            "choice": "declined",
+        },
+        ("POST", "/api/v1/me/withdrawals/"): lambda: {"level": "no_further_contact"},
+        ("PUT", "/api/v1/me/preferences/"): lambda: {
+            "notify_news": True,
+            "notify_results": False,
+            "notify_recontact": True,
+            "language": "de",
+        },
+        ("PATCH", "/api/v1/me/preferences/"): lambda: {"notify_news": True},
         ("POST", "/api/v1/specimen-imports/"): lambda: {
             "biobank": side.biobank.code,
             "file_name": "matrix.csv",
@@ -473,13 +530,46 @@ def test_an_object_of_a_foreign_biobank_is_404_on_every_verb(world, method, path
 
 @pytest.mark.parametrize(("method", "path"), UNOFFERED_CASES, ids=[f"{m} {p}" for m, p in UNOFFERED_CASES])
 def test_a_verb_the_path_does_not_offer_answers_the_same_for_own_and_foreign_objects(world, method, path):
-    """405 whether the object exists in one's own biobank or a foreign one: the answer tells nothing about it."""
-    client = world.client(Role.BIOBANK_ADMIN)
+    """405 whether the object exists in one's own biobank or a foreign one: the answer tells nothing about it (the
+    donor's own API exists only for a donor: asked by the donor, whose own object is A's)."""
+    client = world.client(PORTAL_DONOR if path.startswith("/api/v1/me/") else Role.BIOBANK_ADMIN)
 
     own = call(client, method, fill(path, world.a), None)
     foreign = call(client, method, fill(path, world.b), None)
 
     assert (own.status_code, foreign.status_code) == (405, 405), (own.content[:200], foreign.content[:200])
+
+
+DONOR_OBJECT_CASES = [
+    (method, path)
+    for path in OBJECT_PATHS
+    if path.startswith("/api/v1/me/")
+    for method, p in SCHEMA_OPERATIONS
+    if p == path
+]
+
+
+@pytest.mark.parametrize(("method", "path"), DONOR_OBJECT_CASES, ids=[f"{m} {p}" for m, p in DONOR_OBJECT_CASES])
+def test_another_donors_object_is_404_to_the_donor(world, method, path):
+    """IDOR: the donor of A asks for the consent, receipt or message of B's donor (who has an account too)."""
+    response = call(world.client(PORTAL_DONOR), method, fill(path, world.b), _body(method, path, world, world.b))
+
+    assert response.status_code == 404, (method, path, response.content[:300])
+    assert response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("POST", "/api/v1/me/choices/"), ("POST", "/api/v1/me/withdrawals/")],
+)
+def test_another_donors_consent_named_in_the_body_is_404_to_the_donor(world, method, path):
+    body = {"consent": world.b.consent.pk, "module": "recontact"}
+    if path.endswith("choices/"):
+        body["choice"] = "declined"
+
+    response = call(world.client(PORTAL_DONOR), method, path, body)
+
+    assert response.status_code == 404, response.content[:300]
 
 
 # --- foreign objects named in a body or query ----------------------------------------------------------------------
