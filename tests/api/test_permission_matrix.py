@@ -91,6 +91,9 @@ ENDPOINTS = {
     "GET specimen": lambda p: _needs(p, see="view_specimens", act="view_specimens", ok=200),
     "PATCH specimen": lambda p: _needs(p, see="view_specimens", act="change_specimens", ok=200),
     "POST specimen event": lambda p: _needs(p, see="view_specimens", act="change_specimens", ok=201),
+    # the donor's own API: none of these personas has a donor account, so it does not exist for them
+    "GET my overview": lambda p: 401 if not p.authenticated else 404,
+    "POST my withdrawal": lambda p: 401 if not p.authenticated else 404,
 }
 
 
@@ -115,6 +118,8 @@ def _call(endpoint: str, client, world: World):
         "GET specimen": lambda: client.get(specimen),
         "PATCH specimen": lambda: client.patch(specimen, {"notes": "Changed"}),
         "POST specimen event": lambda: client.post(f"{specimen}events/", {"type": "processed"}),
+        "GET my overview": lambda: client.get("/api/v1/me/overview/"),
+        "POST my withdrawal": lambda: client.post("/api/v1/me/withdrawals/", {"level": "no_further_use"}),
     }
     return requests[endpoint]()
 
