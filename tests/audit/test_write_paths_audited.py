@@ -23,6 +23,7 @@ from tests.accounts.factories import UserFactory
 from tests.audit import write_path_exercises as ex
 from tests.audit import write_path_exercises_catalog as cx
 from tests.audit import write_path_exercises_consent_staff as consent_staff_ex
+from tests.audit import write_path_exercises_donor_api as donor_api_ex
 from tests.audit import write_path_exercises_specimens as sx
 from tests.audit import write_path_exercises_specimens_api as sax
 from tests.audit import write_path_exercises_storage as storage_ex
@@ -133,6 +134,11 @@ ROUTES: dict[str, Audited | ChangesNothing] = {
     "consent:donor_invite POST": Audited(consent_staff_ex.donor_invite, "donor.portal_invite"),
     "consent:campaign_new POST": Audited(consent_staff_ex.campaign_new, "consent.campaign_create"),
     "consent:message_edit POST": Audited(consent_staff_ex.message_edit, "consent.message_template_save"),
+    # the donor's own API (consent/api/portal.py)
+    "api-me-choices POST": Audited(donor_api_ex.api_me_choice_change, "consent.withdraw_module"),
+    "api-me-withdrawals POST": Audited(donor_api_ex.api_me_withdraw, "donor.portal_withdraw"),
+    "api-me-preferences PUT": Audited(donor_api_ex.api_me_preferences_put, "donor.portal_preferences"),
+    "api-me-preferences PATCH": Audited(donor_api_ex.api_me_preferences_patch, "donor.portal_preferences"),
     "api-donor-list POST": Audited(ex.api_donor_register, "donor.register"),
     "api-donor-identity POST": Audited(ex.api_donor_identity, "donor.identity_view"),
     "api-consent-check-bulk POST": ChangesNothing(
