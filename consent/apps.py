@@ -26,3 +26,9 @@ class ConsentConfig(AppConfig):
         from .demo_seed import seed
 
         register_demo_seeder("consent catalogue, donors and consents", seed)
+
+        # Dynamic consent: the donor is told last, after every other app acted on the withdrawal.
+        from .services.portal import donor_withdrawal_confirm
+        from .withdrawal_effects import register_withdrawal_effect
+
+        register_withdrawal_effect(donor_withdrawal_confirm, name="consent.donor_confirmation", order=90)

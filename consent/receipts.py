@@ -15,7 +15,7 @@ from django.utils import timezone
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from .choices import ModuleChoice, TemplateType
+from .choices import ConsentSource, ModuleChoice, TemplateType
 from .documents import signature_values
 from .models import Consent
 from .receipt_font import FONT_DIR, receipt_printable
@@ -52,6 +52,7 @@ LABELS = {
         "no_drawing": "none drawn; the typed name is the signature",
         "rep": "Legal representative / guardian",
         "counter": "Countersigned by staff member",
+        "portal": "Given by the donor in the donor portal (signed in with a personal one-time link)",
         "hash": "The SHA-256 of this file is stored in the portal and shown on the consent's page.",
         "page": "page",
     },
@@ -68,6 +69,7 @@ LABELS = {
         "no_drawing": "keine gezeichnet; der getippte Name ist die Unterschrift",
         "rep": "Gesetzliche Vertretung / Vormund",
         "counter": "Gegengezeichnet von",
+        "portal": "Von der spendenden Person im Spenderportal erteilt (angemeldet mit einem persönlichen Einmal-Link)",
         "hash": "Die SHA-256-Prüfsumme dieser Datei ist im Portal gespeichert und auf der Seite der Einwilligung "
         "angezeigt.",
         "page": "Seite",
@@ -163,6 +165,8 @@ def receipt_pdf(consent: Consent) -> bytes:
         fact(label["drawn"], label["no_drawing"])
     if signature.representative_name:
         fact(label["rep"], f"{signature.representative_name} ({consent.representative_relation})")
+    if consent.source == ConsentSource.DONOR_PORTAL:
+        body(label["portal"], 9)
     counter = consent.countersigned_by
     if counter is not None:
         fact(label["counter"], f"{counter.get_full_name() or counter.email}, {signed:%Y-%m-%d %H:%M}")

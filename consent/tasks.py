@@ -26,7 +26,7 @@ def receipts_missing(*, older_than_seconds: int = 60, limit: int = 500) -> int:
 
     ids = list(
         Consent.objects.filter(
-            source=ConsentSource.ELECTRONIC,
+            source__in=[ConsentSource.ELECTRONIC, ConsentSource.DONOR_PORTAL],
             receipt_sha256="",
             recorded_at__lt=timezone.now() - timedelta(seconds=older_than_seconds),
         ).values_list("pk", flat=True)[:limit]

@@ -21,7 +21,7 @@ from datetime import date
 from django.db import connection
 from django.utils import timezone
 
-from .choices import ActOrigin, PolicyAction, PolicyDataClass, WithdrawalLevel
+from .choices import ActOrigin, PolicyAction, PolicyDataClass, PolicyStateValue, WithdrawalLevel
 from .gate import donor_families
 
 # Levels after which nothing new leaves the biobank: the donor's material is blocked.
@@ -52,22 +52,24 @@ class Withdrawal:
 
 
 WithdrawalEffect = Callable[..., object]
-_EFFECTS: dict[str, WithdrawalEffect] = {}
+_EFFECTS: dict[str, tuple[int, WithdrawalEffect]] = {}
 
 
-def register_withdrawal_effect(effect: WithdrawalEffect, *, name: str | None = None) -> None:
+def register_withdrawal_effect(effect: WithdrawalEffect, *, name: str | None = None, order: int = 50) -> None:
     """Register ``effect(*, actor, withdrawal) -> JSON-able result`` under ``name`` (default: its dotted name).
 
-    Effects run in registration order, each once per withdrawal (``withdrawal_propagate`` records the name in the
-    same transaction); they must also be safe to run again (acks_late), e.g. by selecting only what is not yet done.
-    Registering the same name twice keeps the first.
+    Effects run by ``order``, then registration order, each once per withdrawal (``withdrawal_propagate`` records
+    the name in the same transaction); they must also be safe to run again (acks_late), e.g. by selecting only what
+    is not yet done. Registering the same name twice keeps the first. The donor's confirmation runs last (order 90).
     """
     key = name or f"{effect.__module__}.{getattr(effect, '__qualname__', repr(effect))}"
-    _EFFECTS.setdefault(key, effect)
+    _EFFECTS.setdefault(key, (order, effect))
 
 
 def withdrawal_effects() -> list[tuple[str, WithdrawalEffect]]:
-    return list(_EFFECTS.items())
+    """The registered effects in the order they run."""
+    ranked = sorted(enumerate(_EFFECTS.items()), key=lambda item: (item[1][1][0], item[0]))
+    return [(name, effect) for _index, (name, (_order, effect)) in ranked]
 
 
 def blocks_material_of(level: str, policies: Iterable[object]) -> bool:
@@ -81,19 +83,28 @@ def blocks_material_of(level: str, policies: Iterable[object]) -> bool:
     )
 
 
+# Acts that stop the use of material: a withdrawal at a blocking level, or the withdrawal of a policy about using,
+# storing or transferring biomaterial (a module, or a withdrawal form); and the acceptances of such a policy.
 _LAST_ACTS_SQL = """
-SELECT donor_id,
-       max(valid_from) FILTER (WHERE origin = %s AND withdrawal_level = ANY(%s)),
-       max(valid_from) FILTER (WHERE origin = %s)
-  FROM consent_policystate
- WHERE donor_id = ANY(%s) AND valid_from <= %s
- GROUP BY donor_id
+SELECT ps.donor_id,
+       max(ps.valid_from) FILTER (
+           WHERE (ps.origin = %(withdrawal)s AND ps.withdrawal_level = ANY(%(levels)s))
+              OR (ps.state = %(withdrawn)s AND p.data_class = %(material)s AND p.action = ANY(%(actions)s))),
+       max(ps.valid_from) FILTER (
+           WHERE ps.origin = %(signature)s AND ps.state = %(accepted)s
+             AND p.data_class = %(material)s AND p.action = ANY(%(actions)s))
+  FROM consent_policystate ps
+  JOIN consent_policy p ON p.id = ps.policy_id
+ WHERE ps.donor_id = ANY(%(members)s) AND ps.valid_from <= %(on)s
+ GROUP BY ps.donor_id
 """
+MATERIAL_ACTIONS = [PolicyAction.USE.value, PolicyAction.TRANSFER.value, PolicyAction.STORE.value]
 
 
 def withdrawn_donor_ids(donor_ids: Iterable[int], *, on: date | None = None) -> set[int]:
-    """Which of ``donor_ids`` stand for a person withdrawn at a blocking level by ``on`` (default today) with no
-    signed consent effective after that withdrawal. Two queries (arrays, not IN lists: an import asks about 100,000
+    """Which of ``donor_ids`` stand for a person whose material is blocked by ``on`` (default today): withdrawn at a
+    blocking level, or from biomaterial use, storage or transfer, with no acceptance of biomaterial use signed
+    after that withdrawal. Two queries (arrays, not IN lists: an import asks about 100,000
     donors at once), whatever the number of donors."""
     asked = sorted(set(donor_ids))
     if not asked:
@@ -106,7 +117,17 @@ def withdrawn_donor_ids(donor_ids: Iterable[int], *, on: date | None = None) -> 
     with connection.cursor() as cursor:
         cursor.execute(
             _LAST_ACTS_SQL,
-            [ActOrigin.WITHDRAWAL, list(BLOCKING_LEVELS), ActOrigin.SIGNATURE, list(member_of), on],
+            {
+                "withdrawal": ActOrigin.WITHDRAWAL.value,
+                "levels": [level.value for level in BLOCKING_LEVELS],
+                "withdrawn": PolicyStateValue.WITHDRAWN.value,
+                "material": PolicyDataClass.BIOMATERIAL.value,
+                "actions": MATERIAL_ACTIONS,
+                "signature": ActOrigin.SIGNATURE.value,
+                "accepted": PolicyStateValue.ACCEPTED.value,
+                "members": list(member_of),
+                "on": on,
+            },
         )
         for member, withdrawn, signed in cursor.fetchall():
             donor = member_of[member]

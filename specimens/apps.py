@@ -19,9 +19,13 @@ class SpecimensConfig(AppConfig):
 
         from consent.withdrawal_effects import register_withdrawal_effect
 
+        from .services.propagation import specimens_catalogue_facts, specimens_withdrawal_worklists
         from .services.status import specimens_consent_block
 
-        register_withdrawal_effect(specimens_consent_block)
+        # A withdrawal's propagation (consent.services.propagation), in this order: block, then facts, then counts.
+        register_withdrawal_effect(specimens_consent_block, name="specimens.consent_block", order=10)
+        register_withdrawal_effect(specimens_catalogue_facts, name="catalog.facts", order=20)
+        register_withdrawal_effect(specimens_withdrawal_worklists, name="specimens.worklists", order=30)
 
         # The inventory feeds the catalogue's collection facts (catalog.facts.sources).
         from .catalog_facts import register as register_catalog_facts

@@ -47,6 +47,16 @@ def queue_email(*, template: str, to: str, context: dict) -> OutgoingEmail:
     return email
 
 
+def queue_rendered_email(*, template: str, to: str, subject: str, body: str) -> OutgoingEmail:
+    """Like ``queue_email`` for a message already rendered by its caller (wording that staff edit, in the
+    recipient's language): recorded in the caller's transaction, sent after commit or by the catch-up."""
+    email = OutgoingEmail.objects.create(template=template, to=to, subject=" ".join(subject.split())[:255], body=body)
+    from .tasks import deliver_email
+
+    after_commit(deliver_email, email_id=email.pk)
+    return email
+
+
 def outgoing_email_send(*, email_id: int) -> bool:
     """Send one pending e-mail; ``True`` if it went out now.
 

@@ -18,12 +18,24 @@ def send_email(self, *, subject: str, body: str, to: list[str], html: str | None
         raise self.retry(exc=error) from error
 
 
-@shared_task(name="accounts.deliver_email", acks_late=True, ignore_result=True)
-def deliver_email(*, email_id: int) -> bool:
-    """Send one ``OutgoingEmail`` (queued after its transaction commits); safe to run twice."""
-    from .emails import outgoing_email_send
+@shared_task(bind=True, name="accounts.deliver_email", acks_late=True, ignore_result=True, max_retries=4)
+def deliver_email(self, *, email_id: int) -> bool:
+    """Send one ``OutgoingEmail`` (queued after its transaction commits); safe to run twice.
 
-    return outgoing_email_send(email_id=email_id)
+    A mail server that refuses or is down: retried with growing delays (1, 2, 4, 8 minutes) by a worker; in
+    process (no broker) the beat catch-up ``accounts.emails_pending`` is the retry.
+    """
+    from .emails import outgoing_email_send
+    from .models import OutgoingEmail
+
+    sent = outgoing_email_send(email_id=email_id)
+    if not sent and not self.request.is_eager:
+        failed = OutgoingEmail.objects.filter(pk=email_id, status=OutgoingEmail.Status.PENDING, attempts__gt=0).exclude(
+            last_error=""
+        )
+        if failed.exists() and self.request.retries < self.max_retries:
+            raise self.retry(countdown=60 * 2**self.request.retries)
+    return sent
 
 
 @shared_task(name="accounts.emails_pending", acks_late=True, ignore_result=True)

@@ -71,9 +71,7 @@ class CampaignTarget(models.Model):
 
     campaign = models.ForeignKey(ReconsentCampaign, on_delete=models.PROTECT, related_name="targets")
     donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="+")
-    invitation = models.ForeignKey(
-        "DonorInvitation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    invitation = models.ForeignKey("DonorInvitation", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     skipped_reason = models.CharField(_("not invited because"), max_length=200, blank=True)
 
     class Meta:
@@ -85,6 +83,9 @@ class CampaignTarget(models.Model):
                 name="campaign_target_invited_or_skipped",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: donor {self.donor_id}"
 
 
 class DonorInvitation(models.Model):
@@ -150,9 +151,7 @@ class MessageTemplate(models.Model):
 
     class Meta:
         ordering = ["biobank", "kind", "language"]
-        constraints = [
-            models.UniqueConstraint(fields=["biobank", "kind", "language"], name="message_template_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["biobank", "kind", "language"], name="message_template_once")]
 
     def __str__(self) -> str:
         return f"{self.kind} [{self.language}]"

@@ -8,3 +8,7 @@ from .consents import *  # noqa: F403
 from .consents import __all__ as _consents_all
 
 __all__ += [*_consents_all]
+from .portal import *  # noqa: F403, E402
+from .portal import __all__ as _portal_all  # noqa: E402
+
+__all__ += [*_portal_all]

@@ -27,15 +27,16 @@ from ..choices import (
     PolicyAction,
     PolicyDataClass,
     PolicyStateValue,
+    PropagationKind,
     TemplateType,
     WithdrawalLevel,
 )
 from ..free_text import free_text_check
 from ..gate import donor_families
 from ..models import Consent, ConsentInvalidation, Donor, Module, Policy, PolicyState
-from ..withdrawal_effects import Withdrawal, withdrawal_effects_run
 from .consents.signing import _template_modules, nested_in
 from .permissions import require_manage_consent
+from .propagation import withdrawal_propagation_record
 
 __all__ = [
     "WITHDRAWAL_LEVEL_POLICIES",
@@ -43,6 +44,8 @@ __all__ = [
     "consent_invalidation_request",
     "consent_withdraw_module",
     "donor_withdraw",
+    "donor_withdrawal_write",
+    "module_withdrawal_write",
 ]
 
 
@@ -136,9 +139,18 @@ def consent_withdraw_module(
     """The donor withdraws one module (and the modules nested in it), recorded through the consent that carries it.
 
     Writes one withdrawal act per policy of those modules, effective ``effective``: the policies are denied for the
-    donor's whole merge family from that day on, whichever form in force also carries them.
+    donor's whole merge family from that day on, whichever form in force also carries them. The propagation
+    (``consent.services.propagation``) follows after commit.
     """
     require_manage_consent(actor, consent.biobank)
+    return module_withdrawal_write(actor=actor, consent=consent, module=module, effective=effective, reason=reason)
+
+
+def module_withdrawal_write(
+    *, actor: Actor, consent: Consent, module: Module, effective: date, reason: str, by_donor: bool = False
+) -> list[PolicyState]:
+    """``consent_withdraw_module`` without the staff permission check: the donor portal calls it for the donor's
+    own consent (``consent.services.portal``). Call inside a transaction."""
     consent = Consent.objects.select_for_update(of=("self",)).select_related("template").get(pk=consent.pk)
     if consent.status != ConsentStatus.VALID or consent.template.type != TemplateType.CONSENT:
         raise DomainError(
@@ -174,12 +186,29 @@ def consent_withdraw_module(
         consent=consent,
         module_of=module_of,
     )
+    propagation = withdrawal_propagation_record(
+        actor=actor,
+        donor=Donor.objects.get(pk=family.root),
+        family_ids=family.members,
+        kind=PropagationKind.MODULE,
+        effective=effective,
+        reason=reason,
+        policies=policies.values(),
+        module_code=module.code,
+        by_donor=by_donor,
+    )
     audit_record(
         actor=actor,
         action="consent.withdraw_module",
         obj=consent,
         reason=reason,
-        details={"module": module.code, "effective": effective.isoformat(), "policy_states": len(rows)},
+        details={
+            "module": module.code,
+            "effective": effective.isoformat(),
+            "policy_states": len(rows),
+            "propagation": propagation.pk,
+            "by_donor": by_donor,
+        },
     )
     return rows
 
@@ -190,13 +219,14 @@ def _level_covers(level: str, policy: Policy) -> bool:
     if level == WithdrawalLevel.NO_FURTHER_CONTACT:
         return contact
     if level == WithdrawalLevel.NO_FURTHER_ACCESS:
-        return contact or policy.action in (PolicyAction.COLLECT, PolicyAction.LINK)
+        # Material and data are kept (storage stays permitted); nothing new is used, released, collected or linked.
+        return contact or policy.action != PolicyAction.STORE
     return True
 
 
 WITHDRAWAL_LEVEL_POLICIES = {
     WithdrawalLevel.NO_FURTHER_CONTACT: "policies about contacting the donor again",
-    WithdrawalLevel.NO_FURTHER_ACCESS: "contact, and collecting or linking new data",
+    WithdrawalLevel.NO_FURTHER_ACCESS: "every policy but storage: use, transfer, collection, linkage and contact",
     WithdrawalLevel.NO_FURTHER_USE: "every policy: storage, use, transfer, linkage, collection and contact",
 }
 
@@ -204,8 +234,17 @@ WITHDRAWAL_LEVEL_POLICIES = {
 @transaction.atomic
 def donor_withdraw(*, actor: Actor, donor: Donor, level: str, effective: date, reason: str) -> list[PolicyState]:
     """The donor withdraws as a person at a level, whatever forms they signed: one withdrawal act per policy code
-    their merge family has acts for (the newest version of each) that the level covers."""
+    their merge family has acts for (the newest version of each) that the level covers. Staff record it on the
+    donor's behalf; the propagation (``consent.services.propagation``) follows after commit."""
     require_manage_consent(actor, donor.biobank)
+    return donor_withdrawal_write(actor=actor, donor=donor, level=level, effective=effective, reason=reason)
+
+
+def donor_withdrawal_write(
+    *, actor: Actor, donor: Donor, level: str, effective: date, reason: str, by_donor: bool = False
+) -> list[PolicyState]:
+    """``donor_withdraw`` without the staff permission check (the donor portal withdraws the donor's own
+    family). Call inside a transaction."""
     if level not in WithdrawalLevel.values:
         raise DomainError(
             _("Choose a withdrawal level: %(values)s (got %(level)r).")
@@ -237,22 +276,30 @@ def donor_withdraw(*, actor: Actor, donor: Donor, level: str, effective: date, r
     rows = _write_withdrawals(
         actor=actor, donor_id=family.root, policies=policies, effective=effective, reason=reason, level=level
     )
-    withdrawal_effects_run(
+    root = Donor.objects.get(pk=family.root)
+    propagation = withdrawal_propagation_record(
         actor=actor,
-        withdrawal=Withdrawal(
-            donor_ids=frozenset(family.members),
-            current_donor_id=family.root,
-            level=level,
-            effective=effective,
-            reason=reason,
-        ),
+        donor=root,
+        family_ids=family.members,
+        kind=PropagationKind.LEVEL,
+        effective=effective,
+        reason=reason,
+        policies=policies,
+        level=level,
+        by_donor=by_donor,
     )
     audit_record(
         actor=actor,
         action="donor.withdraw",
-        obj=Donor.objects.get(pk=family.root),
+        obj=root,
         reason=reason,
-        details={"level": level, "effective": effective.isoformat(), "policies": [p.code for p in policies]},
+        details={
+            "level": level,
+            "effective": effective.isoformat(),
+            "policies": [p.code for p in policies],
+            "propagation": propagation.pk,
+            "by_donor": by_donor,
+        },
     )
     return rows
 

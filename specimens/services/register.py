@@ -262,6 +262,15 @@ def _child(source: Specimen, **values: Any) -> Specimen:
     return Specimen(**{**inherited, **values})
 
 
+def _children_blocked(children: Sequence[Specimen]) -> None:
+    """Aliquots and derivatives of a donor who withdrew are consent-blocked from the start — also when they are
+    processed after the withdrawal but before its propagation reached the parent."""
+    blocked = withdrawn_donor_ids({c.donor_id for c in children})
+    for child in children:
+        if child.donor_id in blocked:
+            child.status = SpecimenStatus.CONSENT_BLOCKED
+
+
 @transaction.atomic
 def specimens_aliquot(
     *,
@@ -305,6 +314,7 @@ def specimens_aliquot(
         )
         for code in codes
     ]
+    _children_blocked(children)
     Specimen.objects.bulk_create(children)
     SpecimenSource.objects.bulk_create(
         [SpecimenSource(specimen=c, parent=locked, used_quantity=each) for c in children]
@@ -379,6 +389,7 @@ def specimen_derive(
     if concentration not in (None, ""):
         child.concentration = quantity_checked(concentration, field="concentration", allow_zero=True)
     _apply_sprec(child, sprec_code)
+    _children_blocked([child])
     _save_new(child)
     SpecimenSource.objects.create(specimen=child, parent=locked, used_quantity=used_in_parent)
     event_add(
@@ -454,6 +465,7 @@ def specimen_pool(
         unit=pool_unit,
         created_by=person_or_none(actor),
     )
+    _children_blocked([pool])
     _save_new(pool)
     SpecimenSource.objects.bulk_create(
         [SpecimenSource(specimen=pool, parent_id=pk, used_quantity=used) for pk, used in taken.items()]

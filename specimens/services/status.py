@@ -233,36 +233,59 @@ def specimens_dispose(*, actor: Actor, specimens: Sequence[Specimen], reason: st
     )
 
 
-def specimens_consent_block(*, actor: Actor, withdrawal: Withdrawal) -> int:
-    """The withdrawal's effect here: every specimen of the person still in the biobank becomes consent-blocked
-    (aliquots and derivatives included: each carries its donor). Runs inside ``donor_withdraw``'s transaction."""
+def specimens_consent_block(*, actor: Actor, withdrawal: Withdrawal) -> dict[str, int]:
+    """The withdrawal's effect here (run by the propagation, ``consent.services.propagation``): every specimen of
+    the person still available or reserved becomes consent-blocked — aliquots and derivatives included, each
+    carries its donor — and a reservation is cancelled first (its own event). Safe to run again: only what is still
+    available or reserved is touched. Specimens registered or processed later are blocked when they are made
+    (``withdrawn_donor_ids``)."""
     if not withdrawal.blocks_material:
-        return 0
+        return {"blocked": 0, "reservations_cancelled": 0}
     specimens = list(
         Specimen.objects.select_for_update()
         .filter(donor_id__in=withdrawal.donor_ids, status__in=[S.AVAILABLE, S.RESERVED])
         .order_by("pk")
     )
     if not specimens:
-        return 0
+        return {"blocked": 0, "reservations_cancelled": 0}
+    what = withdrawal.level or withdrawal.module_code
     reason = _("Donor withdrew (%(level)s) effective %(effective)s.") % {
-        "level": withdrawal.level,
+        "level": what,
         "effective": withdrawal.effective.isoformat(),
     }
     before = {s.pk: s.status for s in specimens}
+    reserved = [s for s in specimens if s.status == S.RESERVED]
     Specimen.objects.filter(pk__in=list(before)).update(status=S.CONSENT_BLOCKED, updated_at=timezone.now())
-    details = {"level": withdrawal.level, "effective": withdrawal.effective.isoformat()}
+    details = {
+        "level": withdrawal.level,
+        "module": withdrawal.module_code,
+        "effective": withdrawal.effective.isoformat(),
+        "propagation": withdrawal.propagation_id,
+    }
+    if reserved:
+        events_add_many(
+            actor=actor,
+            specimens=reserved,
+            type=EventType.RESERVATION_RELEASED,
+            details={**details, "cancelled": True},
+            note=_("Reservation cancelled: the donor withdrew."),
+        )
     events_add_many(actor=actor, specimens=specimens, type=EventType.CONSENT_BLOCKED, details=details, note=reason)
     audit_record_many(
         actor=actor,
         action=SpecimenAuditAction.SPECIMEN_CONSENT_BLOCK,
         reason=reason,
         entries=[
-            {"obj": s, "changes": {"status": [before[s.pk], S.CONSENT_BLOCKED]}, "details": details} for s in specimens
+            {
+                "obj": s,
+                "changes": {"status": [before[s.pk], S.CONSENT_BLOCKED]},
+                "details": {**details, "reservation_cancelled": before[s.pk] == S.RESERVED},
+            }
+            for s in specimens
         ],
     )
     facts_changed()
-    return len(specimens)
+    return {"blocked": len(specimens), "reservations_cancelled": len(reserved)}
 
 
 @transaction.atomic

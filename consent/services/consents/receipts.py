@@ -30,7 +30,7 @@ def consent_receipt_generate(*, consent_id: int) -> Consent:
         .select_related("donor", "template", "biobank", "countersigned_by")
         .get(pk=consent_id)
     )
-    if consent.receipt_sha256 or consent.source != ConsentSource.ELECTRONIC:
+    if consent.receipt_sha256 or consent.source not in (ConsentSource.ELECTRONIC, ConsentSource.DONOR_PORTAL):
         return consent
     data = receipt_pdf(consent)
     consent.receipt_sha256 = hashlib.sha256(data).hexdigest()  # of the PDF as served, not of the encrypted file
