@@ -19,13 +19,13 @@ from ...models import DonorAccount
 from ...selectors.portal import portal_overview
 from ...services.portal import donor_choice_change, donor_reconsent, donor_self_withdraw
 from ..forms import ChoiceChangeForm, ReconsentForm, WithdrawForm
-from .common import donor_page, language_of
+from .common import ChoiceRow, choice_rows, donor_page, language_of, withdrawal_label
 
 WITHDRAWN_KEY = "donor_portal_withdrawn"  # what the last withdrawal was, for the confirmation page
 
 
-def _module_row(overview: Any, module_code: str) -> Any:
-    row = next((row for row in overview.modules if row.code == module_code), None)
+def _module_row(overview: Any, module_code: str) -> ChoiceRow:
+    row = next((row for row in choice_rows(overview) if row.code == module_code), None)
     if row is None:
         raise Http404(_("Your consent has no such part."))
     return row
@@ -48,14 +48,14 @@ def choice_change(request: AuthenticatedHttpRequest, account: DonorAccount, modu
                 signer_name=form.cleaned_data["signer_name"],
             )
         except DomainError as error:
-            add_domain_error(form, error)
+            add_domain_error(form, error, {"module": "choice"})
             status = error.status_code
         else:
             messages.success(request, _("Your choice is saved. A confirmation is in your messages."))
             return redirect("donor_portal:home")
     elif form.is_bound:
         status = 400
-    context = {"account": account, "overview": overview, "row": row, "form": form}
+    context = {"account": account, "row": row, "form": form}
     return render(request, "consent/portal/choice_change.html", context, status=status)
 
 
@@ -93,10 +93,11 @@ def reconsent(request: AuthenticatedHttpRequest, account: DonorAccount, template
 
 
 def _withdrawable(overview: Any) -> list[tuple[str, str, Any]]:
-    """(module code, title, consent) of the parts the donor has agreed to and may withdraw alone."""
+    """(module code, title, consent) of the parts the donor has agreed to and may withdraw alone (a part required
+    to take part is withdrawn with one of the three levels)."""
     return [
         (row.code, row.title, row.consent)
-        for row in overview.modules
+        for row in choice_rows(overview)
         if row.state == "accepted" and not row.mandatory and row.consent is not None
     ]
 
@@ -133,7 +134,7 @@ def withdraw(request: AuthenticatedHttpRequest, account: DonorAccount) -> HttpRe
             return redirect("donor_portal:withdraw_done")
     elif form.is_bound:
         status = 400
-    context = {"account": account, "overview": overview, "form": form}
+    context = {"account": account, "withdrawal": withdrawal_label(overview.withdrawal), "form": form}
     return render(request, "consent/portal/withdraw.html", context, status=status)
 
 

@@ -4,6 +4,8 @@ included), in the account's language, never cached."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec
 
@@ -15,8 +17,9 @@ from django.views.decorators.cache import never_cache
 
 from biobank.accounts.principals import AuthenticatedHttpRequest
 
-from ...models import DonorAccount
-from ...selectors.portal import account_of
+from ...choices import TemplateStatus, WithdrawalLevel
+from ...models import Consent, DonorAccount
+from ...selectors.portal import PortalOverview, account_of
 
 P = ParamSpec("P")
 DonorView = Callable[Concatenate[AuthenticatedHttpRequest, DonorAccount, P], HttpResponse]
@@ -49,3 +52,64 @@ def language_of(obj: Any, language: str, fallback: str = "en") -> str:
         if code in codes:
             return code
     return codes[0] if codes else language
+
+
+@dataclass(frozen=True)
+class SignedRow:
+    """A signed form as the home page lists it."""
+
+    consent: Consent
+    title: str
+    version_label: str
+    signed_on: date
+    source: str
+    receipt: bool
+
+
+@dataclass(frozen=True)
+class ChoiceRow:
+    """One part of the consent in force today, with the form it is changed through and whether it can be."""
+
+    code: str
+    title: str
+    text: str
+    state: str
+    since: date | None
+    mandatory: bool
+    consent: Consent | None
+    changeable: bool
+
+
+def signed_rows(overview: PortalOverview, language: str) -> list[SignedRow]:
+    rows = []
+    for consent in overview.consents:
+        titles = {text.language: text.title for text in consent.template.texts.all()}
+        title = titles.get(language) or titles.get("en") or next(iter(titles.values()), consent.template.code)
+        rows.append(
+            SignedRow(
+                consent,
+                title,
+                consent.template.version_label,
+                consent.signed_on,
+                str(consent.get_source_display()),
+                bool(consent.receipt_sha256),
+            )
+        )
+    return rows
+
+
+def choice_rows(overview: PortalOverview) -> list[ChoiceRow]:
+    """A part can be changed here unless it is required to take part; an answer other than "I agree" only while the
+    signed version is still in use (otherwise the donor signs the newer version)."""
+    consents = {consent.pk: consent for consent in overview.consents}
+    rows = []
+    for row in overview.modules:
+        consent = consents.get(row.consent_id)
+        in_use = consent is not None and consent.template.status == TemplateStatus.ACTIVE
+        changeable = consent is not None and not row.mandatory and (row.state == "accepted" or in_use)
+        rows.append(ChoiceRow(row.code, row.title, row.text, row.state, row.since, row.mandatory, consent, changeable))
+    return rows
+
+
+def withdrawal_label(level: str) -> str:
+    return str(WithdrawalLevel(level).label) if level in WithdrawalLevel.values else ""

@@ -14,7 +14,7 @@ from biobank.errors import DomainError
 from ...models import Consent, DonorAccount
 from ...selectors.portal import portal_consent, portal_history, portal_overview, portal_projects
 from ...services.portal import donor_receipt_read
-from .common import donor_page, language_of
+from .common import choice_rows, donor_page, language_of, signed_rows, withdrawal_label
 
 
 def _own_consent(account: DonorAccount, consent_id: int) -> Consent:
@@ -28,7 +28,14 @@ def _own_consent(account: DonorAccount, consent_id: int) -> Consent:
 @donor_page
 def home(request: AuthenticatedHttpRequest, account: DonorAccount) -> HttpResponse:
     overview = portal_overview(account)
-    return render(request, "consent/portal/home.html", {"account": account, "overview": overview})
+    context = {
+        "account": account,
+        "overview": overview,
+        "choices": choice_rows(overview),
+        "signed": signed_rows(overview, account.language),
+        "withdrawal": withdrawal_label(overview.withdrawal),
+    }
+    return render(request, "consent/portal/home.html", context)
 
 
 @require_GET
@@ -59,8 +66,8 @@ def receipt(request: AuthenticatedHttpRequest, account: DonorAccount, consent_id
     consent = _own_consent(account, consent_id)
     try:
         data = donor_receipt_read(account=account, consent=consent)
-    except DomainError as error:  # no receipt (yet): a page saying so, not a broken download
-        raise Http404(error.message) from None
+    except (DomainError, Consent.DoesNotExist) as error:  # no receipt (yet), or not the donor's: 404
+        raise Http404(getattr(error, "message", "")) from None
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="my-consent-{consent.pk}.pdf"'
     response["Cache-Control"] = "no-store"

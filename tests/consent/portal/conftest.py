@@ -44,10 +44,10 @@ def catalogue(biobank_a, consent_officer_a):
 
 @pytest.fixture
 def make_portal_donor(register, catalogue, consent_officer_a, django_capture_on_commit_callbacks):
-    def build(**identity) -> PortalDonor:
+    def build(language: str = "en", **identity) -> PortalDonor:
         donor = register(**identity).donor
         with django_capture_on_commit_callbacks(execute=True):
-            consent = record(consent_officer_a, donor, catalogue, choices=CHOICES)
+            consent = record(consent_officer_a, donor, catalogue, choices=CHOICES, language=language)
             invitation = donor_invite(actor=consent_officer_a, donor=donor)
         consent.refresh_from_db()
         return PortalDonor(donor=donor, consent=consent, account=invitation.account, token=invitation.token)

@@ -7,19 +7,31 @@ import pytest
 
 from consent.choices import ConsentSource
 from consent.models import Consent, WithdrawalPropagation
-from consent.services import template_activate, template_create
-from tests.consent.factories import texts
+from consent.services import template_activate, template_new_version
 
 
-def test_a_choice_changes_with_the_typed_name(as_jane, jane):
+def test_declining_a_part_agreed_to_withdraws_it_from_today(as_jane, jane):
     response = as_jane.post("/my/choices/recontact/", {"choice": "declined", "signer_name": "Jane Marie Schmidt"})
 
     assert response.status_code == 302 and response["Location"] == "/my/"
+    propagation = WithdrawalPropagation.objects.get(donor=jane.donor)
+    assert propagation.module_code == "recontact" and propagation.by_donor
+    home = as_jane.get("/my/")
+    row = next(r for r in home.context["choices"] if r.code == "recontact")
+    assert row.state == "withdrawn"
+    assert "Your choice is saved." in home.content.decode()
+
+
+def test_agreeing_to_a_part_declined_is_a_new_consent_given_in_the_portal(as_jane, jane):
+    response = as_jane.post("/my/choices/research/", {"choice": "accepted", "signer_name": "Jane Marie Schmidt"})
+
+    assert response.status_code == 302
     newest = Consent.objects.filter(donor=jane.donor).order_by("-pk").first()
-    assert newest.source == ConsentSource.DONOR_PORTAL
-    assert newest.choices.get(module__code="recontact").choice == "declined"
-    row = next(r for r in as_jane.get("/my/").context["overview"].modules if r.code == "recontact")
-    assert row.state == "declined"
+    assert newest.pk != jane.consent.pk and newest.source == ConsentSource.DONOR_PORTAL
+    assert newest.choices.get(module__code="research").choice == "accepted"
+    assert newest.choices.get(module__code="recontact").choice == "accepted"  # carried over
+    row = next(r for r in as_jane.get("/my/").context["choices"] if r.code == "research")
+    assert row.state == "accepted"
 
 
 def test_without_a_name_the_error_is_at_the_field_and_the_choice_is_kept(as_jane, jane):
@@ -52,17 +64,9 @@ def test_a_mandatory_part_offers_no_form_but_the_way_to_withdraw(as_jane):
 
 
 @pytest.fixture
-def version_2(catalogue, consent_officer_a, biobank_a):
-    modules = [row.module for row in catalogue.template_modules.select_related("module").order_by("position")]
-    template = template_create(
-        actor=consent_officer_a,
-        biobank=biobank_a,
-        code="broad",
-        version_label="v2",
-        texts={"en": {"title": "Broad consent v2", "text": "The new text."}, "de": {"title": "B2", "text": "Neu."}},
-        modules=modules,
-        consent_validity="P30Y",
-    )
+def version_2(catalogue, consent_officer_a):
+    texts = {"en": {"title": "Broad consent v2", "text": "The new text."}, "de": {"title": "B2", "text": "Neu."}}
+    template = template_new_version(actor=consent_officer_a, previous=catalogue, version_label="v2", texts=texts)
     return template_activate(actor=consent_officer_a, template=template)
 
 
@@ -133,6 +137,3 @@ def test_a_withdrawal_by_one_donor_does_not_touch_another(as_jane, jane, max_):
     as_jane.post("/my/withdraw/", {"what": "no_further_contact"})
 
     assert not WithdrawalPropagation.objects.filter(donor=max_.donor).exists()
-
-
-_ = texts  # the catalogue's helper, kept for building further versions in these tests

@@ -47,10 +47,8 @@ def test_the_signed_version_shows_its_text_parts_and_answers(as_jane, jane):
     assert "Yes, I agree" in page and "No, I do not agree" in page
 
 
-def test_the_signed_version_in_german_shows_the_german_text(client, make_portal_donor, register):
-    donor = make_portal_donor()
-    donor.consent.language = "de"  # as if signed in German: the page follows the signed language
-    donor.consent.save(update_fields=["language"])
+def test_the_signed_version_in_german_shows_the_german_text(client, make_portal_donor):
+    donor = make_portal_donor(language="de")  # the account's language is English: the page follows the signature
     client.force_login(donor.user)
 
     page = client.get(f"/my/consents/{donor.consent.pk}/").content.decode()
