@@ -20,6 +20,9 @@ class ConsentConfig(AppConfig):
         # donor registry (consent/views/donors.py)
         register_biobank_link(label=_("Donors"), url_name="consent:donor_list", perm=Perm.VIEW_DONORS)
         register_biobank_link(label=_("Identity lookup"), url_name="consent:identity_lookup", perm=Perm.VIEW_IDENTITY)
+        # dynamic consent, staff side (consent/views/portal_staff.py)
+        register_biobank_link(label=_("Re-consent campaigns"), url_name="consent:campaign_list", perm=Perm.VIEW_DONORS)
+        register_biobank_link(label=_("Messages to donors"), url_name="consent:message_list", perm=Perm.MANAGE_CONSENT)
 
         from biobank.demo import register_demo_seeder
 

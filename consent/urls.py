@@ -68,3 +68,15 @@ urlpatterns += [
     path("<slug:code>/modules/new/", catalogue_views.module_create, name="module_create"),
     path("<slug:code>/templates/new/", catalogue_views.template_create, name="template_create"),
 ]
+
+# --- dynamic consent, staff side: portal invitations, re-consent campaigns, donor messages (views/portal_staff.py) ---
+from .views import portal_staff as portal_staff_views  # noqa: E402
+
+urlpatterns += [
+    path("<slug:code>/donors/<str:pid>/invite/", portal_staff_views.donor_invite_view, name="donor_invite"),
+    path("<slug:code>/campaigns/", portal_staff_views.campaign_list, name="campaign_list"),
+    path("<slug:code>/campaigns/new/", portal_staff_views.campaign_new, name="campaign_new"),
+    path("<slug:code>/campaigns/<int:campaign_id>/", portal_staff_views.campaign_detail, name="campaign_detail"),
+    path("<slug:code>/messages/", portal_staff_views.message_list, name="message_list"),
+    path("<slug:code>/messages/<slug:kind>/<slug:language>/", portal_staff_views.message_edit, name="message_edit"),
+]

@@ -101,6 +101,16 @@ class EventType(models.TextChoices):
     CONSENT_BLOCKED = "consent_blocked", _("Consent-blocked")
     CONSENT_UNBLOCKED = "consent_unblocked", _("Consent block lifted")
     SPREC_CHANGED = "sprec_changed", _("SPREC code changed")
+    # Staff's decision about a specimen already shipped when its donor withdrew (recall, destroy, keep).
+    WITHDRAWAL_DECISION = "withdrawal_decision", _("Decision after the donor's withdrawal")
+
+
+class ShipmentDecision(models.TextChoices):
+    """What staff decide about a specimen shipped before its donor's withdrawal."""
+
+    RECALL = "recall", _("Recall it from the recipient")
+    DESTROY = "destroy", _("Ask the recipient to destroy it")
+    KEEP = "keep", _("Keep: used before the withdrawal, lawfully")
 
 
 class QcMeasure(models.TextChoices):
@@ -169,6 +179,10 @@ class SpecimenAuditAction(models.TextChoices):
     SPECIMEN_MOVE = "specimen.move", _("Specimen moved")
     SPECIMEN_UNPLACE = "specimen.unplace", _("Specimen taken out of storage")
     SPECIMEN_CONSENT_BLOCK = "specimen.consent_block", _("Specimens consent-blocked")
+    SPECIMEN_WITHDRAWAL_DECISION = (
+        "specimen.withdrawal_decision",
+        _("Decision on a shipped specimen after a withdrawal"),
+    )
     SPECIMEN_IMPORT = "specimen.import", _("Specimens imported")
     SPECIMEN_IMPORT_UPLOAD = "specimen.import_upload", _("Import file uploaded")
     SPECIMEN_LABELS = "specimen.labels", _("Labels printed")

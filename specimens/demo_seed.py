@@ -27,6 +27,7 @@ from biobank.demo import DemoContext
 from catalog.models import Collection
 from consent.models import Consent, Donor
 
+from .choices import SpecimenStatus
 from .models import Specimen, StorageUnit
 from .services import (
     AliquotPlan,
@@ -123,6 +124,8 @@ def seed(context: DemoContext) -> None:
             notes="EDTA tube, demo",
             diagnosis=DIAGNOSES.get(collection.code, ""),
         )
+        if blood.status == SpecimenStatus.CONSENT_BLOCKED:  # a donor who withdrew their samples: never processed
+            continue
         plasma = specimen_derive(
             actor=actor,
             parent=blood,

@@ -21,6 +21,7 @@ from .views import actions as action_views  # noqa: E402
 from .views import labels as label_views  # noqa: E402
 from .views import register as register_views  # noqa: E402
 from .views import specimens as specimen_views  # noqa: E402
+from .views import withdrawals as withdrawal_views  # noqa: E402
 from .views import worklists as worklist_views  # noqa: E402
 
 urlpatterns += [
@@ -31,6 +32,7 @@ urlpatterns += [
     path("<slug:code>/labels/", label_views.labels, name="labels"),
     path("<slug:code>/worklists/", worklist_views.worklist_index, name="worklists"),
     path("<slug:code>/worklists/<slug:worklist>/", worklist_views.worklist_detail, name="worklist"),
+    path("<slug:code>/withdrawals/", withdrawal_views.shipment_decisions, name="shipment_decisions"),
     # A barcode may hold "/" (specimens.services.barcodes.BARCODE_RE): it comes last in the path.
     path("<slug:code>/s/<path:barcode>/", specimen_views.specimen_detail, name="specimen_detail"),
     path("<slug:code>/act/<slug:act>/<path:barcode>/", action_views.specimen_action, name="specimen_action"),

@@ -28,7 +28,7 @@ from biobank.web.forms import add_domain_error
 from biobank.web.paging import before_position
 
 from .. import services
-from ..choices import DuplicateReviewStatus
+from ..choices import DonorStatus, DuplicateReviewStatus
 from ..forms.consents import DonorWithdrawForm
 from ..forms.donors import (
     DonorRegisterForm,
@@ -39,6 +39,7 @@ from ..forms.donors import (
     ReasonForm,
     ReidentifyForm,
 )
+from ..forms.portal_staff import InviteForm
 from ..models import Donor
 from ..selectors import (
     donor_get_for,
@@ -50,6 +51,7 @@ from ..selectors import (
     pid_canonical,
 )
 from ..selectors.consents import consents_of_donor
+from ..selectors.portal_staff import donor_portal_status, donor_propagations, family_of
 
 PAGE_SIZE = 50
 
@@ -133,9 +135,14 @@ def donor_detail(request: AuthenticatedHttpRequest, code: str, pid: str) -> Http
         )
         return redirect("consent:donor_detail", code=biobank.code, pid=donor.pid_display)
     perms = _perms(request, biobank)
+    family = family_of(donor)
     context = {
         "biobank": biobank,
         "donor": donor,
+        "portal": donor_portal_status(donor, family),
+        "propagations": donor_propagations(family),
+        "can_invite": "manage_consent" in perms and donor.status == DonorStatus.ACTIVE,
+        "invite_form": InviteForm(),
         "earlier_pids": [display(pid) for pid in earlier_pids_of(donor)],
         "consents": consents_of_donor(user=request.user, donor=donor).order_by("-signed_on", "-pk"),
         "can_identity": "view_identity" in perms,

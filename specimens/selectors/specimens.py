@@ -8,15 +8,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import BigIntegerField, F, Func, Q, QuerySet
 from django.utils import timezone
 
 from biobank.accounts.choices import Perm
 from biobank.accounts.principals import Principal
 from biobank.accounts.selectors import biobank_ids_with_perm
 from biobank.pseudonyms import checkchar
+from consent.gate import donor_families
+from consent.models import WithdrawalPropagation
+from consent.withdrawal_effects import withdrawn_donor_ids
 
-from ..choices import IN_STOCK, LineageKind, SpecimenStatus
+from ..choices import IN_STOCK, EventType, LineageKind, SpecimenStatus
 from ..models import Specimen, SpecimenEvent, SpecimenSource
 
 LIST_RELATED = ("biobank", "collection", "donor", "box")
@@ -86,9 +89,42 @@ def specimen_timeline(specimen: Specimen) -> QuerySet[SpecimenEvent]:
 WORKLISTS = ("received_today", "to_process", "to_store", "to_dispose")
 
 
+def _families_of(donor_ids: set[int]) -> set[int]:
+    """Every donor record of the persons ``donor_ids`` stand for, as the merge families are now (one query)."""
+    if not donor_ids:
+        return set()
+    return {member for family in donor_families(sorted(donor_ids)).values() for member in family.members}
+
+
+def donors_to_dispose() -> set[int]:
+    """Donor records of persons whose material is to be destroyed: a "no further use" withdrawal
+    (``WithdrawalPropagation.destroys_material``) still standing (no consent signed since), taken over the merge
+    family as it is today, so a record merged in later counts too. Asked anew on every read: a live list."""
+    withdrawn = set(
+        WithdrawalPropagation.objects.filter(destroys_material=True)
+        .annotate(member=Func(F("donor_ids"), function="unnest", output_field=BigIntegerField()))
+        .values_list("member", flat=True)
+    )
+    if not withdrawn:
+        return set()
+    return _families_of(withdrawn_donor_ids(_families_of(withdrawn)))
+
+
+def donors_with_material_blocked() -> set[int]:
+    """Donor records of persons with a withdrawal that blocks their material (a level that stops access or use,
+    or a module that denies using or sending biomaterial), over today's merge families."""
+    blocked = set(
+        WithdrawalPropagation.objects.filter(blocks_material=True)
+        .annotate(member=Func(F("donor_ids"), function="unnest", output_field=BigIntegerField()))
+        .values_list("member", flat=True)
+    )
+    return _families_of(blocked)
+
+
 def worklist(queryset: QuerySet[Specimen], name: str) -> QuerySet[Specimen]:
     """The technician's lists: received today; primary specimens not yet processed (no aliquot or derivative);
-    specimens in stock with no position; consent-blocked specimens waiting for disposal."""
+    specimens in stock with no position; the specimens still in the biobank of donors who withdrew with "no further
+    use" (consent-blocked, or available/reserved should any have escaped the block): to be destroyed."""
     today = timezone.localdate()
     start = timezone.make_aware(datetime.combine(today, time.min))
     if name == "received_today":
@@ -100,5 +136,13 @@ def worklist(queryset: QuerySet[Specimen], name: str) -> QuerySet[Specimen]:
     if name == "to_store":
         return queryset.filter(status__in=sorted(IN_STOCK), box__isnull=True)
     if name == "to_dispose":
-        return queryset.filter(status=SpecimenStatus.CONSENT_BLOCKED)
+        return queryset.filter(status__in=sorted(IN_STOCK), donor_id__in=sorted(donors_to_dispose()))
     return queryset.none()
+
+
+def shipments_awaiting_decision(queryset: QuerySet[Specimen]) -> QuerySet[Specimen]:
+    """Distributed specimens of donors whose material a withdrawal blocks, with no staff decision recorded yet
+    (recall, destroy at the recipient, or keep): a live list, like the disposal worklist."""
+    return queryset.filter(
+        status=SpecimenStatus.DISTRIBUTED, donor_id__in=sorted(donors_with_material_blocked())
+    ).exclude(events__type=EventType.WITHDRAWAL_DECISION)

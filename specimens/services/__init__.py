@@ -27,12 +27,14 @@ from .storage import (
     storage_unit_create,
     storage_unit_update,
 )
+from .withdrawals import shipment_decision_record
 
 __all__ = [
     "AliquotPlan",
     "event_add",
     "events_add_many",
     "require_change_specimens",
+    "shipment_decision_record",
     "specimen_derive",
     "specimen_event_record",
     "specimen_move",

@@ -27,7 +27,7 @@ from biobank.web.paging import before_position
 from catalog.models import Collection
 
 from .. import sprec
-from ..choices import EventType
+from ..choices import EventType, ShipmentDecision
 from ..forms.actions import (
     AliquotForm,
     DeriveForm,
@@ -148,6 +148,7 @@ DETAIL_LABELS = {
     "freeze_thaw_count": gettext_lazy("freeze-thaw cycles"),
     "level": gettext_lazy("withdrawal"),
     "effective": gettext_lazy("effective"),
+    "decision": gettext_lazy("decision"),
 }
 
 
@@ -157,6 +158,8 @@ def _event_rows(events: list[SpecimenEvent]) -> list[dict[str, Any]]:
     for event in events:
         details = dict(event.details or {})
         gate = details.pop("gate", None)
+        if details.get("decision") in ShipmentDecision.values:  # a decision after a withdrawal, in words
+            details["decision"] = ShipmentDecision(details["decision"]).label
         pairs = [
             (DETAIL_LABELS.get(key, key), ", ".join(map(str, value)) if isinstance(value, list) else value)
             for key, value in details.items()

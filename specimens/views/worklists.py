@@ -21,7 +21,7 @@ from biobank.web.paging import before_position
 
 from ..forms.lists import ScanForm
 from ..selectors.lists import specimens_of_biobank
-from ..selectors.specimens import WORKLISTS
+from ..selectors.specimens import WORKLISTS, shipments_awaiting_decision
 from ..selectors.specimens import worklist as worklist_of
 from ..services.reception import specimen_receive
 from .common import PAGE_SIZE, can_change
@@ -36,7 +36,10 @@ HINTS = {
     "received_today": gettext_lazy("Scan a tube as it arrives: its reception is recorded now."),
     "to_process": gettext_lazy("Primary specimens without aliquots or derivatives. Scan one to open it."),
     "to_store": gettext_lazy("Specimens in the biobank without a position. Scan one to open it."),
-    "to_dispose": gettext_lazy("Consent-blocked specimens waiting for disposal. Scan one to open it."),
+    "to_dispose": gettext_lazy(
+        "Specimens still here of donors who withdrew with “no further use”: destroy them and record the "
+        "disposal. Scan one to open it."
+    ),
 }
 
 
@@ -50,11 +53,13 @@ def worklist_index(request: AuthenticatedHttpRequest, code: str) -> HttpResponse
         {"name": name, "title": TITLES[name], "hint": HINTS[name], "count": worklist_of(specimens, name).count()}
         for name in WORKLISTS
     ]
-    return render(
-        request,
-        "specimens/worklist_index.html",
-        {"biobank": biobank, "lists": lists, "scan": ScanForm(auto_id="scan_%s")},
-    )
+    context = {
+        "biobank": biobank,
+        "lists": lists,
+        "scan": ScanForm(auto_id="scan_%s"),
+        "shipments": shipments_awaiting_decision(specimens).count(),
+    }
+    return render(request, "specimens/worklist_index.html", context)
 
 
 def _scanned(request: AuthenticatedHttpRequest, biobank: Biobank, name: str, form: ScanForm) -> HttpResponse | None:

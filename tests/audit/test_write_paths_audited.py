@@ -22,6 +22,7 @@ from catalog import services as catalog_services
 from tests.accounts.factories import UserFactory
 from tests.audit import write_path_exercises as ex
 from tests.audit import write_path_exercises_catalog as cx
+from tests.audit import write_path_exercises_consent_staff as consent_staff_ex
 from tests.audit import write_path_exercises_specimens as sx
 from tests.audit import write_path_exercises_specimens_api as sax
 from tests.audit import write_path_exercises_storage as storage_ex
@@ -128,6 +129,10 @@ ROUTES: dict[str, Audited | ChangesNothing] = {
     "consent:donor_merge POST": Audited(ex.consent_donor_merge, "donor.merge"),
     "consent:donor_withdraw POST": Audited(ex.consent_donor_withdraw, "donor.withdraw"),
     "consent:duplicate_review POST": Audited(ex.consent_duplicate_review, "duplicate_review.decide"),
+    # consent: dynamic consent, staff side (issue 13)
+    "consent:donor_invite POST": Audited(consent_staff_ex.donor_invite, "donor.portal_invite"),
+    "consent:campaign_new POST": Audited(consent_staff_ex.campaign_new, "consent.campaign_create"),
+    "consent:message_edit POST": Audited(consent_staff_ex.message_edit, "consent.message_template_save"),
     "api-donor-list POST": Audited(ex.api_donor_register, "donor.register"),
     "api-donor-identity POST": Audited(ex.api_donor_identity, "donor.identity_view"),
     "api-consent-check-bulk POST": ChangesNothing(
@@ -143,6 +148,7 @@ ROUTES: dict[str, Audited | ChangesNothing] = {
     "specimens:specimen_action POST": Audited(sx.specimen_action, "specimen.event"),
     "specimens:worklist POST": Audited(sx.worklist_scan, "specimen.event"),
     "specimens:labels POST": Audited(sx.labels_print, "specimen.labels"),
+    "specimens:shipment_decisions POST": Audited(sx.shipment_decision, "specimen.withdrawal_decision"),
     # specimens (issue 11, item 7: the API for partner systems)
     "api-specimen-list POST": Audited(sax.api_specimen_register, "specimen.register"),
     "api-specimen-detail PATCH": Audited(sax.api_specimen_update, "specimen.update"),

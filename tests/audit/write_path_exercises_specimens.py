@@ -60,3 +60,18 @@ def labels_print(f: Any) -> None:
     data |= {"output": "pdf", "start_position": "1", "dpi": "300"}
     response = _ok(f.client.post(reverse("specimens:labels", args=[f.biobank_a.code]), data), 200)
     assert response["Content-Type"] == "application/pdf"
+
+
+def shipment_decision(f: Any) -> None:
+    from specimens.services import specimens_ship
+    from tests.specimens.factories import consented_donor
+    from tests.specimens.withdrawal_helpers import withdraw
+
+    technician = make_member(f.biobank_a, Role.TECHNICIAN, email="specimen-tech@example.org")
+    donor = consented_donor(f.biobank_a)
+    specimen = make_specimen(collection=make_collection(f.biobank_a), donor=donor)
+    specimens_ship(actor=None, specimens=[specimen], purpose="GRU", recipient="Lab X")
+    withdraw(donor)
+    f.client.force_login(technician)
+    data = {"specimens": [specimen.pk], "decision": "recall", "note": "Asked Lab X to send it back"}
+    _ok(f.client.post(reverse("specimens:shipment_decisions", args=[f.biobank_a.code]), data), 302)

@@ -885,13 +885,17 @@ def test_no_further_contact_withdraws_contact_only(biobank_a, officer, checker, 
     assert duo(donor, HMB, data_class="material").answer == Answer.PERMITTED
 
 
-def test_no_further_access_withdraws_contact_collect_and_link(biobank_a, officer, checker):
+def test_no_further_access_keeps_only_storage(biobank_a, officer, checker):
+    """Issue 13: "no further access" keeps material and data (storage) but releases nothing new: use, transfer,
+    collection, linkage and contact are withdrawn."""
     donor, _ = duo_donor(
         biobank_a,
         officer,
         checker,
         [
             P("bio-use", terms=["GRU"]),
+            P("bio-store", action="store"),
+            P("bio-transfer", action="transfer"),
             P("collect", data_class="medical_data", action="collect"),
             P("link", data_class="medical_data", action="link"),
             P("contact", data_class="contact", action="contact"),
@@ -899,9 +903,10 @@ def test_no_further_access_withdraws_contact_collect_and_link(biobank_a, officer
     )
     services.donor_withdraw(actor=officer, donor=donor, level="no_further_access", effective=day(10), reason="Call")
 
-    for code in ("collect", "link", "contact"):
+    for code in ("bio-use", "bio-transfer", "collect", "link", "contact"):
         assert policy_answer(donor, code).code == "withdrawn", code
-    assert policy_answer(donor, "bio-use").answer == Answer.PERMITTED
+    assert policy_answer(donor, "bio-store").answer == Answer.PERMITTED
+    assert duo(donor, GRU).answer == Answer.DENIED
 
 
 def test_no_further_use_withdraws_everything(biobank_a, officer, checker, catalogue):

@@ -86,7 +86,7 @@ def seed() -> dict[str, str]:
     from biobank.accounts.models import ApiToken, Biobank, Membership, RoleGrant, User
     from biobank.audit.models import AuditEvent
     from catalog.models import Collection, Network, Person, ResearchResource
-    from consent.models import Consent, Donor, DuplicateReview, Template
+    from consent.models import Consent, Donor, DonorMessage, DuplicateReview, ReconsentCampaign, Template
     from specimens.models import ImportJob, Specimen, StorageUnit
 
     call_command("seed_demo", stdout=StringIO())
@@ -138,6 +138,13 @@ def seed() -> dict[str, str]:
         "barcode": specimen.barcode if specimen else "NO-SPECIMEN-1",
         "worklist": "to_process",
         "act": "thaw",
+        # dynamic consent, staff side: a re-consent campaign (a 404 page while the demo has none), a donor message
+        "campaign_id": first_pk(ReconsentCampaign.objects.filter(biobank=biobank)),
+        "kind": "donor_invitation",
+        "language": "en",
+        # the donor portal (/my/): a part of a consent, a donor message (404 pages for anyone without it)
+        "module_code": "recontact",
+        "message_id": first_pk(DonorMessage.objects.all()),
     }
 
 

@@ -74,6 +74,8 @@ POST_NEEDS: dict[str, str] = {
     "biobanks/<slug:code>/members/requests/<int:grant_id>/reject/": "manage_members",
     "specimens/<slug:code>/act/<slug:act>/<path:barcode>/": "change_specimens",
     "specimens/<slug:code>/imports/<int:import_id>/commit/": "change_specimens",
+    # the donor may have no e-mail in the vault: the officer is sent back to the donor page with the message
+    "consent/<slug:code>/donors/<str:pid>/invite/": "manage_consent",
     # without a state the data manager is sent back to the collection with the message naming the allowed states
     "catalogue/manage/<slug:code>/collections/<int:pk>/state/": "manage_catalog",
 }
@@ -192,6 +194,14 @@ PAGES: dict[str, Row] = {
     # The technician's specimen pages (specimens/views/): reading needs view_specimens, acting change_specimens.
     "specimens/<slug:code>/": staff("view_specimens"),
     "specimens/<slug:code>/export/": staff("view_specimens"),
+    # dynamic consent, staff side (consent/views/portal_staff.py; issue 13)
+    "consent/<slug:code>/donors/<str:pid>/invite/": POST_ONLY,
+    "consent/<slug:code>/campaigns/": staff("view_donors"),
+    "consent/<slug:code>/campaigns/new/": staff("manage_consent"),
+    "consent/<slug:code>/campaigns/<int:campaign_id>/": staff("view_donors"),
+    "consent/<slug:code>/messages/": staff("manage_consent"),
+    "consent/<slug:code>/messages/<slug:kind>/<slug:language>/": staff("manage_consent"),
+    "specimens/<slug:code>/withdrawals/": staff("view_specimens"),
     "specimens/<slug:code>/scan/": staff("view_specimens", 302),  # no code scanned: back to the list
     "specimens/<slug:code>/register/": staff("change_specimens"),
     "specimens/<slug:code>/labels/": staff("change_specimens"),
@@ -265,9 +275,15 @@ GET_ONLY: set[str] = {
     "my/projects/",
     "my/messages/",
     "my/messages/<int:message_id>/",
+    "consent/<slug:code>/campaigns/",
+    "consent/<slug:code>/campaigns/<int:campaign_id>/",
+    "consent/<slug:code>/messages/",
 }
 # Pages whose second path parameter names a view of the biobank (a worklist), not an object that could be foreign.
-NAMED_VIEWS = {"specimens/<slug:code>/worklists/<slug:worklist>/"}
+NAMED_VIEWS = {
+    "specimens/<slug:code>/worklists/<slug:worklist>/",
+    "consent/<slug:code>/messages/<slug:kind>/<slug:language>/",  # a kind of donor message, in a language
+}
 # Not objects of a biobank: one-time links, the same answer for any value.
 NOT_BIOBANK_OBJECTS = ("accounts/", "my/welcome/")
 # Under accounts/ but naming a biobank and one of its members: probed like the biobank pages.
@@ -297,6 +313,16 @@ def import_job_of(side: Side) -> Any:
 
     data = f"donor_pid,collection,sample_type,quantity,unit\n{side.donor.pid_display},{side.collection.code},SER,1,mL\n"
     return import_upload(actor=None, biobank=side.biobank, data=data.encode(), file_name="matrix.csv")
+
+
+def campaign_of(side: Side) -> Any:
+    """A re-consent campaign of ``side``'s biobank (no donors: the page shows its empty progress)."""
+    from consent.models import ReconsentCampaign
+
+    campaign = ReconsentCampaign.objects.filter(biobank=side.biobank).first()
+    return campaign or ReconsentCampaign.objects.create(
+        biobank=side.biobank, template=side.template, title="Matrix campaign", created_by=side.officer
+    )
 
 
 def catalogue_objects_of(side: Side) -> dict[str, int]:
@@ -335,6 +361,9 @@ def fill(route: str, side: Side, *, code_of: Side | None = None) -> str:
     }
     if "<int:import_id>" in route:
         values["import_id"] = import_job_of(side).pk
+    if "<int:campaign_id>" in route:
+        values["campaign_id"] = campaign_of(side).pk
+    values |= {"kind": "donor_invitation", "language": "en"}
     if route.startswith("catalogue/manage/"):
         values |= catalogue_objects_of(side)
     return "/" + PARAMETER.sub(lambda match: str(values[match.group(1)]), route)

@@ -24,6 +24,7 @@ from biobank.errors import DomainError, InvalidFields
 
 from ...choices import MessageKind
 from ...models import DonorAccount, DonorMessage, IdentityRecord, MessageTemplate
+from ...vault_crypto import vault_get
 from ..permissions import require_manage_consent
 
 LANGUAGES = ("en", "de")
@@ -174,8 +175,9 @@ def vault_email(donor_ids: list[int]) -> str:
     records = {r.donor_id: r for r in IdentityRecord.objects.filter(donor_id__in=donor_ids)}
     for donor_id in donor_ids:
         record = records.get(donor_id)
-        if record is not None and record.email:
-            return str(record.email)
+        email = vault_get(record, "email") if record is not None else None
+        if email:
+            return email
     return ""
 
 

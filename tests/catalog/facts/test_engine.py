@@ -14,6 +14,8 @@ from catalog.facts.engine import LOCK_KEY, mark_stale, recompute, recompute_all,
 from catalog.models import CollectionFact, FactsRecompute
 from catalog.services import collection_describe
 from consent import services as consent_services
+from consent.models import WithdrawalPropagation
+from consent.services.propagation import withdrawal_propagate
 from specimens.services import AliquotPlan, specimen_derive, specimens_aliquot, specimens_consume
 from tests.catalog.facts.inventory import ANY
 from tests.specimens.factories import consented_donor, make_collection, make_specimen
@@ -125,7 +127,9 @@ def test_a_withdrawn_donors_blocked_specimens_disappear_after_recompute(inventor
     consent_services.donor_withdraw(
         actor=None, donor=donors[0], level="no_further_use", effective=timezone.localdate(), reason="Letter"
     )
-    assert FactsRecompute.objects.filter(collection=collection).exists()  # marked in the same transaction
+    propagation = WithdrawalPropagation.objects.get(donor=donors[0])
+    withdrawal_propagate(propagation_id=propagation.pk)  # what the task does after commit
+    assert FactsRecompute.objects.filter(collection=collection).exists()  # marked by the propagation
     recompute_dirty()
     assert total(collection) == (before[0] - 3, 11)  # donor 0: blood, plasma and serum
     assert not FactsRecompute.objects.exists()

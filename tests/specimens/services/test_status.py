@@ -89,14 +89,17 @@ def test_a_shipped_specimen_comes_back_available_and_a_reservation_can_be_releas
     assert specimen.status == "available"
 
 
-def test_a_withdrawal_blocks_every_specimen_of_the_donor_aliquots_included(collection):
+def test_a_withdrawal_blocks_every_specimen_of_the_donor_aliquots_included(
+    collection, django_capture_on_commit_callbacks
+):
     donor = consented_donor(collection.biobank)
     primary = make_specimen(
         collection=collection, donor=donor, quantity="5", aliquots=AliquotPlan(count=3, quantity=1, unit="mL")
     )
-    consent_services.donor_withdraw(
-        actor=None, donor=donor, level="no_further_use", effective=timezone.localdate(), reason="Letter of 1 Dec"
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the propagation runs after commit
+        consent_services.donor_withdraw(
+            actor=None, donor=donor, level="no_further_use", effective=timezone.localdate(), reason="Letter of 1 Dec"
+        )
     statuses = set(Specimen.objects.filter(donor=donor).values_list("status", flat=True))
     assert statuses == {"consent_blocked"}
     assert SpecimenEvent.objects.filter(specimen__donor=donor, type="consent_blocked").count() == 4
@@ -106,12 +109,13 @@ def test_a_withdrawal_blocks_every_specimen_of_the_donor_aliquots_included(colle
         specimens_aliquot(actor=None, parent=primary, count=1, quantity=1, unit="mL")
 
 
-def test_a_withdrawal_of_contact_only_blocks_nothing(collection):
+def test_a_withdrawal_of_contact_only_blocks_nothing(collection, django_capture_on_commit_callbacks):
     donor = consented_donor(collection.biobank)
     specimen = make_specimen(collection=collection, donor=donor)
-    consent_services.donor_withdraw(
-        actor=None, donor=donor, level="no_further_contact", effective=timezone.localdate(), reason="Phone call"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        consent_services.donor_withdraw(
+            actor=None, donor=donor, level="no_further_contact", effective=timezone.localdate(), reason="Phone call"
+        )
     specimen.refresh_from_db()
     assert specimen.status == "available"
 

@@ -42,3 +42,19 @@ def test_the_lists_and_their_counts(client, lab):
     assert client.get(url("worklist", lab, "nonsense")).status_code == 404
     # An auditor reads the lists; recording a reception needs change_specimens.
     assert client.post(url("worklist", lab, "received_today"), {"code": lab.primary.barcode}).status_code == 403
+
+
+def test_to_dispose_lists_the_material_of_a_no_further_use_withdrawal_and_the_dispose_action_works(client, lab):
+    from tests.specimens.withdrawal_helpers import withdraw
+
+    client.force_login(lab.technician)
+    assert lab.primary.barcode not in client.get(url("worklist", lab, "to_dispose")).content.decode()
+    withdraw(lab.donor, "no_further_use")
+
+    page = client.get(url("worklist", lab, "to_dispose")).content.decode()
+    assert all(s.barcode in page for s in (lab.primary, *lab.aliquots))
+    assert "no further use" in page
+
+    client.post(url("specimen_action", lab, "dispose", lab.aliquots[0].barcode), {"reason": "Withdrawal"})
+    page = client.get(url("worklist", lab, "to_dispose")).content.decode()
+    assert lab.aliquots[0].barcode not in page and lab.aliquots[1].barcode in page
