@@ -28,7 +28,7 @@ def signer_name_field() -> forms.CharField:
     )
 
 
-def decision_field(label: str, help_text: str = "") -> forms.ChoiceField:
+def decision_field(label: Any, help_text: Any = "") -> forms.ChoiceField:
     return forms.ChoiceField(
         label=label,
         help_text=help_text,

@@ -38,7 +38,7 @@ def choice_change(request: AuthenticatedHttpRequest, account: DonorAccount, modu
     row = _module_row(overview, module_code)
     form = ChoiceChangeForm(request.POST if request.method == "POST" else None, current=row.state)
     status = 200
-    if row.changeable and form.is_valid():
+    if row.changeable and row.consent is not None and form.is_valid():
         try:
             donor_choice_change(
                 account=account,

@@ -42,7 +42,7 @@ def donor_page(view: DonorView[P]) -> Callable[Concatenate[AuthenticatedHttpRequ
             response.headers.setdefault("Content-Language", account.language)
         return response
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 def language_of(obj: Any, language: str, fallback: str = "en") -> str:

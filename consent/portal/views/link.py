@@ -33,7 +33,7 @@ def _someone_else(request: HttpRequest, account_id: int) -> bool:
     """Signed in, but not as the person this link is for."""
     if not request.user.is_authenticated:
         return False
-    mine = account_of(request.user)  # type: ignore[arg-type]
+    mine = account_of(request.user)
     return mine is None or mine.pk != account_id
 
 
