@@ -100,14 +100,16 @@ class WithdrawForm(forms.Form):
             WithdrawalLevel.NO_FURTHER_ACCESS,
             _(
                 "No further access: we keep what we already have, but we release nothing new to researchers, "
-                "collect no new information about you and do not contact you."
+                "collect no new information about you and do not contact you. Researchers who already received "
+                "your samples or data may go on using them."
             ),
         ),
         (
             WithdrawalLevel.NO_FURTHER_USE,
             _(
                 "No further use: we stop all use and destroy your samples. We keep only an administrative record "
-                "that you withdrew, so that your decision is respected."
+                "that you withdrew, so that your decision is respected. Results already published cannot be taken "
+                "back."
             ),
         ),
     ]

@@ -49,7 +49,7 @@ def test_a_donor_opens_the_link_changes_a_choice_withdraws_and_sees_the_history(
     expect(page.get_by_role("heading", name="My consent", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name="Your choices today")).to_be_visible()
     screenshot(page, "donor-portal-home")
-    page.get_by_role("link", name="Broad consent").click()
+    page.get_by_role("link", name="Broad consent", exact=True).click()
     expect(page.get_by_text("I agree that my data and biomaterial may be used for medical research.")).to_be_visible()
     page.get_by_role("navigation", name="My consent").get_by_role("link", name="My consent").click()
 
@@ -59,7 +59,7 @@ def test_a_donor_opens_the_link_changes_a_choice_withdraws_and_sees_the_history(
     screenshot(page, "donor-portal-change-choice")
     page.get_by_role("button", name="Save my new choice").click()
     expect(page.get_by_text("Your choice is saved.")).to_be_visible()
-    row = page.locator("tr[data-module=recontact]")
+    row = page.locator("[data-module=recontact]")
     expect(row.get_by_text("Withdrawn")).to_be_visible()  # "I agree" turned to "no" is a withdrawal of that part
 
     page.get_by_role("link", name="Withdraw my consent").first.click()

@@ -4,6 +4,7 @@ a 404, ids guessed are 404, staff and people without a donor account get 404, an
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 
 import pytest
 
@@ -140,3 +141,28 @@ def test_the_pages_are_in_the_accounts_language(client, jane):
 
 def test_the_dashboard_leads_a_donor_to_their_page(as_jane):
     assert 'href="/my/"' in as_jane.get("/").content.decode()
+
+
+def test_the_projects_page_lists_what_a_registered_source_reports_for_this_donor_only(as_jane, jane, monkeypatch):
+    from consent.selectors import portal
+
+    asked = []
+
+    def source(donor_ids):
+        asked.append(donor_ids)
+        return [
+            {
+                "title": "Liver cancer markers",
+                "institution": "University Hospital",
+                "purpose": "Finding early markers of liver cancer",
+                "start": date(2026, 1, 5),
+                "end": None,
+            }
+        ]
+
+    monkeypatch.setattr(portal, "_PROJECT_SOURCES", [source])
+
+    page = as_jane.get("/my/projects/").content.decode()
+
+    assert "Liver cancer markers" in page and "University Hospital" in page
+    assert asked == [frozenset({jane.donor.pk})]
