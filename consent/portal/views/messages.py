@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages as flash
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -55,7 +56,8 @@ def preferences(request: AuthenticatedHttpRequest, account: DonorAccount) -> Htt
             add_domain_error(form, error)
             status = error.status_code
         else:
-            flash.success(request, _("Your preferences are saved."))
+            with translation.override(form.cleaned_data["language"]):  # said in the language just chosen
+                flash.success(request, _("Your preferences are saved."))
             return redirect("donor_portal:preferences")
     elif form.is_bound:
         status = 400
