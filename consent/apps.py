@@ -30,6 +30,10 @@ class ConsentConfig(AppConfig):
 
         register_demo_seeder("consent catalogue, donors and consents", seed)
 
+        from .demo_portal import seed as seed_portal
+
+        register_demo_seeder("the demo donor's portal account (donor@example.org)", seed_portal)
+
         # Dynamic consent: the donor is told last, after every other app acted on the withdrawal.
         from .services.portal import donor_withdrawal_confirm
         from .withdrawal_effects import register_withdrawal_effect

@@ -39,7 +39,7 @@ def invitation_link(token: str) -> str:
     return f"{settings.SITE_URL}/my/welcome/{token}/"
 
 
-def _account_for(*, actor: User, donor: Donor, language: str | None) -> DonorAccount:
+def _account_for(*, actor: User | None, donor: Donor, language: str | None) -> DonorAccount:
     family = donor_families([donor.pk])[donor.pk]
     root = Donor.objects.select_for_update().get(pk=family.root)
     account = DonorAccount.objects.select_related("user", "biobank").filter(donor_id__in=family.members).first()
