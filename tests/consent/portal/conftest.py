@@ -1,5 +1,6 @@
-"""Donors of the portal tests: registered through the real service (with an e-mail in the vault), a signed broad
-consent, and a portal account with a one-time link from ``donor_invite``."""
+"""Donors of the portal view tests: registered through the real service (with an e-mail in the vault), a signed broad
+consent whose receipt is made (on-commit callbacks run), and a portal account with a one-time link from
+``donor_invite``. ``jane`` and ``catalogue`` here take the place of tests/consent/conftest.py's for these tests."""
 
 from __future__ import annotations
 
