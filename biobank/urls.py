@@ -55,6 +55,7 @@ urlpatterns = [
     path("catalogue/manage/", include("catalog.urls_manage")),  # before the public "catalogue/" (more specific)
     path("catalogue/", include("catalog.urls_public")),
     path("consent/", include("consent.urls")),
+    path("my/", include("consent.portal.urls")),  # the donor portal
     path("specimens/", include("specimens.urls")),
     path("", include("biobank.web.urls")),
 ]

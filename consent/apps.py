@@ -35,7 +35,8 @@ class ConsentConfig(AppConfig):
         register_demo_seeder("the demo donor's portal account (donor@example.org)", seed_portal)
 
         # Dynamic consent: the donor is told last, after every other app acted on the withdrawal.
-        from .services.portal import donor_withdrawal_confirm
+        from .services.portal import donor_notifications_stop, donor_withdrawal_confirm
         from .withdrawal_effects import register_withdrawal_effect
 
+        register_withdrawal_effect(donor_notifications_stop, name="consent.donor_notifications", order=80)
         register_withdrawal_effect(donor_withdrawal_confirm, name="consent.donor_confirmation", order=90)

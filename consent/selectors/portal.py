@@ -155,6 +155,7 @@ STEP_TEXT = {
     "specimens.worklists": "{to_dispose} samples were put on the list for destruction; {shipments_to_decide} samples "
     "already sent to researchers are being reviewed by staff.",
     "consent.donor_confirmation": "A confirmation was sent to you.",
+    "consent.donor_notifications": "News, study results and invitations to new studies were turned off.",
 }
 
 
@@ -264,12 +265,6 @@ def portal_messages(account: DonorAccount) -> QuerySet[DonorMessage]:
     return DonorMessage.objects.filter(account=account).order_by("-created_at", "-pk")
 
 
-def propagations_of_donor(donor_ids: set[int]) -> list[tuple[WithdrawalPropagation, list[str]]]:
-    """Staff's view of a donor's withdrawal propagations, each with its steps in plain sentences."""
-    rows = WithdrawalPropagation.objects.filter(donor_id__in=donor_ids).order_by("-created_at", "-pk")
-    return [(row, [_step_text(name, step.get("result")) for name, step in row.steps.items()]) for row in rows]
-
-
 def campaign_progress(campaign: ReconsentCampaign) -> dict[str, Any]:
     """How far a re-consent campaign has come: per donor (PID, status) and the counts.
 
@@ -330,6 +325,5 @@ __all__ = [
     "portal_messages",
     "portal_overview",
     "portal_projects",
-    "propagations_of_donor",
     "register_donor_projects_source",
 ]

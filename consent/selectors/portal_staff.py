@@ -70,6 +70,7 @@ STEP_TITLES = {
     "specimens.consent_block": gettext_lazy("Specimens"),
     "catalog.facts": gettext_lazy("Catalogue facts"),
     "specimens.worklists": gettext_lazy("Worklists"),
+    "consent.donor_notifications": gettext_lazy("Notifications to the donor"),
     "consent.donor_confirmation": gettext_lazy("Confirmation to the donor"),
 }
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -89,17 +89,31 @@ def _check_effective(effective: date, *, today: date, earliest: date | None) -> 
 
 
 def _recorded_already(member_ids: set[int], codes: set[str], effective: date) -> set[str]:
-    """The codes that already have a staff-recorded withdrawal of this family effective on exactly ``effective``.
+    """The codes that already have a staff-recorded withdrawal of this family effective on exactly ``effective``,
+    with no form signed after it about that code.
 
     Only that is a duplicate (a second click on the same letter). A withdrawal is written whatever the policy's
     current state: a decline or an earlier withdrawal may later be invalidated, a late paper form may be approved,
-    and the fold needs the donor's withdrawal to be there when it is.
+    and the fold needs the donor's withdrawal to be there when it is. A donor who withdraws, signs again and
+    withdraws again on one day (the donor portal allows it) withdraws twice.
     """
-    return set(
+    withdrawn = dict(
         PolicyState.objects.filter(
             donor_id__in=member_ids, origin=ActOrigin.WITHDRAWAL, valid_from=effective, policy__code__in=codes
-        ).values_list("policy__code", flat=True)
+        )
+        .values_list("policy__code")
+        .annotate(last=models.Max("recorded_at"))
     )
+    if not withdrawn:
+        return set()
+    signed = dict(
+        PolicyState.objects.filter(
+            donor_id__in=member_ids, origin=ActOrigin.SIGNATURE, policy__code__in=list(withdrawn)
+        )
+        .values_list("policy__code")
+        .annotate(last=models.Max("recorded_at"))
+    )
+    return {code for code, last in withdrawn.items() if code not in signed or signed[code] <= last}
 
 
 def _write_withdrawals(

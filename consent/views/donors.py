@@ -288,7 +288,14 @@ def donor_withdraw(request: AuthenticatedHttpRequest, code: str, pid: str) -> Ht
             add_domain_error(form, error)
         else:
             codes = ", ".join(sorted({row.policy.code for row in rows}))
-            messages.success(request, _("Withdrawal recorded for %(codes)s.") % {"codes": codes})
+            messages.success(
+                request,
+                _(
+                    "Withdrawal recorded for %(codes)s. Its effects on specimens, counts and the donor follow in the "
+                    "background; the donor's page lists them under “Withdrawals and their effects”."
+                )
+                % {"codes": codes},
+            )
             return redirect("consent:donor_detail", code=biobank.code, pid=donor.pid_display)
     levels = services.WITHDRAWAL_LEVEL_POLICIES
     context = {"biobank": biobank, "donor": donor, "form": form, "levels": levels}

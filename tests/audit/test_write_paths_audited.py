@@ -215,6 +215,7 @@ COMMANDS: dict[str, Audited | NotData] = {
     "audit_reanchor": Audited(ex.command_audit_reanchor, "audit.reanchor"),
     "export_directory": Audited(cx.command_export_directory, "directory.export"),
     "import_directory": Audited(cx.command_import_directory, "directory.import"),
+    "donor_portal_link": Audited(consent_staff_ex.command_donor_portal_link, "donor.portal_invite"),
     "recompute_facts": NotData(
         "recomputes the catalogue's derived facts (catalog_collectionfact) from the inventory; no record changes"
     ),

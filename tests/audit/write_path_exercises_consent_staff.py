@@ -39,3 +39,13 @@ def message_edit(f: Any) -> None:
     f.client.force_login(f.consent_officer_a)
     url = reverse("consent:message_edit", args=["biobank-a", "donor_invitation", "en"])
     _ok(f.client.post(url, {"action": "save", "subject": "Hello", "body": "Your link: {{ link }}"}))
+
+
+def command_donor_portal_link(f: Any) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("donor_portal_link", "biobank-a", f.donor_a.pid_display, stdout=out)
+    assert "/my/welcome/" in out.getvalue()

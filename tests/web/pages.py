@@ -86,7 +86,7 @@ def seed() -> dict[str, str]:
     from biobank.accounts.models import ApiToken, Biobank, Membership, RoleGrant, User
     from biobank.audit.models import AuditEvent
     from catalog.models import Collection, Network, Person, ResearchResource
-    from consent.models import Consent, Donor, DuplicateReview, ReconsentCampaign, Template
+    from consent.models import Consent, Donor, DonorMessage, DuplicateReview, ReconsentCampaign, Template
     from specimens.models import ImportJob, Specimen, StorageUnit
 
     call_command("seed_demo", stdout=StringIO())
@@ -142,6 +142,9 @@ def seed() -> dict[str, str]:
         "campaign_id": first_pk(ReconsentCampaign.objects.filter(biobank=biobank)),
         "kind": "donor_invitation",
         "language": "en",
+        # the donor portal (/my/): a part of a consent, a donor message (404 pages for anyone without it)
+        "module_code": "recontact",
+        "message_id": first_pk(DonorMessage.objects.all()),
     }
 
 

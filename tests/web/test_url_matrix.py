@@ -224,6 +224,21 @@ PAGES: dict[str, Row] = {
     "catalogue/manage/<slug:code>/networks/<int:network_id>/": staff("manage_catalog"),
     "catalogue/manage/<slug:code>/resources/new/": staff("manage_catalog"),
     "catalogue/manage/<slug:code>/resources/<int:resource_id>/": staff("manage_catalog"),
+    # The donor portal (consent/portal/): only a person with a donor account, on their own objects; the matrix's
+    # donor persona has no account (tests/consent/portal cover a real one), staff get 404 like anyone else.
+    "my/": signed_in(404),
+    "my/welcome/<str:token>/": everyone(400),  # an invalid link
+    "my/consents/<int:consent_id>/": signed_in(404),
+    "my/consents/<int:consent_id>/receipt.pdf": signed_in(404),
+    "my/choices/<slug:module_code>/": signed_in(404),
+    "my/reconsent/<int:template_id>/": signed_in(404),
+    "my/withdraw/": signed_in(404),
+    "my/withdraw/done/": signed_in(404),
+    "my/history/": signed_in(404),
+    "my/projects/": signed_in(404),
+    "my/messages/": signed_in(404),
+    "my/messages/<int:message_id>/": signed_in(404),
+    "my/preferences/": signed_in(404),
 }
 
 # Pages that only answer GET (a POST is 405 for own and foreign objects alike).
@@ -252,6 +267,14 @@ GET_ONLY: set[str] = {
     "specimens/<slug:code>/storage/",
     "specimens/<slug:code>/storage/<int:unit_id>/",
     "specimens/<slug:code>/storage/<int:unit_id>/free/",
+    "my/",
+    "my/consents/<int:consent_id>/",
+    "my/consents/<int:consent_id>/receipt.pdf",
+    "my/withdraw/done/",
+    "my/history/",
+    "my/projects/",
+    "my/messages/",
+    "my/messages/<int:message_id>/",
     "consent/<slug:code>/campaigns/",
     "consent/<slug:code>/campaigns/<int:campaign_id>/",
     "consent/<slug:code>/messages/",
@@ -262,7 +285,7 @@ NAMED_VIEWS = {
     "consent/<slug:code>/messages/<slug:kind>/<slug:language>/",  # a kind of donor message, in a language
 }
 # Not objects of a biobank: one-time links, the same answer for any value.
-NOT_BIOBANK_OBJECTS = ("accounts/",)
+NOT_BIOBANK_OBJECTS = ("accounts/", "my/welcome/")
 # Under accounts/ but naming a biobank and one of its members: probed like the biobank pages.
 MEMBER_PAGES_UNDER_ACCOUNTS = ("accounts/mfa/reset/",)
 
@@ -333,6 +356,8 @@ def fill(route: str, side: Side, *, code_of: Side | None = None) -> str:
         "worklist": "to_process",
         "act": "thaw",
         "network_id": 999999,  # no network in the matrix world: the public page is a 404
+        "module_code": side.module.code,
+        "message_id": 999999,  # no donor message in the matrix world
     }
     if "<int:import_id>" in route:
         values["import_id"] = import_job_of(side).pk

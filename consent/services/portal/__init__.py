@@ -18,7 +18,7 @@ from .changes import (
     family_ids,
     module_states,
 )
-from .confirmation import donor_withdrawal_confirm
+from .confirmation import donor_notifications_stop, donor_withdrawal_confirm
 from .messages import (
     LANGUAGES,
     SAMPLE,
@@ -42,6 +42,7 @@ __all__ = [
     "donor_invite",
     "donor_message_mark_read",
     "donor_message_send",
+    "donor_notifications_stop",
     "donor_preferences_update",
     "donor_receipt_read",
     "donor_reconsent",

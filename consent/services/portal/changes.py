@@ -221,6 +221,17 @@ def donor_choice_change(
                 field="template",
                 code="outdated_version",
             )
+        required = [m for m in modules if m.mandatory and m.code != module.code and states[m.code].state != "accepted"]
+        if required:
+            raise DomainError(
+                _(
+                    "“%(module)s” is required to take part, and you no longer agree to it; to take part again, sign "
+                    "the whole form anew."
+                )
+                % {"module": required[0].title_in(account.language)},
+                field="choice",
+                code="reconsent_needed",
+            )
         choices: dict[str, str] = {
             code: _CARRIED.get(state.state, ModuleChoice.DECLINED) for code, state in states.items()
         }

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils import translation
 
 from biobank.accounts.principals import Actor
+from biobank.audit.services import audit_record
 
 from ...choices import MessageKind, WithdrawalLevel
 from ...models import DonorAccount, Module
@@ -39,3 +40,26 @@ def donor_withdrawal_confirm(*, actor: Actor, withdrawal: Withdrawal) -> dict[st
         context={"what": what, "effective": withdrawal.effective.isoformat(), "consequences": consequences},
     )
     return {"confirmation": "sent", "message": message.pk}
+
+
+def donor_notifications_stop(*, actor: Actor, withdrawal: Withdrawal) -> dict[str, object]:
+    """A donor-level withdrawal (any level: each stops contacting the donor) turns off news, study results and
+    recontact invitations; the donor can turn them on again after signing anew."""
+    if not withdrawal.level:
+        return {"notifications": "unchanged"}
+    accounts = DonorAccount.objects.filter(donor_id__in=withdrawal.donor_ids).select_for_update()
+    changed = 0
+    for account in accounts:
+        if account.notify_news or account.notify_results or account.notify_recontact:
+            before = [account.notify_news, account.notify_results, account.notify_recontact]
+            account.notify_news = account.notify_results = account.notify_recontact = False
+            account.save(update_fields=["notify_news", "notify_results", "notify_recontact"])
+            audit_record(
+                actor=actor,
+                action="donor.portal_preferences",
+                obj=account.donor,
+                changes={"notifications": [before, [False, False, False]]},
+                details={"propagation": withdrawal.propagation_id},
+            )
+            changed += 1
+    return {"notifications": "off" if changed else "were off"}

@@ -92,7 +92,7 @@ def test_a_donor_sees_their_participation_page(client, donor):
     page = client.get(DASHBOARD).content.decode()
     assert "Your participation" in page
     assert "donor@example.org" in page
-    assert "later release" in page
+    assert 'href="/my/"' in page  # the donor portal (consent/portal/)
 
 
 def test_a_person_without_roles_gets_an_empty_state(client, db):

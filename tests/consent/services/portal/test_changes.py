@@ -165,3 +165,19 @@ def test_the_donor_reads_their_own_receipt(jane, django_capture_on_commit_callba
     consent_receipt_generate(consent_id=jane.consent.pk)
     data = donor_receipt_read(account=jane.account, consent=jane.consent)
     assert data.startswith(b"%PDF")
+
+
+def test_a_donor_level_withdrawal_turns_every_notification_off(jane, django_capture_on_commit_callbacks):
+    donor_preferences_update(
+        account=jane.account, notify_news=True, notify_results=True, notify_recontact=True, language="en"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        donor_self_withdraw(account=jane.account, level="no_further_contact")
+    jane.account.refresh_from_db()
+    assert (jane.account.notify_news, jane.account.notify_results, jane.account.notify_recontact) == (
+        False,
+        False,
+        False,
+    )
+    row = WithdrawalPropagation.objects.get(donor=jane.donor)
+    assert row.steps["consent.donor_notifications"]["result"] == {"notifications": "off"}
