@@ -420,3 +420,40 @@ def test_an_answer_that_is_already_so_is_a_409(jane, login):
     )
 
     assert response.status_code == 409 and response.json()["errors"][0]["code"] == "unchanged"
+
+
+def test_a_client_asking_for_pdf_gets_the_receipt_and_a_problem_still_as_json(jane, karl, login):
+    services.consent_receipt_generate(consent_id=jane.consent.pk)
+    client = me(jane, login)
+
+    own = client.get(f"/api/v1/me/consents/{jane.consent.pk}/receipt", HTTP_ACCEPT="application/pdf")
+    foreign = client.get(f"/api/v1/me/consents/{karl.consent.pk}/receipt", HTTP_ACCEPT="application/pdf")
+
+    assert own.status_code == 200 and own.content.startswith(b"%PDF-")
+    assert foreign.status_code == 404 and foreign["Content-Type"] == PROBLEM
+    assert foreign.json()["status"] == 404
+
+
+def test_the_schema_documents_every_endpoint_of_the_donor_api():
+    from drf_spectacular.generators import SchemaGenerator
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+
+    mine = {path: sorted(item) for path, item in paths.items() if path.startswith("/api/v1/me/")}
+    assert mine == {
+        "/api/v1/me/": ["get"],
+        "/api/v1/me/choices/": ["post"],
+        "/api/v1/me/consents/": ["get"],
+        "/api/v1/me/consents/{id}/": ["get"],
+        "/api/v1/me/consents/{id}/receipt": ["get"],
+        "/api/v1/me/history/": ["get"],
+        "/api/v1/me/messages/": ["get"],
+        "/api/v1/me/messages/{id}/": ["get"],
+        "/api/v1/me/overview/": ["get"],
+        "/api/v1/me/preferences/": ["get", "patch", "put"],
+        "/api/v1/me/projects/": ["get"],
+        "/api/v1/me/withdrawals/": ["post"],
+    }
+    assert list(paths["/api/v1/me/consents/{id}/receipt"]["get"]["responses"]["200"]["content"]) == ["application/pdf"]
+    assert "409" in paths["/api/v1/me/withdrawals/"]["post"]["responses"]
+    assert "404" in paths["/api/v1/me/overview/"]["get"]["responses"]
