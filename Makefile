@@ -1,7 +1,7 @@
 # Two commands on a fresh machine with only Python >= 3.11, make and git:
 #   make run   — virtualenv, dependencies from the lock file, embedded PostgreSQL, migrations, demo data, server
 #   make test  — the whole test suite on PostgreSQL (embedded unless DATABASE_URL is set)
-# Also: make worker (Celery worker + beat, needs CELERY_BROKER_URL), make lint, make bench, make lock.
+# Also: make worker (Celery worker + beat, needs CELERY_BROKER_URL), make lint, make bench, make lock, make messages.
 
 PYTHON ?= python3
 VENV := .venv
@@ -12,7 +12,7 @@ LOCK := requirements/lock.txt
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint format worker bench lock migrate demo clean
+.PHONY: run test lint format worker bench lock messages migrate demo clean
 
 $(STAMP): $(LOCK) pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required (found %s)" % sys.version.split()[0])'
@@ -66,6 +66,12 @@ bench: $(STAMP)
 lock: $(STAMP)
 	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url --no-emit-find-links \
 		--output-file $(LOCK) pyproject.toml
+
+# The German catalogue: collect the texts into locale/de/LC_MESSAGES/django.po (translations kept), then compile the
+# .mo next to it. Needs GNU gettext (xgettext, msgmerge, msgfmt); commit both files: a fresh machine has only Python.
+messages: $(STAMP)
+	$(MANAGE) makemessages -l de --no-wrap --ignore=.venv --ignore=var --ignore=benchmarks --ignore=tests
+	msgfmt --check -o locale/de/LC_MESSAGES/django.mo locale/de/LC_MESSAGES/django.po
 
 clean:
 	rm -rf $(VENV) var/staticfiles .pytest_cache .ruff_cache .import_linter_cache

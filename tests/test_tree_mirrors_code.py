@@ -25,6 +25,7 @@ CROSS_CUTTING = {
     "test_module_size.py": "every module under 500 lines",
     "test_messages_translatable.py": "every service error of every app a translatable sentence",
     "test_tree_mirrors_code.py": "this rule, over every test module",
+    "test_translations.py": "the German catalogue: compiled, in sync and complete for the donor's pages",
     "api/test_authentication.py": "who may call any endpoint: tokens, sessions with CSRF",
     "api/test_forbidden_error.py": "one ForbiddenError, in the API and the browser, raised by every app",
     "api/test_openapi_matrix.py": "every operation of the schema against every persona",

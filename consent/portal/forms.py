@@ -64,8 +64,9 @@ class ReconsentForm(forms.Form):
         for module in modules:
             name = f"module_{module.code}"
             help_text = module.text_in(language)
-            if module.mandatory:
-                help_text = f"{help_text} {_('(Required to take part.)')}".strip()
+            if module.mandatory:  # not inside the f-string: xgettext (makemessages) cannot see calls in one
+                required = _("(Required to take part.)")
+                help_text = f"{help_text} {required}".strip()
             self.fields[name] = decision_field(module.title_in(language), help_text)
             self.module_codes.append(module.code)
         self.fields["signer_name"] = signer_name_field()

@@ -29,6 +29,7 @@ from tests.audit import write_path_exercises_specimens_api as sax
 from tests.audit import write_path_exercises_storage as storage_ex
 from tests.audit.write_paths import project_commands, writing_routes
 from tests.consent.donor_fixtures import donor_a, register  # noqa: F401  (fixtures of the consent exercises)
+from tests.consent.portal_fixtures import jane  # noqa: F401  (the donor of the portal exercises)
 from tests.pseudonyms.keyfiles import point_key_files_to
 from tests.specimens.imports import exercises as imports_ex
 
@@ -139,6 +140,12 @@ ROUTES: dict[str, Audited | ChangesNothing] = {
     "api-me-withdrawals POST": Audited(donor_api_ex.api_me_withdraw, "donor.portal_withdraw"),
     "api-me-preferences PUT": Audited(donor_api_ex.api_me_preferences_put, "donor.portal_preferences"),
     "api-me-preferences PATCH": Audited(donor_api_ex.api_me_preferences_patch, "donor.portal_preferences"),
+    # the donor's own writes in the donor portal (issue 13)
+    "donor_portal:welcome POST": Audited(consent_staff_ex.portal_welcome, "donor.portal_sign_in"),
+    "donor_portal:choice_change POST": Audited(consent_staff_ex.portal_choice_change, "consent.withdraw_module"),
+    "donor_portal:reconsent POST": Audited(consent_staff_ex.portal_reconsent, "consent.donor_reconsent"),
+    "donor_portal:withdraw POST": Audited(consent_staff_ex.portal_withdraw, "donor.portal_withdraw"),
+    "donor_portal:preferences POST": Audited(consent_staff_ex.portal_preferences, "donor.portal_preferences"),
     "api-donor-list POST": Audited(ex.api_donor_register, "donor.register"),
     "api-donor-identity POST": Audited(ex.api_donor_identity, "donor.identity_view"),
     "api-consent-check-bulk POST": ChangesNothing(

@@ -49,3 +49,40 @@ def command_donor_portal_link(f: Any) -> None:
     out = io.StringIO()
     call_command("donor_portal_link", "biobank-a", f.donor_a.pid_display, stdout=out)
     assert "/my/welcome/" in out.getvalue()
+
+
+# --- the donor's own writes in the donor portal (/my/), as Jane (tests.consent.portal_fixtures) ----------------------
+
+
+def _donor_client(f: Any) -> Any:
+    f.client.force_login(f.jane.account.user)
+    return f.client
+
+
+def portal_welcome(f: Any) -> None:
+    f.client.logout()
+    _ok(f.client.post(reverse("donor_portal:welcome", args=[f.jane.token])))
+
+
+def portal_choice_change(f: Any) -> None:
+    url = reverse("donor_portal:choice_change", args=["recontact"])
+    _ok(_donor_client(f).post(url, {"choice": "declined", "signer_name": "Jane Schmidt"}))
+
+
+def portal_reconsent(f: Any) -> None:
+    officer, template = f.consent_officer_a, f.jane.template
+    v2 = services.template_activate(
+        actor=officer, template=services.template_new_version(actor=officer, previous=template, version_label="v2")
+    )
+    data = {f"module_{code}": "accepted" for code in ("data", "biomaterial", "recontact", "research")}
+    url = reverse("donor_portal:reconsent", args=[v2.pk])
+    _ok(_donor_client(f).post(url, {**data, "signer_name": "Jane Schmidt"}))
+
+
+def portal_withdraw(f: Any) -> None:
+    _ok(_donor_client(f).post(reverse("donor_portal:withdraw"), {"what": "no_further_contact"}))
+
+
+def portal_preferences(f: Any) -> None:
+    data = {"notify_news": "on", "language": "de"}
+    _ok(_donor_client(f).post(reverse("donor_portal:preferences"), data))

@@ -27,7 +27,7 @@ def biobank(settings, tmp_path):
 def test_an_officer_registers_a_donor_and_a_steward_sees_the_identity_with_a_reason(page, biobank, screenshot):
     page.set_viewport_size({"width": 1024, "height": 1366})  # a tablet in portrait
     sign_in(page, "officer@example.org", DEMO_PASSWORD)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Donors").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Donors", exact=True).click()
     page.get_by_role("link", name="Register a donor").click()
     page.get_by_label("Given names").fill("Jane Marie")
     page.get_by_label("Family name").fill("Schmidt")

@@ -166,3 +166,21 @@ def test_the_projects_page_lists_what_a_registered_source_reports_for_this_donor
 
     assert "Liver cancer markers" in page and "University Hospital" in page
     assert asked == [frozenset({jane.donor.pk})]
+
+
+@pytest.mark.parametrize(
+    ("language", "said", "not_said"),
+    [
+        ("de", ["Meine Einwilligung widerrufen", "Ihre Entscheidungen heute", "Abmelden"], "Withdraw my consent"),
+        ("en", ["Withdraw my consent", "Your choices today", "Sign out"], "Meine Einwilligung widerrufen"),
+    ],
+)
+def test_the_home_page_speaks_the_accounts_language_from_the_catalogue(client, jane, language, said, not_said):
+    jane.account.language = language
+    jane.account.save(update_fields=["language"])
+    client.force_login(jane.user)
+
+    page = client.get("/my/").content.decode()
+
+    assert all(text in page for text in said), [text for text in said if text not in page]
+    assert not_said not in page
