@@ -30,6 +30,7 @@ DONOR_SOURCES = (
     "templates/emails/donor/",
     "consent/services/portal/",
     "consent/selectors/portal.py",
+    "consent/api/portal",
     "templates/accounts/donor_link",
     "templates/accounts/mfa_",
     "templates/accounts/_mfa_status.html",
