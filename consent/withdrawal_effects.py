@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db import connection
 from django.utils import timezone
@@ -83,43 +83,61 @@ def blocks_material_of(level: str, policies: Iterable[object]) -> bool:
     )
 
 
-# Acts that stop the use of material: a withdrawal at a blocking level, or the withdrawal of a policy about using,
-# storing or transferring biomaterial (a module, or a withdrawal form); and the acceptances of such a policy.
+# Per donor record, the newest act (effective date, then recorded time, as the fold orders them) of each kind:
+# ``w`` stops the use of material (a withdrawal at a blocking level, or the withdrawal of a policy about using,
+# storing or transferring biomaterial: a module, or a withdrawal form); ``d`` is a "no further use" withdrawal (the
+# material is to be destroyed); ``s`` is an acceptance of such a biomaterial policy, signed (it lifts both).
 _LAST_ACTS_SQL = """
-SELECT ps.donor_id,
-       max(ps.valid_from) FILTER (
-           WHERE (ps.origin = %(withdrawal)s AND ps.withdrawal_level = ANY(%(levels)s))
-              OR (ps.state = %(withdrawn)s AND p.data_class = %(material)s AND p.action = ANY(%(actions)s))),
-       max(ps.valid_from) FILTER (
-           WHERE ps.origin = %(signature)s AND ps.state = %(accepted)s
-             AND p.data_class = %(material)s AND p.action = ANY(%(actions)s))
+SELECT DISTINCT ON (ps.donor_id, k.kind) ps.donor_id, k.kind, ps.valid_from, ps.recorded_at
   FROM consent_policystate ps
   JOIN consent_policy p ON p.id = ps.policy_id
- WHERE ps.donor_id = ANY(%(members)s) AND ps.valid_from <= %(on)s
- GROUP BY ps.donor_id
+ CROSS JOIN LATERAL unnest(ARRAY[
+       CASE WHEN (ps.origin = %(withdrawal)s AND ps.withdrawal_level = ANY(%(levels)s))
+              OR (ps.state = %(withdrawn)s AND p.data_class = %(material)s AND p.action = ANY(%(actions)s))
+            THEN 'w' END,
+       CASE WHEN ps.origin = %(withdrawal)s AND ps.withdrawal_level = %(destroy)s THEN 'd' END,
+       CASE WHEN ps.origin = %(signature)s AND ps.state = %(accepted)s
+             AND p.data_class = %(material)s AND p.action = ANY(%(actions)s)
+            THEN 's' END
+   ]) AS k(kind)
+ WHERE k.kind IS NOT NULL AND ps.donor_id = ANY(%(members)s) AND ps.valid_from <= %(on)s
+ ORDER BY ps.donor_id, k.kind, ps.valid_from DESC, ps.recorded_at DESC
 """
 MATERIAL_ACTIONS = [PolicyAction.USE.value, PolicyAction.TRANSFER.value, PolicyAction.STORE.value]
 
+Moment = tuple[date, datetime]
 
-def withdrawn_donor_ids(donor_ids: Iterable[int], *, on: date | None = None) -> set[int]:
-    """Which of ``donor_ids`` stand for a person whose material is blocked by ``on`` (default today): withdrawn at a
-    blocking level, or from biomaterial use, storage or transfer, with no acceptance of biomaterial use signed
-    after that withdrawal. Two queries (arrays, not IN lists: an import asks about 100,000
-    donors at once), whatever the number of donors."""
+
+@dataclass(frozen=True)
+class MaterialState:
+    """Which asked donors stand for a person whose material is blocked, and whose material is to be destroyed."""
+
+    blocked: set[int]
+    to_destroy: set[int]
+
+
+def material_state(donor_ids: Iterable[int], *, on: date | None = None) -> MaterialState:
+    """The standing material withdrawals of the persons ``donor_ids`` stand for, by ``on`` (default today).
+
+    Blocked: a blocking withdrawal (level or biomaterial policy) newer than the newest signed acceptance of a
+    biomaterial policy; to destroy: likewise for a "no further use" withdrawal. "Newer" orders acts as the gate's
+    fold does — effective date, then recorded time — so a consent signed again on the day of the withdrawal lifts
+    it. Two queries (arrays, not IN lists: an import asks about 100,000 donors at once), whatever their number.
+    """
     asked = sorted(set(donor_ids))
     if not asked:
-        return set()
+        return MaterialState(set(), set())
     on = on or timezone.localdate()
     families = donor_families(asked)
     member_of = {member: donor for donor, family in families.items() for member in family.members}
-    withdrawn_on: dict[int, date] = {}
-    signed_on: dict[int, date] = {}
+    newest: dict[tuple[int, str], Moment] = {}
     with connection.cursor() as cursor:
         cursor.execute(
             _LAST_ACTS_SQL,
             {
                 "withdrawal": ActOrigin.WITHDRAWAL.value,
                 "levels": [level.value for level in BLOCKING_LEVELS],
+                "destroy": WithdrawalLevel.NO_FURTHER_USE.value,
                 "withdrawn": PolicyStateValue.WITHDRAWN.value,
                 "material": PolicyDataClass.BIOMATERIAL.value,
                 "actions": MATERIAL_ACTIONS,
@@ -129,10 +147,30 @@ def withdrawn_donor_ids(donor_ids: Iterable[int], *, on: date | None = None) -> 
                 "on": on,
             },
         )
-        for member, withdrawn, signed in cursor.fetchall():
-            donor = member_of[member]
-            if withdrawn is not None:
-                withdrawn_on[donor] = max(withdrawn_on.get(donor, withdrawn), withdrawn)
-            if signed is not None:
-                signed_on[donor] = max(signed_on.get(donor, signed), signed)
-    return {donor for donor, day in withdrawn_on.items() if signed_on.get(donor, date.min) <= day}
+        for member, kind, valid_from, recorded_at in cursor.fetchall():
+            key = (member_of[member], kind)
+            moment = (valid_from, recorded_at)
+            if key not in newest or newest[key] < moment:
+                newest[key] = moment
+
+    def standing(donor: int, kind: str) -> bool:
+        act, lifted = newest.get((donor, kind)), newest.get((donor, "s"))
+        return act is not None and (lifted is None or lifted < act)
+
+    return MaterialState(
+        blocked={donor for donor in families if standing(donor, "w")},
+        to_destroy={donor for donor in families if standing(donor, "d")},
+    )
+
+
+def withdrawn_donor_ids(donor_ids: Iterable[int], *, on: date | None = None) -> set[int]:
+    """Which of ``donor_ids`` stand for a person whose material is blocked by ``on`` (default today): withdrawn at a
+    blocking level, or from biomaterial use, storage or transfer, with no acceptance of biomaterial use signed
+    after that withdrawal (``material_state``)."""
+    return material_state(donor_ids, on=on).blocked
+
+
+def disposal_donor_ids(donor_ids: Iterable[int], *, on: date | None = None) -> set[int]:
+    """Which of ``donor_ids`` stand for a person whose "no further use" withdrawal stands: their material is to be
+    destroyed (``material_state``)."""
+    return material_state(donor_ids, on=on).to_destroy

@@ -165,6 +165,9 @@ def module_withdrawal_write(
 ) -> list[PolicyState]:
     """``consent_withdraw_module`` without the staff permission check: the donor portal calls it for the donor's
     own consent (``consent.services.portal``). Call inside a transaction."""
+    # One withdrawal of a person at a time (two forms of the family carry the same module: lock the person first).
+    root = donor_families([consent.donor_id])[consent.donor_id].root
+    Donor.objects.select_for_update().filter(pk=root).first()
     consent = Consent.objects.select_for_update(of=("self",)).select_related("template").get(pk=consent.pk)
     if consent.status != ConsentStatus.VALID or consent.template.type != TemplateType.CONSENT:
         raise DomainError(

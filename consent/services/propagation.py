@@ -143,7 +143,7 @@ def withdrawal_propagations_catch_up(*, older_than: timedelta, limit: int = 100)
         WithdrawalPropagation.objects.filter(
             status=PropagationStatus.PENDING, created_at__lt=timezone.now() - older_than
         )
-        .order_by("created_at", "pk")
+        .order_by("attempts", "created_at", "pk")  # one that keeps failing never holds back the others
         .values_list("pk", flat=True)[:limit]
     )
     return sum(withdrawal_propagate(propagation_id=pk) for pk in ids)

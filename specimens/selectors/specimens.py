@@ -17,7 +17,7 @@ from biobank.accounts.selectors import biobank_ids_with_perm
 from biobank.pseudonyms import checkchar
 from consent.gate import donor_families
 from consent.models import WithdrawalPropagation
-from consent.withdrawal_effects import withdrawn_donor_ids
+from consent.withdrawal_effects import disposal_donor_ids, withdrawn_donor_ids
 
 from ..choices import IN_STOCK, EventType, LineageKind, SpecimenStatus
 from ..models import Specimen, SpecimenEvent, SpecimenSource
@@ -97,9 +97,10 @@ def _families_of(donor_ids: set[int]) -> set[int]:
 
 
 def donors_to_dispose() -> set[int]:
-    """Donor records of persons whose material is to be destroyed: a "no further use" withdrawal
-    (``WithdrawalPropagation.destroys_material``) still standing (no consent signed since), taken over the merge
-    family as it is today, so a record merged in later counts too. Asked anew on every read: a live list."""
+    """Donor records of persons whose material is to be destroyed: a "no further use" withdrawal still standing —
+    no acceptance of biomaterial use signed after it (``consent.withdrawal_effects.material_state``; a later
+    "no further access" keeps the material) — taken over the merge family as it is today, so a record merged in
+    later counts too. Asked anew on every read: a live list."""
     withdrawn = set(
         WithdrawalPropagation.objects.filter(destroys_material=True)
         .annotate(member=Func(F("donor_ids"), function="unnest", output_field=BigIntegerField()))
@@ -107,18 +108,20 @@ def donors_to_dispose() -> set[int]:
     )
     if not withdrawn:
         return set()
-    return _families_of(withdrawn_donor_ids(_families_of(withdrawn)))
+    return _families_of(disposal_donor_ids(_families_of(withdrawn)))
 
 
 def donors_with_material_blocked() -> set[int]:
     """Donor records of persons with a withdrawal that blocks their material (a level that stops access or use,
-    or a module that denies using or sending biomaterial), over today's merge families."""
+    or a module that denies using or sending biomaterial) and still stands, over today's merge families."""
     blocked = set(
         WithdrawalPropagation.objects.filter(blocks_material=True)
         .annotate(member=Func(F("donor_ids"), function="unnest", output_field=BigIntegerField()))
         .values_list("member", flat=True)
     )
-    return _families_of(blocked)
+    if not blocked:
+        return set()
+    return _families_of(withdrawn_donor_ids(_families_of(blocked)))
 
 
 def worklist(queryset: QuerySet[Specimen], name: str) -> QuerySet[Specimen]:

@@ -5,15 +5,16 @@ so the biobank can reach them another way; progress is read from the data (``sel
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from biobank.accounts.models import User
 from biobank.audit.services import audit_record
 from biobank.errors import DomainError
 
-from ...choices import ConsentStatus, DonorStatus, InvitationPurpose, TemplateStatus, TemplateType
+from ...choices import ConsentStatus, DonorStatus, InvitationPurpose, PolicyStateValue, TemplateStatus, TemplateType
 from ...models import CampaignTarget, Consent, DonorAccount, ReconsentCampaign, Template
 from ...withdrawal_effects import withdrawn_donor_ids
 from ..permissions import require_manage_consent
@@ -37,6 +38,28 @@ def campaign_candidates(template: Template) -> list[int]:
     donors = [row["donor_id"] for row in newest]
     blocked = withdrawn_donor_ids(donors)
     return sorted(set(donors) - blocked)
+
+
+def not_to_be_contacted(biobank_id: int, donor_ids: list[int]) -> set[int]:
+    """The donors whose answer today denies any policy about contacting them (a "no further contact" withdrawal,
+    any other level, a withdrawn or declined recontact part): a campaign e-mail would contact them against it."""
+    from ...choices import PolicyAction, PolicyDataClass
+    from ...gate import decisions_for
+    from ...models import Policy
+
+    codes = set(
+        Policy.objects.filter(models.Q(biobank_id=biobank_id) | models.Q(biobank__isnull=True))
+        .filter(models.Q(action=PolicyAction.CONTACT) | models.Q(data_class=PolicyDataClass.CONTACT))
+        .values_list("code", flat=True)
+    )
+    if not codes:
+        return set()
+    today = timezone.localdate()
+    return {
+        donor
+        for donor in donor_ids
+        if any(d.state != PolicyStateValue.ACCEPTED for d in decisions_for(donor=donor, codes=codes, at=today).values())
+    }
 
 
 @transaction.atomic
@@ -69,9 +92,18 @@ def reconsent_campaign_create(*, actor: User, template: Template, title: str) ->
     from ...models import Donor
 
     accounts = {a.donor_id: a for a in DonorAccount.objects.select_related("user").filter(donor_id__in=donors)}
+    silent = not_to_be_contacted(template.biobank_id, donors)
     targets = []
     for donor in Donor.objects.filter(pk__in=donors).order_by("pk"):
         account = accounts.get(donor.pk)
+        if donor.pk in silent:
+            reason = _("The donor does not agree to be contacted (withdrawn or declined).")
+            targets.append(CampaignTarget(campaign=campaign, donor=donor, skipped_reason=reason))
+            continue
+        if account is not None and not account.user.is_active:
+            reason = _("The donor's portal account is closed.")
+            targets.append(CampaignTarget(campaign=campaign, donor=donor, skipped_reason=reason))
+            continue
         try:
             if account is None:
                 with transaction.atomic():
@@ -97,4 +129,4 @@ def reconsent_campaign_create(*, actor: User, template: Template, title: str) ->
     return campaign
 
 
-__all__ = ["campaign_candidates", "reconsent_campaign_create"]
+__all__ = ["campaign_candidates", "not_to_be_contacted", "reconsent_campaign_create"]

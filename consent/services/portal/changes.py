@@ -32,8 +32,9 @@ from ...choices import (
     WithdrawalLevel,
 )
 from ...documents import document_read, signature_store
+from ...free_text import free_text_check
 from ...gate import decisions_for, donor_families
-from ...models import Consent, DonorAccount, Module, Template, WithdrawalPropagation
+from ...models import Consent, Donor, DonorAccount, Module, Template, WithdrawalPropagation
 from ..acts import donor_withdrawal_write, module_withdrawal_write
 from ..consents.capture import _lock_and_check_current, _queue_receipt
 from ..consents.signing import _check_choices, _expand, _lock_and_mark_signed, _save_choices, _template_modules
@@ -110,7 +111,9 @@ def _sign_in_portal(
     """A consent given in the portal on ``template`` (the version in use), with its acts, signature and receipt."""
     now = timezone.now()
     today = timezone.localdate(now)
-    donor = account.donor
+    # The person's current record: the account stays on the record it was made for, which may since have been
+    # merged into another one.
+    donor = Donor.objects.get(pk=family_root(account))
     if not donor.can_consent:
         raise DomainError(_("Your record is closed; the biobank can help you."), code="donor_status")
     template = _lock_and_check_current(template, today)
@@ -319,7 +322,12 @@ def donor_self_withdraw(
     today = timezone.localdate()
     reason = _("Withdrawn by the donor in the donor portal.")
     if (words or "").strip():
-        reason = f"{reason} {' '.join(words.split())[:1000]}"
+        said = " ".join(words.split())[:1000]
+        try:  # the reason is permanent history: kept only without names, dates or identifiers
+            reason = f"{reason} {free_text_check(said, field='words', donor=account.donor)}"
+        except DomainError:  # never a reason to refuse a withdrawal (as easy as consenting)
+            dropped = _("(The donor wrote a few words; they were not kept: they named a person, a date or an ID.)")
+            reason = f"{reason} {dropped}"
     root = family_root(account)
     if level:
         if level not in WithdrawalLevel.values:

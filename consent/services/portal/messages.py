@@ -7,6 +7,7 @@ saved: it can show only what the portal hands it, and cannot load other template
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -26,6 +27,8 @@ from ...choices import MessageKind
 from ...models import DonorAccount, DonorMessage, IdentityRecord, MessageTemplate
 from ...vault_crypto import vault_get
 from ..permissions import require_manage_consent
+
+logger = logging.getLogger(__name__)
 
 LANGUAGES = ("en", "de")
 # The variables each kind of message may use (all are plain text; no identifying value of the donor is among them).
@@ -51,14 +54,30 @@ SAMPLE: dict[str, str] = {
 }
 _TAG = re.compile(r"{%\s*(\w+)")
 _VARIABLE = re.compile(r"{{\s*([\w.]+)")
+_FILTER = re.compile(r"\|\s*(\w+)")
 _ALLOWED_TAGS = {"if", "elif", "else", "endif"}
+# Filters that only change case or give a default: nothing that pads, repeats, formats numbers or can raise.
+_ALLOWED_FILTERS = {"upper", "lower", "capfirst", "title", "default"}
+# The one-time link goes into the body only: a subject is stored in the portal copy and the outbox row as sent.
+_BODY_ONLY = {"link"}
+MAX_SUBJECT, MAX_BODY = 200, 20_000
 _ENGINE = Engine(libraries={}, builtins=["django.template.defaulttags", "django.template.defaultfilters"])
 
 
 def _check_wording(text: str, *, field: str, kind: str) -> list[tuple[str, str]]:
-    """The problems of one staff-written text: unknown tags or variables, or a syntax error."""
-    allowed = set(VARIABLES[kind])
+    """The problems of one staff-written text: unknown tags, filters or variables (the link only in the body), a
+    syntax error, or a text that does not render on sample values within the size limit."""
+    allowed = set(VARIABLES[kind]) - (_BODY_ONLY if field == "subject" else set())
     problems = []
+    filters = sorted({name for name in _FILTER.findall(text) if name not in _ALLOWED_FILTERS})
+    if filters:
+        problems.append(
+            (
+                field,
+                _("Only the filters %(allowed)s may be used; not allowed here: %(filters)s.")
+                % {"allowed": ", ".join(sorted(_ALLOWED_FILTERS)), "filters": ", ".join(filters)},
+            )
+        )
     tags = sorted({tag for tag in _TAG.findall(text) if tag not in _ALLOWED_TAGS})
     if tags:
         problems.append(
@@ -79,24 +98,49 @@ def _check_wording(text: str, *, field: str, kind: str) -> list[tuple[str, str]]
         )
     if not problems:
         try:
-            _ENGINE.from_string(text)
+            rendered = _render(text, {name: SAMPLE.get(name, "") for name in allowed})
         except TemplateSyntaxError as error:
             problems.append((field, _("The text cannot be read as a template: %(error)s") % {"error": error}))
+        except Exception as error:  # a filter or tag that fails on real values: refused now, not at every send
+            problems.append((field, _("The text cannot be filled in: %(error)s") % {"error": error}))
+        else:
+            limit = MAX_SUBJECT if field == "subject" else MAX_BODY
+            if len(rendered) > limit:
+                problems.append(
+                    (
+                        field,
+                        _("Filled in, the text has %(length)d characters; at most %(limit)d are allowed.")
+                        % {"length": len(rendered), "limit": limit},
+                    )
+                )
     return problems
+
+
+def _render(text: str, values: dict[str, Any]) -> str:
+    return _ENGINE.from_string(text).render(Context(values, autoescape=False))
 
 
 def message_render(*, biobank: Biobank, kind: str, language: str, context: dict[str, Any]) -> tuple[str, str]:
     """``(subject, body)`` of a message in ``language``: staff's wording if there is one, else the shipped one."""
     values = {name: context.get(name, "") for name in VARIABLES[kind]}
+    in_subject = {**values, **dict.fromkeys(_BODY_ONLY, "")}
     custom = MessageTemplate.objects.filter(biobank=biobank, kind=kind, language=language).first()
     with translation.override(language):
+        subject = body = None
         if custom is not None:
-            subject = _ENGINE.from_string(custom.subject).render(Context(values, autoescape=False))
-            body = _ENGINE.from_string(custom.body).render(Context(values, autoescape=False))
-        else:
-            subject = render_to_string(f"emails/donor/{kind}_subject.txt", values)
+            try:
+                subject, body = _render(custom.subject, in_subject), _render(custom.body, values)
+            except Exception:  # checked when saved; should it fail anyway, the donor still gets the message
+                logger.exception(
+                    "Staff wording of %s [%s] of biobank %s failed; shipped wording used", kind, language, biobank.pk
+                )
+                subject = body = None
+            if subject is not None and (len(subject) > MAX_SUBJECT * 2 or len(body or "") > MAX_BODY):
+                subject = body = None
+        if subject is None or body is None:
+            subject = render_to_string(f"emails/donor/{kind}_subject.txt", in_subject)
             body = render_to_string(f"emails/donor/{kind}_body.txt", values)
-    return " ".join(subject.split()), body.strip() + "\n"
+    return " ".join(subject.split())[:255], body.strip() + "\n"
 
 
 def message_template_save(
