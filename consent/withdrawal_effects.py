@@ -21,7 +21,7 @@ from datetime import date, datetime
 from django.db import connection
 from django.utils import timezone
 
-from .choices import ActOrigin, PolicyAction, PolicyDataClass, PolicyStateValue, WithdrawalLevel
+from .choices import ActOrigin, ConsentStatus, PolicyAction, PolicyDataClass, PolicyStateValue, WithdrawalLevel
 from .gate import donor_families
 
 # Levels after which nothing new leaves the biobank: the donor's material is blocked.
@@ -91,6 +91,7 @@ _LAST_ACTS_SQL = """
 SELECT DISTINCT ON (ps.donor_id, k.kind) ps.donor_id, k.kind, ps.valid_from, ps.recorded_at
   FROM consent_policystate ps
   JOIN consent_policy p ON p.id = ps.policy_id
+  LEFT JOIN consent_consent c ON c.id = ps.consent_id
  CROSS JOIN LATERAL unnest(ARRAY[
        CASE WHEN (ps.origin = %(withdrawal)s AND ps.withdrawal_level = ANY(%(levels)s))
               OR (ps.state = %(withdrawn)s AND p.data_class = %(material)s AND p.action = ANY(%(actions)s))
@@ -101,6 +102,9 @@ SELECT DISTINCT ON (ps.donor_id, k.kind) ps.donor_id, k.kind, ps.valid_from, ps.
             THEN 's' END
    ]) AS k(kind)
  WHERE k.kind IS NOT NULL AND ps.donor_id = ANY(%(members)s) AND ps.valid_from <= %(on)s
+   -- a signed act counts only while its form counts (an invalidated form's acts count for no time, as in the
+   -- fold); a withdrawal staff recorded through a form's page is the donor's act and stays
+   AND (ps.origin = %(withdrawal)s OR c.status = %(valid)s)
  ORDER BY ps.donor_id, k.kind, ps.valid_from DESC, ps.recorded_at DESC
 """
 MATERIAL_ACTIONS = [PolicyAction.USE.value, PolicyAction.TRANSFER.value, PolicyAction.STORE.value]
@@ -129,7 +133,8 @@ def material_state(donor_ids: Iterable[int], *, on: date | None = None) -> Mater
         return MaterialState(set(), set())
     on = on or timezone.localdate()
     families = donor_families(asked)
-    member_of = {member: donor for donor, family in families.items() for member in family.members}
+    # Acts are filed under the person (the family's root), so every PID asked of one family gets its answer.
+    member_of = {member: family.root for family in families.values() for member in family.members}
     newest: dict[tuple[int, str], Moment] = {}
     with connection.cursor() as cursor:
         cursor.execute(
@@ -143,6 +148,7 @@ def material_state(donor_ids: Iterable[int], *, on: date | None = None) -> Mater
                 "actions": MATERIAL_ACTIONS,
                 "signature": ActOrigin.SIGNATURE.value,
                 "accepted": PolicyStateValue.ACCEPTED.value,
+                "valid": ConsentStatus.VALID.value,
                 "members": list(member_of),
                 "on": on,
             },
@@ -153,13 +159,13 @@ def material_state(donor_ids: Iterable[int], *, on: date | None = None) -> Mater
             if key not in newest or newest[key] < moment:
                 newest[key] = moment
 
-    def standing(donor: int, kind: str) -> bool:
-        act, lifted = newest.get((donor, kind)), newest.get((donor, "s"))
+    def standing(root: int, kind: str) -> bool:
+        act, lifted = newest.get((root, kind)), newest.get((root, "s"))
         return act is not None and (lifted is None or lifted < act)
 
     return MaterialState(
-        blocked={donor for donor in families if standing(donor, "w")},
-        to_destroy={donor for donor in families if standing(donor, "d")},
+        blocked={donor for donor, family in families.items() if standing(family.root, "w")},
+        to_destroy={donor for donor, family in families.items() if standing(family.root, "d")},
     )
 
 
