@@ -57,6 +57,7 @@ urlpatterns = [
     path("consent/", include("consent.urls")),
     path("my/", include("consent.portal.urls")),  # the donor portal
     path("specimens/", include("specimens.urls")),
+    path("requests/", include("access_requests.urls")),
     path("", include("biobank.web.urls")),
 ]
 

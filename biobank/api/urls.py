@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("consent.api.urls")),
     path("", include("specimens.api.urls")),
     path("", include("specimens.api.import_urls")),
+    path("", include("access_requests.api.urls")),
 ]
