@@ -1,0 +1,54 @@
+"""Models of the access-requests app: requests and their resources, committees, agreements and entitlements,
+releases and shipments."""
+
+from .agreements import (
+    AgreementAcceptance,
+    AgreementTemplate,
+    Condition,
+    Entitlement,
+    Report,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from .committees import (
+    Committee,
+    CommitteeComment,
+    CommitteeMember,
+    ConflictDeclaration,
+    Decision,
+    RequestMessage,
+    ReviewAssignment,
+    Vote,
+)
+from .fulfilment import Download, DownloadLink, Release, ReleaseDonor, Shipment, ShipmentItem
+from .requests import AccessRequest, RequestAttachment, RequestEvent, RequestResource, ResearcherProfile, TeamMember
+
+__all__ = [
+    "AccessRequest",
+    "AgreementAcceptance",
+    "AgreementTemplate",
+    "Committee",
+    "CommitteeComment",
+    "CommitteeMember",
+    "Condition",
+    "ConflictDeclaration",
+    "Decision",
+    "Download",
+    "DownloadLink",
+    "Entitlement",
+    "Release",
+    "ReleaseDonor",
+    "Report",
+    "RequestAttachment",
+    "RequestEvent",
+    "RequestMessage",
+    "RequestResource",
+    "ResearcherProfile",
+    "ReviewAssignment",
+    "Shipment",
+    "ShipmentItem",
+    "TeamMember",
+    "Vote",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+]
