@@ -15,7 +15,7 @@ the modifiers that need human judgement and the dataset's free-text restrictions
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
