@@ -28,6 +28,7 @@ from access_requests.duo.terms import TermError, allowed_terms_text, term_resolv
 from biobank.accounts.authentication import BearerTokenAuthentication
 from biobank.api.exceptions import PROBLEM_CONTENT_TYPE
 from biobank.api.schema import problem_responses
+from biobank.api.serializers import InputSerializer
 from biobank.api.throttling import PrincipalRateThrottle
 
 MAX_ITEMS = 100
@@ -74,7 +75,7 @@ def _curies(**kwargs: Any) -> serializers.ListField:
     return serializers.ListField(child=CurieField(max_length=200), max_length=MAX_ITEMS, default=list, **kwargs)
 
 
-class DatasetInSerializer(serializers.Serializer):
+class DatasetInSerializer(InputSerializer):
     terms = serializers.ListField(
         child=DuoTermField(max_length=20),
         max_length=MAX_ITEMS,
@@ -93,7 +94,7 @@ def _flag(help_text: str) -> StrictBooleanField:
     return StrictBooleanField(required=False, default=False, help_text=help_text)
 
 
-class PurposeInSerializer(serializers.Serializer):
+class PurposeInSerializer(InputSerializer):
     general_research = _flag("General research use (GRU).")
     hmb = _flag("Health/medical/biomedical research (HMB).")
     population_origins = _flag("Population origins or ancestry research (POA).")
@@ -167,7 +168,7 @@ class AncestorsField(serializers.Field):
         return value
 
 
-class MatchInSerializer(serializers.Serializer):
+class MatchInSerializer(InputSerializer):
     dataset = DatasetInSerializer()
     purpose = PurposeInSerializer()
     ancestors = AncestorsField(required=False, default=dict)

@@ -78,6 +78,8 @@ def test_a_browser_with_a_session_posts_without_a_csrf_token():
         (body(hmb=1), "/purpose/hmb"),
         (body(commercial="false"), "/purpose/commercial"),
         (body(terms="DS"), "/dataset/terms"),
+        (body(pediatrics=True), "/purpose/pediatrics"),  # a misspelt flag is not silently dropped
+        (body() | {"dataset": {"terms": ["GRU"], "disease": ["E11"]}}, "/dataset/disease"),
         (body(terms=["DS"], diseases=[]), "/dataset/diseases"),
         (body(terms=["HMB"], diseases=["ICD10:E11"]), "/dataset/terms"),
         (body(terms=["IRB"], diseases=[]), "/dataset/terms"),
