@@ -186,16 +186,19 @@ class DecisionField(serializers.CharField):
 
 class CheckOutSerializer(serializers.Serializer):
     check = serializers.CharField(help_text="disease, hmb_gru, population_origins, methods, non_profit, ...")
-    label = serializers.CharField()
+    # DRF takes declared fields off the class, so these names do not clash with Field.label/.source at run time.
+    label = serializers.CharField()  # type: ignore[assignment]
     result = ResultField(help_text="NOT_APPLICABLE counts as APPROVE.")
     reason = serializers.CharField(help_text="What was checked and why this result.")
-    source = serializers.CharField(help_text='"DUOS V4" for V4\'s rules, "portal" for the portal\'s own checks.')
+    source = serializers.CharField(  # type: ignore[assignment]
+        help_text='"DUOS V4" for V4\'s rules, "portal" for the portal\'s own checks.'
+    )
 
 
 class ConditionOutSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="DUO shorthand (IRB, GS, ...) or OTHER for a free-text limitation.")
     duo_id = serializers.CharField(allow_null=True)
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     detail = serializers.CharField(allow_blank=True)
 
 

@@ -52,7 +52,9 @@ V4_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("terms", "diseases", "purpose", "expected"), [c[1:] for c in V4_CASES], ids=[c[0] for c in V4_CASES])
+@pytest.mark.parametrize(
+    ("terms", "diseases", "purpose", "expected"), [c[1:] for c in V4_CASES], ids=[c[0] for c in V4_CASES]
+)
 def test_it_decides_the_duos_v4_cases_as_v4_does(terms, diseases, purpose, expected):
     assert match(terms, purpose, diseases, DOID_TREE).decision == expected
 

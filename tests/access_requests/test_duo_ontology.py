@@ -30,7 +30,9 @@ def test_it_writes_each_accepted_form_one_way(given, written):
     assert curie_normalise(given) == written
 
 
-@pytest.mark.parametrize("bad", ["", "diabetes", "ICD10:diabetes", "ICD10:E1", "ORPHA:abc", "E11.999", ":162", "x" * 201])
+@pytest.mark.parametrize(
+    "bad", ["", "diabetes", "ICD10:diabetes", "ICD10:E1", "ORPHA:abc", "E11.999", ":162", "x" * 201]
+)
 def test_it_refuses_what_is_no_disease_curie_saying_what_is_allowed(bad):
     with pytest.raises(CurieError) as error:
         curie_normalise(bad)

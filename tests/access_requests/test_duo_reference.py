@@ -38,9 +38,7 @@ POA_TABLE = {"GRU": A, "NRES": A, "POA": A, "HMB": D, "DS": D}
 
 
 def reference(permission, modifiers, other, p_gru, p_hmb, p_poa, p_mds, commercial, disease, sensitive):
-    if disease is None:
-        disease_verdict = A
-    elif permission in ("GRU", "NRES", "HMB"):
+    if disease is None or permission in ("GRU", "NRES", "HMB"):
         disease_verdict = A
     elif permission == "POA":
         disease_verdict = D
