@@ -1,5 +1,12 @@
 """/api/v1/ routes of the access-requests app, one block per screen family (each from its own module)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .duo import DuoMatchView
 
 urlpatterns: list = []
+
+# --- DUO matching (issue 14, item 3): public, no login
+urlpatterns += [
+    path("duo/match/", DuoMatchView.as_view(), name="api-duo-match"),
+]

@@ -23,7 +23,7 @@ from typing import Any
 import schemathesis
 
 ANONYMOUS_ALLOWED = {401, 406, 413}
-PUBLIC_PREFIXES = ("/api/v1/sprec/",)  # every operation
+PUBLIC_PREFIXES = ("/api/v1/sprec/", "/api/v1/duo/")  # every operation
 PUBLIC_READ_PREFIXES = ("/api/v1/catalog/",)  # reads only: the catalogue's writes are for its data managers
 ROUTE_NOT_FOUND = "No API resource at "  # biobank.api.exceptions.api_unknown_path: no route has this shape
 
