@@ -1,4 +1,4 @@
-"""``POST /api/v1/duo/match/``: DUO matching after DUOS V4 for partner systems (issue 14, item 3). No login.
+"""``POST /api/v1/duo/match``: DUO matching after DUOS V4 for partner systems (issue 14, item 3). No login.
 
 Anyone may call it (``AllowAny``), within the per-client rate limit of every API call (``PrincipalRateThrottle``:
 anonymous callers are counted per address). Only bearer tokens authenticate here, never the browser's session, so
@@ -218,7 +218,7 @@ BAD_EXAMPLE = {
     "title": "Invalid input",
     "status": 400,
     "detail": "/dataset/terms/1: 'XYZ' is not a DUO term; allowed: DUO:0000042 (GRU), ...",
-    "instance": "/api/v1/duo/match/",
+    "instance": "/api/v1/duo/match",
     "request_id": "6f1c0c7e2b0f4c6b9d1d8f3e5a7b9c1d",
     "errors": [
         {
@@ -293,3 +293,11 @@ class DuoMatchView(APIView):
         )
         result = duo_match(dataset, purpose, data["ancestors"])
         return Response(MatchOutSerializer(result.as_dict()).data)
+
+
+class DuoMatchSlashView(DuoMatchView):
+    """``/api/v1/duo/match/`` answers like ``/api/v1/duo/match`` (the issue's address has no slash; partners add one)."""
+
+    @extend_schema(exclude=True)
+    def post(self, request: Request) -> Response:
+        return super().post(request)

@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from .duo import DuoMatchView
+from .duo import DuoMatchSlashView, DuoMatchView
 
 urlpatterns: list = []
 
 # --- DUO matching (issue 14, item 3): public, no login
 urlpatterns += [
-    path("duo/match/", DuoMatchView.as_view(), name="api-duo-match"),
+    path("duo/match", DuoMatchView.as_view(), name="api-duo-match"),
+    path("duo/match/", DuoMatchSlashView.as_view(), name="api-duo-match-slash"),
 ]

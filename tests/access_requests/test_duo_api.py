@@ -1,4 +1,4 @@
-"""POST /api/v1/duo/match/: no login, no CSRF token, a decision with its rationale, 400 problem+json naming the
+"""POST /api/v1/duo/match: no login, no CSRF token, a decision with its rationale, 400 problem+json naming the
 value that was not understood."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-URL = "/api/v1/duo/match/"
+URL = "/api/v1/duo/match"
 PROBLEM = "application/problem+json"
 
 
@@ -115,3 +115,11 @@ def test_a_body_that_is_no_object_is_a_400():
 
 def test_only_post_is_offered():
     assert APIClient().get(URL).status_code == 405
+
+
+def test_the_address_with_a_trailing_slash_answers_the_same(client):
+    body = {"dataset": {"terms": ["DUO:0000007"], "diseases": ["E11"]}, "purpose": {"diseases": ["E11.9"]}}
+    plain = client.post(URL, body, content_type="application/json")
+    slashed = client.post(URL + "/", body, content_type="application/json")
+    assert plain.status_code == slashed.status_code == 200
+    assert plain.json() == slashed.json()

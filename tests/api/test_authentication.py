@@ -26,7 +26,8 @@ pytestmark = pytest.mark.django_db
 PUBLIC_ENDPOINTS: set[str] = {
     "/api/v1/sprec/derive/",
     "/api/v1/sprec/biobank-a/",
-    "/api/v1/duo/match/",  # DUO matching for partner systems (issue 14)
+    "/api/v1/duo/match",  # DUO matching for partner systems (issue 14)
+    "/api/v1/duo/match/",  # the same, with the slash partners add
     "GET /api/v1/catalog/biobanks/",
     "GET /api/v1/catalog/biobanks/biobank-a/",
     "GET /api/v1/catalog/collections/biobank-a/",

@@ -198,7 +198,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/audit-events/{seq}/"): _rule(act="view_audit"),
     ("POST", "/api/v1/sprec/derive/"): _rule(public=True),
     ("GET", "/api/v1/sprec/{sprec}/"): _rule(public=True),
-    ("POST", "/api/v1/duo/match/"): _rule(public=True),  # DUO matching for partner systems (issue 14)
+    ("POST", "/api/v1/duo/match"): _rule(public=True),  # DUO matching for partner systems (issue 14)
     # the public catalogue (issue 12): reads for everyone (published records); writes for its data managers, a
     # record of a biobank whose catalogue the caller cannot see as staff is a 404 (even when it is published)
     ("GET", "/api/v1/catalog/biobanks/"): _rule(public=True),
@@ -368,7 +368,7 @@ def _body(method: str, path: str, world: World, side: Side) -> dict[str, Any] | 
         },
         ("POST", "/api/v1/placements/unplace/"): lambda: {"barcode": side.placed.barcode},
         ("POST", "/api/v1/sprec/derive/"): lambda: {"kind": "fluid", "sample_type": "SER", "centrifugation": "none"},
-        ("POST", "/api/v1/duo/match/"): lambda: {"dataset": {"terms": ["GRU"]}, "purpose": {"hmb": True}},
+        ("POST", "/api/v1/duo/match"): lambda: {"dataset": {"terms": ["GRU"]}, "purpose": {"hmb": True}},
         ("POST", "/api/v1/specimens/"): lambda: {
             "biobank": side.biobank.code,
             "collection": side.collection.code,
