@@ -296,7 +296,7 @@ class DuoMatchView(APIView):
 
 
 class DuoMatchSlashView(DuoMatchView):
-    """``/api/v1/duo/match/`` answers like ``/api/v1/duo/match`` (the issue's address has no slash; partners add one)."""
+    """``/api/v1/duo/match/`` answers like ``/api/v1/duo/match`` (partners add the slash)."""
 
     @extend_schema(exclude=True)
     def post(self, request: Request) -> Response:
