@@ -221,4 +221,3 @@ def notifications_mark_read(*, actor: Any, notification_ids: Iterable[int] | Non
     if notification_ids is not None:
         rows = rows.filter(pk__in=list(notification_ids))
     return rows.update(read_at=timezone.now())
-

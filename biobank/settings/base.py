@@ -399,3 +399,5 @@ CELERY_BEAT_SCHEDULE["access-requests-notifications-missing"] = {
     "task": "access_requests.notifications_missing",
     "schedule": 60.0,
 }
+# The unread count of the person's request notifications, lazy (no query unless a template shows it).
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("access_requests.context_processors.notifications")
