@@ -81,7 +81,9 @@ def test_a_private_message_reaches_the_researcher_side_and_only_that_biobanks_co
 
 
 def test_a_message_to_all_reaches_every_committee(scene):
-    event = event_record(request=scene.request, actor=scene.committee_b[0], kind="message.posted", data={"audience": "all"})
+    event = event_record(
+        request=scene.request, actor=scene.committee_b[0], kind="message.posted", data={"audience": "all"}
+    )
     assert parties_for(event) == ids(scene.researcher, scene.teammate, *scene.committee_a, *scene.committee_b[1:])
 
 
@@ -119,7 +121,10 @@ def test_the_listener_writes_one_notification_and_one_email_per_party_after_comm
 def test_a_comment_notification_carries_no_free_text(scene, biobank_a):
     resource = scene.request.resources.get(biobank=biobank_a)
     event = event_record(
-        request=scene.request, resource=resource, actor=scene.committee_a[0], kind="comment.posted",
+        request=scene.request,
+        resource=resource,
+        actor=scene.committee_a[0],
+        kind="comment.posted",
         reason="The donor from Ulm is suspicious",
     )
     event_dispatch(event_id=event.pk)
