@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from biobank.accounts.emails import queue_email
 from biobank.accounts.models import Biobank, User
+from biobank.audit.services import audit_record
 
 from ..choices import MessageAudience, RequestStatus, ResourceStatus
 from ..models import (
@@ -215,9 +216,19 @@ def events_undispatched_catch_up(*, older_than: timedelta = timedelta(minutes=2)
 def notifications_mark_read(*, actor: Any, notification_ids: Iterable[int] | None = None) -> int:
     """Mark the actor's own notifications read (all unread ones when ``notification_ids`` is ``None``).
 
-    Only the actor's rows are touched: someone else's id matches nothing. Reading is not audited (no record
-    changes hands); it is the person's own inbox."""
+    Only the actor's rows are touched: someone else's id matches nothing. One audit event says how many."""
     rows = Notification.objects.filter(user_id=actor.pk, read_at__isnull=True)
     if notification_ids is not None:
         rows = rows.filter(pk__in=list(notification_ids))
-    return rows.update(read_at=timezone.now())
+    ids = list(rows.select_for_update().values_list("pk", flat=True))
+    if not ids:
+        return 0
+    count = Notification.objects.filter(pk__in=ids).update(read_at=timezone.now())
+    audit_record(
+        actor=actor,
+        action="access_request.notifications_read",
+        object_type="access_requests.notification",
+        object_id=ids[0] if len(ids) == 1 else None,
+        details={"count": count},
+    )
+    return count
