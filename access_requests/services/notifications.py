@@ -91,7 +91,7 @@ def committee_member_ids(biobank_ids: Iterable[int]) -> set[int]:
 
 
 def _event_biobank_id(event: RequestEvent) -> int | None:
-    if event.resource_id is not None:
+    if event.resource is not None:
         return event.resource.biobank_id
     value = (event.data or {}).get("biobank_id")
     return int(value) if value else None
@@ -120,7 +120,8 @@ def parties_for(event: RequestEvent) -> set[int]:
             people |= committee_member_ids([biobank_id] if biobank_id else [])
         else:
             people |= committee_member_ids(_request_biobank_ids(event))
-    people.discard(event.actor_id)  # type: ignore[arg-type]
+    if event.actor_id is not None:
+        people.discard(event.actor_id)
     return people
 
 
@@ -135,7 +136,7 @@ def request_url(request: AccessRequest) -> str:
 def notification_text(event: RequestEvent) -> str:
     """One line, no free text from the event (a private comment or message stays on its page)."""
     number = event.request.number or _("draft")
-    biobank = event.resource.biobank.name if event.resource_id else ""
+    biobank = event.resource.biobank.name if event.resource is not None else ""
     kind = event.kind
     if kind.startswith("request.") and event.to_status in RequestStatus.values:
         status = RequestStatus(event.to_status).label

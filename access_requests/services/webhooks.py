@@ -170,7 +170,7 @@ def event_payload(event: RequestEvent) -> dict[str, Any]:
 def _event_biobank_ids(event: RequestEvent) -> set[int]:
     """The event's resource's biobank; for request-level events every biobank of the request (a private message:
     only the biobank it was addressed to)."""
-    if event.resource_id is not None:
+    if event.resource is not None:
         return {event.resource.biobank_id}
     data = event.data or {}
     if data.get("audience") == "biobank" and data.get("biobank_id"):

@@ -394,10 +394,15 @@ MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddlewar
 SPECTACULAR_SETTINGS["SWAGGER_UI_SETTINGS"] = {"deepLinking": True, "validatorUrl": None}
 
 # Access requests: notifications and webhooks (access_requests/tasks_webhooks.py) --------------------------------
-CELERY_BEAT_SCHEDULE["access-requests-webhooks-pending"] = {"task": "access_requests.webhooks_pending", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["access-requests-webhooks-pending"] = {
+    "task": "access_requests.webhooks_pending",
+    "schedule": 60.0,
+}
 CELERY_BEAT_SCHEDULE["access-requests-notifications-missing"] = {
     "task": "access_requests.notifications_missing",
     "schedule": 60.0,
 }
 # The unread count of the person's request notifications, lazy (no query unless a template shows it).
-TEMPLATES[0]["OPTIONS"]["context_processors"].append("access_requests.context_processors.notifications")
+TEMPLATES[0]["OPTIONS"]["context_processors"].append(  # type: ignore[index]
+    "access_requests.context_processors.notifications"
+)
