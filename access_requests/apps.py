@@ -8,3 +8,23 @@ class AccessRequestsConfig(AppConfig):
     name = "access_requests"
     label = "access_requests"
     verbose_name = "access requests"
+
+    def ready(self) -> None:
+        # --- notifications and webhooks (helper notify) ---
+        from django.utils.translation import gettext_lazy as _
+
+        from biobank.accounts.choices import Perm
+        from biobank.web.context_processors import register_account_link, register_biobank_link
+
+        from .services.notifications import event_dispatch_safely
+        from .services.workflow import on_request_event
+
+        on_request_event(event_dispatch_safely)
+        register_account_link(
+            label=_("Notifications"),
+            url_name="access_requests:notifications",
+            show=lambda user, accesses: (
+                bool(getattr(user, "is_researcher", False)) or any(a.can(Perm.REVIEW_REQUESTS) for a in accesses)
+            ),
+        )
+        register_biobank_link(label=_("Webhooks"), url_name="access_requests:webhooks", perm=Perm.MANAGE_API_TOKENS)

@@ -59,3 +59,28 @@ def resources_visible_to(*, user: Any, request: AccessRequest) -> QuerySet[Reque
     if request.researcher_id == user_id or request.team.filter(user_id=user_id, confirmed_at__isnull=False).exists():
         return resources
     return resources.filter(biobank_id__in=reviewing_biobank_ids(user=user))
+
+
+# --- notifications and webhooks (helper notify) ---
+def notifications_visible_to(*, user: Any) -> QuerySet:
+    """The person's own notifications, newest first; nobody reads anyone else's."""
+    from .models import Notification
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Notification.objects.none()
+    return Notification.objects.filter(user_id=user.pk).select_related("request")
+
+
+def notifications_unread_count(*, user: Any) -> int:
+    return notifications_visible_to(user=user).filter(read_at__isnull=True).count()
+
+
+def webhook_endpoints_visible_to(*, user: Any) -> QuerySet:
+    """Endpoints of the biobanks where ``user`` manages API tokens (the same permission manages webhooks)."""
+    from .models import WebhookEndpoint
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return WebhookEndpoint.objects.none()
+    return WebhookEndpoint.objects.filter(
+        biobank_id__in=biobank_ids_with_perm(user=user, perm=Perm.MANAGE_API_TOKENS)
+    ).select_related("biobank")

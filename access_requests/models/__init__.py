@@ -21,6 +21,7 @@ from .committees import (
     Vote,
 )
 from .fulfilment import Download, DownloadLink, Release, ReleaseDonor, Shipment, ShipmentItem
+from .notifications import EventDispatch, Notification
 from .requests import AccessRequest, RequestAttachment, RequestEvent, RequestResource, ResearcherProfile, TeamMember
 
 __all__ = [
@@ -36,6 +37,8 @@ __all__ = [
     "Download",
     "DownloadLink",
     "Entitlement",
+    "EventDispatch",
+    "Notification",
     "Release",
     "ReleaseDonor",
     "Report",

@@ -392,3 +392,17 @@ CONTENT_SECURITY_POLICY = {
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
 # Swagger UI would otherwise show a badge image from validator.swagger.io (a request to another host).
 SPECTACULAR_SETTINGS["SWAGGER_UI_SETTINGS"] = {"deepLinking": True, "validatorUrl": None}
+
+# Access requests: notifications and webhooks (access_requests/tasks_webhooks.py) --------------------------------
+CELERY_BEAT_SCHEDULE["access-requests-webhooks-pending"] = {
+    "task": "access_requests.webhooks_pending",
+    "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["access-requests-notifications-missing"] = {
+    "task": "access_requests.notifications_missing",
+    "schedule": 60.0,
+}
+# The unread count of the person's request notifications, lazy (no query unless a template shows it).
+TEMPLATES[0]["OPTIONS"]["context_processors"].append(  # type: ignore[index]
+    "access_requests.context_processors.notifications"
+)

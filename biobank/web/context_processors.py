@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from biobank.accounts.choices import Perm
 
-from .access import biobank_access
+from .access import BiobankAccess, biobank_access
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,17 @@ class PublicLinkSpec:
     url_name: str
 
 
+@dataclass(frozen=True)
+class AccountLinkSpec:
+    """A link a domain app adds under "Your account", shown when ``show(user, accesses)`` is true (no query)."""
+
+    label: Any
+    url_name: str
+    show: Callable[[Any, list[BiobankAccess]], bool]
+
+
 BIOBANK_LINKS: list[BiobankLinkSpec] = []
+ACCOUNT_LINKS: list[AccountLinkSpec] = []
 MAIN_LINKS: list[MainLinkSpec] = []
 PUBLIC_LINKS: list[PublicLinkSpec] = []
 HEADER_SEARCHES: list[MainLinkSpec] = []
@@ -80,6 +91,12 @@ def register_biobank_link(*, label: Any, url_name: str, perm: Perm) -> None:
     spec = BiobankLinkSpec(label, url_name, perm)
     if spec not in BIOBANK_LINKS:
         BIOBANK_LINKS.append(spec)
+
+
+def register_account_link(*, label: Any, url_name: str, show: Callable[[Any, list[BiobankAccess]], bool]) -> None:
+    """A link in the person's account section (e.g. their notifications), for whom ``show`` says."""
+    if all(spec.url_name != url_name for spec in ACCOUNT_LINKS):
+        ACCOUNT_LINKS.append(AccountLinkSpec(label, url_name, show))
 
 
 def register_main_link(*, label: Any, url_name: str, perm: Perm) -> None:
@@ -148,6 +165,9 @@ def build_navigation(request: HttpRequest) -> Navigation:
     account = [_link(request, _("Profile"), reverse("accounts:profile"))]
     if user.is_authenticated and user.has_usable_password():  # always signed in here (see navigation)
         account.append(_link(request, _("Change password"), reverse("accounts:password_change")))
+    account += [
+        _link(request, str(spec.label), reverse(spec.url_name)) for spec in ACCOUNT_LINKS if spec.show(user, accesses)
+    ]
     search = [
         HeaderSearch(str(spec.label), reverse(spec.url_name))
         for spec in HEADER_SEARCHES

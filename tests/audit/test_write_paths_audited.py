@@ -24,6 +24,7 @@ from tests.audit import write_path_exercises as ex
 from tests.audit import write_path_exercises_catalog as cx
 from tests.audit import write_path_exercises_consent_staff as consent_staff_ex
 from tests.audit import write_path_exercises_donor_api as donor_api_ex
+from tests.audit import write_path_exercises_notify as notify_ex
 from tests.audit import write_path_exercises_specimens as sx
 from tests.audit import write_path_exercises_specimens_api as sax
 from tests.audit import write_path_exercises_storage as storage_ex
@@ -198,6 +199,16 @@ ROUTES: dict[str, Audited | ChangesNothing] = {
     "api-catalog-collection-state POST": Audited(cx.api_catalog_collection_state, "collection.publish"),
     # the catch-all under /api/: any unknown path and method is a problem+json 404 (issue 9, item 19)
     "api-unknown-path POST": ChangesNothing(ex.api_unknown_path, "answers 404 for a path no API route matches"),
+    # access requests: notifications and webhooks (access_requests/views/{notifications,webhooks}.py)
+    "access_requests:notification_open POST": Audited(notify_ex.notification_open, "access_request.notifications_read"),
+    "access_requests:notifications_read_all POST": Audited(
+        notify_ex.notifications_read_all, "access_request.notifications_read"
+    ),
+    "access_requests:webhooks POST": Audited(notify_ex.webhook_create, "access_request.webhook_create"),
+    "access_requests:webhook_deactivate POST": Audited(
+        notify_ex.webhook_deactivate, "access_request.webhook_deactivate"
+    ),
+    "access_requests:webhook_redeliver POST": Audited(notify_ex.webhook_redeliver, "access_request.webhook_redeliver"),
 }
 
 # Routes that write on GET, which no walk of handlers can see: the e-mailed confirmation link.

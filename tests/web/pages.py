@@ -145,6 +145,10 @@ def seed() -> dict[str, str]:
         # the donor portal (/my/): a part of a consent, a donor message (404 pages for anyone without it)
         "module_code": "recontact",
         "message_id": first_pk(DonorMessage.objects.all()),
+        # --- access requests: notifications and webhooks (POST-only actions: 405 pages) ---
+        "notification_id": "999999",
+        "endpoint_id": "999999",
+        "delivery_id": "999999",
     }
 
 

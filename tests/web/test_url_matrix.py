@@ -78,6 +78,10 @@ POST_NEEDS: dict[str, str] = {
     "consent/<slug:code>/donors/<str:pid>/invite/": "manage_consent",
     # without a state the data manager is sent back to the collection with the message naming the allowed states
     "catalogue/manage/<slug:code>/collections/<int:pk>/state/": "manage_catalog",
+    # the endpoint is deactivated (later posts: sent back with "already inactive"); a pending delivery cannot be
+    # sent again (sent back with the message)
+    "requests/webhooks/<slug:code>/<int:endpoint_id>/deactivate/": "manage_api_tokens",
+    "requests/webhooks/<slug:code>/deliveries/<int:delivery_id>/redeliver/": "manage_api_tokens",
 }
 
 
@@ -239,10 +243,18 @@ PAGES: dict[str, Row] = {
     "my/messages/": signed_in(404),
     "my/messages/<int:message_id>/": signed_in(404),
     "my/preferences/": signed_in(404),
+    # --- access requests: notifications (anyone's own) and webhooks (access_requests/views/{notifications,webhooks}.py)
+    "requests/notifications/": signed_in(200),
+    "requests/notifications/read/": POST_ONLY,
+    "requests/notifications/<int:notification_id>/open/": POST_ONLY,
+    "requests/webhooks/<slug:code>/": staff("manage_api_tokens"),
+    "requests/webhooks/<slug:code>/<int:endpoint_id>/deactivate/": POST_ONLY,
+    "requests/webhooks/<slug:code>/deliveries/<int:delivery_id>/redeliver/": POST_ONLY,
 }
 
 # Pages that only answer GET (a POST is 405 for own and foreign objects alike).
 GET_ONLY: set[str] = {
+    "requests/notifications/",  # the list; marking read is its own POST action
     "catalogue/manage/",
     "catalogue/manage/<slug:code>/",
     "catalogue/manage/<slug:code>/diseases/",
@@ -285,7 +297,7 @@ NAMED_VIEWS = {
     "consent/<slug:code>/messages/<slug:kind>/<slug:language>/",  # a kind of donor message, in a language
 }
 # Not objects of a biobank: one-time links, the same answer for any value.
-NOT_BIOBANK_OBJECTS = ("accounts/", "my/welcome/")
+NOT_BIOBANK_OBJECTS = ("accounts/", "my/welcome/", "requests/notifications/")  # notifications: the person's own
 # Under accounts/ but naming a biobank and one of its members: probed like the biobank pages.
 MEMBER_PAGES_UNDER_ACCOUNTS = ("accounts/mfa/reset/",)
 
@@ -344,6 +356,21 @@ def catalogue_objects_of(side: Side) -> dict[str, int]:
     return {"person_id": person.pk, "network_id": network.pk, "resource_id": resource.pk}
 
 
+def webhook_of(side: Side) -> dict[str, int]:
+    """A webhook endpoint of ``side``'s biobank with one pending delivery."""
+    from django.utils import timezone
+
+    from access_requests.models import WebhookDelivery, WebhookEndpoint
+
+    endpoint = WebhookEndpoint.objects.filter(biobank=side.biobank).first() or WebhookEndpoint.objects.create(
+        biobank=side.biobank, url="https://partner.example.org/hook", secret="0" * 64, created_by=side.admin
+    )
+    delivery = endpoint.deliveries.first() or WebhookDelivery.objects.create(
+        endpoint=endpoint, event="request.submitted", payload={}, next_attempt_at=timezone.now()
+    )
+    return {"endpoint_id": endpoint.pk, "delivery_id": delivery.pk}
+
+
 def fill(route: str, side: Side, *, code_of: Side | None = None) -> str:
     """The URL of ``route`` naming ``side``'s objects (``code_of``: take the biobank code from another side)."""
     values: dict[str, Any] = side.path_values()
@@ -363,6 +390,9 @@ def fill(route: str, side: Side, *, code_of: Side | None = None) -> str:
         values["import_id"] = import_job_of(side).pk
     if "<int:campaign_id>" in route:
         values["campaign_id"] = campaign_of(side).pk
+    if "<int:endpoint_id>" in route or "<int:delivery_id>" in route:
+        values |= webhook_of(side)
+    values.setdefault("notification_id", 999999)  # nobody's: a person opens only their own
     values |= {"kind": "donor_invitation", "language": "en"}
     if route.startswith("catalogue/manage/"):
         values |= catalogue_objects_of(side)
