@@ -11,6 +11,7 @@ sets ``status`` itself.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -20,10 +21,12 @@ from django.utils.translation import gettext as _
 
 from biobank.audit.services import audit_record
 from biobank.errors import ConflictError
+from biobank.ops.after_commit import after_commit
 
 from ..choices import REQUEST_ALLOWED_TRANSITIONS, RESOURCE_ALLOWED_TRANSITIONS, RequestStatus, ResourceStatus
 from ..models import AccessRequest, RequestEvent, RequestResource
 
+logger = logging.getLogger(__name__)
 EventListener = Callable[[int], None]
 _listeners: list[EventListener] = []
 
@@ -33,19 +36,29 @@ class TransitionRefused(ConflictError):
 
 
 def on_request_event(listener: EventListener) -> None:
-    """Call ``listener(event_id)`` after commit for every request event (notifications and webhooks register here)."""
+    """Call ``listener(event_id)`` in a worker after commit for every request event (notifications and webhooks
+    register here); a lost task is redone by the listener's own catch-up."""
     if listener not in _listeners:
         _listeners.append(listener)
 
 
 def _after_commit(event: RequestEvent) -> None:
-    event_id = event.pk
+    from ..tasks_events import event_listeners_run
+
+    after_commit(event_listeners_run, event_id=event.pk)
+
+
+def listeners_run(*, event_id: int) -> int:
+    """Call every registered listener with ``event_id`` (in the worker); one failing never stops the others."""
+    ran = 0
     for listener in list(_listeners):
-        transaction.on_commit(_call(listener, event_id))
-
-
-def _call(listener: EventListener, event_id: int) -> Callable[[], None]:
-    return lambda: listener(event_id)
+        try:
+            listener(event_id)
+        except Exception:  # a listener's own catch-up redoes its work; the others must still run
+            logger.exception("Listener %s failed on request event %s.", listener, event_id)
+            continue
+        ran += 1
+    return ran
 
 
 def _refuse(kind: str, current: str, to: str, allowed: frozenset[str], labels: Mapping[str, Any]) -> TransitionRefused:
