@@ -64,11 +64,45 @@ SENSITIVE_FLAGS = [
 # none of which looks at them): DUOS approves an HMB purpose on HMB data whatever of these the data also carries.
 UNREAD_MODIFIERS = ["RS", "GSO", "PUB", "COL", "IRB", "GS", "MOR", "TS", "US", "PS", "IS", "RTN", "CC"]
 
-# Disagreements with DUOS V4 that are not documented as deliberate: case id -> what DUOS says and why.
-BUGS: dict[str, str] = {}
+# Disagreements with DUOS V4 (or with the contract) that are not documented as deliberate: case id -> why.
+BUGS: dict[str, str] = {
+    "ancestry.icd10_reparented_by_caller": (
+        "the caller's `ancestors` re-parent a built-in ICD-10 code (E11 declared under C18 approves a diabetes "
+        "purpose on colon-cancer data); DUOS takes ancestry only from its ontology, and docs/access-requests.md "
+        "says `ancestors` is for ontologies other than ICD-10, so ICD-10 keys should be refused or ignored -> DENY"
+    ),
+}
+
+_BARE = "a dataset that names no permission is refused (400 permission_missing): docs, Input; V4Test uses one"
+_MODIFIER = "modifiers that need a person ABSTAIN and become conditions (issue 14; docs, Checks: `modifiers`)"
+_OTHER = "dataset free text ABSTAINs and becomes condition OTHER (docs, Checks: `other`); V4 never reads it"
+_NMDS = "NMDS added from docs/standards.md (docs, Checks: `no_methods`); V4 never reads NMDS"
+_UNPLACED = "an unplaceable purpose disease ABSTAINs (issue 14; docs, Checks: `disease` (unplaceable)); V4 DENYs"
 
 # Disagreements docs/access-requests.md lists as deliberate: case id -> the documented reading.
-DEVIATIONS: dict[str, str] = {}
+DEVIATIONS: dict[str, str] = {
+    "V4Test.testNPU_positive_case_1": _BARE,
+    "V4Test.testNPU_positive_case_2": _BARE,
+    "V4Test.testNPU_positive_case_3": _BARE,
+    "V4Test.testNPU_negative_case_1": _BARE,
+    "disease.unplaceable_purpose_disease": _UNPLACED,
+    "disease.ancestor_of_the_dataset_disease_without_own_entry": _UNPLACED
+    + " (although `ancestors` shows it is ABOVE the dataset's disease, so it is placed well enough to deny)",
+    "methods.on_ds_nmds_no_disease": _NMDS,
+    "methods.on_hmb_nmds": _NMDS,
+    "methods.on_gru_nmds": _NMDS,
+    "other.dataset_text": _OTHER,
+    "other.dataset_secondary_text": _OTHER,
+    **{f"modifier.{term}_unread": _MODIFIER for term in UNREAD_MODIFIERS if term != "CC"},
+    "modifier.NPOA_unread": "NPOA added from docs/standards.md (docs, Checks: `no_population_origins`)",
+    "modifier.IRB_on_denied_data": (
+        "the portal's ABSTAIN checks join V4's combination, so an IRB modifier turns a DENY into an ABSTAIN (docs, "
+        "Combination); consequence: data carrying any of the usual modifiers (IRB, PUB, COL, ...) never DENY"
+    ),
+    "combination.modifier_hides_commercial_deny": "as modifier.IRB_on_denied_data",
+    "combination.modifier_hides_unrelated_disease_deny": "as modifier.IRB_on_denied_data",
+    "combination.free_text_hides_deny": "as modifier.IRB_on_denied_data, for the dataset's free text",
+}
 
 
 def dataset(*terms: str, diseases: list[str] | None = None, **extra: Any) -> dict[str, Any]:
@@ -299,6 +333,55 @@ RULE_CASES = [
     case("modifier.NPOA_unread", dataset("GRU", "NPOA"), {"population_origins": True}, "APPROVE"),
     # A dataset modifier on data V4 denies: still Deny (HMB_F3), the modifier adds nothing in V4.
     case("modifier.IRB_on_denied_data", dataset("POA", "IRB"), {"hmb": True}, "DENY"),
+    # DataUseMatcherV4 combination with the portal's extra checks: V4 sees only its own checks, so these stay DENY.
+    case("combination.modifier_hides_commercial_deny", dataset("HMB", "NPU", "IRB"),
+         {"hmb": True, "commercial": True}, "DENY"),
+    case("combination.modifier_hides_unrelated_disease_deny", dataset("DS", "PUB", diseases=[C18]),
+         {"diseases": [E11]}, "DENY"),
+    case("combination.free_text_hides_deny", dataset("POA", other="no commercial partners"), {"hmb": True}, "DENY"),
+    # matchHMB returns APPROVE for purposeHMB && datasetHMB before looking at the failures it collected:
+    # GRU+HMB purpose on HMB data, HMB purpose on HMB+POA or HMB+DS data -> Approve.
+    case("hmb.gru_and_hmb_purpose_on_hmb", dataset("HMB"), {"general_research": True, "hmb": True}, "APPROVE"),
+    case("hmb.on_hmb_and_poa", dataset("HMB", "POA"), {"hmb": True}, "APPROVE"),
+    case("hmb.on_hmb_and_ds", dataset("HMB", "DS", diseases=[C18]), {"hmb": True}, "APPROVE"),
+    # matchHMB: dataset GRU returns APPROVE before the GRU-purpose-on-HMB failure counts.
+    case("hmb.gru_purpose_on_gru_and_hmb", dataset("GRU", "HMB"), {"general_research": True}, "APPROVE"),
+    # matchPOA: purposePOA && datasetPOA on HMB+POA data -> Approve.
+    case("poa.on_hmb_and_poa", dataset("HMB", "POA"), {"population_origins": True}, "APPROVE"),
+    # matchDiseases (HMB data) + matchHMB (HMB on HMB) -> Approve.
+    case("disease+hmb.on_hmb", dataset("HMB"), {"hmb": True, "diseases": [C18]}, "APPROVE"),
+    # matchNonProfitUse: commercial null is "not stated", as absent -> Deny on NPU data.
+    case("npu.null_profit_on_npu", dataset("HMB", "NPU"), {"hmb": True, "commercial": None}, "DENY"),
+    # abstainDecision: a purpose with a profit status and no kind of research goes to matchNonProfitUse -> Approve on
+    # data without NPU (V4Test testNPU_positive_case_2/3 with a permission on the dataset).
+    case("npu.only_profit_status_on_gru", dataset("GRU"), {"commercial": True}, "APPROVE"),
+    case("npu.only_not_for_profit_on_gru", dataset("GRU"), {"commercial": False}, "APPROVE"),
+    # V4Test testDiseaseMatching_positive verbatim: DOID IRIs as DUOS stores them, in dataset, purpose and ancestry.
+    case("disease.v4test_with_obo_iris", dataset("DS", diseases=["http://purl.obolibrary.org/obo/DOID_162"]),
+         {"diseases": ["http://purl.obolibrary.org/obo/DOID_10155"]}, "APPROVE",
+         {"http://purl.obolibrary.org/obo/DOID_10155": [f"http://purl.obolibrary.org/obo/{p.replace(':', '_')}"
+                                                         for p in INTESTINAL_CANCER_PARENTS]}),
+    # One disease written two ways is one disease (matchDiseases compares ids).
+    case("disease.orphanet_alias", dataset("DS", diseases=["Orphanet:558"]), {"diseases": ["ORPHA:558"]}, "APPROVE"),
+    case("disease.icd10_aliases", dataset("DS", diseases=["ICD-10:C18"]), {"diseases": ["urn:miriam:icd:C18.7"]},
+         "APPROVE"),
+    # ICD-10 tree: nested blocks and the chapter boundaries (II ends at D48, III starts at D50; VII/VIII at H59/H60).
+    case("disease.icd10_nested_block", dataset("DS", diseases=["ICD10:C00-C97"]), {"diseases": [C18_7]}, "APPROVE"),
+    case("disease.icd10_D48_in_chapter_II", dataset("DS", diseases=[CHAPTER_II]), {"diseases": ["ICD10:D48.9"]},
+         "APPROVE"),
+    case("disease.icd10_D50_not_in_chapter_II", dataset("DS", diseases=[CHAPTER_II]), {"diseases": ["ICD10:D50"]},
+         "DENY"),
+    case("disease.icd10_H59_in_chapter_VII", dataset("DS", diseases=["ICD10:chapter:VII"]),
+         {"diseases": ["ICD10:H59"]}, "APPROVE"),
+    case("disease.icd10_H60_not_in_chapter_VII", dataset("DS", diseases=["ICD10:chapter:VII"]),
+         {"diseases": ["ICD10:H60.1"]}, "DENY"),
+    # getParentTermIds: ancestry comes from the ontology; a caller cannot make diabetes a kind of colon cancer.
+    case("ancestry.icd10_reparented_by_caller", dataset("DS", diseases=[C18]), {"diseases": [E11]}, "DENY",
+         {E11: [C18]}),
+    # DUOS's lookup of DOID:1 gives its parents (none here): DOID:1 is not within DOID:2 -> Deny. The request's
+    # ancestry even says DOID:1 is ABOVE DOID:2.
+    case("disease.ancestor_of_the_dataset_disease_without_own_entry", dataset("DS", diseases=["DOID:2"]),
+         {"diseases": ["DOID:1"]}, "DENY", {"DOID:2": ["DOID:1"]}),
 ]
 
 
@@ -359,7 +442,7 @@ MUST_BE_400 = [
     *[
         pytest.param({"dataset": {"terms": ["DS"], "diseases": [bad]}, "purpose": GOOD_PURPOSE},
                      id=f"dataset_disease_malformed_{i}")
-        for i, bad in enumerate(["cancer", "", "DOID:", ":162", "DOID 162", 162, None, ["DOID:162"], "DOID:162\n",
+        for i, bad in enumerate(["cancer", "", "DOID:", ":162", "DOID 162", 162, None, ["DOID:162"],
                                  "ICD10:C1", "ICD10:C18.777", "ICD10:18", "x" * 10_000 + ":1", "DOID:162' OR '1'='1"])
     ],
     *[
@@ -375,7 +458,13 @@ MUST_BE_400 = [
         for flag, _field, _test in SENSITIVE_FLAGS
     ],
     pytest.param({"dataset": GOOD_DATASET, "purpose": {"hmb": True, "commercial": "no"}}, id="commercial_a_string"),
-    pytest.param({"dataset": GOOD_DATASET, "purpose": {"hmb": True, "other": 5}}, id="purpose_other_a_number"),
+    pytest.param({"dataset": GOOD_DATASET, "purpose": {"hmb": True, "other": 5}}, id="purpose_other_a_number",
+                 marks=pytest.mark.xfail(strict=True, reason="BUG: a number is taken as the text '5' (contract: text)")),
+    pytest.param({"dataset": {**dataset("HMB"), "other": 5}, "purpose": GOOD_PURPOSE}, id="dataset_other_a_number",
+                 marks=pytest.mark.xfail(strict=True, reason="BUG: a number becomes condition OTHER '5'")),
+    pytest.param({"dataset": {**dataset("HMB"), "secondary_other": 1.5}, "purpose": GOOD_PURPOSE},
+                 id="dataset_secondary_other_a_number",
+                 marks=pytest.mark.xfail(strict=True, reason="BUG: a number becomes condition OTHER '1.5'")),
     pytest.param({"dataset": GOOD_DATASET, "purpose": {"hmb": True, "other": ["x"]}}, id="purpose_other_a_list"),
     pytest.param({"dataset": {**GOOD_DATASET, "other": {"x": 1}}, "purpose": GOOD_PURPOSE}, id="dataset_other_a_dict"),
     pytest.param({"dataset": {**GOOD_DATASET, "secondary_other": True}, "purpose": GOOD_PURPOSE},
@@ -440,6 +529,12 @@ NEVER_500 = [
     pytest.param({"dataset": dataset("HMB", other="x\u0000y"), "purpose": {"hmb": True, "other": "\u0000"}},
                  id="nul_in_free_text"),
     pytest.param({"dataset": dataset("HMB", other="\ud800"), "purpose": GOOD_PURPOSE}, id="lone_surrogate"),
+    pytest.param({"dataset": dataset("DS", diseases=["DOID:162\n"]), "purpose": {"diseases": ["DOID:162 "]}},
+                 id="curie_with_surrounding_whitespace"),
+    pytest.param({"dataset": dataset("HMB\n"), "purpose": GOOD_PURPOSE}, id="term_with_trailing_newline"),
+    pytest.param({"dataset": dataset("DS", diseases=["ICD10:C99"]), "purpose": {"diseases": [C18_7]}},
+                 id="dataset_icd10_code_that_does_not_exist"),
+    pytest.param({"dataset": dataset(*(["HMB"] * 100_000)), "purpose": GOOD_PURPOSE}, id="hundred_thousand_terms"),
     pytest.param({"dataset": dataset("HMB"), "purpose": {"hmb": True, "other": "x" * 2_000_000}}, id="huge_other"),
     pytest.param({"dataset": dataset("DS", diseases=[f"DOID:{i}" for i in range(50_000)]),
                   "purpose": {"diseases": ["DOID:49999"]}}, id="fifty_thousand_dataset_diseases"),
@@ -463,6 +558,10 @@ def test_odd_input_never_crashes(client, payload):
 
 A, B, C = "DOID:1001", "DOID:1002", "DOID:1003"
 CHAIN = [f"DOID:{i}" for i in range(10_000, 15_000)]
+# A ladder of 60 rungs, each node with both nodes of the next rung as parents: 2**60 paths, 120 nodes. A walk that
+# remembers only the current path (to stop cycles) rather than every node seen never ends.
+LADDER = {f"DOID:{20_000 + 2 * i + side}": [f"DOID:{20_002 + 2 * i}", f"DOID:{20_003 + 2 * i}"]
+          for i in range(60) for side in (0, 1)}
 
 ANCESTRY_ABUSE = [
     pytest.param({A: [B], B: [A]}, [B], [A], id="two_cycle"),
@@ -472,6 +571,7 @@ ANCESTRY_ABUSE = [
     pytest.param({child: [parent] for child, parent in zip(CHAIN, CHAIN[1:], strict=False)}, [CHAIN[-1]], [CHAIN[0]],
                  id="chain_of_five_thousand"),
     pytest.param({child: CHAIN for child in CHAIN[:300]}, ["DOID:9"], CHAIN[:300], id="dense_300_by_5000"),
+    pytest.param(LADDER, ["DOID:9"], ["DOID:20000"], id="ladder_of_2_to_the_60_paths"),
 ]
 
 
@@ -480,6 +580,8 @@ def test_cyclic_or_huge_ancestry_answers_quickly_and_never_crashes(client, ances
                                                                      purpose_diseases):
     payload = {"dataset": dataset("DS", diseases=dataset_diseases), "purpose": {"diseases": purpose_diseases},
                "ancestors": ancestors}
+    post(client, {"dataset": dataset("GRU"), "purpose": GOOD_PURPOSE})  # warm up: the first request loads the URLconf
+    cache.clear()
     started = time.monotonic()
     response = post(client, payload)
     elapsed = time.monotonic() - started
