@@ -49,6 +49,21 @@ class StrictBooleanField(serializers.BooleanField):
         return data
 
 
+class StrictTextField(serializers.CharField):
+    """A JSON string (or null where allowed): a number or a boolean is refused rather than taken as its text."""
+
+    default_error_messages = {"invalid": gettext_lazy("Must be a JSON string (free text) or null.")}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def _text(help_text: str) -> StrictTextField:
+    return StrictTextField(required=False, allow_null=True, allow_blank=True, max_length=MAX_TEXT, help_text=help_text)
+
+
 class DuoTermField(serializers.CharField):
     """A DUO term as its id (``DUO:0000007``) or shorthand (``DS``); the value is the canonical id."""
 
@@ -79,15 +94,12 @@ class DatasetInSerializer(InputSerializer):
     terms = serializers.ListField(
         child=DuoTermField(max_length=20),
         max_length=MAX_ITEMS,
-        help_text="DUO ids or shorthands: one permission (GRU, HMB, DS, POA, NRES) and any modifiers.",
+        help_text="DUO ids or shorthands: a permission (GRU, HMB, DS, POA, NRES) and any modifiers; a dataset with "
+        "modifiers only (NPU, say) is matched as DUOS V4 matches it.",
     )
     diseases = _curies(help_text="The DS diseases as CURIEs; required with DS, refused without it.")
-    other = serializers.CharField(
-        required=False, allow_null=True, allow_blank=True, max_length=MAX_TEXT, help_text="Other limitation, free text."
-    )
-    secondary_other = serializers.CharField(
-        required=False, allow_null=True, allow_blank=True, max_length=MAX_TEXT, help_text="Secondary limitation."
-    )
+    other = _text("Other limitation, free text (a string or null).")
+    secondary_other = _text("Secondary limitation, free text (a string or null).")
 
 
 def _flag(help_text: str) -> StrictBooleanField:
@@ -113,9 +125,7 @@ class PurposeInSerializer(InputSerializer):
     not_health = _flag("Research not about health (DUOS abstains).")
     stigmatizing_diseases = _flag("Research on stigmatizing diseases (DUOS abstains).")
     diseases = _curies(help_text="The purpose's diseases as CURIEs (a disease-specific purpose).")
-    other = serializers.CharField(
-        required=False, allow_null=True, allow_blank=True, max_length=MAX_TEXT, help_text="Free text for the committee."
-    )
+    other = _text("Free text for the committee (a string or null).")
 
 
 @extend_schema_field(
@@ -123,7 +133,8 @@ class PurposeInSerializer(InputSerializer):
         "type": "object",
         "additionalProperties": {"type": "array", "items": {"type": "string"}},
         "description": "{CURIE: [ancestor CURIEs]} for diseases outside ICD-10 (ORPHA, DOID, MONDO), followed "
-        "transitively; direct parents are enough.",
+        "transitively; direct parents are enough. An entry keyed by an ICD-10 code is ignored (ICD-10 ancestry is "
+        "built in); a disease named only as an ancestor is a root.",
         "example": {"DOID:10155": ["DOID:3119"], "DOID:3119": ["DOID:162"]},
     }
 )
@@ -250,9 +261,10 @@ class DuoMatchView(APIView):
         description="APPROVE, DENY or ABSTAIN as the DUOS algorithm V4 decides, with one rationale entry per check "
         "(`source` says whether the rule is V4's or the portal's) and the dataset's modifiers that need a person "
         "(GS, MOR, PUB, COL, IRB, US, PS, IS, RTN, TS, GSO, RS; free-text limitations) as proposed `conditions` "
-        "(they make the answer ABSTAIN). Checks combine as V4 does: all approve → APPROVE, else any ABSTAIN → "
-        "ABSTAIN, else DENY. ICD-10 (WHO 2019) ancestry is built in; pass `ancestors` for other ontologies. A "
-        "purpose disease that cannot be placed abstains. Sensitive purpose flags ("
+        "(they turn an APPROVE into ABSTAIN; a DENY stays DENY). The other checks combine as V4 does: all approve "
+        "→ APPROVE, else any ABSTAIN → ABSTAIN, else DENY. ICD-10 (WHO 2019) ancestry is built in (entries of "
+        "`ancestors` keyed by an ICD-10 code are ignored); pass `ancestors` for other ontologies. A purpose disease "
+        "found neither in ICD-10 nor anywhere in `ancestors` abstains. Sensitive purpose flags ("
         + ", ".join(f"`{f}`" for f in SENSITIVE_FLAGS)
         + ") always abstain. DUO terms: "
         + allowed_terms_text()

@@ -8,8 +8,10 @@ a denial: a sensitive purpose on data it may not use is still for the committee)
 
 The V4 checks keep V4's rules where V4 states them, including its gaps (a general-research purpose is not checked
 against a disease-specific dataset; a POA purpose only against GRU and POA). The portal's own checks cover what V4
-does not read at all: a purpose disease that cannot be placed (ABSTAIN), NMDS and NPOA (as docs/standards.md says),
-the modifiers that need human judgement and the dataset's free-text restrictions (ABSTAIN, proposed as conditions).
+does not read at all: a purpose disease that cannot be placed (ABSTAIN), NMDS and NPOA (as docs/standards.md says;
+they join the combination above), and the modifiers that need human judgement and the dataset's free-text
+restrictions. Those last two are *conditions* (:func:`decide`): they only turn an otherwise APPROVE into ABSTAIN,
+so data V4 denies stay denied whatever modifiers they carry.
 """
 
 from __future__ import annotations
@@ -140,6 +142,16 @@ def combine(results: Sequence[Result]) -> Decision:
     return Decision.DENY
 
 
+def decide(results: Sequence[Result], conditions: Sequence[Result]) -> Decision:
+    """The decision: ``results`` (V4's checks and the portal's NMDS, NPOA and unplaceable-disease rules) combine as
+    V4 does; ``conditions`` (the modifier and free-text checks, which need a person) can only turn the APPROVE that
+    gives into ABSTAIN. A DENY stays DENY: a committee cannot grant what the data's permission refuses."""
+    decision = combine(results)
+    if decision == Decision.APPROVE and Result.ABSTAIN in conditions:
+        return Decision.ABSTAIN
+    return decision
+
+
 @dataclass(frozen=True)
 class _Sides:
     """Both sides in V4's vocabulary: which of the dataset's and the purpose's flags are set."""
@@ -180,7 +192,20 @@ def _check(name: str, label: str, result: Result, reason: str, source: str = V4)
 
 def check_disease(s: _Sides, ancestry: Ancestry) -> Check:
     """V4 ``matchDiseases``: every purpose disease must be a dataset disease or below one (GRU and HMB datasets
-    cover any disease). The portal adds: a purpose disease nobody can place abstains (V4 would deny it)."""
+    cover any disease). The portal adds: a purpose disease nobody can place abstains (V4 would deny it). Entries of
+    the caller's ``ancestors`` keyed by an ICD-10 code were ignored (ICD-10 ancestry is built in); the reason says
+    so."""
+    found = _check_disease(s, ancestry)
+    if not ancestry.ignored:
+        return found
+    note = _(
+        "The ancestors given for %(codes)s were ignored: ICD-10 ancestry is built in (WHO 2019) and cannot be "
+        "changed by the caller."
+    ) % {"codes": ", ".join(ancestry.ignored)}
+    return Check(found.check, found.label, found.result, f"{found.reason} {note}", found.source)
+
+
+def _check_disease(s: _Sides, ancestry: Ancestry) -> Check:
     label = _("Disease")
     if not s.p_diseases and not s.d_diseases:
         return _check(
@@ -216,7 +241,8 @@ def check_disease(s: _Sides, ancestry: Ancestry) -> Check:
         return _check("disease", label, Result.DENY, reason)
     if unplaced:
         reason = _(
-            "%(diseases)s cannot be placed (not an ICD-10 code of the WHO 2019 edition, and no ancestors given): "
+            "%(diseases)s cannot be placed (not an ICD-10 code of the WHO 2019 edition, and not named in the "
+            "ancestors given): "
             "whether it is below the dataset's disease (%(allowed)s) needs a person."
         ) % {"diseases": ", ".join(unplaced), "allowed": allowed_text}
         return _check("disease", label, Result.ABSTAIN, reason, PORTAL)

@@ -6,10 +6,13 @@ has no such service, so:
 - ICD-10 (WHO 2019) is built in, from ``catalog/data/icd10-who-2019.json`` through ``catalog.vocabularies``:
   chapter → block (blocks nest: ``C00-C97`` → ``C00-C75`` → ``C15-C26``) → category ``E11`` → subcategory ``E11.9``.
 - Any other ontology (ORPHA, DOID, MONDO, …) is placed by the caller's ``ancestors`` map, ``{CURIE: [ancestor
-  CURIEs]}``, followed transitively (a map of direct parents is enough). The map may add parents to ICD-10 codes too.
+  CURIEs]}``, followed transitively (a map of direct parents is enough). Its values may be ICD-10 codes (ORPHA:558
+  under Q87.4), but an entry whose *key* is an ICD-10 code is ignored: ICD-10 ancestry is built in, and DUOS takes
+  ancestry from its ontology alone, so a caller cannot make diabetes (E11) a kind of colon cancer (C18).
 
-A disease is *placed* when it is a known ICD-10 code or a key of the map; a disease that is neither cannot be placed,
-and the matcher abstains on it (unless the dataset names it exactly). Pure Python: no database.
+A disease is *placed* when it is a known ICD-10 code or appears anywhere in the map (as a key, or as an ancestor:
+then it is a root of the map); a disease found nowhere cannot be placed, and the matcher abstains on it (unless the
+dataset names it exactly). Pure Python: no database.
 
 CURIEs are written one way (:func:`curie_normalise`): ``ICD10:E11.9`` for ICD-10 (from ``ICD-10:E11.9``,
 ``icd10:e119``, ``urn:miriam:icd:E11.9`` or a bare ``E11.9``), ``ORPHA:558`` (from ``Orphanet:558`` or the ORDO
@@ -127,17 +130,26 @@ def icd10_ancestors(curie: str) -> list[str]:
 
 
 class Ancestry:
-    """Where diseases sit: built-in ICD-10 plus the caller's map (its keys and values normalised CURIEs)."""
+    """Where diseases sit: built-in ICD-10 plus the caller's map (its keys and values normalised CURIEs), without
+    the map's entries for ICD-10 keys (listed in :attr:`ignored`)."""
 
     def __init__(self, extra: Mapping[str, Iterable[str]] | None = None) -> None:
-        self._extra: dict[str, frozenset[str]] = {
-            curie_normalise(key): frozenset(curie_normalise(parent) for parent in parents)
-            for key, parents in (extra or {}).items()
-        }
+        self._extra: dict[str, frozenset[str]] = {}
+        ignored: list[str] = []
+        for key, parents in (extra or {}).items():
+            curie = curie_normalise(key)
+            normalised = frozenset(curie_normalise(parent) for parent in parents)
+            if icd10_code(curie) is not None:  # ICD-10 ancestry is built in: the caller cannot re-parent a code
+                ignored.append(curie)
+                continue
+            self._extra[curie] = self._extra.get(curie, frozenset()) | normalised
+        self.ignored: tuple[str, ...] = tuple(dict.fromkeys(ignored))
+        self._mentioned: frozenset[str] = frozenset(self._extra).union(*self._extra.values())
 
     def placed(self, curie: str) -> bool:
-        """Whether the matcher knows where ``curie`` sits (a known ICD-10 code, or a key of the caller's map)."""
-        return icd10_known(curie) or curie in self._extra
+        """Whether the matcher knows where ``curie`` sits: a known ICD-10 code, or anywhere in the caller's map (a
+        key, or an ancestor: a disease the map names only as an ancestor is a root, placed above its descendants)."""
+        return icd10_known(curie) or curie in self._mentioned
 
     def _parents(self, curie: str) -> set[str]:
         parents = set(self._extra.get(curie, ()))

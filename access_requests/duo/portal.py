@@ -3,7 +3,8 @@
 V4 never looks at a dataset's NMDS, NPOA, its modifiers (GS, MOR, PUB, COL, IRB, US, PS, IS, RTN, TS, GSO, RS) or
 its free-text restrictions. Issue 14 and docs/standards.md want them heard: NMDS and NPOA decide as standards.md says
 (they are prohibitions a machine can apply), the others need a person, so they ABSTAIN and become the conditions the
-committee is proposed. Every check here is tagged ``source: "portal"`` in the rationale.
+committee is proposed. Those two checks (``modifiers``, ``other``) are conditions only: ``matcher.decide`` lets them
+turn an APPROVE into ABSTAIN, never a DENY. Every check here is tagged ``source: "portal"`` in the rationale.
 """
 
 from __future__ import annotations

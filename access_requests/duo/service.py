@@ -24,12 +24,13 @@ PURPOSE_KINDS = ("general_research", "hmb", "disease", "population_origins")
 def duo_match(
     dataset: m.Dataset, purpose: m.Purpose, ancestors: Mapping[str, Iterable[str]] | None = None
 ) -> m.MatchResult:
-    """Every check, in a fixed order, combined as V4 combines them (``matcher.combine``)."""
+    """Every check, in a fixed order; the decision as ``matcher.decide`` makes it (V4's combination, then the
+    conditions that need a person turn an APPROVE into ABSTAIN)."""
     sides = m._sides(dataset, purpose)
     ancestry = Ancestry(ancestors)
     disease = m.check_disease(sides, ancestry)
     conditions = portal.judgement_conditions(dataset)
-    checks = (
+    decisive = (
         disease,
         m.check_hmb(sides),
         m.check_poa(sides),
@@ -39,10 +40,10 @@ def duo_match(
         m.check_category(sides),
         portal.check_no_methods(dataset, purpose, disease.result),
         portal.check_no_population_origins(dataset, purpose),
-        portal.check_modifiers(conditions),
-        portal.check_other(dataset, purpose),
     )
-    return m.MatchResult(m.combine([c.result for c in checks]), checks, tuple(conditions))
+    judged = (portal.check_modifiers(conditions), portal.check_other(dataset, purpose))
+    decision = m.decide([c.result for c in decisive], [c.result for c in judged])
+    return m.MatchResult(decision, decisive + judged, tuple(conditions))
 
 
 def _diseases(values: Iterable[str], *, field: str) -> tuple[str, ...]:
@@ -60,7 +61,8 @@ def _diseases(values: Iterable[str], *, field: str) -> tuple[str, ...]:
 def dataset_from_terms(
     *, terms: Sequence[str], diseases: Sequence[str] = (), other: str = "", secondary_other: str = ""
 ) -> m.Dataset:
-    """A dataset from DUO ids or shorthands and disease CURIEs: DS and its diseases go together."""
+    """A dataset from DUO ids or shorthands and disease CURIEs: DS and its diseases go together. A permission term
+    is not required (V4 matches modifiers alone)."""
     ids: list[str] = []
     for index, value in enumerate(terms):
         try:
@@ -82,15 +84,7 @@ def dataset_from_terms(
             field="dataset/terms",
             code="ds_missing",
         )
-    if not set(ids) & t.PERMISSIONS and not (other or "").strip():
-        raise DomainError(
-            _(
-                "Name the dataset's data use permission (GRU, HMB, DS, POA or NRES) in dataset.terms, or describe "
-                "it in dataset.other."
-            ),
-            field="dataset/terms",
-            code="permission_missing",
-        )
+    # A dataset without a permission term (only NPU, say) is matched as V4 matches it: DUOS's own NPU tests use one.
     return m.Dataset(tuple(ids), curies, (other or "").strip(), (secondary_other or "").strip())
 
 

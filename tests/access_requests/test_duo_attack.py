@@ -66,29 +66,24 @@ SENSITIVE_FLAGS = [
 UNREAD_MODIFIERS = ["RS", "GSO", "PUB", "COL", "IRB", "GS", "MOR", "TS", "US", "PS", "IS", "RTN", "CC"]
 
 # Disagreements with DUOS V4 (or with the contract) that are not documented as deliberate: case id -> why.
-BUGS: dict[str, str] = {
-    "ancestry.icd10_reparented_by_caller": (
-        "the caller's `ancestors` re-parent a built-in ICD-10 code (E11 declared under C18 approves a diabetes "
-        "purpose on colon-cancer data); DUOS takes ancestry only from its ontology, and docs/access-requests.md "
-        "says `ancestors` is for ontologies other than ICD-10, so ICD-10 keys should be refused or ignored -> DENY"
-    ),
-}
+# Empty since the duofix branch: the ICD-10 re-parenting bug, the permission-less datasets, the conditions that hid
+# a DENY, the disease placed only as an ancestor and numbers taken as free text were fixed; their cases now pass.
+BUGS: dict[str, str] = {}
 
-_BARE = "a dataset that names no permission is refused (400 permission_missing): docs, Input; V4Test uses one"
-_MODIFIER = "modifiers that need a person ABSTAIN and become conditions (issue 14; docs, Checks: `modifiers`)"
-_OTHER = "dataset free text ABSTAINs and becomes condition OTHER (docs, Checks: `other`); V4 never reads it"
+_MODIFIER = (
+    "modifiers that need a person turn an APPROVE into ABSTAIN and become conditions (issue 14; docs, Checks: "
+    "`modifiers`, Combination)"
+)
+_OTHER = (
+    "dataset free text turns an APPROVE into ABSTAIN and becomes condition OTHER (docs, Checks: `other`); V4 never "
+    "reads it"
+)
 _NMDS = "NMDS added from docs/standards.md (docs, Checks: `no_methods`); V4 never reads NMDS"
 _UNPLACED = "an unplaceable purpose disease ABSTAINs (issue 14; docs, Checks: `disease` (unplaceable)); V4 DENYs"
 
 # Disagreements docs/access-requests.md lists as deliberate: case id -> the documented reading.
 DEVIATIONS: dict[str, str] = {
-    "V4Test.testNPU_positive_case_1": _BARE,
-    "V4Test.testNPU_positive_case_2": _BARE,
-    "V4Test.testNPU_positive_case_3": _BARE,
-    "V4Test.testNPU_negative_case_1": _BARE,
     "disease.unplaceable_purpose_disease": _UNPLACED,
-    "disease.ancestor_of_the_dataset_disease_without_own_entry": _UNPLACED
-    + " (although `ancestors` shows it is ABOVE the dataset's disease, so it is placed well enough to deny)",
     "methods.on_ds_nmds_no_disease": _NMDS,
     "methods.on_hmb_nmds": _NMDS,
     "methods.on_gru_nmds": _NMDS,
@@ -96,13 +91,6 @@ DEVIATIONS: dict[str, str] = {
     "other.dataset_secondary_text": _OTHER,
     **{f"modifier.{term}_unread": _MODIFIER for term in UNREAD_MODIFIERS if term != "CC"},
     "modifier.NPOA_unread": "NPOA added from docs/standards.md (docs, Checks: `no_population_origins`)",
-    "modifier.IRB_on_denied_data": (
-        "the portal's ABSTAIN checks join V4's combination, so an IRB modifier turns a DENY into an ABSTAIN (docs, "
-        "Combination); consequence: data carrying any of the usual modifiers (IRB, PUB, COL, ...) never DENY"
-    ),
-    "combination.modifier_hides_commercial_deny": "as modifier.IRB_on_denied_data",
-    "combination.modifier_hides_unrelated_disease_deny": "as modifier.IRB_on_denied_data",
-    "combination.free_text_hides_deny": "as modifier.IRB_on_denied_data, for the dataset's free text",
 }
 
 
@@ -177,7 +165,7 @@ V4_TEST_CASES = [
     case("V4Test.testMDS_positive_case_3", dataset("DS", diseases=[CANCER]), {"methods": True}, "APPROVE"),
     case("V4Test.testMDS_positive_case_4", dataset("HMB"), {"methods": True}, "APPROVE"),
     # testNPU_positive_case_1: dataset NPU=true, purpose NPU=true (not commercial) -> Approve. The DUOS dataset has no
-    # permission at all; the second case adds HMB on both sides so the portal cannot object to a bare dataset.
+    # permission at all (the portal matches such a dataset as V4 does); the second case adds HMB on both sides.
     case("V4Test.testNPU_positive_case_1", dataset("NPU"), {"commercial": False}, "APPROVE"),
     case("V4Test.testNPU_positive_case_1+HMB", dataset("HMB", "NPU"), {"hmb": True, "commercial": False}, "APPROVE"),
     # testNPU_positive_case_2: dataset NPU=false (no NPU term), purpose NPU=false (commercial) -> Approve.
@@ -476,6 +464,29 @@ RULE_CASES = [
         "DENY",
         {"DOID:2": ["DOID:1"]},
     ),
+    # getParentTermIds: ICD-10 keys in any accepted form are the same code; none can re-parent it.
+    *[
+        case(
+            f"ancestry.icd10_reparented_as_{i}",
+            dataset("DS", diseases=[C18]),
+            {"diseases": [E11]},
+            "DENY",
+            {key: [C18]},
+        )
+        for i, key in enumerate(["E11", "urn:miriam:icd:E11", "ICD-10:E11", "icd10:e11"])
+    ],
+    # Re-parenting a category's block does not pull its codes under colon cancer either.
+    case(
+        "ancestry.icd10_block_reparented_by_caller",
+        dataset("DS", diseases=[C18]),
+        {"diseases": ["ICD10:E11.9"]},
+        "DENY",
+        {"ICD10:E10-E14": [C18]},
+    ),
+    # V4 matches a dataset with no permission term (V4Test's NPU datasets): its checks see no GRU/HMB/DS/POA.
+    case("bare.npu_only_hmb_not_for_profit", dataset("NPU"), {"hmb": True, "commercial": False}, "APPROVE"),
+    case("bare.npu_only_disease_purpose", dataset("NPU"), {"diseases": [C18_7], "commercial": False}, "DENY"),
+    case("bare.npu_only_poa_purpose", dataset("NPU"), {"population_origins": True, "commercial": False}, "DENY"),
 ]
 
 
@@ -577,20 +588,12 @@ MUST_BE_400 = [
         for flag, _field, _test in SENSITIVE_FLAGS
     ],
     pytest.param({"dataset": GOOD_DATASET, "purpose": {"hmb": True, "commercial": "no"}}, id="commercial_a_string"),
-    pytest.param(
-        {"dataset": GOOD_DATASET, "purpose": {"hmb": True, "other": 5}},
-        id="purpose_other_a_number",
-        marks=pytest.mark.xfail(strict=True, reason="BUG: a number is taken as the text '5' (contract: text)"),
-    ),
-    pytest.param(
-        {"dataset": {**dataset("HMB"), "other": 5}, "purpose": GOOD_PURPOSE},
-        id="dataset_other_a_number",
-        marks=pytest.mark.xfail(strict=True, reason="BUG: a number becomes condition OTHER '5'"),
-    ),
+    # Free text is a string or null: a number is refused, not taken as its text.
+    pytest.param({"dataset": GOOD_DATASET, "purpose": {"hmb": True, "other": 5}}, id="purpose_other_a_number"),
+    pytest.param({"dataset": {**dataset("HMB"), "other": 5}, "purpose": GOOD_PURPOSE}, id="dataset_other_a_number"),
     pytest.param(
         {"dataset": {**dataset("HMB"), "secondary_other": 1.5}, "purpose": GOOD_PURPOSE},
         id="dataset_secondary_other_a_number",
-        marks=pytest.mark.xfail(strict=True, reason="BUG: a number becomes condition OTHER '1.5'"),
     ),
     pytest.param({"dataset": GOOD_DATASET, "purpose": {"hmb": True, "other": ["x"]}}, id="purpose_other_a_list"),
     pytest.param({"dataset": {**GOOD_DATASET, "other": {"x": 1}}, "purpose": GOOD_PURPOSE}, id="dataset_other_a_dict"),
@@ -631,7 +634,6 @@ MUST_BE_400 = [
     # docs/access-requests.md, Input: diseases are required with DS and refused without it.
     pytest.param({"dataset": {"terms": ["DS"]}, "purpose": GOOD_PURPOSE}, id="ds_without_disease"),
     pytest.param({"dataset": {"terms": ["HMB"], "diseases": [C18]}, "purpose": GOOD_PURPOSE}, id="disease_without_ds"),
-    pytest.param({"dataset": {"terms": ["IRB"]}, "purpose": GOOD_PURPOSE}, id="dataset_without_permission"),
     pytest.param(
         {
             "dataset": dataset("HMB"),
@@ -643,6 +645,30 @@ MUST_BE_400 = [
     pytest.param('{"dataset": {"terms": ["HMB"]}, "purpose": {"hmb": NaN}}', id="flag_nan"),
     pytest.param('{"dataset": {"terms": ["HMB"]}, "purpose": {"hmb": true}', id="truncated_json"),
 ]
+
+
+@pytest.mark.parametrize(
+    ("field", "payload"),
+    [
+        ("/purpose/other", {"dataset": GOOD_DATASET, "purpose": {"hmb": True, "other": 5}}),
+        ("/dataset/other", {"dataset": {**dataset("HMB"), "other": 5}, "purpose": GOOD_PURPOSE}),
+        ("/dataset/secondary_other", {"dataset": {**dataset("HMB"), "secondary_other": 1.5}, "purpose": GOOD_PURPOSE}),
+    ],
+)
+def test_a_number_as_free_text_is_refused_naming_the_field(client, field, payload):
+    problem = assert_problem(post(client, payload))
+
+    assert field in [error["pointer"] for error in problem["errors"]], problem
+
+
+def test_a_dataset_without_a_permission_is_matched_not_refused(client):
+    # V4 approves an HMB purpose on data carrying only IRB (no check reads IRB); the portal proposes IRB as a
+    # condition, which turns that APPROVE into ABSTAIN (docs, Combination).
+    response = post(client, {"dataset": dataset("IRB"), "purpose": GOOD_PURPOSE})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["decision"] == "ABSTAIN"
+    assert [c["code"] for c in response.json()["conditions"]] == ["IRB"]
 
 
 def assert_problem(response: Any, status: int = 400) -> dict:
