@@ -59,6 +59,25 @@ def test_a_caller_passes_ancestors_for_other_ontologies():
     assert post(payload).json()["decision"] == "APPROVE"
 
 
+def test_ancestors_given_for_an_icd10_code_are_ignored_and_the_rationale_says_so():
+    payload = body(diseases=["ICD10:C18"], purpose_diseases=["ICD10:E11"]) | {
+        "ancestors": {"urn:miriam:icd:E11": ["C18"]}
+    }
+
+    response = post(payload).json()
+
+    assert response["decision"] == "DENY"
+    disease = next(c for c in response["rationale"] if c["check"] == "disease")
+    assert "ICD10:E11" in disease["reason"] and "ignored" in disease["reason"]
+
+
+def test_a_dataset_with_modifiers_only_is_matched_as_duos_does():
+    response = post(body(terms=["NPU"], diseases=[], commercial=True))
+
+    assert response.status_code == 200
+    assert response.json()["decision"] == "DENY"
+
+
 def test_a_browser_with_a_session_posts_without_a_csrf_token():
     client = Client(enforce_csrf_checks=True)
     client.force_login(UserFactory())
@@ -82,7 +101,9 @@ def test_a_browser_with_a_session_posts_without_a_csrf_token():
         (body() | {"dataset": {"terms": ["GRU"], "disease": ["E11"]}}, "/dataset/disease"),
         (body(terms=["DS"], diseases=[]), "/dataset/diseases"),
         (body(terms=["HMB"], diseases=["ICD10:E11"]), "/dataset/terms"),
-        (body(terms=["IRB"], diseases=[]), "/dataset/terms"),
+        (body(other=5), "/purpose/other"),
+        (body() | {"dataset": {"terms": ["GRU"], "other": 5}}, "/dataset/other"),
+        (body() | {"dataset": {"terms": ["GRU"], "secondary_other": 1.5}}, "/dataset/secondary_other"),
         ({"purpose": {}}, "/dataset"),
         (body() | {"ancestors": ["DOID:1"]}, "/ancestors"),
         (body() | {"ancestors": {"DOID:1": "DOID:2"}}, "/ancestors/DOID:1"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from access_requests.duo import Decision, Purpose, Result, dataset_from_terms, duo_match
-from access_requests.duo.matcher import SENSITIVE_FLAGS, combine
+from access_requests.duo.matcher import SENSITIVE_FLAGS, combine, decide
 
 A, D, X = Decision.APPROVE, Decision.DENY, Decision.ABSTAIN
 CANCER, INTESTINAL_CANCER = "DOID:162", "DOID:10155"
@@ -159,6 +159,62 @@ def test_a_modifier_that_needs_a_person_abstains_and_becomes_a_condition(modifie
     assert result.conditions[0].duo_id.startswith("DUO:")
 
 
+@pytest.mark.parametrize(
+    ("terms", "diseases", "purpose"),
+    [
+        (["POA", "IRB"], [], Purpose(hmb=True)),  # HMB on POA data
+        (["HMB", "NPU", "PUB"], [], Purpose(hmb=True, commercial=True)),  # commercial on NPU data
+        (["DS", "COL"], ["ICD10:C18"], Purpose(diseases=("ICD10:E11",))),  # an unrelated disease
+        (["GRU", "NMDS", "GS"], [], Purpose(methods=True)),  # the portal's NMDS denies too
+    ],
+)
+def test_a_condition_never_turns_a_denial_into_an_abstention(terms, diseases, purpose):
+    result = match(terms, purpose, diseases)
+
+    assert result.decision == D
+    assert check(result, "modifiers").result == Result.ABSTAIN
+    assert [c.code for c in result.conditions] == [terms[-1]]
+
+
+def test_the_datasets_free_text_on_denied_data_stays_a_denial_and_a_condition():
+    result = match(["POA"], Purpose(hmb=True), other="Only with the steering board's consent")
+
+    assert result.decision == D
+    assert check(result, "other").result == Result.ABSTAIN
+    assert result.conditions[0].code == "OTHER"
+
+
+def test_a_condition_beside_an_abstention_stays_an_abstention():
+    assert match(["HMB", "IRB"], Purpose(hmb=True, pediatric=True)).decision == X
+
+
+def test_an_icd10_code_cannot_be_reparented_by_the_caller():
+    result = match(["DS"], Purpose(diseases=("ICD10:E11",)), ["ICD10:C18"], {"E11": ["ICD10:C18"]})
+
+    assert result.decision == D
+    assert "ignored" in check(result, "disease").reason
+
+
+def test_a_purpose_disease_named_only_as_an_ancestor_is_denied_above_the_datasets_disease():
+    result = match(["DS"], Purpose(diseases=("DOID:1",)), ["DOID:2"], {"DOID:2": ["DOID:1"]})
+
+    assert result.decision == D
+    assert check(result, "disease").source == "DUOS V4"
+
+
+@pytest.mark.parametrize(
+    ("terms", "purpose", "expected"),
+    [
+        (["NPU"], Purpose(commercial=False), A),  # V4Test testNPU_positive_case_1
+        ([], Purpose(commercial=True), A),  # testNPU_positive_case_2
+        (["NPU"], Purpose(commercial=True), D),  # testNPU_negative_case_1
+        (["NPU"], Purpose(population_origins=True, commercial=False), D),  # POA needs GRU or POA data
+    ],
+)
+def test_a_dataset_without_a_permission_is_matched_as_v4_does(terms, purpose, expected):
+    assert match(terms, purpose).decision == expected
+
+
 def test_the_datasets_free_text_abstains_and_is_proposed_as_a_condition():
     result = match(["GRU"], Purpose(general_research=True), other="Only for studies approved by the steering board")
 
@@ -177,6 +233,19 @@ def test_every_check_reports_once_with_a_reason():
 
     assert len(names) == len(set(names)) == 11
     assert all(c.reason for c in result.rationale)
+
+
+@pytest.mark.parametrize(
+    ("results", "conditions", "expected"),
+    [
+        ([Result.APPROVE], [Result.ABSTAIN], X),
+        ([Result.APPROVE, Result.NOT_APPLICABLE], [Result.NOT_APPLICABLE], A),
+        ([Result.DENY], [Result.ABSTAIN], D),
+        ([Result.ABSTAIN], [Result.NOT_APPLICABLE], X),
+    ],
+)
+def test_conditions_only_turn_an_approval_into_an_abstention(results, conditions, expected):
+    assert decide(results, conditions) == expected
 
 
 @pytest.mark.parametrize(

@@ -81,3 +81,24 @@ def test_a_cycle_in_the_map_ends():
 def test_a_bad_curie_in_the_map_is_refused():
     with pytest.raises(CurieError):
         Ancestry({"DOID:1": ["not a curie"]})
+
+
+@pytest.mark.parametrize("key", ["ICD10:E11", "E11", "urn:miriam:icd:E11", "ICD-10:E11", "ICD10:E10-E14"])
+def test_an_entry_keyed_by_an_icd10_code_is_ignored_in_any_form(key):
+    ancestry = Ancestry({key: ["ICD10:C18"], "DOID:1": ["DOID:2"]})
+
+    assert not ancestry.within("ICD10:E11.9", "ICD10:C18")
+    assert ancestry.ignored == (curie_normalise(key),)
+    assert ancestry.within("DOID:1", "DOID:2")
+
+
+def test_a_disease_named_only_as_an_ancestor_is_placed_as_a_root():
+    ancestry = Ancestry({"DOID:2": ["DOID:1"]})
+
+    assert ancestry.placed("DOID:1")
+    assert ancestry.ancestors("DOID:1") == frozenset()
+    assert not ancestry.placed("DOID:3")
+
+
+def test_a_disease_named_only_in_an_ignored_entry_is_not_placed():
+    assert not Ancestry({"ICD10:E11": ["DOID:7"]}).placed("DOID:7")

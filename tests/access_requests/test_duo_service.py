@@ -68,7 +68,6 @@ def test_a_commercial_purpose_on_npu_data_is_denied():
         (["DS"], [], "dataset/diseases"),
         (["DS"], ["not a code"], "dataset/diseases/0"),
         (["GRU"], ["E11"], "dataset/terms"),
-        (["IRB"], [], "dataset/terms"),
     ],
 )
 def test_a_dataset_it_cannot_read_is_refused_naming_the_value(terms, diseases, field):
@@ -76,3 +75,11 @@ def test_a_dataset_it_cannot_read_is_refused_naming_the_value(terms, diseases, f
         duo_match_request(dataset_terms=terms, dataset_diseases=diseases, purpose=Purpose(hmb=True))
 
     assert error.value.field == field
+
+
+def test_a_dataset_without_a_permission_term_is_matched_not_refused():
+    result = duo_match_request(
+        dataset_terms=["NPU"], dataset_diseases=[], purpose=purpose_from_request(kind="hmb", commercial=False)
+    )
+
+    assert result.decision == Decision.APPROVE
