@@ -59,3 +59,30 @@ def resources_visible_to(*, user: Any, request: AccessRequest) -> QuerySet[Reque
     if request.researcher_id == user_id or request.team.filter(user_id=user_id, confirmed_at__isnull=False).exists():
         return resources
     return resources.filter(biobank_id__in=reviewing_biobank_ids(user=user))
+
+
+# --- entitle (agreements, entitlements, reports, compliance) ---
+
+
+def compliance_readable_by(*, user: Any, request: AccessRequest) -> bool:
+    """The committee of one of the request's biobanks, or an auditor (VIEW_AUDIT) of one, exports its compliance
+    report."""
+    if user is None or not getattr(user, "is_authenticated", False) or not hasattr(user, "committee_seats"):
+        return False
+    biobanks = RequestResource.objects.filter(request=request).values("biobank_id")
+    committee = Biobank.objects.filter(pk__in=biobanks).filter(pk__in=_committee_biobank_ids(user))
+    auditing = biobank_ids_with_perm(user=user, perm=Perm.VIEW_AUDIT).filter(pk__in=biobanks)
+    return committee.exists() or auditing.exists()
+
+
+def resource_get_for(*, user: Any, request: AccessRequest, pk: int) -> RequestResource:
+    """One of the request's resources ``user`` may read; ``RequestResource.DoesNotExist`` (→ 404) otherwise."""
+    return resources_visible_to(user=user, request=request).get(pk=pk)
+
+
+def entitlements_of_request(*, user: Any, request: AccessRequest) -> QuerySet[Any]:
+    """The entitlements on the resources of ``request`` that ``user`` may read, newest first."""
+    from .models import Entitlement
+
+    resources = resources_visible_to(user=user, request=request).values("pk")
+    return Entitlement.objects.filter(resource_id__in=resources).select_related("user", "resource__biobank")

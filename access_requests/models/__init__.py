@@ -22,6 +22,7 @@ from .committees import (
 )
 from .fulfilment import Download, DownloadLink, Release, ReleaseDonor, Shipment, ShipmentItem
 from .requests import AccessRequest, RequestAttachment, RequestEvent, RequestResource, ResearcherProfile, TeamMember
+from .signing import SigningLink
 
 __all__ = [
     "AccessRequest",
@@ -47,6 +48,7 @@ __all__ = [
     "ReviewAssignment",
     "Shipment",
     "ShipmentItem",
+    "SigningLink",
     "TeamMember",
     "Vote",
     "WebhookDelivery",

@@ -392,3 +392,14 @@ CONTENT_SECURITY_POLICY = {
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
 # Swagger UI would otherwise show a badge image from validator.swagger.io (a request to another host).
 SPECTACULAR_SETTINGS["SWAGGER_UI_SETTINGS"] = {"deepLinking": True, "validatorUrl": None}
+
+# Access requests: entitlements (access_requests/services/entitlements.py) -------------------------------------------
+# Daily, early: the 30-day warning, then the end of entitlements whose last day has passed (permissions removed).
+CELERY_BEAT_SCHEDULE["access-requests-entitlements-warn"] = {
+    "task": "access_requests.entitlements_warn",
+    "schedule": crontab(hour=2, minute=5),
+}
+CELERY_BEAT_SCHEDULE["access-requests-entitlements-expire"] = {
+    "task": "access_requests.entitlements_expire",
+    "schedule": crontab(hour=0, minute=10),
+}
