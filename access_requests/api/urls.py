@@ -1,5 +1,21 @@
 """/api/v1/ routes of the access-requests app, one block per screen family (each from its own module)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import entitlements
 
 urlpatterns: list = []
+
+# --- entitle (entitlements) ---
+urlpatterns += [
+    path(
+        "access-requests/<int:pk>/accept-conditions",
+        entitlements.AcceptConditionsView.as_view(),
+        name="api-access-request-accept-conditions",
+    ),
+    path("access-requests/<int:pk>/grant", entitlements.GrantView.as_view(), name="api-access-request-grant"),
+    path("access-requests/<int:pk>/revoke", entitlements.RevokeView.as_view(), name="api-access-request-revoke"),
+    path("access-requests/<int:pk>/renew", entitlements.RenewView.as_view(), name="api-access-request-renew"),
+    path("access-requests/<int:pk>/close", entitlements.CloseView.as_view(), name="api-access-request-close"),
+    path("access-requests/<int:pk>/reports", entitlements.ReportsView.as_view(), name="api-access-request-reports"),
+]

@@ -403,3 +403,13 @@ CELERY_BEAT_SCHEDULE["access-requests-entitlements-expire"] = {
     "task": "access_requests.entitlements_expire",
     "schedule": crontab(hour=0, minute=10),
 }
+# Enum names of the access-requests API ("role", "kind" and "status" are names other apps use too).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "RoleEnum": "biobank.accounts.choices.Role",  # the accounts name it had before SignatoryRole came
+        "SignatoryRoleEnum": "access_requests.choices.SignatoryRole",
+        "ReportKindEnum": "access_requests.choices.ReportKind",
+        "RequestStatusEnum": "access_requests.choices.RequestStatus",
+        "ResourceStatusEnum": "access_requests.choices.ResourceStatus",
+    }
+)
