@@ -107,7 +107,8 @@ def compliance_pdf(request: AccessRequest) -> bytes:
             + (f" — {d.rationale}" if d.rationale else "")
         )
         rows.extend(
-            f"    condition: {c.get_kind_display()}" + (f" — {c.text}" if c.text else "")
+            f"    condition: {c.get_kind_display()}"
+            + (f" — {c.text}" if c.text else "")
             + (f" (by {c.due_on})" if c.due_on else "")
             for c in conditions
             if c.resource_id == d.resource_id
@@ -124,9 +125,11 @@ def compliance_pdf(request: AccessRequest) -> bytes:
             for a in acceptances
         ),
     )
-    entitlements = Entitlement.objects.filter(resource__request=request).select_related(
-        "user", "granted_by", "resource__biobank"
-    ).order_by("granted_at", "id")
+    entitlements = (
+        Entitlement.objects.filter(resource__request=request)
+        .select_related("user", "granted_by", "resource__biobank")
+        .order_by("granted_at", "id")
+    )
     section(
         "Entitlements",
         (

@@ -40,13 +40,23 @@ class EntitlementSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Entitlement
-        fields = ["id", "resource", "user", "starts_on", "ends_on", "running", "warned_at", "ended_at", "revoked_at",
-                  "revoke_reason"]
+        fields = [
+            "id",
+            "resource",
+            "user",
+            "starts_on",
+            "ends_on",
+            "running",
+            "warned_at",
+            "ended_at",
+            "revoked_at",
+            "revoke_reason",
+        ]
         read_only_fields = fields
 
 
 class ResourceStateSerializer(serializers.ModelSerializer):
-    biobank = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    biobank: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
     status = serializers.ChoiceField(choices=ResourceStatus.choices, read_only=True)
 
     class Meta:
@@ -69,14 +79,13 @@ class RequestStateSerializer(serializers.ModelSerializer):
         return self.context["request"].user
 
     @extend_schema_field(ResourceStateSerializer(many=True))
-    def get_resources(self, obj: AccessRequest) -> list[dict[str, Any]]:
+    def get_resources(self, obj: AccessRequest) -> Any:
         return ResourceStateSerializer(resources_visible_to(user=self._user(), request=obj), many=True).data
 
     @extend_schema_field(EntitlementSerializer(many=True))
-    def get_entitlements(self, obj: AccessRequest) -> list[dict[str, Any]]:
+    def get_entitlements(self, obj: AccessRequest) -> Any:
         rows = entitlements_of_request(user=self._user(), request=obj).order_by("granted_at", "id")
         return EntitlementSerializer(rows, many=True).data
-
 
 
 STATE_EXAMPLE = {
@@ -85,8 +94,18 @@ STATE_EXAMPLE = {
     "status": "active",
     "resources": [{"id": 7, "biobank": "biobank-a", "status": "access_granted"}],
     "entitlements": [
-        {"id": 3, "resource": 7, "user": "researcher@uni.example", "starts_on": "2026-03-02", "ends_on": "2027-03-02",
-         "running": True, "warned_at": None, "ended_at": None, "revoked_at": None, "revoke_reason": ""}
+        {
+            "id": 3,
+            "resource": 7,
+            "user": "researcher@uni.example",
+            "starts_on": "2026-03-02",
+            "ends_on": "2027-03-02",
+            "running": True,
+            "warned_at": None,
+            "ended_at": None,
+            "revoked_at": None,
+            "revoke_reason": "",
+        }
     ],
 }
 
@@ -107,8 +126,7 @@ class AcceptanceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AgreementAcceptance
-        fields = ["id", "resource", "role", "name", "email", "version", "text_sha256", "accepted_at",
-                  "resource_status"]
+        fields = ["id", "resource", "role", "name", "email", "version", "text_sha256", "accepted_at", "resource_status"]
         read_only_fields = fields
 
 
@@ -208,14 +226,25 @@ class AcceptConditionsView(APIView):
         responses={201: AcceptanceSerializer, **ACTION_PROBLEMS},
         examples=[
             OpenApiExample(
-                "Researcher", request_only=True,
+                "Researcher",
+                request_only=True,
                 value={"resource": 7, "role": "researcher", "name": "Rita Searcher", "confirm": True, "version": 2},
             ),
             OpenApiExample(
-                "Accepted", response_only=True, status_codes=["201"],
-                value={"id": 1, "resource": 7, "role": "researcher", "name": "Rita Searcher",
-                       "email": "rita@uni.example", "version": 2, "text_sha256": "9f86d08…",
-                       "accepted_at": "2026-03-02T09:00:00Z", "resource_status": "conditions_indicated"},
+                "Accepted",
+                response_only=True,
+                status_codes=["201"],
+                value={
+                    "id": 1,
+                    "resource": 7,
+                    "role": "researcher",
+                    "name": "Rita Searcher",
+                    "email": "rita@uni.example",
+                    "version": 2,
+                    "text_sha256": "9f86d08…",
+                    "accepted_at": "2026-03-02T09:00:00Z",
+                    "resource_status": "conditions_indicated",
+                },
             ),
         ],
     )
@@ -251,7 +280,9 @@ class GrantView(APIView):
         access_request = _request(request, pk)
         serializer = ResourceInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        resource_grant(actor=request.user, resource=_resource(request, access_request, serializer.validated_data["resource"]))
+        resource_grant(
+            actor=request.user, resource=_resource(request, access_request, serializer.validated_data["resource"])
+        )
         return _state(request, pk)
 
 
@@ -273,9 +304,11 @@ class RevokeView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         if "entitlement" in data:
-            entitlement = entitlements_of_request(user=request.user, request=access_request).filter(
-                pk=data["entitlement"]
-            ).first()
+            entitlement = (
+                entitlements_of_request(user=request.user, request=access_request)
+                .filter(pk=data["entitlement"])
+                .first()
+            )
             if entitlement is None:
                 raise exceptions.NotFound(f"No entitlement {data['entitlement']} on this request that you may see.")
             entitlement_revoke(actor=request.user, entitlement=entitlement, reason=data["reason"])
@@ -358,9 +391,14 @@ class ReportsView(APIView):
         responses={201: ReportSerializer, **ACTION_PROBLEMS},
         examples=[
             OpenApiExample(
-                "Publication", request_only=True, media_type="application/json",
-                value={"kind": "publication", "title": "Plasma markers of type 2 diabetes",
-                       "doi": "https://doi.org/10.1089/bio.2017.0109"},
+                "Publication",
+                request_only=True,
+                media_type="application/json",
+                value={
+                    "kind": "publication",
+                    "title": "Plasma markers of type 2 diabetes",
+                    "doi": "https://doi.org/10.1089/bio.2017.0109",
+                },
             ),
         ],
     )

@@ -68,9 +68,10 @@ def may_publish_agreement(*, user: Any, biobank: Biobank) -> bool:
 def agreement_publish(*, actor: Any, biobank: Biobank, kind: str, title: str, body: str) -> AgreementTemplate:
     """Publish the next version of the biobank's agreement of ``kind``; earlier versions stay as they were."""
     if not may_publish_agreement(user=actor, biobank=biobank):
-        raise ForbiddenError(_("Only a biobank admin or the DAC chair of %(biobank)s publishes its agreements.") % {
-            "biobank": biobank.name
-        })
+        raise ForbiddenError(
+            _("Only a biobank admin or the DAC chair of %(biobank)s publishes its agreements.")
+            % {"biobank": biobank.name}
+        )
     if kind not in AgreementKind.values:
         raise DomainError(
             _("Unknown agreement kind “%(kind)s”; use one of: %(kinds)s.")
@@ -159,8 +160,11 @@ def _current_template(resource: RequestResource, version: int | None) -> Agreeme
         )
     if version is not None and version != template.version:
         raise ConflictError(
-            _("You were shown version %(shown)s of the agreement, but version %(current)s is now current; "
-              "read it and accept again.") % {"shown": version, "current": template.version},
+            _(
+                "You were shown version %(shown)s of the agreement, but version %(current)s is now current; "
+                "read it and accept again."
+            )
+            % {"shown": version, "current": template.version},
             field="version",
             code="stale_version",
         )
@@ -168,8 +172,14 @@ def _current_template(resource: RequestResource, version: int | None) -> Agreeme
 
 
 def _record_acceptance(
-    *, actor: Any, resource: RequestResource, template: AgreementTemplate, role: str, name: str, email: str,
-    ip: str | None
+    *,
+    actor: Any,
+    resource: RequestResource,
+    template: AgreementTemplate,
+    role: str,
+    name: str,
+    email: str,
+    ip: str | None,
 ) -> AgreementAcceptance:
     try:
         with transaction.atomic():
@@ -194,8 +204,13 @@ def _record_acceptance(
         resource=resource,
         actor=actor,
         kind="agreement.accepted",
-        data={"role": role, "name": name, "version": template.version, "template": template.pk,
-              "sha256": acceptance.text_sha256},
+        data={
+            "role": role,
+            "name": name,
+            "version": template.version,
+            "template": template.pk,
+            "sha256": acceptance.text_sha256,
+        },
         audit_obj=acceptance,
     )
     if _accepted_roles(resource, template) >= {SignatoryRole.RESEARCHER, SignatoryRole.INSTITUTION}:
@@ -203,8 +218,9 @@ def _record_acceptance(
     return acceptance
 
 
-def _invite_signatory(*, actor: Any, resource: RequestResource, template: AgreementTemplate,
-                      signatory: TeamMember) -> SigningLink:
+def _invite_signatory(
+    *, actor: Any, resource: RequestResource, template: AgreementTemplate, signatory: TeamMember
+) -> SigningLink:
     SigningLink.objects.filter(resource=resource, used_at__isnull=True).update(expires_at=timezone.now())
     token = secrets.token_urlsafe(32)
     link = SigningLink.objects.create(
@@ -219,12 +235,22 @@ def _invite_signatory(*, actor: Any, resource: RequestResource, template: Agreem
     queue_email(
         template="access_requests_sign",
         to=signatory.email,
-        context={"signatory": signatory, "resource": resource, "request": resource.request, "link": url,
-                 "days": SIGNING_LINK_DAYS, "template_version": template},
+        context={
+            "signatory": signatory,
+            "resource": resource,
+            "request": resource.request,
+            "link": url,
+            "days": SIGNING_LINK_DAYS,
+            "template_version": template,
+        },
     )
     event_record(
-        request=resource.request, resource=resource, actor=actor, kind="agreement.signatory_invited",
-        data={"signatory": signatory.name, "email": signatory.email}, audit_obj=link,
+        request=resource.request,
+        resource=resource,
+        actor=actor,
+        kind="agreement.signatory_invited",
+        data={"signatory": signatory.name, "email": signatory.email},
+        audit_obj=link,
     )
     return link
 
@@ -271,8 +297,10 @@ def agreement_accept(
         signatory_name, signatory_email = " ".join(signatory_name.split()), signatory_email.strip()
         if not signatory_name or "@" not in signatory_email:
             raise DomainError(
-                _("Name your institution's signatory (full name and e-mail address): they accept the agreement "
-                  "for the institution."),
+                _(
+                    "Name your institution's signatory (full name and e-mail address): they accept the agreement "
+                    "for the institution."
+                ),
                 field="signatory_email",
                 code="required",
             )
@@ -301,9 +329,7 @@ def agreement_accept_by_link(
 ) -> AgreementAcceptance:
     """The institutional signatory accepts through the e-mailed link (no account needed; the link is the proof)."""
     link = SigningLink.objects.select_for_update().get(pk=signing_link_get(token).pk)
-    resource = RequestResource.objects.select_for_update().select_related("request", "biobank").get(
-        pk=link.resource_id
-    )
+    resource = RequestResource.objects.select_for_update().select_related("request", "biobank").get(pk=link.resource_id)
     if resource.status != ResourceStatus.CONDITIONS_INDICATED:
         raise ConflictError(_("These conditions are no longer open for acceptance."), code="transition")
     name = _check_signature(name=name, confirm=confirm)
@@ -311,8 +337,13 @@ def agreement_accept_by_link(
     SigningLink.objects.filter(pk=link.pk).update(used_at=timezone.now())
     signed_by = actor if getattr(actor, "is_authenticated", False) else None
     return _record_acceptance(
-        actor=signed_by, resource=resource, template=template, role=SignatoryRole.INSTITUTION, name=name,
-        email=link.signatory.email, ip=ip,
+        actor=signed_by,
+        resource=resource,
+        template=template,
+        role=SignatoryRole.INSTITUTION,
+        name=name,
+        email=link.signatory.email,
+        ip=ip,
     )
 
 
@@ -330,15 +361,17 @@ def conditions_decline(*, actor: Any, resource: RequestResource, reason: str) ->
     still = request.resources.filter(status__in=STILL_POSSIBLE).exists()
     if not still and request.status == RequestStatus.DECIDED:
         request_transition(
-            request=request, to=RequestStatus.WITHDRAWN, actor=actor,
+            request=request,
+            to=RequestStatus.WITHDRAWN,
+            actor=actor,
             reason=_("The conditions of every approved resource were declined."),
         )
     return resource
 
 
 DEMO_MDTA_TITLE = "Material and Data Transfer Agreement"
-DEMO_MDTA_BODY = """1. Parties and purpose. This agreement is made between the Biobank named in the approved access request \
-(the Provider) and the Recipient researcher and the Recipient's institution. The Provider transfers the human \
+DEMO_MDTA_BODY = """1. Parties and purpose. This agreement is made between the Biobank named in the approved access \
+request (the Provider) and the Recipient researcher and the Recipient's institution. The Provider transfers the human \
 biological material and/or the pseudonymised data described in the approval (the Resource) solely for the research \
 project described in the request and approved by the Provider's data-access committee.
 

@@ -138,7 +138,10 @@ def resource_grant(*, actor: Any, resource: RequestResource) -> RequestResource:
     _start(actor=actor, resource=resource, users=users, starts_on=today, ends_on=ends_on)
     entitlement_perms_sync(resource)
     event_record(
-        request=request, resource=resource, actor=actor, kind="entitlement.granted",
+        request=request,
+        resource=resource,
+        actor=actor,
+        kind="entitlement.granted",
         data={"users": [u.email for u in users], "starts_on": today.isoformat(), "ends_on": ends_on.isoformat()},
     )
     if request.status == RequestStatus.DECIDED:
@@ -178,7 +181,11 @@ def entitlement_revoke(
     )
     entitlement_perms_sync(target)
     event_record(
-        request=target.request, resource=target, actor=actor, kind="entitlement.revoked", reason=reason,
+        request=target.request,
+        resource=target,
+        actor=actor,
+        kind="entitlement.revoked",
+        reason=reason,
         data={"users": [e.user.email for e in revoked]},
     )
     _after_ending(request=target.request, actor=actor, to=RequestStatus.REVOKED, reason=reason)
@@ -205,8 +212,12 @@ def entitlements_warn(*, today: date | None = None) -> int:
                 context={"entitlement": row, "resource": resource, "request": resource.request},
             )
             event_record(
-                request=resource.request, resource=resource, actor=None, kind="entitlement.expiring",
-                data={"user": row.user.email, "ends_on": row.ends_on.isoformat()}, audit_obj=row,
+                request=resource.request,
+                resource=resource,
+                actor=None,
+                kind="entitlement.expiring",
+                data={"user": row.user.email, "ends_on": row.ends_on.isoformat()},
+                audit_obj=row,
             )
             count += 1
     return count
@@ -218,8 +229,8 @@ def entitlements_expire(*, today: date | None = None) -> int:
     count = 0
     for resource_id in running().filter(ends_on__lt=today).values_list("resource_id", flat=True).distinct():
         with transaction.atomic():
-            resource = RequestResource.objects.select_for_update().select_related("request", "biobank").get(
-                pk=resource_id
+            resource = (
+                RequestResource.objects.select_for_update().select_related("request", "biobank").get(pk=resource_id)
             )
             rows = list(running(Entitlement.objects.filter(resource=resource, ends_on__lt=today)).select_for_update())
             if not rows:
@@ -227,7 +238,10 @@ def entitlements_expire(*, today: date | None = None) -> int:
             Entitlement.objects.filter(pk__in=[e.pk for e in rows]).update(ended_at=timezone.now())
             entitlement_perms_sync(resource)
             event_record(
-                request=resource.request, resource=resource, actor=None, kind="entitlement.expired",
+                request=resource.request,
+                resource=resource,
+                actor=None,
+                kind="entitlement.expired",
                 data={"users": [e.user.email for e in rows], "ends_on": rows[0].ends_on.isoformat()},
             )
             _after_ending(request=resource.request, actor=None, to=RequestStatus.EXPIRED)
@@ -240,7 +254,9 @@ def last_grant_at(request: AccessRequest) -> Any:
 
 
 @transaction.atomic
-def entitlement_renew(*, actor: Any, request: AccessRequest, until: date, report: Report | None = None) -> AccessRequest:
+def entitlement_renew(
+    *, actor: Any, request: AccessRequest, until: date, report: Report | None = None
+) -> AccessRequest:
     """Extend access to ``until`` on the request's granted resources the actor decides for (new entitlement rows);
     needs a progress report submitted since the last grant or renewal."""
     request = AccessRequest.objects.select_for_update().get(pk=request.pk)
@@ -251,7 +267,8 @@ def entitlement_renew(*, actor: Any, request: AccessRequest, until: date, report
             code="transition",
         )
     resources = [
-        r for r in request.resources.filter(status=ResourceStatus.ACCESS_GRANTED).select_related("biobank")
+        r
+        for r in request.resources.filter(status=ResourceStatus.ACCESS_GRANTED).select_related("biobank")
         if user_has_biobank_perm(user=actor, biobank=r.biobank, perm=Perm.DECIDE_REQUESTS)
     ]
     if not resources:
@@ -288,7 +305,10 @@ def entitlement_renew(*, actor: Any, request: AccessRequest, until: date, report
         _start(actor=actor, resource=resource, users=keep, starts_on=today, ends_on=until)
         entitlement_perms_sync(resource)
         event_record(
-            request=request, resource=resource, actor=actor, kind="entitlement.renewed",
+            request=request,
+            resource=resource,
+            actor=actor,
+            kind="entitlement.renewed",
             data={"until": until.isoformat(), "report": progress.pk, "users": [u.email for u in keep]},
         )
     if request.status == RequestStatus.EXPIRED:

@@ -32,7 +32,7 @@ REPORT_FILES = (  # (magic bytes, content type): the file's own first bytes deci
     (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"\xff\xd8\xff", "image/jpeg"),
 )
-ATTACHMENT_KIND = {
+ATTACHMENT_KIND: dict[str, str] = {
     ReportKind.PROGRESS: AttachmentKind.PROGRESS_REPORT,
     ReportKind.RETURNED_RESULTS: AttachmentKind.RETURNED_RESULTS,
     ReportKind.DESTRUCTION: AttachmentKind.DESTRUCTION_CERTIFICATE,
@@ -84,8 +84,13 @@ def _attachment(*, actor: Any, request: AccessRequest, kind: str, file: Uploaded
     digest = hashlib.sha256(data).hexdigest()
     name = (getattr(file, "name", "") or "report").rsplit("/", 1)[-1][-150:]
     attachment = RequestAttachment(
-        request=request, kind=ATTACHMENT_KIND[kind], name=name, content_type=content_type, size=len(data),
-        sha256=digest, uploaded_by=actor,
+        request=request,
+        kind=ATTACHMENT_KIND[kind],
+        name=name,
+        content_type=content_type,
+        size=len(data),
+        sha256=digest,
+        uploaded_by=actor,
     )
     attachment.file.save(name, ContentFile(data), save=False)
     attachment.save()
@@ -94,9 +99,8 @@ def _attachment(*, actor: Any, request: AccessRequest, kind: str, file: Uploaded
 
 def may_report(*, user: Any, request: AccessRequest) -> bool:
     """The researcher and the confirmed team members report back."""
-    return request.researcher_id == getattr(user, "pk", None) or request.team.filter(
-        user_id=getattr(user, "pk", None), confirmed_at__isnull=False
-    ).exists()
+    user_id = getattr(user, "pk", None) or 0
+    return request.researcher_id == user_id or request.team.filter(user_id=user_id, confirmed_at__isnull=False).exists()
 
 
 @transaction.atomic
@@ -139,8 +143,11 @@ def report_submit(
         request=request, kind=kind, title=title, text=text, doi=doi, attachment=attachment, submitted_by=actor
     )
     event_record(
-        request=request, actor=actor, kind="report.submitted",
-        data={"report": report.pk, "kind": kind, "title": title, **({"doi": doi} if doi else {})}, audit_obj=report,
+        request=request,
+        actor=actor,
+        kind="report.submitted",
+        data={"report": report.pk, "kind": kind, "title": title, **({"doi": doi} if doi else {})},
+        audit_obj=report,
     )
     return report
 

@@ -102,7 +102,10 @@ def conditions(request: AuthenticatedHttpRequest, pk: int, resource_pk: int) -> 
     if request.method == "POST" and form.is_valid():
         try:
             agreement_accept(
-                actor=request.user, resource=resource, role=SignatoryRole.RESEARCHER, ip=client_address(request),
+                actor=request.user,
+                resource=resource,
+                role=SignatoryRole.RESEARCHER,
+                ip=client_address(request),
                 **form.cleaned_data,
             )
         except ForbiddenError:
@@ -156,8 +159,11 @@ def sign(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             agreement_accept_by_link(
-                token=token, name=form.cleaned_data["name"], confirm=form.cleaned_data["confirm"],
-                ip=client_address(request), actor=request.user,
+                token=token,
+                name=form.cleaned_data["name"],
+                confirm=form.cleaned_data["confirm"],
+                ip=client_address(request),
+                actor=request.user,
             )
         except DomainError as error:
             add_domain_error(form, error)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -55,7 +57,7 @@ def access(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "access_requests/entitlements/access.html", context)
 
 
-def _run(request: AuthenticatedHttpRequest, action, done: str) -> None:  # type: ignore[no-untyped-def]
+def _run(request: AuthenticatedHttpRequest, action: Callable[[], object], done: str) -> None:
     try:
         action()
     except ForbiddenError:
@@ -85,8 +87,9 @@ def revoke(request: AuthenticatedHttpRequest, pk: int, entitlement_pk: int) -> H
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     _run(
         request,
-        lambda: entitlement_revoke(actor=request.user, entitlement=Entitlement.objects.get(pk=entitlement.pk),
-                                   reason=reason),
+        lambda: entitlement_revoke(
+            actor=request.user, entitlement=Entitlement.objects.get(pk=entitlement.pk), reason=reason
+        ),
         _("Access revoked."),
     )
     return redirect("access_requests:access", pk=pk)

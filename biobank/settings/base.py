@@ -404,7 +404,7 @@ CELERY_BEAT_SCHEDULE["access-requests-entitlements-expire"] = {
     "schedule": crontab(hour=0, minute=10),
 }
 # Enum names of the access-requests API ("role", "kind" and "status" are names other apps use too).
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
     {
         "RoleEnum": "biobank.accounts.choices.Role",  # the accounts name it had before SignatoryRole came
         "SignatoryRoleEnum": "access_requests.choices.SignatoryRole",

@@ -96,8 +96,14 @@ def make_conditions_indicated(
 
 def accept_both(g: Granting) -> None:
     """The researcher accepts, then the signatory accepts with an account named by their e-mail."""
-    agreement_accept(actor=g.researcher, resource=g.resource, role=SignatoryRole.RESEARCHER, name="R Searcher",
-                     confirm=True, ip="192.0.2.1")
+    agreement_accept(
+        actor=g.researcher,
+        resource=g.resource,
+        role=SignatoryRole.RESEARCHER,
+        name="R Searcher",
+        confirm=True,
+        ip="192.0.2.1",
+    )
     signer = User.objects.filter(email=g.signatory.email).first() or User.objects.create_user(
         email=g.signatory.email, password="long-enough-password-1", full_name="Ina Signer"
     )
@@ -118,7 +124,9 @@ def make_granted(biobank: Biobank, **kwargs: Any) -> Granting:
 def make_ready_release(resource: RequestResource, actor: User) -> Release:
     """A release already built (the release helper's job), READY."""
     return Release.objects.create(
-        resource=resource, status=ReleaseStatus.READY, attributes=["sex"], requested_by=actor,
+        resource=resource,
+        status=ReleaseStatus.READY,
+        attributes=["sex"],
+        requested_by=actor,
         built_at=timezone.now(),
     )
-

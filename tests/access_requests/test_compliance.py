@@ -24,12 +24,22 @@ def _text(data: bytes) -> str:
 
 def test_the_report_lists_everything_in_order(biobank_a):
     g = make_granted(biobank_a)
-    Vote.objects.create(resource=g.resource, voter=g.members[0], value=VoteValue.APPROVE,
-                        rationale="Purpose fits the consent", duo_decision="APPROVE")
+    Vote.objects.create(
+        resource=g.resource,
+        voter=g.members[0],
+        value=VoteValue.APPROVE,
+        rationale="Purpose fits the consent",
+        duo_decision="APPROVE",
+    )
     release = make_ready_release(g.resource, g.chair)
     Download.objects.create(release=release, user=g.researcher, file="csv", ip="192.0.2.9")
-    report_submit(actor=g.researcher, request=g.request, kind=ReportKind.PUBLICATION, title="Plasma paper",
-                  doi="10.1089/bio.2017.0109")
+    report_submit(
+        actor=g.researcher,
+        request=g.request,
+        kind=ReportKind.PUBLICATION,
+        title="Plasma paper",
+        doi="10.1089/bio.2017.0109",
+    )
     entitlement_revoke(actor=g.chair, resource=g.resource, reason="Shared with a third party")
     text = _text(compliance_pdf(g.request))
     assert g.request.number in text

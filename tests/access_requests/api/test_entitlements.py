@@ -20,8 +20,13 @@ def test_the_researcher_accepts_conditions_through_the_api(biobank_a, login):
     g = make_conditions_indicated(biobank_a)
     response = login(g.researcher).post(
         _url(g, "accept-conditions"),
-        {"resource": g.resource.pk, "role": "researcher", "name": "Rita Searcher", "confirm": True,
-         "version": g.agreement.version},
+        {
+            "resource": g.resource.pk,
+            "role": "researcher",
+            "name": "Rita Searcher",
+            "confirm": True,
+            "version": g.agreement.version,
+        },
         format="json",
     )
     assert response.status_code == 201, response.content

@@ -54,8 +54,13 @@ def test_both_parties_must_accept_before_the_conditions_are_accepted(biobank_a, 
     g = make_conditions_indicated(biobank_a)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         acceptance = agreement_accept(
-            actor=g.researcher, resource=g.resource, role=SignatoryRole.RESEARCHER, name="Rita Searcher",
-            confirm=True, version=g.agreement.version, ip="192.0.2.7",
+            actor=g.researcher,
+            resource=g.resource,
+            role=SignatoryRole.RESEARCHER,
+            name="Rita Searcher",
+            confirm=True,
+            version=g.agreement.version,
+            ip="192.0.2.7",
         )
     g.resource.refresh_from_db()
     assert g.resource.status == ResourceStatus.CONDITIONS_INDICATED
@@ -93,8 +98,13 @@ def test_without_a_signatory_the_researcher_must_name_one(biobank_a):
     assert error.value.field == "signatory_email"
     assert not AgreementAcceptance.objects.exists()
     agreement_accept(
-        actor=g.researcher, resource=g.resource, role="researcher", name="Rita S", confirm=True,
-        signatory_name="Olga Office", signatory_email="olga@uni.example",
+        actor=g.researcher,
+        resource=g.resource,
+        role="researcher",
+        name="Rita S",
+        confirm=True,
+        signatory_name="Olga Office",
+        signatory_email="olga@uni.example",
     )
     named = TeamMember.objects.get(request=g.request, role=TeamRole.INSTITUTIONAL_SIGNATORY)
     assert named.email == "olga@uni.example"
@@ -113,8 +123,9 @@ def test_a_stale_version_is_refused(biobank_a):
     g = make_conditions_indicated(biobank_a)
     agreement_publish(actor=g.chair, biobank=biobank_a, kind=AgreementKind.MDTA, title="MDTA", body=BODY)
     with pytest.raises(ConflictError, match="version 2"):
-        agreement_accept(actor=g.researcher, resource=g.resource, role="researcher", name="Rita S", confirm=True,
-                         version=1)
+        agreement_accept(
+            actor=g.researcher, resource=g.resource, role="researcher", name="Rita S", confirm=True, version=1
+        )
 
 
 def test_another_researcher_may_not_accept(biobank_a):

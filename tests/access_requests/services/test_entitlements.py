@@ -71,8 +71,9 @@ def test_the_end_is_the_decision_date_or_one_year_at_most(biobank_a, biobank_b):
 def test_confirmed_co_applicants_get_an_entitlement_too(biobank_a):
     g = make_conditions_indicated(biobank_a)
     colleague = make_researcher()
-    TeamMember.objects.create(request=g.request, name="Co", email=colleague.email, user=colleague,
-                              confirmed_at=g.request.created_at)
+    TeamMember.objects.create(
+        request=g.request, name="Co", email=colleague.email, user=colleague, confirmed_at=g.request.created_at
+    )
     accept_both(g)
     resource_grant(actor=g.chair, resource=g.resource)
     assert set(Entitlement.objects.values_list("user_id", flat=True)) == {g.researcher.pk, colleague.pk}
@@ -178,8 +179,13 @@ def test_closing_data_needs_a_destruction_certificate(biobank_a):
     g = make_granted(biobank_a, data_categories=["phenotype"])
     with pytest.raises(ConflictError, match="destruction"):
         request_close(actor=g.researcher, request=g.request)
-    report_submit(actor=g.researcher, request=g.request, kind=ReportKind.DESTRUCTION, title="Deleted",
-                  text="All copies deleted on 2026-03-01.")
+    report_submit(
+        actor=g.researcher,
+        request=g.request,
+        kind=ReportKind.DESTRUCTION,
+        title="Deleted",
+        text="All copies deleted on 2026-03-01.",
+    )
     request_close(actor=g.researcher, request=g.request)
     g.request.refresh_from_db()
     assert g.request.status == RequestStatus.CLOSED
