@@ -31,7 +31,7 @@ from ..services.reports import report_submit
 
 TAGS = ["access request actions"]
 ACTION_PROBLEMS = problem_responses(403, 404, 409, *WRITE_PROBLEMS)
-PK_PARAMETER = OpenApiParameter("pk", int, OpenApiParameter.PATH, description="The request's id.")
+PK_PARAMETER = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The request's id.")
 
 
 class EntitlementSerializer(serializers.ModelSerializer):
