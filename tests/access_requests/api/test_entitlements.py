@@ -109,5 +109,5 @@ def test_reports_normalise_the_doi_and_close_needs_destruction(biobank_a, login)
     assert closed.status_code == 200 and closed.json()["status"] == RequestStatus.CLOSED
     assert client.post(_url(g, "close"), {}, format="json").status_code == 200  # again: the state
     listed = login(g.chair).get(_url(g, "reports"))
-    assert [r["kind"] for r in listed.json()] == ["publication", "destruction"]
+    assert [r["kind"] for r in listed.json()["results"]] == ["publication", "destruction"]
     assert Report.objects.count() == 2
