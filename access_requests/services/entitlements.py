@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -197,7 +197,7 @@ def entitlement_revoke(
 def entitlements_warn(*, today: date | None = None) -> int:
     """Tell each holder once, 30 days ahead, that their access ends (the daily beat task)."""
     today = today or timezone.localdate()
-    due = running().filter(warned_at__isnull=True, ends_on__lte=today.fromordinal(today.toordinal() + WARN_DAYS))
+    due = running().filter(warned_at__isnull=True, ends_on__lte=today + timedelta(days=WARN_DAYS))
     count = 0
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
@@ -227,7 +227,7 @@ def entitlements_expire(*, today: date | None = None) -> int:
     """End every entitlement whose last day has passed, remove its permissions, expire requests left without any."""
     today = today or timezone.localdate()
     count = 0
-    for resource_id in running().filter(ends_on__lt=today).values_list("resource_id", flat=True).distinct():
+    for resource_id in running().filter(ends_on__lt=today).order_by().values_list("resource_id", flat=True).distinct():
         with transaction.atomic():
             resource = (
                 RequestResource.objects.select_for_update().select_related("request", "biobank").get(pk=resource_id)
