@@ -408,8 +408,8 @@ class ReportsView(generics.ListCreateAPIView):
             ),
         ],
     )
-    def post(self, request: AuthenticatedRequest, pk: int) -> Any:
-        return idempotent(request, lambda: self._create(request, pk))
+    def post(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        return idempotent(request, lambda: self._create(request, kwargs["pk"]))
 
     def _create(self, request: AuthenticatedRequest, pk: int) -> Response:
         access_request = _request(request, pk)
