@@ -28,3 +28,9 @@ class AccessRequestsConfig(AppConfig):
             ),
         )
         register_biobank_link(label=_("Webhooks"), url_name="access_requests:webhooks", perm=Perm.MANAGE_API_TOKENS)
+        # --- entitle: the demo biobanks' transfer agreement (access_requests/demo.py) ---
+        from biobank.demo import register_demo_seeder
+
+        from .demo import seed_agreements
+
+        register_demo_seeder("transfer agreements of the demo biobanks (MDTA v1)", seed_agreements)

@@ -84,3 +84,30 @@ def webhook_endpoints_visible_to(*, user: Any) -> QuerySet:
     return WebhookEndpoint.objects.filter(
         biobank_id__in=biobank_ids_with_perm(user=user, perm=Perm.MANAGE_API_TOKENS)
     ).select_related("biobank")
+
+
+# --- entitle (agreements, entitlements, reports, compliance) ---
+
+
+def compliance_readable_by(*, user: Any, request: AccessRequest) -> bool:
+    """The committee of one of the request's biobanks, or an auditor (VIEW_AUDIT) of one, exports its compliance
+    report."""
+    if user is None or not getattr(user, "is_authenticated", False) or not hasattr(user, "committee_seats"):
+        return False
+    biobanks = RequestResource.objects.filter(request=request).values("biobank_id")
+    committee = Biobank.objects.filter(pk__in=biobanks).filter(pk__in=_committee_biobank_ids(user))
+    auditing = biobank_ids_with_perm(user=user, perm=Perm.VIEW_AUDIT).filter(pk__in=biobanks)
+    return committee.exists() or auditing.exists()
+
+
+def resource_get_for(*, user: Any, request: AccessRequest, pk: int) -> RequestResource:
+    """One of the request's resources ``user`` may read; ``RequestResource.DoesNotExist`` (→ 404) otherwise."""
+    return resources_visible_to(user=user, request=request).get(pk=pk)
+
+
+def entitlements_of_request(*, user: Any, request: AccessRequest) -> QuerySet[Any]:
+    """The entitlements on the resources of ``request`` that ``user`` may read, newest first."""
+    from .models import Entitlement
+
+    resources = resources_visible_to(user=user, request=request).values("pk")
+    return Entitlement.objects.filter(resource_id__in=resources).select_related("user", "resource__biobank")

@@ -11,3 +11,19 @@ urlpatterns += [
     path("duo/match", DuoMatchView.as_view(), name="api-duo-match"),
     path("duo/match/", DuoMatchSlashView.as_view(), name="api-duo-match-slash"),
 ]
+
+# --- entitle (entitlements) ---
+from . import entitlements  # noqa: E402
+
+urlpatterns += [
+    path(
+        "access-requests/<int:pk>/accept-conditions",
+        entitlements.AcceptConditionsView.as_view(),
+        name="api-access-request-accept-conditions",
+    ),
+    path("access-requests/<int:pk>/grant", entitlements.GrantView.as_view(), name="api-access-request-grant"),
+    path("access-requests/<int:pk>/revoke", entitlements.RevokeView.as_view(), name="api-access-request-revoke"),
+    path("access-requests/<int:pk>/renew", entitlements.RenewView.as_view(), name="api-access-request-renew"),
+    path("access-requests/<int:pk>/close", entitlements.CloseView.as_view(), name="api-access-request-close"),
+    path("access-requests/<int:pk>/reports", entitlements.ReportsView.as_view(), name="api-access-request-reports"),
+]

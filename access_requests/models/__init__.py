@@ -23,6 +23,7 @@ from .committees import (
 from .fulfilment import Download, DownloadLink, Release, ReleaseDonor, Shipment, ShipmentItem
 from .notifications import EventDispatch, Notification
 from .requests import AccessRequest, RequestAttachment, RequestEvent, RequestResource, ResearcherProfile, TeamMember
+from .signing import SigningLink
 
 __all__ = [
     "AccessRequest",
@@ -50,6 +51,7 @@ __all__ = [
     "ReviewAssignment",
     "Shipment",
     "ShipmentItem",
+    "SigningLink",
     "TeamMember",
     "Vote",
     "WebhookDelivery",

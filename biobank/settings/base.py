@@ -406,3 +406,24 @@ CELERY_BEAT_SCHEDULE["access-requests-notifications-missing"] = {
 TEMPLATES[0]["OPTIONS"]["context_processors"].append(  # type: ignore[index]
     "access_requests.context_processors.notifications"
 )
+
+# Access requests: entitlements (access_requests/services/entitlements.py) -------------------------------------------
+# Daily, early: the 30-day warning, then the end of entitlements whose last day has passed (permissions removed).
+CELERY_BEAT_SCHEDULE["access-requests-entitlements-warn"] = {
+    "task": "access_requests.entitlements_warn",
+    "schedule": crontab(hour=2, minute=5),
+}
+CELERY_BEAT_SCHEDULE["access-requests-entitlements-expire"] = {
+    "task": "access_requests.entitlements_expire",
+    "schedule": crontab(hour=0, minute=10),
+}
+# Enum names of the access-requests API ("role", "kind" and "status" are names other apps use too).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {
+        "RoleEnum": "biobank.accounts.choices.Role",  # the accounts name it had before SignatoryRole came
+        "SignatoryRoleEnum": "access_requests.choices.SignatoryRole",
+        "ReportKindEnum": "access_requests.choices.ReportKind",
+        "RequestStatusEnum": "access_requests.choices.RequestStatus",
+        "ResourceStatusEnum": "access_requests.choices.ResourceStatus",
+    }
+)

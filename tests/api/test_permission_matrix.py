@@ -29,6 +29,7 @@ class World:
     victim: Membership
     newcomer_email: str
     specimen: Specimen
+    request: Any = None  # a researcher's access request for biobank A, still a draft (no reviewer sees it)
 
 
 @pytest.fixture
@@ -36,7 +37,12 @@ def world(biobank_a, collection_a) -> World:
     victim_user = make_member(biobank_a, Role.TECHNICIAN, email="victim@example.org")
     UserFactory(email="newcomer@example.org")
     specimen = make_specimen(collection=collection_a)
-    return World(biobank_a, collection_a, Membership.objects.get(user=victim_user), "newcomer@example.org", specimen)
+    from tests.access_requests.factories import make_request, make_researcher
+
+    request = make_request(make_researcher(), [biobank_a])
+    return World(
+        biobank_a, collection_a, Membership.objects.get(user=victim_user), "newcomer@example.org", specimen, request
+    )
 
 
 def _needs(persona, *, see: str, act: str | set[str], ok: int) -> int:
@@ -94,6 +100,9 @@ ENDPOINTS = {
     # the donor's own API: none of these personas has a donor account, so it does not exist for them
     "GET my overview": lambda p: 401 if not p.authenticated else 404,
     "POST my withdrawal": lambda p: 401 if not p.authenticated else 404,
+    # another researcher's access request (entitle verbs): it does not exist for any of these personas
+    "GET request reports": lambda p: 401 if not p.authenticated else 404,
+    "POST request grant": lambda p: 401 if not p.authenticated else 404,
 }
 
 
@@ -120,6 +129,10 @@ def _call(endpoint: str, client, world: World):
         "POST specimen event": lambda: client.post(f"{specimen}events/", {"type": "processed"}),
         "GET my overview": lambda: client.get("/api/v1/me/overview/"),
         "POST my withdrawal": lambda: client.post("/api/v1/me/withdrawals/", {"level": "no_further_use"}),
+        "GET request reports": lambda: client.get(f"/api/v1/access-requests/{world.request.pk}/reports"),
+        "POST request grant": lambda: client.post(
+            f"/api/v1/access-requests/{world.request.pk}/grant", {"resource": world.request.resources.get().pk}
+        ),
     }
     return requests[endpoint]()
 

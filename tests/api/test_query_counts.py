@@ -26,6 +26,9 @@ EXPECTED_QUERIES = {
     # merge family, then the rows with their forms' texts and their answers (prefetched)
     "my consents (donor session)": 7,
     "my messages (donor session)": 4,
+    # a request's reports (access_requests/api/entitlements.py): session, user, the request (visible-to subquery),
+    # the reports with their submitter and attachment
+    "request reports (researcher)": 4,
 }
 
 
@@ -119,6 +122,19 @@ def _my_messages(rows: int, login):
     return login(account.user), "/api/v1/me/messages/"
 
 
+def _request_reports(rows: int, login):
+    from access_requests.choices import ReportKind
+    from access_requests.models import Report
+    from tests.access_requests.entitle_factories import make_granted
+
+    g = make_granted(make_biobank())
+    Report.objects.bulk_create(
+        Report(request=g.request, kind=ReportKind.PROGRESS, title=f"R{n}", text="T", submitted_by=g.researcher)
+        for n in range(rows)
+    )
+    return login(g.researcher), f"/api/v1/access-requests/{g.request.pk}/reports"
+
+
 SETUPS = {
     "biobanks": _biobanks,
     "members": _members,
@@ -129,6 +145,7 @@ SETUPS = {
     "storage units (session)": _storage_units,
     "my consents (donor session)": _my_consents,
     "my messages (donor session)": _my_messages,
+    "request reports (researcher)": _request_reports,
 }
 
 

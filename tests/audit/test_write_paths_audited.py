@@ -25,6 +25,7 @@ from tests.audit import write_path_exercises_catalog as cx
 from tests.audit import write_path_exercises_consent_staff as consent_staff_ex
 from tests.audit import write_path_exercises_donor_api as donor_api_ex
 from tests.audit import write_path_exercises_notify as notify_ex
+from tests.audit import write_path_exercises_entitle as entitle_ex
 from tests.audit import write_path_exercises_specimens as sx
 from tests.audit import write_path_exercises_specimens_api as sax
 from tests.audit import write_path_exercises_storage as storage_ex
@@ -197,6 +198,28 @@ ROUTES: dict[str, Audited | ChangesNothing] = {
     "api-catalog-biobank-detail PATCH": Audited(cx.api_catalog_biobank_update, "biobank_profile.save"),
     "api-catalog-collection-detail PATCH": Audited(cx.api_catalog_collection_describe, "collection.describe"),
     "api-catalog-collection-state POST": Audited(cx.api_catalog_collection_state, "collection.publish"),
+    # access requests: conditions, agreements, entitlements, reports (issue 14, items 6, 7, 9)
+    "access_requests:agreement_list POST": Audited(
+        entitle_ex.web_agreement_publish, "access_request.agreement_published"
+    ),
+    "access_requests:conditions POST": Audited(entitle_ex.web_conditions_accept, "access_request.agreement.accepted"),
+    "access_requests:conditions_decline POST": Audited(
+        entitle_ex.web_conditions_decline, "access_request.resource.conditions_declined"
+    ),
+    "access_requests:sign POST": Audited(entitle_ex.web_sign, "access_request.resource.conditions_accepted"),
+    "access_requests:grant POST": Audited(entitle_ex.web_grant, "access_request.entitlement.granted"),
+    "access_requests:revoke POST": Audited(entitle_ex.web_revoke, "access_request.entitlement.revoked"),
+    "access_requests:renew POST": Audited(entitle_ex.web_renew, "access_request.entitlement.renewed"),
+    "access_requests:close POST": Audited(entitle_ex.web_close, "access_request.request.closed"),
+    "access_requests:reports POST": Audited(entitle_ex.web_report, "access_request.report.submitted"),
+    "api-access-request-accept-conditions POST": Audited(
+        entitle_ex.api_accept_conditions, "access_request.agreement.accepted"
+    ),
+    "api-access-request-grant POST": Audited(entitle_ex.api_grant, "access_request.entitlement.granted"),
+    "api-access-request-revoke POST": Audited(entitle_ex.api_revoke, "access_request.entitlement.revoked"),
+    "api-access-request-renew POST": Audited(entitle_ex.api_renew, "access_request.entitlement.renewed"),
+    "api-access-request-close POST": Audited(entitle_ex.api_close, "access_request.request.closed"),
+    "api-access-request-reports POST": Audited(entitle_ex.api_report, "access_request.report.submitted"),
     # the catch-all under /api/: any unknown path and method is a problem+json 404 (issue 9, item 19)
     "api-unknown-path POST": ChangesNothing(ex.api_unknown_path, "answers 404 for a path no API route matches"),
     # access requests: notifications and webhooks (access_requests/views/{notifications,webhooks}.py)

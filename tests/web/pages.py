@@ -35,6 +35,7 @@ SKIPPED_NAMES = {
     "catalogue:export",
     "consent:receipt",
     "consent:scan",
+    "access_requests:compliance",
     "schema",
     "specimens:specimen_export",
 }
@@ -83,6 +84,7 @@ def page_routes() -> list[Route]:
 
 def seed() -> dict[str, str]:
     """The demo data (``seed_demo``) and a value for every path parameter of the site's pages."""
+    from access_requests.models import Entitlement, RequestResource
     from biobank.accounts.models import ApiToken, Biobank, Membership, RoleGrant, User
     from biobank.audit.models import AuditEvent
     from catalog.models import Collection, Network, Person, ResearchResource
@@ -149,6 +151,9 @@ def seed() -> dict[str, str]:
         "notification_id": "999999",
         "endpoint_id": "999999",
         "delivery_id": "999999",
+        # access requests (entitle): a resource and an entitlement of the demo's requests (404 pages when none)
+        "resource_pk": first_pk(RequestResource.objects.all()),
+        "entitlement_pk": first_pk(Entitlement.objects.all()),
     }
 
 

@@ -250,6 +250,21 @@ PAGES: dict[str, Row] = {
     "requests/webhooks/<slug:code>/": staff("manage_api_tokens"),
     "requests/webhooks/<slug:code>/<int:endpoint_id>/deactivate/": POST_ONLY,
     "requests/webhooks/<slug:code>/deliveries/<int:delivery_id>/redeliver/": POST_ONLY,
+    # --- access requests: entitle (agreements, entitlements, reports) ---
+    # Any member reads the biobank's agreement versions (publishing is the admin's and the DAC chair's, a 403).
+    "requests/agreements/<slug:code>/": staff("view_biobank"),
+    "requests/agreements/<slug:code>/<int:pk>/": signed_in(404),  # the matrix world has no agreement version
+    # The matrix world has no access request: every request page is a 404 for everyone signed in.
+    "requests/<int:pk>/resources/<int:resource_pk>/conditions/": signed_in(404),
+    "requests/<int:pk>/resources/<int:resource_pk>/decline/": POST_ONLY,
+    "requests/<int:pk>/access/": signed_in(404),
+    "requests/<int:pk>/resources/<int:resource_pk>/grant/": POST_ONLY,
+    "requests/<int:pk>/entitlements/<int:entitlement_pk>/revoke/": POST_ONLY,
+    "requests/<int:pk>/renew/": POST_ONLY,
+    "requests/<int:pk>/close/": POST_ONLY,
+    "requests/<int:pk>/reports/": signed_in(404),
+    "requests/<int:pk>/compliance.pdf": signed_in(404),
+    "requests/sign/<str:token>/": everyone(404),  # a one-time link: no account needed, an unknown token is a 404
 }
 
 # Pages that only answer GET (a POST is 405 for own and foreign objects alike).
@@ -385,6 +400,8 @@ def fill(route: str, side: Side, *, code_of: Side | None = None) -> str:
         "network_id": 999999,  # no network in the matrix world: the public page is a 404
         "module_code": side.module.code,
         "message_id": 999999,  # no donor message in the matrix world
+        "resource_pk": 999999,  # no access request in the matrix world
+        "entitlement_pk": 999999,
     }
     if "<int:import_id>" in route:
         values["import_id"] = import_job_of(side).pk

@@ -1,0 +1,21 @@
+"""Thin Celery tasks of the access-requests app: ids over JSON, late acknowledgement, safe to run twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="access_requests.entitlements_warn", acks_late=True, ignore_result=True)
+def entitlements_warn() -> int:
+    """Daily: tell holders once, 30 days ahead, that their access ends."""
+    from .services.entitlements import entitlements_warn as warn
+
+    return warn()
+
+
+@shared_task(name="access_requests.entitlements_expire", acks_late=True, ignore_result=True)
+def entitlements_expire() -> int:
+    """Daily: end the entitlements whose last day has passed and remove their permissions."""
+    from .services.entitlements import entitlements_expire as expire
+
+    return expire()
