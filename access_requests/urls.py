@@ -2,7 +2,6 @@
 
 from django.urls import path
 
-
 app_name = "access_requests"
 urlpatterns: list = []
 

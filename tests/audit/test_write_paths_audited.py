@@ -24,8 +24,8 @@ from tests.audit import write_path_exercises as ex
 from tests.audit import write_path_exercises_catalog as cx
 from tests.audit import write_path_exercises_consent_staff as consent_staff_ex
 from tests.audit import write_path_exercises_donor_api as donor_api_ex
-from tests.audit import write_path_exercises_notify as notify_ex
 from tests.audit import write_path_exercises_entitle as entitle_ex
+from tests.audit import write_path_exercises_notify as notify_ex
 from tests.audit import write_path_exercises_specimens as sx
 from tests.audit import write_path_exercises_specimens_api as sax
 from tests.audit import write_path_exercises_storage as storage_ex
