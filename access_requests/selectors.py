@@ -71,7 +71,7 @@ def request_events_for_researcher(*, request: AccessRequest) -> QuerySet:
     rows = request.events.select_related("resource__biobank", "actor").order_by("created_at", "id")
     for prefix in PRIVATE_EVENT_PREFIXES:
         rows = rows.exclude(kind__startswith=prefix)
-    return rows.exclude(data__private=True)
+    return rows.exclude(data__contains={"private": True})
 
 
 def my_requests(*, user: Any) -> QuerySet[AccessRequest]:
