@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from biobank.errors import DomainError, ForbiddenError
 
@@ -75,6 +75,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def my_requests_page(request: HttpRequest) -> HttpResponse:
     rows = []
     for access_request in my_requests(user=request.user):
@@ -87,6 +88,7 @@ def my_requests_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access_request = _get(request, pk)
     resources = resources_visible_to(user=request.user, request=access_request).prefetch_related("collections")
@@ -132,6 +134,7 @@ def request_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
     """For people who may read the request; anyone else gets 404."""
     access_request = _get(request, pk)

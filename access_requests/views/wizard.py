@@ -106,12 +106,12 @@ def _editable_request(request: HttpRequest, pk: int) -> AccessRequest:
 def wizard_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if step not in STEP_NAMES:
         raise Http404
-    if redirect_to := _researcher_ready(request):
-        return redirect_to
     try:
-        access_request = _editable_request(request, pk)
+        access_request = _editable_request(request, pk)  # first: a request one may not see is 404 for anyone
     except AccessRequest.DoesNotExist:
         raise Http404 from None
+    if redirect_to := _researcher_ready(request):
+        return redirect_to
     if access_request.status not in REQUEST_EDITABLE:
         return redirect("access_requests:detail", pk=access_request.pk)
     handler = STEP_HANDLERS[step]

@@ -145,6 +145,9 @@ def seed() -> dict[str, str]:
         # the donor portal (/my/): a part of a consent, a donor message (404 pages for anyone without it)
         "module_code": "recontact",
         "message_id": first_pk(DonorMessage.objects.all()),
+        # access requests (wizard): a wizard step and an attachment (404 pages for anyone without them)
+        "step": "project",
+        "attachment_id": "999999",
     }
 
 
