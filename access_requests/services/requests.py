@@ -17,7 +17,7 @@ from catalog.models import Collection
 from catalog.search import published_collections
 
 from ..choices import REQUEST_EDITABLE, AttachmentKind, PurposeKind, RequestStatus, TeamRole
-from ..models import AccessRequest, ResearcherProfile, RequestResource
+from ..models import AccessRequest, RequestResource
 from ..selectors import request_get_for
 from ..validation import request_values_clean
 from .workflow import event_record, request_number_assign, request_transition
@@ -93,13 +93,10 @@ def _resources_set(request: AccessRequest, collections: list[Collection]) -> Non
 def request_create(
     *, actor: Any, collection_ids: Iterable[int] = (), **fields: Any
 ) -> AccessRequest:
-    """A new draft by a researcher (with a profile), optionally for catalogue collections: one resource per biobank."""
+    """A new draft by a researcher, optionally for catalogue collections: one resource per biobank. (The wizard asks
+    for the researcher's profile first; the committees read it from there.)"""
     if not getattr(actor, "is_researcher", False):
         raise ForbiddenError(_("Only researchers write access requests; register as a researcher first."))
-    if not ResearcherProfile.objects.filter(user_id=actor.pk).exists():
-        raise DomainError(
-            _("Tell us your institution first (your researcher profile)."), field="profile", code="no_profile"
-        )
     fields.setdefault("title", "")
     values = _checked(fields, purpose_kind=fields.get("purpose_kind", PurposeKind.HMB))
     collections = collections_checked(collection_ids)

@@ -123,6 +123,7 @@ class Rule:
     asker: int | None = None
     public: bool = False
     donor: bool = False
+    researcher: bool = False  # researchers only (access requests): ``ok`` for them, 403 for everyone else
 
 
 def _rule(ok: int = 200, act: str | set[str] = frozenset(), see: str = "", **kwargs: Any) -> Rule:
@@ -226,6 +227,16 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/me/preferences/"): _rule(donor=True),
     ("PUT", "/api/v1/me/preferences/"): _rule(donor=True),
     ("PATCH", "/api/v1/me/preferences/"): _rule(donor=True),
+    # --- wizard (access_requests/api/requests.py, feasibility.py): a researcher creates drafts; the matrix world has
+    # no request, so every request's operation is 404 for everyone (tests/access_requests/api cover real ones)
+    ("GET", "/api/v1/access-requests/"): _rule(open=True),
+    ("POST", "/api/v1/access-requests/"): _rule(201, researcher=True),
+    ("GET", "/api/v1/access-requests/{id}/"): _rule(),
+    ("PATCH", "/api/v1/access-requests/{id}/"): _rule(),
+    ("GET", "/api/v1/access-requests/{id}/feasibility/"): _rule(),
+    ("POST", "/api/v1/access-requests/{id}/submit/"): _rule(),
+    ("POST", "/api/v1/access-requests/{id}/withdraw/"): _rule(),
+    ("POST", "/api/v1/access-requests/{id}/resubmit/"): _rule(),
 }
 
 
@@ -237,6 +248,8 @@ def expected_status(rule: Rule, persona: str) -> int:
         return 401
     if rule.donor:
         return rule.ok if persona == PORTAL_DONOR else 404
+    if rule.researcher:
+        return rule.ok if persona == "researcher" else 403
     perms = perms_on_own(persona)
     if rule.asker is not None and persona == ASKING_ADMIN:
         return rule.asker
@@ -285,6 +298,8 @@ def _id_for(path: str, side: Side) -> int:
         return checked_import(side).pk  # a fresh job each time: a commit changes its state
     if path.startswith("/api/v1/storage-units/"):
         return side.box.pk
+    if path.startswith("/api/v1/access-requests/"):
+        return 999_999_999  # the matrix world has no access request (wizard)
     raise AssertionError(f"no object known for {{id}} in {path}")
 
 
@@ -410,6 +425,7 @@ def _body(method: str, path: str, world: World, side: Side) -> dict[str, Any] | 
             "language": "de",
         },
         ("PATCH", "/api/v1/me/preferences/"): lambda: {"notify_news": True},
+        ("POST", "/api/v1/access-requests/"): lambda: {"title": "Matrix request"},
         ("POST", "/api/v1/specimen-imports/"): lambda: {
             "biobank": side.biobank.code,
             "file_name": "matrix.csv",
