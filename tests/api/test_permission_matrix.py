@@ -94,6 +94,9 @@ ENDPOINTS = {
     # the donor's own API: none of these personas has a donor account, so it does not exist for them
     "GET my overview": lambda p: 401 if not p.authenticated else 404,
     "POST my withdrawal": lambda p: 401 if not p.authenticated else 404,
+    # access requests (wizard): everyone lists what they may read; only researchers write requests
+    "GET access requests": lambda p: 401 if not p.authenticated else 200,
+    "POST access request": lambda p: 401 if not p.authenticated else (201 if p.name == "researcher" else 403),
 }
 
 
@@ -120,6 +123,8 @@ def _call(endpoint: str, client, world: World):
         "POST specimen event": lambda: client.post(f"{specimen}events/", {"type": "processed"}),
         "GET my overview": lambda: client.get("/api/v1/me/overview/"),
         "POST my withdrawal": lambda: client.post("/api/v1/me/withdrawals/", {"level": "no_further_use"}),
+        "GET access requests": lambda: client.get("/api/v1/access-requests/"),
+        "POST access request": lambda: client.post("/api/v1/access-requests/", {"title": "Permission matrix"}),
     }
     return requests[endpoint]()
 
