@@ -26,6 +26,9 @@ EXPECTED_QUERIES = {
     # merge family, then the rows with their forms' texts and their answers (prefetched)
     "my consents (donor session)": 7,
     "my messages (donor session)": 4,
+    # access requests (wizard): session, user, the requests (visibility as subqueries), their resources with their
+    # biobanks, and the resources' collections (prefetched)
+    "access requests (researcher session)": 5,
 }
 
 
@@ -119,6 +122,16 @@ def _my_messages(rows: int, login):
     return login(account.user), "/api/v1/me/messages/"
 
 
+def _access_requests(rows: int, login):
+    from tests.access_requests.factories import make_request, make_researcher
+
+    researcher = make_researcher()
+    biobanks = [make_biobank(), make_biobank()]
+    for _ in range(rows):
+        make_request(researcher, biobanks)
+    return login(researcher), "/api/v1/access-requests/"
+
+
 SETUPS = {
     "biobanks": _biobanks,
     "members": _members,
@@ -129,6 +142,7 @@ SETUPS = {
     "storage units (session)": _storage_units,
     "my consents (donor session)": _my_consents,
     "my messages (donor session)": _my_messages,
+    "access requests (researcher session)": _access_requests,
 }
 
 
