@@ -14,7 +14,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from biobank.api.etags import ETagMixin
 from biobank.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, REPLAYED_RESPONSE_HEADER, idempotent
+from biobank.api.schema import ETAG_RESPONSE_HEADER, IF_MATCH_PARAMETER, problem_responses
 
 from ..choices import RequestStatus
 from ..models import AccessRequest, RequestResource
@@ -100,34 +102,41 @@ class AccessRequestListView(generics.ListAPIView):
         return _answer(request, created.pk, status.HTTP_201_CREATED)
 
 
-class AccessRequestDetailView(APIView):
+class AccessRequestDetailView(ETagMixin, APIView):
+    """One request; ``PATCH`` with a stale ``If-Match`` is a 412 and changes nothing."""
+
     @extend_schema(
         operation_id="access_requests_retrieve",
         summary="Read a request",
         description="A request you may not read is a 404.",
         tags=TAGS,
-        responses={200: AccessRequestSerializer},
+        parameters=[ETAG_RESPONSE_HEADER],
+        responses={200: AccessRequestSerializer, **problem_responses(404)},
         examples=[OpenApiExample("A draft", response_only=True, value=EXAMPLE)],
     )
     def get(self, request: Request, pk: int) -> Response:
-        return _answer(request, _one(request, pk).pk)
+        access_request = _visible(request).filter(pk=_one(request, pk).pk).get()
+        return self.etag_read(request, access_request, AccessRequestSerializer(access_request).data)
 
     @extend_schema(
         operation_id="access_requests_partial_update",
         summary="Edit a request",
         description="Only its researcher (403 for a team member or reviewer), only as a draft or when changes were "
-        "asked for; `collections` only in a draft.",
+        "asked for; `collections` only in a draft. Every invalid field is reported at once.",
         tags=TAGS,
+        parameters=[IF_MATCH_PARAMETER, ETAG_RESPONSE_HEADER],
         request=RequestInputSerializer,
-        responses={200: AccessRequestSerializer},
+        responses={200: AccessRequestSerializer, **problem_responses(403, 404, 412)},
         examples=[INPUT_EXAMPLE],
     )
     def patch(self, request: Request, pk: int) -> Response:
         access_request = _one(request, pk)
+        self.check_if_match(request, access_request)
         serializer = RequestInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         request_update(actor=request.user, request=access_request, **serializer.service_arguments())
-        return _answer(request, access_request.pk)
+        fresh = _visible(request).get(pk=access_request.pk)
+        return self.with_etag(Response(AccessRequestSerializer(fresh).data), fresh)
 
 
 def _action_schema(operation: str, summary: str, description: str, request_body: Any = None) -> Any:
