@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +29,7 @@ from specimens.models import Specimen
 from .choices import PurposeKind
 from .models import AccessRequest
 
-DUO_PURPOSE = {
+DUO_PURPOSE: dict[str, str] = {
     PurposeKind.GENERAL_RESEARCH: "GRU",
     PurposeKind.HMB: "HMB",
     PurposeKind.DISEASE: "DS",
@@ -67,7 +67,7 @@ class Row:
 
 
 def shown_count(count: int, *, exact: bool) -> str:
-    """Exact for the committee; for researchers the catalogue's rounding, with 1–9 said as "< 10"."""
+    """Exact for the committee; for researchers the catalogue's rounding, with 1-9 said as "< 10"."""
     if exact:
         return str(count)
     if 0 < count < 10:
@@ -88,7 +88,7 @@ def _material_types(request: AccessRequest) -> list[str]:
     return [label for code in codes if code for label in _miabis_by_directory().get(code, ())]
 
 
-def _specimens(request: AccessRequest, collection_ids: list[int]):  # type: ignore[no-untyped-def]
+def _specimens(request: AccessRequest, collection_ids: list[int]) -> QuerySet[Specimen]:
     rows = Specimen.objects.filter(
         collection_id__in=collection_ids, status=SpecimenStatus.AVAILABLE, donor__merged_into__isnull=True
     )
@@ -147,24 +147,25 @@ def feasibility(*, request: AccessRequest, at: date | None = None) -> list[Row]:
     if not collection_ids:
         return []
     counted = (
-        _specimens(request, collection_ids)
-        .order_by()
-        .values_list("collection_id", "donor_id")
-        .annotate(n=Count("id"))
+        _specimens(request, collection_ids).order_by().values_list("collection_id", "donor_id").annotate(n=Count("id"))
     )
     pairs = list(counted)
     purpose_short = DUO_PURPOSE[request.purpose_kind]
     data_class = "biomaterial" if request.material else "data"
-    gate = permitted_many(
-        donors={donor for _c, donor, _n in pairs},
-        at=at,
-        duo_purpose=purpose_short,
-        data_class=data_class,
-        action="use",
-        disease=request.disease,
-        for_profit=request.commercial,
-        methods_development=request.methods_development,
-    ) if pairs else {}
+    gate = (
+        permitted_many(
+            donors={donor for _c, donor, _n in pairs},
+            at=at,
+            duo_purpose=purpose_short,
+            data_class=data_class,
+            action="use",
+            disease=request.disease,
+            for_profit=request.commercial,
+            methods_development=request.methods_development,
+        )
+        if pairs
+        else {}
+    )
     donors: dict[int, set[int]] = defaultdict(set)
     specimens: dict[int, int] = defaultdict(int)
     for collection_id, donor_id, n in pairs:

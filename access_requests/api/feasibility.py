@@ -28,19 +28,29 @@ class FeasibilityView(APIView):
                 "Rounded",
                 response_only=True,
                 value=[
-                    {"biobank": 1, "biobank_name": "Biobank A", "collection": 12, "collection_name": "Diabetes",
-                     "donors": "< 10", "specimens": "20", "exact": False, "duo": "approve",
-                     "needs_committee": False, "note": ""}
+                    {
+                        "biobank": 1,
+                        "biobank_name": "Biobank A",
+                        "collection": 12,
+                        "collection_name": "Diabetes",
+                        "donors": "< 10",
+                        "specimens": "20",
+                        "exact": False,
+                        "duo": "approve",
+                        "needs_committee": False,
+                        "note": "",
+                    }
                 ],
-            )  # fmt: skip
+            )
         ],
     )
     def get(self, request: Request, pk: int) -> Response:
         access_request = _one(request, pk)
         exact_for = set(reviewing_biobank_ids(user=request.user).values_list("pk", flat=True))
-        applicant = access_request.researcher_id == request.user.pk or access_request.team.filter(
-            user_id=request.user.pk, confirmed_at__isnull=False
-        ).exists()
+        applicant = (
+            access_request.researcher_id == request.user.pk
+            or access_request.team.filter(user_id=request.user.pk or 0, confirmed_at__isnull=False).exists()
+        )
         rows = [
             row.shown(exact=row.biobank_id in exact_for)
             for row in feasibility(request=access_request)

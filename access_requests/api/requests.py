@@ -33,7 +33,9 @@ EXAMPLE = {
     "donors_requested": 200, "samples_requested": 200, "criteria": {"material_types": ["PLASMA"]},
     "inclusion_criteria": "", "data_categories": [], "ethics_reference": "EK-2026-117", "ethics_expiry": "2027-12-31",
     "funding": "", "duration_months": 24, "search_description": "",
-    "resources": [{"id": 3, "biobank": "bb-a", "biobank_name": "Biobank A", "collections": [12], "status": "contacted"}],
+    "resources": [
+        {"id": 3, "biobank": "bb-a", "biobank_name": "Biobank A", "collections": [12], "status": "contacted"}
+    ],
     "created_at": "2026-12-06T10:00:00Z", "updated_at": "2026-12-06T10:00:00Z", "submitted_at": None,
 }  # fmt: skip
 INPUT_EXAMPLE = OpenApiExample(
@@ -45,10 +47,14 @@ INPUT_EXAMPLE = OpenApiExample(
 
 
 def _visible(request: Request) -> QuerySet[AccessRequest]:
-    return requests_visible_to(user=request.user).select_related("researcher").prefetch_related(
-        Prefetch(
-            "resources",
-            queryset=RequestResource.objects.select_related("biobank").prefetch_related("collections"),
+    return (
+        requests_visible_to(user=request.user)
+        .select_related("researcher")
+        .prefetch_related(
+            Prefetch(
+                "resources",
+                queryset=RequestResource.objects.select_related("biobank").prefetch_related("collections"),
+            )
         )
     )
 
@@ -190,8 +196,12 @@ class ResubmitView(APIView):
 
     def _do(self, request: Request, pk: int) -> Response:
         access_request = _one(request, pk)
-        if access_request.status == RequestStatus.UNDER_REVIEW and access_request.researcher_id == request.user.pk:
-            if access_request.events.filter(kind="request.under_review", actor_id=request.user.pk).exists():
-                return _answer(request, pk)
+        mine = access_request.researcher_id == request.user.pk
+        if (
+            mine
+            and access_request.status == RequestStatus.UNDER_REVIEW
+            and access_request.events.filter(kind="request.under_review", actor_id=request.user.pk).exists()
+        ):
+            return _answer(request, pk)
         request_resubmit(actor=request.user, request=access_request)
         return _answer(request, pk)

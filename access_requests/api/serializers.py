@@ -13,7 +13,7 @@ from ..models import AccessRequest, RequestResource
 class ResourceSerializer(serializers.ModelSerializer):
     biobank = serializers.CharField(source="biobank.code", read_only=True)
     biobank_name = serializers.CharField(source="biobank.name", read_only=True)
-    collections = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    collections: Any = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
         model = RequestResource
@@ -97,7 +97,9 @@ class FeasibilityRowSerializer(serializers.Serializer):
     biobank_name = serializers.CharField()
     collection = serializers.IntegerField()
     collection_name = serializers.CharField()
-    donors = serializers.CharField(help_text='Exact for the biobank\'s committee; else rounded to tens, "< 10" for 1-9.')
+    donors = serializers.CharField(
+        help_text='Exact for the biobank\'s committee; else rounded to tens, "< 10" for 1-9.'
+    )
     specimens = serializers.CharField()
     exact = serializers.BooleanField()
     duo = serializers.CharField(help_text="approve, deny, abstain, or empty when the collection declares no terms.")

@@ -160,7 +160,7 @@ class EthicsForm(forms.Form):
     )
     ethics_file = forms.FileField(label=_("Ethics approval (PDF, PNG or JPEG, at most 10 MB)"), required=False)
     funding = forms.CharField(label=_("Funding"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    duration_months = forms.IntegerField(label=_("Duration in months (1–60)"), required=False)
+    duration_months = forms.IntegerField(label=_("Duration in months (1 to 60)"), required=False)
 
 
 class TeamMemberForm(forms.Form):
@@ -176,4 +176,6 @@ class AttachmentForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(label=_("Why do you withdraw the request?"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    reason = forms.CharField(
+        label=_("Why do you withdraw the request?"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )

@@ -65,7 +65,9 @@ def attachment_add(*, actor: Any, request: AccessRequest, kind: str, file: Any) 
     if len(data) > MAX_BYTES:
         raise _too_big(name, len(data))
     if not data:
-        raise DomainError(_("%(name)s is empty; upload the document itself.") % {"name": name}, field="file", code="empty")
+        raise DomainError(
+            _("%(name)s is empty; upload the document itself.") % {"name": name}, field="file", code="empty"
+        )
     content_type = sniff(data[:16], data)
     if content_type is None:
         raise DomainError(
@@ -93,7 +95,8 @@ def attachment_add(*, actor: Any, request: AccessRequest, kind: str, file: Any) 
 
 def _too_big(name: str, size: int) -> DomainError:
     return DomainError(
-        _("%(name)s has %(size).1f MB; at most 10 MB are allowed per file.") % {"name": name, "size": size / 1024 / 1024},
+        _("%(name)s has %(size).1f MB; at most 10 MB are allowed per file.")
+        % {"name": name, "size": size / 1024 / 1024},
         field="file",
         code="file_size",
     )

@@ -32,7 +32,9 @@ def researcher_profile_save(
     if len(department) > 200:
         problems["department"] = [_("The department may have at most 200 characters.")]
     if country and country not in vocabularies.terms("Directory.Countries"):
-        problems["country"] = [_("%(value)r is not an ISO 3166-1 country code (two letters, e.g. DE, SE).") % {"value": country}]
+        problems["country"] = [
+            _("%(value)r is not an ISO 3166-1 country code (two letters, e.g. DE, SE).") % {"value": country}
+        ]
     if message := orcid_problem(orcid):
         problems["orcid"] = [message]
     if problems:

@@ -90,9 +90,7 @@ def _resources_set(request: AccessRequest, collections: list[Collection]) -> Non
 
 
 @transaction.atomic
-def request_create(
-    *, actor: Any, collection_ids: Iterable[int] = (), **fields: Any
-) -> AccessRequest:
+def request_create(*, actor: Any, collection_ids: Iterable[int] = (), **fields: Any) -> AccessRequest:
     """A new draft by a researcher, optionally for catalogue collections: one resource per biobank. (The wizard asks
     for the researcher's profile first; the committees read it from there.)"""
     if not getattr(actor, "is_researcher", False):
@@ -103,7 +101,9 @@ def request_create(
     request = AccessRequest.objects.create(researcher=actor, **values)
     request_number_assign(request)
     _resources_set(request, collections)
-    event_record(request=request, actor=actor, kind="request.created", data={"collections": [c.pk for c in collections]})
+    event_record(
+        request=request, actor=actor, kind="request.created", data={"collections": [c.pk for c in collections]}
+    )
     return request
 
 
@@ -188,7 +188,9 @@ def request_withdraw(*, actor: Any, request: AccessRequest, reason: str) -> Acce
     """The researcher takes the request back (from any state that allows it), saying why."""
     request = _researcher_only(actor, request)
     if not (reason or "").strip():
-        raise DomainError(_("Say why you withdraw the request (the committees read it)."), field="reason", code="required")
+        raise DomainError(
+            _("Say why you withdraw the request (the committees read it)."), field="reason", code="required"
+        )
     return request_transition(request=request, to=RequestStatus.WITHDRAWN, actor=actor, reason=reason.strip())
 
 

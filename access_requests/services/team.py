@@ -9,8 +9,8 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.validators import validate_email
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -51,7 +51,13 @@ def _invite(member: TeamMember, request: AccessRequest) -> None:
 
 @transaction.atomic
 def team_member_add(
-    *, actor: Any, request: AccessRequest, name: str, email: str, institution: str = "", role: str = TeamRole.CO_APPLICANT
+    *,
+    actor: Any,
+    request: AccessRequest,
+    name: str,
+    email: str,
+    institution: str = "",
+    role: str = TeamRole.CO_APPLICANT,
 ) -> TeamMember:
     """Name a person on the request; a co-applicant gets the one-time confirmation link by e-mail (after commit)."""
     request = _researcher_only(actor, request)
@@ -72,12 +78,18 @@ def team_member_add(
         raise InvalidFields(problems)
     try:
         with transaction.atomic():
-            member = TeamMember.objects.create(request=request, name=name, email=email, institution=institution, role=role)
+            member = TeamMember.objects.create(
+                request=request, name=name, email=email, institution=institution, role=role
+            )
     except IntegrityError:
-        raise ConflictError(_("%(email)s is on the team already.") % {"email": email}, field="email", code="duplicate") from None
+        raise ConflictError(
+            _("%(email)s is on the team already.") % {"email": email}, field="email", code="duplicate"
+        ) from None
     if role == TeamRole.CO_APPLICANT:
         _invite(member, request)
-    event_record(request=request, actor=actor, kind="team.added", data={"member": member.pk, "role": role}, audit_obj=member)
+    event_record(
+        request=request, actor=actor, kind="team.added", data={"member": member.pk, "role": role}, audit_obj=member
+    )
     return member
 
 
@@ -113,7 +125,9 @@ def team_confirm(*, actor: Any, token: str) -> TeamMember:
     member.confirmed_at = timezone.now()
     member.token_hash = ""
     member.save(update_fields=["user", "confirmed_at", "token_hash"])
-    event_record(request=member.request, actor=actor, kind="team.confirmed", data={"member": member.pk}, audit_obj=member)
+    event_record(
+        request=member.request, actor=actor, kind="team.confirmed", data={"member": member.pk}, audit_obj=member
+    )
     return member
 
 

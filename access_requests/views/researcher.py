@@ -28,7 +28,7 @@ from ..services.profiles import researcher_profile_save
 from ..services.requests import request_withdraw
 from ..services.team import team_confirm
 
-WAITS_FOR = {
+WAITS_FOR: dict[str, str] = {
     ResourceStatus.CONTACTED: _("waits for the biobank to look at it"),
     ResourceStatus.CHECKING_AVAILABILITY: _("the biobank checks what it has"),
     ResourceStatus.AVAILABLE: _("waits for the committee's decision"),
@@ -38,7 +38,7 @@ WAITS_FOR = {
     ResourceStatus.CONDITIONS_DECLINED: _("you declined the conditions"),
     ResourceStatus.ACCESS_GRANTED: _("access granted"),
 }
-REQUEST_WAITS_FOR = {
+REQUEST_WAITS_FOR: dict[str, str] = {
     RequestStatus.DRAFT: _("waits for you to complete and submit it"),
     RequestStatus.CHANGES_REQUESTED: _("waits for your changes"),
 }
@@ -55,7 +55,7 @@ def _get(request: HttpRequest, pk: int) -> AccessRequest:
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
     """Institution (required), department, country, ORCID iD; then back where the researcher was going."""
-    current = ResearcherProfile.objects.filter(user_id=request.user.pk).first()
+    current = ResearcherProfile.objects.filter(user_id=(request.user.pk or 0)).first()
     initial = {n: getattr(current, n) for n in ("institution", "department", "country", "orcid")} if current else {}
     form = ProfileForm(request.POST or None, initial=initial)
     target = request.POST.get("next") or request.GET.get("next") or ""
@@ -92,9 +92,9 @@ def my_requests_page(request: HttpRequest) -> HttpResponse:
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access_request = _get(request, pk)
     resources = resources_visible_to(user=request.user, request=access_request).prefetch_related("collections")
-    mine = access_request.researcher_id == request.user.pk
+    mine = access_request.researcher_id == (request.user.pk or 0)
     exact_for = set(reviewing_biobank_ids(user=request.user).values_list("pk", flat=True))
-    applicant = mine or access_request.team.filter(user_id=request.user.pk, confirmed_at__isnull=False).exists()
+    applicant = mine or access_request.team.filter(user_id=(request.user.pk or 0), confirmed_at__isnull=False).exists()
     # reviewers see their own biobanks' rows, exactly; the applicants every row, rounded
     rows = [
         row.shown(exact=row.biobank_id in exact_for)
@@ -135,7 +135,7 @@ def request_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
     """For people who may read the request; anyone else gets 404."""
     access_request = _get(request, pk)
     attachment = access_request.attachments.filter(pk=attachment_id).first()

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -49,8 +50,8 @@ STEP_NAMES = [name for name, _label in STEPS]
 def _researcher_ready(request: HttpRequest) -> HttpResponse | None:
     """Researchers without a profile go to it first (and come back); others may not write requests."""
     if not getattr(request.user, "is_researcher", False):
-        raise ForbiddenError(_("Only researchers write access requests; register as a researcher first."))
-    if not ResearcherProfile.objects.filter(user_id=request.user.pk).exists():
+        raise ForbiddenError(gettext("Only researchers write access requests; register as a researcher first."))
+    if not ResearcherProfile.objects.filter(user_id=request.user.pk or 0).exists():
         return redirect(reverse("access_requests:profile") + "?" + urlencode({"next": request.get_full_path()}))
     return None
 
@@ -154,7 +155,9 @@ def _biobanks(request: HttpRequest, access_request: AccessRequest, step: str) ->
     if request.method == "POST" and form.is_valid():
         try:
             request_update(
-                actor=request.user, request=access_request, collection_ids=[int(i) for i in form.cleaned_data["collections"]]
+                actor=request.user,
+                request=access_request,
+                collection_ids=[int(i) for i in form.cleaned_data["collections"]],
             )
         except DomainError as error:
             add_errors(form, error)
@@ -164,7 +167,9 @@ def _biobanks(request: HttpRequest, access_request: AccessRequest, step: str) ->
 
 
 def _ethics(request: HttpRequest, access_request: AccessRequest, step: str) -> HttpResponse:
-    initial = {n: getattr(access_request, n) for n in ("ethics_reference", "ethics_expiry", "funding", "duration_months")}
+    initial = {
+        n: getattr(access_request, n) for n in ("ethics_reference", "ethics_expiry", "funding", "duration_months")
+    }
     form = EthicsForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -172,7 +177,9 @@ def _ethics(request: HttpRequest, access_request: AccessRequest, step: str) -> H
         try:
             request_update(actor=request.user, request=access_request, **data)
             if upload:
-                attachment_add(actor=request.user, request=access_request, kind=AttachmentKind.ETHICS_APPROVAL, file=upload)
+                attachment_add(
+                    actor=request.user, request=access_request, kind=AttachmentKind.ETHICS_APPROVAL, file=upload
+                )
         except DomainError as error:
             add_errors(form, error if error.field != "file" else DomainError(error.message, field="ethics_file"))
         else:

@@ -9,13 +9,13 @@ import pytest
 from django.utils import timezone
 
 from access_requests.feasibility import feasibility, shown_count
+from access_requests.services.requests import request_create
 from consent.models import Donor
 from specimens.models import Specimen
 from tests.access_requests.factories import make_researcher
 from tests.access_requests.wizard_factories import published_collection
 from tests.specimens.factories import consented_donor, make_specimen
 from tests.specimens.withdrawal_helpers import withdraw
-from access_requests.services.requests import request_create
 
 pytestmark = pytest.mark.django_db
 COLLECTED = dt.datetime(2020, 5, 1, 9, 0, tzinfo=dt.UTC)

@@ -280,7 +280,12 @@ def _access_request(biobank_a) -> tuple[str, dict, Callable[[], str], Any]:
     def abstract() -> str:
         return AccessRequest.objects.get(pk=request.pk).abstract
 
-    return reverse("api-access-request-detail", kwargs={"pk": request.pk}), {"abstract": "Renamed"}, abstract, researcher
+    return (
+        reverse("api-access-request-detail", kwargs={"pk": request.pk}),
+        {"abstract": "Renamed"},
+        abstract,
+        researcher,
+    )
 
 
 # route name -> (an object of biobank A: its URL, a valid change of one field, a reader of that field[, who may

@@ -61,7 +61,9 @@ def test_a_zip_that_is_no_document_is_refused(biobank_a):
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("evil.sh", "rm -rf /")
     with pytest.raises(DomainError):
-        attachment_add(actor=researcher, request=request, kind="protocol", file=SimpleUploadedFile("a.docx", buffer.getvalue()))
+        attachment_add(
+            actor=researcher, request=request, kind="protocol", file=SimpleUploadedFile("a.docx", buffer.getvalue())
+        )
 
 
 def test_a_file_over_10_mb_is_refused(biobank_a):
