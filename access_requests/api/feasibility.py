@@ -8,6 +8,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from biobank.api.schema import problem_responses
+
 from ..feasibility import feasibility
 from ..selectors import reviewing_biobank_ids
 from .requests import TAGS, _one
@@ -22,7 +24,7 @@ class FeasibilityView(APIView):
         "whose consent permits its purpose today, and the collection's DUO terms. Reviewers see their biobanks' "
         'rows exactly; the applicants every row rounded to tens ("< 10" for 1-9).',
         tags=TAGS,
-        responses={200: FeasibilityRowSerializer(many=True)},
+        responses={200: FeasibilityRowSerializer(many=True), **problem_responses(404)},
         examples=[
             OpenApiExample(
                 "Rounded",

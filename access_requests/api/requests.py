@@ -95,7 +95,7 @@ class AccessRequestListView(generics.ListAPIView):
         tags=TAGS,
         parameters=[IDEMPOTENCY_KEY_PARAMETER, REPLAYED_RESPONSE_HEADER],
         request=RequestInputSerializer,
-        responses={201: AccessRequestSerializer},
+        responses={201: AccessRequestSerializer, **problem_responses(400, 403)},
         examples=[INPUT_EXAMPLE, OpenApiExample("Created", response_only=True, status_codes=["201"], value=EXAMPLE)],
     )
     def post(self, request: Request) -> Any:
@@ -132,7 +132,7 @@ class AccessRequestDetailView(ETagMixin, APIView):
         tags=TAGS,
         parameters=[IF_MATCH_PARAMETER, ETAG_RESPONSE_HEADER],
         request=RequestInputSerializer,
-        responses={200: AccessRequestSerializer, **problem_responses(403, 404, 412)},
+        responses={200: AccessRequestSerializer, **problem_responses(400, 403, 404, 409, 412)},
         examples=[INPUT_EXAMPLE],
     )
     def patch(self, request: Request, pk: int) -> Response:
@@ -154,7 +154,7 @@ def _action_schema(operation: str, summary: str, description: str, request_body:
         tags=TAGS,
         parameters=[IDEMPOTENCY_KEY_PARAMETER, REPLAYED_RESPONSE_HEADER],
         request=request_body,
-        responses={200: AccessRequestSerializer},
+        responses={200: AccessRequestSerializer, **problem_responses(400, 403, 404, 409)},
         examples=[OpenApiExample("Done", response_only=True, value={**EXAMPLE, "status": "submitted"})],
     )
 
