@@ -34,3 +34,12 @@ class AccessRequestsConfig(AppConfig):
         from .demo import seed_agreements
 
         register_demo_seeder("transfer agreements of the demo biobanks (MDTA v1)", seed_agreements)
+
+        from biobank.web.context_processors import register_user_link
+
+        # --- wizard: researchers reach their requests from the main navigation ---
+        register_user_link(
+            label=_("Access requests"),
+            url_name="access_requests:my_requests",
+            test=lambda user: bool(getattr(user, "is_researcher", False)),
+        )

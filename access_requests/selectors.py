@@ -111,3 +111,28 @@ def entitlements_of_request(*, user: Any, request: AccessRequest) -> QuerySet[An
 
     resources = resources_visible_to(user=user, request=request).values("pk")
     return Entitlement.objects.filter(resource_id__in=resources).select_related("user", "resource__biobank")
+
+
+# --- wizard (researcher pages) ---
+# Event kinds a researcher's page shows; committee-private things (comments, votes, recusals) are left out.
+PRIVATE_EVENT_PREFIXES = ("comment.", "vote.", "conflict.", "assignment.", "committee.")
+
+
+def request_events_for_researcher(*, request: AccessRequest) -> QuerySet:
+    """The request's log without the committee's private entries."""
+    rows = request.events.select_related("resource__biobank", "actor").order_by("created_at", "id")
+    for prefix in PRIVATE_EVENT_PREFIXES:
+        rows = rows.exclude(kind__startswith=prefix)
+    return rows.exclude(data__contains={"private": True})
+
+
+def my_requests(*, user: Any) -> QuerySet[AccessRequest]:
+    """Requests ``user`` wrote or is a confirmed team member of, with their resources' biobanks (two queries)."""
+    from django.db.models import Prefetch
+
+    team = TeamMember.objects.filter(user_id=user.pk, confirmed_at__isnull=False).values("request_id")
+    return (
+        AccessRequest.objects.filter(Q(researcher_id=user.pk) | Q(pk__in=team))
+        .prefetch_related(Prefetch("resources", queryset=RequestResource.objects.select_related("biobank")))
+        .order_by("-created_at", "-id")
+    )

@@ -27,3 +27,19 @@ urlpatterns += [
     path("access-requests/<int:pk>/close", entitlements.CloseView.as_view(), name="api-access-request-close"),
     path("access-requests/<int:pk>/reports", entitlements.ReportsView.as_view(), name="api-access-request-reports"),
 ]
+
+# --- wizard (requests.py, feasibility.py) ---
+from . import feasibility, requests  # noqa: E402
+
+urlpatterns += [
+    path("access-requests/", requests.AccessRequestListView.as_view(), name="api-access-request-list"),
+    path("access-requests/<int:pk>/", requests.AccessRequestDetailView.as_view(), name="api-access-request-detail"),
+    path("access-requests/<int:pk>/submit/", requests.SubmitView.as_view(), name="api-access-request-submit"),
+    path("access-requests/<int:pk>/withdraw/", requests.WithdrawView.as_view(), name="api-access-request-withdraw"),
+    path("access-requests/<int:pk>/resubmit/", requests.ResubmitView.as_view(), name="api-access-request-resubmit"),
+    path(
+        "access-requests/<int:pk>/feasibility/",
+        feasibility.FeasibilityView.as_view(),
+        name="api-access-request-feasibility",
+    ),
+]

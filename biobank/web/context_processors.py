@@ -112,6 +112,16 @@ def register_public_link(*, label: Any, url_name: str) -> None:
         PUBLIC_LINKS.append(spec)
 
 
+# Links for signed-in people who hold no biobank role (a researcher): shown when ``test(user)`` is true.
+USER_LINKS: list[tuple[Any, str, Callable[[Any], bool]]] = []
+
+
+def register_user_link(*, label: Any, url_name: str, test: Callable[[Any], bool]) -> None:
+    """A main-navigation link decided by the user alone (e.g. ``user.is_researcher``), not by a biobank role."""
+    if not any(name == url_name for _label, name, _test in USER_LINKS):
+        USER_LINKS.append((label, url_name, test))
+
+
 def public_links(request: HttpRequest) -> list[NavLink]:
     return [_link(request, str(spec.label), reverse(spec.url_name)) for spec in PUBLIC_LINKS]
 
@@ -146,6 +156,7 @@ def build_navigation(request: HttpRequest) -> Navigation:
     for spec in MAIN_LINKS:
         if any(a.can(spec.perm) for a in accesses):
             main.append(_link(request, str(spec.label), reverse(spec.url_name)))
+    main += [_link(request, str(label), reverse(name)) for label, name, test in USER_LINKS if test(user)]
     main += public_links(request)
     if user.is_superuser:
         main.append(_link(request, _("Django admin"), reverse("admin:index")))

@@ -123,6 +123,7 @@ class Rule:
     asker: int | None = None
     public: bool = False
     donor: bool = False
+    researcher: bool = False  # researchers only (access requests): ``ok`` for them, 403 for everyone else
 
 
 def _rule(ok: int = 200, act: str | set[str] = frozenset(), see: str = "", **kwargs: Any) -> Rule:
@@ -237,6 +238,16 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/access-requests/{id}/close"): _rule(),
     ("GET", "/api/v1/access-requests/{id}/reports"): _rule(),
     ("POST", "/api/v1/access-requests/{id}/reports"): _rule(201),
+    # --- wizard (access_requests/api/requests.py, feasibility.py): a researcher creates drafts; the matrix world has
+    # no request, so every request's operation is 404 for everyone (tests/access_requests/api cover real ones)
+    ("GET", "/api/v1/access-requests/"): _rule(open=True),
+    ("POST", "/api/v1/access-requests/"): _rule(201, researcher=True),
+    ("GET", "/api/v1/access-requests/{id}/"): _rule(),
+    ("PATCH", "/api/v1/access-requests/{id}/"): _rule(),
+    ("GET", "/api/v1/access-requests/{id}/feasibility/"): _rule(),
+    ("POST", "/api/v1/access-requests/{id}/submit/"): _rule(),
+    ("POST", "/api/v1/access-requests/{id}/withdraw/"): _rule(),
+    ("POST", "/api/v1/access-requests/{id}/resubmit/"): _rule(),
 }
 
 
@@ -248,6 +259,8 @@ def expected_status(rule: Rule, persona: str) -> int:
         return 401
     if rule.donor:
         return rule.ok if persona == PORTAL_DONOR else 404
+    if rule.researcher:
+        return rule.ok if persona == "researcher" else 403
     perms = perms_on_own(persona)
     if rule.asker is not None and persona == ASKING_ADMIN:
         return rule.asker
@@ -298,6 +311,7 @@ def _id_for(path: str, side: Side) -> int:
         return side.box.pk
     if path.startswith("/api/v1/access-requests/"):
         return 999999  # the matrix world has no access request (see RULES)
+        return 999_999_999  # the matrix world has no access request (wizard)
     raise AssertionError(f"no object known for {{id}} in {path}")
 
 
@@ -424,6 +438,7 @@ def _body(method: str, path: str, world: World, side: Side) -> dict[str, Any] | 
             "language": "de",
         },
         ("PATCH", "/api/v1/me/preferences/"): lambda: {"notify_news": True},
+        ("POST", "/api/v1/access-requests/"): lambda: {"title": "Matrix request"},
         ("POST", "/api/v1/specimen-imports/"): lambda: {
             "biobank": side.biobank.code,
             "file_name": "matrix.csv",

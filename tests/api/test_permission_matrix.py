@@ -103,6 +103,9 @@ ENDPOINTS = {
     # another researcher's access request (entitle verbs): it does not exist for any of these personas
     "GET request reports": lambda p: 401 if not p.authenticated else 404,
     "POST request grant": lambda p: 401 if not p.authenticated else 404,
+    # access requests (wizard): everyone lists what they may read; only researchers write requests
+    "GET access requests": lambda p: 401 if not p.authenticated else 200,
+    "POST access request": lambda p: 401 if not p.authenticated else (201 if p.name == "researcher" else 403),
 }
 
 
@@ -133,6 +136,8 @@ def _call(endpoint: str, client, world: World):
         "POST request grant": lambda: client.post(
             f"/api/v1/access-requests/{world.request.pk}/grant", {"resource": world.request.resources.get().pk}
         ),
+        "GET access requests": lambda: client.get("/api/v1/access-requests/"),
+        "POST access request": lambda: client.post("/api/v1/access-requests/", {"title": "Permission matrix"}),
     }
     return requests[endpoint]()
 

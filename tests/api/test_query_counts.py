@@ -29,6 +29,9 @@ EXPECTED_QUERIES = {
     # a request's reports (access_requests/api/entitlements.py): session, user, the request (visible-to subquery),
     # the reports with their submitter and attachment
     "request reports (researcher)": 4,
+    # access requests (wizard): session, user, the requests (visibility as subqueries), their resources with their
+    # biobanks, and the resources' collections (prefetched)
+    "access requests (researcher session)": 5,
 }
 
 
@@ -135,6 +138,16 @@ def _request_reports(rows: int, login):
     return login(g.researcher), f"/api/v1/access-requests/{g.request.pk}/reports"
 
 
+def _access_requests(rows: int, login):
+    from tests.access_requests.factories import make_request, make_researcher
+
+    researcher = make_researcher()
+    biobanks = [make_biobank(), make_biobank()]
+    for _ in range(rows):
+        make_request(researcher, biobanks)
+    return login(researcher), "/api/v1/access-requests/"
+
+
 SETUPS = {
     "biobanks": _biobanks,
     "members": _members,
@@ -146,6 +159,7 @@ SETUPS = {
     "my consents (donor session)": _my_consents,
     "my messages (donor session)": _my_messages,
     "request reports (researcher)": _request_reports,
+    "access requests (researcher session)": _access_requests,
 }
 
 

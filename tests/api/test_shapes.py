@@ -269,9 +269,29 @@ def _donor_preferences(biobank_a) -> tuple[str, dict, Callable[[], bool], Any]:
     return reverse("api-me-preferences"), {"notify_news": True}, notify_news, user
 
 
+def _access_request(biobank_a) -> tuple[str, dict, Callable[[], str], Any]:
+    """A researcher's draft (access_requests/api/requests.py): the researcher edits it."""
+    from access_requests.models import AccessRequest
+    from tests.access_requests.factories import make_request, make_researcher
+
+    researcher = make_researcher(email="etag-researcher@example.org")
+    request = make_request(researcher, [biobank_a])
+
+    def abstract() -> str:
+        return AccessRequest.objects.get(pk=request.pk).abstract
+
+    return (
+        reverse("api-access-request-detail", kwargs={"pk": request.pk}),
+        {"abstract": "Renamed"},
+        abstract,
+        researcher,
+    )
+
+
 # route name -> (an object of biobank A: its URL, a valid change of one field, a reader of that field[, who may
 # change it: the biobank admin unless given])
 UPDATE_EXERCISERS: dict[str, Callable[[Any], tuple]] = {
+    "api-access-request-detail": _access_request,
     "api-catalog-biobank-detail": _catalogue_biobank,
     "api-catalog-collection-detail": _catalogue_collection,
     "api-collection-detail": _collection,

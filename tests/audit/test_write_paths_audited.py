@@ -21,6 +21,7 @@ from biobank.audit.models import AuditEvent, AuditOutbox
 from catalog import services as catalog_services
 from tests.accounts.factories import UserFactory
 from tests.audit import write_path_exercises as ex
+from tests.audit import write_path_exercises_access_requests_wizard as wizard_ex
 from tests.audit import write_path_exercises_catalog as cx
 from tests.audit import write_path_exercises_consent_staff as consent_staff_ex
 from tests.audit import write_path_exercises_donor_api as donor_api_ex
@@ -142,6 +143,17 @@ ROUTES: dict[str, Audited | ChangesNothing] = {
     "api-me-withdrawals POST": Audited(donor_api_ex.api_me_withdraw, "donor.portal_withdraw"),
     "api-me-preferences PUT": Audited(donor_api_ex.api_me_preferences_put, "donor.portal_preferences"),
     "api-me-preferences PATCH": Audited(donor_api_ex.api_me_preferences_patch, "donor.portal_preferences"),
+    # --- wizard: the researcher's requests (access_requests/views/, access_requests/api/requests.py) ---
+    "access_requests:profile POST": Audited(wizard_ex.profile_save, "access_request.profile_created"),
+    "access_requests:wizard_new POST": Audited(wizard_ex.wizard_new, "access_request.request.created"),
+    "access_requests:wizard_step POST": Audited(wizard_ex.wizard_step, "access_request.request.edited"),
+    "access_requests:withdraw POST": Audited(wizard_ex.withdraw_page, "access_request.request.withdrawn"),
+    "access_requests:team_confirm POST": Audited(wizard_ex.team_confirm, "access_request.team.confirmed"),
+    "api-access-request-list POST": Audited(wizard_ex.api_create, "access_request.request.created"),
+    "api-access-request-detail PATCH": Audited(wizard_ex.api_patch, "access_request.request.edited"),
+    "api-access-request-submit POST": Audited(wizard_ex.api_submit, "access_request.request.submitted"),
+    "api-access-request-withdraw POST": Audited(wizard_ex.api_withdraw, "access_request.request.withdrawn"),
+    "api-access-request-resubmit POST": Audited(wizard_ex.api_resubmit, "access_request.request.under_review"),
     # the donor's own writes in the donor portal (issue 13)
     "donor_portal:welcome POST": Audited(consent_staff_ex.portal_welcome, "donor.portal_sign_in"),
     "donor_portal:choice_change POST": Audited(consent_staff_ex.portal_choice_change, "consent.withdraw_module"),

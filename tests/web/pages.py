@@ -154,6 +154,9 @@ def seed() -> dict[str, str]:
         # access requests (entitle): a resource and an entitlement of the demo's requests (404 pages when none)
         "resource_pk": first_pk(RequestResource.objects.all()),
         "entitlement_pk": first_pk(Entitlement.objects.all()),
+        # access requests (wizard): a wizard step and an attachment (404 pages for anyone without them)
+        "step": "project",
+        "attachment_id": "999999",
     }
 
 

@@ -265,6 +265,17 @@ PAGES: dict[str, Row] = {
     "requests/<int:pk>/reports/": signed_in(404),
     "requests/<int:pk>/compliance.pdf": signed_in(404),
     "requests/sign/<str:token>/": everyone(404),  # a one-time link: no account needed, an unknown token is a 404
+    # --- wizard (access_requests/views/researcher.py, wizard.py): the researcher's pages. The matrix world has no
+    # request, so a request's pages are 404 for everyone; the wizard is for researchers (the matrix's has no profile
+    # yet: sent to it first), staff are refused; the team link is a one-time link (any token: the same page).
+    "requests/": signed_in(200),
+    "requests/profile/": signed_in(200),
+    "requests/new/": signed_in(403) | {"researcher": 302},
+    "requests/team/<str:token>/": signed_in(200),
+    "requests/<int:pk>/": signed_in(404),
+    "requests/<int:pk>/edit/<slug:step>/": signed_in(404),
+    "requests/<int:pk>/withdraw/": POST_ONLY,
+    "requests/<int:pk>/attachments/<int:attachment_id>/": signed_in(404),
 }
 
 # Pages that only answer GET (a POST is 405 for own and foreign objects alike).
@@ -305,6 +316,9 @@ GET_ONLY: set[str] = {
     "consent/<slug:code>/campaigns/",
     "consent/<slug:code>/campaigns/<int:campaign_id>/",
     "consent/<slug:code>/messages/",
+    "requests/",
+    "requests/<int:pk>/",
+    "requests/<int:pk>/attachments/<int:attachment_id>/",
 }
 # Pages whose second path parameter names a view of the biobank (a worklist), not an object that could be foreign.
 NAMED_VIEWS = {
@@ -313,6 +327,7 @@ NAMED_VIEWS = {
 }
 # Not objects of a biobank: one-time links, the same answer for any value.
 NOT_BIOBANK_OBJECTS = ("accounts/", "my/welcome/", "requests/notifications/")  # notifications: the person's own
+NOT_BIOBANK_OBJECTS = ("accounts/", "my/welcome/", "requests/team/")
 # Under accounts/ but naming a biobank and one of its members: probed like the biobank pages.
 MEMBER_PAGES_UNDER_ACCOUNTS = ("accounts/mfa/reset/",)
 
@@ -402,6 +417,8 @@ def fill(route: str, side: Side, *, code_of: Side | None = None) -> str:
         "message_id": 999999,  # no donor message in the matrix world
         "resource_pk": 999999,  # no access request in the matrix world
         "entitlement_pk": 999999,
+        "step": "project",  # a step of the request wizard
+        "attachment_id": 999999,  # no request attachment in the matrix world
     }
     if "<int:import_id>" in route:
         values["import_id"] = import_job_of(side).pk
