@@ -392,3 +392,10 @@ CONTENT_SECURITY_POLICY = {
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
 # Swagger UI would otherwise show a badge image from validator.swagger.io (a request to another host).
 SPECTACULAR_SETTINGS["SWAGGER_UI_SETTINGS"] = {"deepLinking": True, "validatorUrl": None}
+
+# --- access requests: committee (access_requests.tasks) ---
+# Daily at 07:00: reviewers of resources untouched for 5 days get one reminder (BBMRI-ERIC Negotiator).
+CELERY_BEAT_SCHEDULE["access-requests-review-reminders"] = {
+    "task": "access_requests.review_reminders",
+    "schedule": crontab(hour=7, minute=0),
+}
