@@ -35,7 +35,7 @@ from ..models import (
     Vote,
 )
 from ..review_match import resource_duo_match
-from ..selectors import reviewing_biobank_ids
+from ..selectors import request_get_for, reviewing_biobank_ids
 from .committees import committee_responsible, seat_of
 from .workflow import event_record, request_transition, resource_transition
 
@@ -80,6 +80,7 @@ def is_recused(*, user: Any, request: AccessRequest) -> bool:
 def request_review_start(*, actor: User, request: AccessRequest) -> AccessRequest:
     """Start the review: a submitted request goes under review, and the actor's biobanks' contacted resources to
     checking availability (a second biobank starting later moves only its own resources)."""
+    request_get_for(user=actor, pk=request.pk)  # a draft or a foreign request: 404
     request = AccessRequest.objects.select_for_update().get(pk=request.pk)
     mine = list(
         RequestResource.objects.filter(request=request, biobank_id__in=reviewing_biobank_ids(user=actor)).select_related(
@@ -127,6 +128,7 @@ def resource_availability_set(*, actor: User, resource: RequestResource, availab
 @transaction.atomic
 def request_changes_request(*, actor: User, request: AccessRequest, reason: str) -> AccessRequest:
     """A chair of one of the request's biobanks sends it back to the researcher (under review → changes requested)."""
+    request = request_get_for(user=actor, pk=request.pk)  # a draft or a foreign request: 404
     resources = list(
         RequestResource.objects.filter(request=request, biobank_id__in=reviewing_biobank_ids(user=actor)).select_related(
             "biobank"
@@ -146,6 +148,7 @@ def request_changes_request(*, actor: User, request: AccessRequest, reason: str)
 def conflict_declare(*, actor: User, request: AccessRequest, has_conflict: bool, statement: str = "") -> ConflictDeclaration:
     """A member's conflict-of-interest declaration on a request, once; a conflict recuses them (no vote, no
     assignment: their assignments on the request are withdrawn) but they still read it."""
+    request = request_get_for(user=actor, pk=request.pk)  # a draft or a foreign request: 404
     resources = list(
         RequestResource.objects.filter(request=request, biobank_id__in=reviewing_biobank_ids(user=actor)).select_related(
             "biobank"
