@@ -35,7 +35,7 @@ from ..models import (
     Vote,
 )
 from ..review_match import resource_duo_match
-from ..selectors import request_get_for, reviewing_biobank_ids
+from ..selectors import request_get_for, resources_visible_to, reviewing_biobank_ids
 from .committees import committee_responsible, seat_of
 from .workflow import event_record, request_transition, resource_transition
 
@@ -48,7 +48,8 @@ def _reviewable(*, actor: Any, resource: RequestResource) -> None:
 
 def _seat(*, actor: Any, resource: RequestResource, doing: str) -> CommitteeMember:
     """The actor's active seat on the resource's committee: 404 if they cannot read it, 403 without a seat."""
-    _reviewable(actor=actor, resource=resource)
+    if not resources_visible_to(user=actor, request=resource.request).filter(pk=resource.pk).exists():
+        raise RequestResource.DoesNotExist(_("No such request resource that you may see."))
     seat = seat_of(user=actor, resource=resource)
     if seat is None:
         raise ForbiddenError(

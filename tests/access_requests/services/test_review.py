@@ -209,5 +209,7 @@ def test_comments_need_a_seat_and_text(biobank_a, biobank_b):
     assert comment.resource == review.resource
     with pytest.raises(DomainError):
         comment_add(actor=review.members[0], resource=review.resource, text=" ")
-    with pytest.raises(RequestResource.DoesNotExist):
+    with pytest.raises(ForbiddenError):  # the researcher reads the resource but has no seat
         comment_add(actor=review.researcher, resource=review.resource, text="let me in")
+    with pytest.raises(RequestResource.DoesNotExist):
+        comment_add(actor=make_researcher(), resource=review.resource, text="let me in")
