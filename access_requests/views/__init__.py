@@ -1,0 +1,1 @@
+"""Pages of the access-requests app, one module per screen family."""
