@@ -40,7 +40,7 @@ class DuoMatch(TypedDict):
 
 def _label(term: str) -> str:
     known = duo_terms().get(term)
-    return f"{known.shorthand} – {known.label}" if known else term
+    return f"{known.shorthand}: {known.label}" if known else term
 
 
 def _collection_match(request: Any, collection: Any) -> tuple[Match, list[str]]:
@@ -78,11 +78,11 @@ def resource_duo_match(resource: RequestResource) -> DuoMatch:
     conditions: dict[str, DuoCondition] = {}
     for collection in collections:
         if not collection.data_use:
-            answer, terms = Match.ABSTAIN, []
+            answer, terms = Match.ABSTAIN, list[str]()
             rationale.append(_("%(c)s: no DUO terms recorded — the committee judges.") % {"c": collection.name})
         else:
             answer, terms = _collection_match(request, collection)
-            held = ", ".join(_label(t).split(" – ")[0] for t in collection.data_use)
+            held = ", ".join(_label(t).split(": ")[0] for t in collection.data_use)
             text = {
                 Match.APPROVE: _("%(c)s (%(terms)s): the purpose is permitted."),
                 Match.DENY: _("%(c)s (%(terms)s): the purpose is not permitted."),

@@ -1,6 +1,6 @@
 """Browser routes of the access-requests app (under /requests/), one block per screen family."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
 app_name = "access_requests"
 urlpatterns: list = []

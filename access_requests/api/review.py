@@ -74,6 +74,13 @@ def _resource(request: AuthenticatedRequest, access_request: AccessRequest, pk: 
         return resources_visible_to(user=request.user, request=access_request).select_related("request").get(pk=pk)
 
 
+def _actor(request: AuthenticatedRequest) -> User:
+    """The person acting: API tokens read no requests (``requests_visible_to``), so they were a 404 already."""
+    if not isinstance(request.user, User):
+        raise exceptions.NotFound("No such access request that you may see.")
+    return request.user
+
+
 def _valid(serializer_class: Any, request: AuthenticatedRequest) -> dict[str, Any]:
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
@@ -97,7 +104,7 @@ class ReviewStartView(APIView):
     def _start(self, request: AuthenticatedRequest, pk: int) -> Response:
         access_request = _request(request, pk)
         with not_found():
-            access_request = request_review_start(actor=request.user, request=access_request)
+            access_request = request_review_start(actor=_actor(request), request=access_request)
         return Response(RequestStatusSerializer(access_request).data)
 
 
@@ -119,7 +126,9 @@ class ChangesRequestView(APIView):
         access_request = _request(request, pk)
         data = _valid(ReasonSerializer, request)
         with not_found():
-            access_request = request_changes_request(actor=request.user, request=access_request, reason=data["reason"])
+            access_request = request_changes_request(
+                actor=_actor(request), request=access_request, reason=data["reason"]
+            )
         return Response(RequestStatusSerializer(access_request).data)
 
 
@@ -141,7 +150,7 @@ class ConflictView(APIView):
         access_request = _request(request, pk)
         data = _valid(ConflictInputSerializer, request)
         with not_found():
-            declaration = conflict_declare(actor=request.user, request=access_request, **data)
+            declaration = conflict_declare(actor=_actor(request), request=access_request, **data)
         return Response(ConflictSerializer(declaration).data, status=status.HTTP_201_CREATED)
 
 
@@ -167,7 +176,7 @@ class AssignView(APIView):
         with not_found():
             reviewer = User.objects.get(pk=data["reviewer"], is_active=True)
             assignment = reviewer_assign(
-                actor=request.user, resource=resource, reviewer=reviewer, due_on=data["due_on"]
+                actor=_actor(request), resource=resource, reviewer=reviewer, due_on=data["due_on"]
             )
         return Response(AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
@@ -196,7 +205,7 @@ class VoteView(APIView):
         data = _valid(VoteInputSerializer, request)
         resource = _resource(request, access_request, data.pop("resource"))
         with not_found():
-            vote = vote_cast(actor=request.user, resource=resource, **data)
+            vote = vote_cast(actor=_actor(request), resource=resource, **data)
         return Response(VoteSerializer(vote).data, status=status.HTTP_201_CREATED)
 
 
@@ -233,7 +242,7 @@ class DecideView(APIView):
         data = _valid(DecideInputSerializer, request)
         resource = _resource(request, access_request, data.pop("resource"))
         with not_found():
-            decision = resource_decide(actor=request.user, resource=resource, **data)
+            decision = resource_decide(actor=_actor(request), resource=resource, **data)
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
 
@@ -270,5 +279,5 @@ class MessagesView(APIView):
         code = data.pop("biobank")
         biobank = Biobank.objects.filter(code=code).first() if code else None
         with not_found():
-            message = message_post(actor=request.user, request=access_request, biobank=biobank, **data)
+            message = message_post(actor=_actor(request), request=access_request, biobank=biobank, **data)
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)

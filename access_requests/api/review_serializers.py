@@ -75,7 +75,17 @@ class DecideInputSerializer(InputSerializer):
 class DecisionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Decision
-        fields = ["id", "resource", "outcome", "rationale", "tally", "duo_match", "decided_by", "decided_at", "access_ends_on"]
+        fields = [
+            "id",
+            "resource",
+            "outcome",
+            "rationale",
+            "tally",
+            "duo_match",
+            "decided_by",
+            "decided_at",
+            "access_ends_on",
+        ]
 
 
 class MessageInputSerializer(InputSerializer):
@@ -87,7 +97,7 @@ class MessageInputSerializer(InputSerializer):
 
 
 class MessageSerializer(serializers.ModelSerializer):
-    biobank = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    biobank: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
     author = serializers.CharField(source="author.full_name", read_only=True)
 
     class Meta:

@@ -45,7 +45,7 @@ def seat_of(*, user: Any, resource: RequestResource) -> CommitteeMember | None:
 def _committee_biobanks(committee: Committee) -> QuerySet[Biobank]:
     if committee.biobank_id is not None:
         return Biobank.objects.filter(pk=committee.biobank_id)
-    return Biobank.objects.filter(network_id=committee.network_id)
+    return Biobank.objects.filter(network__committee=committee)
 
 
 def committee_may_manage(*, user: Any, biobank: Biobank | None = None, network: Network | None = None) -> bool:
@@ -103,7 +103,9 @@ def committee_create(
                 review_days=review_days,
             )
     except IntegrityError:
-        raise ConflictError(_("This biobank or network already has a committee; edit it instead."), code="exists")
+        raise ConflictError(
+            _("This biobank or network already has a committee; edit it instead."), code="exists"
+        ) from None
     audit_record(
         actor=actor,
         action="access_request.committee_create",
@@ -118,7 +120,7 @@ def committee_create(
 def committee_update(
     *, actor: User, committee: Committee, name: str, decision_rule: str, quorum: int, review_days: int
 ) -> Committee:
-    """Change the committee's name, rule, quorum or review time (votes already cast keep counting under the new rule)."""
+    """Change the committee's name, rule, quorum or review time (votes cast keep counting under the new rule)."""
     if not committee_may_manage(user=actor, biobank=committee.biobank, network=committee.network):
         raise ForbiddenError(_("Only the biobank's administrators or DAC chair manage its committee."))
     _check_settings(name=name, decision_rule=decision_rule, quorum=quorum, review_days=review_days)
@@ -142,12 +144,14 @@ def committee_candidates(committee: Committee) -> QuerySet[User]:
         users = get_users_with_perms(
             biobank, only_with_perms_in=[Perm.REVIEW_REQUESTS.value], with_group_users=True, with_superusers=False
         )
-        ids.update(users.values_list("pk", flat=True))
+        ids.update(user.pk for user in users if isinstance(user, User))
     return User.objects.filter(pk__in=ids, is_active=True).order_by("full_name", "email")
 
 
 @transaction.atomic
-def committee_member_add(*, actor: User, committee: Committee, user: User, role: str = CommitteeRole.MEMBER) -> CommitteeMember:
+def committee_member_add(
+    *, actor: User, committee: Committee, user: User, role: str = CommitteeRole.MEMBER
+) -> CommitteeMember:
     """Seat ``user`` (a holder of a DAC role on the committee's biobank) as member or chair; one active chair."""
     if not committee_may_manage(user=actor, biobank=committee.biobank, network=committee.network):
         raise ForbiddenError(_("Only the biobank's administrators or DAC chair manage its committee."))
@@ -157,7 +161,10 @@ def committee_member_add(*, actor: User, committee: Committee, user: User, role:
     needed = Perm.DECIDE_REQUESTS if role == CommitteeRole.CHAIR else Perm.REVIEW_REQUESTS
     if not biobanks.filter(pk__in=biobank_ids_with_perm(user=user, perm=needed)).exists():
         raise DomainError(
-            _("%(user)s holds no DAC role on the committee's biobank; a member needs the DAC member or DAC chair role, a chair the DAC chair role.")
+            _(
+                "%(user)s holds no DAC role on the committee's biobank; a member needs the DAC member or DAC "
+                "chair role, a chair the DAC chair role."
+            )
             % {"user": user},
             field="user",
             code="role",

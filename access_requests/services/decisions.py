@@ -44,9 +44,7 @@ from .committees import committee_responsible
 from .review import _chair_seat
 from .workflow import request_transition, resource_transition
 
-BEFORE_DECISION = frozenset(
-    {ResourceStatus.CONTACTED, ResourceStatus.CHECKING_AVAILABILITY, ResourceStatus.AVAILABLE}
-)
+BEFORE_DECISION = frozenset({ResourceStatus.CONTACTED, ResourceStatus.CHECKING_AVAILABILITY, ResourceStatus.AVAILABLE})
 APPROVED_STATES = frozenset(
     {ResourceStatus.CONDITIONS_INDICATED, ResourceStatus.CONDITIONS_ACCEPTED, ResourceStatus.ACCESS_GRANTED}
 )
@@ -104,7 +102,9 @@ def resource_tally(resource: RequestResource) -> Tally:
     """Count the resource's votes (recused members' votes excluded) under its committee's rule."""
     committee = committee_responsible(resource.biobank)
     if committee is None:
-        raise DomainError(_("%(biobank)s has no committee to decide.") % {"biobank": resource.biobank}, code="committee")
+        raise DomainError(
+            _("%(biobank)s has no committee to decide.") % {"biobank": resource.biobank}, code="committee"
+        )
     recused = set(
         ConflictDeclaration.objects.filter(request_id=resource.request_id, has_conflict=True).values_list(
             "user_id", flat=True
@@ -149,7 +149,8 @@ def _conditions(conditions: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 ) from None
         if kind == ConditionKind.DATA_DESTRUCTION and due_on is None:
             raise DomainError(
-                _("Condition %(n)d: data destruction needs the date by which the data are destroyed.") % {"n": position},
+                _("Condition %(n)d: data destruction needs the date by which the data are destroyed.")
+                % {"n": position},
                 field=f"conditions[{position - 1}].due_on",
             )
         if kind == ConditionKind.OTHER and not text:

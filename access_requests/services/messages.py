@@ -77,7 +77,9 @@ def message_post(
                 % {"names": names},
                 field="biobank",
             )
-    message = RequestMessage.objects.create(request=request, audience=audience, biobank=biobank, author=actor, body=body)
+    message = RequestMessage.objects.create(
+        request=request, audience=audience, biobank=biobank, author=actor, body=body
+    )
     event_record(
         request=request,
         actor=actor,

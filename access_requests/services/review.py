@@ -84,9 +84,9 @@ def request_review_start(*, actor: User, request: AccessRequest) -> AccessReques
     request_get_for(user=actor, pk=request.pk)  # a draft or a foreign request: 404
     request = AccessRequest.objects.select_for_update().get(pk=request.pk)
     mine = list(
-        RequestResource.objects.filter(request=request, biobank_id__in=reviewing_biobank_ids(user=actor)).select_related(
-            "biobank"
-        )
+        RequestResource.objects.filter(
+            request=request, biobank_id__in=reviewing_biobank_ids(user=actor)
+        ).select_related("biobank")
     )
     if not mine:
         raise AccessRequest.DoesNotExist(_("No such request that you review."))
@@ -105,7 +105,9 @@ def request_review_start(*, actor: User, request: AccessRequest) -> AccessReques
 
 
 @transaction.atomic
-def resource_availability_set(*, actor: User, resource: RequestResource, available: bool, reason: str = "") -> RequestResource:
+def resource_availability_set(
+    *, actor: User, resource: RequestResource, available: bool, reason: str = ""
+) -> RequestResource:
     """The biobank says whether it can serve its part: available (the committee votes) or unavailable (with why)."""
     _reviewable(actor=actor, resource=resource)
     if resource.request.status != RequestStatus.UNDER_REVIEW:
@@ -116,7 +118,9 @@ def resource_availability_set(*, actor: User, resource: RequestResource, availab
             code="transition",
         )
     if not available and not reason.strip():
-        raise DomainError(_("Say why the resource is unavailable (reason is required)."), field="reason", code="required")
+        raise DomainError(
+            _("Say why the resource is unavailable (reason is required)."), field="reason", code="required"
+        )
     to = ResourceStatus.AVAILABLE if available else ResourceStatus.UNAVAILABLE
     resource_transition(resource=resource, to=to, actor=actor, reason=reason.strip())
     if not available:
@@ -131,9 +135,9 @@ def request_changes_request(*, actor: User, request: AccessRequest, reason: str)
     """A chair of one of the request's biobanks sends it back to the researcher (under review → changes requested)."""
     request = request_get_for(user=actor, pk=request.pk)  # a draft or a foreign request: 404
     resources = list(
-        RequestResource.objects.filter(request=request, biobank_id__in=reviewing_biobank_ids(user=actor)).select_related(
-            "biobank"
-        )
+        RequestResource.objects.filter(
+            request=request, biobank_id__in=reviewing_biobank_ids(user=actor)
+        ).select_related("biobank")
     )
     if not resources:
         raise AccessRequest.DoesNotExist(_("No such request that you review."))
@@ -141,26 +145,32 @@ def request_changes_request(*, actor: User, request: AccessRequest, reason: str)
     if not any(s is not None and s.role == CommitteeRole.CHAIR for s in seats):
         raise ForbiddenError(_("Only the chair of a committee deciding on this request can ask for changes."))
     if not reason.strip():
-        raise DomainError(_("Say what the researcher should change (reason is required)."), field="reason", code="required")
+        raise DomainError(
+            _("Say what the researcher should change (reason is required)."), field="reason", code="required"
+        )
     return request_transition(request=request, to=RequestStatus.CHANGES_REQUESTED, actor=actor, reason=reason.strip())
 
 
 @transaction.atomic
-def conflict_declare(*, actor: User, request: AccessRequest, has_conflict: bool, statement: str = "") -> ConflictDeclaration:
+def conflict_declare(
+    *, actor: User, request: AccessRequest, has_conflict: bool, statement: str = ""
+) -> ConflictDeclaration:
     """A member's conflict-of-interest declaration on a request, once; a conflict recuses them (no vote, no
     assignment: their assignments on the request are withdrawn) but they still read it."""
     request = request_get_for(user=actor, pk=request.pk)  # a draft or a foreign request: 404
     resources = list(
-        RequestResource.objects.filter(request=request, biobank_id__in=reviewing_biobank_ids(user=actor)).select_related(
-            "biobank"
-        )
+        RequestResource.objects.filter(
+            request=request, biobank_id__in=reviewing_biobank_ids(user=actor)
+        ).select_related("biobank")
     )
     if not resources:
         raise AccessRequest.DoesNotExist(_("No such request that you review."))
     if not any(seat_of(user=actor, resource=r) for r in resources):
         raise ForbiddenError(_("Only members of a committee deciding on this request declare conflicts of interest."))
     if has_conflict and not statement.strip():
-        raise DomainError(_("Describe the conflict of interest (statement is required)."), field="statement", code="required")
+        raise DomainError(
+            _("Describe the conflict of interest (statement is required)."), field="statement", code="required"
+        )
     try:
         with transaction.atomic():
             declaration = ConflictDeclaration.objects.create(
@@ -168,7 +178,9 @@ def conflict_declare(*, actor: User, request: AccessRequest, has_conflict: bool,
             )
     except IntegrityError:
         raise ConflictError(
-            _("You have already declared on this request; a declaration is made once."), field="has_conflict", code="declared"
+            _("You have already declared on this request; a declaration is made once."),
+            field="has_conflict",
+            code="declared",
         ) from None
     if has_conflict:
         ReviewAssignment.objects.filter(resource__request=request, reviewer=actor).delete()

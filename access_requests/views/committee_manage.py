@@ -58,11 +58,19 @@ def committee_manage(request: AuthenticatedHttpRequest, code: str) -> HttpRespon
         raise PermissionDenied(_("Only the biobank's administrators or DAC chair manage its committee."))
     committee = Committee.objects.filter(biobank=biobank).first()
     initial = (
-        {"name": committee.name, "decision_rule": committee.decision_rule, "quorum": committee.quorum,
-         "review_days": committee.review_days}
+        {
+            "name": committee.name,
+            "decision_rule": committee.decision_rule,
+            "quorum": committee.quorum,
+            "review_days": committee.review_days,
+        }
         if committee
-        else {"name": _("Data access committee of %(b)s") % {"b": biobank.name}, "decision_rule": DecisionRule.MAJORITY,
-              "quorum": 2, "review_days": 14}
+        else {
+            "name": _("Data access committee of %(b)s") % {"b": biobank.name},
+            "decision_rule": DecisionRule.MAJORITY,
+            "quorum": 2,
+            "review_days": 14,
+        }
     )
     action = request.POST.get("action", "") if request.method == "POST" else ""
     form = CommitteeForm(request.POST if action == "settings" else None, initial=initial)
@@ -75,7 +83,7 @@ def committee_manage(request: AuthenticatedHttpRequest, code: str) -> HttpRespon
                 committee_update(actor=request.user, committee=committee, **form.cleaned_data)
             messages.success(request, _("The committee is saved."))
             return redirect("access_requests:committee_manage", code=biobank.code)
-        if action == "add" and member_form is not None and member_form.is_valid():
+        if action == "add" and committee is not None and member_form is not None and member_form.is_valid():
             committee_member_add(actor=request.user, committee=committee, **member_form.cleaned_data)
             messages.success(request, _("The member is added."))
             return redirect("access_requests:committee_manage", code=biobank.code)

@@ -29,7 +29,10 @@ def test_deny_wins_over_abstain_and_the_abstaining_terms_become_conditions(bioba
 
 def test_a_commercial_purpose_is_denied_on_not_for_profit_data(biobank_a):
     review = make_review(
-        biobank_a, terms=["DUO:0000042", "DUO:0000045"], declare=False, commercial=True,
+        biobank_a,
+        terms=["DUO:0000042", "DUO:0000045"],
+        declare=False,
+        commercial=True,
         purpose_kind=PurposeKind.GENERAL_RESEARCH,
     )
     assert resource_duo_match(review.resource)["decision"] == "DENY"

@@ -41,7 +41,9 @@ def test_assign_vote_and_decide_through_the_api(biobank_a, login):
     )
     assert replay.status_code == 201 and replay["Idempotent-Replayed"] == "true"
     again = login(review.members[0]).post(
-        url(review.request, "vote"), {"resource": review.resource.pk, "value": "reject", "rationale": "x"}, format="json"
+        url(review.request, "vote"),
+        {"resource": review.resource.pk, "value": "reject", "rationale": "x"},
+        format="json",
     )
     assert again.status_code == 409 and again["Content-Type"] == "application/problem+json"
     response = chair.post(
@@ -76,7 +78,9 @@ def test_a_member_of_another_biobank_gets_404(biobank_a, biobank_b, login):
     review = make_review(biobank_a)
     _, _, members_b = make_committee(biobank_b)
     response = login(members_b[0]).post(
-        url(review.request, "vote"), {"resource": review.resource.pk, "value": "approve", "rationale": "x"}, format="json"
+        url(review.request, "vote"),
+        {"resource": review.resource.pk, "value": "approve", "rationale": "x"},
+        format="json",
     )
     assert response.status_code == 404
     assert not Vote.objects.exists()
@@ -85,7 +89,9 @@ def test_a_member_of_another_biobank_gets_404(biobank_a, biobank_b, login):
 def test_the_researcher_cannot_vote_on_their_own_request(biobank_a, login):
     review = make_review(biobank_a)
     response = login(review.researcher).post(
-        url(review.request, "vote"), {"resource": review.resource.pk, "value": "approve", "rationale": "x"}, format="json"
+        url(review.request, "vote"),
+        {"resource": review.resource.pk, "value": "approve", "rationale": "x"},
+        format="json",
     )
     assert response.status_code == 403
 

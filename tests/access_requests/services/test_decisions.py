@@ -96,7 +96,7 @@ def test_majority_approves_with_conditions_attributes_and_the_duo_modifiers(biob
 def test_a_decision_the_votes_do_not_support_is_refused_with_the_tally(biobank_a):
     review = make_review(biobank_a, members=2, quorum=2)
     _votes(review, VoteValue.APPROVE)
-    with pytest.raises(ConflictError, match="1 approve, 0 reject.*no decision yet"):
+    with pytest.raises(ConflictError, match=r"1 approve, 0 reject.*no decision yet"):
         resource_decide(actor=review.chair, resource=review.resource, outcome=APPROVED, rationale="hurry")
     _votes_second = review.members[1]
     vote_cast(actor=_votes_second, resource=review.resource, value=VoteValue.REJECT, rationale="weak")

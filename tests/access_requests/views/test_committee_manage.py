@@ -31,7 +31,9 @@ def test_the_admin_creates_the_committee_and_adds_a_member(client, admin_a, biob
 
 def test_a_bad_choice_is_shown_on_the_form(client, admin_a, biobank_a, technician_a):
     client.force_login(admin_a)
-    client.post(URL, {"action": "settings", "name": "DAC A", "decision_rule": "majority", "quorum": 2, "review_days": 10})
+    client.post(
+        URL, {"action": "settings", "name": "DAC A", "decision_rule": "majority", "quorum": 2, "review_days": 10}
+    )
     response = client.post(URL, {"action": "add", "user": technician_a.pk, "role": "member"})
     assert response.status_code == 200 and "There is a problem" in response.content.decode()
 

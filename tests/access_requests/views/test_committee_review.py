@@ -79,7 +79,9 @@ def test_voting_and_deciding_from_the_screen(client, biobank_a):
 def test_a_refusal_is_shown_on_the_screen(client, biobank_a):
     review = make_review(biobank_a)
     client.force_login(review.chair)
-    response = client.post(f"/requests/review/{review.resource.pk}/decide/", {"outcome": "approved", "rationale": "x"}, follow=True)
+    response = client.post(
+        f"/requests/review/{review.resource.pk}/decide/", {"outcome": "approved", "rationale": "x"}, follow=True
+    )
     assert "The votes do not support" in response.content.decode()
 
 
