@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.errors import DomainError, ForbiddenError
@@ -49,6 +49,7 @@ def _resource(request: AuthenticatedHttpRequest, pk: int) -> RequestResource:
 
 
 @login_required
+@require_GET
 def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """My reviews with their due dates, then every resource before its decision at the committees' biobanks."""
     mine = (
@@ -61,6 +62,7 @@ def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def review_screen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     resource = _resource(request, pk)
     access_request = resource.request
@@ -191,6 +193,7 @@ def review_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpR
 
 
 @login_required
+@require_GET
 def decision_letter(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The decision letter: for the committee (reviewers of the biobank) and the researcher's side."""
     decision = (

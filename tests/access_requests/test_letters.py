@@ -31,6 +31,6 @@ def test_the_letter_prints_the_decision(biobank_a, tmp_path):
     path = tmp_path / "letter.pdf"
     path.write_bytes(data)
     text = " ".join(page.extract_text() for page in PdfReader(path).pages)
-    for expected in (review.request.number, "Biobank A", "Approved", "Send us the paper", "Sex of the donor"):
+    for expected in (str(review.request.number), "Biobank A", "Approved", "Send us the paper", "Sex of the donor"):
         assert expected in text
     assert decision_letter_filename(decision).endswith("-biobank-a.pdf")

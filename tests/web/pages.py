@@ -35,6 +35,7 @@ SKIPPED_NAMES = {
     "catalogue:export",
     "consent:receipt",
     "consent:scan",
+    "access_requests:decision_letter",
     "schema",
     "specimens:specimen_export",
 }
@@ -145,6 +146,8 @@ def seed() -> dict[str, str]:
         # the donor portal (/my/): a part of a consent, a donor message (404 pages for anyone without it)
         "module_code": "recontact",
         "message_id": first_pk(DonorMessage.objects.all()),
+        # the committee's review screen and its actions (POST only: 405) on a resource of an access request
+        "action": "vote",
     }
 
 

@@ -239,6 +239,14 @@ PAGES: dict[str, Row] = {
     "my/messages/": signed_in(404),
     "my/messages/<int:message_id>/": signed_in(404),
     "my/preferences/": signed_in(404),
+    # --- committee (access_requests/views/committee_*.py): the matrix world has no access requests, so every
+    # resource and request id is a 404 page for whoever asks; the committee page is the admin's and the DAC chair's
+    "requests/committees/<slug:code>/": staff({"manage_members", "decide_requests"}),
+    "requests/review/": signed_in(200),
+    "requests/review/<int:pk>/": signed_in(404),
+    "requests/review/<int:pk>/letter.pdf": signed_in(404),
+    "requests/review/<int:pk>/<slug:action>/": POST_ONLY,
+    "requests/<int:pk>/messages/": POST_ONLY,
 }
 
 # Pages that only answer GET (a POST is 405 for own and foreign objects alike).
@@ -278,6 +286,8 @@ GET_ONLY: set[str] = {
     "consent/<slug:code>/campaigns/",
     "consent/<slug:code>/campaigns/<int:campaign_id>/",
     "consent/<slug:code>/messages/",
+    "requests/review/<int:pk>/",
+    "requests/review/<int:pk>/letter.pdf",
 }
 # Pages whose second path parameter names a view of the biobank (a worklist), not an object that could be foreign.
 NAMED_VIEWS = {
@@ -358,6 +368,7 @@ def fill(route: str, side: Side, *, code_of: Side | None = None) -> str:
         "network_id": 999999,  # no network in the matrix world: the public page is a 404
         "module_code": side.module.code,
         "message_id": 999999,  # no donor message in the matrix world
+        "action": "vote",  # a committee action on a resource (access_requests/views/committee_review.py)
     }
     if "<int:import_id>" in route:
         values["import_id"] = import_job_of(side).pk
