@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework import exceptions, status
+from rest_framework import exceptions, generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -23,7 +23,7 @@ from biobank.accounts.principals import AuthenticatedRequest
 from biobank.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, REPLAYED_RESPONSE_HEADER, idempotent
 from biobank.api.schema import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 
-from ..models import AccessRequest, RequestResource
+from ..models import AccessRequest, RequestMessage, RequestResource
 from ..selectors import request_get_for, resources_visible_to
 from ..services.decisions import resource_decide
 from ..services.messages import message_post, messages_visible_to
@@ -246,19 +246,28 @@ class DecideView(APIView):
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
 
-class MessagesView(APIView):
+class MessagesView(generics.ListAPIView):
+    serializer_class = MessageSerializer
+    cursor_ordering = "pk"  # oldest first, as a thread reads
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator: no request to look up
+            return RequestMessage.objects.none()
+        request = self.request
+        access_request = _request(request, self.kwargs["pk"])  # type: ignore[arg-type]
+        return messages_visible_to(user=request.user, request=access_request)
+
     @extend_schema(
         operation_id="access_requests_messages_list",
         summary="The request's messages",
-        description="All of them for the researcher's side; public ones and their biobanks' private ones for staff.",
+        description="All of them for the researcher's side; public ones and their biobanks' private ones for staff. "
+        "Oldest first, cursor-paginated.",
         tags=TAGS,
         parameters=[PK_PARAMETER],
         responses={200: MessageSerializer(many=True), **problem_responses(404, *READ_PROBLEMS)},
     )
-    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
-        access_request = _request(request, pk)
-        messages = messages_visible_to(user=request.user, request=access_request)
-        return Response(MessageSerializer(messages, many=True).data)
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         operation_id="access_requests_messages_create",

@@ -26,6 +26,9 @@ EXPECTED_QUERIES = {
     # merge family, then the rows with their forms' texts and their answers (prefetched)
     "my consents (donor session)": 7,
     "my messages (donor session)": 4,
+    # access_requests/api/review.py: session, user, the request (permitted-ids subqueries), the researcher-side
+    # check (team), the messages with their authors and biobanks
+    "access request messages (committee session)": 5,
 }
 
 
@@ -119,6 +122,20 @@ def _my_messages(rows: int, login):
     return login(account.user), "/api/v1/me/messages/"
 
 
+def _request_messages(rows: int, login):
+    from access_requests.choices import RequestStatus
+    from access_requests.services.messages import message_post
+    from tests.access_requests.factories import make_committee, make_request, make_researcher
+
+    biobank = make_biobank()
+    _, chair, _ = make_committee(biobank)
+    researcher = make_researcher()
+    request = make_request(researcher, [biobank], status=RequestStatus.UNDER_REVIEW)
+    for number in range(rows):
+        message_post(actor=researcher if number % 2 else chair, request=request, body=f"Message {number}")
+    return login(chair), f"/api/v1/access-requests/{request.pk}/messages"
+
+
 SETUPS = {
     "biobanks": _biobanks,
     "members": _members,
@@ -129,6 +146,7 @@ SETUPS = {
     "storage units (session)": _storage_units,
     "my consents (donor session)": _my_consents,
     "my messages (donor session)": _my_messages,
+    "access request messages (committee session)": _request_messages,
 }
 
 

@@ -118,6 +118,6 @@ def test_messages_private_to_a_biobank(biobank_a, biobank_b, login):
         url(request, "messages"), {"body": "For A only", "audience": "biobank", "biobank": "biobank-a"}, format="json"
     )
     assert response.status_code == 201, response.content
-    assert [m["body"] for m in login(chair_a).get(url(request, "messages")).json()] == ["For A only"]
-    assert login(chair_b).get(url(request, "messages")).json() == []
+    assert [m["body"] for m in login(chair_a).get(url(request, "messages")).json()["results"]] == ["For A only"]
+    assert login(chair_b).get(url(request, "messages")).json()["results"] == []
     assert login(make_researcher()).get(url(request, "messages")).status_code == 404
