@@ -91,7 +91,10 @@ def _request_under_review(world: World) -> Any:
     from tests.access_requests.factories import make_request, make_researcher
 
     return make_request(
-        make_researcher(), [world.biobank_a], status=RequestStatus.UNDER_REVIEW, resource_status=ResourceStatus.AVAILABLE
+        make_researcher(),
+        [world.biobank_a],
+        status=RequestStatus.UNDER_REVIEW,
+        resource_status=ResourceStatus.AVAILABLE,
     )
 
 
@@ -142,7 +145,9 @@ def _call(endpoint: str, client, world: World):
         "POST specimen event": lambda: client.post(f"{specimen}events/", {"type": "processed"}),
         "GET my overview": lambda: client.get("/api/v1/me/overview/"),
         "POST my withdrawal": lambda: client.post("/api/v1/me/withdrawals/", {"level": "no_further_use"}),
-        "GET request messages": lambda: client.get(f"/api/v1/access-requests/{_request_under_review(world).pk}/messages"),
+        "GET request messages": lambda: client.get(
+            f"/api/v1/access-requests/{_request_under_review(world).pk}/messages"
+        ),
         "POST request vote": lambda: (
             lambda r: client.post(
                 f"/api/v1/access-requests/{r.pk}/vote",
