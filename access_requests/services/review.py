@@ -89,7 +89,7 @@ def request_review_start(*, actor: User, request: AccessRequest) -> AccessReques
         ).select_related("biobank")
     )
     if not mine:
-        raise AccessRequest.DoesNotExist(_("No such request that you review."))
+        raise ForbiddenError(_("You read this request but review none of its biobanks."))
     contacted = [r for r in mine if r.status == ResourceStatus.CONTACTED]
     if request.status != RequestStatus.UNDER_REVIEW:
         request_transition(request=request, to=RequestStatus.UNDER_REVIEW, actor=actor)
@@ -140,7 +140,7 @@ def request_changes_request(*, actor: User, request: AccessRequest, reason: str)
         ).select_related("biobank")
     )
     if not resources:
-        raise AccessRequest.DoesNotExist(_("No such request that you review."))
+        raise ForbiddenError(_("You read this request but review none of its biobanks."))
     seats = [seat_of(user=actor, resource=r) for r in resources]
     if not any(s is not None and s.role == CommitteeRole.CHAIR for s in seats):
         raise ForbiddenError(_("Only the chair of a committee deciding on this request can ask for changes."))
@@ -164,7 +164,7 @@ def conflict_declare(
         ).select_related("biobank")
     )
     if not resources:
-        raise AccessRequest.DoesNotExist(_("No such request that you review."))
+        raise ForbiddenError(_("You read this request but review none of its biobanks."))
     if not any(seat_of(user=actor, resource=r) for r in resources):
         raise ForbiddenError(_("Only members of a committee deciding on this request declare conflicts of interest."))
     if has_conflict and not statement.strip():

@@ -213,3 +213,13 @@ def test_comments_need_a_seat_and_text(biobank_a, biobank_b):
         comment_add(actor=review.researcher, resource=review.resource, text="let me in")
     with pytest.raises(RequestResource.DoesNotExist):
         comment_add(actor=make_researcher(), resource=review.resource, text="let me in")
+
+
+def test_the_researcher_reads_the_request_but_may_not_start_its_review(biobank_a):
+    researcher = make_researcher()
+    make_committee(biobank_a)
+    request = make_request(researcher, [biobank_a], status=RequestStatus.SUBMITTED)
+    with pytest.raises(ForbiddenError, match="review none of its biobanks"):
+        request_review_start(actor=researcher, request=request)
+    with pytest.raises(ForbiddenError):
+        conflict_declare(actor=researcher, request=request, has_conflict=False)
