@@ -136,3 +136,20 @@ def my_requests(*, user: Any) -> QuerySet[AccessRequest]:
         .prefetch_related(Prefetch("resources", queryset=RequestResource.objects.select_related("biobank")))
         .order_by("-created_at", "-id")
     )
+
+
+# --- committee (review queue and screen) ---
+def review_resources_visible_to(*, user: Any) -> QuerySet[RequestResource]:
+    """Every submitted request's resource at a biobank ``user`` reviews (the committee's queue and screens)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not hasattr(user, "committee_seats"):
+        return RequestResource.objects.none()
+    return (
+        RequestResource.objects.filter(biobank_id__in=reviewing_biobank_ids(user=user))
+        .exclude(request__status=RequestStatus.DRAFT)
+        .select_related("request", "request__researcher", "biobank")
+    )
+
+
+def review_resource_get_for(*, user: Any, pk: int) -> RequestResource:
+    """One resource ``user`` reviews; ``RequestResource.DoesNotExist`` (→ 404) otherwise."""
+    return review_resources_visible_to(user=user).get(pk=pk)

@@ -1,4 +1,5 @@
-"""Thin Celery tasks of the access-requests app: ids over JSON, late acknowledgement, safe to run twice."""
+"""Thin Celery tasks of the access-requests app (the work is in the services): ids over JSON, late acknowledgement,
+safe to run twice."""
 
 from __future__ import annotations
 
@@ -19,3 +20,11 @@ def entitlements_expire() -> int:
     from .services.entitlements import entitlements_expire as expire
 
     return expire()
+
+
+@shared_task(name="access_requests.review_reminders", ignore_result=True)
+def review_reminders() -> int:
+    """Daily: remind reviewers of resources untouched for 5 days (``services.reminders``)."""
+    from .services.reminders import review_reminders_send
+
+    return review_reminders_send()

@@ -427,3 +427,9 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined
         "ResourceStatusEnum": "access_requests.choices.ResourceStatus",
     }
 )
+# --- access requests: committee (access_requests.tasks) ---
+# Daily at 07:00: reviewers of resources untouched for 5 days get one reminder (BBMRI-ERIC Negotiator).
+CELERY_BEAT_SCHEDULE["access-requests-review-reminders"] = {
+    "task": "access_requests.review_reminders",
+    "schedule": crontab(hour=7, minute=0),
+}

@@ -1,4 +1,4 @@
-"""The daily beat tasks run the services and are scheduled."""
+"""The beat tasks run the services and are scheduled."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import time_machine
 from django.conf import settings
 
 from access_requests.models import Entitlement
-from access_requests.tasks import entitlements_expire, entitlements_warn
+from access_requests.tasks import entitlements_expire, entitlements_warn, review_reminders
 from tests.access_requests.entitle_factories import make_granted
 
 pytestmark = pytest.mark.django_db
@@ -29,3 +29,9 @@ def test_the_tasks_warn_then_expire_on_time(biobank_a):
     with time_machine.travel("2026-02-02 09:00:00+00:00", tick=False):
         assert entitlements_expire.apply().get() == 1
     assert Entitlement.objects.get().ended_at is not None
+
+
+def test_the_reminder_runs_daily_from_beat():
+    entry = settings.CELERY_BEAT_SCHEDULE["access-requests-review-reminders"]
+    assert entry["task"] == review_reminders.name == "access_requests.review_reminders"
+    assert review_reminders.apply().get() == 0

@@ -248,6 +248,17 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/access-requests/{id}/submit/"): _rule(),
     ("POST", "/api/v1/access-requests/{id}/withdraw/"): _rule(),
     ("POST", "/api/v1/access-requests/{id}/resubmit/"): _rule(),
+    # the committee's verbs on an access request (access_requests/api/review.py). The world's request of A is under
+    # review with its resource available and A has no committee: holders of review_requests read it (messages 200/201)
+    # but hold no seat (403), a review already started is a 409; everyone else, tokens included, does not see it
+    ("POST", "/api/v1/access-requests/{id}/review-start"): _rule(409, act="review_requests", tokens=404),
+    ("POST", "/api/v1/access-requests/{id}/changes-request"): _rule(403, act="review_requests", tokens=404),
+    ("POST", "/api/v1/access-requests/{id}/conflict"): _rule(403, act="review_requests", tokens=404),
+    ("POST", "/api/v1/access-requests/{id}/assign"): _rule(403, act="review_requests", tokens=404),
+    ("POST", "/api/v1/access-requests/{id}/vote"): _rule(403, act="review_requests", tokens=404),
+    ("POST", "/api/v1/access-requests/{id}/decide"): _rule(403, act="review_requests", tokens=404),
+    ("GET", "/api/v1/access-requests/{id}/messages"): _rule(act="review_requests", tokens=404),
+    ("POST", "/api/v1/access-requests/{id}/messages"): _rule(201, act="review_requests", tokens=404),
 }
 
 
@@ -312,6 +323,7 @@ def _id_for(path: str, side: Side) -> int:
     if path.startswith("/api/v1/access-requests/"):
         return 999999  # the matrix world has no access request (see RULES)
         return 999_999_999  # the matrix world has no access request (wizard)
+        return access_request_of(side).pk
     raise AssertionError(f"no object known for {{id}} in {path}")
 
 
@@ -336,6 +348,23 @@ def checked_import(side: Side) -> Any:
     return import_check(job_id=job.pk)
 
 
+def access_request_of(side: Side) -> Any:
+    """A request to ``side``'s biobank under review, its resource available (no committee: nobody holds a seat)."""
+    from access_requests.choices import RequestStatus, ResourceStatus
+    from access_requests.models import AccessRequest
+    from tests.access_requests.factories import make_request, make_researcher
+
+    title = f"Matrix request {side.biobank.code}"
+    found = AccessRequest.objects.filter(title=title).first()
+    return found or make_request(
+        make_researcher(email=f"matrix-researcher-{side.biobank.code}@example.org"),
+        [side.biobank],
+        status=RequestStatus.UNDER_REVIEW,
+        resource_status=ResourceStatus.AVAILABLE,
+        title=title,
+    )
+
+
 def fill(path: str, side: Side, *, code_of: Side | None = None) -> str:
     """``path`` with the parameters of ``side``'s objects (``code_of``: take the biobank code from another side)."""
     values = side.path_values() | {"sprec": "SER-SST-A-B-N-A-E", "name": "Directory.SexTypes"}
@@ -355,6 +384,23 @@ def _body(method: str, path: str, world: World, side: Side) -> dict[str, Any] | 
         ("POST", "/api/v1/collections/"): lambda: {"biobank": side.biobank.code, "code": "matrix-new", "name": "New"},
         ("PATCH", "/api/v1/collections/{id}/"): lambda: {"name": "Renamed"},
         ("PATCH", "/api/v1/catalog/biobanks/{code}/"): lambda: {"acronym": "MX"},
+        ("POST", "/api/v1/access-requests/{id}/changes-request"): lambda: {"reason": "Attach the ethics approval."},
+        ("POST", "/api/v1/access-requests/{id}/conflict"): lambda: {"has_conflict": False},
+        ("POST", "/api/v1/access-requests/{id}/assign"): lambda: {
+            "resource": access_request_of(side).resources.get().pk,
+            "reviewer": side.member.pk,
+        },
+        ("POST", "/api/v1/access-requests/{id}/vote"): lambda: {
+            "resource": access_request_of(side).resources.get().pk,
+            "value": "approve",
+            "rationale": "Sound.",
+        },
+        ("POST", "/api/v1/access-requests/{id}/decide"): lambda: {
+            "resource": access_request_of(side).resources.get().pk,
+            "outcome": "approved",
+            "rationale": "Sound.",
+        },
+        ("POST", "/api/v1/access-requests/{id}/messages"): lambda: {"body": "When will you decide?"},
         ("PATCH", "/api/v1/catalog/collections/{id}/"): lambda: {"description": "Matrix, described again"},
         ("POST", "/api/v1/catalog/collections/{id}/state/"): lambda: {"state": "published"},
         ("GET", "/api/v1/catalog/facts/"): lambda: {"collection": side.collection.pk},

@@ -82,6 +82,28 @@ def _patch_collection_status(persona) -> int:
     return 403 if "view_catalog" in persona.perms_on_a else 404
 
 
+def _committee_status(persona, *, reviewer: int) -> int:
+    """Access requests (committee verbs): tokens read no requests (404); members holding review_requests on A read
+    A's request (``reviewer``: 200 for its messages, 403 for a vote without a committee seat); the rest 404."""
+    if not persona.authenticated:
+        return 401
+    if persona.name.endswith("token") or persona.name.startswith("token"):
+        return 404
+    return reviewer if "review_requests" in persona.perms_on_a else 404
+
+
+def _request_under_review(world: World) -> Any:
+    from access_requests.choices import RequestStatus, ResourceStatus
+    from tests.access_requests.factories import make_request, make_researcher
+
+    return make_request(
+        make_researcher(),
+        [world.biobank_a],
+        status=RequestStatus.UNDER_REVIEW,
+        resource_status=ResourceStatus.AVAILABLE,
+    )
+
+
 ENDPOINTS = {
     "GET me": lambda p: 401 if not p.authenticated else 200,
     "GET biobanks": lambda p: 401 if not p.authenticated else 200,
@@ -106,6 +128,9 @@ ENDPOINTS = {
     # access requests (wizard): everyone lists what they may read; only researchers write requests
     "GET access requests": lambda p: 401 if not p.authenticated else 200,
     "POST access request": lambda p: 401 if not p.authenticated else (201 if p.name == "researcher" else 403),
+    # the committee's verbs on an access request of A (access_requests/api/review.py)
+    "GET request messages": lambda p: _committee_status(p, reviewer=200),
+    "POST request vote": lambda p: _committee_status(p, reviewer=403),
 }
 
 
@@ -138,6 +163,16 @@ def _call(endpoint: str, client, world: World):
         ),
         "GET access requests": lambda: client.get("/api/v1/access-requests/"),
         "POST access request": lambda: client.post("/api/v1/access-requests/", {"title": "Permission matrix"}),
+        "GET request messages": lambda: client.get(
+            f"/api/v1/access-requests/{_request_under_review(world).pk}/messages"
+        ),
+        "POST request vote": lambda: (
+            lambda r: client.post(
+                f"/api/v1/access-requests/{r.pk}/vote",
+                {"resource": r.resources.get().pk, "value": "approve", "rationale": "Sound"},
+                format="json",
+            )
+        )(_request_under_review(world)),
     }
     return requests[endpoint]()
 

@@ -32,6 +32,9 @@ EXPECTED_QUERIES = {
     # access requests (wizard): session, user, the requests (visibility as subqueries), their resources with their
     # biobanks, and the resources' collections (prefetched)
     "access requests (researcher session)": 5,
+    # access_requests/api/review.py: session, user, the request (permitted-ids subqueries), the researcher-side
+    # check (team), the messages with their authors and biobanks
+    "access request messages (committee session)": 5,
 }
 
 
@@ -148,6 +151,20 @@ def _access_requests(rows: int, login):
     return login(researcher), "/api/v1/access-requests/"
 
 
+def _request_messages(rows: int, login):
+    from access_requests.choices import RequestStatus
+    from access_requests.services.messages import message_post
+    from tests.access_requests.factories import make_committee, make_request, make_researcher
+
+    biobank = make_biobank()
+    _, chair, _ = make_committee(biobank)
+    researcher = make_researcher()
+    request = make_request(researcher, [biobank], status=RequestStatus.UNDER_REVIEW)
+    for number in range(rows):
+        message_post(actor=researcher if number % 2 else chair, request=request, body=f"Message {number}")
+    return login(chair), f"/api/v1/access-requests/{request.pk}/messages"
+
+
 SETUPS = {
     "biobanks": _biobanks,
     "members": _members,
@@ -160,6 +177,7 @@ SETUPS = {
     "my messages (donor session)": _my_messages,
     "request reports (researcher)": _request_reports,
     "access requests (researcher session)": _access_requests,
+    "access request messages (committee session)": _request_messages,
 }
 
 

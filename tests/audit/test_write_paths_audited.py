@@ -23,6 +23,7 @@ from tests.accounts.factories import UserFactory
 from tests.audit import write_path_exercises as ex
 from tests.audit import write_path_exercises_access_requests_wizard as wizard_ex
 from tests.audit import write_path_exercises_catalog as cx
+from tests.audit import write_path_exercises_committee as committee_ex
 from tests.audit import write_path_exercises_consent_staff as consent_staff_ex
 from tests.audit import write_path_exercises_donor_api as donor_api_ex
 from tests.audit import write_path_exercises_entitle as entitle_ex
@@ -232,6 +233,23 @@ ROUTES: dict[str, Audited | ChangesNothing] = {
     "api-access-request-renew POST": Audited(entitle_ex.api_renew, "access_request.entitlement.renewed"),
     "api-access-request-close POST": Audited(entitle_ex.api_close, "access_request.request.closed"),
     "api-access-request-reports POST": Audited(entitle_ex.api_report, "access_request.report.submitted"),
+    # access requests: the committee (access_requests/views/committee_*.py, access_requests/api/review.py)
+    "access_requests:committee_manage POST": Audited(
+        committee_ex.web_committee_manage, "access_request.committee_create"
+    ),
+    "access_requests:review_act POST": Audited(committee_ex.web_review_act, "access_request.vote.cast"),
+    "access_requests:message_post POST": Audited(committee_ex.web_message_post, "access_request.message.posted"),
+    "api-access-request-review-start POST": Audited(
+        committee_ex.api_review_start, "access_request.request.under_review"
+    ),
+    "api-access-request-changes-request POST": Audited(
+        committee_ex.api_changes_request, "access_request.request.changes_requested"
+    ),
+    "api-access-request-conflict POST": Audited(committee_ex.api_conflict, "access_request.conflict.declared"),
+    "api-access-request-assign POST": Audited(committee_ex.api_assign, "access_request.reviewer.assigned"),
+    "api-access-request-vote POST": Audited(committee_ex.api_vote, "access_request.vote.cast"),
+    "api-access-request-decide POST": Audited(committee_ex.api_decide, "access_request.resource.conditions_indicated"),
+    "api-access-request-messages POST": Audited(committee_ex.api_message, "access_request.message.posted"),
     # the catch-all under /api/: any unknown path and method is a problem+json 404 (issue 9, item 19)
     "api-unknown-path POST": ChangesNothing(ex.api_unknown_path, "answers 404 for a path no API route matches"),
     # access requests: notifications and webhooks (access_requests/views/{notifications,webhooks}.py)

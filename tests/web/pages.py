@@ -36,6 +36,7 @@ SKIPPED_NAMES = {
     "consent:receipt",
     "consent:scan",
     "access_requests:compliance",
+    "access_requests:decision_letter",
     "schema",
     "specimens:specimen_export",
 }
@@ -157,6 +158,8 @@ def seed() -> dict[str, str]:
         # access requests (wizard): a wizard step and an attachment (404 pages for anyone without them)
         "step": "project",
         "attachment_id": "999999",
+        # the committee's review screen and its actions (POST only: 405) on a resource of an access request
+        "action": "vote",
     }
 
 

@@ -276,6 +276,14 @@ PAGES: dict[str, Row] = {
     "requests/<int:pk>/edit/<slug:step>/": signed_in(404),
     "requests/<int:pk>/withdraw/": POST_ONLY,
     "requests/<int:pk>/attachments/<int:attachment_id>/": signed_in(404),
+    # --- committee (access_requests/views/committee_*.py): the matrix world has no access requests, so every
+    # resource and request id is a 404 page for whoever asks; the committee page is the admin's and the DAC chair's
+    "requests/committees/<slug:code>/": staff({"manage_members", "decide_requests"}),
+    "requests/review/": signed_in(200),
+    "requests/review/<int:pk>/": signed_in(404),
+    "requests/review/<int:pk>/letter.pdf": signed_in(404),
+    "requests/review/<int:pk>/<slug:action>/": POST_ONLY,
+    "requests/<int:pk>/messages/": POST_ONLY,
 }
 
 # Pages that only answer GET (a POST is 405 for own and foreign objects alike).
@@ -319,6 +327,8 @@ GET_ONLY: set[str] = {
     "requests/",
     "requests/<int:pk>/",
     "requests/<int:pk>/attachments/<int:attachment_id>/",
+    "requests/review/<int:pk>/",
+    "requests/review/<int:pk>/letter.pdf",
 }
 # Pages whose second path parameter names a view of the biobank (a worklist), not an object that could be foreign.
 NAMED_VIEWS = {
@@ -419,6 +429,7 @@ def fill(route: str, side: Side, *, code_of: Side | None = None) -> str:
         "entitlement_pk": 999999,
         "step": "project",  # a step of the request wizard
         "attachment_id": 999999,  # no request attachment in the matrix world
+        "action": "vote",  # a committee action on a resource (access_requests/views/committee_review.py)
     }
     if "<int:import_id>" in route:
         values["import_id"] = import_job_of(side).pk
