@@ -392,3 +392,7 @@ CONTENT_SECURITY_POLICY = {
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
 # Swagger UI would otherwise show a badge image from validator.swagger.io (a request to another host).
 SPECTACULAR_SETTINGS["SWAGGER_UI_SETTINGS"] = {"deepLinking": True, "validatorUrl": None}
+
+# Access requests: fulfilment (access_requests.tasks) ---------------------------------------------------------------
+# A release whose build was not dispatched (broker down at commit) is built by this sweep, a minute later at most.
+CELERY_BEAT_SCHEDULE["access-requests-releases-queued"] = {"task": "access_requests.releases_queued", "schedule": 60.0}

@@ -1,0 +1,207 @@
+"""Building one data release, set-based: select the resource's matching specimens in one query, re-check every
+donor's consent at build time with one call of the gate (``permitted_many``), mint the release's pseudonyms in two
+statements (``pseudonyms_for_many``), and stream the rows to CSV and XLSX (openpyxl write-only) beside a data
+dictionary. Nothing here decides who may build: ``services/releases.py`` does, and calls :func:`build_files`.
+
+Pseudonyms: every release has its own domain, so its pseudonyms are unlinkable to the biobank's PIDs and to any other
+release. The subject of a donor is the ``subject_ref`` of the person's current donor record (the end of the merge
+chain), so the two records of a merged person are one pseudonym; a specimen's subject is ``specimen:<id>`` in the
+same domain, so the barcode never leaves.
+"""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+from openpyxl import Workbook
+
+from catalog.models import Collection
+from consent import gate
+from consent.choices import Sex
+from consent.models import Donor
+from specimens.choices import SpecimenStatus
+from specimens.models import Specimen
+
+from .choices import RELEASE_ATTRIBUTES
+from .models import AccessRequest, RequestResource
+
+# Specimens still in the biobank and not blocked: what a release may describe.
+RELEASABLE = (SpecimenStatus.AVAILABLE, SpecimenStatus.RESERVED)
+FIXED_COLUMNS = ("donor_pseudonym", "specimen_pseudonym")
+# Per attribute: (type, allowed values or unit, source standard) for the data dictionary.
+DICTIONARY: dict[str, tuple[str, str, str]] = {
+    "donor_pseudonym": ("string", "12 characters with a check character; unique in this release", "ENISA"),
+    "specimen_pseudonym": ("string", "12 characters with a check character; unique in this release", "ENISA"),
+    "sex": ("code", ", ".join(Sex.values), "MIABIS 3 Sample donor: Sex"),
+    "birth_year": ("integer", "year (YYYY)", "MIABIS 3 Sample donor"),
+    "age_at_collection": ("integer", "years", "MIABIS 3 Event: age at event"),
+    "material_type": ("code", "MIABIS material type labels", "MIABIS 3 Sample: Material type"),
+    "sample_type": ("code", "SPREC v3.0 type of sample (3 letters)", "ISBER SPREC v3.0 position 1"),
+    "sprec_code": ("string", "seven hyphen-joined SPREC elements", "ISBER SPREC v3.0"),
+    "diagnosis": ("code", "ICD-10 (WHO 2019) or ORPHA code", "ICD-10 / Orphanet"),
+    "collected_on": ("date", "ISO 8601 (YYYY-MM-DD)", "MIABIS 3 Sample: Collection date"),
+    "storage_temperature_c": ("decimal", "°C", "MIABIS 3 Sample: Storage temperature"),
+    "quantity": ("string", "amount and unit (mL, µL, mg, µg, …)", "FHIR R4 Specimen.container.specimenQuantity"),
+    "collection": ("string", "collection code of the biobank", "MIABIS 3 Collection: ID"),
+}
+DESCRIPTION = {
+    "donor_pseudonym": "Pseudonym of the donor in this release only",
+    "specimen_pseudonym": "Pseudonym of the specimen in this release only",
+}
+
+
+@dataclass
+class Built:
+    """What a build produced: the file paths (in a temporary directory) and the counts for the release row."""
+
+    directory: Path
+    csv_path: Path
+    xlsx_path: Path
+    dictionary_path: Path
+    specimen_count: int = 0
+    donor_specimens: dict[int, int] = field(default_factory=dict)  # current donor id → specimens released
+    excluded_donors: int = 0
+
+
+def specimens_for(resource: RequestResource, request: AccessRequest) -> QuerySet[Specimen]:
+    """The resource's specimens matching the request's structured criteria, still releasable."""
+    collections = list(resource.collections.values_list("pk", flat=True))
+    rows = Specimen.objects.filter(biobank_id=resource.biobank_id, status__in=RELEASABLE)
+    if collections:
+        rows = rows.filter(collection_id__in=collections)
+    criteria = request.criteria or {}
+    if criteria.get("material_types"):
+        rows = rows.filter(material_type__in=list(criteria["material_types"]))
+    if criteria.get("sexes"):
+        rows = rows.filter(donor__sex__in=list(criteria["sexes"]))
+    if criteria.get("age_min") is not None or criteria.get("age_max") is not None:
+        rows = rows.annotate(age=ExtractYear("collected_at") - F("donor__birth_year"))
+        if criteria.get("age_min") is not None:
+            rows = rows.filter(age__gte=int(criteria["age_min"]))
+        if criteria.get("age_max") is not None:
+            rows = rows.filter(age__lte=int(criteria["age_max"]))
+    prefixes = [str(p).strip().upper() for p in criteria.get("diagnoses") or [] if str(p).strip()]
+    if prefixes:
+        match = Q()
+        for prefix in prefixes:
+            match |= Q(diagnosis__istartswith=prefix)
+        rows = rows.filter(match)
+    return rows
+
+
+_FIELDS = (
+    "pk",
+    "donor_id",
+    "donor__sex",
+    "donor__birth_year",
+    "donor__birth_month",
+    "material_type",
+    "sample_type",
+    "sprec_code",
+    "diagnosis",
+    "collected_at",
+    "storage_temperature_c",
+    "quantity",
+    "unit",
+    "collection_id",
+)
+
+
+def _age(collected: Any, year: int | None, month: int | None) -> int | None:
+    if collected is None or year is None:
+        return None
+    local = timezone.localtime(collected)
+    return local.year - year - (1 if month and local.month < month else 0)
+
+
+def _value(name: str, row: tuple, collection_codes: dict[int, str]) -> Any:
+    (_pk, _donor, sex, year, month, material, sample, sprec, diagnosis, collected, temp, qty, unit, col) = row
+    if name == "sex":
+        return sex
+    if name == "birth_year":
+        return year
+    if name == "age_at_collection":
+        return _age(collected, year, month)
+    if name == "material_type":
+        return material
+    if name == "sample_type":
+        return sample
+    if name == "sprec_code":
+        return sprec
+    if name == "diagnosis":
+        return diagnosis
+    if name == "collected_on":
+        return timezone.localtime(collected).date().isoformat() if collected else None
+    if name == "storage_temperature_c":
+        return float(temp) if temp is not None else None
+    if name == "quantity":
+        return f"{qty.normalize():f} {unit}" if qty is not None else None
+    if name == "collection":
+        return collection_codes.get(col, "")
+    raise KeyError(name)
+
+
+def ordered_attributes(attributes: list[str]) -> list[str]:
+    """The approved attributes a release may write, in ``RELEASE_ATTRIBUTES`` order (unknown names dropped)."""
+    wanted = set(attributes)
+    return [name for name in RELEASE_ATTRIBUTES if name in wanted]
+
+
+def build_files(
+    *, resource: RequestResource, request: AccessRequest, attributes: list[str], domain: Any, at: date
+) -> Built:
+    """Select, consent-check, pseudonymise and write. Returns the temporary files and counts."""
+    from biobank.pseudonyms.services import pseudonyms_for_many
+
+    from .services.fulfilment_common import gate_question
+
+    rows = list(specimens_for(resource, request).order_by("pk").values_list(*_FIELDS))
+    donor_ids = sorted({row[1] for row in rows})
+    answers = gate.permitted_many(donors=donor_ids, at=at, data_class="data", action="use", **gate_question(request))
+    person_of = {d: answers[d].current_donor_id for d in donor_ids}
+    permitted_people = {person_of[d] for d in donor_ids if answers[d].allowed}
+    excluded_people = {person_of[d] for d in donor_ids} - permitted_people
+    rows = [row for row in rows if person_of[row[1]] in permitted_people]
+    subject_of = {
+        pk: str(ref) for pk, ref in Donor.objects.filter(pk__in=permitted_people).values_list("pk", "subject_ref")
+    }
+    donor_pseudonyms = pseudonyms_for_many(domain=domain, subjects=subject_of.values())
+    specimen_pseudonyms = pseudonyms_for_many(domain=domain, subjects=[f"specimen:{row[0]}" for row in rows])
+    collection_codes = dict(Collection.objects.filter(pk__in={row[-1] for row in rows}).values_list("pk", "code"))
+    columns = list(FIXED_COLUMNS) + ordered_attributes(attributes)
+    directory = Path(tempfile.mkdtemp(prefix="release-"))
+    built = Built(directory, directory / "release.csv", directory / "release.xlsx", directory / "dictionary.csv")
+    counts: Counter[int] = Counter()
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("release")
+    sheet.append(columns)
+    with built.csv_path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(columns)
+        for row in rows:
+            person = person_of[row[1]]
+            counts[person] += 1
+            values = [donor_pseudonyms[subject_of[person]], specimen_pseudonyms[f"specimen:{row[0]}"]]
+            values += [_value(name, row, collection_codes) for name in columns[2:]]
+            writer.writerow(["" if v is None else v for v in values])
+            sheet.append(values)
+    workbook.save(built.xlsx_path)
+    with built.dictionary_path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["column", "description", "type", "allowed values / unit", "source standard"])
+        for name in columns:
+            kind, allowed, source = DICTIONARY[name]
+            writer.writerow([name, str(DESCRIPTION.get(name) or RELEASE_ATTRIBUTES[name]), kind, allowed, source])
+    built.specimen_count = len(rows)
+    built.donor_specimens = dict(counts)
+    built.excluded_donors = len(excluded_people)
+    return built
