@@ -34,8 +34,10 @@ from specimens.models import Specimen
 from .choices import RELEASE_ATTRIBUTES
 from .models import AccessRequest, RequestResource
 
-# Specimens still in the biobank and not blocked: what a release may describe.
+# Specimens still in the biobank and not blocked: what a release may describe. Consent-blocked ones are asked about
+# too, so a donor who withdrew is counted among the excluded (never written).
 RELEASABLE = (SpecimenStatus.AVAILABLE, SpecimenStatus.RESERVED)
+CONSIDERED = (*RELEASABLE, SpecimenStatus.CONSENT_BLOCKED)
 FIXED_COLUMNS = ("donor_pseudonym", "specimen_pseudonym")
 # Per attribute: (type, allowed values or unit, source standard) for the data dictionary.
 DICTIONARY: dict[str, tuple[str, str, str]] = {
@@ -72,10 +74,12 @@ class Built:
     excluded_donors: int = 0
 
 
-def specimens_for(resource: RequestResource, request: AccessRequest) -> QuerySet[Specimen]:
-    """The resource's specimens matching the request's structured criteria, still releasable."""
+def specimens_for(
+    resource: RequestResource, request: AccessRequest, statuses: tuple[str, ...] = RELEASABLE
+) -> QuerySet[Specimen]:
+    """The resource's specimens matching the request's structured criteria, in ``statuses``."""
     collections = list(resource.collections.values_list("pk", flat=True))
-    rows = Specimen.objects.filter(biobank_id=resource.biobank_id, status__in=RELEASABLE)
+    rows = Specimen.objects.filter(biobank_id=resource.biobank_id, status__in=statuses)
     if collections:
         rows = rows.filter(collection_id__in=collections)
     criteria = request.criteria or {}
@@ -99,6 +103,7 @@ def specimens_for(resource: RequestResource, request: AccessRequest) -> QuerySet
 
 
 _FIELDS = (
+    "status",
     "pk",
     "donor_id",
     "donor__sex",
@@ -124,7 +129,7 @@ def _age(collected: Any, year: int | None, month: int | None) -> int | None:
 
 
 def _value(name: str, row: tuple, collection_codes: dict[int, str]) -> Any:
-    (_pk, _donor, sex, year, month, material, sample, sprec, diagnosis, collected, temp, qty, unit, col) = row
+    (_status, _pk, _donor, sex, year, month, material, sample, sprec, diagnosis, collected, temp, qty, unit, col) = row
     if name == "sex":
         return sex
     if name == "birth_year":
@@ -164,18 +169,19 @@ def build_files(
 
     from .services.fulfilment_common import gate_question
 
-    rows = list(specimens_for(resource, request).order_by("pk").values_list(*_FIELDS))
-    donor_ids = sorted({row[1] for row in rows})
+    rows = list(specimens_for(resource, request, CONSIDERED).order_by("pk").values_list(*_FIELDS))
+    donor_ids = sorted({row[2] for row in rows})
     answers = gate.permitted_many(donors=donor_ids, at=at, data_class="data", action="use", **gate_question(request))
     person_of = {d: answers[d].current_donor_id for d in donor_ids}
     permitted_people = {person_of[d] for d in donor_ids if answers[d].allowed}
     excluded_people = {person_of[d] for d in donor_ids} - permitted_people
-    rows = [row for row in rows if person_of[row[1]] in permitted_people]
+    rows = [row for row in rows if person_of[row[2]] in permitted_people and row[0] in RELEASABLE]
+    permitted_people = {person_of[row[2]] for row in rows}
     subject_of = {
         pk: str(ref) for pk, ref in Donor.objects.filter(pk__in=permitted_people).values_list("pk", "subject_ref")
     }
     donor_pseudonyms = pseudonyms_for_many(domain=domain, subjects=subject_of.values())
-    specimen_pseudonyms = pseudonyms_for_many(domain=domain, subjects=[f"specimen:{row[0]}" for row in rows])
+    specimen_pseudonyms = pseudonyms_for_many(domain=domain, subjects=[f"specimen:{row[1]}" for row in rows])
     collection_codes = dict(Collection.objects.filter(pk__in={row[-1] for row in rows}).values_list("pk", "code"))
     columns = list(FIXED_COLUMNS) + ordered_attributes(attributes)
     directory = Path(tempfile.mkdtemp(prefix="release-"))
@@ -188,9 +194,9 @@ def build_files(
         writer = csv.writer(out)
         writer.writerow(columns)
         for row in rows:
-            person = person_of[row[1]]
+            person = person_of[row[2]]
             counts[person] += 1
-            values = [donor_pseudonyms[subject_of[person]], specimen_pseudonyms[f"specimen:{row[0]}"]]
+            values = [donor_pseudonyms[subject_of[person]], specimen_pseudonyms[f"specimen:{row[1]}"]]
             values += [_value(name, row, collection_codes) for name in columns[2:]]
             writer.writerow(["" if v is None else v for v in values])
             sheet.append(values)
