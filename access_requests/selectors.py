@@ -59,3 +59,31 @@ def resources_visible_to(*, user: Any, request: AccessRequest) -> QuerySet[Reque
     if request.researcher_id == user_id or request.team.filter(user_id=user_id, confirmed_at__isnull=False).exists():
         return resources
     return resources.filter(biobank_id__in=reviewing_biobank_ids(user=user))
+
+
+# --- fulfilment (releases, shipments) ---
+
+
+def fulfilment_resources_for(*, user: Any) -> QuerySet[RequestResource]:
+    """Resources whose fulfilment ``user`` may run: reviewers/deciders of the biobank, and its specimen staff."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return RequestResource.objects.none()
+    staff = biobank_ids_with_perm(user=user, perm=Perm.CHANGE_SPECIMENS)
+    return RequestResource.objects.filter(
+        Q(biobank_id__in=reviewing_biobank_ids(user=user)) | Q(biobank_id__in=staff)
+    ).select_related("request__researcher", "biobank")
+
+
+def releases_of_request_for(*, user: Any, request: AccessRequest) -> QuerySet:
+    """The releases of the request's resources that ``user`` may see (the researcher: all of them)."""
+    from .models import Release
+
+    resources = resources_visible_to(user=user, request=request).values("pk")
+    return Release.objects.filter(resource_id__in=resources).select_related("resource__biobank")
+
+
+def shipments_of_request_for(*, user: Any, request: AccessRequest) -> QuerySet:
+    from .models import Shipment
+
+    resources = resources_visible_to(user=user, request=request).values("pk")
+    return Shipment.objects.filter(resource_id__in=resources).select_related("resource__biobank")
