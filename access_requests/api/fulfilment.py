@@ -269,5 +269,7 @@ def verb_view(verb: str) -> Any:
     def post(self: ShipmentVerbView, request: Any, id: int) -> Response:
         return ShipmentVerbView.post(self, request, id)
 
-    view = type(f"Shipment{verb.title()}View", (ShipmentVerbView,), {"verb": verb, "post": schema(post)})
+    view: type[ShipmentVerbView] = type(
+        f"Shipment{verb.title()}View", (ShipmentVerbView,), {"verb": verb, "post": schema(post)}
+    )
     return view.as_view()

@@ -83,7 +83,7 @@ def release_transition(*, release: Release, to: str, actor: Any, data: dict | No
     return release
 
 
-SHIPMENT_TIMES = {
+SHIPMENT_TIMES: dict[str, str] = {
     ShipmentStatus.SHIPPED: "shipped_at",
     ShipmentStatus.RECEIVED: "received_at",
     ShipmentStatus.RETURNED: "closed_at",

@@ -188,7 +188,7 @@ def request_releases(request: Any, pk: int) -> HttpResponse:
 @login_required
 @never_cache
 @require_GET
-def download(request: Any, token: str, file: str) -> HttpResponse:
+def download(request: Any, token: str, file: str) -> HttpResponse | FileResponse:
     """Stream one release file after every check (``download_record``); a clear page otherwise."""
     try:
         release, field = download_record(user=request.user, token=token, file=file, ip=client_address(request))

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_is_a_pdf_of_the_shipment(biobank_a, technician_a):
-    resource, _donors, specimens = setup_world(biobank_a, donors=2)
+    resource, _donors, _specimens = setup_world(biobank_a, donors=2)
     shipment = shipment_prepare(
         actor=technician_a, resource=resource, count=2, address="Lab", temperature="dry ice", courier="DHL"
     )

@@ -298,7 +298,6 @@ def _walk(resolver: URLResolver, prefix: str = "") -> Iterator[str]:
             yield prefix + str(pattern.pattern)
 
 
-
 # --- access requests: fulfilment (access_requests/views/fulfilment.py) ---
 def _fulfilment_row(*acts: str) -> Row:
     """A resource-scoped page: 200 with one of ``acts`` on A, 404 for everyone else (the resource is invisible)."""

@@ -43,7 +43,9 @@ def test_the_chair_builds_and_the_researcher_lists_and_gets_a_link(biobank_a, dj
 def test_others_see_nothing(biobank_a, outsider):
     resource, _donors, _specimens = setup_world(biobank_a, donors=1)
     assert client_of(outsider).get(f"/api/v1/access-requests/{resource.request_id}/releases").status_code == 404
-    assert client_of(make_researcher()).get(f"/api/v1/access-requests/{resource.request_id}/shipments").status_code == 404
+    assert (
+        client_of(make_researcher()).get(f"/api/v1/access-requests/{resource.request_id}/shipments").status_code == 404
+    )
 
 
 def test_shipments_prepare_and_verbs_are_idempotent(biobank_a, technician_a):

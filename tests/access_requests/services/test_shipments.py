@@ -48,9 +48,9 @@ def test_it_reserves_consent_checked_specimens_and_tracks_the_shipment(biobank_a
     assert SpecimenEvent.objects.filter(specimen__in=specimens, type="reserved").count() == 2
     shipment_ship(actor=technician_a, shipment=shipment, courier_reference="WC-123")
     assert shipment.courier_reference == "WC-123"
-    assert set(type(specimens[0]).objects.filter(pk__in=[s.pk for s in specimens]).values_list("status", flat=True)) == {
-        S.DISTRIBUTED
-    }
+    assert set(
+        type(specimens[0]).objects.filter(pk__in=[s.pk for s in specimens]).values_list("status", flat=True)
+    ) == {S.DISTRIBUTED}
     shipment_receive(actor=resource.request.researcher, shipment=shipment)
     shipment_receive(actor=resource.request.researcher, shipment=shipment)  # idempotent
     shipment_consume(actor=resource.request.researcher, shipment=shipment)

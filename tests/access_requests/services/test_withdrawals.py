@@ -56,9 +56,7 @@ def test_requests_holding_the_donor_are_told_counts_only(biobank_a, django_captu
         assert donors[0].pid_display not in mail.body
 
 
-def test_a_release_built_after_the_withdrawal_does_not_contain_the_donor(
-    biobank_a, django_capture_on_commit_callbacks
-):
+def test_a_release_built_after_the_withdrawal_does_not_contain_the_donor(biobank_a, django_capture_on_commit_callbacks):
     resource, donors, _specimens = setup_world(biobank_a, donors=2)
     withdraw(donors[0], django_capture_on_commit_callbacks)
     release = built_release(resource, django_capture_on_commit_callbacks)
