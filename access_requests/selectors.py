@@ -66,8 +66,8 @@ def resources_visible_to(*, user: Any, request: AccessRequest) -> QuerySet[Reque
 
 def fulfilment_resources_for(*, user: Any) -> QuerySet[RequestResource]:
     """Resources whose fulfilment ``user`` may run: reviewers/deciders of the biobank, and its specimen staff."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return RequestResource.objects.none()
+    if user is None or not getattr(user, "is_authenticated", False) or not hasattr(user, "committee_seats"):
+        return RequestResource.objects.none()  # anonymous visitors and API tokens run no fulfilment
     staff = biobank_ids_with_perm(user=user, perm=Perm.CHANGE_SPECIMENS)
     return RequestResource.objects.filter(
         Q(biobank_id__in=reviewing_biobank_ids(user=user)) | Q(biobank_id__in=staff)

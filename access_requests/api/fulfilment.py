@@ -18,7 +18,7 @@ from biobank.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, REPLAYED_RESPONSE
 from biobank.api.schema import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
 
 from ..models import AccessRequest, Release, RequestResource, Shipment
-from ..selectors import fulfilment_resources_for, request_get_for, resources_visible_to
+from ..selectors import fulfilment_resources_for, request_get_for, resources_visible_to, reviewing_biobank_ids
 from ..services import shipments as shipping
 from ..services.downloads import download_link_create
 from ..services.releases import release_request
@@ -120,8 +120,16 @@ def _resources(request: Any, pk: int) -> QuerySet[RequestResource]:
     return resources.select_related("request", "biobank")
 
 
-def _resource(request: Any, pk: int, resource_id: int) -> RequestResource:
-    resource = _resources(request, pk).filter(pk=resource_id).first()
+def _person_pk(request: Any) -> int:
+    """The signed-in person's id (0 for an API token: tokens act for no researcher)."""
+    return request.user.pk if hasattr(request.user, "committee_seats") else 0
+
+
+def _resource(request: Any, pk: int, resource_id: int, *, reviewers_only: bool = False) -> RequestResource:
+    resources = _resources(request, pk)
+    if reviewers_only:  # releases are the committee's: others do not see the resource to release
+        resources = resources.filter(biobank_id__in=reviewing_biobank_ids(user=request.user))
+    resource = resources.filter(pk=resource_id).first()
     if resource is None:
         raise exceptions.NotFound("No resource with this id on this request that you may see.")
     return resource
@@ -156,7 +164,8 @@ class RequestReleasesView(APIView):
     def _build(self, request: Any, pk: int) -> Response:
         data = ReleaseBuildSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        release = release_request(actor=request.user, resource=_resource(request, pk, data.validated_data["resource"]))
+        resource = _resource(request, pk, data.validated_data["resource"], reviewers_only=True)
+        release = release_request(actor=request.user, resource=resource)
         release.refresh_from_db()
         return Response(FulfilmentReleaseSerializer(release).data, status=status.HTTP_201_CREATED)
 
@@ -213,7 +222,7 @@ class DownloadLinkView(APIView):
         responses={201: ReleaseDownloadLinkSerializer, **ACTION_PROBLEMS},
     )
     def post(self, request: Any, id: int) -> Response:
-        release = Release.objects.filter(pk=id, resource__request__researcher_id=request.user.pk).first()
+        release = Release.objects.filter(pk=id, resource__request__researcher_id=_person_pk(request)).first()
         if release is None:
             raise exceptions.NotFound("No release with this id that you may see.")
         link, token = download_link_create(actor=request.user, release=release)
@@ -238,7 +247,7 @@ class ShipmentVerbView(APIView):
 
     def post(self, request: Any, id: int) -> Response:
         shipment = Shipment.objects.select_related("resource__request", "resource__biobank").filter(pk=id).first()
-        mine = shipment is not None and shipment.resource.request.researcher_id == request.user.pk
+        mine = shipment is not None and shipment.resource.request.researcher_id == _person_pk(request)
         staff = shipment is not None and fulfilment_resources_for(user=request.user).filter(pk=shipment.resource_id)
         if shipment is None or not (mine or (staff and staff.exists())):
             raise exceptions.NotFound("No shipment with this id that you may see.")
