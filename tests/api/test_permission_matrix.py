@@ -76,6 +76,13 @@ def _patch_collection_status(persona) -> int:
     return 403 if "view_catalog" in persona.perms_on_a else 404
 
 
+def _fulfilment_status(persona, *, act: str | set[str], ok: int) -> int:
+    """A request's fulfilment: tokens run none (404); people as ``_needs``, seeing through a review seat."""
+    if persona.authenticated and "token" in persona.name:
+        return 404
+    return _needs(persona, see="review_requests", act=act, ok=ok)
+
+
 ENDPOINTS = {
     "GET me": lambda p: 401 if not p.authenticated else 200,
     "GET biobanks": lambda p: 401 if not p.authenticated else 200,
@@ -94,7 +101,25 @@ ENDPOINTS = {
     # the donor's own API: none of these personas has a donor account, so it does not exist for them
     "GET my overview": lambda p: 401 if not p.authenticated else 404,
     "POST my withdrawal": lambda p: 401 if not p.authenticated else 404,
+    # fulfilment (access_requests/api/fulfilment.py), on a granted request of A by a researcher who is no persona
+    "GET request releases": lambda p: _fulfilment_status(p, act={"review_requests", "change_specimens"}, ok=200),
+    "GET request shipments": lambda p: _fulfilment_status(p, act={"review_requests", "change_specimens"}, ok=200),
+    "POST shipment cancel": lambda p: _fulfilment_status(p, act="change_specimens", ok=200),
 }
+
+
+def _granted_request(world: World) -> tuple[int, int]:
+    """``(request id, prepared shipment id)`` of a granted request of A (made on first use)."""
+    from access_requests.models import RequestResource, Shipment
+    from tests.access_requests.factories import make_request, make_researcher
+
+    resource = RequestResource.objects.filter(biobank=world.biobank_a).first()
+    if resource is None:
+        researcher = make_researcher()
+        request = make_request(researcher, [world.biobank_a], status="active", resource_status="access_granted")
+        resource = request.resources.get()
+        Shipment.objects.create(resource=resource, address="Lab", created_by=researcher)
+    return resource.request_id, Shipment.objects.get(resource=resource).pk
 
 
 def _call(endpoint: str, client, world: World):
@@ -120,6 +145,9 @@ def _call(endpoint: str, client, world: World):
         "POST specimen event": lambda: client.post(f"{specimen}events/", {"type": "processed"}),
         "GET my overview": lambda: client.get("/api/v1/me/overview/"),
         "POST my withdrawal": lambda: client.post("/api/v1/me/withdrawals/", {"level": "no_further_use"}),
+        "GET request releases": lambda: client.get(f"/api/v1/access-requests/{_granted_request(world)[0]}/releases"),
+        "GET request shipments": lambda: client.get(f"/api/v1/access-requests/{_granted_request(world)[0]}/shipments"),
+        "POST shipment cancel": lambda: client.post(f"/api/v1/shipments/{_granted_request(world)[1]}/cancel"),
     }
     return requests[endpoint]()
 
