@@ -1,6 +1,6 @@
 """Building one data release, set-based: select the resource's matching specimens in one query, re-check every
 donor's consent at build time with one call of the gate (``permitted_many``), mint the release's pseudonyms in two
-statements (``pseudonyms_for_many``), and stream the rows to CSV and XLSX (openpyxl write-only) beside a data
+statements (``pseudonyms_for_many``), and stream the rows to CSV and XLSX (SpreadsheetML written as a stream) beside a data
 dictionary. Nothing here decides who may build: ``services/releases.py`` does, and calls :func:`build_files`.
 
 Pseudonyms: every release has its own domain, so its pseudonyms are unlinkable to the biobank's PIDs and to any other
@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import csv
 import tempfile
+import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
-from openpyxl import Workbook
 
 from catalog.models import Collection
 from consent import gate
@@ -161,6 +162,68 @@ def ordered_attributes(attributes: list[str]) -> list[str]:
     return [name for name in RELEASE_ATTRIBUTES if name in wanted]
 
 
+# --- XLSX, streamed: the smallest valid SpreadsheetML package (one sheet, inline strings) -------------------------
+# openpyxl's write-only mode serialises each cell through a pure-Python XML writer when lxml is absent (as here):
+# 70 % of a 100,000-specimen build went there. The rows are plain values, so they are written straight into the
+# sheet's XML, streamed into the zip; openpyxl and spreadsheet programs read the file as any other.
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG = "http://schemas.openxmlformats.org/package/2006"
+_XLSX_PARTS = {
+    "[Content_Types].xml": f'<Types xmlns="{_PKG}/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+    "_rels/.rels": f'<Relationships xmlns="{_PKG}/relationships"><Relationship Id="rId1" '
+    f'Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+    "xl/workbook.xml": f'<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>'
+    '<sheet name="release" sheetId="1" r:id="rId1"/></sheets></workbook>',
+    "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{_PKG}/relationships"><Relationship Id="rId1" '
+    f'Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+}
+_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+
+def _cell(value: Any) -> str:
+    if value is None or value == "":
+        return "<c/>"
+    if isinstance(value, bool):
+        return f'<c t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int | float):
+        return f"<c><v>{value}</v></c>"
+    return f'<c t="inlineStr"><is><t>{escape(str(value))}</t></is></c>'
+
+
+class XlsxRows:
+    """Append rows to one sheet, streamed into ``path``; ``close()`` finishes the package."""
+
+    def __init__(self, path: Path) -> None:
+        self._zip = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED)
+        for name, xml in _XLSX_PARTS.items():
+            self._zip.writestr(name, _XML_HEAD + xml)
+        self._sheet = self._zip.open("xl/worksheets/sheet1.xml", "w")
+        self._sheet.write(f'{_XML_HEAD}<worksheet xmlns="{_MAIN}"><sheetData>'.encode())
+        self._pending: list[str] = []
+
+    def append(self, values: list[Any]) -> None:
+        self._pending.append("<row>" + "".join(_cell(v) for v in values) + "</row>")
+        if len(self._pending) >= 2000:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._sheet.write("".join(self._pending).encode())
+        self._pending = []
+
+    def close(self) -> None:
+        self._flush()
+        self._sheet.write(b"</sheetData></worksheet>")
+        self._sheet.close()
+        self._zip.close()
+
+
 def build_files(
     *, resource: RequestResource, request: AccessRequest, attributes: list[str], domain: Any, at: date
 ) -> Built:
@@ -187,8 +250,7 @@ def build_files(
     directory = Path(tempfile.mkdtemp(prefix="release-"))
     built = Built(directory, directory / "release.csv", directory / "release.xlsx", directory / "dictionary.csv")
     counts: Counter[int] = Counter()
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("release")
+    sheet = XlsxRows(built.xlsx_path)
     sheet.append(columns)
     with built.csv_path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
@@ -200,7 +262,7 @@ def build_files(
             values += [_value(name, row, collection_codes) for name in columns[2:]]
             writer.writerow(["" if v is None else v for v in values])
             sheet.append(values)
-    workbook.save(built.xlsx_path)
+    sheet.close()
     with built.dictionary_path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(["column", "description", "type", "allowed values / unit", "source standard"])

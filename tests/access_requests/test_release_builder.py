@@ -29,3 +29,18 @@ def test_the_criteria_select_the_specimens(biobank_a, criteria, expected):
     resource, _donors, _specimens = setup_world(biobank_a, donors=2)
     resource.request.criteria = criteria
     assert specimens_for(resource, resource.request).count() == expected
+
+
+def test_the_streamed_xlsx_reads_back_with_openpyxl(tmp_path):
+    from openpyxl import load_workbook
+
+    from access_requests.release_builder import XlsxRows
+
+    path = tmp_path / "r.xlsx"
+    sheet = XlsxRows(path)
+    sheet.append(["donor_pseudonym", "age", "note"])
+    sheet.append(["ABC<&>", 42, None])
+    sheet.append(["Ü-ß", 1.5, "x"])
+    sheet.close()
+    rows = list(load_workbook(path, read_only=True).active.iter_rows(values_only=True))
+    assert rows == [("donor_pseudonym", "age", "note"), ("ABC<&>", 42, None), ("Ü-ß", 1.5, "x")]
