@@ -1,7 +1,7 @@
 """Building one data release, set-based: select the resource's matching specimens in one query, re-check every
 donor's consent at build time with one call of the gate (``permitted_many``), mint the release's pseudonyms in two
-statements (``pseudonyms_for_many``), and stream the rows to CSV and XLSX (SpreadsheetML written as a stream) beside a data
-dictionary. Nothing here decides who may build: ``services/releases.py`` does, and calls :func:`build_files`.
+statements (``pseudonyms_for_many``), and stream the rows to CSV and XLSX (SpreadsheetML, ``XlsxRows``) beside a
+data dictionary. Nothing here decides who may build: ``services/releases.py`` does, and calls :func:`build_files`.
 
 Pseudonyms: every release has its own domain, so its pseudonyms are unlinkable to the biobank's PIDs and to any other
 release. The subject of a donor is the ``subject_ref`` of the person's current donor record (the end of the merge
