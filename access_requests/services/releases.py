@@ -115,8 +115,8 @@ def release_build(*, release_id: int) -> Release | None:
         logger.exception("Release %s failed to build.", release_id)
         with transaction.atomic():
             release = Release.objects.select_for_update().get(pk=release_id)
-            if release.status != ReleaseStatus.QUEUED:
-                raise
+            if release.status != ReleaseStatus.QUEUED:  # another worker settled it meanwhile
+                return release
             message = getattr(error, "message", None) or f"{type(error).__name__}: {error}"
             release_transition(
                 release=release, to=ReleaseStatus.FAILED, actor=BUILD_ACTOR, data={"error": message}, error=message
