@@ -43,3 +43,11 @@ class AccessRequestsConfig(AppConfig):
             url_name="access_requests:my_requests",
             test=lambda user: bool(getattr(user, "is_researcher", False)),
         )
+        # --- fulfilment: a donor's withdrawal reaches releases and shipments; the donor's list of projects ---
+        from consent.selectors.portal import register_donor_projects_source
+        from consent.withdrawal_effects import register_withdrawal_effect
+
+        from .services.withdrawals import donor_projects, requests_withdrawal_notify
+
+        register_withdrawal_effect(requests_withdrawal_notify, name="access_requests.requests", order=40)
+        register_donor_projects_source(donor_projects)

@@ -153,3 +153,31 @@ def review_resources_visible_to(*, user: Any) -> QuerySet[RequestResource]:
 def review_resource_get_for(*, user: Any, pk: int) -> RequestResource:
     """One resource ``user`` reviews; ``RequestResource.DoesNotExist`` (→ 404) otherwise."""
     return review_resources_visible_to(user=user).get(pk=pk)
+
+
+# --- fulfilment (releases, shipments) ---
+
+
+def fulfilment_resources_for(*, user: Any) -> QuerySet[RequestResource]:
+    """Resources whose fulfilment ``user`` may run: reviewers/deciders of the biobank, and its specimen staff."""
+    if user is None or not getattr(user, "is_authenticated", False) or not hasattr(user, "committee_seats"):
+        return RequestResource.objects.none()  # anonymous visitors and API tokens run no fulfilment
+    staff = biobank_ids_with_perm(user=user, perm=Perm.CHANGE_SPECIMENS)
+    return RequestResource.objects.filter(
+        Q(biobank_id__in=reviewing_biobank_ids(user=user)) | Q(biobank_id__in=staff)
+    ).select_related("request__researcher", "biobank")
+
+
+def releases_of_request_for(*, user: Any, request: AccessRequest) -> QuerySet:
+    """The releases of the request's resources that ``user`` may see (the researcher: all of them)."""
+    from .models import Release
+
+    resources = resources_visible_to(user=user, request=request).values("pk")
+    return Release.objects.filter(resource_id__in=resources).select_related("resource__biobank")
+
+
+def shipments_of_request_for(*, user: Any, request: AccessRequest) -> QuerySet:
+    from .models import Shipment
+
+    resources = resources_visible_to(user=user, request=request).values("pk")
+    return Shipment.objects.filter(resource_id__in=resources).select_related("resource__biobank")

@@ -69,3 +69,13 @@ urlpatterns += [
     path("review/<int:pk>/<slug:action>/", committee_review.review_act, name="review_act"),
     path("<int:pk>/messages/", committee_messages.message_post_view, name="message_post"),
 ]
+
+# --- fulfilment (views/fulfilment.py) ---
+from .views import fulfilment  # noqa: E402
+
+urlpatterns += [
+    path("fulfilment/<int:pk>/", fulfilment.fulfilment, name="fulfilment"),
+    path("fulfilment/shipments/<int:pk>/packing-list.pdf", fulfilment.packing_list, name="packing_list"),
+    path("<int:pk>/releases/", fulfilment.request_releases, name="request_releases"),
+    path("download/<str:token>/<str:file>", fulfilment.download, name="download"),
+]

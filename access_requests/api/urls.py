@@ -68,3 +68,16 @@ urlpatterns += [
     path("access-requests/<int:pk>/decide", DecideView.as_view(), name="api-access-request-decide"),
     path("access-requests/<int:pk>/messages", MessagesView.as_view(), name="api-access-request-messages"),
 ]
+
+# --- fulfilment (api/fulfilment.py) ---
+from . import fulfilment  # noqa: E402
+
+urlpatterns += [
+    path("access-requests/<int:pk>/releases", fulfilment.RequestReleasesView.as_view(), name="api-request-releases"),
+    path("access-requests/<int:pk>/shipments", fulfilment.RequestShipmentsView.as_view(), name="api-request-shipments"),
+    path("releases/<int:id>/download-link", fulfilment.DownloadLinkView.as_view(), name="api-release-download-link"),
+    *[
+        path(f"shipments/<int:id>/{verb}", fulfilment.verb_view(verb), name=f"api-shipment-{verb}")
+        for verb in fulfilment.VERBS
+    ],
+]

@@ -433,3 +433,6 @@ CELERY_BEAT_SCHEDULE["access-requests-review-reminders"] = {
     "task": "access_requests.review_reminders",
     "schedule": crontab(hour=7, minute=0),
 }
+# Access requests: fulfilment (access_requests.tasks) ---------------------------------------------------------------
+# A release whose build was not dispatched (broker down at commit) is built by this sweep, a minute later at most.
+CELERY_BEAT_SCHEDULE["access-requests-releases-queued"] = {"task": "access_requests.releases_queued", "schedule": 60.0}

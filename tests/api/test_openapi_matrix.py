@@ -261,6 +261,36 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/access-requests/{id}/messages"): _rule(201, act="review_requests", tokens=404),
 }
 
+# --- access requests: fulfilment (access_requests/api/fulfilment.py): a granted request of A with a release and a
+# prepared shipment; reviewers and specimen staff see them, the committee builds, specimen staff ship.
+_FULFILMENT_SEE = {"review_requests", "change_specimens"}
+RULES.update(
+    {
+        ("GET", "/api/v1/access-requests/{id}/releases"): _rule(act=_FULFILMENT_SEE, tokens=404),
+        ("POST", "/api/v1/access-requests/{id}/releases"): _rule(
+            201, act="decide_requests", see="review_requests", tokens=404
+        ),
+        ("GET", "/api/v1/access-requests/{id}/shipments"): _rule(act=_FULFILMENT_SEE, tokens=404),
+        ("POST", "/api/v1/access-requests/{id}/shipments"): _rule(
+            201, act="change_specimens", see="review_requests", tokens=404
+        ),
+        # only the request's own researcher (not a persona of the matrix) gets a link
+        ("POST", "/api/v1/releases/{id}/download-link"): _rule(201, tokens=404),
+        ("POST", "/api/v1/shipments/{id}/ship"): _rule(act="change_specimens", see="review_requests", tokens=404),
+        ("POST", "/api/v1/shipments/{id}/cancel"): _rule(act="change_specimens", see="review_requests", tokens=404),
+        # a prepared shipment cannot be received, returned or used up yet: the table refuses (409)
+        ("POST", "/api/v1/shipments/{id}/receive"): _rule(
+            409, act="change_specimens", see="review_requests", tokens=404
+        ),
+        ("POST", "/api/v1/shipments/{id}/return"): _rule(
+            409, act="change_specimens", see="review_requests", tokens=404
+        ),
+        ("POST", "/api/v1/shipments/{id}/consume"): _rule(
+            409, act="change_specimens", see="review_requests", tokens=404
+        ),
+    }
+)
+
 
 def expected_status(rule: Rule, persona: str) -> int:
     """The status the table holds for ``persona`` calling the operation on its own biobank's object."""
@@ -324,7 +354,45 @@ def _id_for(path: str, side: Side) -> int:
         return 999999  # the matrix world has no access request (see RULES)
         return 999_999_999  # the matrix world has no access request (wizard)
         return access_request_of(side).pk
+        return fulfilment_objects(side)["request"]
+    if path.startswith("/api/v1/releases/"):
+        return fulfilment_objects(side)["release"]
+    if path.startswith("/api/v1/shipments/"):
+        return fulfilment_objects(side)["shipment"]
     raise AssertionError(f"no object known for {{id}} in {path}")
+
+
+def fulfilment_objects(side: Side) -> dict[str, int]:
+    """A granted request of ``side``'s biobank (by a researcher who is no persona), with a running entitlement, a
+    READY release and a prepared shipment of ``side.reserved``: ids of request, resource, release, shipment."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from access_requests.models import Entitlement, Release, RequestResource, Shipment, ShipmentItem
+    from tests.access_requests.factories import make_request, make_researcher
+
+    resource = RequestResource.objects.filter(biobank=side.biobank).first()
+    if resource is None:
+        researcher = make_researcher()
+        request = make_request(researcher, [side.biobank], status="active", resource_status="access_granted")
+        resource = request.resources.get()
+        today = timezone.localdate()
+        Entitlement.objects.create(
+            resource=resource,
+            user=researcher,
+            starts_on=today,
+            ends_on=today + timedelta(days=30),
+            granted_by=researcher,
+        )
+    release = Release.objects.filter(resource=resource).first() or Release.objects.create(
+        resource=resource, status="ready", requested_by=resource.request.researcher
+    )
+    shipment = Shipment.objects.filter(resource=resource).first()
+    if shipment is None:
+        shipment = Shipment.objects.create(resource=resource, address="Lab", created_by=side.admin)
+        ShipmentItem.objects.create(shipment=shipment, specimen=side.reserved)
+    return {"request": resource.request_id, "resource": resource.pk, "release": release.pk, "shipment": shipment.pk}
 
 
 # The specimen an action starts from: reserved for a release, shipped for a return, consent-blocked for an unblock.
@@ -485,6 +553,13 @@ def _body(method: str, path: str, world: World, side: Side) -> dict[str, Any] | 
         },
         ("PATCH", "/api/v1/me/preferences/"): lambda: {"notify_news": True},
         ("POST", "/api/v1/access-requests/"): lambda: {"title": "Matrix request"},
+        ("POST", "/api/v1/access-requests/{id}/releases"): lambda: {"resource": fulfilment_objects(side)["resource"]},
+        ("POST", "/api/v1/access-requests/{id}/shipments"): lambda: {
+            "resource": fulfilment_objects(side)["resource"],
+            "specimen_ids": [side.specimen.pk],
+            "address": "Matrix lab",
+        },
+        ("POST", "/api/v1/shipments/{id}/ship"): lambda: {"courier_reference": "MATRIX-1"},
         ("POST", "/api/v1/specimen-imports/"): lambda: {
             "biobank": side.biobank.code,
             "file_name": "matrix.csv",

@@ -104,6 +104,13 @@ def _request_under_review(world: World) -> Any:
     )
 
 
+def _fulfilment_status(persona, *, act: str | set[str], ok: int) -> int:
+    """A request's fulfilment: tokens run none (404); people as ``_needs``, seeing through a review seat."""
+    if persona.authenticated and "token" in persona.name:
+        return 404
+    return _needs(persona, see="review_requests", act=act, ok=ok)
+
+
 ENDPOINTS = {
     "GET me": lambda p: 401 if not p.authenticated else 200,
     "GET biobanks": lambda p: 401 if not p.authenticated else 200,
@@ -131,7 +138,25 @@ ENDPOINTS = {
     # the committee's verbs on an access request of A (access_requests/api/review.py)
     "GET request messages": lambda p: _committee_status(p, reviewer=200),
     "POST request vote": lambda p: _committee_status(p, reviewer=403),
+    # fulfilment (access_requests/api/fulfilment.py), on a granted request of A by a researcher who is no persona
+    "GET request releases": lambda p: _fulfilment_status(p, act={"review_requests", "change_specimens"}, ok=200),
+    "GET request shipments": lambda p: _fulfilment_status(p, act={"review_requests", "change_specimens"}, ok=200),
+    "POST shipment cancel": lambda p: _fulfilment_status(p, act="change_specimens", ok=200),
 }
+
+
+def _granted_request(world: World) -> tuple[int, int]:
+    """``(request id, prepared shipment id)`` of a granted request of A (made on first use)."""
+    from access_requests.models import RequestResource, Shipment
+    from tests.access_requests.factories import make_request, make_researcher
+
+    resource = RequestResource.objects.filter(biobank=world.biobank_a).first()
+    if resource is None:
+        researcher = make_researcher()
+        request = make_request(researcher, [world.biobank_a], status="active", resource_status="access_granted")
+        resource = request.resources.get()
+        Shipment.objects.create(resource=resource, address="Lab", created_by=researcher)
+    return resource.request_id, Shipment.objects.get(resource=resource).pk
 
 
 def _call(endpoint: str, client, world: World):
@@ -173,6 +198,9 @@ def _call(endpoint: str, client, world: World):
                 format="json",
             )
         )(_request_under_review(world)),
+        "GET request releases": lambda: client.get(f"/api/v1/access-requests/{_granted_request(world)[0]}/releases"),
+        "GET request shipments": lambda: client.get(f"/api/v1/access-requests/{_granted_request(world)[0]}/shipments"),
+        "POST shipment cancel": lambda: client.post(f"/api/v1/shipments/{_granted_request(world)[1]}/cancel"),
     }
     return requests[endpoint]()
 

@@ -35,6 +35,10 @@ EXPECTED_QUERIES = {
     # access_requests/api/review.py: session, user, the request (permitted-ids subqueries), the researcher-side
     # check (team), the messages with their authors and biobanks
     "access request messages (committee session)": 5,
+    # fulfilment (access_requests/api/fulfilment.py): session, user, the request and its resources the caller may
+    # see (one statement each), then the rows (shipments with their items and specimens prefetched)
+    "request releases (researcher session)": 5,
+    "request shipments (researcher session)": 7,
 }
 
 
@@ -165,6 +169,25 @@ def _request_messages(rows: int, login):
     return login(chair), f"/api/v1/access-requests/{request.pk}/messages"
 
 
+def _fulfilment(rows: int, login, what: str):
+    from access_requests.models import Release, Shipment, ShipmentItem
+    from tests.access_requests.factories import make_request, make_researcher
+    from tests.specimens.factories import make_collection, make_specimen
+
+    biobank = make_biobank()
+    researcher = make_researcher()
+    request = make_request(researcher, [biobank], status="active", resource_status="access_granted")
+    resource = request.resources.get()
+    if what == "releases":
+        Release.objects.bulk_create(Release(resource=resource, requested_by=researcher) for _ in range(rows))
+    else:
+        collection = make_collection(biobank)
+        for _ in range(rows):
+            shipment = Shipment.objects.create(resource=resource, address="Lab", created_by=researcher)
+            ShipmentItem.objects.create(shipment=shipment, specimen=make_specimen(collection=collection))
+    return login(researcher), f"/api/v1/access-requests/{request.pk}/{what}"
+
+
 SETUPS = {
     "biobanks": _biobanks,
     "members": _members,
@@ -178,6 +201,8 @@ SETUPS = {
     "request reports (researcher)": _request_reports,
     "access requests (researcher session)": _access_requests,
     "access request messages (committee session)": _request_messages,
+    "request releases (researcher session)": lambda rows, login: _fulfilment(rows, login, "releases"),
+    "request shipments (researcher session)": lambda rows, login: _fulfilment(rows, login, "shipments"),
 }
 
 

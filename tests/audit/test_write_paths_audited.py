@@ -27,6 +27,7 @@ from tests.audit import write_path_exercises_committee as committee_ex
 from tests.audit import write_path_exercises_consent_staff as consent_staff_ex
 from tests.audit import write_path_exercises_donor_api as donor_api_ex
 from tests.audit import write_path_exercises_entitle as entitle_ex
+from tests.audit import write_path_exercises_fulfil as fulfil_ex
 from tests.audit import write_path_exercises_notify as notify_ex
 from tests.audit import write_path_exercises_specimens as sx
 from tests.audit import write_path_exercises_specimens_api as sax
@@ -250,6 +251,20 @@ ROUTES: dict[str, Audited | ChangesNothing] = {
     "api-access-request-vote POST": Audited(committee_ex.api_vote, "access_request.vote.cast"),
     "api-access-request-decide POST": Audited(committee_ex.api_decide, "access_request.resource.conditions_indicated"),
     "api-access-request-messages POST": Audited(committee_ex.api_message, "access_request.message.posted"),
+    # access requests: fulfilment (access_requests/views/fulfilment.py, access_requests/api/fulfilment.py)
+    "api-request-releases POST": Audited(fulfil_ex.api_release_build, "access_request.release.queued"),
+    "api-request-shipments POST": Audited(fulfil_ex.api_shipment_prepare, "access_request.shipment.prepared"),
+    "api-release-download-link POST": Audited(fulfil_ex.api_download_link, "access_request.release.download_link"),
+    "api-shipment-ship POST": Audited(fulfil_ex.api_shipment_ship, "access_request.shipment.shipped"),
+    "api-shipment-receive POST": Audited(fulfil_ex.api_shipment_receive, "access_request.shipment.received"),
+    "api-shipment-return POST": Audited(fulfil_ex.api_shipment_return, "access_request.shipment.returned"),
+    "api-shipment-consume POST": Audited(fulfil_ex.api_shipment_consume, "access_request.shipment.consumed"),
+    "api-shipment-cancel POST": Audited(fulfil_ex.api_shipment_cancel, "access_request.shipment.cancelled"),
+    "access_requests:fulfilment POST": Audited(fulfil_ex.web_fulfilment, "access_request.release.queued"),
+    "access_requests:request_releases POST": Audited(
+        fulfil_ex.web_request_releases, "access_request.release.download_link"
+    ),
+    "access_requests:download GET": Audited(fulfil_ex.web_download, "access_request.release.downloaded"),
     # the catch-all under /api/: any unknown path and method is a problem+json 404 (issue 9, item 19)
     "api-unknown-path POST": ChangesNothing(ex.api_unknown_path, "answers 404 for a path no API route matches"),
     # access requests: notifications and webhooks (access_requests/views/{notifications,webhooks}.py)
@@ -265,7 +280,7 @@ ROUTES: dict[str, Audited | ChangesNothing] = {
 }
 
 # Routes that write on GET, which no walk of handlers can see: the e-mailed confirmation link.
-WRITES_ON_GET = {"accounts:researcher_verify GET"}
+WRITES_ON_GET = {"accounts:researcher_verify GET", "access_requests:download GET"}  # and a release download
 
 COMMANDS: dict[str, Audited | NotData] = {
     "createsuperuser": Audited(ex.command_createsuperuser, "user.create"),

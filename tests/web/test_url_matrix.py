@@ -338,6 +338,7 @@ NAMED_VIEWS = {
 # Not objects of a biobank: one-time links, the same answer for any value.
 NOT_BIOBANK_OBJECTS = ("accounts/", "my/welcome/", "requests/notifications/")  # notifications: the person's own
 NOT_BIOBANK_OBJECTS = ("accounts/", "my/welcome/", "requests/team/")
+NOT_BIOBANK_OBJECTS = ("accounts/", "my/welcome/", "requests/download/")
 # Under accounts/ but naming a biobank and one of its members: probed like the biobank pages.
 MEMBER_PAGES_UNDER_ACCOUNTS = ("accounts/mfa/reset/",)
 
@@ -348,6 +349,27 @@ def _walk(resolver: URLResolver, prefix: str = "") -> Iterator[str]:
             yield from _walk(pattern, prefix + str(pattern.pattern))
         else:
             yield prefix + str(pattern.pattern)
+
+
+# --- access requests: fulfilment (access_requests/views/fulfilment.py) ---
+def _fulfilment_row(*acts: str) -> Row:
+    """A resource-scoped page: 200 with one of ``acts`` on A, 404 for everyone else (the resource is invisible)."""
+    row = {p: 200 if set(acts) & perms_on_own(p) else 404 for p in Role.values}
+    return row | dict.fromkeys(PEOPLE_WITHOUT_BIOBANK, 404) | {"anonymous": 302}
+
+
+PAGES.update(
+    {
+        "requests/fulfilment/<int:pk>/": _fulfilment_row("review_requests", "change_specimens"),
+        "requests/fulfilment/shipments/<int:pk>/packing-list.pdf": _fulfilment_row(
+            "review_requests", "change_specimens"
+        ),
+        # the request's researcher and its reviewers
+        "requests/<int:pk>/releases/": _fulfilment_row("review_requests") | {"researcher": 200},
+        "requests/download/<str:token>/<str:file>": signed_in(404),  # a made-up link
+    }
+)
+GET_ONLY.add("requests/fulfilment/shipments/<int:pk>/packing-list.pdf")
 
 
 def browser_routes() -> set[str]:
@@ -411,6 +433,30 @@ def webhook_of(side: Side) -> dict[str, int]:
     return {"endpoint_id": endpoint.pk, "delivery_id": delivery.pk}
 
 
+def fulfilment_objects_of(side: Side, route: str) -> dict[str, Any]:
+    """A granted request of the matrix researcher on ``side``'s biobank with a prepared shipment; ``pk`` is the
+    resource, the shipment or the request, as the route names it."""
+    from access_requests.models import RequestResource, Shipment
+    from biobank.accounts.models import User
+    from tests.access_requests.factories import make_request
+
+    resource = RequestResource.objects.filter(biobank=side.biobank).first()
+    if resource is None:
+        researcher = User.objects.get(email="matrix-researcher@example.org")
+        request = make_request(researcher, [side.biobank], status="active", resource_status="access_granted")
+        resource = request.resources.get()
+    shipment = Shipment.objects.filter(resource=resource).first() or Shipment.objects.create(
+        resource=resource, address="Lab", created_by=side.admin
+    )
+    if route.startswith("requests/fulfilment/shipments/"):
+        pk = shipment.pk
+    elif route.startswith("requests/fulfilment/"):
+        pk = resource.pk
+    else:
+        pk = resource.request_id
+    return {"pk": pk, "file": "csv"}
+
+
 def fill(route: str, side: Side, *, code_of: Side | None = None) -> str:
     """The URL of ``route`` naming ``side``'s objects (``code_of``: take the biobank code from another side)."""
     values: dict[str, Any] = side.path_values()
@@ -441,6 +487,8 @@ def fill(route: str, side: Side, *, code_of: Side | None = None) -> str:
     values |= {"kind": "donor_invitation", "language": "en"}
     if route.startswith("catalogue/manage/"):
         values |= catalogue_objects_of(side)
+    if route.startswith("requests/"):
+        values |= fulfilment_objects_of(side, route)
     return "/" + PARAMETER.sub(lambda match: str(values[match.group(1)]), route)
 
 
