@@ -51,3 +51,14 @@ class AccessRequestsConfig(AppConfig):
 
         register_withdrawal_effect(requests_withdrawal_notify, name="access_requests.requests", order=40)
         register_donor_projects_source(donor_projects)
+
+        # --- the committee's pages: the review queue in the main navigation, committee and agreements per biobank ---
+        from biobank.web.context_processors import register_main_link
+
+        register_main_link(label=_("Reviews"), url_name="access_requests:review_queue", perm=Perm.REVIEW_REQUESTS)
+        register_biobank_link(
+            label=_("Data-access committee"), url_name="access_requests:committee_manage", perm=Perm.DECIDE_REQUESTS
+        )
+        register_biobank_link(
+            label=_("Transfer agreements"), url_name="access_requests:agreement_list", perm=Perm.DECIDE_REQUESTS
+        )

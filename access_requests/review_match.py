@@ -1,10 +1,10 @@
 """The DUO match shown beside the committee's votes (as DUOS shows its algorithm's answer beside the DAC's votes).
 
-``resource_duo_match(resource)`` matches the request's research purpose against the DUO terms (``data_use``) of each
-collection the resource names, with ``consent.duo.duo_match``, and combines the answers DENY > ABSTAIN > APPROVE.
+``resource_duo_match(resource)`` matches the request's research purpose against the DUO terms (``data_use``) and
+diseases of each collection the resource names with the DUOS V4 matcher (``access_requests.duo``), and combines the
+collections' answers DENY > ABSTAIN > APPROVE (one collection that may not be used is enough to say no).
 Abstaining modifiers (GS, MOR, PUB, COL, IRB, …) come back as ``conditions``: the committee turns each into a
-``duo_modifier`` condition when it approves. The return shape is the one the DUOS V4 matcher
-(``access_requests.duo``) will answer with when it replaces ``consent.duo`` here.
+``duo_modifier`` condition when it approves; the rationale carries the V4 checks that did not approve.
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ from typing import Any, TypedDict
 
 from django.utils.translation import gettext as _
 
-from consent.duo import DS, GRU, HMB, POA, Match, duo_match, duo_terms
+from biobank.errors import DomainError
+from consent.duo import DS, GRU, HMB, POA, Match, duo_terms
 
 from .choices import PurposeKind
+from .duo import duo_match_request, purpose_from_request
 from .models import RequestResource
 
 PURPOSE_TERM = {
@@ -43,24 +45,24 @@ def _label(term: str) -> str:
     return f"{known.shorthand}: {known.label}" if known else term
 
 
-def _collection_match(request: Any, collection: Any) -> tuple[Match, list[str]]:
-    purpose = PURPOSE_TERM.get(request.purpose_kind, HMB)
-    diseases = list(collection.diseases or []) or [""]
-    best: tuple[Match, list[str]] | None = None
-    # A DS policy names its disease(s): the purpose is covered when any of them covers it.
-    for policy_disease in diseases:
-        answer = duo_match(
-            purpose=purpose,
-            terms=list(collection.data_use),
-            disease=request.disease,
-            policy_disease=policy_disease,
-            commercial_use=request.commercial,
-            methods_development=request.methods_development,
+def _collection_match(request: Any, collection: Any) -> tuple[Match, list[str], list[str]]:
+    """The DUOS V4 answer (``access_requests.duo``) for one collection: (answer, abstaining DUO ids, reasons)."""
+    try:
+        purpose = purpose_from_request(
+            kind=request.purpose_kind,
+            disease=request.disease or None,
+            methods=request.methods_development,
+            commercial=request.commercial,
         )
-        if best is None or _ORDER[answer[0]] < _ORDER[best[0]]:
-            best = answer
-    assert best is not None
-    return best
+        result = duo_match_request(
+            dataset_terms=list(collection.data_use), dataset_diseases=list(collection.diseases or []), purpose=purpose
+        )
+    except DomainError as error:  # a draft's purpose or a legacy term the matcher cannot read: a person judges
+        return Match.ABSTAIN, [], [error.message]
+    answer = {"APPROVE": Match.APPROVE, "DENY": Match.DENY}.get(result.decision.value, Match.ABSTAIN)
+    terms = [c.duo_id for c in result.conditions if c.duo_id]
+    reasons = [f"{c.label}: {c.reason}" for c in result.rationale if c.result.value in ("DENY", "ABSTAIN")]
+    return answer, terms, reasons
 
 
 def resource_duo_match(resource: RequestResource) -> DuoMatch:
@@ -81,7 +83,7 @@ def resource_duo_match(resource: RequestResource) -> DuoMatch:
             answer, terms = Match.ABSTAIN, list[str]()
             rationale.append(_("%(c)s: no DUO terms recorded — the committee judges.") % {"c": collection.name})
         else:
-            answer, terms = _collection_match(request, collection)
+            answer, terms, reasons = _collection_match(request, collection)
             held = ", ".join(_label(t).split(": ")[0] for t in collection.data_use)
             text = {
                 Match.APPROVE: _("%(c)s (%(terms)s): the purpose is permitted."),
@@ -91,6 +93,7 @@ def resource_duo_match(resource: RequestResource) -> DuoMatch:
             rationale.append(
                 text % {"c": collection.name, "terms": held, "conditions": ", ".join(_label(t) for t in terms)}
             )
+            rationale.extend(f"{collection.name} — {reason}" for reason in reasons)
         for term in terms:
             conditions[term] = {"term": term, "label": _label(term)}
         if _ORDER[answer] > _ORDER[overall]:

@@ -24,6 +24,7 @@ from ..selectors import (
     resources_visible_to,
     reviewing_biobank_ids,
 )
+from ..services.messages import messages_visible_to
 from ..services.profiles import researcher_profile_save
 from ..services.requests import request_withdraw
 from ..services.team import team_confirm
@@ -112,6 +113,12 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "editable": mine and access_request.status in REQUEST_EDITABLE,
         "can_withdraw": mine and RequestStatus.WITHDRAWN in REQUEST_ALLOWED_TRANSITIONS[access_request.status],
         "withdraw_form": WithdrawForm(),
+        # the other parts of the request, wired into the page's slots
+        "thread": messages_visible_to(user=request.user, request=access_request),
+        "message_biobanks": [r.biobank for r in resources] if applicant else [],
+        "back": request.path,
+        "applicant": applicant,
+        "decided_resources": [r for r in resources if hasattr(r, "decision")],
     }
     return render(request, "access_requests/researcher/request_detail.html", context)
 
