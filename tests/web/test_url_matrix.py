@@ -45,6 +45,11 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Worl
     yield from world_of_two_biobanks(django_db_blocker, tmp_path_factory)
 
 
+# The matrix world holds a granted request of the matrix researcher on each biobank (fulfilment_objects_of): its
+# researcher and the biobank's reviewers read it; everyone else gets 404.
+REQUEST_READERS = {"researcher": 200, "dac_member": 200, "dac_chair": 200}
+
+
 def everyone(status: int) -> Row:
     return dict.fromkeys(BROWSER_PERSONAS, status)
 
@@ -257,13 +262,14 @@ PAGES: dict[str, Row] = {
     # The matrix world has no access request: every request page is a 404 for everyone signed in.
     "requests/<int:pk>/resources/<int:resource_pk>/conditions/": signed_in(404),
     "requests/<int:pk>/resources/<int:resource_pk>/decline/": POST_ONLY,
-    "requests/<int:pk>/access/": signed_in(404),
+    "requests/<int:pk>/access/": signed_in(404) | REQUEST_READERS,
     "requests/<int:pk>/resources/<int:resource_pk>/grant/": POST_ONLY,
     "requests/<int:pk>/entitlements/<int:entitlement_pk>/revoke/": POST_ONLY,
     "requests/<int:pk>/renew/": POST_ONLY,
     "requests/<int:pk>/close/": POST_ONLY,
-    "requests/<int:pk>/reports/": signed_in(404),
-    "requests/<int:pk>/compliance.pdf": signed_in(404),
+    "requests/<int:pk>/reports/": signed_in(404) | REQUEST_READERS,
+    "requests/<int:pk>/compliance.pdf": signed_in(404)
+    | {"researcher": 403, "dac_member": 403, "dac_chair": 403, "auditor": 200},  # committee seats: none in the world
     "requests/sign/<str:token>/": everyone(404),  # a one-time link: no account needed, an unknown token is a 404
     # --- wizard (access_requests/views/researcher.py, wizard.py): the researcher's pages. The matrix world has no
     # request, so a request's pages are 404 for everyone; the wizard is for researchers (the matrix's has no profile
@@ -272,15 +278,15 @@ PAGES: dict[str, Row] = {
     "requests/profile/": signed_in(200),
     "requests/new/": signed_in(403) | {"researcher": 302},
     "requests/team/<str:token>/": signed_in(200),
-    "requests/<int:pk>/": signed_in(404),
-    "requests/<int:pk>/edit/<slug:step>/": signed_in(404),
+    "requests/<int:pk>/": signed_in(404) | REQUEST_READERS,
+    "requests/<int:pk>/edit/<slug:step>/": signed_in(404) | {"researcher": 302},  # active: not editable
     "requests/<int:pk>/withdraw/": POST_ONLY,
     "requests/<int:pk>/attachments/<int:attachment_id>/": signed_in(404),
     # --- committee (access_requests/views/committee_*.py): the matrix world has no access requests, so every
     # resource and request id is a 404 page for whoever asks; the committee page is the admin's and the DAC chair's
     "requests/committees/<slug:code>/": staff({"manage_members", "decide_requests"}),
     "requests/review/": signed_in(200),
-    "requests/review/<int:pk>/": signed_in(404),
+    "requests/review/<int:pk>/": signed_in(404) | {"dac_member": 200, "dac_chair": 200},
     "requests/review/<int:pk>/letter.pdf": signed_in(404),
     "requests/review/<int:pk>/<slug:action>/": POST_ONLY,
     "requests/<int:pk>/messages/": POST_ONLY,
@@ -336,9 +342,8 @@ NAMED_VIEWS = {
     "consent/<slug:code>/messages/<slug:kind>/<slug:language>/",  # a kind of donor message, in a language
 }
 # Not objects of a biobank: one-time links, the same answer for any value.
-NOT_BIOBANK_OBJECTS = ("accounts/", "my/welcome/", "requests/notifications/")  # notifications: the person's own
-NOT_BIOBANK_OBJECTS = ("accounts/", "my/welcome/", "requests/team/")
-NOT_BIOBANK_OBJECTS = ("accounts/", "my/welcome/", "requests/download/")
+# notifications: the person's own; team and download links: the person's own token
+NOT_BIOBANK_OBJECTS = ("accounts/", "my/welcome/", "requests/notifications/", "requests/team/", "requests/download/")
 # Under accounts/ but naming a biobank and one of its members: probed like the biobank pages.
 MEMBER_PAGES_UNDER_ACCOUNTS = ("accounts/mfa/reset/",)
 
