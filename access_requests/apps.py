@@ -35,6 +35,10 @@ class AccessRequestsConfig(AppConfig):
 
         register_demo_seeder("transfer agreements of the demo biobanks (MDTA v1)", seed_agreements)
 
+        from .demo_requests import seed_requests
+
+        register_demo_seeder("access requests in every state, a committee and a built release", seed_requests)
+
         from biobank.web.context_processors import register_user_link
 
         # --- wizard: researchers reach their requests from the main navigation ---

@@ -54,9 +54,10 @@ def _collection_match(request: Any, collection: Any) -> tuple[Match, list[str], 
             methods=request.methods_development,
             commercial=request.commercial,
         )
-        result = duo_match_request(
-            dataset_terms=list(collection.data_use), dataset_diseases=list(collection.diseases or []), purpose=purpose
-        )
+        terms = list(collection.data_use)
+        # MIABIS diseases say what a collection is about; they restrict its use only under a DS term
+        diseases = list(collection.diseases or []) if DS in terms else []
+        result = duo_match_request(dataset_terms=terms, dataset_diseases=diseases, purpose=purpose)
     except DomainError as error:  # a draft's purpose or a legacy term the matcher cannot read: a person judges
         return Match.ABSTAIN, [], [error.message]
     answer = {"APPROVE": Match.APPROVE, "DENY": Match.DENY}.get(result.decision.value, Match.ABSTAIN)

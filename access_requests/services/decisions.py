@@ -174,6 +174,7 @@ def resource_decide(
     access_ends_on: date | None = None,
 ) -> Decision:
     """The chair records the committee's decision on one resource, if its rule supports ``outcome``."""
+    resource.refresh_from_db()  # the state as stored now (and its request, re-read), not as the caller last saw it
     resource = RequestResource.objects.select_for_update().select_related("request", "biobank").get(pk=resource.pk)
     _chair_seat(actor=actor, resource=resource, doing=_("decide"))
     if not biobank_ids_with_perm(user=actor, perm=Perm.DECIDE_REQUESTS).filter(pk=resource.biobank_id).exists():

@@ -148,7 +148,7 @@ def _build(release: Release) -> Release:
     )
     Release.objects.filter(pk=release.pk).update(domain=domain)
     release.domain = domain
-    return release_transition(
+    ready = release_transition(
         release=release,
         to=ReleaseStatus.READY,
         actor=BUILD_ACTOR,
@@ -167,6 +167,11 @@ def _build(release: Release) -> Release:
         consent_checked_at=checked_at,
         expires_at=end_of_day(ends),
     )
+    # the entitled researchers may download it from now on (django-guardian object permission, same transaction)
+    from .entitlements import entitlement_perms_sync
+
+    entitlement_perms_sync(resource)
+    return ready
 
 
 def releases_queued_ids(*, older_than_seconds: int = 60, limit: int = 50) -> list[int]:

@@ -109,6 +109,7 @@ def resource_availability_set(
     *, actor: User, resource: RequestResource, available: bool, reason: str = ""
 ) -> RequestResource:
     """The biobank says whether it can serve its part: available (the committee votes) or unavailable (with why)."""
+    resource.refresh_from_db()  # the state as stored now (and its request, re-read), not as the caller last saw it
     _reviewable(actor=actor, resource=resource)
     if resource.request.status != RequestStatus.UNDER_REVIEW:
         raise ConflictError(
@@ -248,6 +249,7 @@ def reviewer_assign(
 @transaction.atomic
 def vote_cast(*, actor: User, resource: RequestResource, value: str, rationale: str) -> Vote:
     """A member's vote with its rationale; the DUO match the voter saw is stored beside it."""
+    resource.refresh_from_db()  # the state as stored now (and its request, re-read), not as the caller last saw it
     resource = RequestResource.objects.select_for_update().select_related("request", "biobank").get(pk=resource.pk)
     _seat(actor=actor, resource=resource, doing=_("vote on it"))
     declaration = declaration_of(user=actor, request=resource.request)
