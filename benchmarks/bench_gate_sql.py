@@ -24,22 +24,16 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks import benchmark
 from benchmarks.bench_audit import machine, scratch_database
 from benchmarks.bench_gate import best, build
 
-try:
-    from benchmarks import benchmark
-except ImportError:  # pragma: no cover
-
-    def benchmark(name: str):  # type: ignore[no-redef]
-        return lambda function: function
-
-
-ASK = {"duo_purpose": "HMB", "data_class": "material"}
+ASK: dict[str, Any] = {"duo_purpose": "HMB", "data_class": "material"}
 
 
 def run(donors: int = 10_000, repeat: int = 3) -> list[tuple[str, float, str]]:
@@ -78,7 +72,9 @@ def run(donors: int = 10_000, repeat: int = 3) -> list[tuple[str, float, str]]:
         sql_count = best(embedded, repeat)
         python = best(lambda: gate.permitted_many(donors=ids, **ASK), repeat if donors <= 10_000 else 1)
         rows.append((f"baseline: SELECT count(*) of the acts of {donors:,} donors", floor * 1000, "ms"))
-        rows.append((f"gate_sql.permitted_donor_ids, {donors:,} donors ({len(in_sql):,} permitted)", sql_ids * 1000, "ms"))
+        rows.append(
+            (f"gate_sql.permitted_donor_ids, {donors:,} donors ({len(in_sql):,} permitted)", sql_ids * 1000, "ms")
+        )
         rows.append((f"gate_sql embedded in count(*) over the biobank's {donors:,} donors", sql_count * 1000, "ms"))
         rows.append((f"gate.permitted_many (Python fold), {donors:,} donors", python * 1000, "ms"))
         rows.append(("permitted_donor_ids / baseline", sql_ids / floor, "x"))
@@ -105,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
 
     settings.DEBUG = False
     print(f"Machine: {machine()}")
-    print(f"Command: python -m benchmarks.bench_gate_sql --donors {' '.join(map(str, args.donors))} --repeat {args.repeat}")
+    sizes = " ".join(map(str, args.donors))
+    print(f"Command: python -m benchmarks.bench_gate_sql --donors {sizes} --repeat {args.repeat}")
     for donors in args.donors:
         for measurement, value, unit in run(donors=donors, repeat=args.repeat):
             print(f"  {measurement:72} {value:14,.3f} {unit}", flush=True)

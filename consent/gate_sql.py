@@ -1,4 +1,4 @@
-"""The consent gate as one SQL statement: which of many donors does the gate PERMIT, for counting and releasing at scale.
+"""The consent gate as one SQL statement: which of many donors it PERMITS, for counting and releasing at scale.
 
 ``consent.gate.permitted_many`` folds every act in Python (about 1 s per 10,000 donors, docs/performance.md); a
 feasibility count over a million specimens or a release of 100,000 needs the answer inside PostgreSQL. This module
@@ -47,6 +47,7 @@ _DENYING = ", ".join(f"'{state}'" for state in sorted(DENYING))
 _RANK = " ".join(f"WHEN '{state}' THEN {rank}" for state, rank in RESTRICTIVENESS.items())
 
 # {donors}: the caller's subquery of asked donor ids; {codes}: which policy codes answer (see _codes_filter).
+# Only this module's constants are formatted in; every value is a parameter.
 _GATE_SQL = f"""
 WITH RECURSIVE asked(id) AS (
     SELECT DISTINCT x.id FROM ({{donors}}) AS x(id)
@@ -81,7 +82,7 @@ SELECT roots.asked
  GROUP BY roots.asked
 HAVING bool_or(dec.state = '{S.ACCEPTED}' AND dec.policy_id = ANY(%s::bigint[]))
    AND NOT coalesce(bool_or(dec.state IN ({_DENYING}) AND dec.policy_id = ANY(%s::bigint[])), false)
-"""
+"""  # noqa: S608
 
 
 def _codes_filter(asked: Question) -> tuple[str, list[Any]]:
@@ -110,8 +111,10 @@ def policy_sets(asked: Question) -> tuple[list[int], list[int]]:
     codes = Policy.objects.filter(data_class__in=asked.data_classes, action=asked.action).values("code")
     approving, covering = [], []
     purpose = asked.purpose or ""
-    for pk, terms, disease in policies.filter(code__in=codes).values_list("id", "duo_terms", "duo_disease"):
-        terms, disease = tuple(terms or ()), disease or ""
+    for pk, stored_terms, stored_disease in policies.filter(code__in=codes).values_list(
+        "id", "duo_terms", "duo_disease"
+    ):
+        terms, disease = tuple(stored_terms or ()), stored_disease or ""
         if duo_covers(purpose=purpose, terms=terms, disease=asked.disease, policy_disease=disease) != Match.DENY:
             covering.append(pk)
         match, _conditions = duo_match(

@@ -4,8 +4,9 @@ A property test over random timelines (acts written as ``PolicyState`` rows, mer
 several versions and DUO terms, random dates, purposes and flags), then one table test per rule of the fold.
 
 The database sets ``recorded_at`` (``consent_clock()``, moved here with ``set_database_clock``): acts of one consent
-share their recorded time (one signature); different consents and staff withdrawals are recorded at different times, so no two acts on different versions of a code tie on every key (``timeline.decide`` would then
-take whichever the database returned first).
+share their recorded time (one signature); different consents and staff withdrawals are recorded at different
+times, so no two acts on different versions of a code tie on every key (``timeline.decide`` would then take
+whichever the database returned first).
 """
 
 from __future__ import annotations
@@ -267,8 +268,19 @@ class Timelines:
             countersigned_by=officer,
         )
 
-    def act(self, consent: Consent | None, code: str, state: str, on: int, *, version: str = "1", until: int | None = None,
-            donor: Donor | None = None, with_: PolicyState | None = None, staff: bool = False) -> PolicyState:
+    def act(
+        self,
+        consent: Consent | None,
+        code: str,
+        state: str,
+        on: int,
+        *,
+        version: str = "1",
+        until: int | None = None,
+        donor: Donor | None = None,
+        with_: PolicyState | None = None,
+        staff: bool = False,
+    ) -> PolicyState:
         policy = next(p for p in self.world["policies"] if p.code == code and p.version == version)
         self.slot += 1
         set_database_clock(with_.recorded_at if with_ is not None else RECORDED + timedelta(hours=self.slot))
@@ -432,8 +444,10 @@ def test_it_embeds_as_a_subquery_and_takes_a_donor_queryset(tl):
     donor, other = tl.donor(), tl.donor()
     tl.sign(donor, "sql-bio", "accepted", 1)
     sql, params = gate_sql.permitted_donor_ids_sql(
-        donors_sql="SELECT id FROM consent_donor WHERE id = ANY(%s)", donors_params=[[donor.pk, other.pk]],
-        at=day(5), **GRU_MATERIAL
+        donors_sql="SELECT id FROM consent_donor WHERE id = ANY(%s)",
+        donors_params=[[donor.pk, other.pk]],
+        at=day(5),
+        **GRU_MATERIAL,
     )
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM consent_donor d WHERE d.id IN ({sql})", params)
