@@ -37,7 +37,7 @@ ASK: dict[str, Any] = {"duo_purpose": "HMB", "data_class": "material"}
 
 
 def run(donors: int = 10_000, repeat: int = 3) -> list[tuple[str, float, str]]:
-    from django.db import connection
+    from django.db import connection, transaction
 
     from consent import gate, gate_sql
 
@@ -57,7 +57,8 @@ def run(donors: int = 10_000, repeat: int = 3) -> list[tuple[str, float, str]]:
             sql, params = gate_sql.permitted_donor_ids_sql(
                 donors_sql="SELECT id FROM consent_donor WHERE biobank_id = %s", donors_params=[biobank_id], **ASK
             )
-            with connection.cursor() as cursor:
+            with transaction.atomic(), connection.cursor() as cursor:
+                gate_sql.jit_off(cursor)
                 cursor.execute(f"SELECT count(*) FROM consent_donor d WHERE d.id IN ({sql})", params)
                 return cursor.fetchone()[0]
 
