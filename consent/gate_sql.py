@@ -1,0 +1,176 @@
+"""The consent gate as one SQL statement: which of many donors it PERMITS, for counting and releasing at scale.
+
+``consent.gate.permitted_many`` folds every act in Python (about 1 s per 10,000 donors, docs/performance.md); a
+feasibility count over a million specimens or a release of 100,000 needs the answer inside PostgreSQL. This module
+builds the same answer as ``permitted_many(..., unknown_is_denied=True, as_known_at=None)`` — knowledge as of now —
+as a **subquery** of donor ids a caller embeds (``... WHERE s.donor_id IN (<sql>)``), or runs it for a set of ids.
+
+The statement follows ``consent.gate`` and ``consent.timeline`` rule for rule:
+
+1. **The whole person**: each asked donor walks up its merge chain to the current donor, then down to every member
+   of that family (the recursive query of ``gate._FAMILY_SQL``); the family's acts answer.
+2. **Acts effective by ``at``** (``valid_from <= at``), without the signature acts of consents with an APPROVED
+   invalidation (a withdrawal recorded through such a form stays: it is the donor's own act).
+3. **The fold** per family and policy code: ``DISTINCT ON`` with the order of ``timeline._order`` — decisive acts
+   (withdrawn, refused, declined, accepted) before unanswered ones, then latest effective date, latest recorded,
+   most restrictive, shortest validity. An acceptance past its last day is expired.
+4. **Which codes answer**: a policy question asks one code (optionally of one biobank); a DUO question every code
+   with any version of the asked classes and action.
+5. **DUO**: whether a policy covers the purpose (``duo_covers``) and whether its terms APPROVE it (``duo_match``)
+   depends only on the policy and the question, so it is computed in Python once per policy (there are few) and
+   passed in as two arrays of policy ids. PERMITTED iff no decision is denying on a covering policy and at least
+   one is an acceptance on an approving policy — exactly when ``_duo_answer`` returns PERMITTED (ABSTAIN and
+   UNKNOWN never permit).
+
+Full ties of the fold (same dates, state and validity on two versions of one code) are broken by the act id here;
+``timeline.decide`` takes whichever the database returned first. Real signatures of one code sit on one version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .choices import PolicyStateValue as S
+from .duo import Match, duo_covers, duo_match
+from .gate import Question, question
+from .models import Policy
+from .timeline import DENYING, RESTRICTIVENESS
+
+_DECISIVE = ", ".join(f"'{state}'" for state in RESTRICTIVENESS)
+_DENYING = ", ".join(f"'{state}'" for state in sorted(DENYING))
+_RANK = " ".join(f"WHEN '{state}' THEN {rank}" for state, rank in RESTRICTIVENESS.items())
+
+# {donors}: the caller's subquery of asked donor ids; {codes}: which policy codes answer (see _codes_filter).
+# Only this module's constants are formatted in; every value is a parameter.
+_GATE_SQL = f"""
+WITH RECURSIVE asked(id) AS (
+    SELECT DISTINCT x.id FROM ({{donors}}) AS x(id)
+), up(asked, id, merged_into, depth) AS (
+    SELECT d.id, d.id, d.merged_into_id, 0 FROM consent_donor d JOIN asked ON asked.id = d.id
+    UNION ALL
+    SELECT up.asked, d.id, d.merged_into_id, up.depth + 1
+      FROM up JOIN consent_donor d ON d.id = up.merged_into WHERE up.depth < 1000
+), roots AS (
+    SELECT asked, id AS root FROM up WHERE merged_into IS NULL
+), down(root, id, depth) AS (
+    SELECT DISTINCT root, root, 0 FROM roots
+    UNION ALL
+    SELECT down.root, d.id, down.depth + 1
+      FROM down JOIN consent_donor d ON d.merged_into_id = down.id WHERE down.depth < 1000
+), decisions AS (
+    SELECT DISTINCT ON (down.root, p.code) down.root, ps.policy_id,
+           CASE WHEN ps.state = '{S.ACCEPTED}' AND ps.valid_to < %s THEN '{S.EXPIRED}' ELSE ps.state END AS state
+      FROM down
+      JOIN consent_policystate ps ON ps.donor_id = down.id
+      JOIN consent_policy p ON p.id = ps.policy_id
+     WHERE ps.valid_from <= %s
+       AND {{codes}}
+       AND NOT (ps.origin = 'signature' AND EXISTS (
+           SELECT 1 FROM consent_consentinvalidation inv
+            WHERE inv.consent_id = ps.consent_id AND inv.status = 'approved'))
+     ORDER BY down.root, p.code, (ps.state IN ({_DECISIVE})) DESC, ps.valid_from DESC, ps.recorded_at DESC,
+              CASE ps.state {_RANK} ELSE 9 END, ps.valid_to ASC NULLS LAST, ps.id
+)
+SELECT roots.asked
+  FROM roots JOIN decisions dec ON dec.root = roots.root
+ GROUP BY roots.asked
+HAVING bool_or(dec.state = '{S.ACCEPTED}' AND dec.policy_id = ANY(%s::bigint[]))
+   AND NOT coalesce(bool_or(dec.state IN ({_DENYING}) AND dec.policy_id = ANY(%s::bigint[])), false)
+"""  # noqa: S608
+
+
+def _codes_filter(asked: Question) -> tuple[str, list[Any]]:
+    """Which acts answer: the asked code (of the asked biobank), or every code of the asked classes and action."""
+    if asked.policy_code is not None:
+        if asked.policy_biobank_id is not None:
+            return "p.code = %s AND p.biobank_id = %s", [asked.policy_code, asked.policy_biobank_id]
+        return "p.code = %s", [asked.policy_code]
+    return (
+        "p.code IN (SELECT code FROM consent_policy WHERE data_class = ANY(%s) AND action = %s)",
+        [list(asked.data_classes), asked.action],
+    )
+
+
+def policy_sets(asked: Question) -> tuple[list[int], list[int]]:
+    """``(approving, covering)`` policy ids for the question: an acceptance of an approving policy permits, a denial
+    of a covering one denies (one query over the policies of the answering codes)."""
+    policies = Policy.objects.order_by()
+    if asked.policy_code is not None:
+        # A policy question: every acceptance of the code permits and every denial denies.
+        policies = policies.filter(code=asked.policy_code)
+        if asked.policy_biobank_id is not None:
+            policies = policies.filter(biobank_id=asked.policy_biobank_id)
+        ids = list(policies.values_list("id", flat=True))
+        return ids, ids
+    codes = Policy.objects.filter(data_class__in=asked.data_classes, action=asked.action).values("code")
+    approving, covering = [], []
+    purpose = asked.purpose or ""
+    for pk, stored_terms, stored_disease in policies.filter(code__in=codes).values_list(
+        "id", "duo_terms", "duo_disease"
+    ):
+        terms, disease = tuple(stored_terms or ()), stored_disease or ""
+        if duo_covers(purpose=purpose, terms=terms, disease=asked.disease, policy_disease=disease) != Match.DENY:
+            covering.append(pk)
+        match, _conditions = duo_match(
+            purpose=purpose,
+            terms=terms,
+            disease=asked.disease,
+            policy_disease=disease,
+            for_profit_organisation=asked.for_profit_organisation,
+            commercial_use=asked.commercial_use,
+            methods_development=asked.methods_development,
+        )
+        if match == Match.APPROVE:
+            approving.append(pk)
+    return approving, covering
+
+
+def permitted_donor_ids_sql(
+    *, donors_sql: str, donors_params: Sequence[Any], at: date | None = None, **ask: Any
+) -> tuple[str, list[Any]]:
+    """``(sql, params)`` selecting those donor ids of ``donors_sql`` (a query with one column of donor ids) that the
+    gate PERMITS for the question ``ask`` (the arguments of ``gate.question``: ``duo_purpose=``, ``data_class=``,
+    ``action=``, flags — or ``policy=``) on ``at`` (default today), as known now, unknown counting as denied.
+    Embed it: ``... WHERE s.donor_id IN (<sql>)``. Costs one small query over the policies when built."""
+    asked = question(**ask)
+    at = at or timezone.localdate()
+    codes_sql, codes_params = _codes_filter(asked)
+    approving, covering = policy_sets(asked)
+    sql = _GATE_SQL.replace("{codes}", codes_sql).replace("{donors}", donors_sql)
+    return sql, [*donors_params, at, at, *codes_params, approving, covering]
+
+
+def permitted_donor_ids(
+    *,
+    donor_ids: Iterable[int] | None = None,
+    queryset: QuerySet | None = None,
+    at: date | None = None,
+    **ask: Any,
+) -> set[int]:
+    """The asked donor ids (``donor_ids``, or the primary keys of a donor ``queryset``) that the gate PERMITS: the
+    allowed ones of ``gate.permitted_many`` for the same question, in two queries whatever their number."""
+    if (donor_ids is None) == (queryset is None):
+        raise ValueError("Give exactly one of donor_ids= or queryset=.")
+    if queryset is not None:
+        donors_sql, params = queryset.order_by().values("pk").query.sql_with_params()
+        donors_params: list[Any] = list(params)
+    else:
+        donors_sql, donors_params = "SELECT unnest(%s::bigint[])", [list(dict.fromkeys(donor_ids or ()))]
+    sql, all_params = permitted_donor_ids_sql(donors_sql=donors_sql, donors_params=donors_params, at=at, **ask)
+    with transaction.atomic(), connection.cursor() as cursor:
+        jit_off(cursor)
+        cursor.execute(sql, all_params)
+        return {row[0] for row in cursor.fetchall()}
+
+
+def jit_off(cursor: Any) -> None:
+    """Switch PostgreSQL's JIT off for the rest of the transaction. The recursive family walk makes the planner
+    overestimate the statement (cost ~580,000 for 100,000 donors), so JIT compiles it: about 0.55 s of a 1.9 s count
+    in EXPLAIN ANALYZE (docs/performance.md). Callers that embed the subquery should do the same."""
+    cursor.execute("SET LOCAL jit = off")
