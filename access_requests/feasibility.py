@@ -2,7 +2,8 @@
 **and** may be used for its purpose at a date — the consent gate per donor plus the collection's own DUO terms.
 
 Set-based: the specimens are filtered and grouped in SQL (one query), the gate asked once for the distinct donors
-(``consent.gate.permitted_many``: three queries whatever their number). Researchers see counts obfuscated as the
+(``consent.gate_sql.permitted_donor_ids``: the gate in one SQL statement, property-tested to answer as
+``consent.gate.permitted_many`` does). Researchers see counts obfuscated as the
 catalogue shows them (``catalog.facts.privacy``); committee members of the biobank see exact ones.
 """
 
@@ -22,7 +23,7 @@ from catalog import vocabularies
 from catalog.facts.privacy import obfuscate
 from catalog.models import Collection
 from consent.duo import Match, duo_match, duo_purpose_resolve
-from consent.gate import permitted_many
+from consent.gate_sql import permitted_donor_ids
 from specimens.choices import SpecimenStatus
 from specimens.models import Specimen
 
@@ -152,9 +153,9 @@ def feasibility(*, request: AccessRequest, at: date | None = None) -> list[Row]:
     pairs = list(counted)
     purpose_short = DUO_PURPOSE[request.purpose_kind]
     data_class = "biomaterial" if request.material else "data"
-    gate = (
-        permitted_many(
-            donors={donor for _c, donor, _n in pairs},
+    permitted = (
+        permitted_donor_ids(
+            donor_ids={donor for _c, donor, _n in pairs},
             at=at,
             duo_purpose=purpose_short,
             data_class=data_class,
@@ -164,12 +165,12 @@ def feasibility(*, request: AccessRequest, at: date | None = None) -> list[Row]:
             methods_development=request.methods_development,
         )
         if pairs
-        else {}
+        else set()
     )
     donors: dict[int, set[int]] = defaultdict(set)
     specimens: dict[int, int] = defaultdict(int)
     for collection_id, donor_id, n in pairs:
-        if gate[donor_id].allowed:
+        if donor_id in permitted:
             donors[collection_id].add(donor_id)
             specimens[collection_id] += n
     purpose = duo_purpose_resolve(purpose_short).id
