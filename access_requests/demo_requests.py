@@ -77,7 +77,7 @@ def _submitted(
         team_member_add(
             actor=researcher,
             request=request,
-            name="Ingrid Holm",
+            name="Maren Aasland",
             email="contracts@ki.example.org",
             institution="Karolinska Institutet",
             role=TeamRole.INSTITUTIONAL_SIGNATORY,
@@ -179,7 +179,7 @@ def seed_requests(context: DemoContext) -> None:
     )
     link_token = _signing_token(resource)
     if link_token:
-        agreement_accept_by_link(token=link_token, name="Ingrid Holm", confirm=True)
+        agreement_accept_by_link(token=link_token, name="Maren Aasland", confirm=True)
     resource.refresh_from_db()
     resource_grant(actor=chair, resource=resource)
     release = release_request(actor=chair, resource=resource)

@@ -81,9 +81,16 @@ def test_a_dump_of_the_demo_database_and_its_receipts_name_no_donor(settings, me
 
     assert "COPY public.consent_consentsignature" in dump and "COPY public.consent_identityrecord" in dump
     assert [value for value in sorted(plaintexts) if _standing_alone(value, dump)] == []
-    # Every file but the specimen import uploads (pseudonymous PIDs and tube facts, no identity) is a receipt.
-    imports = media_root / "specimens" / "imports"
-    receipts = [path for path in media_root.rglob("*") if path.is_file() and imports not in path.parents]
+    # Every file but the specimen import uploads (pseudonymous PIDs and tube facts, no identity), the access requests'
+    # attachments (the researcher's ethics letter) and the data releases (release pseudonyms) is a receipt; none of
+    # them names a donor.
+    others = (media_root / "specimens" / "imports", media_root / "requests", media_root / "releases")
+    files = [path for path in media_root.rglob("*") if path.is_file()]
+    receipts = [path for path in files if not any(folder in path.parents for folder in others)]
+    released = [path for path in files if media_root / "releases" in path.parents]
+    assert released  # the demo's approved request has a built release
+    for path in released:
+        assert not [value for value in plaintexts if value.encode() in path.read_bytes()]
     assert len(receipts) == Consent.objects.exclude(receipt="").count() > 0
     for path in receipts:
         data = path.read_bytes()
