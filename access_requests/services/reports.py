@@ -152,6 +152,7 @@ def report_submit(
     return report
 
 
+@transaction.atomic
 def compliance_export_record(*, actor: Any, request: AccessRequest) -> None:
     """Audit that ``actor`` exported the request's compliance report."""
     audit_record(

@@ -38,3 +38,18 @@ def test_the_researcher_may_not_export_and_a_stranger_gets_404(client, biobank_a
     assert client.get(f"/requests/{g.request.pk}/compliance.pdf").status_code == 404
     client.force_login(auditor_b)
     assert client.get(f"/requests/{g.request.pk}/compliance.pdf").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_export_is_audited_in_its_own_transaction_as_in_production(client, biobank_a, auditor_a):
+    """Outside a test's wrapping transaction (as on the server), the export still records its audit event."""
+    from biobank.audit.models import AuditEvent, AuditOutbox
+
+    g = make_granted(biobank_a)
+    client.force_login(auditor_a)
+    assert client.get(f"/requests/{g.request.pk}/compliance.pdf").status_code == 200
+    actions = {
+        *AuditOutbox.objects.values_list("action", flat=True),
+        *AuditEvent.objects.values_list("action", flat=True),
+    }
+    assert "access_request.compliance_exported" in actions
