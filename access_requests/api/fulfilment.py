@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -135,7 +135,10 @@ def _resource(request: Any, pk: int, resource_id: int, *, reviewers_only: bool =
     return resource
 
 
-class RequestReleasesView(APIView):
+class RequestReleasesView(generics.GenericAPIView):
+    serializer_class = FulfilmentReleaseSerializer
+    cursor_ordering = "-pk"  # newest first, cursor-paginated as every list of the API
+
     @extend_schema(
         operation_id="access_requests_releases_list",
         summary="The request's data releases",
@@ -145,7 +148,8 @@ class RequestReleasesView(APIView):
     )
     def get(self, request: Any, pk: int) -> Response:
         releases = Release.objects.filter(resource__in=_resources(request, pk)).select_related("resource__biobank")
-        return Response(FulfilmentReleaseSerializer(releases.order_by("-requested_at", "-id"), many=True).data)
+        page = self.paginate_queryset(releases)
+        return self.get_paginated_response(FulfilmentReleaseSerializer(page, many=True).data)
 
     @extend_schema(
         operation_id="access_requests_releases_create",
@@ -170,7 +174,10 @@ class RequestReleasesView(APIView):
         return Response(FulfilmentReleaseSerializer(release).data, status=status.HTTP_201_CREATED)
 
 
-class RequestShipmentsView(APIView):
+class RequestShipmentsView(generics.GenericAPIView):
+    serializer_class = FulfilmentShipmentSerializer
+    cursor_ordering = "-pk"  # newest first, cursor-paginated as every list of the API
+
     @extend_schema(
         operation_id="access_requests_shipments_list",
         summary="The request's material shipments",
@@ -180,7 +187,8 @@ class RequestShipmentsView(APIView):
     )
     def get(self, request: Any, pk: int) -> Response:
         shipments = Shipment.objects.filter(resource__in=_resources(request, pk)).prefetch_related("items__specimen")
-        return Response(FulfilmentShipmentSerializer(shipments.order_by("-created_at", "-id"), many=True).data)
+        page = self.paginate_queryset(shipments)
+        return self.get_paginated_response(FulfilmentShipmentSerializer(page, many=True).data)
 
     @extend_schema(
         operation_id="access_requests_shipments_create",

@@ -351,15 +351,28 @@ def _id_for(path: str, side: Side) -> int:
     if path.startswith("/api/v1/storage-units/"):
         return side.box.pk
     if path.startswith("/api/v1/access-requests/"):
-        return 999999  # the matrix world has no access request (see RULES)
-        return 999_999_999  # the matrix world has no access request (wizard)
-        return access_request_of(side).pk
-        return fulfilment_objects(side)["request"]
+        return _access_request_id(path, side)
     if path.startswith("/api/v1/releases/"):
         return fulfilment_objects(side)["release"]
     if path.startswith("/api/v1/shipments/"):
         return fulfilment_objects(side)["shipment"]
     raise AssertionError(f"no object known for {{id}} in {path}")
+
+
+# Which request of the world an access-request operation is called on (see the RULES comments of each block):
+# the committee's verbs on A's request under review, the fulfilment lists and verbs on A's granted request.
+COMMITTEE_VERBS = ("review-start", "changes-request", "conflict", "assign", "vote", "decide", "messages")
+FULFILMENT_VERBS = ("releases", "shipments")
+NO_REQUEST = 999_999  # entitle and wizard operations: an id that names no request (see RULES)
+
+
+def _access_request_id(path: str, side: Side) -> int:
+    verb = path.rstrip("/").rsplit("/", 1)[-1]
+    if verb in COMMITTEE_VERBS:
+        return access_request_of(side).pk
+    if verb in FULFILMENT_VERBS:
+        return fulfilment_objects(side)["request"]
+    return NO_REQUEST
 
 
 def fulfilment_objects(side: Side) -> dict[str, int]:
@@ -369,10 +382,12 @@ def fulfilment_objects(side: Side) -> dict[str, int]:
 
     from django.utils import timezone
 
+    from access_requests.choices import ResourceStatus
     from access_requests.models import Entitlement, Release, RequestResource, Shipment, ShipmentItem
     from tests.access_requests.factories import make_request, make_researcher
 
-    resource = RequestResource.objects.filter(biobank=side.biobank).first()
+    # A's granted resource, not A's first one: the world also holds A's request under review (access_request_of)
+    resource = RequestResource.objects.filter(biobank=side.biobank, status=ResourceStatus.ACCESS_GRANTED).first()
     if resource is None:
         researcher = make_researcher()
         request = make_request(researcher, [side.biobank], status="active", resource_status="access_granted")

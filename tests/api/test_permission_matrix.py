@@ -146,17 +146,22 @@ ENDPOINTS = {
 
 
 def _granted_request(world: World) -> tuple[int, int]:
-    """``(request id, prepared shipment id)`` of a granted request of A (made on first use)."""
-    from access_requests.models import RequestResource, Shipment
+    """``(request id, prepared shipment id)`` of a granted request of A (made on first use).
+
+    Looked up by what it is (a prepared shipment of a granted resource of A), not as "A's first resource": the world
+    also holds A's draft (``world.request``) and, once asked for, a request under review."""
+    from access_requests.choices import ResourceStatus
+    from access_requests.models import Shipment
     from tests.access_requests.factories import make_request, make_researcher
 
-    resource = RequestResource.objects.filter(biobank=world.biobank_a).first()
-    if resource is None:
+    shipment = Shipment.objects.filter(
+        resource__biobank=world.biobank_a, resource__status=ResourceStatus.ACCESS_GRANTED
+    ).first()
+    if shipment is None:
         researcher = make_researcher()
         request = make_request(researcher, [world.biobank_a], status="active", resource_status="access_granted")
-        resource = request.resources.get()
-        Shipment.objects.create(resource=resource, address="Lab", created_by=researcher)
-    return resource.request_id, Shipment.objects.get(resource=resource).pk
+        shipment = Shipment.objects.create(resource=request.resources.get(), address="Lab", created_by=researcher)
+    return shipment.resource.request_id, shipment.pk
 
 
 def _call(endpoint: str, client, world: World):

@@ -26,6 +26,7 @@ from tests.audit import write_path_exercises_catalog as cx
 from tests.audit import write_path_exercises_committee as committee_ex
 from tests.audit import write_path_exercises_consent_staff as consent_staff_ex
 from tests.audit import write_path_exercises_donor_api as donor_api_ex
+from tests.audit import write_path_exercises_duo as duo_ex
 from tests.audit import write_path_exercises_entitle as entitle_ex
 from tests.audit import write_path_exercises_fulfil as fulfil_ex
 from tests.audit import write_path_exercises_notify as notify_ex
@@ -168,6 +169,9 @@ ROUTES: dict[str, Audited | ChangesNothing] = {
         ex.api_consent_check_bulk, "asks the consent gate (a read)", ("consent_officer_a", "biobank_a")
     ),
     "api-sprec-derive POST": ChangesNothing(ex.api_sprec_derive, "computes a SPREC code from facts (issue 11)"),
+    # the public DUO match (access_requests/api/duo.py, issue 14): a question answered, nothing stored
+    "api-duo-match POST": ChangesNothing(duo_ex.api_duo_match, "matches a purpose against DUO terms (a read)"),
+    "api-duo-match-slash POST": ChangesNothing(duo_ex.api_duo_match_slash, "the same match, with the slash"),
     # the public catalogue's cart lives in the visitor's session (issue 12)
     "catalogue:cart POST": ChangesNothing(
         cx.cart_change, "keeps the selection in the visitor's session", ("collection_a",)

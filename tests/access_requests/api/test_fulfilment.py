@@ -35,7 +35,7 @@ def test_the_chair_builds_and_the_researcher_lists_and_gets_a_link(biobank_a, dj
     assign_perm("access_requests.download_release", resource.request.researcher, release)
     researcher = client_of(resource.request.researcher)
     listed = researcher.get(url)
-    assert listed.status_code == 200 and listed.json()[0]["status"] == "ready"
+    assert listed.status_code == 200 and listed.json()["results"][0]["status"] == "ready"
     link = researcher.post(f"/api/v1/releases/{release.pk}/download-link")
     assert link.status_code == 201 and "/requests/download/" in link.json()["csv"]
 
