@@ -37,17 +37,10 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks import benchmark
 from benchmarks.bench_audit import machine, scratch_database
 from benchmarks.bench_catalog_facts import DONORS_SQL, PER_DONOR, SPECIMENS_SQL
 from benchmarks.bench_gate import best
-
-try:
-    from benchmarks import benchmark
-except ImportError:  # pragma: no cover
-
-    def benchmark(name: str):  # type: ignore[no-redef]
-        return lambda function: function
-
 
 SCALES = {"100k": 100_000, "1m": 1_000_000}
 COLLECTIONS = 3
@@ -211,7 +204,11 @@ def run(specimens: int = 100_000, repeat: int = 3, explain: bool = False) -> lis
                 [collection_ids, materials, f"{DIAGNOSIS}%"],
             )
             donor_ids = [row[0] for row in cursor.fetchall()]
-        ask = {"duo_purpose": DUO_PURPOSE[request.purpose_kind], "data_class": "biomaterial", "action": "use"}
+        ask: dict[str, Any] = {
+            "duo_purpose": DUO_PURPOSE[request.purpose_kind],
+            "data_class": "biomaterial",
+            "action": "use",
+        }
 
         floor = best(baseline, repeat)
         figure = best(count, repeat)
