@@ -378,7 +378,11 @@ def test_rejected_request_refuses_grant_accept_and_votes(biobank_a, login):
     before = state()
     for person, verb, body in (
         (review.chair, "grant", {"resource": review.resource.pk}),
-        (review.researcher, "accept-conditions", {"resource": review.resource.pk, "role": "researcher", "name": "R", "confirm": True}),
+        (
+            review.researcher,
+            "accept-conditions",
+            {"resource": review.resource.pk, "role": "researcher", "name": "R", "confirm": True},
+        ),
         (review.researcher, "resubmit/", {}),
         (review.chair, "changes-request", {"reason": "More"}),
     ):
@@ -599,7 +603,9 @@ def test_browser_vote_while_recused_changes_nothing(biobank_a, login):
     member = review.members[0]
     login(member).post(api(review.request, "conflict"), {"has_conflict": True, "statement": "Co-author"}, format="json")
     before = state()
-    response = login(member).post(f"/requests/review/{review.resource.pk}/vote/", {"value": "approve", "rationale": "x"})
+    response = login(member).post(
+        f"/requests/review/{review.resource.pk}/vote/", {"value": "approve", "rationale": "x"}
+    )
     assert response.status_code in (400, 403, 409), response.status_code
     assert state() == before
 
@@ -645,8 +651,10 @@ def test_release_build_by_the_researcher_or_another_biobank(ready, biobank_b, ou
     assert Release.objects.count() == releases and state() == before
 
 
-def test_download_link_for_anothers_release_through_my_request_page(ready, biobank_a, login, django_capture_on_commit_callbacks):
-    resource, release = ready
+def test_download_link_for_anothers_release_through_my_request_page(
+    ready, biobank_a, login, django_capture_on_commit_callbacks
+):
+    _resource, release = ready
     mine, _, _ = setup_world(biobank_a, donors=1)
     before = state()
     response = login(mine.request.researcher).post(
@@ -690,7 +698,7 @@ def test_shipment_verbs_by_the_researcher_and_packing_list(ready, technician_a, 
 
 
 def test_anonymous_browser_pages_redirect_to_login(ready, client):
-    resource, release = ready
+    resource, _release = ready
     request = resource.request
     for url in (
         f"/requests/{request.pk}/",
@@ -751,7 +759,9 @@ def test_messages_to_a_foreign_or_absent_biobank(biobank_a, biobank_b, login):
     problem(login(chair_b).post(api(review.request, "messages"), {"body": "Hello"}, format="json"), 404)
     problem(login(chair_b).get(api(review.request, "messages")), 404)
     response = login(review.researcher).post(
-        api(review.request, "messages"), {"body": "To B", "audience": "biobank", "biobank": biobank_b.code}, format="json"
+        api(review.request, "messages"),
+        {"body": "To B", "audience": "biobank", "biobank": biobank_b.code},
+        format="json",
     )
     assert response.status_code in (400, 422)
     problem(response, response.status_code, biobank_a.code)
@@ -771,6 +781,12 @@ def test_team_confirm_token_with_the_wrong_account_and_bad_sign_token(biobank_a,
     assert state() == before
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: resource_decide does not check the request's status: the chair's decision (201) is recorded and "
+    "the resource goes to conditions indicated while the request stays 'changes requested' (request_rollup skips "
+    "it), so the researcher can still edit the text of an already approved request",
+)
 def test_decide_while_changes_are_requested(biobank_a, login):
     review = make_review(biobank_a, members=2)
     for person in review.members:
