@@ -918,3 +918,69 @@ def test_feasibility_of_a_two_biobank_request_for_the_other_committee(biobank_a,
     assert response.status_code == 200
     body = response.json()
     assert biobank_a.code not in str(body) or "exact" not in str(body).lower(), body
+
+
+# --- fourth batch: the browser URLs with ids of another request or biobank ----------------------------------------
+
+
+def test_browser_entitlement_urls_with_ids_of_another_request(ready, biobank_a, login):
+    resource, _release = ready
+    mine, _, _ = setup_world(biobank_a, donors=1)
+    chair = decider(biobank_a)
+    other = Entitlement.objects.get(resource=resource)
+    before = state()
+    client = login(chair)
+    assert (
+        client.post(f"/requests/{mine.request.pk}/entitlements/{other.pk}/revoke/", {"reason": "x"}).status_code == 404
+    )
+    assert client.post(f"/requests/{mine.request.pk}/resources/{resource.pk}/grant/").status_code == 404
+    researcher = login(mine.request.researcher)
+    assert researcher.get(f"/requests/{mine.request.pk}/resources/{resource.pk}/conditions/").status_code == 404
+    assert researcher.post(f"/requests/{mine.request.pk}/resources/{resource.pk}/decline/").status_code == 404
+    assert researcher.get(f"/requests/{resource.request.pk}/access/").status_code == 404
+    assert state() == before
+    assert Entitlement.objects.get(pk=other.pk).revoked_at is None
+
+
+def test_browser_review_actions_of_another_biobank(biobank_a, biobank_b, login):
+    review = make_review(biobank_a, extra_biobanks=[biobank_b])
+    _, chair_b, members_b = make_committee(biobank_b)
+    before = state()
+    for action, data in (
+        ("comment", {"text": "From B"}),
+        ("decide", {"outcome": "rejected", "rationale": "x"}),
+        ("available", {}),
+        ("assign", {"reviewer": members_b[0].pk}),
+    ):
+        response = login(chair_b).post(f"/requests/review/{review.resource.pk}/{action}/", data)
+        assert response.status_code == 404, (action, response.status_code)
+    assert state() == before
+
+
+def test_decision_letter_of_the_other_biobank_in_a_shared_request(biobank_a, biobank_b, login):
+    review = make_review(biobank_a, extra_biobanks=[biobank_b])
+    _, chair_b, _ = make_committee(biobank_b)
+    for person in review.members:
+        vote_cast(actor=person, resource=review.resource, value=VoteValue.REJECT, rationale="No")
+    resource_decide(actor=review.chair, resource=review.resource, outcome=DecisionOutcome.REJECTED, rationale="No")
+    assert login(chair_b).get(f"/requests/{review.request.pk}/").status_code in (200, 302, 404)
+    assert login(chair_b).get(f"/requests/review/{review.resource.pk}/letter.pdf").status_code == 404
+    assert login(review.chair).get(f"/requests/review/{review.resource.pk}/letter.pdf").status_code == 200
+
+
+def test_download_after_the_beat_expired_the_entitlement(ready, login):
+    from access_requests.services.entitlements import entitlements_expire
+
+    resource, release = ready
+    researcher = resource.request.researcher
+    Entitlement.objects.filter(resource=resource).update(ends_on=timezone.localdate() + timedelta(days=2))
+    _link, token = download_link_create(actor=researcher, release=release)
+    with time_machine.travel(timezone.now() + timedelta(days=3), tick=False):
+        entitlements_expire()
+        before = state()
+        response = login(researcher).get(f"/requests/download/{token}/csv")
+        assert response.status_code in (403, 410), response.status_code
+        problem(login(researcher).post(f"/api/v1/releases/{release.pk}/download-link"), 403)
+        assert state() == before
+    resource.request.refresh_from_db()
+    assert resource.request.status == RequestStatus.EXPIRED
