@@ -1030,3 +1030,24 @@ def test_vote_and_decide_on_a_withdrawn_request(biobank_a, login):
     )
     assert response.status_code == 409, response.content[:300]
     assert state() == before
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG (minor): the chair assigns a reviewer with a due date (201, ReviewAssignment + event) on a request "
+    "the researcher has withdrawn; reviewer_assign checks no request status (availability is refused correctly)",
+)
+def test_availability_and_assignment_on_a_withdrawn_request(biobank_a, login):
+    review = make_review(biobank_a, resource_status=ResourceStatus.CHECKING_AVAILABILITY)
+    login(review.researcher).post(api(review.request, "withdraw/"), {"reason": "Moved on"}, format="json")
+    before = state()
+    assignments = review.resource.assignments.count() if hasattr(review.resource, "assignments") else 0
+    response = login(review.chair).post(f"/requests/review/{review.resource.pk}/available/")
+    review.resource.refresh_from_db()
+    assert review.resource.status == ResourceStatus.CHECKING_AVAILABILITY, response.status_code
+    response = login(review.chair).post(
+        api(review.request, "assign"), {"resource": review.resource.pk, "reviewer": review.members[0].pk}, format="json"
+    )
+    assert response.status_code == 409, response.content[:300]
+    assert state() == before
+    assert (review.resource.assignments.count() if hasattr(review.resource, "assignments") else 0) == assignments
