@@ -18,7 +18,7 @@ from biobank.api.etags import ETagMixin
 from biobank.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, REPLAYED_RESPONSE_HEADER, idempotent
 from biobank.api.schema import ETAG_RESPONSE_HEADER, IF_MATCH_PARAMETER, problem_responses
 
-from ..choices import RequestStatus
+from ..choices import REQUEST_OPEN, RequestStatus
 from ..models import AccessRequest, RequestResource
 from ..selectors import request_get_for, requests_visible_to
 from ..services.requests import request_create, request_resubmit, request_submit, request_update, request_withdraw
@@ -166,7 +166,8 @@ class SubmitView(APIView):
 
     def _do(self, request: Request, pk: int) -> Response:
         access_request = _one(request, pk)
-        already = access_request.submitted_at is not None and access_request.status != RequestStatus.DRAFT
+        # a repeat of a submit that went through answers the state; a withdrawn or rejected request is refused
+        already = access_request.submitted_at is not None and access_request.status in REQUEST_OPEN
         if not (already and access_request.researcher_id == request.user.pk):
             request_submit(actor=request.user, request=access_request)
         return _answer(request, pk)

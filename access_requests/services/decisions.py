@@ -41,7 +41,7 @@ from ..choices import (
 from ..models import AccessRequest, Condition, ConflictDeclaration, Decision, RequestResource, Vote
 from ..review_match import resource_duo_match
 from .committees import committee_responsible
-from .review import _chair_seat
+from .review import _chair_seat, declaration_of, require_under_review
 from .workflow import request_transition, resource_transition
 
 BEFORE_DECISION = frozenset({ResourceStatus.CONTACTED, ResourceStatus.CHECKING_AVAILABILITY, ResourceStatus.AVAILABLE})
@@ -181,6 +181,18 @@ def resource_decide(
         raise ForbiddenError(_("Deciding needs the DAC chair role on %(biobank)s.") % {"biobank": resource.biobank})
     if Decision.objects.filter(resource=resource).exists():
         raise ConflictError(_("This resource is already decided."), field="outcome", code="decided")
+    require_under_review(resource.request, doing=_("decide"))
+    declaration = declaration_of(user=actor, request=resource.request)
+    if declaration is None:
+        raise ConflictError(
+            _("Declare whether you have a conflict of interest on this request before you decide."),
+            field="conflict",
+            code="undeclared",
+        )
+    if declaration.has_conflict:
+        raise ForbiddenError(
+            _("You declared a conflict of interest on this request and are recused: you cannot decide.")
+        )
     if resource.status != ResourceStatus.AVAILABLE:
         raise ConflictError(
             _("The resource is %(status)s; the committee decides once it is available and voted on.")

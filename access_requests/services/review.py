@@ -77,6 +77,19 @@ def is_recused(*, user: Any, request: AccessRequest) -> bool:
     return ConflictDeclaration.objects.filter(request=request, user_id=user.pk, has_conflict=True).exists()
 
 
+def require_under_review(request: AccessRequest, *, doing: str) -> None:
+    """Votes, assignments and decisions happen while the request as a whole is under review: not while the
+    researcher is asked for changes, nor once it is withdrawn or decided (409 naming the request's state)."""
+    status = AccessRequest.objects.values_list("status", flat=True).get(pk=request.pk)
+    if status != RequestStatus.UNDER_REVIEW:
+        raise ConflictError(
+            _("The request is %(status)s; the committee can %(doing)s only while it is under review.")
+            % {"status": RequestStatus(status).label, "doing": doing},
+            field="status",
+            code="transition",
+        )
+
+
 @transaction.atomic
 def request_review_start(*, actor: User, request: AccessRequest) -> AccessRequest:
     """Start the review: a submitted request goes under review, and the actor's biobanks' contacted resources to
@@ -202,6 +215,7 @@ def reviewer_assign(
     """The chair assigns a member (active seat, not recused) to review the resource by ``due_on``
     (default: today + the committee's days to review)."""
     _chair_seat(actor=actor, resource=resource, doing=_("assign reviewers"))
+    require_under_review(resource.request, doing=_("assign reviewers"))
     committee = committee_responsible(resource.biobank)
     assert committee is not None
     if not CommitteeMember.objects.filter(committee=committee, user=reviewer, active=True).exists():
@@ -267,6 +281,7 @@ def vote_cast(*, actor: User, resource: RequestResource, value: str, rationale: 
             field="value",
             code="decided",
         )
+    require_under_review(resource.request, doing=_("vote"))
     if resource.status != ResourceStatus.AVAILABLE:
         raise ConflictError(
             _("The resource is %(status)s; votes are cast once the biobank has said it is available.")

@@ -354,11 +354,6 @@ def test_withdrawn_request_refuses_every_action(biobank_a, login):
     assert state() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: POST submit/ on a withdrawn (or rejected) request answers 200 with the withdrawn request instead of "
-    "a 409: the API treats any non-draft request with submitted_at as 'already submitted' (api/requests.py SubmitView)",
-)
 def test_submit_of_a_withdrawn_request_is_409(biobank_a, login):
     researcher = make_researcher()
     request = make_request(researcher, [biobank_a], status=RequestStatus.SUBMITTED)
@@ -735,11 +730,6 @@ def test_inactive_seat_cannot_vote(biobank_a, login):
     assert state() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: vote_cast checks only the resource's status (available), not the request's: a member votes (201) "
-    "while the request is back with the researcher (changes requested) and its text may still change",
-)
 def test_vote_while_changes_are_requested(biobank_a, login):
     review = make_review(biobank_a, members=2)
     assert (
@@ -781,12 +771,6 @@ def test_team_confirm_token_with_the_wrong_account_and_bad_sign_token(biobank_a,
     assert state() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: resource_decide does not check the request's status: the chair's decision (201) is recorded and "
-    "the resource goes to conditions indicated while the request stays 'changes requested' (request_rollup skips "
-    "it), so the researcher can still edit the text of an already approved request",
-)
 def test_decide_while_changes_are_requested(biobank_a, login):
     review = make_review(biobank_a, members=2)
     for person in review.members:
@@ -808,11 +792,6 @@ def test_decide_while_changes_are_requested(biobank_a, login):
 # --- third batch: recused chair, id confusion on entitlement verbs, idempotency keys across endpoints --------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: resource_decide checks the chair's seat and DECIDE_REQUESTS but not recusal: a chair who declared "
-    "a conflict of interest on the request still records the decision (201)",
-)
 def test_recused_chair_cannot_decide(biobank_a, login):
     review = make_review(biobank_a, members=2, declare=False)
     for person in review.members:
@@ -986,11 +965,6 @@ def test_download_after_the_beat_expired_the_entitlement(ready, login):
     assert resource.request.status == RequestStatus.EXPIRED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: resource_decide asks no conflict-of-interest declaration of the chair (vote_cast does, 409 "
-    "'undeclared'): a chair who never declared records the decision (201); same root cause as the recused chair",
-)
 def test_undeclared_chair_cannot_decide(biobank_a, login):
     """A member must declare before voting; the chair who decides must have declared too (else 409 'declare')."""
     review = make_review(biobank_a, members=2, declare=False)
@@ -1008,12 +982,6 @@ def test_undeclared_chair_cannot_decide(biobank_a, login):
     assert state() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: after the researcher withdraws a request under review, a member still votes (201) and the chair "
-    "still decides (201, the resource goes to conditions indicated) on it: vote_cast and resource_decide check only "
-    "the resource's status, never the request's (same root cause as the changes-requested probes)",
-)
 def test_vote_and_decide_on_a_withdrawn_request(biobank_a, login):
     review = make_review(biobank_a, members=2)
     vote_cast(actor=review.members[0], resource=review.resource, value=VoteValue.APPROVE, rationale="Fine")
@@ -1032,11 +1000,6 @@ def test_vote_and_decide_on_a_withdrawn_request(biobank_a, login):
     assert state() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (minor): the chair assigns a reviewer with a due date (201, ReviewAssignment + event) on a request "
-    "the researcher has withdrawn; reviewer_assign checks no request status (availability is refused correctly)",
-)
 def test_availability_and_assignment_on_a_withdrawn_request(biobank_a, login):
     review = make_review(biobank_a, resource_status=ResourceStatus.CHECKING_AVAILABILITY)
     login(review.researcher).post(api(review.request, "withdraw/"), {"reason": "Moved on"}, format="json")

@@ -88,9 +88,11 @@ def test_a_dump_of_the_demo_database_and_its_receipts_name_no_donor(settings, me
     files = [path for path in media_root.rglob("*") if path.is_file()]
     receipts = [path for path in files if not any(folder in path.parents for folder in others)]
     released = [path for path in files if media_root / "releases" in path.parents]
-    assert released  # the demo's approved request has a built release
-    for path in released:
-        assert not [value for value in plaintexts if value.encode() in path.read_bytes()]
+    assert [path for path in released if path.suffix == ".csv"]  # the demo's approved request has a built release
+    for path in released:  # the CSV files (the XLSX holds the same rows, compressed: short names turn up by chance)
+        if path.suffix == ".csv":
+            text = path.read_text(encoding="utf-8-sig")
+            assert not [value for value in plaintexts if _standing_alone(value, text)]
     assert len(receipts) == Consent.objects.exclude(receipt="").count() > 0
     for path in receipts:
         data = path.read_bytes()
