@@ -455,7 +455,7 @@ def fulfilment_objects_of(side: Side, route: str) -> dict[str, Any]:
     )
     if route.startswith("requests/fulfilment/shipments/"):
         pk = shipment.pk
-    elif route.startswith("requests/fulfilment/"):
+    elif route.startswith(("requests/fulfilment/", "requests/review/")):  # these pages name the resource
         pk = resource.pk
     else:
         pk = resource.request_id
