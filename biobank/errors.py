@@ -6,6 +6,7 @@ Each error says what was wrong, where (``field``), and what is allowed, in words
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 
 class DomainError(Exception):
@@ -71,4 +72,6 @@ def validate_model(instance: object, *, exclude: list[str] | None = None) -> Non
         instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)  # type: ignore[attr-defined]
     except ValidationError as error:
         field, messages = next(iter(error.message_dict.items()))
-        raise DomainError(f"{field}: {' '.join(messages)}", field=field) from None
+        raise DomainError(
+            _("%(field)s: %(messages)s") % {"field": field, "messages": " ".join(messages)}, field=field
+        ) from None

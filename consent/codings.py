@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext as _
+
 from biobank.errors import DomainError
 
 __all__ = ["coding_validate", "oid_is_valid", "uri_validate"]
@@ -36,15 +38,23 @@ def uri_validate(value: str, *, field: str) -> str:
         return ""
     if len(text) > MAX_LENGTH or not _SCHEME.match(text):
         raise DomainError(
-            f"{text!r} is not a URI: it needs a scheme and no blanks, e.g. urn:oid:2.16.840.1.113883.3.1937.777.24.5.3 "
-            "or https://example.org/fhir/CodeSystem/consent-policy (at most 200 characters).",
+            _(
+                "%(text)s is not a URI: it needs a scheme and no blanks, e.g. "
+                "urn:oid:2.16.840.1.113883.3.1937.777.24.5.3 or "
+                "https://example.org/fhir/CodeSystem/consent-policy (at most 200 characters)."
+            )
+            % {"text": repr(text)},
             field=field,
             code="uri",
         )
     if text.lower().startswith("urn:oid:") and not oid_is_valid(text[8:]):
         raise DomainError(
-            f"{text!r} is not a valid urn:oid: URI: after urn:oid: comes an OID, digits separated by dots (no "
-            "leading zeros, first arc 0, 1 or 2), e.g. urn:oid:2.16.840.1.113883.3.1937.777.24.5.3.",
+            _(
+                "%(text)s is not a valid urn:oid: URI: after urn:oid: comes an OID, digits separated "
+                "by dots (no leading zeros, first arc 0, 1 or 2), e.g. "
+                "urn:oid:2.16.840.1.113883.3.1937.777.24.5.3."
+            )
+            % {"text": repr(text)},
             field=field,
             code="oid",
         )
@@ -57,16 +67,21 @@ def coding_validate(system: str, code: str, *, system_field: str, code_field: st
     code = (code or "").strip()
     if bool(system) != bool(code):
         raise DomainError(
-            "Give both the code system (a URI) and the code in it, or neither.",
+            _("Give both the code system (a URI) and the code in it, or neither."),
             field=code_field if system else system_field,
             code="required",
         )
     if code and (len(code) > MAX_LENGTH or re.search(r"\s", code)):
-        raise DomainError(f"The code {code!r} may not contain blanks.", field=code_field, code="code")
+        raise DomainError(
+            _("The code %(code)s may not contain blanks.") % {"code": repr(code)}, field=code_field, code="code"
+        )
     if code and _DOTTED.match(code) and not oid_is_valid(code):
         raise DomainError(
-            f"The code {code!r} looks like an OID but is not a valid one: digits separated by single dots, no "
-            "leading zeros, first arc 0, 1 or 2.",
+            _(
+                "The code %(code)s looks like an OID but is not a valid one: digits separated by "
+                "single dots, no leading zeros, first arc 0, 1 or 2."
+            )
+            % {"code": repr(code)},
             field=code_field,
             code="oid",
         )

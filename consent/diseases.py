@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext as _
+
 from biobank.errors import DomainError
 
 __all__ = ["disease_normalise"]
@@ -40,7 +42,7 @@ def disease_normalise(value: str, *, field: str) -> str:
     text = re.sub(r"\s+", "", value or "").upper()
     if not text:
         raise DomainError(
-            "Give the disease as an ICD-10 code (e.g. E11 or E11.9) or an Orphanet code (e.g. ORPHA:558).",
+            _("Give the disease as an ICD-10 code (e.g. E11 or E11.9) or an Orphanet code (e.g. ORPHA:558)."),
             field=field,
             code="required",
         )
@@ -50,9 +52,12 @@ def disease_normalise(value: str, *, field: str) -> str:
     if match := _ORPHA.match(text):
         return f"ORPHA:{match.group(1)}"
     raise DomainError(
-        f"{value.strip()!r} is not a disease code: give an ICD-10 code (a letter and two digits, optionally a dot and "
-        "one or two digits, e.g. E11 or E11.9, optionally prefixed ICD-10:) or an Orphanet code (ORPHA: and digits, "
-        "e.g. ORPHA:558).",
+        _(
+            "%(strip)s is not a disease code: give an ICD-10 code (a letter and two digits, "
+            "optionally a dot and one or two digits, e.g. E11 or E11.9, optionally prefixed ICD-10:) "
+            "or an Orphanet code (ORPHA: and digits, e.g. ORPHA:558)."
+        )
+        % {"strip": repr(value.strip())},
         field=field,
         code="disease",
     )

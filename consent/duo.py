@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from biobank.errors import DomainError
 
 from .diseases import disease_normalise
@@ -89,7 +91,11 @@ def duo_term_resolve(value: str) -> DuoTerm:
     if text.upper() in by_short:
         return by_short[text.upper()]
     known = ", ".join(f"{t.id} ({t.shorthand})" for t in terms.values())
-    raise DomainError(f"{value!r} is not a known DUO term; known terms: {known}.", field="duo_terms", code="duo")
+    raise DomainError(
+        _("%(value)s is not a known DUO term; known terms: %(known)s.") % {"value": repr(value), "known": known},
+        field="duo_terms",
+        code="duo",
+    )
 
 
 def duo_terms_validate(values: list[str]) -> list[str]:
@@ -103,7 +109,8 @@ def duo_terms_validate(values: list[str]) -> list[str]:
     if len(permissions) > 1:
         names = ", ".join(duo_terms()[i].shorthand for i in permissions)
         raise DomainError(
-            f"A policy carries at most one DUO permission term (got {names}); add modifiers as further terms.",
+            _("A policy carries at most one DUO permission term (got %(names)s); add modifiers as further terms.")
+            % {"names": names},
             field="duo_terms",
             code="duo_permissions",
         )
@@ -115,8 +122,8 @@ def duo_purpose_resolve(value: str) -> DuoTerm:
     term = duo_term_resolve(value)
     if term.kind != "permission":
         raise DomainError(
-            f"{term.id} ({term.shorthand}) is a DUO modifier; a purpose is a permission term: "
-            "GRU, HMB, DS, POA or NRES.",
+            _("%(id)s (%(shorthand)s) is a DUO modifier; a purpose is a permission term: GRU, HMB, DS, POA or NRES.")
+            % {"id": term.id, "shorthand": term.shorthand},
             field="purpose",
             code="duo_purpose",
         )

@@ -21,6 +21,8 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import date
 
+from django.utils.translation import gettext as _
+
 from biobank.errors import DomainError
 
 __all__ = ["free_text_check"]
@@ -119,8 +121,11 @@ def free_text_check(text: str, *, field: str = "reason", donor=None, identity=No
     for what, pattern in _PATTERNS:
         if pattern.search(folded):
             raise DomainError(
-                f"{label}: contains {what}. Reasons and notes are kept for good and must not identify anyone: "
-                "leave out names, dates, e-mail addresses, phone and ID numbers.",
+                _(
+                    "%(label)s: contains %(what)s. Reasons and notes are kept for good and must not "
+                    "identify anyone: leave out names, dates, e-mail addresses, phone and ID numbers."
+                )
+                % {"label": label, "what": what},
                 field=field,
                 code="identifying_text",
             )
@@ -129,8 +134,11 @@ def free_text_check(text: str, *, field: str = "reason", donor=None, identity=No
         for what, value in [*own, *(_identity_values(identity) if identity is not None else ())]:
             if _contains_word(folded, value):
                 raise DomainError(
-                    f"{label}: contains {what}. Reasons and notes are kept for good and must not identify the "
-                    "donor: describe what happened without names or identifiers.",
+                    _(
+                        "%(label)s: contains %(what)s. Reasons and notes are kept for good and must "
+                        "not identify the donor: describe what happened without names or identifiers."
+                    )
+                    % {"label": label, "what": what},
                     field=field,
                     code="identifying_text",
                 )

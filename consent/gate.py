@@ -32,6 +32,7 @@ from typing import Any
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from biobank.errors import DomainError
 
@@ -146,15 +147,21 @@ def question(
     classes = DATA_CLASSES.get((data_class or "any").strip())
     if classes is None:
         raise DomainError(
-            f"data_class says what is used: one of {', '.join(DATA_CLASSES)} (got {data_class!r}); leave it out to "
-            "ask about every class at once.",
+            _(
+                "data_class says what is used: one of %(classes)s (got %(class)s); leave it out to "
+                "ask about every class at once."
+            )
+            % {"classes": ", ".join(DATA_CLASSES), "class": repr(data_class)},
             field="data_class",
             code="data_class",
         )
     action = (action or PolicyAction.USE).strip()
     if action not in PolicyAction.values:
         raise DomainError(
-            f"action must be one of {', '.join(PolicyAction.values)} (got {action!r}).", field="action", code="action"
+            _("action must be one of %(values)s (got %(action)s).")
+            % {"values": ", ".join(PolicyAction.values), "action": repr(action)},
+            field="action",
+            code="action",
         )
     return Question(
         purpose=purpose,

@@ -11,6 +11,8 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from biobank.errors import DomainError
 
 FONT_DIR = Path(__file__).resolve().parent / "data" / "fonts"
@@ -47,8 +49,12 @@ def receipt_text_check(text: str, *, field: str, where: str) -> None:
     if missing:
         named = ", ".join(f"“{c}” (U+{ord(c):04X} {unicodedata.name(c, 'unnamed character')})" for c in missing[:5])
         raise DomainError(
-            f"The {where} contains characters the receipt font cannot print: {named}. The receipt must show the "
-            "exact text; replace them (e.g. with a plain letter or punctuation mark).",
+            _(
+                "The %(where)s contains characters the receipt font cannot print: %(named)s. The "
+                "receipt must show the exact text; replace them (e.g. with a plain letter or "
+                "punctuation mark)."
+            )
+            % {"where": where, "named": named},
             field=field,
             code="unprintable_character",
         )

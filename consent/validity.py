@@ -35,6 +35,8 @@ import calendar
 import re
 from datetime import date, timedelta
 
+from django.utils.translation import gettext as _
+
 from biobank.errors import DomainError
 
 _PERIOD = re.compile(r"^P(?:(?P<y>\d+)Y)?(?:(?P<m>\d+)M)?(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?$")
@@ -52,8 +54,12 @@ def validity_validate(value: str, *, field: str = "validity") -> str:
         return date.fromisoformat(text).isoformat()
     except ValueError:
         raise DomainError(
-            f"{value!r} is not a validity: give an ISO-8601 period longer than zero such as P5Y, P6M, P2W or P30D "
-            "(no time part), or a last valid date such as 2050-08-31; leave empty for no limit.",
+            _(
+                "%(value)s is not a validity: give an ISO-8601 period longer than zero such as P5Y, "
+                "P6M, P2W or P30D (no time part), or a last valid date such as 2050-08-31; leave "
+                "empty for no limit."
+            )
+            % {"value": repr(value)},
             field=field,
             code="validity",
         ) from None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import MultiPartParser
@@ -141,7 +142,7 @@ class RevokeInputSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if ("resource" in attrs) == ("entitlement" in attrs):
-            raise serializers.ValidationError("Name either a resource or an entitlement.")
+            raise serializers.ValidationError(_("Name either a resource or an entitlement."))
         return attrs
 
 

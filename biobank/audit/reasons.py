@@ -12,6 +12,8 @@ import re
 import unicodedata
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from biobank.errors import DomainError
 
 __all__ = ["REASON_MAX_LENGTH", "REASON_MIN_LETTERS", "REASON_MIN_WORDS", "steward_reason_clean"]
@@ -37,20 +39,29 @@ def steward_reason_clean(reason: Any, *, field: str = "reason", prompt: str = ""
     text = _visible(reason) if isinstance(reason, str) else ""
     label = field.replace("_", " ").capitalize()
     if not text:
-        message = prompt or "State why you need to see identifying data"
+        message = prompt or _("State why you need to see identifying data")
         raise DomainError(
-            f"{label}: {message}; the reason is recorded in the audit trail.", field=field, code="required"
+            _("%(label)s: %(message)s; the reason is recorded in the audit trail.")
+            % {"label": label, "message": message},
+            field=field,
+            code="required",
         )
     if len(text) > REASON_MAX_LENGTH:
         raise DomainError(
-            f"{label}: at most {REASON_MAX_LENGTH} characters, got {len(text)}.", field=field, code="max_length"
+            _("%(label)s: at most %(limit)d characters, got %(length)d.")
+            % {"label": label, "limit": REASON_MAX_LENGTH, "length": len(text)},
+            field=field,
+            code="max_length",
         )
     words = _WORD.findall(text)
     if len(words) < REASON_MIN_WORDS or sum(len(word) for word in words) < REASON_MIN_LETTERS:
         raise DomainError(
-            f"{label}: say in words why you need this, at least {REASON_MIN_WORDS} words and {REASON_MIN_LETTERS} "
-            "letters (e.g. “Recall for an incidental finding”); punctuation, digits or blanks alone say nothing "
-            "to the auditor who reads it.",
+            _(
+                "%(label)s: say in words why you need this, at least %(words)d words and %(letters)d letters (e.g. "
+                "“Recall for an incidental finding”); punctuation, digits or blanks alone say nothing to the auditor "
+                "who reads it."
+            )
+            % {"label": label, "words": REASON_MIN_WORDS, "letters": REASON_MIN_LETTERS},
             field=field,
             code="too_short",
         )

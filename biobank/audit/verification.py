@@ -19,6 +19,7 @@ from json.encoder import encode_basestring as _s
 from pathlib import Path
 
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 from .canonical import _TEMPLATE, GENESIS_HASH, TIMESTAMP_SQL_FORMAT, canonical_entry
 from .checkpoints import Checkpoint, CheckpointError, checkpoints_read
@@ -227,7 +228,7 @@ def audit_verify(
         result.notes.append("no signed checkpoint: a rewrite of the whole chain would not be detected")
     if from_checkpoint:
         if latest is None:
-            raise ValueError("There is no signed checkpoint to start from.")
+            raise ValueError(_("There is no signed checkpoint to start from."))
         from_seq = latest.seq
     prev_hash = GENESIS_HASH if from_seq <= 1 else None
     from_seq = max(from_seq, 1)

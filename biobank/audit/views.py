@@ -17,6 +17,7 @@ from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from biobank.web.paging import before_position
@@ -34,7 +35,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def _require_auditor(request: HttpRequest) -> None:
     if not can_read_audit(user=request.user):
-        raise PermissionDenied("You hold the auditor role in no biobank.")
+        raise PermissionDenied(_("You hold the auditor role in no biobank."))
 
 
 def _filtered(request: HttpRequest) -> AuditEventFilter:

@@ -62,5 +62,6 @@ class RequestBodyLimitMiddleware:
                 "instance": request.path,
             }
             return JsonResponse(body, status=413, content_type="application/problem+json")
-        page = f"<!doctype html><title>{escape(_('Too large'))}</title><h1>413</h1><p>{escape(message)}</p>"
+        title = _("Too large")
+        page = f"<!doctype html><title>{escape(title)}</title><h1>413</h1><p>{escape(message)}</p>"
         return HttpResponse(page, status=413)

@@ -14,6 +14,8 @@ polynomial x⁵ + x² + 1, a = x (the element 2), and addition is XOR.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from biobank.errors import DomainError
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -86,27 +88,36 @@ def pseudonym_validate(text: str) -> str:
     character (which then almost always means one mistyped or two swapped characters).
     """
     if not isinstance(text, str) or not text.strip():
-        raise DomainError("Enter a pseudonym.", field="pseudonym", code="required")
+        raise DomainError(_("Enter a pseudonym."), field="pseudonym", code="required")
     canonical = normalise(text)
     foreign = sorted({char for char in canonical if char not in VALUE})
     if foreign:
         raise DomainError(
-            f"The pseudonym {text.strip()!r} contains characters outside the alphabet: {' '.join(foreign)} "
-            f"(allowed: {ALPHABET}; hyphens and spaces are ignored).",
+            _(
+                "The pseudonym %(strip)s contains characters outside the alphabet: %(foreign)s "
+                "(allowed: %(alphabet)s; hyphens and spaces are ignored)."
+            )
+            % {"strip": repr(text.strip()), "foreign": " ".join(foreign), "alphabet": ALPHABET},
             field="pseudonym",
             code="alphabet",
         )
     if len(canonical) != LENGTH:
         raise DomainError(
-            f"The pseudonym {text.strip()!r} must be {LENGTH} characters, got {len(canonical)} "
-            "(hyphens and spaces are not counted).",
+            _(
+                "The pseudonym %(strip)s must be %(length)s characters, got %(canonical)s (hyphens "
+                "and spaces are not counted)."
+            )
+            % {"strip": repr(text.strip()), "length": LENGTH, "canonical": len(canonical)},
             field="pseudonym",
             code="length",
         )
     if not is_valid(canonical):
         raise DomainError(
-            f"The pseudonym {text.strip()!r} is not valid: the check character does not match: probably a "
-            "mistyped character or two swapped neighbours.",
+            _(
+                "The pseudonym %(strip)s is not valid: the check character does not match: probably "
+                "a mistyped character or two swapped neighbours."
+            )
+            % {"strip": repr(text.strip())},
             field="pseudonym",
             code="check_character",
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -159,14 +160,15 @@ class BiobankProfileUpdateSerializer(InputSerializer):
         pairs = []
         for item in value:
             if set(item) != {"standard", "assessment_level"}:
-                raise serializers.ValidationError("Each entry needs exactly 'standard' and 'assessment_level'.")
+                raise serializers.ValidationError(_("Each entry needs exactly 'standard' and 'assessment_level'."))
             pairs.append((item["standard"], item["assessment_level"]))
         return pairs
 
     def validate(self, attrs: dict) -> dict:
         if not attrs:
             raise serializers.ValidationError(
-                f"Nothing to change; send at least one of: {', '.join(self.fields)}.", code="required"
+                _("Nothing to change; send at least one of: %(fields)s.") % {"fields": ", ".join(self.fields)},
+                code="required",
             )
         return attrs
 
@@ -247,7 +249,8 @@ class CollectionDescribeInputSerializer(InputSerializer):
     def validate(self, attrs: dict) -> dict:
         if not attrs:
             raise serializers.ValidationError(
-                f"Nothing to change; send at least one of: {', '.join(self.fields)}.", code="required"
+                _("Nothing to change; send at least one of: %(fields)s.") % {"fields": ", ".join(self.fields)},
+                code="required",
             )
         return attrs
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
@@ -199,7 +200,9 @@ class CatalogBiobankDetailView(ETagMixin, PublicCatalogView):
         if biobank is None or not Biobank.objects.filter(pk=biobank.pk, pk__in=staff_biobanks(request)).exists():
             raise exceptions.NotFound(f"No biobank {code!r} whose catalogue you manage.")
         if not Biobank.objects.filter(pk=biobank.pk, pk__in=staff_biobanks(request, Perm.MANAGE_CATALOG)).exists():
-            raise exceptions.PermissionDenied(f"You may not change {code!r}'s description; this needs manage_catalog.")
+            raise exceptions.PermissionDenied(
+                _("You may not change %(code)s's description; this needs manage_catalog.") % {"code": repr(code)}
+            )
         with transaction.atomic():
             profile = BiobankProfile.objects.select_for_update().filter(biobank=biobank).first()
             if profile is not None:
@@ -244,7 +247,9 @@ class CatalogCollectionDetailView(ETagMixin, PublicCatalogView):
         )
         if collection is None:
             if Collection.objects.filter(lookup, biobank__in=staff_biobanks(request)).exists():
-                raise exceptions.PermissionDenied(f"You may not change collection {id}; this needs manage_catalog.")
+                raise exceptions.PermissionDenied(
+                    _("You may not change collection %(id)s; this needs manage_catalog.") % {"id": id}
+                )
             raise exceptions.NotFound(f"No collection {id} whose catalogue you manage.")
         return collection
 

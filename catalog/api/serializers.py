@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from biobank.accounts.choices import Perm
@@ -37,6 +38,7 @@ class CollectionUpdateInputSerializer(InputSerializer):
     def validate(self, attrs: dict) -> dict:
         if not attrs:
             raise serializers.ValidationError(
-                f"Nothing to change; send at least one of: {', '.join(self.fields)}.", code="required"
+                _("Nothing to change; send at least one of: %(fields)s.") % {"fields": ", ".join(self.fields)},
+                code="required",
             )
         return attrs

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.request import Request
@@ -112,7 +113,9 @@ class CollectionDetailView(ETagMixin, APIView):
         )
         if collection is None:
             self._visible(request, pk)
-            raise exceptions.PermissionDenied(f"You may not change collection {pk}; this needs manage_catalog.")
+            raise exceptions.PermissionDenied(
+                _("You may not change collection %(pk)s; this needs manage_catalog.") % {"pk": pk}
+            )
         return collection
 
     @extend_schema(

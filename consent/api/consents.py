@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics
 from rest_framework.request import Request
@@ -69,7 +70,7 @@ ANSWER_EXAMPLE = {
 
 def _require_view_donors(request: AuthenticatedRequest) -> None:
     if not biobanks_with_perm(user=request.user, perm=Perm.VIEW_DONORS).exists():
-        raise exceptions.PermissionDenied("Checking consent needs the permission view_donors in a biobank.")
+        raise exceptions.PermissionDenied(_("Checking consent needs the permission view_donors in a biobank."))
 
 
 QUESTION_FIELDS = (
@@ -97,8 +98,12 @@ def _purpose(value: str, *, biobank_ids: Any, query: dict[str, Any]) -> dict[str
     known = Policy.objects.filter(Q(biobank__in=biobank_ids) | Q(biobank__isnull=True), code=value)
     if not value or not known.exists():
         raise DomainError(
-            f"Unknown purpose {value!r}: give a consent policy code of the donor's biobank (e.g. biomat-use) or a "
-            "DUO permission id (DUO:0000042 GRU, DUO:0000006 HMB, DUO:0000007 DS, DUO:0000011 POA).",
+            _(
+                "Unknown purpose %(value)s: give a consent policy code of the donor's biobank (e.g. "
+                "biomat-use) or a DUO permission id (DUO:0000042 GRU, DUO:0000006 HMB, DUO:0000007 "
+                "DS, DUO:0000011 POA)."
+            )
+            % {"value": repr(value)},
             field="purpose",
             code="purpose",
         )

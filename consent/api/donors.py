@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.request import Request
@@ -251,7 +252,8 @@ class DonorIdentityView(APIView):
         donor = visible_donor(request, pid)
         if not user_has_biobank_perm(user=request.user, biobank=donor.biobank, perm=Perm.VIEW_IDENTITY):
             raise exceptions.PermissionDenied(
-                f"Only identity stewards of {donor.biobank.code} may see identifying data (view_identity)."
+                _("Only identity stewards of %(code)s may see identifying data (view_identity).")
+                % {"code": donor.biobank.code}
             )
         serializer = IdentityRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

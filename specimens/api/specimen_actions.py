@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.request import Request
@@ -208,7 +209,7 @@ class PoolView(APIView):
 
     def _pool(self, request: AuthenticatedRequest) -> Response:
         if not biobanks_with_perm(user=request.user, perm=Perm.CHANGE_SPECIMENS).exists():
-            raise exceptions.PermissionDenied("You may not pool specimens: you hold change_specimens in no biobank.")
+            raise exceptions.PermissionDenied(_("You may not pool specimens: you hold change_specimens in no biobank."))
         serializer = PoolInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

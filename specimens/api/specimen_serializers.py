@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -282,7 +283,8 @@ class SpecimenUpdateInputSerializer(InputSerializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs or attrs == {"facts": {}}:
             raise serializers.ValidationError(
-                f"Nothing to change; send at least one of: {', '.join(self.fields)}.", code="required"
+                _("Nothing to change; send at least one of: %(fields)s.") % {"fields": ", ".join(self.fields)},
+                code="required",
             )
         return attrs
 

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.request import Request
@@ -116,7 +117,9 @@ def changeable_specimen(request: AuthenticatedRequest, barcode: str, *, lock: bo
     specimen = specimens.filter(barcode=barcode).first()
     if specimen is None:
         visible_specimen(request, barcode)
-        raise exceptions.PermissionDenied(f"You may not change specimen {barcode}; this needs change_specimens.")
+        raise exceptions.PermissionDenied(
+            _("You may not change specimen %(barcode)s; this needs change_specimens.") % {"barcode": barcode}
+        )
     return specimen
 
 

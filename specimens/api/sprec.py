@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ParseError
 from rest_framework.permissions import AllowAny
@@ -214,7 +215,7 @@ class SprecDeriveView(PublicSprecView):
     def post(self, request: Request) -> Response:
         data = request.data
         if not isinstance(data, dict):
-            raise ParseError("The body must be a JSON object: the kind of sample and its facts.")
+            raise ParseError(_("The body must be a JSON object: the kind of sample and its facts."))
         facts = dict(data)
         kind = facts.pop("kind", None)
         try:

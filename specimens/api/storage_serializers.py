@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -79,7 +80,8 @@ class StorageUnitUpdateInputSerializer(InputSerializer):
     def validate(self, attrs: dict) -> dict:
         if not attrs:
             raise serializers.ValidationError(
-                f"Nothing to change; send at least one of: {', '.join(self.fields)}.", code="required"
+                _("Nothing to change; send at least one of: %(fields)s.") % {"fields": ", ".join(self.fields)},
+                code="required",
             )
         return attrs
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.request import Request
@@ -88,13 +89,17 @@ def _box(user: Principal, pk: int) -> StorageUnit:
 def _require_change(user: Principal, unit: StorageUnit) -> None:
     if not user_has_biobank_perm(user=user, biobank=unit.biobank, perm=Perm.CHANGE_SPECIMENS):
         raise exceptions.PermissionDenied(
-            f"You may not {CHANGE} in {unit.biobank.code}; this needs {Perm.CHANGE_SPECIMENS}."
+            _("You may not %(change)s in %(code)s; this needs %(specimens)s.")
+            % {"change": CHANGE, "code": unit.biobank.code, "specimens": Perm.CHANGE_SPECIMENS}
         )
 
 
 def _require_change_somewhere(user: Principal) -> None:
     if not biobanks_with_perm(user=user, perm=Perm.CHANGE_SPECIMENS).exists():
-        raise exceptions.PermissionDenied(f"You may not {CHANGE}: you hold {Perm.CHANGE_SPECIMENS} in no biobank.")
+        raise exceptions.PermissionDenied(
+            _("You may not %(change)s: you hold %(specimens)s in no biobank.")
+            % {"change": CHANGE, "specimens": Perm.CHANGE_SPECIMENS}
+        )
 
 
 def _specimen(user: Principal, barcode: str) -> Specimen:
@@ -332,7 +337,8 @@ class UnplaceView(APIView):
         specimen = _specimen(request.user, serializer.validated_data["barcode"])
         if not user_has_biobank_perm(user=request.user, biobank=specimen.biobank, perm=Perm.CHANGE_SPECIMENS):
             raise exceptions.PermissionDenied(
-                f"You may not {CHANGE} in {specimen.biobank.code}; this needs {Perm.CHANGE_SPECIMENS}."
+                _("You may not %(change)s in %(code)s; this needs %(specimens)s.")
+                % {"change": CHANGE, "code": specimen.biobank.code, "specimens": Perm.CHANGE_SPECIMENS}
             )
         note = serializer.validated_data["note"]
         return Response(

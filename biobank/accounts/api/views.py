@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -51,7 +52,8 @@ def require_any_perm(request: AuthenticatedRequest, biobank: Biobank, perms: fro
     """403 unless the caller holds one of ``perms`` on a biobank they can see."""
     if not perms & selectors.biobank_perms_of(user=request.user, biobank=biobank):
         raise exceptions.PermissionDenied(
-            f"You may not {action} of {biobank.code}; this needs {' or '.join(sorted(perms))}."
+            _("You may not %(action)s of %(code)s; this needs %(perms)s.")
+            % {"action": action, "code": biobank.code, "perms": " or ".join(sorted(perms))}
         )
 
 
@@ -59,7 +61,7 @@ def person_of(request: AuthenticatedRequest) -> User:
     """The person calling: member management is never for an API token (``manage_members`` is not grantable to one,
     see ``TOKEN_GRANTABLE_PERMISSIONS``), so after ``require_any_perm`` this only narrows the type."""
     if not isinstance(request.user, User):
-        raise exceptions.PermissionDenied("Only a person may manage the members of a biobank.")
+        raise exceptions.PermissionDenied(_("Only a person may manage the members of a biobank."))
     return request.user
 
 
@@ -173,7 +175,7 @@ class MemberListView(generics.ListAPIView):
             return Membership.objects.none()
         biobank = visible_biobank(self.request, self.kwargs["code"])
         if not selectors.may_list_members(user=self.request.user, biobank=biobank):
-            raise exceptions.PermissionDenied("API tokens cannot list the people of a biobank; sign in as a member.")
+            raise exceptions.PermissionDenied(_("API tokens cannot list the people of a biobank; sign in as a member."))
         return selectors.memberships_of_biobank(user=self.request.user, biobank=biobank)
 
     @extend_schema(
