@@ -1,10 +1,10 @@
-"""The German catalogue (issue 13): compiled, in sync with its source and complete for the donor's pages.
+"""The German catalogue (issues 13 and 16): compiled, in sync with every source, and complete.
 
 ``locale/de/LC_MESSAGES/django.po`` is what people edit; ``django.mo`` next to it is what Django reads. A fresh
 machine has only Python (no GNU gettext), so the compiled file is committed and must say exactly what the .po says.
 Every text a donor reads (the portal, their e-mails, the sign-in by link, two-step sign-in, the page shell and error
-pages) is translated, never fuzzy, with the same placeholders as the English. Other texts may stay empty for now:
-they fall back to English. ``make messages`` regenerates both files.
+pages) is translated, never fuzzy, with the same placeholders as the English. Since issue 16 every other text is
+too (staff, researchers, committees, API errors). ``make messages`` regenerates both files.
 """
 
 from __future__ import annotations
