@@ -243,6 +243,13 @@ class WithdrawForm(forms.Form):
         model_choice(self, "module").queryset = modules
         self.fields["effective"].initial = timezone.localdate()
 
+    def clean_effective(self) -> Any:
+        """Checked here too, so a future day is named together with the other errors (the service checks again)."""
+        day = self.cleaned_data["effective"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The day the donor withdrew cannot be after today."))
+        return day
+
 
 class InvalidationRequestForm(forms.Form):
     reason = forms.CharField(
