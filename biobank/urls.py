@@ -8,10 +8,10 @@ the core learns about the apps through the hooks they call from ``AppConfig.read
 from __future__ import annotations
 
 from django.contrib import admin
-from django.templatetags.static import static
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import include, path, re_path
 from django.views import defaults
 from django.views.generic import RedirectView

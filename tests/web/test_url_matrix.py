@@ -94,6 +94,9 @@ POST_NEEDS: dict[str, str] = {
 PAGES: dict[str, Row] = {
     "healthz": everyone(200),
     "readyz": everyone(200),
+    # --- forms ---
+    "favicon.ico": everyone(301),  # to the static icon base.html names (issue 16, item 11)
+    # --- end forms ---
     "accounts/login/": signed_in(302, anonymous=200),  # signed in: on to the dashboard
     "accounts/logout/": everyone(405),  # POST only
     "accounts/password/reset/": everyone(200),
