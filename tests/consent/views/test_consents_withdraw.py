@@ -62,9 +62,7 @@ def test_a_withdrawal_the_service_refuses_is_shown_at_the_form_with_the_input(cl
     data = module(consent_de.template, "data")
     earlier = (consent_de.signed_on - timedelta(days=30)).isoformat()  # before the consent was signed
 
-    response = client.post(
-        _url(consent_de) + "withdraw/", {"module": data.pk, "effective": earlier, "reason": WORDS}
-    )
+    response = client.post(_url(consent_de) + "withdraw/", {"module": data.pk, "effective": earlier, "reason": WORDS})
 
     assert response.status_code == 200
     html = response.content.decode()
