@@ -222,14 +222,16 @@ class ScanUploadForm(forms.Form):
     def keep_scan(self, token: str, name: str) -> None:
         """The chosen scan waits on the server (``token``): say so at the field, and send the token back."""
         if self.is_bound:
-            self.data = self.data.copy()
-            self.data["kept_scan"] = token
+            data = dict(self.data.items())  # the last value of each key, as the bound fields read it
+            data["kept_scan"] = token
+            self.data = data
         self.fields["scan"].required = False
         self.fields["scan"].help_text = format_html(
             "<strong>{}</strong> {}",
             _("“%(name)s” is kept.") % {"name": name},
             _("Choose another file only to replace it (PDF, PNG or JPEG, at most 10 MB)."),
         )
+        self["scan"].help_text = self.fields["scan"].help_text  # the bound field copied it when the form was cleaned
 
 
 class QcForm(forms.Form):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -146,7 +149,7 @@ def scan_upload(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         kept_uploads.drop(request, previous)
     elif posted and files is not None and "scan" in files:
         if kept is None or files["scan"] is not kept.file:  # a newly chosen file replaces the kept one
-            kept = kept_uploads.keep(request, files["scan"], previous=previous)
+            kept = kept_uploads.keep(request, cast(UploadedFile, files["scan"]), previous=previous)
         if kept is not None:
             form.keep_scan(kept.token, kept.name)
     return render(request, "consent/scan_upload.html", {"biobank": biobank, "form": form})

@@ -580,6 +580,10 @@ def post_expected(route: str, persona: str) -> int:
         return 403
     if route.endswith("/invalidate/decide/"):
         return 404  # no invalidation of A's consent was asked for: nothing to decide
+    # --- forms ---
+    if route.endswith("/consents/<int:consent_id>/withdraw/"):
+        return 200  # an empty withdrawal: the consent's page again, the errors at the fields (issue 16, item 7)
+    # --- end forms ---
     return 302
 
 

@@ -74,14 +74,15 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     success_url = reverse_lazy("accounts:password_change_done")
 
-    def get_form_class(self) -> type[auth_forms.SetPasswordForm]:
-        if self.request.user.has_usable_password():
-            return super().get_form_class()  # type: ignore[no-any-return]
-        return auth_forms.SetPasswordForm
+    def _has_password(self) -> bool:
+        return bool(getattr(self.request.user, "has_usable_password", lambda: True)())
+
+    def get_form_class(self) -> Any:
+        return super().get_form_class() if self._has_password() else auth_forms.SetPasswordForm
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["setting"] = not self.request.user.has_usable_password()
+        context["setting"] = not self._has_password()
         return context
 
     def form_valid(self, form: auth_forms.SetPasswordForm) -> HttpResponse:
