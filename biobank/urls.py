@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.core.exceptions import BadRequest
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import include, path, re_path
 from django.views import defaults
 from django.views.generic import RedirectView
@@ -27,6 +28,11 @@ def _superuser_only(request: HttpRequest) -> bool:
     return bool(request.user.is_active and request.user.is_superuser)
 
 
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page names: send them to the icon of base.html (no 404 a visit)."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
 admin.site.has_permission = _superuser_only  # type: ignore[method-assign]
 admin.site.login_form = AdminLoginForm  # the same sign-in limit as the portal's (accounts/lockout.py)
 # Audited (issue 9, item 11). The stubs promise a TemplateResponse; Django's own view redirects on success too.
@@ -35,6 +41,7 @@ admin.site.site_header = "Biobank Portal administration"
 
 urlpatterns = [
     path("healthz", ops_views.healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("readyz", ops_views.readyz, name="readyz"),
     path("api/v1/", include("biobank.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -43,6 +43,8 @@ def collections_by_biobank(*, user: Principal, biobank_ids: list[int]) -> dict[i
     return by_biobank
 
 
-def collection_names_of(biobank_ids: list[int]) -> Iterable[tuple[int, str]]:
-    """(biobank id, collection name) pairs for the researchers' network directory: names are public information."""
-    return Collection.objects.filter(biobank__in=biobank_ids).order_by("name").values_list("biobank_id", "name")
+def collection_names_of(user: Principal, biobank_ids: list[int]) -> Iterable[tuple[int, str]]:
+    """(biobank id, collection name) pairs for the researchers' network directory: the collections ``user`` may see,
+    through ``collections_visible_to`` like the collections page, so the two never disagree (issue 16, item 10)."""
+    visible = collections_visible_to(user=user).filter(biobank__in=biobank_ids)
+    return visible.order_by("name").values_list("biobank_id", "name")

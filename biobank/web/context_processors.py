@@ -176,6 +176,8 @@ def build_navigation(request: HttpRequest) -> Navigation:
     account = [_link(request, _("Profile"), reverse("accounts:profile"))]
     if user.is_authenticated and user.has_usable_password():  # always signed in here (see navigation)
         account.append(_link(request, _("Change password"), reverse("accounts:password_change")))
+    else:  # a donor who signs in by e-mailed link: the same page offers to set one (no old password asked)
+        account.append(_link(request, _("Set a password"), reverse("accounts:password_change")))
     account += [
         _link(request, str(spec.label), reverse(spec.url_name)) for spec in ACCOUNT_LINKS if spec.show(user, accesses)
     ]

@@ -9,13 +9,30 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from biobank.accounts.choices import BIOBANK_PERMISSIONS, TOKEN_GRANTABLE_PERMISSIONS, Role
-from biobank.errors import DomainError
+from biobank.errors import DomainError, InvalidFields
+
+
+def without_label(form: forms.Form, field: str, message: str) -> str:
+    """A service's message for ``field`` without its leading "Field name: ": the form shows it under the field's
+    label and the error summary puts the label in front, so the name is said once (issue 16, item 6)."""
+    head, colon, rest = str(message).partition(": ")
+    names = {field.replace("_", " ").casefold(), str(form.fields[field].label or "").casefold()}
+    if not colon or not rest or head.strip().casefold() not in names:
+        return str(message)
+    return rest[:1].upper() + rest[1:]
 
 
 def add_domain_error(form: forms.Form, error: DomainError, field_map: dict[str, str] | None = None) -> None:
-    """Show a service's ``DomainError`` next to the field it names, or at the top of the form."""
-    field = (field_map or {}).get(error.field or "", error.field)
-    form.add_error(field if field in form.fields else None, error.message)
+    """Show a service's ``DomainError`` next to the field it names, or at the top of the form; ``InvalidFields``
+    (several problems at once) each at its own field."""
+    problems = error.errors if isinstance(error, InvalidFields) else {error.field or "": [error.message]}
+    for name, messages in problems.items():
+        field = (field_map or {}).get(name, name)
+        for message in messages:
+            if field in form.fields:
+                form.add_error(field, without_label(form, field, message))
+            else:
+                form.add_error(None, message)
 
 
 def role_field(**kwargs: object) -> forms.MultipleChoiceField:

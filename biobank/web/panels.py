@@ -29,7 +29,9 @@ from .access import BiobankAccess
 # (user=..., biobank_ids=[...]) -> {biobank id: what the tile shows}; one query for all biobanks, not one per biobank.
 TileLoader = Callable[..., dict[int, Any]]
 # [biobank ids] -> (biobank id, name) pairs to list under each biobank, in order; public catalogue information only.
-DirectorySource = Callable[[list[int]], Iterable[tuple[int, str]]]
+# (person, biobank ids) -> (biobank id, name) pairs the person may see (issue 16, item 10: the same selector as the
+# app's own list, so the dashboard and e.g. the collections page never disagree)
+DirectorySource = Callable[[Principal, list[int]], Iterable[tuple[int, str]]]
 
 
 @dataclass(frozen=True)
@@ -139,10 +141,11 @@ def biobank_panels(*, user: Principal, accesses: list[BiobankAccess]) -> list[Bi
     return list(panels.values())
 
 
-def network_directory() -> list[NetworkEntry]:
-    """Names of the active biobanks and what the domain apps list under each (their collections), for researchers."""
+def network_directory(*, user: Principal) -> list[NetworkEntry]:
+    """Names of the active biobanks and what the domain apps list under each that ``user`` may see (their
+    collections), for researchers."""
     entries = {b.pk: NetworkEntry(b) for b in Biobank.objects.filter(is_active=True).order_by("name")}
     for source in DIRECTORY_SOURCES:
-        for biobank_id, name in source(list(entries)):
+        for biobank_id, name in source(user, list(entries)):
             entries[biobank_id].collections.append(name)
     return list(entries.values())

@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from biobank.accounts.models import User
@@ -207,6 +208,7 @@ class ScanUploadForm(forms.Form):
     informed_by = SignForm.base_fields["informed_by"]
     informed_place = SignForm.base_fields["informed_place"]
     scan = forms.FileField(label=_("Scan"), help_text=_("PDF, PNG or JPEG, at most 10 MB."))
+    kept_scan = forms.CharField(required=False, widget=forms.HiddenInput)  # consent/views/kept_uploads.py
 
     def __init__(
         self, *args: Any, templates: QuerySet[Template], staff: QuerySet[User], user: User, **kwargs: Any
@@ -216,6 +218,20 @@ class ScanUploadForm(forms.Form):
         self.fields["informed_by"].initial = getattr(user, "pk", None)
         model_choices(self, "template", templates, label=lambda t: f"{t.code} {t.version_label}")
         self.fields["signed_on"].initial = timezone.localdate()
+
+    def keep_scan(self, token: str, name: str) -> None:
+        """The chosen scan waits on the server (``token``): say so at the field, and send the token back."""
+        if self.is_bound:
+            data = dict(self.data.items())  # the last value of each key, as the bound fields read it
+            data["kept_scan"] = token
+            self.data = data
+        self.fields["scan"].required = False
+        self.fields["scan"].help_text = format_html(
+            "<strong>{}</strong> {}",
+            _("“%(name)s” is kept.") % {"name": name},
+            _("Choose another file only to replace it (PDF, PNG or JPEG, at most 10 MB)."),
+        )
+        self["scan"].help_text = self.fields["scan"].help_text  # the bound field copied it when the form was cleaned
 
 
 class QcForm(forms.Form):
@@ -242,6 +258,13 @@ class WithdrawForm(forms.Form):
         super().__init__(*args, **kwargs)
         model_choice(self, "module").queryset = modules
         self.fields["effective"].initial = timezone.localdate()
+
+    def clean_effective(self) -> Any:
+        """Checked here too, so a future day is named together with the other errors (the service checks again)."""
+        day = self.cleaned_data["effective"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The day the donor withdrew cannot be after today."))
+        return day
 
 
 class InvalidationRequestForm(forms.Form):

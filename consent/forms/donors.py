@@ -12,8 +12,10 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from biobank.web.forms import without_label
 from consent.choices import Sex
-from consent.models.identity import IDENTITY_MAX_LENGTH
+from consent.models.identity import IDENTITY_FIELDS, IDENTITY_MAX_LENGTH
+from consent.services.donors.validation import identity_check
 
 NO_AUTOFILL = {"autocomplete": "off", "autocapitalize": "words", "spellcheck": "false"}
 
@@ -56,6 +58,16 @@ class DonorRegisterForm(forms.Form):
         max_length=IDENTITY_MAX_LENGTH["address"],
         widget=forms.Textarea(attrs={"rows": 2, **NO_AUTOFILL}),
     )
+
+    def clean(self) -> dict[str, Any]:
+        """Every field the form could parse checked by the registration's own rules now, so one submit names every
+        problem (a missing name, a birth date in the future and a malformed e-mail together)."""
+        data = super().clean() or {}
+        given = {name: data[name] for name in IDENTITY_FIELDS if name in data and name not in self.errors}
+        _, problems = identity_check(given)
+        for name, error in problems.items():
+            self.add_error(name, without_label(self, name, error.message))
+        return data
 
 
 class ReasonForm(forms.Form):

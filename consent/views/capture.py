@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -21,7 +24,7 @@ from biobank.web.forms import add_domain_error
 from .. import services
 from ..choices import ModuleChoice, TemplateType
 from ..forms.consents import CaptureStartForm, QcForm, ScanUploadForm, SignForm
-from ..models import Donor, Template
+from ..models import Consent, Donor, Template
 from ..selectors import (
     consent_later_denials,
     consents_pending_qc,
@@ -31,6 +34,7 @@ from ..selectors import (
     templates_signable,
 )
 from ..services.consents.signing import _template_modules
+from . import kept_uploads
 
 FIELD_MAP = {"choices": None, "signature": "signature", "countersigned": "countersigned", "template": None}
 
@@ -116,49 +120,74 @@ def _paper_choices(template: Template, modules: list, ticked: set[str]) -> dict[
 @login_required
 @require_http_methods(["GET", "POST"])
 def scan_upload(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    """A signed paper form. On an error the chosen scan is kept (``kept_uploads``): the page says so and the next
+    submit uses it unless another file is chosen."""
     biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     templates = Template.objects.filter(biobank=biobank).exclude(status="draft").order_by("code", "-number")
+    posted = request.method == "POST"
+    files = request.FILES.copy() if posted else None
+    previous = request.POST.get("kept_scan", "") if posted else ""
+    kept = None
+    if posted and files is not None and "scan" not in files and previous:
+        kept = kept_uploads.load(request, previous)
+        if kept is not None:
+            files["scan"] = kept.file
     form = ScanUploadForm(
-        request.POST or None,
-        request.FILES or None,
+        request.POST if posted else None,
+        files or None,
         templates=templates,
         staff=staff_of_biobank(biobank=biobank),
         user=request.user,
     )
-    if request.method == "POST" and form.is_valid():
-        donor = _donor(request, form, biobank, form.cleaned_data["pid"])
-        if donor is not None:
-            template = form.cleaned_data["template"]
-            ticked = {c.strip() for c in form.cleaned_data["accepted"].split(",") if c.strip()}
-            modules = _template_modules(template)
-            unknown = ticked - {m.code for m in modules}
-            choices = _paper_choices(template, modules, ticked)
-            choices.update(dict.fromkeys(unknown, "accepted"))
-            try:
-                consent = services.consent_scan_upload(
-                    actor=request.user,
-                    donor=donor,
-                    template=template,
-                    language=form.cleaned_data["language"],
-                    choices=choices,
-                    signed_on=form.cleaned_data["signed_on"],
-                    file=form.cleaned_data["scan"],
-                    representative_name=form.cleaned_data["representative_name"],
-                    representative_relation=form.cleaned_data["representative_relation"],
-                    representative_legal_basis=form.cleaned_data["representative_legal_basis"],
-                    informed_by=form.cleaned_data["informed_by"],
-                    informed_place=form.cleaned_data["informed_place"],
-                )
-            except ForbiddenError:
-                raise  # the browser's 403 page, not a form error
-            except DomainError as error:
-                mapped = {"choices": "accepted"}
-                key = (error.field or "").split("/")[0]
-                add_domain_error(form, error, {error.field or "": mapped.get(key, key)})
-            else:
-                messages.success(request, _("Scan stored; it counts once a second person has approved it in QC."))
-                return redirect("consent:consent_detail", code=biobank.code, consent_id=consent.pk)
+    if posted and form.is_valid():
+        consent = _scan_store(request, form, biobank)
+        if consent is not None:
+            kept_uploads.drop(request, previous)
+            messages.success(request, _("Scan stored; it counts once a second person has approved it in QC."))
+            return redirect("consent:consent_detail", code=biobank.code, consent_id=consent.pk)
+    if "scan" in form.errors:  # the file itself is wrong: nothing to keep
+        kept_uploads.drop(request, previous)
+    elif posted and files is not None and "scan" in files:
+        if kept is None or files["scan"] is not kept.file:  # a newly chosen file replaces the kept one
+            kept = kept_uploads.keep(request, cast(UploadedFile, files["scan"]), previous=previous)
+        if kept is not None:
+            form.keep_scan(kept.token, kept.name)
     return render(request, "consent/scan_upload.html", {"biobank": biobank, "form": form})
+
+
+def _scan_store(request: AuthenticatedHttpRequest, form: ScanUploadForm, biobank: Biobank) -> Consent | None:
+    """The scan recorded, or ``None`` with the service's errors on the form."""
+    donor = _donor(request, form, biobank, form.cleaned_data["pid"])
+    if donor is None:
+        return None
+    template = form.cleaned_data["template"]
+    ticked = {c.strip() for c in form.cleaned_data["accepted"].split(",") if c.strip()}
+    modules = _template_modules(template)
+    unknown = ticked - {m.code for m in modules}
+    choices = _paper_choices(template, modules, ticked)
+    choices.update(dict.fromkeys(unknown, "accepted"))
+    try:
+        return services.consent_scan_upload(
+            actor=request.user,
+            donor=donor,
+            template=template,
+            language=form.cleaned_data["language"],
+            choices=choices,
+            signed_on=form.cleaned_data["signed_on"],
+            file=form.cleaned_data["scan"],
+            representative_name=form.cleaned_data["representative_name"],
+            representative_relation=form.cleaned_data["representative_relation"],
+            representative_legal_basis=form.cleaned_data["representative_legal_basis"],
+            informed_by=form.cleaned_data["informed_by"],
+            informed_place=form.cleaned_data["informed_place"],
+        )
+    except ForbiddenError:
+        raise  # the browser's 403 page, not a form error
+    except DomainError as error:
+        mapped = {"choices": "accepted"}
+        key = (error.field or "").split("/")[0]
+        add_domain_error(form, error, {error.field or "": mapped.get(key, key)})
+        return None
 
 
 @login_required

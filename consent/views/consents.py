@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from biobank.web.forms import add_domain_error
 
 from .. import gate, services
 from ..choices import InvalidationStatus, TemplateType
-from ..forms.consents import InvalidationDecideForm, InvalidationRequestForm, WithdrawForm
+from ..forms.consents import InvalidationDecideForm, InvalidationRequestForm, WithdrawForm, model_choices
 from ..forms.donors import ReasonForm
 from ..models import Consent, ConsentInvalidation, Module, PolicyState
 from ..selectors import consent_later_denials, consent_policy_history, consents_visible_to
@@ -46,6 +46,20 @@ def _modules(consent: Consent) -> QuerySet[Module]:
 def consent_detail(request: AuthenticatedHttpRequest, code: str, consent_id: int) -> HttpResponse:
     biobank = biobank_for(request, code, Perm.VIEW_DONORS)
     consent = _consent(request, biobank, consent_id)
+    return _render_detail(request, biobank, consent)
+
+
+def _withdraw_form(consent: Consent, data: QueryDict | None = None) -> WithdrawForm:
+    """The module withdrawal, its modules named as on the signed version (the title in the consent's language)."""
+    form = WithdrawForm(data, modules=_modules(consent).order_by("code"))
+    model_choices(form, "module", _modules(consent).order_by("code"), label=lambda m: m.title_in(consent.language))
+    return form
+
+
+def _render_detail(
+    request: AuthenticatedHttpRequest, biobank: Biobank, consent: Consent, *, withdraw_form: WithdrawForm | None = None
+) -> HttpResponse:
+    """The consent's page; ``withdraw_form`` is a refused withdrawal, shown again with its errors and input."""
     history = list(consent_policy_history(consent=consent))
     today = timezone.localdate()
     # Per policy: what this form says today, and what the gate answers for the person (every form, withdrawals,
@@ -62,6 +76,8 @@ def consent_detail(request: AuthenticatedHttpRequest, code: str, consent_id: int
     withdrawable = can_manage and consent.counts and consent.template.type == TemplateType.CONSENT
     can_steward = user_has_biobank_perm(user=request.user, biobank=biobank, perm=Perm.VIEW_IDENTITY)
     context = {
+        # the history partial answers only auditors: nobody else's page asks for it (no 403 in the console)
+        "can_history": user_has_biobank_perm(user=request.user, biobank=biobank, perm=Perm.VIEW_AUDIT),
         "biobank": biobank,
         "consent": consent,
         "history": history,
@@ -69,7 +85,7 @@ def consent_detail(request: AuthenticatedHttpRequest, code: str, consent_id: int
         "today": today,
         "can_manage": can_manage,
         "can_documents": can_manage or can_steward,  # receipts and scans name the signer
-        "withdraw_form": WithdrawForm(modules=_modules(consent)) if withdrawable else None,
+        "withdraw_form": (withdraw_form or _withdraw_form(consent)) if withdrawable else None,
         "later_denials": consent_later_denials(consent=consent) if consent.counts else [],
         "invalidations": invalidations,
         "pending_invalidation": pending,
@@ -147,9 +163,11 @@ def scan_download(request: AuthenticatedHttpRequest, code: str, consent_id: int)
 @login_required
 @require_POST
 def withdraw_module(request: AuthenticatedHttpRequest, code: str, consent_id: int) -> HttpResponse:
+    """Recorded: back to the consent. Refused: the consent's page again, the errors at the fields of the withdrawal
+    (and in a summary linking to them), the donor's words and the other input kept."""
     biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     consent = _consent(request, biobank, consent_id)
-    form = WithdrawForm(request.POST, modules=_modules(consent))
+    form = _withdraw_form(consent, request.POST)
     if form.is_valid():
         try:
             services.consent_withdraw_module(
@@ -162,15 +180,11 @@ def withdraw_module(request: AuthenticatedHttpRequest, code: str, consent_id: in
         except ForbiddenError:
             raise  # the browser's 403 page, not a form error
         except DomainError as error:
-            messages.error(request, error.message)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Withdrawal recorded."))
-    else:
-        problems = "; ".join(
-            f"{form.fields[f].label}: {' '.join(str(message) for message in e)}" for f, e in form.errors.items()
-        )
-        messages.error(request, problems)
-    return redirect("consent:consent_detail", code=biobank.code, consent_id=consent.pk)
+            return redirect("consent:consent_detail", code=biobank.code, consent_id=consent.pk)
+    return _render_detail(request, biobank, consent, withdraw_form=form)
 
 
 @login_required

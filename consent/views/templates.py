@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank
 from biobank.accounts.principals import AuthenticatedHttpRequest
+from biobank.accounts.selectors import user_has_biobank_perm
 from biobank.errors import DomainError, ForbiddenError
 from biobank.web.access import biobank_for
 from biobank.web.forms import add_domain_error
@@ -46,6 +47,8 @@ def template_detail(request: AuthenticatedHttpRequest, code: str, template_id: i
         "template": template,
         "previous": template_previous(template=template),
         "links": template.template_modules.all(),
+        # the history partial answers only auditors: nobody else's page asks for it (no 403 in the console)
+        "can_history": user_has_biobank_perm(user=request.user, biobank=biobank, perm=Perm.VIEW_AUDIT),
     }
     return render(request, "consent/template_detail.html", context)
 

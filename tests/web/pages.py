@@ -28,7 +28,7 @@ from django.utils.http import urlsafe_base64_encode
 from biobank.accounts.mfa import MFA_SESSION_KEY, VERIFIED
 
 # Not pages: probes, downloads, the admin (superusers only; Django's own templates) and the REST API (JSON).
-SKIPPED_PREFIXES = ("admin/", "api/v1/", "healthz", "readyz")
+SKIPPED_PREFIXES = ("admin/", "api/v1/", "healthz", "readyz", "favicon.ico")
 SKIPPED_NAMES = {
     "accounts:logout",
     "audit:export",

@@ -39,7 +39,8 @@ def test_a_donor_gets_only_the_dashboard_and_profile(client, donor):
     nav = nav_of(client, donor)
     assert [link.label for link in nav.main] == ["Dashboard", *(str(spec.label) for spec in PUBLIC_LINKS)]
     assert nav.biobanks == []
-    assert [link.label for link in nav.account] == ["Profile"]  # no password to change
+    # no password to change: the same page offers to set one (issue 16, item 10)
+    assert [link.label for link in nav.account] == ["Profile", "Set a password"]
 
 
 def test_each_biobank_section_names_the_roles(client, biobank_a, biobank_b):

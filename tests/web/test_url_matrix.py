@@ -94,6 +94,9 @@ POST_NEEDS: dict[str, str] = {
 PAGES: dict[str, Row] = {
     "healthz": everyone(200),
     "readyz": everyone(200),
+    # --- forms ---
+    "favicon.ico": everyone(301),  # to the static icon base.html names (issue 16, item 11)
+    # --- end forms ---
     "accounts/login/": signed_in(302, anonymous=200),  # signed in: on to the dashboard
     "accounts/logout/": everyone(405),  # POST only
     "accounts/password/reset/": everyone(200),
@@ -577,6 +580,10 @@ def post_expected(route: str, persona: str) -> int:
         return 403
     if route.endswith("/invalidate/decide/"):
         return 404  # no invalidation of A's consent was asked for: nothing to decide
+    # --- forms ---
+    if route.endswith("/consents/<int:consent_id>/withdraw/"):
+        return 200  # an empty withdrawal: the consent's page again, the errors at the fields (issue 16, item 7)
+    # --- end forms ---
     return 302
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import update_session_auth_hash
@@ -64,11 +66,26 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
-    """Django's view, with the password set (and recorded) by ``user_password_set``; the session stays signed in."""
+    """Django's view, with the password set (and recorded) by ``user_password_set``; the session stays signed in.
+
+    An account without a usable password (a donor who signs in by e-mailed link) is not asked for an old password it
+    never had: it sets one (``SetPasswordForm``; issue 16, item 10).
+    """
 
     success_url = reverse_lazy("accounts:password_change_done")
 
-    def form_valid(self, form: auth_forms.PasswordChangeForm) -> HttpResponse:
+    def _has_password(self) -> bool:
+        return bool(getattr(self.request.user, "has_usable_password", lambda: True)())
+
+    def get_form_class(self) -> Any:
+        return super().get_form_class() if self._has_password() else auth_forms.SetPasswordForm
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["setting"] = not self._has_password()
+        return context
+
+    def form_valid(self, form: auth_forms.SetPasswordForm) -> HttpResponse:
         user = user_password_set(  # form.user is the signed-in person
             actor=form.user, user=form.user, password=form.cleaned_data["new_password1"], how="change"
         )

@@ -20,7 +20,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     reads_audit = any(access.can(Perm.VIEW_AUDIT) for access in accesses)
     context = {
         "panels": biobank_panels(user=user, accesses=accesses),
-        "directory": network_directory() if user.is_researcher else None,
+        "directory": network_directory(user=user) if user.is_researcher else None,
         # Auditors see at a glance whether the last verification found the chain intact.
         "show_verification": reads_audit,
         "verification": latest_verification() if reads_audit else None,

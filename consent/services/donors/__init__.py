@@ -9,7 +9,7 @@ values appear in the trail only masked (``J***``).
 from .duplicates import duplicate_review_candidates, duplicate_review_decide
 from .merge import donor_merge
 from .registration import Registration, donor_register, pid_domain_for
-from .validation import IdentityInput, identity_clean
+from .validation import IdentityInput, identity_check, identity_clean
 from .vault import MAX_CANDIDATES, identity_blocking_refresh, identity_of
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "duplicate_review_candidates",
     "duplicate_review_decide",
     "identity_blocking_refresh",
+    "identity_check",
     "identity_clean",
     "identity_of",
     "pid_domain_for",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -11,7 +12,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from biobank.errors import DomainError
+from biobank.errors import DomainError, InvalidFields
 
 from ...choices import Sex
 from ...matching import Person
@@ -100,6 +101,52 @@ def _clean_date_of_birth(value: Any) -> date:
     return value
 
 
+def _clean_email(value: Any) -> str:
+    text = _clean_text("email", value)
+    if text:
+        try:
+            validate_email(text)
+        except DjangoValidationError:
+            raise DomainError(
+                _("E-mail: not a valid e-mail address (expected name@example.org)."), field="email", code="invalid"
+            ) from None
+    return text
+
+
+def _clean_phone(value: Any) -> str:
+    text = _clean_text("phone", value)
+    if text and not set(text) <= _PHONE_CHARS:
+        raise DomainError(
+            _("Phone: use digits, spaces and + ( ) - . / only, e.g. +49 30 1234567."), field="phone", code="invalid"
+        )
+    return text
+
+
+_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "given_names": lambda value: _clean_text("given_names", value, required=True),
+    "family_name": lambda value: _clean_text("family_name", value, required=True),
+    "date_of_birth": _clean_date_of_birth,
+    "address": lambda value: _clean_text("address", value),
+    "hospital_id": lambda value: _clean_text("hospital_id", value),
+    "national_id": lambda value: _clean_text("national_id", value),
+    "email": _clean_email,
+    "phone": _clean_phone,
+}
+
+
+def identity_check(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, DomainError]]:
+    """Each given identity field checked on its own: (cleaned values, the problem of each wrong field). Forms call
+    it with the fields they could parse, so every problem is shown at once (issue 16, item 6)."""
+    cleaned: dict[str, Any] = {}
+    problems: dict[str, DomainError] = {}
+    for name, value in values.items():
+        try:
+            cleaned[name] = _CHECKS[name](value)
+        except DomainError as error:
+            problems[name] = error
+    return cleaned, problems
+
+
 def identity_clean(
     *,
     given_names: Any,
@@ -111,33 +158,25 @@ def identity_clean(
     email: Any = "",
     phone: Any = "",
 ) -> IdentityInput:
-    """Validated identity, or a ``DomainError`` naming the first wrong field and what is allowed."""
-    given = _clean_text("given_names", given_names, required=True)
-    family = _clean_text("family_name", family_name, required=True)
-    born = _clean_date_of_birth(date_of_birth)
-    email_text = _clean_text("email", email)
-    if email_text:
-        try:
-            validate_email(email_text)
-        except DjangoValidationError:
-            raise DomainError(
-                _("E-mail: not a valid e-mail address (expected name@example.org)."), field="email", code="invalid"
-            ) from None
-    phone_text = _clean_text("phone", phone)
-    if phone_text and not set(phone_text) <= _PHONE_CHARS:
-        raise DomainError(
-            _("Phone: use digits, spaces and + ( ) - . / only, e.g. +49 30 1234567."), field="phone", code="invalid"
-        )
-    return IdentityInput(
-        given_names=given,
-        family_name=family,
-        date_of_birth=born,
-        address=_clean_text("address", address),
-        hospital_id=_clean_text("hospital_id", hospital_id),
-        national_id=_clean_text("national_id", national_id),
-        email=email_text,
-        phone=phone_text,
+    """Validated identity, or a ``DomainError`` naming the wrong field and what is allowed — ``InvalidFields``
+    naming every wrong field when there are several."""
+    cleaned, problems = identity_check(
+        {
+            "given_names": given_names,
+            "family_name": family_name,
+            "date_of_birth": date_of_birth,
+            "address": address,
+            "hospital_id": hospital_id,
+            "national_id": national_id,
+            "email": email,
+            "phone": phone,
+        }
     )
+    if len(problems) == 1:
+        raise next(iter(problems.values()))
+    if problems:
+        raise InvalidFields({name: [error.message] for name, error in problems.items()})
+    return IdentityInput(**cleaned)
 
 
 def _clean_sex(sex: Any) -> str:

@@ -146,7 +146,7 @@ def test_a_consent_officer_registers_a_donor_and_lands_on_its_page(client, conse
         ({"family_name": ""}, "family_name", "This field is required."),
         ({"date_of_birth": "2999-01-01"}, "date_of_birth", "in the future"),
         ({"date_of_birth": "yesterday"}, "date_of_birth", "valid date"),
-        ({"email": "nope"}, "email", "not a valid e-mail"),
+        ({"email": "nope"}, "email", "Not a valid e-mail"),  # the field name is not repeated
         ({"phone": "call me"}, "phone", "digits"),
     ],
 )
