@@ -63,7 +63,9 @@ class SectionSpec:
 USER_SECTIONS: list[SectionSpec] = []
 
 
-def register_user_section(*, template: str, show: Callable[[Principal], bool], load: Callable[[Principal], Any]) -> None:
+def register_user_section(
+    *, template: str, show: Callable[[Principal], bool], load: Callable[[Principal], Any]
+) -> None:
     """Called from a domain app's ``AppConfig.ready()``: a dashboard section shown to people for whom ``show`` holds."""
     spec = SectionSpec(template, show, load)
     if spec not in USER_SECTIONS:
