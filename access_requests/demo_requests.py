@@ -88,6 +88,12 @@ def _submitted(
     return request
 
 
+def _submitted_days_ago(request: AccessRequest, days: int) -> None:
+    """Demo only: the request was submitted ``days`` ago, so the dashboard's committee turnaround shows real days."""
+    submitted = timezone.now() - timedelta(days=days)
+    AccessRequest.objects.filter(pk=request.pk).update(created_at=submitted - timedelta(hours=2), submitted_at=submitted)
+
+
 def _review(request: AccessRequest, chair: Any, member: Any) -> Any:
     """The committee starts the review and finds the material available; both members declare no conflict."""
     request.refresh_from_db()
@@ -153,6 +159,7 @@ def seed_requests(context: DemoContext) -> None:
         signatory=True,
         **_project("Plasma proteins and heart disease", "Can proteins in the blood tell early who gets heart disease?"),
     )
+    _submitted_days_ago(approved, 18)
     resource = _review(approved, chair, member)
     rationale = "Within the broad consent (HMB); conditions as usual for data releases."
     vote_cast(actor=member, resource=resource, value=VoteValue.APPROVE, rationale=rationale)
@@ -195,6 +202,7 @@ def seed_requests(context: DemoContext) -> None:
             commercial=True,
         ),
     )
+    _submitted_days_ago(rejected, 31)
     resource = _review(rejected, chair, member)
     reason = "For-profit development is outside what the donors agreed to; the collection is not-for-profit only."
     vote_cast(actor=member, resource=resource, value=VoteValue.REJECT, rationale=reason)

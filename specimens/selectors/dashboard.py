@@ -107,13 +107,13 @@ def inventory_by_biobank(*, user: Principal, biobank_ids: list[int]) -> dict[int
     type_headers = (_("Sample type"), _("Specimens in stock"))
     result = {}
     for biobank_id in biobank_ids:
-        types = [Bar(f"{code} {sample_type_name(code)}".strip() if code else "—", n) for code, n in by_type[biobank_id]]
+        types = [Bar(sample_type_name(code) if code else "—", n) for code, n in by_type[biobank_id]]
         collections = [Bar(name, n) for name, n in by_collection[biobank_id]]
         counts = monthly[biobank_id]
         names = sorted({name for _m, name in counts})
         bars = [
             Bar(
-                date_format(month, "YEAR_MONTH_FORMAT"),
+                date_format(month, "M Y"),
                 sum(counts.get((month, name), 0) for name in names),
                 extra=tuple(str(counts.get((month, name), 0)) for name in names),
             )
