@@ -91,7 +91,8 @@ def _submitted(
 def _submitted_days_ago(request: AccessRequest, days: int) -> None:
     """Demo only: the request was submitted ``days`` ago, so the dashboard's committee turnaround shows real days."""
     submitted = timezone.now() - timedelta(days=days)
-    AccessRequest.objects.filter(pk=request.pk).update(created_at=submitted - timedelta(hours=2), submitted_at=submitted)
+    created = submitted - timedelta(hours=2)
+    AccessRequest.objects.filter(pk=request.pk).update(created_at=created, submitted_at=submitted)
 
 
 def _review(request: AccessRequest, chair: Any, member: Any) -> Any:
