@@ -151,6 +151,8 @@ def test_the_consent_officer_sees_scans_to_check_campaigns_and_withdrawals(clien
     assert reverse("consent:qc_queue", args=["biobank-a"]) in page
     assert reverse("consent:donor_detail", args=["biobank-a", withdrawn.pid_display]) in page
     assert "No campaign is open." in page
+    for shortcut in ("consent:donor_register", "consent:capture", "consent:scan_upload"):
+        assert reverse(shortcut, args=["biobank-a"]) in page
 
 
 def test_the_steward_sees_pending_duplicate_reviews_and_recent_reidentifications(
