@@ -38,7 +38,13 @@ from .services.decisions import resource_decide
 from .services.entitlements import resource_grant
 from .services.releases import release_build, release_request
 from .services.requests import request_create, request_submit
-from .services.review import conflict_declare, request_review_start, resource_availability_set, vote_cast
+from .services.review import (
+    conflict_declare,
+    request_review_start,
+    resource_availability_set,
+    reviewer_assign,
+    vote_cast,
+)
 from .services.team import team_member_add
 
 RESEARCHER, CHAIR, MEMBER = "researcher@example.org", "dac@example.org", "dacmember@example.org"
@@ -152,6 +158,8 @@ def seed_requests(context: DemoContext) -> None:
         value=VoteValue.APPROVE,
         rationale="Health research within the donors' consent; the numbers asked for are available.",
     )
+    # the chair's own review, due in five days (the DAC dashboard's "My reviews")
+    reviewer_assign(actor=chair, resource=resource, reviewer=chair, due_on=timezone.localdate() + timedelta(days=5))
 
     # 3. approved with conditions, agreement accepted, access granted, a release built
     approved = _submitted(
