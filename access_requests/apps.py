@@ -66,3 +66,23 @@ class AccessRequestsConfig(AppConfig):
         register_biobank_link(
             label=_("Transfer agreements"), url_name="access_requests:agreement_list", perm=Perm.DECIDE_REQUESTS
         )
+        # --- dash: the role dashboards (access_requests/dashboard.py) ---
+        from biobank.web.panels import register_biobank_tile, register_user_section
+
+        from . import dashboard
+
+        register_biobank_tile(
+            template="access_requests/partials/pipeline_tile.html",
+            perms=(Perm.MANAGE_MEMBERS,),
+            load=dashboard.pipeline_by_biobank,
+        )
+        register_biobank_tile(
+            template="access_requests/partials/my_reviews_tile.html",
+            perms=(Perm.REVIEW_REQUESTS,),
+            load=dashboard.my_reviews_by_biobank,
+        )
+        register_user_section(
+            template="access_requests/partials/my_requests_section.html",
+            show=dashboard.shows_my_requests,
+            load=dashboard.my_requests_waiting,
+        )

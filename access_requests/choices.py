@@ -218,3 +218,20 @@ RELEASE_ATTRIBUTES: dict[str, StrOrPromise] = {
     "quantity": _("Quantity left, with its unit"),
     "collection": _("Collection code"),
 }
+
+
+# --- what a researcher's request waits for (my requests page and the dashboard) ---
+WAITS_FOR: dict[str, StrOrPromise] = {
+    ResourceStatus.CONTACTED: _("waits for the biobank to look at it"),
+    ResourceStatus.CHECKING_AVAILABILITY: _("the biobank checks what it has"),
+    ResourceStatus.AVAILABLE: _("waits for the committee's decision"),
+    ResourceStatus.UNAVAILABLE: _("not available: nothing more to do"),
+    ResourceStatus.CONDITIONS_INDICATED: _("waits for you to accept the conditions"),
+    ResourceStatus.CONDITIONS_ACCEPTED: _("waits for the biobank to grant access"),
+    ResourceStatus.CONDITIONS_DECLINED: _("you declined the conditions"),
+    ResourceStatus.ACCESS_GRANTED: _("access granted"),
+}
+REQUEST_WAITS_FOR: dict[str, StrOrPromise] = {
+    RequestStatus.DRAFT: _("waits for you to complete and submit it"),
+    RequestStatus.CHANGES_REQUESTED: _("waits for your changes"),
+}

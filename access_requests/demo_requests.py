@@ -38,7 +38,13 @@ from .services.decisions import resource_decide
 from .services.entitlements import resource_grant
 from .services.releases import release_build, release_request
 from .services.requests import request_create, request_submit
-from .services.review import conflict_declare, request_review_start, resource_availability_set, vote_cast
+from .services.review import (
+    conflict_declare,
+    request_review_start,
+    resource_availability_set,
+    reviewer_assign,
+    vote_cast,
+)
 from .services.team import team_member_add
 
 RESEARCHER, CHAIR, MEMBER = "researcher@example.org", "dac@example.org", "dacmember@example.org"
@@ -86,6 +92,13 @@ def _submitted(
     attachment_add(actor=researcher, request=request, kind=AttachmentKind.ETHICS_APPROVAL, file=approval)
     request_submit(actor=researcher, request=request)
     return request
+
+
+def _submitted_days_ago(request: AccessRequest, days: int) -> None:
+    """Demo only: the request was submitted ``days`` ago, so the dashboard's committee turnaround shows real days."""
+    submitted = timezone.now() - timedelta(days=days)
+    created = submitted - timedelta(hours=2)
+    AccessRequest.objects.filter(pk=request.pk).update(created_at=created, submitted_at=submitted)
 
 
 def _review(request: AccessRequest, chair: Any, member: Any) -> Any:
@@ -145,6 +158,8 @@ def seed_requests(context: DemoContext) -> None:
         value=VoteValue.APPROVE,
         rationale="Health research within the donors' consent; the numbers asked for are available.",
     )
+    # the chair's own review, due in five days (the DAC dashboard's "My reviews")
+    reviewer_assign(actor=chair, resource=resource, reviewer=chair, due_on=timezone.localdate() + timedelta(days=5))
 
     # 3. approved with conditions, agreement accepted, access granted, a release built
     approved = _submitted(
@@ -153,6 +168,7 @@ def seed_requests(context: DemoContext) -> None:
         signatory=True,
         **_project("Plasma proteins and heart disease", "Can proteins in the blood tell early who gets heart disease?"),
     )
+    _submitted_days_ago(approved, 18)
     resource = _review(approved, chair, member)
     rationale = "Within the broad consent (HMB); conditions as usual for data releases."
     vote_cast(actor=member, resource=resource, value=VoteValue.APPROVE, rationale=rationale)
@@ -195,6 +211,7 @@ def seed_requests(context: DemoContext) -> None:
             commercial=True,
         ),
     )
+    _submitted_days_ago(rejected, 31)
     resource = _review(rejected, chair, member)
     reason = "For-profit development is outside what the donors agreed to; the collection is not-for-profit only."
     vote_cast(actor=member, resource=resource, value=VoteValue.REJECT, rationale=reason)

@@ -24,6 +24,32 @@ class ConsentConfig(AppConfig):
         register_biobank_link(label=_("Re-consent campaigns"), url_name="consent:campaign_list", perm=Perm.VIEW_DONORS)
         register_biobank_link(label=_("Messages to donors"), url_name="consent:message_list", perm=Perm.MANAGE_CONSENT)
 
+        # --- dash: the role dashboards (consent/selectors/dashboard.py) ---
+        from biobank.web.panels import register_biobank_tile
+
+        from .selectors import dashboard
+
+        register_biobank_tile(
+            template="consent/partials/consent_status_tile.html",
+            perms=(Perm.MANAGE_MEMBERS,),
+            load=dashboard.consent_status_by_biobank,
+        )
+        register_biobank_tile(
+            template="consent/partials/consent_work_tile.html",
+            perms=(Perm.MANAGE_CONSENT,),
+            load=dashboard.consent_work_by_biobank,
+        )
+        register_biobank_tile(
+            template="consent/partials/steward_tile.html",
+            perms=(Perm.VIEW_IDENTITY,),
+            load=dashboard.steward_work_by_biobank,
+        )
+        register_biobank_tile(
+            template="consent/partials/sensitive_reads_tile.html",
+            perms=(Perm.VIEW_AUDIT,),
+            load=dashboard.sensitive_reads_by_biobank,
+        )
+
         from biobank.demo import register_demo_seeder
 
         from .demo_seed import seed

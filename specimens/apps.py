@@ -55,6 +55,21 @@ class SpecimensConfig(AppConfig):
             load=specimen_counts_by_biobank,
         )
 
+        # --- dash: the role dashboards (specimens/selectors/dashboard.py) ---
+        from .selectors.dashboard import freezers_by_biobank, inventory_by_biobank, worklist_counts_by_biobank
+
+        register_biobank_tile(
+            template="specimens/partials/worklists_tile.html",
+            perms=(Perm.CHANGE_SPECIMENS,),
+            load=worklist_counts_by_biobank,
+        )
+        register_biobank_tile(
+            template="specimens/partials/inventory_tile.html", perms=(Perm.MANAGE_MEMBERS,), load=inventory_by_biobank
+        )
+        register_biobank_tile(
+            template="specimens/partials/freezers_tile.html", perms=(Perm.MANAGE_MEMBERS,), load=freezers_by_biobank
+        )
+
         register_biobank_link(label=_("Import specimens"), url_name="specimens:import_list", perm=Perm.CHANGE_SPECIMENS)
         # storage: the tree of units, box maps, placement (specimens/views/storage.py)
         register_biobank_link(label=_("Storage"), url_name="specimens:storage", perm=Perm.VIEW_SPECIMENS)

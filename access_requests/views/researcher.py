@@ -13,7 +13,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from biobank.errors import DomainError, ForbiddenError
 
-from ..choices import REQUEST_ALLOWED_TRANSITIONS, REQUEST_EDITABLE, RequestStatus, ResourceStatus
+from ..choices import (
+    REQUEST_ALLOWED_TRANSITIONS,
+    REQUEST_EDITABLE,
+    REQUEST_WAITS_FOR,
+    WAITS_FOR,
+    RequestStatus,
+)
 from ..feasibility import feasibility
 from ..forms.researcher import ProfileForm, WithdrawForm, add_errors
 from ..models import AccessRequest, ResearcherProfile
@@ -29,20 +35,7 @@ from ..services.profiles import researcher_profile_save
 from ..services.requests import request_withdraw
 from ..services.team import team_confirm
 
-WAITS_FOR: dict[str, str] = {
-    ResourceStatus.CONTACTED: _("waits for the biobank to look at it"),
-    ResourceStatus.CHECKING_AVAILABILITY: _("the biobank checks what it has"),
-    ResourceStatus.AVAILABLE: _("waits for the committee's decision"),
-    ResourceStatus.UNAVAILABLE: _("not available: nothing more to do"),
-    ResourceStatus.CONDITIONS_INDICATED: _("waits for you to accept the conditions"),
-    ResourceStatus.CONDITIONS_ACCEPTED: _("waits for the biobank to grant access"),
-    ResourceStatus.CONDITIONS_DECLINED: _("you declined the conditions"),
-    ResourceStatus.ACCESS_GRANTED: _("access granted"),
-}
-REQUEST_WAITS_FOR: dict[str, str] = {
-    RequestStatus.DRAFT: _("waits for you to complete and submit it"),
-    RequestStatus.CHANGES_REQUESTED: _("waits for your changes"),
-}
+# What each request and each biobank's part of it waits for: access_requests.choices (shared with the dashboard).
 
 
 def _get(request: HttpRequest, pk: int) -> AccessRequest:

@@ -53,6 +53,32 @@ BIOBANK_TILES: list[TileSpec] = []
 DIRECTORY_SOURCES: list[DirectorySource] = []
 
 
+@dataclass(frozen=True)
+class SectionSpec:
+    """A section of the dashboard about the person rather than one biobank (a researcher's own requests)."""
+
+    template: str  # rendered with ``section`` (``section.data`` is what ``load`` gave)
+    show: Callable[[Principal], bool]
+    load: Callable[[Principal], Any]  # a bounded number of queries, whatever the data
+
+
+USER_SECTIONS: list[SectionSpec] = []
+
+
+def register_user_section(
+    *, template: str, show: Callable[[Principal], bool], load: Callable[[Principal], Any]
+) -> None:
+    """Called from a domain app's ``AppConfig.ready()``: a dashboard section shown to people for whom ``show`` holds."""
+    spec = SectionSpec(template, show, load)
+    if spec not in USER_SECTIONS:
+        USER_SECTIONS.append(spec)
+
+
+def user_sections(*, user: Principal) -> list[Tile]:
+    """The registered sections this person sees, with their data (one ``load`` each)."""
+    return [Tile(spec.template, spec.load(user)) for spec in USER_SECTIONS if spec.show(user)]
+
+
 def register_biobank_tile(*, template: str, perms: Iterable[Perm], load: TileLoader) -> None:
     """Called from a domain app's ``AppConfig.ready()``; tiles appear in the order of ``INSTALLED_APPS``."""
     spec = TileSpec(template, tuple(perms), load)

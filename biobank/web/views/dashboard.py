@@ -10,7 +10,7 @@ from biobank.accounts.choices import Perm
 from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.audit.selectors import latest_verification
 from biobank.web.access import biobank_access
-from biobank.web.panels import biobank_panels, network_directory
+from biobank.web.panels import biobank_panels, network_directory, user_sections
 
 
 @login_required
@@ -21,6 +21,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = {
         "panels": biobank_panels(user=user, accesses=accesses),
         "directory": network_directory(user=user) if user.is_researcher else None,
+        "sections": user_sections(user=user),  # about the person: a researcher's own requests
         # Auditors see at a glance whether the last verification found the chain intact.
         "show_verification": reads_audit,
         "verification": latest_verification() if reads_audit else None,
