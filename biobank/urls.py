@@ -48,6 +48,7 @@ urlpatterns = [
     path("api/redoc/", RedirectView.as_view(pattern_name="swagger-ui", permanent=True), name="redoc"),
     re_path(r"^api/", api_unknown_path, name="api-unknown-path"),  # problem+json 404, never HTML (issue 9, 19)
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the language switcher in the header (POST)
     path("accounts/", include("biobank.accounts.urls")),
     path("audit/", include("biobank.audit.urls")),
     path("collections/", include("catalog.urls")),
