@@ -10,6 +10,7 @@ and shows it on the consent's page (anyone can recompute it).
 from __future__ import annotations
 
 import io
+from typing import cast
 
 from django.utils import timezone
 from fpdf import FPDF
@@ -122,7 +123,8 @@ def receipt_pdf(consent: Consent) -> bytes:
         """``value`` wrapped in a column ``width`` wide at the current position; the number of lines it takes."""
         pdf.set_font("DejaVu", style, 9)
         if dry_run:
-            return len(pdf.multi_cell(width, 5, value, align="L", dry_run=True, output=MethodReturnValue.LINES))
+            lines = pdf.multi_cell(width, 5, value, align="L", dry_run=True, output=MethodReturnValue.LINES)
+            return len(cast("list[str]", lines))
         pdf.multi_cell(width, 5, value, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         return 0
 
