@@ -13,7 +13,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import include, path, re_path
 from django.views import defaults
+from django.views.decorators.http import require_POST
 from django.views.generic import RedirectView
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from biobank.accounts.forms import AdminLoginForm
@@ -48,7 +50,7 @@ urlpatterns = [
     path("api/redoc/", RedirectView.as_view(pattern_name="swagger-ui", permanent=True), name="redoc"),
     re_path(r"^api/", api_unknown_path, name="api-unknown-path"),  # problem+json 404, never HTML (issue 9, 19)
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the language switcher in the header (POST)
+    path("i18n/setlang/", require_POST(set_language), name="set_language"),  # the header's language switcher
     path("accounts/", include("biobank.accounts.urls")),
     path("audit/", include("biobank.audit.urls")),
     path("collections/", include("catalog.urls")),

@@ -95,3 +95,7 @@ def test_the_standalone_500_page_names_the_active_language():
     with override("de"):
         page = render_to_string("500.html")
     assert '<html lang="de">' in page
+
+
+def test_the_switcher_takes_only_a_post(client):
+    assert client.get("/i18n/setlang/?language=de").status_code == 405
