@@ -14,7 +14,9 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import include, path, re_path
 from django.views import defaults
+from django.views.decorators.http import require_POST
 from django.views.generic import RedirectView
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from biobank.accounts.forms import AdminLoginForm
@@ -55,6 +57,7 @@ urlpatterns = [
     path("api/redoc/", RedirectView.as_view(pattern_name="swagger-ui", permanent=True), name="redoc"),
     re_path(r"^api/", api_unknown_path, name="api-unknown-path"),  # problem+json 404, never HTML (issue 9, 19)
     path("admin/", admin.site.urls),
+    path("i18n/setlang/", require_POST(set_language), name="set_language"),  # the header's language switcher
     path("accounts/", include("biobank.accounts.urls")),
     path("audit/", include("biobank.audit.urls")),
     path("collections/", include("catalog.urls")),

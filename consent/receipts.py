@@ -10,10 +10,11 @@ and shows it on the consent's page (anyone can recompute it).
 from __future__ import annotations
 
 import io
+from typing import cast
 
 from django.utils import timezone
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import MethodReturnValue, XPos, YPos
 
 from .choices import ConsentSource, ModuleChoice, TemplateType
 from .documents import signature_values
@@ -77,6 +78,10 @@ LABELS = {
 }
 
 
+LABEL_WIDTH = 58  # mm: the column of the labels of the facts (donor, form, signatures); the values take the rest
+COLUMN_GAP = 4
+
+
 class _ReceiptPDF(FPDF):
     footer_text = ""
 
@@ -114,11 +119,30 @@ def receipt_pdf(consent: Consent) -> bytes:
         pdf.set_font("DejaVu", "", size)
         pdf.multi_cell(0, 5, receipt_printable(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
+    def column(width: float, value: str, style: str, *, dry_run: bool = False) -> int:
+        """``value`` wrapped in a column ``width`` wide at the current position; the number of lines it takes."""
+        pdf.set_font("DejaVu", style, 9)
+        if dry_run:
+            lines = pdf.multi_cell(width, 5, value, align="L", dry_run=True, output=MethodReturnValue.LINES)
+            return len(cast("list[str]", lines))
+        pdf.multi_cell(width, 5, value, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        return 0
+
     def fact(name: str, value: str) -> None:
-        pdf.set_font("DejaVu", "B", 9)
-        pdf.cell(60, 5, name)
-        pdf.set_font("DejaVu", "", 9)
-        pdf.multi_cell(0, 5, receipt_printable(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        """A label and its value side by side, each wrapped in its own column (a long German label or a long name
+        takes more lines, never the other column's space); the row is kept on one page."""
+        value = receipt_printable(value)
+        value_width = pdf.epw - LABEL_WIDTH - COLUMN_GAP
+        lines = max(column(LABEL_WIDTH, name, "B", dry_run=True), column(value_width, value, "", dry_run=True))
+        if pdf.will_page_break(5 * lines):
+            pdf.add_page()
+        top = pdf.get_y()
+        column(LABEL_WIDTH, name, "B")
+        bottom = pdf.get_y()
+        if value:
+            pdf.set_xy(pdf.l_margin + LABEL_WIDTH + COLUMN_GAP, top)
+            column(value_width, value, "")
+        pdf.set_xy(pdf.l_margin, max(bottom, pdf.get_y()))
 
     heading(label["receipt"], 16)
     fact(label["donor"], consent.donor.pid)

@@ -178,6 +178,10 @@ OTP_STATIC_THROTTLE_FACTOR = 0
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language chosen in the header's switcher (django.views.i18n.set_language) lives in this cookie, read by
+# LocaleMiddleware before the browser's Accept-Language; no script needs it.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env.str("TIME_ZONE", "Europe/Berlin")
 # Generated specimen barcodes: {biobank} (the biobank's code, upper case), {year} (4 digits), {seq} (the biobank's
 # next number; format specs allowed, e.g. {seq:08d}). Scanned barcodes are taken as they are.

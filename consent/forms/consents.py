@@ -21,6 +21,11 @@ from ..models import Module, Template
 
 LANGUAGE_CHOICES = [(code, name) for code, name in settings.LANGUAGES]
 SIGNATURE_PREFIX = "data:image/png;base64,"
+SIGNATURE_TYPED, SIGNATURE_DRAWN = "typed", "drawn"
+SIGNATURE_METHODS = [
+    (SIGNATURE_DRAWN, _("Typed name and a drawing on the pad")),
+    (SIGNATURE_TYPED, _("Typed name only, no drawing")),
+]
 
 
 def model_choice(form: forms.Form, name: str) -> forms.ModelChoiceField[Any]:
@@ -88,6 +93,9 @@ def module_field(module: Module, language: str, form_type: str = TemplateType.CO
     )
 
 
+NO_DRAWING = _("No drawing arrived: draw the signature on the pad (again), or choose “Typed name only, no drawing”.")
+
+
 class SignForm(forms.Form):
     """Step 2: the donor's choices per module, their signature, a representative, the staff countersignature."""
 
@@ -96,7 +104,14 @@ class SignForm(forms.Form):
         max_length=200,
         help_text=_("Typing the name signs the form; a drawn signature may be added below."),
     )
-    signature = forms.CharField(required=False, widget=forms.HiddenInput)
+    signature_method = forms.ChoiceField(
+        label=_("How the person signs"),
+        choices=SIGNATURE_METHODS,
+        widget=forms.RadioSelect,
+        required=False,  # not posted: a drawing that came makes it "drawn", else "typed"
+        initial=SIGNATURE_TYPED,
+    )
+    signature = forms.CharField(label=_("Drawn signature"), required=False, widget=forms.HiddenInput)
     representative_name = forms.CharField(label=_("Legal representative or guardian"), max_length=200, required=False)
     representative_relation = forms.CharField(label=_("Relation to the donor"), max_length=100, required=False)
     representative_legal_basis = forms.ChoiceField(
@@ -150,6 +165,7 @@ class SignForm(forms.Form):
             [
                 *order,
                 "signer_name",
+                "signature_method",
                 "signature",
                 "representative_name",
                 "representative_relation",
@@ -173,6 +189,18 @@ class SignForm(forms.Form):
             return base64.b64decode(value[len(SIGNATURE_PREFIX) :], validate=True)
         except (binascii.Error, ValueError):
             raise forms.ValidationError(_("The drawn signature could not be read; clear it and draw again.")) from None
+
+    def clean(self) -> dict[str, Any]:
+        """A drawn signature that did not arrive is refused at the pad, never recorded as a typed one; with "typed
+        name only" a drawing is not kept."""
+        cleaned = super().clean() or {}
+        method = cleaned.get("signature_method") or (SIGNATURE_DRAWN if cleaned.get("signature") else SIGNATURE_TYPED)
+        cleaned["signature_method"] = method
+        if method == SIGNATURE_TYPED:
+            cleaned["signature"] = None
+        elif not cleaned.get("signature") and "signature" not in self.errors:
+            self.add_error("signature", NO_DRAWING)
+        return cleaned
 
     def choices(self) -> dict[str, str]:
         return {m.code: self.cleaned_data.get(f"module_{m.code}") or ModuleChoice.UNANSWERED for m in self.modules}

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -23,7 +24,7 @@ from biobank.web.forms import add_domain_error
 
 from .. import services
 from ..choices import ModuleChoice, TemplateType
-from ..forms.consents import CaptureStartForm, QcForm, ScanUploadForm, SignForm
+from ..forms.consents import SIGNATURE_DRAWN, CaptureStartForm, QcForm, ScanUploadForm, SignForm
 from ..models import Consent, Donor, Template
 from ..selectors import (
     consent_later_denials,
@@ -71,43 +72,55 @@ def capture(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         start.add_error("language", _("This form has no text in the chosen language."))
     if donor is None or text is None:
         return render(request, "consent/capture_start.html", context)
-    modules = _template_modules(template)
-    form = SignForm(
-        request.POST if request.method == "POST" else None,
-        modules=modules,
-        language=language,
-        staff=staff_of_biobank(biobank=biobank),
-        user=request.user,
-        form_type=template.type,
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            consent = services.consent_record(
-                actor=request.user,
-                donor=donor,
-                template=template,
-                language=language,
-                choices=form.choices(),
-                signer_name=form.cleaned_data["signer_name"],
-                signature_png=form.cleaned_data["signature"],
-                representative_name=form.cleaned_data["representative_name"],
-                representative_relation=form.cleaned_data["representative_relation"],
-                representative_legal_basis=form.cleaned_data["representative_legal_basis"],
-                witness=form.cleaned_data["witness"],
-                informed_by=form.cleaned_data["informed_by"],
-                informed_place=form.cleaned_data["informed_place"],
-                countersigned=form.cleaned_data["countersigned"],
-            )
-        except ForbiddenError:
-            raise  # the browser's 403 page, not a form error
-        except DomainError as error:
-            name = error.field or ""
-            add_domain_error(form, error, {name: f"module_{name.split('/')[-1]}" if "/" in name else name})
-        else:
-            messages.success(request, _("Consent recorded for %(pid)s.") % {"pid": donor.pid})
-            return redirect("consent:consent_detail", code=biobank.code, consent_id=consent.pk)
+    # The donor reads and signs in the form's language: its choices, labels, errors and the service's messages
+    # (issue 16, item 1); the page around it stays in the staff member's language.
+    with translation.override(language):
+        form = SignForm(
+            request.POST if request.method == "POST" else None,
+            modules=_template_modules(template),
+            language=language,
+            staff=staff_of_biobank(biobank=biobank),
+            user=request.user,
+            form_type=template.type,
+        )
+        consent = _record(request, form, donor, template, language) if request.method == "POST" else None
+    if consent is not None:
+        messages.success(request, _("Consent recorded for %(pid)s.") % {"pid": donor.pid})
+        return redirect("consent:consent_detail", code=biobank.code, consent_id=consent.pk)
     context.update({"donor": donor, "template": template, "language": language, "text": text, "form": form})
     return render(request, "consent/capture_sign.html", context)
+
+
+def _record(
+    request: AuthenticatedHttpRequest, form: SignForm, donor: Donor, template: Template, language: str
+) -> Consent | None:
+    """The consent of a valid form, or None with the service's refusal shown on the form."""
+    if not form.is_valid():
+        return None
+    try:
+        return services.consent_record(
+            actor=request.user,
+            donor=donor,
+            template=template,
+            language=language,
+            choices=form.choices(),
+            signer_name=form.cleaned_data["signer_name"],
+            signature_png=form.cleaned_data["signature"],
+            signature_drawn=form.cleaned_data["signature_method"] == SIGNATURE_DRAWN,
+            representative_name=form.cleaned_data["representative_name"],
+            representative_relation=form.cleaned_data["representative_relation"],
+            representative_legal_basis=form.cleaned_data["representative_legal_basis"],
+            witness=form.cleaned_data["witness"],
+            informed_by=form.cleaned_data["informed_by"],
+            informed_place=form.cleaned_data["informed_place"],
+            countersigned=form.cleaned_data["countersigned"],
+        )
+    except ForbiddenError:
+        raise  # the browser's 403 page, not a form error
+    except DomainError as error:
+        name = error.field or ""
+        add_domain_error(form, error, {name: f"module_{name.split('/')[-1]}" if "/" in name else name})
+    return None
 
 
 def _paper_choices(template: Template, modules: list, ticked: set[str]) -> dict[str, str]:

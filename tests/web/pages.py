@@ -31,6 +31,7 @@ from biobank.accounts.mfa import MFA_SESSION_KEY, VERIFIED
 SKIPPED_PREFIXES = ("admin/", "api/v1/", "healthz", "readyz", "favicon.ico")
 SKIPPED_NAMES = {
     "accounts:logout",
+    "set_language",  # --- consent: the language switcher, POST only ---
     "audit:export",
     "catalogue:export",
     "consent:receipt",

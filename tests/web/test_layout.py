@@ -52,3 +52,50 @@ def test_the_german_translation_switches_the_document_language(client):
     with override_settings(LANGUAGE_CODE="de"):
         page = client.get(reverse("accounts:login"), headers={"Accept-Language": "de"}).content.decode()
     assert '<html lang="de">' in page
+
+
+# --- consent: the language switcher and the document language (issue 16, Build 3) ---
+
+
+def _switcher(page: str) -> str:
+    return page[page.index('<form method="post" action="/i18n/setlang/"') :].split("</form>", 1)[0]
+
+
+def test_the_header_offers_each_language_named_in_itself_as_a_keyboard_button(client, admin_a):
+    client.force_login(admin_a)
+    switcher = _switcher(client.get(reverse("web:dashboard")).content.decode())
+
+    assert 'name="csrfmiddlewaretoken"' in switcher and 'name="next" value="/"' in switcher
+    buttons = re.findall(
+        r'<button type="submit" name="language" value="(\w+)" lang="(\w+)"[^>]*>([^<]+)</button>', switcher
+    )
+    assert buttons == [("en", "en", "English"), ("de", "de", "Deutsch")]
+    assert 'value="en" lang="en" class="button button--ghost" aria-current="true"' in switcher
+
+
+def test_choosing_deutsch_makes_every_page_german_and_sends_the_person_back(client):
+    chosen = client.post("/i18n/setlang/", {"language": "de", "next": reverse("accounts:password_reset")})
+
+    page = client.get(reverse("accounts:login")).content.decode()
+    assert chosen.status_code == 302 and chosen["Location"] == reverse("accounts:password_reset")
+    assert chosen.cookies["django_language"]["httponly"] and chosen.cookies["django_language"]["samesite"] == "Lax"
+    assert '<html lang="de">' in page and "Anmelden" in page
+    assert 'value="de" lang="de" class="button button--ghost" aria-current="true"' in _switcher(page)
+
+
+def test_the_switcher_sends_nobody_to_another_site(client):
+    chosen = client.post("/i18n/setlang/", {"language": "de", "next": "https://evil.example/"})
+
+    assert chosen["Location"] == "/"
+
+
+def test_the_standalone_500_page_names_the_active_language():
+    from django.utils.translation import override
+
+    with override("de"):
+        page = render_to_string("500.html")
+    assert '<html lang="de">' in page
+
+
+def test_the_switcher_takes_only_a_post(client):
+    assert client.get("/i18n/setlang/?language=de").status_code == 405

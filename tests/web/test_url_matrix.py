@@ -99,6 +99,8 @@ PAGES: dict[str, Row] = {
     # --- end forms ---
     "accounts/login/": signed_in(302, anonymous=200),  # signed in: on to the dashboard
     "accounts/logout/": everyone(405),  # POST only
+    # --- consent: the language switcher (Django's set_language, POST only) ---
+    "i18n/setlang/": everyone(405),
     "accounts/password/reset/": everyone(200),
     "accounts/password/reset/sent/": everyone(200),
     "accounts/reset/<uidb64>/<token>/": everyone(200),  # an invalid link: the page says so

@@ -78,13 +78,16 @@ def consent_record(
     witness: Any = None,
     informed_by: Any = None,
     informed_place: str = "",
+    signature_drawn: bool = False,
 ) -> Consent:
     """Record a consent signed on screen: the exact version text, per-module choices, signatures; audited.
 
     Only the currently active version of a template may be signed today. ``choices`` maps module codes to
     ``accepted``/``declined``/``unanswered``. The typed name is the signature (the keyboard-accessible way); the
-    drawn one is added when given. ``witness`` is the staff member who saw the donor sign (the signed-in
-    ``actor`` unless another active member of the biobank is named); they become the countersigner, and
+    drawn one is added when given, and required when ``signature_drawn`` says the person chose to draw (a drawing
+    lost on the way is refused, never recorded as a typed signature). ``witness`` is the staff member who saw the
+    donor sign (the signed-in ``actor`` unless another active member of the biobank is named); they become the
+    countersigner, and
     ``countersigned`` is the recorder's explicit attestation of it. ``informed_by`` (a staff member) and
     ``informed_place`` say who informed the donor and where; both are required. A donor who is a minor on the
     signing date needs a representative with ``representative_legal_basis`` (see ``capture_checks``). The PDF
@@ -113,6 +116,12 @@ def consent_record(
             code="required",
         )
     png = _check_png(signature_png)
+    if signature_drawn and png is None:
+        raise DomainError(
+            _("No drawing arrived: draw the signature on the pad (again), or choose “Typed name only, no drawing”."),
+            field="signature",
+            code="required",
+        )
     rep_name, rep_relation = _check_representative(representative_name, representative_relation)
     legal_basis = check_representation(
         donor=donor,

@@ -183,3 +183,12 @@ def test_the_state_history_is_append_only_in_the_database(officer, template, don
         cursor.execute("UPDATE consent_consentsignature SET signer_name = NULL")
     with pytest.raises(IntegrityError, match="never deleted"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM consent_consentsignature")
+
+
+def test_a_drawn_signature_that_did_not_arrive_is_refused_never_recorded_as_typed(officer, template, donor):
+    """Issue 16, item 2: the person chose to draw; without the drawing nothing is recorded."""
+    with pytest.raises(DomainError, match="No drawing arrived") as refused:
+        record(officer, donor, template, signature_png=None, signature_drawn=True)
+
+    assert refused.value.field == "signature"
+    assert not Consent.objects.exists()
