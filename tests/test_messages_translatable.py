@@ -75,7 +75,7 @@ def _translated(node: ast.AST) -> bool:
         return all(isinstance(arg, ast.Constant) and isinstance(arg.value, str) for arg in node.args[:1])  # type: ignore[attr-defined]
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
         return _is_gettext_call(node.left) and isinstance(node.right, ast.Dict)
-    if isinstance(node, ast.Starred) or isinstance(node, ast.Call):
+    if isinstance(node, ast.Starred | ast.Call):
         return True  # str(error), getattr(error, "message"), *exc.args: a message passed on, translated where it arose
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         literal = (ast.Constant, ast.JoinedStr)
