@@ -102,6 +102,30 @@ class Result:
         }
 
 
+class QueryCount:
+    """Counts the statements run while the block runs (``execute_wrapper``: survives the connection's reconnects)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        self.count += 1
+        return execute(sql, params, many, context)
+
+    def __enter__(self) -> QueryCount:
+        from django.db import connection
+
+        self._wrapper = connection.execute_wrapper(self)
+        self._wrapper.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._wrapper.__exit__(*exc)
+
+    def __len__(self) -> int:
+        return self.count
+
+
 BenchmarkFunction = Callable[[Any], list[Result]]  # takes a benchmarks.world.World
 
 REGISTRY: dict[str, BenchmarkFunction] = {}

@@ -4,7 +4,7 @@ state and keeps the result as a PostgreSQL template database).
 
 What it makes, for ``seed`` and ``scale`` (``plan``):
 
-- biobanks (3 … 20) with a published directory profile and contact, each with collections and sub-collections
+- biobanks (3 … 20) with a published directory profile, contact and quality label, half in a network, each with collections and sub-collections
   (MIABIS attributes, DUO data-use terms, published);
 - per biobank two consent templates: the MII broad consent (``seed_demo_consent``) and a disease-specific study
   consent whose policies carry DUO ``DS`` (breast cancer) — 4 of 5 donors signed the first, 1 of 5 the second;
@@ -105,7 +105,7 @@ def pid_of(number: int) -> str:
 
 def make_biobank(index: int, rng: random.Random) -> Any:
     from biobank.accounts import services as account_services
-    from catalog.models import BiobankProfile, Person
+    from catalog.models import BiobankProfile, Person, QualityStandard
 
     country = ["DE", "AT", "NL", "FR", "IT", "SE", "CZ", "PL"][index % 8]
     biobank = account_services.biobank_create(
@@ -115,11 +115,25 @@ def make_biobank(index: int, rng: random.Random) -> Any:
         biobank=biobank, bbmri_id=f"bbmri-eric:contactID:{country}_bb{index}", email=f"bb{index}@example.org",
         country=country,
     )  # fmt: skip
-    BiobankProfile.objects.create(
+    profile = BiobankProfile.objects.create(
         biobank=biobank, bbmri_id=f"bbmri-eric:ID:{country}_bb{index}", description="Generated biobank",
         juristic_person="Generated", contact=person, state="published",
     )  # fmt: skip
+    QualityStandard.objects.create(
+        biobank=profile, standard=rng.choice(["iso-9001", "ISO-20387-2018"]), assessment_level="accredited"
+    )
     return biobank
+
+
+def make_network(biobanks: list[Any]) -> None:
+    """The network the catalogue search filters by (``bench_catalog_search.SEARCHES``): half of the biobanks."""
+    from catalog.models import Network, Person
+
+    network = Network.objects.create(
+        bbmri_id="bbmri-eric:networkID:EU_bench", name="Generated network", description="Generated",
+        contact=Person.objects.filter(biobank=biobanks[0]).first(),
+    )  # fmt: skip
+    network.member_biobanks.set(biobanks[: max(1, len(biobanks) // 2)])
 
 
 def make_collections(biobank: Any, count: int, rng: random.Random) -> list[Any]:
@@ -437,6 +451,7 @@ def generate(scale: str, seed: int = 1, log: Any = print) -> Plan:
             log(f"  {biobank.code}: {the_plan.donors:,} donors, {imported:,} specimens, {boxes:,} boxes")
             while audit_services.audit_drain():
                 pass
+        make_network(biobanks)
         made = make_requests(biobanks, collections, the_plan.requests_per_status)
         log(f"  {made} access requests; catalogue facts")
         recompute_all()

@@ -70,6 +70,7 @@ def configure(tmp: Path) -> None:
     settings.AUDIT_CHECKPOINT_PATH = str(tmp / "audit-checkpoints.log")
     settings.AUDIT_CHECKPOINT_SYSLOG = False
     settings.MEDIA_ROOT = str(tmp / "media")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # notifications go nowhere
     pseudonyms = KEYS / "pseudonym.keys"
     if not pseudonyms.exists():
         pseudonyms.write_text(new_key_line("b1") + "\n")
