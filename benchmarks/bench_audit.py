@@ -39,11 +39,11 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks import Result, Target, benchmark
+
 TARGET_DRAIN = 10_000
 TARGET_VERIFY = 200_000
 TARGET_OVERHEAD = 0.15
-
-from benchmarks import Result, Target, benchmark
 
 
 def machine() -> str:

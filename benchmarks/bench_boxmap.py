@@ -29,9 +29,8 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.bench_audit import machine, scratch_database
-
 from benchmarks import QueryCount, Result, benchmark
+from benchmarks.bench_audit import machine, scratch_database
 
 
 def build(rows: int, columns: int) -> tuple[object, object]:
@@ -167,7 +166,8 @@ def boxmap_benchmark(world) -> list[Result]:
     def baseline() -> None:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT id, barcode, status, sample_type, box_row, box_column FROM specimens_specimen WHERE box_id = %s",
+                "SELECT id, barcode, status, sample_type, box_row, box_column "
+                "FROM specimens_specimen WHERE box_id = %s",
                 [box.pk],
             )
             cursor.fetchall()

@@ -32,10 +32,8 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.bench_audit import machine, scratch_database
-
 from benchmarks import Result, Target, benchmark
-
+from benchmarks.bench_audit import machine, scratch_database
 
 SCALES = {"100k": 100_000, "1m": 1_000_000}
 COLLECTIONS = 300
@@ -198,7 +196,9 @@ def catalog_facts_benchmark(world) -> list[Result]:
     times = []
     for _ in range(3):  # 1,000 specimens of two collections reserved (one UPDATE; the trigger marks them), then back
         ids = list(
-            Specimen.objects.filter(collection_id__in=two, status="available").order_by("pk").values_list("pk", flat=True)[:1000]
+            Specimen.objects.filter(collection_id__in=two, status="available")
+            .order_by("pk")
+            .values_list("pk", flat=True)[:1000]
         )
         Specimen.objects.filter(pk__in=ids).update(status="reserved")
         start = time.perf_counter()

@@ -33,10 +33,8 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.bench_audit import machine, scratch_database
-
 from benchmarks import Result, Target, benchmark
-
+from benchmarks.bench_audit import machine, scratch_database
 
 MATERIALS = ["PLASMA", "SERUM", "DNA", "RNA", "WHOLE_BLOOD", "TISSUE_FROZEN", "TISSUE_PARAFFIN_EMBEDDED", "URINE",
              "SALIVA", "PERIPHERAL_BLOOD_CELLS", "BUFFY_COAT", "FECES"]  # fmt: skip

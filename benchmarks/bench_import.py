@@ -36,10 +36,8 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.bench_audit import machine, scratch_database
-
 from benchmarks import Result, Target, benchmark
-
+from benchmarks.bench_audit import machine, scratch_database
 
 SCALES = {"100k": 100_000, "1m": 1_000_000}
 
@@ -235,7 +233,8 @@ def import_benchmark(world) -> list[Result]:
         Result("import: commit against raw COPY", size, m["commit"], rows / m["commit"], "rows/s", copy, m["floor"],
                Target.ratio_at_least(0.5)),
         Result("audit drain of the import's outbox rows", f"{m['drained']:,.0f} events", m["drain"],
-               m["drained"] / m["drain"] if m["drain"] else None, "events/s", target=Target.at_least(50_000, "events/s")),
+               m["drained"] / m["drain"] if m["drain"] else None, "events/s",
+               target=Target.at_least(50_000, "events/s")),
     ]  # fmt: skip
 
 

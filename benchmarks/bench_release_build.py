@@ -32,10 +32,8 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.bench_audit import machine, scratch_database
-
 from benchmarks import Result, Target, benchmark
-
+from benchmarks.bench_audit import machine, scratch_database
 
 COPY_SQL = """
 COPY (

@@ -27,10 +27,8 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.bench_audit import machine, scratch_database
-
 from benchmarks import QueryCount, Result, benchmark
-
+from benchmarks.bench_audit import machine, scratch_database
 
 BASELINE_SQL = """
 SELECT s.id, s.barcode, s.sample_type, s.material_type, s.status, s.lineage, s.quantity, s.unit, s.sprec_code,
@@ -180,7 +178,9 @@ def specimen_list_benchmark(world) -> list[Result]:
     client = technician_client(biobank)
     specimens = Specimen.objects.filter(biobank=biobank).count()
     deep = (
-        Specimen.objects.filter(biobank=biobank).order_by("-created_at", "-id").values_list("id", flat=True)[specimens // 2]
+        Specimen.objects.filter(biobank=biobank)
+        .order_by("-created_at", "-id")
+        .values_list("id", flat=True)[specimens // 2]
     )
 
     def page(before: int | None) -> float:

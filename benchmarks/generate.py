@@ -4,16 +4,16 @@ state and keeps the result as a PostgreSQL template database).
 
 What it makes, for ``seed`` and ``scale`` (``plan``):
 
-- biobanks (3 … 20) with a published directory profile, contact and quality label, half in a network, each with collections and sub-collections
-  (MIABIS attributes, DUO data-use terms, published);
+- biobanks (3 … 20) with a published directory profile, contact and quality label, half of them in a network,
+  each with collections and sub-collections (MIABIS attributes, DUO data-use terms, published);
 - per biobank two consent templates: the MII broad consent (``seed_demo_consent``) and a disease-specific study
   consent whose policies carry DUO ``DS`` (breast cancer) — 4 of 5 donors signed the first, 1 of 5 the second;
   one donor in 13 declined the MII biomaterial module, one in 50 (2 %) later withdrew the whole consent;
-- donors (one per ~5.25 specimens) with sex and birth year, each with a serum tube and two serum aliquots, an EDTA
-  blood tube with a buffy-coat derivative, and one donor in four a frozen tissue sample — every specimen with its SPREC
-  facts and a reception event;
-- a storage hierarchy (site → room → freezers → racks → 9 x 9 boxes) holding the aliquots and the buffy coats: full boxes,
-  every tenth box only partly filled, and the last box of a biobank partly full; a thaw and a QC event for a share;
+- donors (one per ~5.25 specimens) with sex and birth year, each with a serum tube and two serum aliquots, an
+  EDTA blood tube with a buffy-coat derivative, and one donor in four a frozen tissue sample — every specimen with
+  its SPREC facts and a reception event;
+- a storage hierarchy (site → room → freezers → racks → 9 x 9 boxes) holding the aliquots and the buffy coats:
+  full boxes, every tenth box only partly filled, the last box of a biobank partly full; thaw and QC events;
 - access requests in every request status, their biobank parts in every resource status.
 
 How it loads (the project's own paths wherever it has them):
@@ -276,8 +276,8 @@ def donor_rows(
             "post_centrifugation_delay_min": str(rng.randrange(90))}  # fmt: skip
     rows = [
         {**base, **spin, "barcode": f"{code}-1", "sample_type": "SER", "primary_container": "SST", "quantity": "2"},
-        {**base, **spin, "barcode": f"{code}-2", "sample_type": "SER", "quantity": "0.5", "parent_barcode": f"{code}-1"},
-        {**base, **spin, "barcode": f"{code}-3", "sample_type": "SER", "quantity": "0.5", "parent_barcode": f"{code}-1"},
+        *({**base, **spin, "barcode": f"{code}-{k}", "sample_type": "SER", "quantity": "0.5",
+           "parent_barcode": f"{code}-1"} for k in (2, 3)),
         {**base, "kind": "fluid", "barcode": f"{code}-4", "sample_type": "BLD", "primary_container": "PED",
          "quantity": "4", "unit": "mL", "storage_temperature_c": "-80", "storage_method": "freezer",
          "storage_container": "pp-tube-5ml"},
@@ -332,7 +332,7 @@ def import_file(biobank: Any, rows: list[dict[str, str]]) -> int:
 
 
 def store(biobank: Any, rng: random.Random) -> int:
-    """Freezers, racks and boxes (services); the aliquots and buffy coats placed box by box (``specimens_place_bulk``)."""
+    """Freezers, racks and boxes (services); aliquots and buffy coats placed box by box (``specimens_place_bulk``)."""
     from django.db.models import Q
 
     from specimens.models import Specimen

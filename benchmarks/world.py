@@ -108,7 +108,9 @@ def _exists(name: str) -> bool:
 
 def _kick(name: str) -> None:
     """End other sessions on ``name`` (a drain thread of this process may still hold one)."""
-    _admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [name])
+    _admin(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [name]
+    )
 
 
 def _drop(name: str) -> None:

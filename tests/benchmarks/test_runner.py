@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -24,7 +25,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_the_small_scale_run_measures_every_benchmark(tmp_path):
     env = {
-        **{k: v for k, v in __import__("os").environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL"}},
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "CELERY_BROKER_URL"}
+        },
         "DATABASE_URL": database_server_url("postgres"),
         "DJANGO_SETTINGS_MODULE": "biobank.settings.dev",
     }
@@ -50,5 +55,5 @@ def test_the_small_scale_run_measures_every_benchmark(tmp_path):
             assert row["baseline_seconds"] and row["ratio"] > 0, row
         if row["target"]:
             assert row["met"] in (True, False), row
-    assert " | ".join(COLUMNS[:3]) in done.stdout.replace("  ", "")
+    assert all(column in done.stdout for column in COLUMNS)
     assert report["table"] in done.stdout
