@@ -97,7 +97,8 @@ def stop(server: subprocess.Popen[bytes]) -> None:
 
 
 def load(port: int, paths: list[str], headers: dict[str, str], seconds: float) -> tuple[int, float, int]:
-    """``CLIENTS`` threads requesting ``paths`` (cycled) for ``seconds``: (answered requests, elapsed, errors)."""
+    """``CLIENTS`` threads requesting ``paths`` (cycled) for ``seconds`` (and until each had an answer): (answered
+    requests, elapsed, errors)."""
     done = [0] * CLIENTS
     errors = [0] * CLIENTS
     start_line = threading.Barrier(CLIENTS + 1)
@@ -107,7 +108,8 @@ def load(port: int, paths: list[str], headers: dict[str, str], seconds: float) -
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         start_line.wait()
         n = number
-        while time.perf_counter() < stop_at[0]:
+        # until the time is up, and at least one answer each (a loaded machine may take seconds per request)
+        while (time.perf_counter() < stop_at[0] or not done[number]) and errors[number] < 100:
             try:
                 connection.request("GET", paths[n % len(paths)], headers=headers)
                 response = connection.getresponse()

@@ -30,6 +30,7 @@ REPO = Path(__file__).resolve().parent.parent
 VAR = REPO / "var" / "bench"
 KEYS = VAR / "keys"
 PREFIX = "biobank_bench_tpl_"
+RUN = "biobank_bench_run_"
 
 
 @dataclass
@@ -127,10 +128,24 @@ def _use(name: str) -> None:
     connection.settings_dict["NAME"] = name
 
 
+def _alive(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def drop_cache() -> list[str]:
-    """Drop every cached template (and runs left behind by killed processes); their names."""
+    """Drop every cached template and the run copies left behind by processes that are gone; their names."""
     names = [row[0] for row in _admin("SELECT datname FROM pg_database WHERE datname LIKE 'biobank\\_bench\\_%%'")]
-    names = [name for name in names if name.startswith(PREFIX) or name.startswith("biobank_bench_run_")]
+    names = [
+        name
+        for name in names
+        if name.startswith(PREFIX) or (name.startswith(RUN) and not _alive(name.removeprefix(RUN)))
+    ]
     for name in names:
         _drop(name)
     return names
@@ -184,7 +199,7 @@ def world(scale: str, seed: int = 1, log: Callable[[str], None] = print) -> Iter
         else:
             log(f"using the cached {template}")
         original = _current()
-        database = f"biobank_bench_run_{os.getpid()}"
+        database = f"{RUN}{os.getpid()}"
         _drop(database)
         _admin(f'CREATE DATABASE "{database}" TEMPLATE "{template}"')
         try:
