@@ -30,7 +30,8 @@ def test_the_small_scale_run_measures_every_benchmark(tmp_path):
             for k, v in os.environ.items()
             if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "CELERY_BROKER_URL"}
         },
-        "DATABASE_URL": database_server_url("postgres"),
+        # the server only: the runner makes and drops its own databases (the named one is never written)
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or database_server_url("postgres"),
         "DJANGO_SETTINGS_MODULE": "biobank.settings.dev",
     }
     done = subprocess.run(
