@@ -3,8 +3,9 @@
 ``world(scale, seed)`` looks for the template ``biobank_bench_tpl_<scale>_s<seed>_<key>`` on the server named by
 ``DATABASE_URL``; ``<key>`` hashes every migration file, the generator's source and the audit key the chain was
 signed with, so a new migration or a changed generator makes (and uses) a new template. Missing, it is built once:
-an empty database is migrated, ``benchmarks.generate.generate`` fills it, and it is renamed into place (another
-process building the same template at the same time loses the rename and drops its copy). Each run then works on
+a copy of the migrated empty database (itself cached as ``biobank_bench_tpl_migrated_<migrations key>``: migrating
+takes a minute or more), ``benchmarks.generate.generate`` fills it, and it is renamed into place (another process
+building the same template at the same time loses the rename and drops its copy). Each run then works on
 ``CREATE DATABASE biobank_bench_run_<pid> TEMPLATE …`` — benchmarks may write — dropped at the end.
 
 Keys the data depend on live in ``var/bench/keys/`` (git-ignored): the audit chain's HMAC key (the chain in the
@@ -80,11 +81,16 @@ def configure(tmp: Path) -> None:
     hmac_key()  # made now if missing: the template's name depends on it
 
 
-def cache_key() -> str:
-    """Hash of every migration file, the generator's source and the audit key (10 hex digits)."""
+def _migrations() -> list[Path]:
+    return sorted(REPO.glob("*/migrations/*.py")) + sorted(REPO.glob("biobank/*/migrations/*.py"))
+
+
+def cache_key(*, generated: bool = True) -> str:
+    """Hash of every migration file and (``generated``) the generator's source and the audit key (10 hex digits)."""
     digest = hashlib.sha256()
-    files = sorted(REPO.glob("*/migrations/*.py")) + sorted(REPO.glob("biobank/*/migrations/*.py"))
-    files += [REPO / "benchmarks" / "generate.py", KEYS / "audit-hmac.key"]
+    files = _migrations()
+    if generated:
+        files += [REPO / "benchmarks" / "generate.py", KEYS / "audit-hmac.key"]
     for path in files:
         digest.update(path.relative_to(REPO).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:10]
@@ -159,12 +165,22 @@ def build(name: str, scale: str, seed: int, log: Callable[[str], None]) -> float
 
     original = _current()
     building = f"{name}_b{os.getpid()}"
+    empty = f"{PREFIX}migrated_{cache_key(generated=False)}"  # the migrated empty database, for every scale
     _drop(building)
-    _admin(f'CREATE DATABASE "{building}"')
     started = time.perf_counter()
+    if _exists(empty):
+        _admin(f'CREATE DATABASE "{building}" TEMPLATE "{empty}"')
+    else:
+        _admin(f'CREATE DATABASE "{building}"')
     try:
         _use(building)
-        call_command("migrate", verbosity=0, interactive=False)
+        if not _exists(empty):
+            call_command("migrate", verbosity=0, interactive=False)
+            _use(original)
+            _kick(building)
+            if not _exists(empty):
+                _admin(f'CREATE DATABASE "{empty}" TEMPLATE "{building}"')
+            _use(building)
         log(f"generating {scale} (seed {seed}) into {building}")
         generate(scale, seed, log=log)
         _use(original)
