@@ -1,12 +1,14 @@
 # Two commands on a fresh machine with only Python >= 3.11, make and git:
 #   make run   — virtualenv, dependencies from the lock file, embedded PostgreSQL, migrations, demo data, server
 #   make test  — the whole test suite on PostgreSQL (embedded unless DATABASE_URL is set)
-# Also: make worker (Celery worker + beat, needs CELERY_BROKER_URL), make lint, make bench, make lock, make messages.
+# Also: make worker (Celery worker + beat, needs CELERY_BROKER_URL), make lint, make bench SCALE=small|10k|100k|1m,
+#       make lock, make messages.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+SCALE ?= small
 HOST ?= 127.0.0.1
 LOCK := requirements/lock.txt
 STAMP := $(VENV)/.installed
@@ -60,7 +62,7 @@ worker: $(STAMP)
 	$(BIN)/celery -A biobank worker --beat --loglevel=INFO --schedule var/celerybeat-schedule
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks --scale $(SCALE) $(BENCH_ARGS)
 
 # Regenerate the lock file after changing dependencies in pyproject.toml (no machine-specific index lines).
 lock: $(STAMP)
