@@ -1,4 +1,5 @@
-"""``zoned``: local time with the zone it really had, also in the hour that happens twice (issue 16, problem 5)."""
+"""``zoned`` (and the template filter of the same name): local time with the zone it really had, also in the hour
+that happens twice (issue 16, problem 5)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from biobank.audit.templatetags.local_time import zoned
+from biobank.formats.zones import zoned
 
 
 @pytest.fixture(autouse=True)
