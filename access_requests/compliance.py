@@ -11,6 +11,7 @@ from django.utils import timezone
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from biobank.formats.zones import zoned
 from consent.receipt_font import FONT_DIR, receipt_printable
 
 from .models import (
@@ -30,7 +31,7 @@ def _when(value: object) -> str:
     if value is None:
         return "—"
     if hasattr(value, "tzinfo"):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")  # type: ignore[arg-type]
+        return zoned(value)  # type: ignore[arg-type]
     return str(value)
 
 

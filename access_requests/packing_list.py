@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from biobank.formats.zones import zoned
 from consent.receipt_font import FONT_DIR
 
 from .models import Shipment
@@ -35,7 +36,7 @@ def packing_list_pdf(shipment: Shipment) -> bytes:
         (_("Courier reference"), shipment.courier_reference or "—"),
         (_("Shipping temperature"), shipment.temperature),
         (_("Status"), str(shipment.get_status_display())),
-        (_("Printed"), timezone.localtime().strftime("%Y-%m-%d %H:%M")),
+        (_("Printed"), zoned(timezone.now())),
     ]
     for label, value in facts:
         pdf.set_font("DejaVu", "B", 10)

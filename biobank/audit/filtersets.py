@@ -1,21 +1,43 @@
-"""The filters of the audit trail, shared by the auditor pages and ``/api/v1/audit-events/``."""
+"""The filters of the audit trail: ``AuditEventFilter`` for ``/api/v1/audit-events/`` (times without an offset are
+UTC, the time the API answers in) and ``AuditPageFilter`` for the auditor's page (times without an offset are the
+portal's local time, the time the page shows; docs/ui.md, "Time, dates and language")."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import ActorType
-from .forms import AuditFilterForm, DateTimeLocalInput
+from .forms import AuditFilterForm, DateTimeLocalInput, ZonedDateTimeField, zone_name
 from .models import AuditEvent
 from .selectors import audit_biobanks_of
+
+ORDER = ("object_type", "object_id", "actor", "action", "biobank", "from", "to")
 
 
 def _biobanks(request: Any) -> QuerySet:
     return audit_biobanks_of(user=getattr(request, "user", None))
+
+
+class ZonedDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = ZonedDateTimeField
+
+
+def _time_filter(*, start: bool, zone: dt.tzinfo | None, help_text: Any) -> ZonedDateTimeFilter:
+    return ZonedDateTimeFilter(
+        field_name="occurred_at",
+        lookup_expr="gte" if start else "lt",
+        label=_("From") if start else _("To"),
+        help_text=help_text,
+        widget=DateTimeLocalInput(),
+        zone=zone,
+        latest=not start,
+    )
 
 
 class AuditEventFilter(django_filters.FilterSet):
@@ -33,20 +55,8 @@ class AuditEventFilter(django_filters.FilterSet):
     biobank = django_filters.ModelChoiceFilter(
         queryset=_biobanks, to_field_name="code", label=_("Biobank"), help_text=_("Code of the biobank")
     )
-    from_ = django_filters.IsoDateTimeFilter(
-        field_name="occurred_at",
-        lookup_expr="gte",
-        label=_("From"),
-        help_text=_("Events at or after this time (ISO 8601)"),
-        widget=DateTimeLocalInput(),
-    )
-    to = django_filters.IsoDateTimeFilter(
-        field_name="occurred_at",
-        lookup_expr="lt",
-        label=_("To"),
-        help_text=_("Events before this time (ISO 8601)"),
-        widget=DateTimeLocalInput(),
-    )
+    from_ = _time_filter(start=True, zone=dt.UTC, help_text=_("Events from this time on (ISO 8601, UTC by default)"))
+    to = _time_filter(start=False, zone=dt.UTC, help_text=_("Events before this time (ISO 8601, UTC by default)"))
 
     class Meta:
         model = AuditEvent
@@ -61,9 +71,20 @@ class AuditEventFilter(django_filters.FilterSet):
         return queryset.filter(actor_label=value.lower() if "@" in value else value)
 
 
+class AuditPageFilter(AuditEventFilter):
+    """The page's filter: From and To are typed in the local time the page shows, and labelled with its zone."""
+
+    from_ = _time_filter(start=True, zone=None, help_text=_("Events at or after this time"))
+    to = _time_filter(start=False, zone=None, help_text=_("Events before this time"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        zone = zone_name(timezone.get_current_timezone())
+        self.form.fields["from"].label = _("From (%(zone)s time)") % {"zone": zone}
+        self.form.fields["to"].label = _("To (%(zone)s time)") % {"zone": zone}
+
+
 # "from" is a Python keyword: declared as from_, published as ?from=
-AuditEventFilter.base_filters["from"] = AuditEventFilter.base_filters.pop("from_")
-AuditEventFilter.base_filters = {
-    key: AuditEventFilter.base_filters[key]
-    for key in ("object_type", "object_id", "actor", "action", "biobank", "from", "to")
-}
+for _filterset in (AuditEventFilter, AuditPageFilter):
+    _filterset.base_filters["from"] = _filterset.base_filters.pop("from_")
+    _filterset.base_filters = {key: _filterset.base_filters[key] for key in ORDER}

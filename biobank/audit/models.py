@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from biobank.accounts.models import Biobank
 
-from .canonical import canonical_json
+from .canonical import canonical_json, format_timestamp
 from .choices import ActorType, BreakReason, audit_action_label
 
 
@@ -197,6 +197,11 @@ class AuditEvent(AuditEntry):
     def action_label(self) -> str:
         """The action in words (the core's and the apps' registered actions), or as stored if nobody registered it."""
         return audit_action_label(self.action)
+
+    @property
+    def occurred_at_utc(self) -> str:
+        """The moment in UTC, ISO 8601, as the chain and the exports carry it (the page shows local time)."""
+        return format_timestamp(self.occurred_at)
 
     @property
     def change_rows(self) -> list[tuple[str, Any, Any]]:

@@ -8,23 +8,26 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from datetime import UTC
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db.models import F, TextField
+from django.core.exceptions import BadRequest, PermissionDenied
+from django.db.models import Count, F, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from biobank.web.paging import before_position
 
 from .canonical import format_timestamp
-from .filtersets import AuditEventFilter
-from .models import AUDIT_EVENT_COLUMNS
+from .filtersets import AuditPageFilter
+from .forms import zone_name
+from .models import AUDIT_EVENT_COLUMNS, AuditEvent
 from .selectors import audit_biobanks_of, audit_events_visible_to, can_read_audit, latest_verification, object_history
 from .services import audit_export_record
 
@@ -38,8 +41,39 @@ def _require_auditor(request: HttpRequest) -> None:
         raise PermissionDenied(_("You hold the auditor role in no biobank."))
 
 
-def _filtered(request: HttpRequest) -> AuditEventFilter:
-    return AuditEventFilter(request.GET or None, queryset=audit_events_visible_to(user=request.user), request=request)
+def _filtered(request: HttpRequest) -> AuditPageFilter:
+    return AuditPageFilter(request.GET or None, queryset=audit_events_visible_to(user=request.user), request=request)
+
+
+def _page_of(events: QuerySet[AuditEvent], request: HttpRequest) -> dict[str, Any]:
+    """One page of the trail, newest first, by keyset: ``?before=<seq>`` (older) or ``?after=<seq>`` (newer).
+
+    With the count of the events that match and the place of this page among them (one aggregate query).
+    """
+    before, after = before_position(request), before_position(request, "after")
+    if before is not None and after is not None:
+        raise BadRequest(gettext("Give “before” or “after”, not both."))
+    if after is not None:
+        page = list(events.filter(seq__gt=after).order_by("seq")[:PAGE_SIZE])[::-1]
+        if len(page) < PAGE_SIZE:  # the newest events: the first page, full
+            page = list(events[:PAGE_SIZE])
+    else:
+        page = list((events if before is None else events.filter(seq__lt=before))[:PAGE_SIZE])
+    if not page:
+        return {"events": [], "total": events.count(), "first": 0, "last": 0, "older": None, "newer": None}
+    counts = events.aggregate(
+        total=Count("seq"),
+        newer=Count("seq", filter=Q(seq__gt=page[0].seq)),
+        older=Count("seq", filter=Q(seq__lt=page[-1].seq)),
+    )
+    return {
+        "events": page,
+        "total": counts["total"],
+        "first": counts["newer"] + 1,
+        "last": counts["newer"] + len(page),
+        "older": page[-1].seq if counts["older"] else None,
+        "newer": page[0].seq if counts["newer"] else None,
+    }
 
 
 @require_GET
@@ -47,26 +81,43 @@ def _filtered(request: HttpRequest) -> AuditEventFilter:
 def event_list(request: HttpRequest) -> HttpResponse:
     _require_auditor(request)
     filterset = _filtered(request)
-    events = filterset.queryset.none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
-    before = before_position(request)
-    if before is not None:
-        events = events.filter(seq__lt=before)
-    page = list(events[: PAGE_SIZE + 1])
-    older = page[PAGE_SIZE].seq + 1 if len(page) > PAGE_SIZE else None
+    valid = not filterset.is_bound or filterset.is_valid()
+    events = filterset.qs if valid else filterset.queryset.none()
+    paging = _page_of(events, request)
     query = request.GET.copy()
-    query.pop("before", None)
+    for key in ("before", "after"):
+        query.pop(key, None)
+    base = query.urlencode()
     return render(
         request,
         "audit/event_list.html",
         {
             "filter": filterset,
             "form": filterset.form,
-            "events": page[:PAGE_SIZE],
-            "older_query": f"{query.urlencode()}&before={older}" if older else "",
-            "export_query": query.urlencode(),
+            **paging,
+            "range": _range(filterset) if valid else {},
+            "newest_query": base,
+            "older_query": _join(base, "before", paging["older"]),
+            "newer_query": _join(base, "after", paging["newer"]),
+            "export_query": base,
+            "zone": zone_name(timezone.get_current_timezone()),
             "verification": latest_verification(),
         },
     )
+
+
+def _join(query: str, key: str, position: int | None) -> str:
+    if position is None:
+        return ""
+    return f"{query}&{key}={position}" if query else f"{key}={position}"
+
+
+def _range(filterset: AuditPageFilter) -> dict[str, Any]:
+    """The moments the filter's From and To were read as, shown back with their zone (a time can occur twice)."""
+    if not filterset.is_bound:
+        return {}
+    data = filterset.form.cleaned_data
+    return {key: data[key] for key in ("from", "to") if data.get(key)}
 
 
 class _Echo:
@@ -100,7 +151,13 @@ def event_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         return render(
             request,
             "audit/event_list.html",
-            {"filter": filterset, "form": filterset.form, "events": [], "verification": latest_verification()},
+            {
+                "filter": filterset,
+                "form": filterset.form,
+                "events": [],
+                "zone": zone_name(timezone.get_current_timezone()),
+                "verification": latest_verification(),
+            },
             status=400,
         )
     events = filterset.qs
@@ -139,7 +196,7 @@ def event_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         .iterator(chunk_size=2000)
     )
     response = StreamingHttpResponse(_csv_rows(rows), content_type="text/csv; charset=utf-8")
-    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    stamp = timezone.now().astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")  # the export is UTC, and so is its name
     response["Content-Disposition"] = f'attachment; filename="audit-trail-{stamp}.csv"'
     return response
 

@@ -188,6 +188,9 @@ TIME_ZONE = env.str("TIME_ZONE", "Europe/Berlin")
 SPECIMEN_BARCODE_PATTERN = env.str("SPECIMEN_BARCODE_PATTERN", "{biobank}{year}{seq:07d}")
 USE_I18N = True
 USE_TZ = True
+# Dates per active language, European in English too (day first), every time with its zone: biobank/formats/ and
+# docs/ui.md, "Time, dates and language".
+FORMAT_MODULE_PATH = ["biobank.formats"]
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

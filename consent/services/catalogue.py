@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from biobank.accounts.models import Biobank
@@ -301,7 +301,7 @@ def _refuse_if_signed(template: Template) -> None:
             % {
                 "template_code": template.code,
                 "version_label": template.version_label,
-                "signed_at": format(timezone.localtime(template.signed_at), "%Y-%m-%d"),
+                "signed_at": formats.date_format(timezone.localtime(template.signed_at), "SHORT_DATE_FORMAT"),
             },
             code="signed",
         )

@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -97,7 +97,10 @@ def donor_invite_view(request: AuthenticatedHttpRequest, code: str, pid: str) ->
         messages.success(
             request,
             _("An invitation to the donor portal was e-mailed to donor %(pid)s: a one-time link, valid until %(day)s.")
-            % {"pid": donor.pid_display, "day": timezone.localdate(invitation.expires_at).isoformat()},
+            % {
+                "pid": donor.pid_display,
+                "day": formats.date_format(timezone.localdate(invitation.expires_at), "DATE_FORMAT"),
+            },
         )
     return redirect("consent:donor_detail", code=biobank.code, pid=donor.pid_display)
 

@@ -72,9 +72,9 @@ def test_the_list_page_query_count_does_not_grow_with_the_events(client, auditor
     with CaptureQueriesContext(connection) as many:
         assert client.get("/audit/").status_code == 200
     assert len(few) == len(many)
-    # session, user, auditor check, events (biobank joined), last verification, the layout's navigation,
-    # the biobank choices of the filter
-    assert len(many) == 7
+    # session, user, auditor check, events (biobank joined), their count and the page's place among them (one
+    # aggregate), last verification, the layout's navigation, the biobank choices of the filter
+    assert len(many) == 8
 
 
 def test_older_events_are_one_link_away(client, auditor_a, biobank_a):
@@ -85,6 +85,58 @@ def test_older_events_are_one_link_away(client, auditor_a, biobank_a):
     newest = AuditEvent.objects.filter(biobank=biobank_a).order_by("-seq")[50].seq
     older = client.get("/audit/", {"before": newest + 1}).content.decode()
     assert f'<th scope="row">{newest}</th>' in older
+
+
+def test_the_pages_say_where_they_are_and_lead_both_ways(client, auditor_a, biobank_a):
+    chain_of(120, biobank=biobank_a, action="paging.test")
+    client.force_login(auditor_a)
+    seqs = list(AuditEvent.objects.filter(action="paging.test").order_by("-seq").values_list("seq", flat=True))
+
+    def page(**position) -> str:
+        return client.get("/audit/", {"action": "paging.test", **position}).content.decode()
+
+    first = page()
+    assert "Events 1\u201350 of 120" in first
+    assert f'href="?action=paging.test&amp;before={seqs[49]}" rel="next"' in first
+    assert 'rel="prev"' not in first
+
+    second = page(before=seqs[49])
+    assert "Events 51\u2013100 of 120" in second
+    assert f'<th scope="row">{seqs[50]}</th>' in second and f'<th scope="row">{seqs[49]}</th>' not in second
+    assert f'href="?action=paging.test&amp;after={seqs[50]}" rel="prev"' in second
+    assert f'href="?action=paging.test&amp;before={seqs[99]}" rel="next"' in second
+
+    last = page(before=seqs[99])
+    assert "Events 101\u2013120 of 120" in last
+    assert 'rel="next"' not in last
+    assert "Events 51\u2013100 of 120" in page(after=seqs[100])
+    assert "Events 1\u201350 of 120" in page(after=seqs[30])  # fewer than a page is newer: the first page, full
+
+
+def test_the_pages_keep_the_filters(client, auditor_a, biobank_a):
+    chain_of(60, biobank=biobank_a, action="collection.update")
+    chain_of(5, biobank=biobank_a, action="collection.create")
+    client.force_login(auditor_a)
+    page = client.get("/audit/", {"action": "collection.update"}).content.decode()
+    assert "Events 1\u201350 of 60" in page
+    assert 'href="?action=collection.update&amp;before=' in page
+
+
+def test_before_and_after_together_are_a_clear_400(client, auditor_a, biobank_a):
+    chain_of(3, biobank=biobank_a)
+    client.force_login(auditor_a)
+    client.raise_request_exception = False
+    response = client.get("/audit/", {"before": "3", "after": "1"})
+    assert response.status_code == 400
+    assert "not both" in response.content.decode()
+
+
+def test_every_event_opens_its_changes_in_its_own_row(client, auditor_a, collection):
+    client.force_login(auditor_a)
+    page = client.get("/audit/", {"object_type": "catalog.collection"}).content.decode()
+    assert page.count('<details class="audit-details">') == 2
+    assert "1 change<span" in page  # the update names how many fields it changed
+    assert "<strong>name</strong>: CRC → Colorectal" in page
 
 
 def test_the_csv_export_streams_the_filtered_view_and_is_itself_audited(client, auditor_a, collection, biobank_a):

@@ -44,6 +44,10 @@ def test_a_non_ascii_digit_as_the_page_position_of_the_trail_is_a_400_that_says_
     page = response.content.decode()
     assert "before" in page and "0-9" in page
     assert auditor_client.get("/audit/", {"before": "3"}).status_code == 200
+    newer = auditor_client.get("/audit/", {"after": "²"})
+    assert newer.status_code == 400
+    assert "after" in newer.content.decode()
+    assert auditor_client.get("/audit/", {"after": "1"}).status_code == 200
 
 
 def test_a_refused_request_at_a_path_with_slashes_shows_on_the_trail_as_text(auditor_client, biobank_a):

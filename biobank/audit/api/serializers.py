@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from rest_framework import serializers
 
 from biobank.accounts.models import Biobank
@@ -12,6 +14,9 @@ class AuditEventSerializer(serializers.ModelSerializer):
     biobank: serializers.SlugRelatedField[Biobank] = serializers.SlugRelatedField(
         slug_field="code", read_only=True, help_text="Code of the biobank, if any."
     )
+    # The API answers in UTC, like the CSV export (docs/ui.md, "Time, dates and language").
+    occurred_at = serializers.DateTimeField(read_only=True, default_timezone=UTC)
+    chained_at = serializers.DateTimeField(read_only=True, default_timezone=UTC)
     changes = serializers.JSONField(read_only=True, help_text="{field: [old, new]}; identifying values masked.")
     details = serializers.JSONField(read_only=True, help_text="Context of reads and denials (path, filters …).")
 
