@@ -1,11 +1,13 @@
-"""A PID typed into the global search is a sensitive look-up: recorded in the trail, found or not."""
+"""Sensitive reads of the donor registry: a PID typed into the global search (found or not) and an export of a
+donor list, each recorded in the trail."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django.db import transaction
 
+from biobank.accounts.models import Biobank
 from biobank.accounts.principals import Actor
 from biobank.pseudonyms.checkchar import display
 
@@ -25,3 +27,16 @@ def donor_search_record(*, actor: Actor, pid: str, donors: Sequence[Donor]) -> N
         _audit(actor=actor, action="donor.search", obj=donors[0], details=details)
     else:
         _audit(actor=actor, action="donor.search", object_type="consent.donor", object_id="", details=details)
+
+
+@transaction.atomic
+def donors_export_record(*, actor: Actor, biobank: Biobank, filters: Mapping[str, str], export_format: str) -> None:
+    """One ``donor.export`` event in the biobank's trail, before the first row of a donor list export leaves."""
+    _audit(
+        actor=actor,
+        action="donor.export",
+        object_type="consent.donor",
+        object_id="",
+        biobank=biobank,
+        details={"filters": dict(filters), "format": export_format},
+    )

@@ -31,8 +31,8 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Worl
     for world in world_of_two_biobanks(django_db_blocker, tmp_path_factory):
         with django_db_blocker.unblock():
             from biobank.accounts.models import User
-            from tests.accounts.factories import UserFactory
             from tests.access_requests.factories import make_request
+            from tests.accounts.factories import UserFactory
 
             mine = User.objects.get(email="matrix-researcher@example.org")
             other = UserFactory(email="search-other-researcher@example.org", is_researcher=True)
