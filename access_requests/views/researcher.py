@@ -78,8 +78,6 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "access_requests/researcher/profile.html", {"form": form, "next": target})
 
 
-@login_required
-@require_GET
 def _waits(row: tuple) -> str:
     _request, waits, resources = row
     return str(waits) if waits else "; ".join(f"{biobank}: {what}" for biobank, _status, what in resources)
@@ -94,6 +92,8 @@ MY_REQUEST_COLUMNS = (
 )
 
 
+@login_required
+@require_GET
 def my_requests_page(request: HttpRequest) -> HttpResponseBase:
     rows = []
     for access_request in my_requests(user=request.user):
