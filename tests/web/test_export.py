@@ -216,3 +216,17 @@ def test_the_campaign_export_needs_view_donors(world):
 def test_an_unknown_format_is_the_page(world):
     response = world.client("consent_officer").get(donors_url(world, format="pdf"))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+
+
+# --- the audit trail: the same mechanism (its CSV keeps its address, XLSX is new) ---
+
+
+def test_the_audit_export_speaks_both_formats_and_records_which(world):
+    client = world.client("auditor")
+    rows = xlsx_rows(client.get(reverse("audit:events"), {"action": "donor.register", "format": "xlsx"}))
+    assert rows[0][:2] == ["seq", "occurred_at"] and len(rows) > 1
+    assert {row[6] for row in rows[1:]} == {"donor.register"} and all(row[1].endswith("Z") for row in rows[1:])
+    event = AuditOutbox.objects.filter(action="audit.export").latest("pk")
+    assert event.details == {"filters": {"action": "donor.register"}, "format": "xlsx"}
+    assert csv_rows(client.get(reverse("audit:export")))[0][0] == "seq"
+    assert world.client("technician").get(reverse("audit:events"), {"format": "csv"}).status_code == 403
