@@ -230,3 +230,11 @@ def test_the_audit_export_speaks_both_formats_and_records_which(world):
     assert event.details == {"filters": {"action": "donor.register"}, "format": "xlsx"}
     assert csv_rows(client.get(reverse("audit:export")))[0][0] == "seq"
     assert world.client("technician").get(reverse("audit:events"), {"format": "csv"}).status_code == 403
+
+
+def test_the_specimen_list_exports_from_its_own_url_too(world):
+    url = reverse("specimens:specimen_list", args=[world.a.biobank.code])
+    rows = xlsx_rows(world.client("technician").get(url, {"format": "xlsx", "status": "available"}))
+    barcodes = {row[0] for row in rows[1:]}
+    assert world.a.specimen.barcode in barcodes and world.a.shipped.barcode not in barcodes
+    assert world.b.specimen.barcode not in barcodes
