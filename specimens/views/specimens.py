@@ -24,7 +24,7 @@ from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank
 from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.web.access import biobank_for
-from biobank.web.export import export_format
+from biobank.web.export import export_format, export_links
 from biobank.web.paging import before_position
 from catalog.models import Collection
 
@@ -103,6 +103,7 @@ def specimen_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponseB
         "query": query.urlencode(),
         "can_change": can_change(request, biobank),
         "scan": ScanForm(auto_id="scan_%s"),
+        "export": export_links(request),  # ?format=csv|xlsx on this URL, as on every list page
     }
     return render(request, "specimens/specimen_list.html", context)
 

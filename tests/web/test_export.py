@@ -238,3 +238,54 @@ def test_the_specimen_list_exports_from_its_own_url_too(world):
     barcodes = {row[0] for row in rows[1:]}
     assert world.a.specimen.barcode in barcodes and world.a.shipped.barcode not in barcodes
     assert world.b.specimen.barcode not in barcodes
+
+
+# --- every biobank list: each exported row is on the page; another biobank's list is 404, a missing right 403 ---
+
+BIOBANK_LISTS = [
+    # (URL name, who reads it, who is refused)
+    ("consent:donor_list", "auditor", "technician"),
+    ("consent:template_list", "consent_officer", "technician"),
+    ("consent:policy_list", "consent_officer", "auditor"),
+    ("consent:module_list", "consent_officer", "auditor"),
+    ("consent:qc_queue", "consent_officer", "technician"),
+    ("consent:campaign_list", "consent_officer", "technician"),
+    ("specimens:import_list", "technician", "auditor"),
+    ("specimens:specimen_list", "technician", "identity_steward"),
+    ("web:members", "auditor", None),
+    ("web:tokens", "biobank_admin", "technician"),
+]
+
+
+@pytest.mark.parametrize("name, reader, refused", BIOBANK_LISTS)
+def test_each_list_exports_what_its_page_shows(world, name, reader, refused):
+    import html
+
+    url = reverse(name, args=[world.a.biobank.code])
+    client = world.client(reader)
+    page = html.unescape(client.get(url).content.decode())
+    assert "format=csv" in page and "format=xlsx" in page  # the page's export links
+    rows = csv_rows(client.get(url, {"format": "csv"}))
+    for row in rows[1:]:
+        first = row[0].removeprefix("'")
+        assert first.split(" v")[0] in page, (name, first)
+    xlsx = xlsx_rows(client.get(url, {"format": "xlsx"}))
+    assert len(xlsx) == len(rows)
+    foreign = reverse(name, args=[world.b.biobank.code])
+    assert client.get(foreign, {"format": "csv"}).status_code == 404
+    if refused is not None:
+        assert world.client(refused).get(url, {"format": "csv"}).status_code == 403
+
+
+def test_notifications_export_only_the_persons_own(world):
+    from access_requests.models import Notification
+    from tests.access_requests.factories import make_request
+
+    researcher, other = world.users["researcher"], world.users["dac_member"]
+    request = make_request(researcher, [world.a.biobank], status="active")
+    Notification.objects.filter(user__in=[researcher, other]).delete()
+    event = request.events.first()
+    Notification.objects.create(user=researcher, request=request, event=event, text="=mine", url="/requests/")
+    Notification.objects.create(user=other, request=request, event=event, text="theirs", url="/requests/")
+    rows = csv_rows(world.client("researcher").get(reverse("access_requests:notifications"), {"format": "csv"}))
+    assert [row[1] for row in rows[1:]] == ["'=mine"] and rows[1][3] == request.number
