@@ -68,7 +68,7 @@ def export_format(request: HttpRequest) -> str | None:
 
 def export_filters(request: HttpRequest) -> dict[str, str]:
     """The page's filters as asked (for the audit trail): the query without position and format."""
-    return {key: value for key, value in request.GET.items() if key not in NOT_FILTERS and value != ""}
+    return {key: str(value) for key, value in request.GET.items() if key not in NOT_FILTERS and value != ""}
 
 
 def export_links(request: HttpRequest) -> dict[str, str]:
