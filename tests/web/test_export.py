@@ -25,6 +25,12 @@ from tests.permission_world import World, world_of_two_biobanks
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _no_activity_stamp(monkeypatch):
+    """The session's last-activity stamp is rewritten once a minute (three queries): not inside a counted request."""
+    monkeypatch.setattr("biobank.accounts.middleware.ACTIVITY_RESOLUTION", 10**9)
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[World]:
     yield from world_of_two_biobanks(django_db_blocker, tmp_path_factory)

@@ -26,6 +26,12 @@ REQUEST_READERS = {"researcher", "dac_member", "dac_chair"}  # the matrix resear
 NOBODY_HAS = display("ZZZZZZZZZZ" + check_char("ZZZZZZZZZZ"))  # a well-formed PID that names no donor
 
 
+@pytest.fixture(autouse=True)
+def _no_activity_stamp(monkeypatch):
+    """The session's last-activity stamp is rewritten once a minute (three queries): not inside a counted request."""
+    monkeypatch.setattr("biobank.accounts.middleware.ACTIVITY_RESOLUTION", 10**9)
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[World]:
     for world in world_of_two_biobanks(django_db_blocker, tmp_path_factory):
