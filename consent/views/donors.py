@@ -356,15 +356,44 @@ def _review_access(request: AuthenticatedHttpRequest, code: str) -> tuple[Bioban
     return biobank, perms
 
 
+# The duplicates page's columns (both tables): never a candidate, those are identity data.
+DUPLICATE_COLUMNS = (
+    Column(gettext_lazy("Review"), lambda review: f"#{review.pk}"),
+    Column(gettext_lazy("Status"), "get_status_display"),
+    Column(gettext_lazy("Registered by"), lambda review: review.created_by.email if review.created_by else _("system")),
+    Column(gettext_lazy("When"), "created_at"),
+    Column(gettext_lazy("Donor"), lambda review: review.donor.pid_display if review.donor else ""),
+    Column(gettext_lazy("Decided"), "decided_at"),
+)
+
+
 @require_GET
 @login_required
-def duplicate_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    """The queue: numbers, who registered and when, never the candidates (identity data, see ``duplicate_review``)."""
+def duplicate_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBase:
+    """The queue: numbers, who registered and when, never the candidates (identity data, see ``duplicate_review``).
+    The export (``?format=``) has every review, pending and decided; it names donors, so it is audited."""
     biobank, perms = _review_access(request, code)
     reviews = duplicate_reviews_visible_to(user=request.user).filter(biobank=biobank)
+    fmt = export_format(request)
+    if fmt is not None:
+        return export_response(
+            items=reviews.order_by("-pk"),
+            columns=DUPLICATE_COLUMNS,
+            name=f"possible-duplicates-{biobank.code}",
+            export_format=fmt,
+            audit=lambda: services.donors_export_record(
+                actor=request.user, biobank=biobank, filters={"list": "duplicates"}, export_format=fmt
+            ),
+        )
     pending = list(reviews.filter(status=DuplicateReviewStatus.PENDING))
     decided = list(reviews.exclude(status=DuplicateReviewStatus.PENDING).order_by("-decided_at")[:20])
-    context = {"biobank": biobank, "pending": pending, "decided": decided, "can_decide": "view_identity" in perms}
+    context = {
+        "biobank": biobank,
+        "pending": pending,
+        "decided": decided,
+        "can_decide": "view_identity" in perms,
+        "export": export_links(request),
+    }
     return render(request, "consent/donors/duplicates.html", context)
 
 

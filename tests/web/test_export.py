@@ -260,6 +260,7 @@ BIOBANK_LISTS = [
     ("specimens:specimen_list", "technician", "identity_steward"),
     ("web:members", "auditor", None),
     ("web:tokens", "biobank_admin", "technician"),
+    ("consent:duplicate_list", "identity_steward", "auditor"),
 ]
 
 
@@ -295,3 +296,24 @@ def test_notifications_export_only_the_persons_own(world):
     Notification.objects.create(user=other, request=request, event=event, text="theirs", url="/requests/")
     rows = csv_rows(world.client("researcher").get(reverse("access_requests:notifications"), {"format": "csv"}))
     assert [row[1] for row in rows[1:]] == ["'=mine"] and rows[1][3] == request.number
+
+
+def test_a_worklist_exports_all_its_specimens_audited_like_the_specimen_list(world):
+    url = reverse("specimens:worklist", args=[world.a.biobank.code, "to_process"])
+    client = world.client("technician")
+    assert "format=xlsx" in client.get(url).content.decode()
+    rows = csv_rows(client.get(url, {"format": "csv"}))
+    assert rows[0][0] == "barcode" and world.b.specimen.barcode not in {row[0] for row in rows}
+    event = AuditOutbox.objects.filter(action="specimen.export").latest("pk")
+    assert event.details == {"filters": {"worklist": "to_process"}, "format": "csv"}
+    foreign = reverse("specimens:worklist", args=[world.b.biobank.code, "to_process"])
+    assert client.get(foreign, {"format": "csv"}).status_code == 404
+
+
+def test_the_duplicates_export_names_no_candidate_and_is_audited(world):
+    url = reverse("consent:duplicate_list", args=[world.a.biobank.code])
+    text = body(world.client("identity_steward").get(url, {"format": "csv"})).decode()
+    assert f"#{world.a.review.pk}" in text and f"#{world.b.review.pk}" not in text
+    assert "Schmidt" not in text and "MRN" not in text
+    event = AuditOutbox.objects.filter(action="donor.export").latest("pk")
+    assert event.details == {"filters": {"list": "duplicates"}, "format": "csv"}
