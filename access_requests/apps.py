@@ -20,6 +20,12 @@ class AccessRequestsConfig(AppConfig):
         from .services.workflow import on_request_event
 
         on_request_event(event_dispatch_safely)
+        # the header's global search: a request number (access_requests/search.py)
+        from biobank.web.search import register_search_provider
+
+        from .search import requests_search
+
+        register_search_provider("requests", requests_search)
         register_account_link(
             label=_("Notifications"),
             url_name="access_requests:notifications",

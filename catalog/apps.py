@@ -41,6 +41,12 @@ class CatalogConfig(AppConfig):
         # "Collections" above stays the cross-biobank list for everyone who may see collections.
         register_biobank_link(label=_("Catalogue"), url_name="catalog_manage:biobank", perm=Perm.MANAGE_CATALOG)
         register_directory_source(collection_names_of)
+        # the header's global search: a collection's name or code (catalog/search_global.py)
+        from biobank.web.search import register_search_provider
+
+        from .search_global import collections_search
+
+        register_search_provider("collections", collections_search)
         register_demo_seeder("catalogue collections", seed)
         from .facts import tasks as _facts_tasks  # noqa: F401 (registers the Celery tasks)
 

@@ -6,27 +6,47 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from biobank.accounts.choices import Perm
 from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.accounts.selectors import biobanks_with_perm
 from biobank.errors import DomainError, ForbiddenError
+from biobank.web.export import Column, export_format, export_links, export_response
 from biobank.web.forms import add_domain_error
 
 from . import services
 from .forms import CollectionCreateForm, CollectionEditForm
 from .selectors import collections_changeable_by, collections_visible_to
 
+# The list's columns, as the page shows them.
+COLLECTION_COLUMNS = (
+    Column(gettext_lazy("Name"), "name"),
+    Column(gettext_lazy("Description"), "description"),
+    Column(gettext_lazy("Code"), "code"),
+    Column(gettext_lazy("Biobank"), "biobank.name"),
+    Column(gettext_lazy("Last changed"), "updated_at"),
+)
+
 
 @login_required
-def collection_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def collection_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     collections = collections_visible_to(user=request.user).order_by("biobank__name", "name")
+    fmt = export_format(request)
+    if fmt is not None:
+        return export_response(items=collections, columns=COLLECTION_COLUMNS, name="collections", export_format=fmt)
     changeable = set(collections_changeable_by(user=request.user).values_list("pk", flat=True))
     can_create = biobanks_with_perm(user=request.user, perm=Perm.MANAGE_CATALOG).exists()
-    context = {"collections": collections, "changeable": changeable, "can_create": can_create}
+    context = {
+        "collections": collections,
+        "changeable": changeable,
+        "can_create": can_create,
+        "export": export_links(request),
+    }
     return render(request, "catalog/collection_list.html", context)
 
 

@@ -23,6 +23,12 @@ class ConsentConfig(AppConfig):
         # dynamic consent, staff side (consent/views/portal_staff.py)
         register_biobank_link(label=_("Re-consent campaigns"), url_name="consent:campaign_list", perm=Perm.VIEW_DONORS)
         register_biobank_link(label=_("Messages to donors"), url_name="consent:message_list", perm=Perm.MANAGE_CONSENT)
+        # the header's global search: a PID opens the donor (consent/search.py)
+        from biobank.web.search import register_search_provider
+
+        from .search import donors_search
+
+        register_search_provider("donors", donors_search)
 
         # --- dash: the role dashboards (consent/selectors/dashboard.py) ---
         from biobank.web.panels import register_biobank_tile

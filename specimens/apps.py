@@ -46,9 +46,12 @@ class SpecimensConfig(AppConfig):
             label=_("Register specimen"), url_name="specimens:specimen_register", perm=Perm.CHANGE_SPECIMENS
         )
         register_biobank_link(label=_("Worklists"), url_name="specimens:worklists", perm=Perm.VIEW_SPECIMENS)
-        from biobank.web.context_processors import register_header_search
+        # the header's global search: a barcode opens its specimen (specimens/search.py)
+        from biobank.web.search import register_search_provider
 
-        register_header_search(label=_("Find a tube or donor"), url_name="specimens:scan_any", perm=Perm.VIEW_SPECIMENS)
+        from .search import specimens_search
+
+        register_search_provider("specimens", specimens_search)
         register_biobank_tile(
             template="specimens/partials/status_tile.html",
             perms=(Perm.VIEW_SPECIMENS,),

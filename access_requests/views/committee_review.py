@@ -14,12 +14,15 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.errors import DomainError, ForbiddenError
+from biobank.web.export import Column, export_format, export_links, export_response
 
 from ..choices import RELEASE_ATTRIBUTES, CommitteeRole, ConditionKind, DecisionOutcome, VoteValue
 from ..letters import decision_letter_filename, decision_letter_pdf
@@ -48,17 +51,34 @@ def _resource(request: AuthenticatedHttpRequest, pk: int) -> RequestResource:
         raise Http404(_("No such request that you review.")) from None
 
 
+# The committees' table of the queue page, as it shows it.
+QUEUE_COLUMNS = (
+    Column(gettext_lazy("Number"), "request.number"),
+    Column(gettext_lazy("Title"), "request.title"),
+    Column(gettext_lazy("Researcher"), "request.researcher.full_name"),
+    Column(gettext_lazy("Biobank"), "biobank.name"),
+    Column(gettext_lazy("Request status"), "request.get_status_display"),
+    Column(gettext_lazy("Resource status"), "get_status_display"),
+    Column(gettext_lazy("Submitted"), "request.submitted_at"),
+)
+
+
 @login_required
 @require_GET
-def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """My reviews with their due dates, then every resource before its decision at the committees' biobanks."""
+def review_queue(request: AuthenticatedHttpRequest) -> HttpResponseBase:
+    """My reviews with their due dates, then every resource before its decision at the committees' biobanks; the
+    export (``?format=``) is the second table, every row of it."""
+    everything = review_resources_visible_to(user=request.user).order_by("-request__submitted_at", "pk")
+    fmt = export_format(request)
+    if fmt is not None:
+        return export_response(items=everything, columns=QUEUE_COLUMNS, name="committee-requests", export_format=fmt)
     mine = (
         ReviewAssignment.objects.filter(reviewer=request.user, completed_at__isnull=True)
         .select_related("resource__request", "resource__biobank")
         .order_by("due_on", "pk")
     )
-    resources = review_resources_visible_to(user=request.user).order_by("-request__submitted_at", "pk")[:200]
-    return render(request, "access_requests/committee/queue.html", {"mine": mine, "resources": resources})
+    context = {"mine": mine, "resources": everything[:200], "export": export_links(request)}
+    return render(request, "access_requests/committee/queue.html", context)
 
 
 @login_required

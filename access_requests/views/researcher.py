@@ -6,12 +6,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from biobank.errors import DomainError, ForbiddenError
+from biobank.web.export import Column, export_format, export_links, export_response
 
 from ..choices import (
     REQUEST_ALLOWED_TRANSITIONS,
@@ -68,9 +71,23 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "access_requests/researcher/profile.html", {"form": form, "next": target})
 
 
+def _waits(row: tuple) -> str:
+    _request, waits, resources = row
+    return str(waits) if waits else "; ".join(f"{biobank}: {what}" for biobank, _status, what in resources)
+
+
+# The list's columns, as the page shows them.
+MY_REQUEST_COLUMNS = (
+    Column(gettext_lazy("Number"), lambda row: row[0].number),
+    Column(gettext_lazy("Title"), lambda row: row[0].title),
+    Column(gettext_lazy("Status"), lambda row: row[0].get_status_display()),
+    Column(gettext_lazy("What it waits for"), _waits),
+)
+
+
 @login_required
 @require_GET
-def my_requests_page(request: HttpRequest) -> HttpResponse:
+def my_requests_page(request: HttpRequest) -> HttpResponseBase:
     rows = []
     for access_request in my_requests(user=request.user):
         waits = [
@@ -78,7 +95,11 @@ def my_requests_page(request: HttpRequest) -> HttpResponse:
             for resource in access_request.resources.all()
         ]
         rows.append((access_request, REQUEST_WAITS_FOR.get(access_request.status, ""), waits))
-    return render(request, "access_requests/researcher/my_requests.html", {"rows": rows})
+    fmt = export_format(request)
+    if fmt is not None:
+        return export_response(items=rows, columns=MY_REQUEST_COLUMNS, name="my-requests", export_format=fmt)
+    context = {"rows": rows, "export": export_links(request)}
+    return render(request, "access_requests/researcher/my_requests.html", context)
 
 
 @login_required

@@ -1,4 +1,5 @@
-"""The auditor's pages: the filtered trail with the last verification, its CSV export, and an object's history.
+"""The auditor's pages: the filtered trail with the last verification, its export (CSV or XLSX, through the
+portal's one export mechanism, ``biobank.web.export``), and an object's history.
 
 Reads go through ``selectors``; a person without the auditor role in any biobank gets 403 (itself recorded as
 ``access.denied``); events of biobanks they do not audit are never shown.
@@ -6,22 +7,22 @@ Reads go through ``selectors``; a person without the auditor role in any biobank
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
-from datetime import UTC
+from operator import itemgetter
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.db.models import Count, F, Q, QuerySet, TextField
 from django.db.models.functions import Cast
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from biobank.web.export import Column, export_filters, export_format, export_response
 from biobank.web.paging import before_position
 
 from .canonical import format_timestamp
@@ -33,7 +34,8 @@ from .services import audit_export_record
 
 PAGE_SIZE = 50
 CSV_COLUMNS = (*AUDIT_EVENT_COLUMNS, "hash")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# The export's columns: the stored names (machines read them), the time in the chain's own UTC text.
+EXPORT_COLUMNS = tuple(Column(name, itemgetter(index)) for index, name in enumerate(CSV_COLUMNS))
 
 
 def _require_auditor(request: HttpRequest) -> None:
@@ -78,7 +80,9 @@ def _page_of(events: QuerySet[AuditEvent], request: HttpRequest) -> dict[str, An
 
 @require_GET
 @login_required
-def event_list(request: HttpRequest) -> HttpResponse:
+def event_list(request: HttpRequest) -> HttpResponseBase:
+    if export_format(request) is not None:  # ?format=csv|xlsx on the list itself, like every list page
+        return event_export(request)
     _require_auditor(request)
     filterset = _filtered(request)
     valid = not filterset.is_bound or filterset.is_valid()
@@ -120,31 +124,11 @@ def _range(filterset: AuditPageFilter) -> dict[str, Any]:
     return {key: data[key] for key in ("from", "to") if data.get(key)}
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: Any) -> Any:
-    """Spreadsheets run cells starting with = + - @ as formulas: such text gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _csv_rows(rows: Iterator[tuple]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        values = list(row)
-        values[1] = format_timestamp(values[1])
-        yield writer.writerow([_cell(v) if v is not None else "" for v in values])
-
-
 @require_GET
 @login_required
-def event_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    """The filtered trail as CSV, streamed straight from a server-side cursor; the export itself is audited."""
+def event_export(request: HttpRequest) -> HttpResponseBase:
+    """The filtered trail as CSV (or XLSX with ``?format=xlsx``), streamed straight from a server-side cursor; the
+    export itself is audited."""
     _require_auditor(request)
     filterset = _filtered(request)
     if filterset.is_bound and not filterset.is_valid():
@@ -162,10 +146,12 @@ def event_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         )
     events = filterset.qs
     chosen = filterset.form.cleaned_data.get("biobank") if filterset.is_bound else None
+    fmt = export_format(request) or "csv"
     audit_export_record(
         actor=request.user,
-        filters=request.GET.dict(),
+        filters=export_filters(request),
         biobanks=[chosen] if chosen else list(audit_biobanks_of(user=request.user)),
+        export_format=fmt,
     )
     rows = (
         events.order_by("-seq")
@@ -195,10 +181,8 @@ def event_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         )
         .iterator(chunk_size=2000)
     )
-    response = StreamingHttpResponse(_csv_rows(rows), content_type="text/csv; charset=utf-8")
-    stamp = timezone.now().astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")  # the export is UTC, and so is its name
-    response["Content-Disposition"] = f'attachment; filename="audit-trail-{stamp}.csv"'
-    return response
+    timed = ((row[0], format_timestamp(row[1]), *row[2:]) for row in rows)
+    return export_response(items=timed, columns=EXPORT_COLUMNS, name="audit-trail", export_format=fmt)
 
 
 @require_GET

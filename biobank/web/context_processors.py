@@ -30,18 +30,11 @@ class NavSection:
     links: list[NavLink] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class HeaderSearch:
-    label: str
-    url: str
-
-
 @dataclass
 class Navigation:
     main: list[NavLink]
     biobanks: list[NavSection]
     account: list[NavLink]
-    search: list[HeaderSearch] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -83,7 +76,6 @@ BIOBANK_LINKS: list[BiobankLinkSpec] = []
 ACCOUNT_LINKS: list[AccountLinkSpec] = []
 MAIN_LINKS: list[MainLinkSpec] = []
 PUBLIC_LINKS: list[PublicLinkSpec] = []
-HEADER_SEARCHES: list[MainLinkSpec] = []
 
 
 def register_biobank_link(*, label: Any, url_name: str, perm: Perm) -> None:
@@ -124,14 +116,6 @@ def register_user_link(*, label: Any, url_name: str, test: Callable[[Any], bool]
 
 def public_links(request: HttpRequest) -> list[NavLink]:
     return [_link(request, str(spec.label), reverse(spec.url_name)) for spec in PUBLIC_LINKS]
-
-
-def register_header_search(*, label: Any, url_name: str, perm: Perm) -> None:
-    """A search box in the page header (a scanner types a code and Enter): a GET form sending ``code`` to
-    ``url_name``, shown to people holding ``perm`` in any biobank."""
-    spec = MainLinkSpec(label, url_name, perm)
-    if spec not in HEADER_SEARCHES:
-        HEADER_SEARCHES.append(spec)
 
 
 def _link(request: HttpRequest, label: str, url: str, *, exact: bool = False) -> NavLink:
@@ -181,12 +165,7 @@ def build_navigation(request: HttpRequest) -> Navigation:
     account += [
         _link(request, str(spec.label), reverse(spec.url_name)) for spec in ACCOUNT_LINKS if spec.show(user, accesses)
     ]
-    search = [
-        HeaderSearch(str(spec.label), reverse(spec.url_name))
-        for spec in HEADER_SEARCHES
-        if any(a.can(spec.perm) for a in accesses)
-    ]
-    return Navigation(main=main, biobanks=sections, account=account, search=search)
+    return Navigation(main=main, biobanks=sections, account=account)
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

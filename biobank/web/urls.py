@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import biobanks, dashboard, members, tokens
+from .views import biobanks, dashboard, members, search, tokens
 
 app_name = "web"
 
@@ -30,5 +30,6 @@ biobank_patterns = [
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("search/", search.search, name="search"),
     path("biobanks/<slug:code>/", include(biobank_patterns)),
 ]

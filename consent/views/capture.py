@@ -9,9 +9,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -20,6 +22,7 @@ from biobank.accounts.models import Biobank
 from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.errors import DomainError, ForbiddenError
 from biobank.web.access import biobank_for
+from biobank.web.export import Column, export_format, export_links, export_response
 from biobank.web.forms import add_domain_error
 
 from .. import services
@@ -203,11 +206,24 @@ def _scan_store(request: AuthenticatedHttpRequest, form: ScanUploadForm, biobank
         return None
 
 
+# The queue's columns, as the page shows them.
+QC_COLUMNS = (
+    Column(gettext_lazy("Donor"), "donor.pid"),
+    Column(gettext_lazy("Form"), lambda consent: f"{consent.template.code} {consent.template.version_label}"),
+    Column(gettext_lazy("Signed on"), "signed_on"),
+    Column(gettext_lazy("Uploaded by"), lambda consent: consent.recorded_by.email if consent.recorded_by else ""),
+)
+
+
 @login_required
-def qc_queue(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+def qc_queue(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBase:
     biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     pending = consents_pending_qc(user=request.user, biobank=biobank)
-    return render(request, "consent/qc_queue.html", {"biobank": biobank, "pending": pending})
+    fmt = export_format(request)
+    if fmt is not None:
+        return export_response(items=pending, columns=QC_COLUMNS, name=f"scan-qc-{biobank.code}", export_format=fmt)
+    context = {"biobank": biobank, "pending": pending, "export": export_links(request)}
+    return render(request, "consent/qc_queue.html", context)
 
 
 @login_required

@@ -7,11 +7,14 @@ services, whose ``DomainError`` is shown next to the field it names, nothing wri
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -19,6 +22,7 @@ from biobank.accounts.choices import Perm
 from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.errors import DomainError, ForbiddenError
 from biobank.web.access import biobank_for
+from biobank.web.export import Column, export_format, export_links, export_response
 from biobank.web.forms import add_domain_error
 
 from .. import services
@@ -27,15 +31,55 @@ from ..forms.catalogue import TEXTS_FIELD, ModuleForm, PolicyForm, TemplateCreat
 from ..selectors.catalogue import modules_of_biobank, policies_of_biobank
 
 
+def _scope(item: Any) -> str:
+    return str(_("This biobank") if item.biobank_id else _("Network-wide"))
+
+
+def _versioned(item: Any) -> str:
+    return f"{item.code} v{item.version}" if item is not None else ""
+
+
+# The lists' columns, as the pages show them.
+POLICY_COLUMNS = (
+    Column(gettext_lazy("Policy"), _versioned),
+    Column(gettext_lazy("Name"), "name"),
+    Column(gettext_lazy("Description"), "description"),
+    Column(gettext_lazy("Action"), "get_action_display"),
+    Column(gettext_lazy("Class"), "get_data_class_display"),
+    Column(gettext_lazy("Purpose"), "purpose"),
+    Column(gettext_lazy("DUO terms"), lambda policy: [term.shorthand for term in policy.duo_display]),
+    Column(gettext_lazy("DUO disease"), "duo_disease"),
+    Column(gettext_lazy("Validity"), "validity"),
+    Column(gettext_lazy("Code (FHIR)"), "coding_code"),
+    Column(gettext_lazy("Code system"), "coding_system"),
+    Column(gettext_lazy("Scope"), _scope),
+)
+MODULE_COLUMNS = (
+    Column(gettext_lazy("Module"), _versioned),
+    Column(gettext_lazy("Title"), "display_title"),
+    Column(gettext_lazy("Mandatory"), lambda module: str(_("yes") if module.mandatory else _("no"))),
+    Column(gettext_lazy("Pre-selected"), lambda module: "" if module.mandatory else module.get_default_state_display()),
+    Column(gettext_lazy("Nested in"), lambda module: _versioned(module.parent)),
+    Column(gettext_lazy("Policies"), lambda module: [_versioned(policy) for policy in module.policies.all()]),
+    Column(gettext_lazy("Validity"), "validity"),
+    Column(gettext_lazy("Scope"), _scope),
+)
+
+
 @require_GET
 @login_required
-def policy_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+def policy_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBase:
     biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     policies = list(policies_of_biobank(user=request.user, biobank=biobank))
     terms = duo_terms()
     for policy in policies:
         policy.duo_display = [terms.get(t) or DuoTerm(t, t, "", "") for t in policy.duo_terms]  # type: ignore[attr-defined]
-    return render(request, "consent/catalogue/policy_list.html", {"biobank": biobank, "policies": policies})
+    fmt = export_format(request)
+    if fmt is not None:
+        name = f"consent-policies-{biobank.code}"
+        return export_response(items=policies, columns=POLICY_COLUMNS, name=name, export_format=fmt)
+    context = {"biobank": biobank, "policies": policies, "export": export_links(request)}
+    return render(request, "consent/catalogue/policy_list.html", context)
 
 
 @login_required
@@ -59,13 +103,18 @@ def policy_create(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 @login_required
-def module_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+def module_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBase:
     biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     modules = list(modules_of_biobank(user=request.user, biobank=biobank))
     language = (get_language() or "en").split("-")[0]
     for module in modules:
         module.display_title = module.title_in(language)  # type: ignore[attr-defined]
-    return render(request, "consent/catalogue/module_list.html", {"biobank": biobank, "modules": modules})
+    fmt = export_format(request)
+    if fmt is not None:
+        name = f"consent-modules-{biobank.code}"
+        return export_response(items=modules, columns=MODULE_COLUMNS, name=name, export_format=fmt)
+    context = {"biobank": biobank, "modules": modules, "export": export_links(request)}
+    return render(request, "consent/catalogue/module_list.html", context)
 
 
 @login_required

@@ -13,8 +13,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -24,6 +26,7 @@ from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.errors import DomainError, ForbiddenError
 from biobank.pseudonyms.checkchar import display
 from biobank.web.access import biobank_access, biobank_for
+from biobank.web.export import Column, export_filters, export_format, export_links, export_response
 from biobank.web.forms import add_domain_error
 from biobank.web.paging import before_position
 
@@ -56,6 +59,27 @@ from ..selectors.portal_staff import donor_portal_status, donor_propagations, fa
 PAGE_SIZE = 50
 
 
+def _born(donor: Donor) -> str:
+    if not donor.birth_year:
+        return ""
+    return f"{donor.birth_year}-{donor.birth_month:02d}" if donor.birth_month else str(donor.birth_year)
+
+
+def _status(donor: Donor) -> str:
+    status = str(donor.get_status_display())
+    return f"{status} → {donor.merged_into.pid_display}" if donor.merged_into else status
+
+
+# The donor list's columns, as the page shows them: the PID and what the registry holds without identity.
+DONOR_COLUMNS = (
+    Column(gettext_lazy("PID"), "pid_display"),
+    Column(gettext_lazy("Sex"), "get_sex_display"),
+    Column(gettext_lazy("Born (year/month)"), _born),
+    Column(gettext_lazy("Status"), _status),
+    Column(gettext_lazy("Registered"), "created_at"),
+)
+
+
 def _perms(request: AuthenticatedHttpRequest, biobank: Biobank) -> set[str]:
     """What the person may do here, from the request-cached roles (no query beyond the navigation's)."""
     return next((a.perms for a in biobank_access(request) if a.biobank.pk == biobank.pk), set())
@@ -85,7 +109,7 @@ def _identity_rows(identity: services.Identity) -> list[tuple[str, str]]:
 
 @require_GET
 @login_required
-def donor_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+def donor_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBase:
     """Newest first, 50 a page, keyset-paginated (``?before=<id>``: no COUNT over a big registry)."""
     biobank = biobank_for(request, code, Perm.VIEW_DONORS)
     search = DonorSearchForm(request.GET or None)
@@ -98,6 +122,18 @@ def donor_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         except DomainError as error:
             search.add_error("pid", error.message)
             donors = donors.none()
+    fmt = export_format(request)
+    if fmt is not None:  # every row the filters give, not just this page; audited before the first row leaves
+        filters = export_filters(request)
+        return export_response(
+            items=donors,
+            columns=DONOR_COLUMNS,
+            name=f"donors-{biobank.code}",
+            export_format=fmt,
+            audit=lambda: services.donors_export_record(
+                actor=request.user, biobank=biobank, filters=filters, export_format=fmt
+            ),
+        )
     before = before_position(request)
     if before is not None:
         donors = donors.filter(pk__lt=before)
@@ -114,6 +150,7 @@ def donor_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         "query": query.urlencode(),
         "can_register": "manage_consent" in perms,
         "can_lookup": "view_identity" in perms,
+        "export": export_links(request),
     }
     return render(request, "consent/donors/list.html", context)
 
@@ -319,15 +356,44 @@ def _review_access(request: AuthenticatedHttpRequest, code: str) -> tuple[Bioban
     return biobank, perms
 
 
+# The duplicates page's columns (both tables): never a candidate, those are identity data.
+DUPLICATE_COLUMNS = (
+    Column(gettext_lazy("Review"), lambda review: f"#{review.pk}"),
+    Column(gettext_lazy("Status"), "get_status_display"),
+    Column(gettext_lazy("Registered by"), lambda review: review.created_by.email if review.created_by else _("system")),
+    Column(gettext_lazy("When"), "created_at"),
+    Column(gettext_lazy("Donor"), lambda review: review.donor.pid_display if review.donor else ""),
+    Column(gettext_lazy("Decided"), "decided_at"),
+)
+
+
 @require_GET
 @login_required
-def duplicate_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    """The queue: numbers, who registered and when, never the candidates (identity data, see ``duplicate_review``)."""
+def duplicate_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBase:
+    """The queue: numbers, who registered and when, never the candidates (identity data, see ``duplicate_review``).
+    The export (``?format=``) has every review, pending and decided; it names donors, so it is audited."""
     biobank, perms = _review_access(request, code)
     reviews = duplicate_reviews_visible_to(user=request.user).filter(biobank=biobank)
+    fmt = export_format(request)
+    if fmt is not None:
+        return export_response(
+            items=reviews.order_by("-pk"),
+            columns=DUPLICATE_COLUMNS,
+            name=f"possible-duplicates-{biobank.code}",
+            export_format=fmt,
+            audit=lambda: services.donors_export_record(
+                actor=request.user, biobank=biobank, filters={"list": "duplicates"}, export_format=fmt
+            ),
+        )
     pending = list(reviews.filter(status=DuplicateReviewStatus.PENDING))
     decided = list(reviews.exclude(status=DuplicateReviewStatus.PENDING).order_by("-decided_at")[:20])
-    context = {"biobank": biobank, "pending": pending, "decided": decided, "can_decide": "view_identity" in perms}
+    context = {
+        "biobank": biobank,
+        "pending": pending,
+        "decided": decided,
+        "can_decide": "view_identity" in perms,
+        "export": export_links(request),
+    }
     return render(request, "consent/donors/duplicates.html", context)
 
 

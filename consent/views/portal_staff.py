@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from biobank.accounts.models import Biobank
 from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.errors import DomainError, ForbiddenError, InvalidFields
 from biobank.web.access import biobank_for
+from biobank.web.export import Column, export_format, export_links, export_response
 from biobank.web.forms import add_domain_error
 
 from ..choices import MessageKind
@@ -124,16 +126,35 @@ def _bar(counts: dict[str, int]) -> list[dict[str, Any]]:
     return segments
 
 
+# The list's columns, as the page shows them.
+CAMPAIGN_COLUMNS = (
+    Column(gettext_lazy("Campaign"), lambda item: item["campaign"].title),
+    Column(
+        gettext_lazy("Form version"),
+        lambda item: f"{item['campaign'].template.code} {item['campaign'].template.version_label}",
+    ),
+    Column(gettext_lazy("Started"), lambda item: item["campaign"].created_at),
+    Column(gettext_lazy("Donors"), lambda item: item["counts"]["targets"]),
+    Column(gettext_lazy("Re-consented"), lambda item: item["counts"]["reconsented"]),
+    Column(gettext_lazy("Progress (%)"), lambda item: item["counts"]["percent_done"]),
+)
+
+
 @require_GET
 @login_required
-def campaign_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+def campaign_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBase:
     biobank = biobank_for(request, code, Perm.VIEW_DONORS)
     campaigns = [
         {"campaign": campaign, "counts": counts, "bar": _bar(counts)}
         for campaign, counts in campaigns_with_progress(biobank)
     ]
+    fmt = export_format(request)
+    if fmt is not None:
+        name = f"campaigns-{biobank.code}"
+        return export_response(items=campaigns, columns=CAMPAIGN_COLUMNS, name=name, export_format=fmt)
     context = {
         "biobank": biobank,
+        "export": export_links(request),
         "campaigns": campaigns,
         "can_create": Perm.MANAGE_CONSENT in _perms(request, biobank),
     }

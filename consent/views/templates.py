@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from biobank.accounts.choices import Perm
@@ -15,6 +17,7 @@ from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.accounts.selectors import user_has_biobank_perm
 from biobank.errors import DomainError, ForbiddenError
 from biobank.web.access import biobank_for
+from biobank.web.export import Column, export_format, export_links, export_response
 from biobank.web.forms import add_domain_error
 
 from .. import services
@@ -31,11 +34,27 @@ def _template(request: AuthenticatedHttpRequest, biobank: Biobank, template_id: 
     return template
 
 
+# The list's columns, as the page shows them.
+TEMPLATE_COLUMNS = (
+    Column(gettext_lazy("Form"), "code"),
+    Column(gettext_lazy("Version"), "version_label"),
+    Column(gettext_lazy("Type"), "get_type_display"),
+    Column(gettext_lazy("Status"), "get_status_display"),
+    Column(gettext_lazy("Languages"), lambda template: [text.language for text in template.texts.all()]),
+    Column(gettext_lazy("First signed"), "signed_at"),
+)
+
+
 @login_required
-def template_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+def template_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBase:
     biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
     templates = templates_visible_to(user=request.user).filter(biobank=biobank).order_by("code", "-number")
-    return render(request, "consent/template_list.html", {"biobank": biobank, "templates": templates})
+    fmt = export_format(request)
+    if fmt is not None:
+        name = f"consent-templates-{biobank.code}"
+        return export_response(items=templates, columns=TEMPLATE_COLUMNS, name=name, export_format=fmt)
+    context = {"biobank": biobank, "templates": templates, "export": export_links(request)}
+    return render(request, "consent/template_list.html", context)
 
 
 @login_required

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +22,7 @@ from biobank.accounts.choices import Perm
 from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.errors import DomainError, ForbiddenError
 from biobank.web.access import biobank_for
+from biobank.web.export import Column, export_format, export_links, export_response
 from biobank.web.forms import add_domain_error
 
 from ..models import ImportJob
@@ -55,10 +57,25 @@ def _job(request: AuthenticatedHttpRequest, code: str, import_id: int) -> Import
     return job
 
 
+# The list's columns, as the page shows them.
+IMPORT_COLUMNS = (
+    Column(gettext_lazy("File"), "file_name"),
+    Column(gettext_lazy("Status"), "get_status_display"),
+    Column(gettext_lazy("Rows"), "rows_total"),
+    Column(gettext_lazy("Errors"), "error_count"),
+    Column(gettext_lazy("Uploaded"), "created_at"),
+    Column(gettext_lazy("Uploaded by"), "actor_label"),
+)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+def import_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBase:
     biobank = biobank_for(request, code, Perm.CHANGE_SPECIMENS)
+    fmt = export_format(request) if request.method == "GET" else None
+    if fmt is not None:  # every upload, not only the 50 the page shows
+        jobs = import_jobs_visible_to(user=request.user).filter(biobank=biobank)
+        return export_response(items=jobs, columns=IMPORT_COLUMNS, name=f"imports-{biobank.code}", export_format=fmt)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -76,7 +93,13 @@ def import_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             )
             return redirect("specimens:import_detail", code=biobank.code, import_id=job.pk)
     jobs = import_jobs_visible_to(user=request.user).filter(biobank=biobank)[:50]
-    context = {"biobank": biobank, "form": form, "jobs": jobs, "columns": files.column_rows()}
+    context = {
+        "biobank": biobank,
+        "form": form,
+        "jobs": jobs,
+        "columns": files.column_rows(),
+        "export": export_links(request),
+    }
     return render(request, "specimens/imports/list.html", context)
 
 

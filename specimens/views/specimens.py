@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank
 from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.web.access import biobank_for
+from biobank.web.export import export_format, export_links
 from biobank.web.paging import before_position
 from catalog.models import Collection
 
@@ -78,8 +80,11 @@ def filtered_specimens(request: AuthenticatedHttpRequest, biobank: Biobank) -> t
 
 @require_GET
 @login_required
-def specimen_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    """Newest first, 50 a page, keyset-paginated (``?before=<id>``): no COUNT, the same queries on any page."""
+def specimen_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBase:
+    """Newest first, 50 a page, keyset-paginated (``?before=<id>``): no COUNT, the same queries on any page.
+    ``?format=csv|xlsx`` is the export, as on every list page (``biobank.web.export``)."""
+    if export_format(request) is not None:
+        return specimen_export(request, code)
     biobank = biobank_for(request, code, Perm.VIEW_SPECIMENS)
     form, specimens = filtered_specimens(request, biobank)
     before = before_position(request)
@@ -98,6 +103,7 @@ def specimen_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         "query": query.urlencode(),
         "can_change": can_change(request, biobank),
         "scan": ScanForm(auto_id="scan_%s"),
+        "export": export_links(request),  # ?format=csv|xlsx on this URL, as on every list page
     }
     return render(request, "specimens/specimen_list.html", context)
 
@@ -105,15 +111,16 @@ def specimen_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 @require_GET
 @login_required
 def specimen_export(request: AuthenticatedHttpRequest, code: str) -> HttpResponse | StreamingHttpResponse:
-    """The filtered list (every page) as CSV (``?as=csv``) or XLSX (``?as=xlsx``); the export is audited."""
+    """The filtered list (every page) as CSV (``?as=csv``) or XLSX (``?as=xlsx``; ``?format=`` is read as well, the
+    parameter of every other list's export); the export is audited."""
     biobank = biobank_for(request, code, Perm.VIEW_SPECIMENS)
     form, specimens = filtered_specimens(request, biobank)
     if form.is_bound and not form.is_valid():
         messages.error(request, _("Correct the filters before exporting the list."))
         return redirect(f"{reverse('specimens:specimen_list', args=[biobank.code])}?{request.GET.urlencode()}")
-    export_format = "xlsx" if request.GET.get("as") == "xlsx" else "csv"
-    filters = {k: v for k, v in request.GET.items() if k not in ("as", "before")}
-    return export_response(request, biobank, specimens, filters=filters, export_format=export_format)
+    chosen = "xlsx" if "xlsx" in (request.GET.get("as"), request.GET.get("format")) else "csv"
+    filters = {k: v for k, v in request.GET.items() if k not in ("as", "before", "format")}
+    return export_response(request, biobank, specimens, filters=filters, export_format=chosen)
 
 
 def _sprec_rows(specimen: Specimen) -> tuple[list[Any], str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,6 +18,7 @@ from biobank.accounts.models import Biobank
 from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.errors import DomainError, ForbiddenError
 from biobank.web.access import biobank_for
+from biobank.web.export import export_format, export_links
 from biobank.web.paging import before_position
 
 from ..forms.lists import ScanForm
@@ -25,6 +27,7 @@ from ..selectors.specimens import WORKLISTS, shipments_awaiting_decision
 from ..selectors.specimens import worklist as worklist_of
 from ..services.reception import specimen_receive
 from .common import PAGE_SIZE, can_change
+from .exports import export_response
 
 TITLES = {
     "received_today": gettext_lazy("Received today"),
@@ -84,7 +87,7 @@ def _scanned(request: AuthenticatedHttpRequest, biobank: Biobank, name: str, for
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def worklist_detail(request: AuthenticatedHttpRequest, code: str, worklist: str) -> HttpResponse:
+def worklist_detail(request: AuthenticatedHttpRequest, code: str, worklist: str) -> HttpResponseBase:
     biobank = biobank_for(request, code, Perm.VIEW_SPECIMENS)
     name = worklist
     if name not in WORKLISTS:
@@ -98,6 +101,9 @@ def worklist_detail(request: AuthenticatedHttpRequest, code: str, worklist: str)
                 return done
         status = 400
     specimens = worklist_of(specimens_of_biobank(user=request.user, biobank=biobank), name)
+    fmt = export_format(request) if request.method == "GET" else None
+    if fmt is not None:  # the whole worklist with the specimen export's columns, audited like it
+        return export_response(request, biobank, specimens, filters={"worklist": name}, export_format=fmt)
     before = before_position(request)
     if before is not None:
         specimens = specimens.filter(pk__lt=before)
@@ -112,5 +118,6 @@ def worklist_detail(request: AuthenticatedHttpRequest, code: str, worklist: str)
         "scan_form": form,
         "can_change": can_change(request, biobank),
         "lists": [(other, TITLES[other]) for other in WORKLISTS],
+        "export": export_links(request),
     }
     return render(request, "specimens/worklist.html", context, status=status)

@@ -169,6 +169,8 @@ def seed() -> dict[str, str]:
 def page_urls(values: dict[str, str]) -> list[str]:
     """The URL of every page route, and the pages only a query string reaches."""
     urls = [route.url(values) for route in page_routes()]
+    # --- search --- the global search's "nothing found" page (an empty /search/ asks for a text)
+    urls.append("/search/?q=nothing-is-called-this")
     return [*urls, f"/consent/{values['code']}/record/{values['capture_query']}"]
 
 

@@ -295,6 +295,9 @@ PAGES: dict[str, Row] = {
     "requests/review/<int:pk>/letter.pdf": signed_in(404),
     "requests/review/<int:pk>/<slug:action>/": POST_ONLY,
     "requests/<int:pk>/messages/": POST_ONLY,
+    # --- search ---
+    # The global search (biobank/web/views/search.py): anyone signed in may ask; it finds only what they may see.
+    "search/": signed_in(200),
 }
 
 # Pages that only answer GET (a POST is 405 for own and foreign objects alike).
@@ -340,6 +343,7 @@ GET_ONLY: set[str] = {
     "requests/<int:pk>/attachments/<int:attachment_id>/",
     "requests/review/<int:pk>/",
     "requests/review/<int:pk>/letter.pdf",
+    "search/",  # --- search ---
 }
 # Pages whose second path parameter names a view of the biobank (a worklist), not an object that could be foreign.
 NAMED_VIEWS = {

@@ -11,8 +11,10 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from biobank.accounts import services
@@ -22,6 +24,7 @@ from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.accounts.selectors import members_of_biobank, role_grants_pending_of_biobank, user_has_biobank_perm
 from biobank.errors import DomainError, ForbiddenError
 from biobank.web.access import biobank_for
+from biobank.web.export import Column, export_format, export_links, export_response
 from biobank.web.forms import MemberAddForm, MemberRolesForm, add_domain_error
 
 
@@ -56,13 +59,26 @@ def _pending_message(biobank: Biobank, user: User) -> str | None:
     }
 
 
+# The member list's columns, as the page shows them (the roles only in this biobank).
+MEMBER_COLUMNS = (
+    Column(gettext_lazy("Person"), "get_full_name"),
+    Column(gettext_lazy("E-mail"), "email"),
+    Column(gettext_lazy("Roles"), lambda member: [m.get_role_display() for m in member.roles_here]),
+)
+
+
 @login_required
-def member_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+def member_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBase:
     biobank = biobank_for(request, code)
+    members = members_of_biobank(user=request.user, biobank=biobank)
+    fmt = export_format(request)
+    if fmt is not None:
+        return export_response(items=members, columns=MEMBER_COLUMNS, name=f"members-{biobank.code}", export_format=fmt)
     can_manage = user_has_biobank_perm(user=request.user, biobank=biobank, perm=Perm.MANAGE_MEMBERS)
     context = {
         "biobank": biobank,
-        "members": members_of_biobank(user=request.user, biobank=biobank),
+        "export": export_links(request),
+        "members": members,
         "can_manage": can_manage,
         "pending_grants": (
             RoleGrant.objects.filter(biobank=biobank, status=RoleGrant.Status.PENDING).select_related(

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -17,6 +19,7 @@ from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.accounts.selectors import api_tokens_of_biobank
 from biobank.errors import DomainError, ForbiddenError
 from biobank.web.access import biobank_for
+from biobank.web.export import Column, export_format, export_links, export_response
 from biobank.web.forms import TokenCreateForm, add_domain_error
 
 
@@ -25,11 +28,35 @@ def _with_labels(token: ApiToken) -> ApiToken:
     return token
 
 
+def _token_status(token: ApiToken) -> str:
+    if token.is_revoked:
+        return _("Revoked")
+    return _("Expired") if token.is_expired else _("Active")
+
+
+# The token list's columns, as the page shows them (never a secret: only its prefix is stored).
+TOKEN_COLUMNS = (
+    Column(gettext_lazy("Name"), "name"),
+    Column(gettext_lazy("Prefix"), "key_prefix"),
+    Column(gettext_lazy("Permissions"), lambda token: [str(perm_label(p)) for p in token.permissions]),
+    Column(gettext_lazy("Created"), "created_at"),
+    Column(gettext_lazy("Created by"), lambda token: token.created_by.email if token.created_by else _("system")),
+    Column(gettext_lazy("Expires"), "expires_at"),
+    Column(gettext_lazy("Last used"), "last_used_at"),
+    Column(gettext_lazy("Last used from"), "last_used_ip"),
+    Column(gettext_lazy("Status"), _token_status),
+)
+
+
 @login_required
-def token_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+def token_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBase:
     biobank = biobank_for(request, code, Perm.MANAGE_API_TOKENS)
-    tokens = [_with_labels(token) for token in api_tokens_of_biobank(user=request.user, biobank=biobank)]
-    context = {"biobank": biobank, "tokens": tokens}
+    found = api_tokens_of_biobank(user=request.user, biobank=biobank)
+    fmt = export_format(request)
+    if fmt is not None:
+        return export_response(items=found, columns=TOKEN_COLUMNS, name=f"api-tokens-{biobank.code}", export_format=fmt)
+    tokens = [_with_labels(token) for token in found]
+    context = {"biobank": biobank, "tokens": tokens, "export": export_links(request)}
     return render(request, "web/tokens.html", context)
 
 

@@ -7,6 +7,7 @@ values appear in the trail only masked (``J***``).
 """
 
 from .duplicates import duplicate_review_candidates, duplicate_review_decide
+from .lookups import donor_search_record, donors_export_record
 from .merge import donor_merge
 from .registration import Registration, donor_register, pid_domain_for
 from .validation import IdentityInput, identity_check, identity_clean
@@ -18,6 +19,8 @@ __all__ = [
     "Registration",
     "donor_merge",
     "donor_register",
+    "donor_search_record",
+    "donors_export_record",
     "duplicate_review_candidates",
     "duplicate_review_decide",
     "identity_blocking_refresh",

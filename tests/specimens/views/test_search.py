@@ -13,15 +13,15 @@ pytestmark = pytest.mark.django_db
 SCAN = "/specimens/scan/"
 
 
-def test_the_header_offers_the_search_to_people_who_see_specimens(client, lab):
+def test_the_header_offers_the_global_search(client, lab):
     client.force_login(lab.technician)
     page = client.get(reverse("web:dashboard")).content.decode()
-    assert 'action="/specimens/scan/"' in page and 'role="search"' in page
+    assert 'action="/search/"' in page and 'role="search"' in page
 
 
-def test_people_who_see_no_specimens_get_no_search_box(client, lab):
+def test_people_who_see_no_specimens_get_the_global_search_too(client, lab):
     client.force_login(make_member(lab.biobank, Role.DAC_MEMBER, email="dac-a@example.org"))
-    assert 'action="/specimens/scan/"' not in client.get(reverse("web:dashboard")).content.decode()
+    assert 'action="/search/"' in client.get(reverse("web:dashboard")).content.decode()
 
 
 def test_a_scanned_barcode_opens_its_specimen(client, lab):
