@@ -79,6 +79,7 @@ ROUTES: dict[str, Audited | ChangesNothing] = {
     "accounts:signup POST": Audited(ex.signup, "user.register"),
     "accounts:researcher_verify GET": Audited(ex.verify_email, "user.verify_email"),
     "accounts:donor_link POST": ChangesNothing(ex.donor_link_request, "e-mails a one-time sign-in link", ("donor",)),
+    "set_language POST": ChangesNothing(ex.set_language, "sets the language cookie (issue 16's switcher)"),
     "accounts:donor_link_confirm POST": Audited(ex.donor_link_confirm, "auth.login"),
     # the second sign-in step (issue 9, item 4)
     "accounts:mfa_setup POST": Audited(ex.mfa_setup, "mfa.enrol"),

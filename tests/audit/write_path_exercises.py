@@ -131,6 +131,10 @@ def donor_link_request(f: Fixtures) -> None:
     _ok(f.client.post(reverse("accounts:donor_link"), {"email": f.donor.email}), 302)
 
 
+def set_language(f: Fixtures) -> None:
+    _ok(f.client.post(reverse("set_language"), {"language": "de", "next": "/"}), 302)
+
+
 def donor_link_confirm(f: Fixtures) -> None:
     link = donor_login_link(f.donor)
     _ok(f.client.post(link[link.index("/accounts/") :]), 302)
