@@ -1,7 +1,7 @@
 """WCAG 2.1 AA in CI (issue 16, build 2): every main page of every role of the demo world, at 1280 and 820 px.
 
 Each role of ``seed_demo`` (and the anonymous visitor of the public catalogue) walks its navigation and its main
-detail pages and forms (tests/e2e/walk.py) at 1280×900 and 820×1180. On every page:
+detail pages and forms (tests/e2e/walk.py) at 1280 x 900 and 820 x 1180. On every page:
 
 * axe-core (vendored from npm, tests/e2e/vendor/axe-core/) with the WCAG 2.0/2.1 A and AA rules finds no critical
   and no serious violation;
@@ -11,8 +11,8 @@ detail pages and forms (tests/e2e/walk.py) at 1280×900 and 820×1180. On every 
 
 The demo data are seeded and committed once for the module and served by a server of this module's own:
 pytest-django's ``live_server`` makes every test transactional, which would empty the database after the first role.
-The database is emptied after the module, as a transactional test leaves it. Signing in is by session cookie (walk.py); the
-sign-in form and its second step have their own browser tests (test_login.py, test_mfa.py).
+The database is emptied after the module, as a transactional test leaves it. Signing in is by session cookie
+(walk.py); the sign-in form and its second step have their own browser tests (test_login.py, test_mfa.py).
 """
 
 from __future__ import annotations
@@ -93,9 +93,7 @@ def check_page(page, path: str) -> list[tuple[str, str]]:
 
 @pytest.mark.django_db  # marked, so the test database exists; the demo data are the module's (``site``)
 @pytest.mark.parametrize("role", walk.ROLES, ids=[role.key for role in walk.ROLES])
-def test_every_main_page_of_the_role_passes_axe_fits_the_width_and_works_by_keyboard(
-    browser, site, role
-):
+def test_every_main_page_of_the_role_passes_axe_fits_the_width_and_works_by_keyboard(browser, site, role):
     failures: list[str] = []
     known: list[str] = []
     pages: list[str] = []

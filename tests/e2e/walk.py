@@ -279,9 +279,8 @@ def axe_problems(page: Any) -> list[tuple[str, str]]:
         if violation["impact"] in FAILING_IMPACTS:
             nodes = "\n      ".join(violation["nodes"][:8])
             more = f" (+{len(violation['nodes']) - 8} more)" if len(violation["nodes"]) > 8 else ""
-            problems.append(
-                (violation["id"], f"{violation['id']} ({violation['impact']}): {violation['help']}{more}\n      {nodes}")
-            )
+            text = f"{violation['id']} ({violation['impact']}): {violation['help']}{more}\n      {nodes}"
+            problems.append((violation["id"], text))
     return problems
 
 
@@ -311,7 +310,9 @@ UNREACHABLE = """selector => [...document.querySelectorAll(selector)].filter(el 
     if (document.activeElement !== el) return `${label}: does not take the focus`;
     el.scrollIntoView({block: 'center', inline: 'nearest'});
     const rect = el.getBoundingClientRect();
-    if (rect.right > window.innerWidth + 1 || rect.left < -1) return `${label}: off screen (x ${Math.round(rect.left)}–${Math.round(rect.right)})`;
+    if (rect.right > window.innerWidth + 1 || rect.left < -1) {
+        return `${label}: off screen (x ${Math.round(rect.left)} to ${Math.round(rect.right)})`;
+    }
     return null;
 }).filter(Boolean)"""
 
