@@ -76,9 +76,10 @@ messages: $(STAMP)
 
 # The README's screenshot tour (tests/e2e/tour.py): a fresh demo database of its own under var/tour (the embedded
 # PostgreSQL; with DATABASE_URL set, that database: give it an empty one), migrated and seeded as `make run` does,
-# a server on TOUR_PORT, each role's main flow in Debian's chromium, docs/screenshots/<nn>-<role>-<step>.png.
-TOUR_PORT ?= 8765
-TOUR_ENV := BIOBANK_VAR_DIR=$(CURDIR)/var/tour SITE_URL=http://127.0.0.1:$(TOUR_PORT)
+# a server on TOUR_PORT (0: a free port), each role's main flow in Debian's chromium into
+# docs/screenshots/<nn>-<role>-<step>.png.
+TOUR_PORT ?= 0
+TOUR_ENV := BIOBANK_VAR_DIR=$(CURDIR)/var/tour
 screenshots: $(STAMP)
 	rm -rf var/tour
 	$(TOUR_ENV) $(MANAGE) migrate --noinput --verbosity 0

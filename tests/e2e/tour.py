@@ -146,9 +146,19 @@ def run_tour(base_url: str, out: Path) -> list[Path]:
     return written
 
 
-def _wait_for(url: str, seconds: float = 60.0) -> None:
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_for(url: str, server: subprocess.Popen | None, seconds: float = 120.0) -> None:
     deadline = time.monotonic() + seconds
     while True:
+        if server is not None and server.poll() is not None:
+            raise SystemExit(f"the server for the tour stopped (exit {server.returncode}); is the port taken?")
         try:
             urllib.request.urlopen(url + "/healthz", timeout=2)
             return
@@ -161,7 +171,7 @@ def _wait_for(url: str, seconds: float = 60.0) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base-url", default="http://127.0.0.1:8000")
-    parser.add_argument("--start-server", type=int, metavar="PORT", help="start runserver on this port for the tour")
+    parser.add_argument("--start-server", type=int, metavar="PORT", help="start runserver on PORT (0: a free one)")
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "biobank.settings.dev")
@@ -171,12 +181,13 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     server = None
     base_url = args.base_url
-    if args.start_server:
-        base_url = f"http://127.0.0.1:{args.start_server}"
-        command = [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{args.start_server}"]
+    if args.start_server is not None:
+        port = args.start_server or _free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        command = [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
         server = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL)
     try:
-        _wait_for(base_url)
+        _wait_for(base_url, server)
         for stale in args.out.glob("[0-9][0-9]-*.png"):
             stale.unlink()
         run_tour(base_url, args.out)
