@@ -326,9 +326,10 @@ def keyboard_problems(page: Any) -> list[str]:
 def tab_reaches_content(page: Any) -> str | None:
     """A real Tab from the top of the page: the skip link first, then into the page (the keyboard path exists).
 
-    A page that puts the focus into its first field (``autofocus``: the sign-in form) starts there instead.
+    A page that puts the focus somewhere itself starts there instead: its first field (``autofocus``, the sign-in
+    form), or an error summary or ``data-autofocus`` region (static/js/portal.js).
     """
-    if page.evaluate("() => document.activeElement !== document.body && document.activeElement.autofocus"):
+    if page.evaluate("() => document.activeElement !== null && document.activeElement !== document.body"):
         return None
     page.keyboard.press("Tab")
     first = page.evaluate("() => document.activeElement && document.activeElement.className")
