@@ -2,7 +2,7 @@
 #   make run   — virtualenv, dependencies from the lock file, embedded PostgreSQL, migrations, demo data, server
 #   make test  — the whole test suite on PostgreSQL (embedded unless DATABASE_URL is set)
 # Also: make worker (Celery worker + beat, needs CELERY_BROKER_URL), make lint, make bench SCALE=small|10k|100k|1m,
-#       make lock, make messages.
+#       make lock, make messages, make screenshots (the README's screenshot tour into docs/screenshots/).
 
 PYTHON ?= python3
 VENV := .venv
@@ -14,7 +14,7 @@ LOCK := requirements/lock.txt
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test lint format worker bench lock messages migrate demo clean
+.PHONY: run test lint format worker bench lock messages migrate demo clean screenshots
 
 $(STAMP): $(LOCK) pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required (found %s)" % sys.version.split()[0])'
@@ -74,6 +74,18 @@ lock: $(STAMP)
 messages: $(STAMP)
 	$(MANAGE) makemessages -l de --no-wrap --ignore=.venv --ignore=var --ignore=benchmarks --ignore=tests
 	msgfmt --check -o locale/de/LC_MESSAGES/django.mo locale/de/LC_MESSAGES/django.po
+
+# The README's screenshot tour (tests/e2e/tour.py): a fresh demo database of its own under var/tour (the embedded
+# PostgreSQL; with DATABASE_URL set, that database: give it an empty one), migrated and seeded as `make run` does,
+# a server on TOUR_PORT (0: a free port), each role's main flow in Debian's chromium into
+# docs/screenshots/<nn>-<role>-<step>.png.
+TOUR_PORT ?= 0
+TOUR_ENV := BIOBANK_VAR_DIR=$(CURDIR)/var/tour
+screenshots: $(STAMP)
+	rm -rf var/tour
+	$(TOUR_ENV) $(MANAGE) migrate --noinput --verbosity 0
+	$(TOUR_ENV) $(MANAGE) seed_demo > /dev/null
+	$(TOUR_ENV) $(BIN)/python -m tests.e2e.tour --start-server $(TOUR_PORT) --out docs/screenshots
 
 clean:
 	rm -rf $(VENV) var/staticfiles .pytest_cache .ruff_cache .import_linter_cache

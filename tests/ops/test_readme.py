@@ -39,3 +39,20 @@ def test_the_demo_logins_are_the_ones_seed_demo_creates():
     documented = set(re.findall(r"^\| (\S+@example\.org) \|", README, re.M))
     assert documented == {person.email for person in DEMO_USERS}
     assert f"`{DEMO_PASSWORD}`" in README
+
+
+# --- axe: the screenshot tour (issue 16, build 6) ---
+
+
+def test_the_readme_shows_every_screenshot_of_the_tour_and_each_exists():
+    from tests.e2e.tour import STEPS, file_name
+
+    shown = re.findall(r"!\[[^\]]*\]\((docs/screenshots/[^)]+\.png)\)", README)
+    expected = [f"docs/screenshots/{file_name(number, step)}" for number, step in enumerate(STEPS, start=1)]
+
+    assert shown == expected, "README.md, 'Screenshot tour': one image per step of tests/e2e/tour.py, in its order"
+    missing = [path for path in shown if not (ROOT / path).is_file()]
+    assert not missing, f"run `make screenshots` and commit: {missing}"
+    assert sorted(p.name for p in (ROOT / "docs" / "screenshots").glob("*.png")) == sorted(Path(p).name for p in shown)
+    heavy = [path for path in shown if (ROOT / path).stat().st_size > 200_000]
+    assert not heavy, f"screenshots over 200 KB: {heavy}"
