@@ -29,12 +29,7 @@ pytestmark = [pytest.mark.e2e]
 
 # Page states that fail today and are being fixed by another helper of issue 16, by (view name, check): the check
 # is an axe rule id, "overflow" or "keyboard". Remove an entry once the fix is merged; the test then guards it.
-KNOWN: dict[tuple[str, str], str] = {
-    ("web:tokens", "overflow"): "forms",  # issue 16 item 9: the tokens page scrolls sideways on a tablet
-    ("audit:events", "color-contrast"): "audit",  # item 4: "Older events" / "Clear filters" white on white
-    ("consent:policy_list", "scrollable-region-focusable"): "audit",  # item 4: scroll regions not focusable
-    ("consent:module_list", "scrollable-region-focusable"): "audit",  # (the modules table: at 820 px)
-}
+KNOWN: dict[tuple[str, str], str] = {}  # (view name, check) -> who fixes it; empty: every page passes
 
 
 @dataclass
