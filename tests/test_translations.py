@@ -299,7 +299,8 @@ def test_the_catalogue_is_in_sync_with_every_source():
     """A text added anywhere after the last `make messages` is not in the .po, so it would show in English."""
     in_po = {entry.msgid for entry in parse_po(PO.read_text(encoding="utf-8")) if entry.msgid}
     found = [(path, message) for path in _all_files(".py") for message in sorted(_python_messages(path))]
-    found += [(path, message) for path in _all_files(".html") for message in sorted(_template_messages(path))]
+    # makemessages writes a template's "%" as "%%" (templates have no placeholders of that kind).
+    found += [(path, m.replace("%", "%%")) for path in _all_files(".html") for m in sorted(_template_messages(path))]
     assert len(found) > 2000
     absent = [f"{path.relative_to(ROOT).as_posix()}: {message!r}" for path, message in found if message not in in_po]
     assert not absent, f"{len(absent)} texts are not in the .po: {absent[:10]}; {REGENERATE}"
