@@ -9,6 +9,11 @@ detail pages and forms (tests/e2e/walk.py) at 1280 x 900 and 820 x 1180. On ever
 * the first Tab reaches the skip link, and every main action (primary buttons, the heading's actions, submit
   buttons) takes the keyboard focus and is on screen.
 
+The main forms of each role (tests/e2e/error_states.py) are also sent with errors (empty, or with clearly invalid
+values, so nothing changes), and their error state passes axe and fits the width too; its error summary is announced
+(``role="alert"`` or focused) and links to every invalid field, and each invalid field is ``aria-invalid`` and
+described by its error message.
+
 The demo data are seeded and committed once for the module and served by a server of this module's own:
 pytest-django's ``live_server`` makes every test transactional, which would empty the database after the first role.
 The database is emptied after the module, as a transactional test leaves it. Signing in is by session cookie
@@ -23,7 +28,7 @@ from io import StringIO
 
 import pytest
 
-from tests.e2e import walk
+from tests.e2e import error_states, walk
 
 pytestmark = [pytest.mark.e2e]
 
@@ -111,6 +116,42 @@ def test_every_main_page_of_the_role_passes_axe_fits_the_width_and_works_by_keyb
         print("Known, being fixed elsewhere:\n  " + "\n  ".join(known))
     assert len(pages) >= 3, f"{role.key}: only {pages} found to check; the navigation changed?"
     assert not failures, f"{len(failures)} problem(s) on {role.key}'s pages:\n" + "\n".join(failures)
+
+
+def check_error_state(page, form: error_states.ErrorForm, path: str) -> list[tuple[str, str]]:
+    """(check, description) of every problem of ``form``'s error state, after submitting it at ``path``."""
+    response = page.goto(path)
+    if response is None or response.status != 200:
+        return [("status", f"answers {response.status if response else 'nothing'}, not 200")]
+    not_sent = error_states.submit_with_errors(page, form)
+    if not_sent:
+        return [("error-state", not_sent)]
+    problems = [(rule, text) for rule, text in walk.axe_problems(page)]
+    overflow = walk.overflow_problem(page)
+    if overflow:
+        problems.append(("overflow", overflow))
+    return problems + [("error-state", text) for text in error_states.error_state_problems(page, form)]
+
+
+@pytest.mark.django_db  # as above: the demo data are the module's
+@pytest.mark.parametrize("role", list(error_states.FORMS), ids=list(error_states.FORMS))
+def test_the_main_forms_of_the_role_show_errors_that_pass_axe_are_announced_and_tied_to_their_fields(
+    browser, site, role
+):
+    person = next(candidate for candidate in walk.ROLES if candidate.key == role)
+    failures: list[str] = []
+    for width, viewport in walk.WIDTHS.items():
+        context = walk.new_context(browser, site.url, viewport, site.cookies.get(role, []), bypass_csp=True)
+        page = context.new_page()
+        try:
+            for form in error_states.FORMS[role]:
+                path = walk.resolve(page, person, form.path, site.url, site.paths)
+                assert path is not None, f"{role}: {form.name}: {form.path} is not in the demo data; seed_demo changed?"
+                for check, text in check_error_state(page, form, path):
+                    failures.append(f"{role} {width} ({viewport['width']} px) {form.name} ({path}): {check}: {text}")
+        finally:
+            context.close()
+    assert not failures, f"{len(failures)} problem(s) in {role}'s error states:\n" + "\n".join(failures)
 
 
 def test_the_vendored_axe_is_the_one_the_provenance_note_names():

@@ -248,16 +248,22 @@ def role_pages(page: Any, role: Role, base_url: str, paths: dict[str, str]) -> l
     page.goto("/" if role.email else "/catalogue/")
     found = ["/" if role.email else "/catalogue/", *_links(page, NAVIGATION_LINKS, base_url)]
     for extra in EXTRA[role.key]:
-        if isinstance(extra, Follow):
-            page.goto(extra.path)
-            matching = [path for path in _links(page, "main a[href]", base_url) if re.search(extra.href, path)]
-            assert matching, f"{role.key}: no link matching {extra.href} on {extra.path}; the demo data changed?"
-            found.append(matching[0])
-        elif extra.startswith("/"):
-            found.append(extra)
-        elif extra in paths:
-            found.append(paths[extra])
+        path = resolve(page, role, extra, base_url, paths)
+        if path is not None:
+            found.append(path)
     return list(dict.fromkeys(found))
+
+
+def resolve(page: Any, role: Role, extra: str | Follow, base_url: str, paths: dict[str, str]) -> str | None:
+    """The path of an ``EXTRA`` entry: as written, followed from its page, or named in ``paths`` (None: not seeded)."""
+    if isinstance(extra, Follow):
+        page.goto(extra.path)
+        matching = [path for path in _links(page, "main a[href]", base_url) if re.search(extra.href, path)]
+        assert matching, f"{role.key}: no link matching {extra.href} on {extra.path}; the demo data changed?"
+        return matching[0]
+    if extra.startswith("/"):
+        return extra
+    return paths.get(extra)
 
 
 # --- the checks ------------------------------------------------------------------------------------------------------

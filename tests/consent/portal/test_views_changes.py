@@ -3,6 +3,8 @@ field with the input kept; a withdrawal sent twice changes nothing the second ti
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from consent.choices import ConsentSource
@@ -50,6 +52,7 @@ def test_the_same_answer_again_is_refused_at_the_field(as_jane, jane):
     response = as_jane.post("/my/choices/recontact/", {"choice": "accepted", "signer_name": "Jane Schmidt"})
 
     assert response.status_code == 400 and "choice" in response.context["form"].errors
+    assert '<fieldset aria-describedby="id_choice_helptext id_choice_error">' in response.content.decode()
     assert Consent.objects.filter(donor=jane.donor).count() == 1
 
 
@@ -81,6 +84,7 @@ def test_a_newer_version_is_offered_with_nothing_preselected_and_signed(as_jane,
     missing = as_jane.post(f"/my/reconsent/{version_2.pk}/", {**answers, "signer_name": "Jane Schmidt"})
     assert missing.status_code == 400 and "module_research" in missing.context["form"].errors
     assert missing.context["form"]["module_recontact"].value() == "declined"  # input kept
+    assert re.search(r'<fieldset aria-describedby="[^"]*\bid_module_research_error"', missing.content.decode())
 
     done = as_jane.post(
         f"/my/reconsent/{version_2.pk}/", {**answers, "module_research": "accepted", "signer_name": "Jane Schmidt"}
@@ -123,6 +127,8 @@ def test_a_withdrawal_without_a_choice_is_refused_at_the_field(as_jane, jane):
     response = as_jane.post("/my/withdraw/", {"words": "x"})
 
     assert response.status_code == 400 and "what" in response.context["form"].errors
+    html = response.content.decode()
+    assert '<fieldset aria-describedby="id_what_error">' in html and '<ul class="errorlist" id="id_what_error">' in html
     assert not WithdrawalPropagation.objects.filter(donor=jane.donor).exists()
 
 

@@ -152,3 +152,14 @@ def test_a_post_without_a_method_counts_a_drawing_that_came_as_drawn(signed_in, 
 
     assert response.status_code == 302
     assert signature_values(Consent.objects.get()).signature_png == signature_png()
+
+
+def test_each_refused_answer_is_described_by_its_own_message(signed_in, start, consent_officer_a):
+    data = complete(start, consent_officer_a, module_data=None, countersigned=None)
+
+    form = form_part(signed_in.post(URL, data).content.decode())
+
+    for field in ("module_data", "countersigned"):
+        assert f'<ul class="errorlist" id="id_{field}_error">' in form
+    assert re.search(r'<fieldset aria-describedby="[^"]*\bid_module_data_error\b[^"]*">', form)
+    assert re.search(r'<input type="checkbox"[^>]*aria-describedby="id_countersigned_error"', form)
