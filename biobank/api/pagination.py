@@ -8,6 +8,7 @@ cursor that was tampered with is a 400 naming ``/cursor``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -69,3 +70,25 @@ def _is_integer_field(model: type[models.Model], name: str) -> bool:
     except FieldDoesNotExist:
         return False
     return isinstance(field, models.IntegerField)
+
+
+class KeysFirstListMixin:
+    """A cursor-paginated list in two steps: the page's keys, then its rows.
+
+    The page is chosen on ``get_queryset()`` narrowed to the primary key (``values("pk")``), which PostgreSQL answers
+    from an index in the cursor order; the rows (with their ``select_related``) are then read by key. One query more
+    than a plain ``ListAPIView``, and it stays one whatever the page size; what it saves is the plan where a wide row
+    makes the planner walk the primary key backwards through every other biobank's rows to fill a page
+    (docs/performance.md, "API throughput").
+    """
+
+    def list(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        view: Any = self
+        keys = view.paginate_queryset(view.filter_queryset(view.get_queryset()).values("pk"))
+        return view.get_paginated_response(self.page_rows([key["pk"] for key in keys]))
+
+    def page_rows(self, keys: Sequence[Any]) -> Any:
+        """The serialized rows of ``keys``, in that order (a view may read them more cheaply than this)."""
+        view: Any = self
+        rows = view.get_queryset().in_bulk(keys)
+        return view.get_serializer([rows[key] for key in keys if key in rows], many=True).data

@@ -14,6 +14,11 @@ from biobank.pseudonyms import checkchar
 from ..choices import DONOR_ALLOWED_TRANSITIONS, DonorStatus, Sex
 
 
+def pid_display(pid: str) -> str:
+    """A stored PID as people read it (``ABCDE-FGHJK-M``); a PID of another form as stored."""
+    return checkchar.display(pid) if len(pid) == checkchar.LENGTH else pid
+
+
 class Donor(models.Model):
     """A person who gave material or data, known to the portal only by their PID in the biobank's domain.
 
@@ -65,7 +70,7 @@ class Donor(models.Model):
 
     @property
     def pid_display(self) -> str:
-        return checkchar.display(self.pid) if len(self.pid) == checkchar.LENGTH else self.pid
+        return pid_display(self.pid)
 
     @property
     def is_merged(self) -> bool:

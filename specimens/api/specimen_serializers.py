@@ -65,7 +65,11 @@ class PositionSerializer(serializers.Serializer):
 
 
 class SpecimenSerializer(serializers.ModelSerializer):
-    """One row of the list: what a partner system needs to match its records, without the facts."""
+    """One row of the list: what a partner system needs to match its records, without the facts.
+
+    The list view builds its pages with ``specimen_list_rows`` (plain values, converted by these fields); this class
+    defines the row and documents it.
+    """
 
     url = serializers.SerializerMethodField(help_text="This specimen in the API.")
     biobank = serializers.CharField(source="biobank.code", read_only=True)

@@ -8,7 +8,7 @@ Reads go through ``specimens_visible_to`` (``view_specimens``) and writes throug
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -25,6 +25,7 @@ from biobank.accounts.principals import AuthenticatedRequest
 from biobank.api.etags import ETagMixin, etag_of
 from biobank.api.fields import BiobankCodeField
 from biobank.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, REPLAYED_RESPONSE_HEADER, idempotent
+from biobank.api.pagination import KeysFirstListMixin
 from biobank.api.schema import (
     ETAG_RESPONSE_HEADER,
     IF_MATCH_PARAMETER,
@@ -38,6 +39,7 @@ from ..models import Specimen
 from ..selectors import specimen_lineage, specimens_changeable_by, specimens_visible_to
 from ..services import AliquotPlan, specimen_register, specimen_update
 from .specimen_filters import SpecimenFilterSet
+from .specimen_list_rows import specimen_list_rows
 from .specimen_serializers import (
     SpecimenCreateInputSerializer,
     SpecimenDetailSerializer,
@@ -165,7 +167,7 @@ CREATE_EXAMPLE = {
 }
 
 
-class SpecimenListView(generics.ListAPIView):
+class SpecimenListView(KeysFirstListMixin, generics.ListAPIView):
     request: AuthenticatedRequest  # IsAuthenticated (the default) ran: a person or an API token
     serializer_class = SpecimenSerializer
     filterset_class = SpecimenFilterSet
@@ -173,6 +175,9 @@ class SpecimenListView(generics.ListAPIView):
 
     def get_queryset(self) -> Any:
         return specimens_visible_to(user=self.request.user).select_related("parent")
+
+    def page_rows(self, keys: Sequence[Any]) -> Any:
+        return specimen_list_rows(specimens_visible_to(user=self.request.user), keys, self.request)
 
     @extend_schema(
         operation_id="specimens_list",

@@ -19,8 +19,8 @@ EXPECTED_QUERIES = {
     "members": 6,
     "collections (session)": 3,
     "collections (token)": 2,
-    "specimens (session)": 3,
-    "specimens (token)": 2,
+    "specimens (session)": 4,  # the page's keys, then its rows (specimens/api/specimen_list_rows.py)
+    "specimens (token)": 3,
     "storage units (session)": 3,
     # the donor's own lists (consent/api/portal.py): session, user, the donor account; the consents also read the
     # merge family, then the rows with their forms' texts and their answers (prefetched)
