@@ -52,12 +52,14 @@ class AuditEntry(models.Model):
     action = models.CharField(_("action"), max_length=64)
     object_type = models.CharField(_("object type"), max_length=64, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
-    # No database constraint: the trail outlives biobanks and never blocks or cascades a deletion.
+    # No database constraint: the trail outlives biobanks and never blocks or cascades a deletion. No index of its
+    # own either: the log's (biobank, -seq) index serves every biobank filter, and the outbox is only drained.
     biobank = models.ForeignKey(
         Biobank,
         verbose_name=_("biobank"),
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         null=True,
         blank=True,
         related_name="+",
@@ -82,11 +84,14 @@ class AuditOutbox(AuditEntry):
     """
 
     id = models.BigAutoField(primary_key=True)
-    nonce = models.CharField(_("nonce"), max_length=32, unique=True)
+    nonce = models.CharField(_("nonce"), max_length=32)
     mac = models.CharField(_("signature"), max_length=64)
 
     class Meta:
         ordering = ["id"]
+        # A constraint, not ``unique=True``: that would add a second, pattern-matching index nothing uses, and every
+        # audited write pays for each index of the outbox (docs/performance.md, "Audit trail").
+        constraints = [models.UniqueConstraint(fields=["nonce"], name="audit_outbox_nonce_unique")]
 
     def __str__(self) -> str:
         return f"pending #{self.pk}: {self.action}"
