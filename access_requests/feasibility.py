@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
@@ -23,7 +24,7 @@ from catalog import vocabularies
 from catalog.facts.privacy import obfuscate
 from catalog.models import Collection
 from consent.duo import Match, duo_match, duo_purpose_resolve
-from consent.gate_sql import permitted_donor_ids
+from consent.gate_sql import jit_off, permitted_donor_ids_sql
 from specimens.choices import SpecimenStatus
 from specimens.models import Specimen
 
@@ -132,6 +133,39 @@ def _collection_terms(collection: Collection, request: AccessRequest, purpose: s
     return str(answer), ""
 
 
+def _permitted_counts(
+    request: AccessRequest, collection_ids: list[int], purpose_short: str, at: date
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Per collection: (donors, specimens) matching the criteria whose consent permits the purpose — one statement.
+
+    The matching specimens are grouped per collection and donor, the gate (``permitted_donor_ids_sql``) is asked
+    for the distinct donors of those groups inside the same statement, and the permitted groups are summed per
+    collection: only the per-collection sums leave the database, whatever the number of donors."""
+    matching_sql, matching_params = (
+        _specimens(request, collection_ids).order_by().values_list("collection_id", "donor_id").annotate(n=Count("id"))
+    ).query.sql_with_params()
+    gate_sql, gate_params = permitted_donor_ids_sql(
+        donors_sql="SELECT DISTINCT donor_id FROM matching",
+        donors_params=[],
+        at=at,
+        duo_purpose=purpose_short,
+        data_class="biomaterial" if request.material else "data",
+        action="use",
+        disease=request.disease,
+        for_profit=request.commercial,
+        methods_development=request.methods_development,
+    )
+    sql = (
+        f"WITH matching (collection_id, donor_id, n) AS MATERIALIZED ({matching_sql}) "  # noqa: S608 (built by the ORM)
+        f"SELECT collection_id, count(*), sum(n) FROM matching WHERE donor_id IN ({gate_sql}) GROUP BY collection_id"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        jit_off(cursor)
+        cursor.execute(sql, [*matching_params, *gate_params])
+        rows = cursor.fetchall()
+    return {c: donors for c, donors, _n in rows}, {c: int(n) for c, _donors, n in rows}
+
+
 def feasibility(*, request: AccessRequest, at: date | None = None) -> list[Row]:
     """Per biobank and collection of the request: donors and specimens matching the criteria whose consent permits
     the purpose at ``at`` (today by default). A collection with no chosen collections counts all of its biobank's."""
@@ -147,32 +181,8 @@ def feasibility(*, request: AccessRequest, at: date | None = None) -> list[Row]:
     collection_ids = [c.pk for chosen in by_resource.values() for c in chosen]
     if not collection_ids:
         return []
-    counted = (
-        _specimens(request, collection_ids).order_by().values_list("collection_id", "donor_id").annotate(n=Count("id"))
-    )
-    pairs = list(counted)
     purpose_short = DUO_PURPOSE[request.purpose_kind]
-    data_class = "biomaterial" if request.material else "data"
-    permitted = (
-        permitted_donor_ids(
-            donor_ids={donor for _c, donor, _n in pairs},
-            at=at,
-            duo_purpose=purpose_short,
-            data_class=data_class,
-            action="use",
-            disease=request.disease,
-            for_profit=request.commercial,
-            methods_development=request.methods_development,
-        )
-        if pairs
-        else set()
-    )
-    donors: dict[int, set[int]] = defaultdict(set)
-    specimens: dict[int, int] = defaultdict(int)
-    for collection_id, donor_id, n in pairs:
-        if donor_id in permitted:
-            donors[collection_id].add(donor_id)
-            specimens[collection_id] += n
+    donors, specimens = _permitted_counts(request, collection_ids, purpose_short, at)
     purpose = duo_purpose_resolve(purpose_short).id
     rows = []
     for resource in resources:
@@ -185,8 +195,8 @@ def feasibility(*, request: AccessRequest, at: date | None = None) -> list[Row]:
                     biobank_name=resource.biobank.name,
                     collection_id=collection.pk,
                     collection_name=collection.name,
-                    donors=0 if denied else len(donors[collection.pk]),
-                    specimens=0 if denied else specimens[collection.pk],
+                    donors=0 if denied else donors.get(collection.pk, 0),
+                    specimens=0 if denied else specimens.get(collection.pk, 0),
                     duo=duo,
                     needs_committee=duo in ("", Match.ABSTAIN),
                     note=note,

@@ -111,3 +111,36 @@ def test_the_counts_take_a_fixed_number_of_queries(biobank_a, django_assert_max_
     with django_assert_max_num_queries(10):
         (row,) = feasibility(request=request)
     assert row.donors == 8
+
+
+def test_counts_equal_the_gate_asked_donor_by_donor_over_several_collections(biobank_a):
+    """The one-statement count against a reference: the criteria in the ORM, then ``permitted_donor_ids`` for each
+    collection's donors — with donors in two collections, declined uses, a withdrawal and non-matching material."""
+    import random
+
+    from consent.gate_sql import permitted_donor_ids
+
+    first, second = published_collection(biobank_a), published_collection(biobank_a)
+    rng = random.Random(15)
+    for number in range(10):
+        donor = donor_with(first, count=rng.randint(1, 3), use="declined" if number % 4 == 3 else "accepted")
+        if number % 3 == 0:
+            for _ in range(rng.randint(1, 2)):
+                make_specimen(collection=second, donor=donor, sample_type=rng.choice(["PL1", "SER"]))
+        if number == 5:
+            withdraw(donor)
+    request = request_create(actor=make_researcher(), collection_ids=[first.pk, second.pk], title="T",
+                             purpose_kind="hmb", material=[{"material_type": "PLASMA", "amount": "1", "unit": "mL",
+                                                            "samples": 1}])  # fmt: skip
+
+    rows = {row.collection_id: (row.donors, row.specimens) for row in feasibility(request=request)}
+
+    for collection in (first, second):
+        matching = Specimen.objects.filter(collection=collection, status="available", material_type="Plasma")
+        allowed = permitted_donor_ids(
+            donor_ids=set(matching.values_list("donor_id", flat=True)), duo_purpose="HMB", data_class="biomaterial",
+            action="use",
+        )  # fmt: skip
+        expected = (len(allowed), matching.filter(donor_id__in=allowed).count())
+        assert rows[collection.pk] == expected
+    assert rows[first.pk][0] > 0 and rows[second.pk][0] > 0
