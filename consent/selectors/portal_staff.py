@@ -28,7 +28,7 @@ from ..models import (
     Template,
     WithdrawalPropagation,
 )
-from .portal import campaign_progress
+from .portal import campaigns_progress
 
 MESSAGE_LANGUAGES = (("en", gettext_lazy("English")), ("de", gettext_lazy("German")))
 
@@ -146,7 +146,9 @@ def campaign_of(biobank: Biobank, campaign_id: int) -> ReconsentCampaign:
 
 
 def campaigns_with_progress(biobank: Biobank) -> list[tuple[ReconsentCampaign, dict[str, Any]]]:
-    return [(campaign, campaign_progress(campaign)["counts"]) for campaign in campaigns_of(biobank)]
+    campaigns = list(campaigns_of(biobank))
+    progress = campaigns_progress(campaigns)
+    return [(campaign, progress[campaign.pk]) for campaign in campaigns]
 
 
 def campaign_templates(biobank: Biobank) -> QuerySet[Template]:
