@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,6 +17,7 @@ from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.errors import DomainError, ForbiddenError
 from biobank.ops.client_address import client_address
 from biobank.web.access import biobank_for
+from biobank.web.export import Column, export_format, export_links, export_response
 from biobank.web.forms import add_domain_error
 
 from ..choices import AgreementKind, ResourceStatus, SignatoryRole
@@ -30,6 +32,15 @@ from ..services.agreements import (
     signing_link_get,
 )
 from ..services.agreements import agreement_publish as publish
+
+# The version list's columns, as the page shows them ("Published" split into its moment and who).
+AGREEMENT_COLUMNS = (
+    Column(gettext_lazy("Kind"), "get_kind_display"),
+    Column(gettext_lazy("Version"), "version"),
+    Column(gettext_lazy("Title"), "title"),
+    Column(gettext_lazy("Published"), "created_at"),
+    Column(gettext_lazy("Published by"), "created_by.email"),
+)
 
 
 class PublishForm(forms.Form):
@@ -57,7 +68,8 @@ class DeclineForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def agreement_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+def agreement_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBase:
+    """The published versions (and publishing the next); ``?format=csv|xlsx`` is the version list as a file."""
     biobank = biobank_for(request, code)
     may_publish = may_publish_agreement(user=request.user, biobank=biobank)
     form = PublishForm(request.POST if request.method == "POST" else None)
@@ -72,7 +84,18 @@ def agreement_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse
             messages.success(request, _("Version %(v)s published.") % {"v": template.version})
             return redirect("access_requests:agreement_detail", code=biobank.code, pk=template.pk)
     versions = AgreementTemplate.objects.filter(biobank=biobank).select_related("created_by")
-    context = {"biobank": biobank, "versions": versions, "form": form, "may_publish": may_publish}
+    fmt = export_format(request) if request.method == "GET" else None
+    if fmt is not None:
+        return export_response(
+            items=versions, columns=AGREEMENT_COLUMNS, name=f"agreements-{biobank.code}", export_format=fmt
+        )
+    context = {
+        "biobank": biobank,
+        "versions": versions,
+        "form": form,
+        "may_publish": may_publish,
+        "export": export_links(request),
+    }
     return render(request, "access_requests/agreements/list.html", context)
 
 

@@ -9,7 +9,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.db.models import QuerySet
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.errors import DomainError, ForbiddenError
 from biobank.web.access import biobank_for
+from biobank.web.export import Column, export_format, export_links, export_response
 from biobank.web.forms import add_domain_error
 
 from ..choices import CommitteeRole, DecisionRule
@@ -29,6 +31,13 @@ from ..services.committees import (
     committee_member_add,
     committee_member_remove,
     committee_update,
+)
+
+# The member list's columns, as the page shows them.
+SEAT_COLUMNS = (
+    Column(gettext_lazy("Person"), "user.full_name"),
+    Column(gettext_lazy("E-mail"), "user.email"),
+    Column(gettext_lazy("Role"), "get_role_display"),
 )
 
 
@@ -50,13 +59,26 @@ class MemberForm(forms.Form):
         field.queryset = committee_candidates(committee)
 
 
+def _seats(committee: Committee | None) -> QuerySet[CommitteeMember]:
+    """The committee's active members (none while the biobank has no committee)."""
+    if committee is None:
+        return CommitteeMember.objects.none()
+    return committee.members.filter(active=True).select_related("user")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
-def committee_manage(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+def committee_manage(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBase:
+    """Settings and members; ``?format=csv|xlsx`` is the member list as a file."""
     biobank = biobank_for(request, code)
     if not committee_may_manage(user=request.user, biobank=biobank):
         raise PermissionDenied(_("Only the biobank's administrators or DAC chair manage its committee."))
     committee = Committee.objects.filter(biobank=biobank).first()
+    fmt = export_format(request) if request.method == "GET" else None
+    if fmt is not None:
+        return export_response(
+            items=_seats(committee), columns=SEAT_COLUMNS, name=f"committee-{biobank.code}", export_format=fmt
+        )
     initial = (
         {
             "name": committee.name,
@@ -97,6 +119,12 @@ def committee_manage(request: AuthenticatedHttpRequest, code: str) -> HttpRespon
         raise
     except DomainError as error:
         add_domain_error(member_form if action == "add" and member_form is not None else form, error)
-    seats = committee.members.filter(active=True).select_related("user") if committee else []
-    context = {"biobank": biobank, "committee": committee, "form": form, "member_form": member_form, "seats": seats}
+    context = {
+        "biobank": biobank,
+        "committee": committee,
+        "form": form,
+        "member_form": member_form,
+        "seats": _seats(committee),
+        "export": export_links(request) if committee else None,
+    }
     return render(request, "access_requests/committee/manage.html", context)

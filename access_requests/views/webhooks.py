@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,12 +18,20 @@ from biobank.accounts.models import Biobank
 from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.errors import DomainError, InvalidFields
 from biobank.web.access import biobank_for
+from biobank.web.export import Column, export_format, export_links, export_response
 
 from ..models import WebhookDelivery, WebhookEndpoint
 from ..selectors import webhook_endpoints_visible_to
 from ..services import webhooks as services
 
 RECENT_DELIVERIES = 20
+
+# The endpoint list's columns, as the page shows them: never the secret.
+ENDPOINT_COLUMNS = (
+    Column(gettext_lazy("URL"), "url"),
+    Column(gettext_lazy("Event kinds"), lambda endpoint: endpoint.events or _("all")),
+    Column(gettext_lazy("State"), lambda endpoint: _("active") if endpoint.active else _("inactive")),
+)
 
 
 class EndpointForm(forms.Form):
@@ -52,14 +61,28 @@ def _page(request: AuthenticatedHttpRequest, biobank: Biobank, form: EndpointFor
         .select_related("endpoint")
         .order_by("-created_at", "-id")[:RECENT_DELIVERIES]
     )
-    context = {"biobank": biobank, "endpoints": endpoints, "deliveries": deliveries, "form": form, **extra}
+    context = {
+        "biobank": biobank,
+        "endpoints": endpoints,
+        "deliveries": deliveries,
+        "form": form,
+        "export": export_links(request),
+        **extra,
+    }
     return render(request, "access_requests/notifications/webhooks.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def webhook_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+def webhook_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBase:
+    """The endpoints and recent deliveries; ``?format=csv|xlsx`` is the endpoint list as a file."""
     biobank = biobank_for(request, code, Perm.MANAGE_API_TOKENS)
+    fmt = export_format(request) if request.method == "GET" else None
+    if fmt is not None:
+        endpoints = webhook_endpoints_visible_to(user=request.user).filter(biobank=biobank).order_by("-created_at")
+        return export_response(
+            items=endpoints, columns=ENDPOINT_COLUMNS, name=f"webhooks-{biobank.code}", export_format=fmt
+        )
     form = EndpointForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         kinds = form.cleaned_data["events"].split(",")

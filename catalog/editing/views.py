@@ -7,19 +7,23 @@ service's ``InvalidFields`` errors at their fields, all at once, with the values
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.forms.utils import ErrorDict
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from biobank.accounts.choices import Perm
 from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.accounts.selectors import biobanks_with_perm
 from biobank.errors import DomainError, ForbiddenError
+from biobank.web.export import EXPORT_FORMATS, Column, export_format, export_links, export_response
 
 from .. import services
 from ..models import BiobankProfile, Collection, Network, Person, PublicationState, ResearchResource
@@ -36,36 +40,84 @@ PROFILE_FIELDS = (
 )  # fmt: skip
 
 
+# The index's columns, as the page shows them; a row is (biobank, its quality).
+INDEX_COLUMNS = (
+    Column(gettext_lazy("Biobank"), lambda row: row[0].name),
+    Column(gettext_lazy("Collections"), lambda row: len(row[1].collections)),
+    Column(gettext_lazy("Errors"), lambda row: row[1].counts["error"]),
+    Column(gettext_lazy("Warnings"), lambda row: row[1].counts["warning"]),
+)
+# The biobank page's collection table; a row is (collection, its parent or None, its findings).
+COLLECTION_COLUMNS = (
+    Column(gettext_lazy("Name"), lambda row: row[0].name),
+    Column(gettext_lazy("Code"), lambda row: row[0].code),
+    Column(gettext_lazy("Part of"), lambda row: row[1].name if row[1] else ""),
+    Column(gettext_lazy("State"), lambda row: row[0].get_state_display()),
+    Column(gettext_lazy("Contact"), lambda row: row[0].contact),
+    Column(gettext_lazy("Findings"), lambda row: [finding.message for finding in row[2]]),
+)
+# The biobank page's short lists, each its own file (``?list=<name>&format=csv|xlsx``), as the page shows them.
+SECTION_COLUMNS = {
+    "persons": (Column(gettext_lazy("Name"), str), Column(gettext_lazy("E-mail"), "email")),
+    "networks": (Column(gettext_lazy("Name"), "name"), Column(gettext_lazy("BBMRI-ERIC ID"), "bbmri_id")),
+    "resources": (Column(gettext_lazy("Title"), "title"),),
+}
+
+
 @login_required
 @require_GET
-def index(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The biobanks whose catalogue the person may see, with how many problems each has."""
+def index(request: AuthenticatedHttpRequest) -> HttpResponseBase:
+    """The biobanks whose catalogue the person may see, with how many problems each has; ``?format=csv|xlsx`` is
+    that list as a file."""
     biobanks = list(biobanks_with_perm(user=request.user, perm=Perm.VIEW_CATALOG).order_by("name"))
     quality = biobank_findings(biobanks)
     rows = [(biobank, quality[biobank.pk]) for biobank in biobanks]
+    fmt = export_format(request)
+    if fmt is not None:
+        return export_response(items=rows, columns=INDEX_COLUMNS, name="catalogue-management", export_format=fmt)
     exchange = biobanks_with_perm(user=request.user, perm=Perm.MANAGE_CATALOG).exists()
-    return render(request, "catalog/editing/index.html", {"rows": rows, "exchange": exchange})
+    context = {"rows": rows, "exchange": exchange, "export": export_links(request)}
+    return render(request, "catalog/editing/index.html", context)
 
 
 @login_required
 @require_GET
-def biobank_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    """The biobank's catalogue: its description, the data-quality panel, collections, persons, networks, studies."""
+def biobank_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBase:
+    """The biobank's catalogue: its description, the data-quality panel, collections, persons, networks, studies;
+    ``?format=csv|xlsx`` is the collection table as a file, with ``list=persons|networks|resources`` that list."""
     biobank = catalog_biobank(request, code)
     quality = biobank_findings([biobank])[biobank.pk]
-    profile = BiobankProfile.objects.filter(biobank=biobank).select_related("contact").first()
     by_pk = {c.pk: c for c in quality.collections}
     collections = [
         (c, by_pk.get(c.parent_id) if c.parent_id else None, quality.by_collection[c.pk]) for c in quality.collections
     ]
+    sections = {
+        "persons": Person.objects.filter(biobank=biobank),
+        "networks": Network.objects.filter(member_biobanks=biobank),
+        "resources": ResearchResource.objects.filter(biobank=biobank),
+    }
+    fmt = export_format(request)
+    if fmt is not None:
+        section = request.GET.get("list", "")
+        if section in SECTION_COLUMNS:
+            name = f"catalogue-{section}-{biobank.code}"
+            return export_response(
+                items=sections[section], columns=SECTION_COLUMNS[section], name=name, export_format=fmt
+            )
+        name = f"catalogue-collections-{biobank.code}"
+        return export_response(items=collections, columns=COLLECTION_COLUMNS, name=name, export_format=fmt)
+    profile = BiobankProfile.objects.filter(biobank=biobank).select_related("contact").first()
     context = {
+        "export": export_links(request),
+        "section_exports": {
+            section: {fmt: f"{request.path}?{urlencode({'list': section, 'format': fmt})}" for fmt in EXPORT_FORMATS}
+            for section in SECTION_COLUMNS
+        },
         "biobank": biobank,
         "profile": profile,
         "quality": quality,
         "collections": collections,
-        "persons": Person.objects.filter(biobank=biobank),
-        "networks": Network.objects.filter(member_biobanks=biobank),
-        "resources": ResearchResource.objects.filter(biobank=biobank),
+        **sections,
         "can_manage": can_manage(request, biobank),
     }
     return render(request, "catalog/editing/biobank.html", context)

@@ -216,11 +216,28 @@ def campaign_detail(request: AuthenticatedHttpRequest, code: str, campaign_id: i
 # --- donor-message wording -------------------------------------------------------------------------------------------
 
 
+# The wording list's columns, as the page shows them (its "Wording" cell split into what, who and when).
+WORDING_COLUMNS = (
+    Column(gettext_lazy("Message"), "kind_label"),
+    Column(gettext_lazy("Language"), "language_label"),
+    Column(gettext_lazy("Wording"), lambda row: _("edited") if row.custom else _("shipped wording")),
+    Column(gettext_lazy("Edited by"), lambda row: row.custom.updated_by.email if row.custom else ""),
+    Column(gettext_lazy("Edited"), lambda row: row.custom.updated_at if row.custom else None),
+)
+
+
 @require_GET
 @login_required
-def message_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+def message_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBase:
+    """The wording of every donor message; ``?format=csv|xlsx`` is the list as a file."""
     biobank = biobank_for(request, code, Perm.MANAGE_CONSENT)
-    return render(request, "consent/messages/list.html", {"biobank": biobank, "wordings": message_wordings(biobank)})
+    wordings = message_wordings(biobank)
+    fmt = export_format(request)
+    if fmt is not None:
+        name = f"donor-messages-{biobank.code}"
+        return export_response(items=wordings, columns=WORDING_COLUMNS, name=name, export_format=fmt)
+    context = {"biobank": biobank, "wordings": wordings, "export": export_links(request)}
+    return render(request, "consent/messages/list.html", context)
 
 
 def _placeholders(kind: str) -> dict[str, str]:

@@ -14,9 +14,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -25,6 +27,7 @@ from biobank.accounts.models import Biobank
 from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.errors import DomainError, ForbiddenError
 from biobank.web.access import biobank_access, biobank_for
+from biobank.web.export import Column, export_format, export_links, export_response
 from biobank.web.forms import add_domain_error
 
 from ..choices import STORAGE_PARENTS, StorageKind
@@ -110,13 +113,36 @@ def _cell_context(biobank: Biobank, box: StorageUnit, cell: BoxCell, can_change:
     return {**_map_context(biobank, box, can_change), "cell": cell}
 
 
+# The storage tree's columns, as the page shows them ("Filled" as the two numbers the page's bar is drawn from).
+STORAGE_COLUMNS = (
+    Column(gettext_lazy("Unit"), "name"),
+    Column(gettext_lazy("Code"), "code"),
+    Column(gettext_lazy("Kind"), "get_kind_display"),
+    Column(gettext_lazy("Rows"), "rows"),
+    Column(gettext_lazy("Columns"), "columns"),
+    Column(gettext_lazy("Temperature (°C)"), "temperature_c"),
+    Column(gettext_lazy("Specimens stored"), "specimen_count"),
+    Column(gettext_lazy("Cells"), "cell_count"),
+)
+
+
 @require_GET
 @login_required
-def storage_tree(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    """Every unit of the biobank, in hierarchy order, with how full it is (one query for the whole tree)."""
+def storage_tree(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBase:
+    """Every unit of the biobank, in hierarchy order, with how full it is (one query for the whole tree);
+    ``?format=csv|xlsx`` is the same tree as a file."""
     biobank = biobank_for(request, code, Perm.VIEW_SPECIMENS)
-    rows = [UnitRow(unit, _depth(unit)) for unit in utilisation(biobank, kinds=ALL_KINDS)]
-    context = {"biobank": biobank, "rows": rows, "can_change": _can_change(request, biobank)}
+    units = utilisation(biobank, kinds=ALL_KINDS)
+    fmt = export_format(request)
+    if fmt is not None:
+        return export_response(items=units, columns=STORAGE_COLUMNS, name=f"storage-{biobank.code}", export_format=fmt)
+    rows = [UnitRow(unit, _depth(unit)) for unit in units]
+    context = {
+        "biobank": biobank,
+        "rows": rows,
+        "can_change": _can_change(request, biobank),
+        "export": export_links(request),
+    }
     return render(request, "specimens/storage/tree.html", context)
 
 

@@ -261,6 +261,14 @@ BIOBANK_LISTS = [
     ("web:members", "auditor", None),
     ("web:tokens", "biobank_admin", "technician"),
     ("consent:duplicate_list", "identity_steward", "auditor"),
+    ("consent:message_list", "consent_officer", "technician"),
+    ("specimens:storage", "technician", "identity_steward"),
+    ("specimens:shipment_decisions", "auditor", "identity_steward"),
+    ("access_requests:webhooks", "biobank_admin", "technician"),
+    ("access_requests:agreement_list", "technician", None),
+    ("catalog_manage:biobank", "data_manager", "consent_officer"),
+    # The committee's members (its page lists them only once the committee exists), the catalogue-management index
+    # and the donor's own messages (no biobank in their URLs): tests/web/test_export_lists.py.
 ]
 
 

@@ -10,7 +10,8 @@ from functools import wraps
 from typing import Any, Concatenate, ParamSpec
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
+from django.http.response import HttpResponseBase
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -22,16 +23,16 @@ from ...models import Consent, DonorAccount
 from ...selectors.portal import PortalOverview, account_of
 
 P = ParamSpec("P")
-DonorView = Callable[Concatenate[AuthenticatedHttpRequest, DonorAccount, P], HttpResponse]
+DonorView = Callable[Concatenate[AuthenticatedHttpRequest, DonorAccount, P], HttpResponseBase]
 
 
-def donor_page(view: DonorView[P]) -> Callable[Concatenate[AuthenticatedHttpRequest, P], HttpResponse]:
+def donor_page(view: DonorView[P]) -> Callable[Concatenate[AuthenticatedHttpRequest, P], HttpResponseBase]:
     """Sign-in required; the person's donor account is passed to the view after the request; 404 without one."""
 
     @never_cache
     @login_required
     @wraps(view)
-    def wrapper(request: AuthenticatedHttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+    def wrapper(request: AuthenticatedHttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
         account = account_of(request.user)
         if account is None:
             raise Http404(_("This page is only for donors."))
