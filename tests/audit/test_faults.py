@@ -9,9 +9,9 @@ database (the test commits its data: ``transaction=True``), and the portal's pub
 Course of the drill:
 
 1. ``WRITES_BEFORE`` transactions record ``EVENTS_PER_WRITE`` events each. Their after-commit drains are published to
-   the ``audit`` queue (``CELERY_TASK_ROUTES``), which no worker listens to yet; the drill's own drains, small batches of ``BATCH`` events, go
-   to a queue of their own, so a worker is inside a drain (some batches committed, the next one open) for long
-   enough to be killed there.
+   the ``audit`` queue (``CELERY_TASK_ROUTES``), which no worker listens to yet; the drill's own drains, small
+   batches of ``BATCH`` events, go to a queue of their own, so a worker is inside a drain (some batches committed,
+   the next one open) for long enough to be killed there.
 2. ``KILLS`` times: a worker starts, chains at least three batches and is SIGKILLed (``--pool=solo``: the process
    that holds the database transaction dies, as in an OOM kill or ``docker kill``); the outbox is not empty at that
    moment and the worker never logged its drain task as succeeded, so the kill landed mid-drain. Another
