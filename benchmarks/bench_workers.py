@@ -125,13 +125,18 @@ class Workers:
         self.names = [f"bench-{n}-{os.getpid()}@localhost" for n in range(1, len(queues) + 1)]
         self.logs = [directory / f"{name.split('@')[0]}.log" for name in self.names]
         self.processes: list[subprocess.Popen[bytes]] = []
-        for name, queue, log_path in zip(self.names, queues, self.logs, strict=True):
-            with log_path.open("wb") as log:
-                self.processes.append(subprocess.Popen(
-                    [sys.executable, "-m", "celery", "-A", "biobank", "worker", "--pool=solo", "--loglevel=WARNING",
-                     "--without-gossip", "--without-mingle", "--without-heartbeat", "-Q", queue, "-n", name],
-                    cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-                ))  # fmt: skip
+        try:
+            for name, queue, log_path in zip(self.names, queues, self.logs, strict=True):
+                with log_path.open("wb") as log:
+                    self.processes.append(subprocess.Popen(
+                        [sys.executable, "-m", "celery", "-A", "biobank", "worker", "--pool=solo",
+                         "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat",
+                         "-Q", queue, "-n", name],
+                        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+                    ))  # fmt: skip
+        except BaseException:
+            self.stop()  # the ones already started
+            raise
 
     def log(self) -> str:
         return "\n".join(f"--- {path.name}\n{path.read_text(errors='replace')[-2000:]}" for path in self.logs)
