@@ -55,11 +55,12 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# One process with an embedded beat is right for a developer; production runs beat as its own single service.
+# One process with an embedded beat, consuming every queue, is right for a developer; production runs beat as its own
+# single service and a worker group per queue (docs/deployment.md, "Scaling out").
 worker: $(STAMP)
 	@test -n "$$CELERY_BROKER_URL" || { echo "make worker needs CELERY_BROKER_URL (e.g. CELERY_BROKER_URL=redis://127.0.0.1:6379/0 make worker); without a broker every task already runs in-process." >&2; exit 2; }
 	@mkdir -p var
-	$(BIN)/celery -A biobank worker --beat --loglevel=INFO --schedule var/celerybeat-schedule
+	$(BIN)/celery -A biobank worker --beat -Q celery,imports,audit,catalog --loglevel=INFO --schedule var/celerybeat-schedule
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks --scale $(SCALE) $(BENCH_ARGS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -52,3 +53,48 @@ def _eager_under_dev_settings(broker: str | None, tmp_path: Path) -> str:
 @pytest.mark.parametrize(("broker", "eager"), [(None, "True"), ("redis://127.0.0.1:6379/0", "False")])
 def test_tasks_are_eager_exactly_when_no_broker_is_configured(broker, eager, tmp_path):
     assert _eager_under_dev_settings(broker, tmp_path) == eager
+
+
+# --- queues ------------------------------------------------------------------------------------------------------
+
+
+def _queues_of_make_worker() -> set[str]:
+    recipe = (ROOT / "Makefile").read_text().split("\nworker:", 1)[1].split("\n\n", 1)[0]
+    found = re.search(r"celery -A biobank worker .*?-Q (\S+)", recipe)
+    assert found, "make worker names no -Q list"
+    return set(found.group(1).split(","))
+
+
+def _queues_of_the_compose_worker() -> set[str]:
+    found = re.search(r'"-Q", "\$\{WORKER_QUEUES:-([^}"]+)\}"', (ROOT / "docker-compose.yml").read_text())
+    assert found, "the compose worker names no -Q list"
+    return set(found.group(1).split(","))
+
+
+def _queue_of(task_name: str) -> str:
+    route = app.amqp.router.route({}, task_name, (), {})
+    return route["queue"].name
+
+
+def test_every_registered_task_is_routed_to_a_queue_make_worker_consumes():
+    app.loader.import_default_modules()
+    queues = _queues_of_make_worker()
+    assert queues == _queues_of_the_compose_worker()
+    unconsumed = {name: _queue_of(name) for name in app.tasks if _queue_of(name) not in queues}
+    assert unconsumed == {}, f"tasks routed to a queue no worker consumes: {unconsumed}"
+
+
+@pytest.mark.parametrize(
+    ("task_name", "queue"),
+    [
+        ("specimens.import_check", "imports"),
+        ("specimens.import_commit", "imports"),
+        ("audit.drain", "audit"),
+        ("catalog.facts_recompute_dirty", "catalog"),
+        ("accounts.deliver_email", "celery"),
+    ],
+)
+def test_each_kind_of_work_has_its_own_queue(task_name, queue):
+    app.loader.import_default_modules()
+    assert task_name in app.tasks
+    assert _queue_of(task_name) == queue

@@ -228,6 +228,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# One queue per kind of work, so production can give each its own worker group (docs/deployment.md, "Scaling out"):
+# an hour-long import never holds up the audit drain. ``make worker`` and the compose ``worker`` consume every queue;
+# a test checks that each registered task lands on one of them (tests/test_celery.py).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "specimens.import_*": {"queue": "imports"},  # the check, the commit and their catch-up
+    "audit.*": {"queue": "audit"},
+    "catalog.facts_*": {"queue": "catalog"},
+}
 
 CACHE_URL = env.url("CACHE_URL", None, schemes=("redis", "rediss"))
 if CACHE_URL:

@@ -25,13 +25,15 @@ REDIS_URL = os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/0"
 
 @contextmanager
 def broker(settings, url: str, *, queue: str = "celery"):
-    """Point the (already configured) Celery app at ``url`` with real, non-eager publishing."""
+    """Point the (already configured) Celery app at ``url`` with real, non-eager publishing; the audit tasks (and
+    every unrouted one) go to ``queue``."""
     conf = celery_app.conf
-    saved = {key: conf[key] for key in ("broker_url", "task_always_eager", "task_default_queue")}
+    saved = {key: conf[key] for key in ("broker_url", "task_always_eager", "task_default_queue", "task_routes")}
     saved_env = os.environ.get("CELERY_BROKER_URL")
     settings.CELERY_BROKER_URL, settings.CELERY_TASK_ALWAYS_EAGER = url, False
     os.environ["CELERY_BROKER_URL"] = url  # Celery reads this variable before its own configuration (CI sets it)
-    conf.update(broker_url=url, task_always_eager=False, task_default_queue=queue)
+    routes = {**(conf.task_routes or {}), "audit.*": {"queue": queue}}
+    conf.update(broker_url=url, task_always_eager=False, task_default_queue=queue, task_routes=routes)
     _forget_connections()
     try:
         yield

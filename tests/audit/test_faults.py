@@ -9,9 +9,9 @@ database (the test commits its data: ``transaction=True``), and the portal's pub
 Course of the drill:
 
 1. ``WRITES_BEFORE`` transactions record ``EVENTS_PER_WRITE`` events each. Their after-commit drains are published to
-   the default queue, which no worker listens to yet; the drill's own drains, small batches of ``BATCH`` events, go
-   to a queue of their own, so a worker is inside a drain (some batches committed, the next one open) for long
-   enough to be killed there.
+   the ``audit`` queue (``CELERY_TASK_ROUTES``), which no worker listens to yet; the drill's own drains, small
+   batches of ``BATCH`` events, go to a queue of their own, so a worker is inside a drain (some batches committed,
+   the next one open) for long enough to be killed there.
 2. ``KILLS`` times: a worker starts, chains at least three batches and is SIGKILLed (``--pool=solo``: the process
    that holds the database transaction dies, as in an OOM kill or ``docker kill``); the outbox is not empty at that
    moment and the worker never logged its drain task as succeeded, so the kill landed mid-drain. Another
@@ -273,7 +273,7 @@ def test_worker_kills_mid_drain_and_a_broker_outage_lose_and_duplicate_no_event(
     try:
         broker.start()
         with _publishing_to(broker.url):
-            # 1. Writes; their own drains wait in the default queue.
+            # 1. Writes; their own drains wait in the audit queue.
             for _ in range(WRITES_BEFORE):
                 recorder.write_many(EVENTS_PER_WRITE)
             assert audit_dispatch_wait(10.0)
@@ -299,7 +299,7 @@ def test_worker_kills_mid_drain_and_a_broker_outage_lose_and_duplicate_no_event(
 
             # 3. Restarted on both queues: the queued after-commit drains and the drill's own run.
             _publish_drain(queue=DRILL_QUEUE, batch_size=BATCH)
-            worker = start_worker(f"{DRILL_QUEUE},celery")
+            worker = start_worker(f"{DRILL_QUEUE},audit")
             _wait_for(lambda: _pending() == 0, timeout=min(30.0, left()), what="the outbox to drain", logs=logs)
             assert _chained() == recorder.count
             _wait_for(  # the log line that the killed workers never wrote
@@ -322,7 +322,7 @@ def test_worker_kills_mid_drain_and_a_broker_outage_lose_and_duplicate_no_event(
             assert _chained() == recorder.count - _pending()
             broker.start()
             outage = time.monotonic() - outage_started
-            _publish_drain(queue="celery")
+            _publish_drain(queue="audit")
             _wait_for(lambda: _pending() == 0, timeout=min(30.0, left()), what="the drain after the outage", logs=logs)
             assert worker.process.poll() is None, "the worker survived the outage and reconnected"
     finally:
