@@ -46,7 +46,7 @@ _DECISIVE = ", ".join(f"'{state}'" for state in RESTRICTIVENESS)
 _DENYING = ", ".join(f"'{state}'" for state in sorted(DENYING))
 _RANK = " ".join(f"WHEN '{state}' THEN {rank}" for state, rank in RESTRICTIVENESS.items())
 
-# {donors}: the caller's subquery of asked donor ids; {codes}: which policy codes answer (see _codes_filter).
+# {donors}: the caller's subquery of asked donor ids. The answering policies are a parameter (``_policy_sets``).
 # Only this module's constants are formatted in; every value is a parameter.
 _GATE_SQL = f"""
 WITH RECURSIVE asked(id) AS (
@@ -70,7 +70,7 @@ WITH RECURSIVE asked(id) AS (
       JOIN consent_policystate ps ON ps.donor_id = down.id
       JOIN consent_policy p ON p.id = ps.policy_id
      WHERE ps.valid_from <= %s
-       AND {{codes}}
+       AND ps.policy_id = ANY(%s::bigint[])
        AND NOT (ps.origin = 'signature' AND EXISTS (
            SELECT 1 FROM consent_consentinvalidation inv
             WHERE inv.consent_id = ps.consent_id AND inv.status = 'approved'))
@@ -85,21 +85,18 @@ HAVING bool_or(dec.state = '{S.ACCEPTED}' AND dec.policy_id = ANY(%s::bigint[]))
 """  # noqa: S608
 
 
-def _codes_filter(asked: Question) -> tuple[str, list[Any]]:
-    """Which acts answer: the asked code (of the asked biobank), or every code of the asked classes and action."""
-    if asked.policy_code is not None:
-        if asked.policy_biobank_id is not None:
-            return "p.code = %s AND p.biobank_id = %s", [asked.policy_code, asked.policy_biobank_id]
-        return "p.code = %s", [asked.policy_code]
-    return (
-        "p.code IN (SELECT code FROM consent_policy WHERE data_class = ANY(%s) AND action = %s)",
-        [list(asked.data_classes), asked.action],
-    )
-
-
 def policy_sets(asked: Question) -> tuple[list[int], list[int]]:
     """``(approving, covering)`` policy ids for the question: an acceptance of an approving policy permits, a denial
     of a covering one denies (one query over the policies of the answering codes)."""
+    _answering, approving, covering = _policy_sets(asked)
+    return approving, covering
+
+
+def _policy_sets(asked: Question) -> tuple[list[int], list[int], list[int]]:
+    """``(answering, approving, covering)``: ``answering`` are the policies whose acts answer the question — the
+    asked code (of the asked biobank), or every code of the asked classes and action, of any biobank — which the
+    statement reads by ``(donor_id, policy_id)`` (index ``policystate_donor_policy``) instead of reading every act
+    of a donor and dropping the others."""
     policies = Policy.objects.order_by()
     if asked.policy_code is not None:
         # A policy question: every acceptance of the code permits and every denial denies.
@@ -107,13 +104,14 @@ def policy_sets(asked: Question) -> tuple[list[int], list[int]]:
         if asked.policy_biobank_id is not None:
             policies = policies.filter(biobank_id=asked.policy_biobank_id)
         ids = list(policies.values_list("id", flat=True))
-        return ids, ids
+        return ids, ids, ids
     codes = Policy.objects.filter(data_class__in=asked.data_classes, action=asked.action).values("code")
-    approving, covering = [], []
+    answering, approving, covering = [], [], []
     purpose = asked.purpose or ""
     for pk, stored_terms, stored_disease in policies.filter(code__in=codes).values_list(
         "id", "duo_terms", "duo_disease"
     ):
+        answering.append(pk)
         terms, disease = tuple(stored_terms or ()), stored_disease or ""
         if duo_covers(purpose=purpose, terms=terms, disease=asked.disease, policy_disease=disease) != Match.DENY:
             covering.append(pk)
@@ -128,7 +126,7 @@ def policy_sets(asked: Question) -> tuple[list[int], list[int]]:
         )
         if match == Match.APPROVE:
             approving.append(pk)
-    return approving, covering
+    return answering, approving, covering
 
 
 def permitted_donor_ids_sql(
@@ -140,10 +138,9 @@ def permitted_donor_ids_sql(
     Embed it: ``... WHERE s.donor_id IN (<sql>)``. Costs one small query over the policies when built."""
     asked = question(**ask)
     at = at or timezone.localdate()
-    codes_sql, codes_params = _codes_filter(asked)
-    approving, covering = policy_sets(asked)
-    sql = _GATE_SQL.replace("{codes}", codes_sql).replace("{donors}", donors_sql)
-    return sql, [*donors_params, at, at, *codes_params, approving, covering]
+    answering, approving, covering = _policy_sets(asked)
+    sql = _GATE_SQL.replace("{donors}", donors_sql)
+    return sql, [*donors_params, at, at, answering, approving, covering]
 
 
 def permitted_donor_ids(
