@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import ExtractYear
@@ -141,9 +142,13 @@ def _permitted_counts(
     The matching specimens are grouped per collection and donor, the gate (``permitted_donor_ids_sql``) is asked
     for the distinct donors of those groups inside the same statement, and the permitted groups are summed per
     collection: only the per-collection sums leave the database, whatever the number of donors."""
-    matching_sql, matching_params = (
+    matching = (
         _specimens(request, collection_ids).order_by().values_list("collection_id", "donor_id").annotate(n=Count("id"))
-    ).query.sql_with_params()
+    )
+    try:
+        matching_sql, matching_params = matching.query.sql_with_params()
+    except EmptyResultSet:  # criteria nothing can match (a material type without samples of it): no query at all
+        return {}, {}
     gate_sql, gate_params = permitted_donor_ids_sql(
         donors_sql="SELECT DISTINCT donor_id FROM matching",
         donors_params=[],
