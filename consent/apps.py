@@ -66,6 +66,13 @@ class ConsentConfig(AppConfig):
 
         register_demo_seeder("the demo donor's portal account (donor@example.org)", seed_portal)
 
+        from .demo_dashboards import seed as seed_dashboards
+
+        register_demo_seeder(
+            "a re-consent campaign in progress, re-identifications and sensitive reads (the dashboards)",
+            seed_dashboards,
+        )
+
         # Dynamic consent: the donor is told last, after every other app acted on the withdrawal.
         from .services.portal import donor_notifications_stop, donor_withdrawal_confirm
         from .withdrawal_effects import register_withdrawal_effect
