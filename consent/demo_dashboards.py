@@ -23,7 +23,7 @@ from biobank.demo import DemoContext
 from .choices import PolicyStateValue, TemplateStatus
 from .demo import DEMO_DONORS
 from .demo_portal import DEMO_DONOR_LOGIN
-from .models import CampaignTarget, Donor, DuplicateReview, PolicyState, ReconsentCampaign, Template
+from .models import Donor, DonorInvitation, DuplicateReview, PolicyState, ReconsentCampaign, Template
 from .selectors.dashboard import SENSITIVE_READS
 from .services import (
     duplicate_review_candidates,
@@ -71,18 +71,18 @@ def _campaign(biobank: Biobank, officer: User) -> None:
     said_no = PolicyState.objects.filter(
         state__in=(PolicyStateValue.DECLINED, PolicyStateValue.REFUSED, PolicyStateValue.WITHDRAWN)
     ).values("donor")
-    targets = (
-        CampaignTarget.objects.filter(campaign=campaign, invitation__isnull=False)
-        .exclude(donor__in=said_no)
-        .exclude(invitation__account__user__email=DEMO_DONOR_LOGIN)  # left for the person trying the demo
-        .select_related("invitation__account", "donor__identity")
-        .order_by("donor_id")[:RECONSENTED]
+    invitations = (
+        DonorInvitation.objects.filter(campaign=campaign)
+        .exclude(account__donor__in=said_no)
+        .exclude(account__user__email=DEMO_DONOR_LOGIN)  # left for the person trying the demo
+        .select_related("account__donor__identity")
+        .order_by("account__donor_id")[:RECONSENTED]
     )
     modules = [link.module.code for link in newest.template_modules.select_related("module")]
-    for target in targets:
-        identity = identity_of(target.donor.identity)
+    for invitation in invitations:
+        identity = identity_of(invitation.account.donor.identity)
         donor_reconsent(
-            account=target.invitation.account,
+            account=invitation.account,
             template=newest,
             choices=dict.fromkeys(modules, "accepted"),
             signer_name=f"{identity.given_names} {identity.family_name}",
