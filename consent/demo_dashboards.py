@@ -5,8 +5,8 @@ Registered from ``ConsentConfig.ready()`` after the donors, their consents and t
 comes from the services a person would use (``consent/selectors/dashboard.py`` reads them back):
 
 * the broad consent's draft v1.7 is put in use, and a campaign invites the donors who signed v1.6 (one-time links,
-  e-mailed like any invitation); a few of them re-consent in the portal with the choices they had, so their answers
-  do not change. The demo donor (donor@example.org) is among those still to re-consent.
+  e-mailed like any invitation); a few who had accepted every part sign v1.7 at the clinic, accepting every part
+  again, so their answers do not change. The demo donor (donor@example.org) is among those still to re-consent.
 * the identity steward opens two donors' identities and looks one up by hospital ID, each with a reason, and looks at
   the candidates of the registration held back as a possible duplicate. Each is a sensitive read.
 
@@ -26,13 +26,14 @@ from .demo_portal import DEMO_DONOR_LOGIN
 from .models import Donor, DonorInvitation, DuplicateReview, PolicyState, ReconsentCampaign, Template
 from .selectors.dashboard import SENSITIVE_READS
 from .services import (
+    consent_record,
     duplicate_review_candidates,
     identity_lookup_by_hospital_id,
     identity_of,
     identity_view,
     template_activate,
 )
-from .services.portal import donor_reconsent, reconsent_campaign_create
+from .services.portal import reconsent_campaign_create
 
 CONSENT_OFFICER = "consent@example.org"
 STEWARD = "steward@example.org"
@@ -80,12 +81,21 @@ def _campaign(biobank: Biobank, officer: User) -> None:
     )
     modules = [link.module.code for link in newest.template_modules.select_related("module")]
     for invitation in invitations:
-        identity = identity_of(invitation.account.donor.identity)
-        donor_reconsent(
-            account=invitation.account,
+        # Signed at the clinic with the officer rather than in the portal: a donor acting in the portal is named in
+        # the trail by the e-mail address of their account, and the demo's dump names no donor
+        # (tests/consent/test_demo_dump.py).
+        donor = invitation.account.donor
+        identity = identity_of(donor.identity)
+        consent_record(
+            actor=officer,
+            donor=donor,
             template=newest,
+            language=invitation.account.language or "en",
             choices=dict.fromkeys(modules, "accepted"),
             signer_name=f"{identity.given_names} {identity.family_name}",
+            countersigned=True,
+            informed_by=officer,
+            informed_place="Biobank outpatient clinic (demo)",
         )
 
 
