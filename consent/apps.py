@@ -13,6 +13,11 @@ class ConsentConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from biobank.accounts.choices import Perm
+        from biobank.audit.choices import register_audit_actions
+
+        from .choices import ConsentAuditAction
+
+        register_audit_actions(ConsentAuditAction)
         from biobank.web.context_processors import register_biobank_link
 
         register_biobank_link(label=_("Consent templates"), url_name="consent:template_list", perm=Perm.MANAGE_CONSENT)

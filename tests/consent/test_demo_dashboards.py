@@ -67,6 +67,11 @@ def test_the_auditor_sees_the_sensitive_reads_once_however_often_the_demo_is_see
         "donor.identity_lookup",
         "duplicate_review.candidates_view",
     }
+    assert {read.label for read in reads} == {  # in words on the tile, not the stored code
+        "Identity viewed",
+        "Identity looked up by hospital ID",
+        "Candidates of a possible duplicate viewed",
+    }
     events = AuditEvent.objects.filter(biobank=seeded, action__in=SENSITIVE_READS)
     assert events.count() == 4
     assert events.get(action="duplicate_review.candidates_view").reason == CANDIDATES
