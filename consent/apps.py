@@ -13,6 +13,11 @@ class ConsentConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from biobank.accounts.choices import Perm
+        from biobank.audit.choices import register_audit_actions
+
+        from .choices import ConsentAuditAction
+
+        register_audit_actions(ConsentAuditAction)
         from biobank.web.context_processors import register_biobank_link
 
         register_biobank_link(label=_("Consent templates"), url_name="consent:template_list", perm=Perm.MANAGE_CONSENT)
@@ -65,6 +70,13 @@ class ConsentConfig(AppConfig):
         from .demo_portal import seed as seed_portal
 
         register_demo_seeder("the demo donor's portal account (donor@example.org)", seed_portal)
+
+        from .demo_dashboards import seed as seed_dashboards
+
+        register_demo_seeder(
+            "a re-consent campaign in progress, re-identifications and sensitive reads (the dashboards)",
+            seed_dashboards,
+        )
 
         # Dynamic consent: the donor is told last, after every other app acted on the withdrawal.
         from .services.portal import donor_notifications_stop, donor_withdrawal_confirm

@@ -230,3 +230,15 @@ class MessageKind(models.TextChoices):
     RECONSENT_INVITATION = "reconsent_invitation", _("Invitation to re-consent")
     CHOICE_CHANGED = "choice_changed", _("Confirmation of a changed choice")
     WITHDRAWAL_CONFIRMATION = "withdrawal_confirmation", _("Confirmation of a withdrawal")
+
+
+class ConsentAuditAction(models.TextChoices):
+    """The consent app's sensitive reads, named in words in the trail and on the steward's and the auditor's
+    dashboard tiles (``selectors.dashboard.SENSITIVE_READS``); registered from ``ConsentConfig.ready()``. The app's
+    other actions are still shown as they are stored."""
+
+    IDENTITY_VIEW = "donor.identity_view", _("Identity viewed")
+    IDENTITY_LOOKUP = "donor.identity_lookup", _("Identity looked up by hospital ID")
+    DUPLICATE_CANDIDATES_VIEW = "duplicate_review.candidates_view", _("Candidates of a possible duplicate viewed")
+    SCAN_READ = "consent.scan_read", _("Consent scan opened")
+    RECEIPT_READ = "consent.receipt_read", _("Consent receipt opened")

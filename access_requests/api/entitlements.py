@@ -22,6 +22,7 @@ from biobank.accounts.principals import AuthenticatedRequest
 from biobank.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, REPLAYED_RESPONSE_HEADER, idempotent
 from biobank.api.parsers import JSONParser
 from biobank.api.schema import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
+from biobank.api.serializers import ModelSerializer
 
 from ..choices import ReportKind, RequestStatus, ResourceStatus, SignatoryRole
 from ..models import AccessRequest, AgreementAcceptance, Entitlement, Report, RequestResource
@@ -35,7 +36,7 @@ ACTION_PROBLEMS = problem_responses(403, 404, 409, *WRITE_PROBLEMS)
 PK_PARAMETER = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The request's id.")
 
 
-class EntitlementSerializer(serializers.ModelSerializer):
+class EntitlementSerializer(ModelSerializer):
     user = serializers.EmailField(source="user.email", read_only=True)
     running = serializers.BooleanField(read_only=True)
 
@@ -56,7 +57,7 @@ class EntitlementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ResourceStateSerializer(serializers.ModelSerializer):
+class ResourceStateSerializer(ModelSerializer):
     biobank: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
     status = serializers.ChoiceField(choices=ResourceStatus.choices, read_only=True)
 
@@ -66,7 +67,7 @@ class ResourceStateSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RequestStateSerializer(serializers.ModelSerializer):
+class RequestStateSerializer(ModelSerializer):
     status = serializers.ChoiceField(choices=RequestStatus.choices, read_only=True)
     resources = serializers.SerializerMethodField()
     entitlements = serializers.SerializerMethodField()
@@ -121,7 +122,7 @@ class AcceptInputSerializer(serializers.Serializer):
     signatory_email = serializers.EmailField(required=False, allow_blank=True, default="")
 
 
-class AcceptanceSerializer(serializers.ModelSerializer):
+class AcceptanceSerializer(ModelSerializer):
     version = serializers.IntegerField(source="template.version", read_only=True)
     resource_status = serializers.CharField(source="resource.status", read_only=True)
 
@@ -151,7 +152,7 @@ class RenewInputSerializer(serializers.Serializer):
     report = serializers.IntegerField(required=False, help_text="The progress report the renewal rests on.")
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class ReportSerializer(ModelSerializer):
     kind = serializers.ChoiceField(choices=ReportKind.choices)
     submitted_by = serializers.EmailField(source="submitted_by.email", read_only=True)
     file_name = serializers.CharField(source="attachment.name", read_only=True, default=None)

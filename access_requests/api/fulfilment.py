@@ -16,6 +16,8 @@ from rest_framework.views import APIView
 
 from biobank.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, REPLAYED_RESPONSE_HEADER, idempotent
 from biobank.api.schema import READ_PROBLEMS, WRITE_PROBLEMS, problem_responses
+from biobank.api.serializers import ModelSerializer
+from biobank.api.utc import UtcDateTimeField
 
 from ..models import AccessRequest, Release, RequestResource, Shipment
 from ..selectors import fulfilment_resources_for, request_get_for, resources_visible_to, reviewing_biobank_ids
@@ -30,7 +32,7 @@ ACTION_PROBLEMS = problem_responses(403, 404, 409, *WRITE_PROBLEMS)
 LIST_PROBLEMS = problem_responses(404, *READ_PROBLEMS)
 
 
-class FulfilmentReleaseSerializer(serializers.ModelSerializer):
+class FulfilmentReleaseSerializer(ModelSerializer):
     biobank = serializers.CharField(source="resource.biobank.code", read_only=True)
 
     class Meta:
@@ -59,7 +61,7 @@ class FulfilmentShipmentItemSerializer(serializers.Serializer):
     quantity = serializers.DecimalField(max_digits=12, decimal_places=3, allow_null=True)
 
 
-class FulfilmentShipmentSerializer(serializers.ModelSerializer):
+class FulfilmentShipmentSerializer(ModelSerializer):
     items = FulfilmentShipmentItemSerializer(many=True, read_only=True)
 
     class Meta:
@@ -102,7 +104,7 @@ class ReleaseDownloadLinkSerializer(serializers.Serializer):
     csv = serializers.CharField()
     xlsx = serializers.CharField()
     dictionary = serializers.CharField()
-    expires_at = serializers.DateTimeField()
+    expires_at = UtcDateTimeField()
 
 
 def _resources(request: Any, pk: int) -> QuerySet[RequestResource]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from biobank.api.serializers import InputSerializer
+from biobank.api.serializers import InputSerializer, ModelSerializer
 
 from ..choices import RELEASE_ATTRIBUTES, ConditionKind, DecisionOutcome, MessageAudience, VoteValue
 from ..models import AccessRequest, ConflictDeclaration, Decision, RequestMessage, ReviewAssignment, Vote
 
 
-class RequestStatusSerializer(serializers.ModelSerializer):
+class RequestStatusSerializer(ModelSerializer):
     class Meta:
         model = AccessRequest
         fields = ["id", "number", "status"]
@@ -25,7 +25,7 @@ class ConflictInputSerializer(InputSerializer):
     statement = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
-class ConflictSerializer(serializers.ModelSerializer):
+class ConflictSerializer(ModelSerializer):
     class Meta:
         model = ConflictDeclaration
         fields = ["id", "request", "user", "has_conflict", "statement", "declared_at"]
@@ -37,7 +37,7 @@ class AssignInputSerializer(InputSerializer):
     due_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
+class AssignmentSerializer(ModelSerializer):
     class Meta:
         model = ReviewAssignment
         fields = ["id", "resource", "reviewer", "due_on", "assigned_by", "assigned_at", "completed_at"]
@@ -49,7 +49,7 @@ class VoteInputSerializer(InputSerializer):
     rationale = serializers.CharField(max_length=10000)
 
 
-class VoteSerializer(serializers.ModelSerializer):
+class VoteSerializer(ModelSerializer):
     class Meta:
         model = Vote
         fields = ["id", "resource", "voter", "value", "rationale", "duo_decision", "cast_at"]
@@ -72,7 +72,7 @@ class DecideInputSerializer(InputSerializer):
     access_ends_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class DecisionSerializer(ModelSerializer):
     class Meta:
         model = Decision
         fields = [
@@ -96,7 +96,7 @@ class MessageInputSerializer(InputSerializer):
     )
 
 
-class MessageSerializer(serializers.ModelSerializer):
+class MessageSerializer(ModelSerializer):
     biobank: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
     author = serializers.CharField(source="author.full_name", read_only=True)
 

@@ -6,11 +6,13 @@ from typing import Any
 
 from rest_framework import serializers
 
+from biobank.api.serializers import ModelSerializer
+
 from ..choices import PurposeKind
 from ..models import AccessRequest, RequestResource
 
 
-class ResourceSerializer(serializers.ModelSerializer):
+class ResourceSerializer(ModelSerializer):
     biobank = serializers.CharField(source="biobank.code", read_only=True)
     biobank_name = serializers.CharField(source="biobank.name", read_only=True)
     collections: Any = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
@@ -21,7 +23,7 @@ class ResourceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AccessRequestSerializer(serializers.ModelSerializer):
+class AccessRequestSerializer(ModelSerializer):
     """A request as its researcher (or a reviewer) reads it."""
 
     resources = ResourceSerializer(many=True, read_only=True)

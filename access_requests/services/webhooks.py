@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from biobank.api.utc import UtcDateTimeField
 from biobank.audit.services import audit_record
 from biobank.errors import ConflictError, DomainError, InvalidFields
 from biobank.ops.after_commit import after_commit
@@ -163,7 +164,7 @@ def event_payload(event: RequestEvent) -> dict[str, Any]:
         ),
         "from": event.from_status or None,
         "to": event.to_status or None,
-        "at": event.created_at.isoformat(),
+        "at": UtcDateTimeField().to_representation(event.created_at),  # UTC ending in Z, as the REST API writes
     }
 
 

@@ -1,11 +1,14 @@
-"""Base classes for the input serializers of every app's API."""
+"""Base classes of every app's API serializers: input serializers, and model serializers whose times are UTC."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
+
+from .utc import UtcDateTimeField
 
 
 class InputSerializer(serializers.Serializer):
@@ -30,3 +33,13 @@ class InputSerializer(serializers.Serializer):
         if errors:
             raise serializers.ValidationError(errors)
         return value
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """The base of every model serializer of the API: a model's ``DateTimeField`` is written and read in UTC
+    (``biobank.api.utc``)."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: UtcDateTimeField,
+    }

@@ -1,16 +1,17 @@
 """The filters of the audit trail: ``AuditEventFilter`` for ``/api/v1/audit-events/`` (times without an offset are
-UTC, the time the API answers in) and ``AuditPageFilter`` for the auditor's page (times without an offset are the
-portal's local time, the time the page shows; docs/ui.md, "Time, dates and language")."""
+UTC, the time every API answer is in: ``biobank.api.utc``) and ``AuditPageFilter`` for the auditor's page (times
+without an offset are the portal's local time, the time the page shows; docs/ui.md, "Time, dates and language")."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from biobank.api.utc import UtcDateTimeFilter
 
 from .choices import ActorType
 from .forms import AuditFilterForm, DateTimeLocalInput, ZonedDateTimeField, zone_name
@@ -25,17 +26,18 @@ def _biobanks(request: Any) -> QuerySet:
 
 
 class ZonedDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """A time typed on the page: one without an offset is the portal's local time (``ZonedDateTimeField``)."""
+
     field_class = ZonedDateTimeField
 
 
-def _time_filter(*, start: bool, zone: dt.tzinfo | None, help_text: Any) -> ZonedDateTimeFilter:
+def _time_filter(*, start: bool, help_text: Any) -> ZonedDateTimeFilter:
     return ZonedDateTimeFilter(
         field_name="occurred_at",
         lookup_expr="gte" if start else "lt",
         label=_("From") if start else _("To"),
         help_text=help_text,
         widget=DateTimeLocalInput(),
-        zone=zone,
         latest=not start,
     )
 
@@ -55,8 +57,18 @@ class AuditEventFilter(django_filters.FilterSet):
     biobank = django_filters.ModelChoiceFilter(
         queryset=_biobanks, to_field_name="code", label=_("Biobank"), help_text=_("Code of the biobank")
     )
-    from_ = _time_filter(start=True, zone=dt.UTC, help_text=_("Events from this time on (ISO 8601, UTC by default)"))
-    to = _time_filter(start=False, zone=dt.UTC, help_text=_("Events before this time (ISO 8601, UTC by default)"))
+    from_ = UtcDateTimeFilter(
+        field_name="occurred_at",
+        lookup_expr="gte",
+        label=_("From"),
+        help_text=_("Events from this time on (ISO 8601, UTC by default)"),
+    )
+    to = UtcDateTimeFilter(
+        field_name="occurred_at",
+        lookup_expr="lt",
+        label=_("To"),
+        help_text=_("Events before this time (ISO 8601, UTC by default)"),
+    )
 
     class Meta:
         model = AuditEvent
@@ -74,8 +86,8 @@ class AuditEventFilter(django_filters.FilterSet):
 class AuditPageFilter(AuditEventFilter):
     """The page's filter: From and To are typed in the local time the page shows, and labelled with its zone."""
 
-    from_ = _time_filter(start=True, zone=None, help_text=_("Events at or after this time"))
-    to = _time_filter(start=False, zone=None, help_text=_("Events before this time"))
+    from_ = _time_filter(start=True, help_text=_("Events at or after this time"))
+    to = _time_filter(start=False, help_text=_("Events before this time"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

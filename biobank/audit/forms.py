@@ -1,7 +1,7 @@
 """The auditor's filter form (the fields come from ``filtersets``) and its times typed without a zone.
 
-A time typed without an offset is read in a zone the caller names: the page reads it in the portal's local time,
-the time it shows (docs/ui.md, "Time, dates and language"); the API reads it in UTC, the time it answers in.
+A time typed without an offset is read in the current time zone: on the page the portal's local time, the time it
+shows (docs/ui.md, "Time, dates and language"); on the API UTC, the time it answers in (``biobank.api.utc``).
 Around a change of the clocks a local time can be ambiguous (autumn: 02:30 happens twice) or skipped (spring: 02:30
 never happens). An ambiguous "from" means its first occurrence and an ambiguous "to" its second, so the range holds
 every event shown with that time; a skipped time is refused with a message that says why.
@@ -51,7 +51,7 @@ def read_in_zone(naive: dt.datetime, zone: dt.tzinfo, *, latest: bool = False) -
 
 
 class ZonedDateTimeField(IsoDateTimeField):
-    """An ISO 8601 time; one without an offset is read in ``zone`` (the current time zone when ``None``)."""
+    """An ISO 8601 time; one without an offset is read in the current time zone."""
 
     default_error_messages = {
         "skipped": _(
@@ -60,8 +60,8 @@ class ZonedDateTimeField(IsoDateTimeField):
         ),
     }
 
-    def __init__(self, *args: Any, zone: dt.tzinfo | None = None, latest: bool = False, **kwargs: Any) -> None:
-        self.zone, self.latest = zone, latest
+    def __init__(self, *args: Any, latest: bool = False, **kwargs: Any) -> None:
+        self.latest = latest
         super().__init__(*args, **kwargs)
 
     def to_python(self, value: Any) -> dt.datetime | None:
@@ -71,7 +71,7 @@ class ZonedDateTimeField(IsoDateTimeField):
             except ValueError:
                 parsed = None  # a well-formed time that cannot be (31 February): refused below as invalid
             if parsed is not None and timezone.is_naive(parsed):
-                zone = self.zone or timezone.get_current_timezone()
+                zone = timezone.get_current_timezone()
                 try:
                     return read_in_zone(parsed, zone, latest=self.latest)
                 except ValueError:

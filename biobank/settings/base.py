@@ -275,7 +275,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "REST API of the Biobank Portal. Partner systems authenticate with `Authorization: Bearer <token>` "
         "(tokens are created by a biobank admin and scoped to one biobank); the browser uses its session. "
-        "Errors are RFC 9457 `application/problem+json`."
+        "Errors are RFC 9457 `application/problem+json`. Times are UTC, ISO 8601, in every answer "
+        "(`2026-12-07T09:30:00Z`); a time sent without an offset, in a body or a query filter, is read as UTC, one "
+        "with an offset (`2026-12-07T10:30:00+01:00`) as given."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -95,6 +95,11 @@ def cell(value: Any) -> Any:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
+def export_filename(name: str, export_format: str) -> str:
+    """``name`` stamped with the time of the export in UTC: ``donors-ukrm-20261207T093000Z.csv``."""
+    return f"{name}-{timezone.now().astimezone(UTC).strftime('%Y%m%dT%H%M%SZ')}.{export_format}"
+
+
 def rows_of(items: Iterable[Any], columns: Sequence[Column]) -> Iterator[list[Any]]:
     """The cells of each item; a queryset is read in chunks from a server-side cursor (``iterator``)."""
     if isinstance(items, QuerySet):
@@ -149,7 +154,7 @@ def export_response(
         audit()
     headers = [str(column.header) for column in columns]
     rows = rows_of(items, columns)
-    filename = f"{name}-{timezone.now().astimezone(UTC).strftime('%Y%m%dT%H%M%SZ')}.{export_format}"
+    filename = export_filename(name, export_format)
     if export_format == "xlsx":
         spool = tempfile.TemporaryFile()  # noqa: SIM115  # FileResponse closes it once sent
         write_xlsx(headers, rows, spool, title=name.split("-")[0] or "export")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from biobank.api.serializers import InputSerializer
+from biobank.api.serializers import InputSerializer, ModelSerializer
 
 from .. import vocabularies as v
 from ..models import BiobankProfile, Collection, CollectionFact, Network, Person, PublicationState
@@ -37,7 +37,7 @@ def diseases(codes: list[str]) -> list[dict[str, str]]:
     return [{"code": code, "label": v.disease_label(code)} for code in codes]
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(ModelSerializer):
     id = serializers.CharField(source="bbmri_id")
 
     class Meta:
@@ -83,13 +83,13 @@ class CodedFieldsMixin(serializers.Serializer):
         return fields
 
 
-class CollectionLinkSerializer(serializers.ModelSerializer):
+class CollectionLinkSerializer(ModelSerializer):
     class Meta:
         model = Collection
         fields = ["id", "bbmri_id", "name"]
 
 
-class BiobankProfileSerializer(CodedFieldsMixin, serializers.ModelSerializer):
+class BiobankProfileSerializer(CodedFieldsMixin, ModelSerializer):
     codes = BIOBANK_CODES
     id = serializers.CharField(source="bbmri_id", help_text="The BBMRI-ERIC ID.")
     code = serializers.CharField(source="biobank.code", help_text="The biobank's code in this installation.")
@@ -173,7 +173,7 @@ class BiobankProfileUpdateSerializer(InputSerializer):
         return attrs
 
 
-class CollectionDescriptionSerializer(CodedFieldsMixin, serializers.ModelSerializer):
+class CollectionDescriptionSerializer(CodedFieldsMixin, ModelSerializer):
     codes = {**COLLECTION_CODES, "data_use": "DUO"}
     biobank = serializers.CharField(source="biobank.code", help_text="The biobank's code.")
     biobank_id = serializers.CharField(source="biobank.profile.bbmri_id", default=None)
@@ -259,7 +259,7 @@ class CollectionStateInputSerializer(InputSerializer):
     state = serializers.ChoiceField(choices=PublicationState.choices)
 
 
-class CatalogNetworkSerializer(CodedFieldsMixin, serializers.ModelSerializer):
+class CatalogNetworkSerializer(CodedFieldsMixin, ModelSerializer):
     codes = NETWORK_CODES
     id = serializers.CharField(source="bbmri_id")
     contact = PersonSerializer()
@@ -288,7 +288,7 @@ class CatalogNetworkSerializer(CodedFieldsMixin, serializers.ModelSerializer):
         return sorted(c.bbmri_id for c in network.collections.all() if c.state == "published" and c.bbmri_id)
 
 
-class FactSerializer(serializers.ModelSerializer):
+class FactSerializer(ModelSerializer):
     collection = serializers.IntegerField(source="collection_id")
     sex = serializers.SerializerMethodField()
     age_range = serializers.SerializerMethodField()

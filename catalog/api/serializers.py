@@ -8,11 +8,11 @@ from rest_framework import serializers
 from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank
 from biobank.api.fields import BiobankCodeField
-from biobank.api.serializers import InputSerializer
+from biobank.api.serializers import InputSerializer, ModelSerializer
 from catalog.models import Collection
 
 
-class CollectionSerializer(serializers.ModelSerializer):
+class CollectionSerializer(ModelSerializer):
     biobank: serializers.SlugRelatedField[Biobank] = serializers.SlugRelatedField(
         slug_field="code", read_only=True, help_text="The biobank's code."
     )

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from rest_framework import serializers
 
+from biobank.api.serializers import ModelSerializer
+from biobank.api.utc import UtcDateTimeField
 from biobank.errors import DomainError
 
 from ..choices import PolicyAction
@@ -16,7 +18,7 @@ from ..models import Consent, Policy, Template
 MAX_BULK = 1000
 
 
-class PolicySerializer(serializers.ModelSerializer):
+class PolicySerializer(ModelSerializer):
     class Meta:
         model = Policy
         fields = [
@@ -57,7 +59,7 @@ class TemplateTextSerializer(serializers.Serializer):
     text = serializers.CharField()
 
 
-class TemplateSerializer(serializers.ModelSerializer):
+class TemplateSerializer(ModelSerializer):
     biobank = serializers.CharField(source="biobank.code")
     derived_from = serializers.IntegerField(source="derived_from_id", allow_null=True)
     texts = TemplateTextSerializer(many=True)
@@ -93,7 +95,7 @@ class ChoiceSerializer(serializers.Serializer):
     choice = serializers.CharField()
 
 
-class ConsentSerializer(serializers.ModelSerializer):
+class ConsentSerializer(ModelSerializer):
     """A signed consent. Names and drawn signatures are in the vault and never in the API: only the receipt has them
     (encrypted at rest; consent officers and stewards with a reason, audited)."""
 
@@ -152,7 +154,7 @@ class StateUsedSerializer(serializers.Serializer):
     state = serializers.CharField(help_text="accepted, declined, refused, unknown, withdrawn or expired")
     valid_from = serializers.DateField()
     valid_to = serializers.DateField(allow_null=True)
-    recorded_at = serializers.DateTimeField()
+    recorded_at = UtcDateTimeField()
 
 
 class GateAnswerSerializer(serializers.Serializer):
@@ -167,7 +169,7 @@ class GateAnswerSerializer(serializers.Serializer):
     )
     purpose = serializers.CharField()
     at = serializers.DateField()
-    as_known_at = serializers.DateTimeField()
+    as_known_at = UtcDateTimeField()
     answer = serializers.ChoiceField(choices=["permitted", "denied", "unknown"])
     permitted = serializers.BooleanField(help_text="The answer with unknown counted as denied.")
     code = serializers.CharField(
@@ -209,11 +211,11 @@ class BulkItemSerializer(serializers.Serializer):
 class BulkResultSerializer(serializers.Serializer):
     purpose = serializers.CharField()
     at = serializers.DateField()
-    as_known_at = serializers.DateTimeField()
+    as_known_at = UtcDateTimeField()
     results = BulkItemSerializer(many=True)
 
 
-class SafeDateTimeField(serializers.DateTimeField):
+class SafeDateTimeField(UtcDateTimeField):
     """A date-time whose time-zone conversion cannot overflow (``0001-01-01T00:00`` is a 400, not a 500)."""
 
     def enforce_timezone(self, value: datetime) -> datetime:

@@ -10,7 +10,7 @@ from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank
 from biobank.api.fields import BiobankCodeField
 from biobank.api.schema import ProblemSerializer
-from biobank.api.serializers import InputSerializer
+from biobank.api.serializers import InputSerializer, ModelSerializer
 from biobank.pseudonyms import checkchar
 from consent.choices import Sex
 from consent.models import Donor
@@ -25,7 +25,7 @@ def _identity(name: str, *, required: bool = False) -> serializers.CharField:
     return serializers.CharField(max_length=IDENTITY_MAX_LENGTH[name], required=False, allow_blank=True, default="")
 
 
-class DonorSerializer(serializers.ModelSerializer):
+class DonorSerializer(ModelSerializer):
     pid = serializers.CharField(source="pid_display", read_only=True, help_text="PID, e.g. `ABCDE-FGHJK-M`.")
     biobank: serializers.SlugRelatedField[Biobank] = serializers.SlugRelatedField(
         slug_field="code", read_only=True, help_text="The biobank's code."

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
+from biobank.api.utc import UtcDateTimeField
+
 from ..choices import (
     ConsentSource,
     ConsentStatus,
@@ -95,7 +97,7 @@ class MyConsentSerializer(serializers.Serializer):
     source_label = serializers.CharField()
     status = serializers.ChoiceField(choices=ConsentStatus.choices)
     signed_on = serializers.DateField()
-    recorded_at = serializers.DateTimeField()
+    recorded_at = UtcDateTimeField()
     receipt = serializers.BooleanField(help_text="Whether the receipt PDF is ready.")
     choices = MyChoiceSerializer(many=True)
 
@@ -116,7 +118,7 @@ class MyConsentDetailSerializer(MyConsentSerializer):
 
 class MyHistoryEntrySerializer(serializers.Serializer):
     day = serializers.DateField()
-    at = serializers.DateTimeField()
+    at = UtcDateTimeField()
     kind = serializers.ChoiceField(choices=HISTORY_KINDS)
     text = serializers.CharField()
     by = serializers.CharField()
@@ -134,8 +136,8 @@ class MyMessageSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=MessageKind.choices)
     subject = serializers.CharField()
-    created_at = serializers.DateTimeField()
-    read_at = serializers.DateTimeField(allow_null=True)
+    created_at = UtcDateTimeField()
+    read_at = UtcDateTimeField(allow_null=True)
 
 
 class MyMessageDetailSerializer(MyMessageSerializer):
@@ -149,7 +151,7 @@ class MyPropagationSerializer(serializers.Serializer):
     module = serializers.CharField(source="module_code", allow_blank=True)
     effective = serializers.DateField()
     status = serializers.ChoiceField(choices=PropagationStatus.choices, help_text="`pending` until every effect ran.")
-    created_at = serializers.DateTimeField()
+    created_at = UtcDateTimeField()
 
 
 class MyChoiceResultSerializer(serializers.Serializer):

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from biobank.accounts.choices import Perm
 from biobank.api.fields import BiobankCodeField
+from biobank.api.serializers import ModelSerializer
 
 from ..models import ImportJob, ImportProblem
 
@@ -32,7 +33,7 @@ class ImportUploadSerializer(serializers.Serializer):
         return attrs
 
 
-class ImportJobSerializer(serializers.ModelSerializer):
+class ImportJobSerializer(ModelSerializer):
     biobank = serializers.CharField(source="biobank.code")
     progress = serializers.SerializerMethodField(help_text="Per cent of the rows handled by the running step.")
     rows_done = serializers.SerializerMethodField()
@@ -71,7 +72,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
         return import_progress(job)
 
 
-class ImportProblemSerializer(serializers.ModelSerializer):
+class ImportProblemSerializer(ModelSerializer):
     class Meta:
         model = ImportProblem
         fields = ["row", "column", "value", "message"]

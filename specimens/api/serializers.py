@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from biobank.api.schema import ProblemFieldErrorSerializer, ProblemSerializer
+from biobank.api.utc import UtcDateTimeField
 
 from ..sprec.tables import tables
 
@@ -54,8 +55,8 @@ class SprecDeriveInputSerializer(serializers.Serializer):
     sample_type = serializers.CharField(required=False, help_text="SPREC type of sample, e.g. `SER`, `TIS`.")
     primary_container = serializers.CharField(required=False, help_text="Fluid: SPREC primary container, e.g. `SST`.")
     collection_type = serializers.CharField(required=False, help_text="Solid: SPREC type of collection, e.g. `SRG`.")
-    collection_time = serializers.DateTimeField(required=False, help_text="ISO 8601.")
-    centrifugation_start = serializers.DateTimeField(
+    collection_time = UtcDateTimeField(required=False, help_text="ISO 8601.")
+    centrifugation_start = UtcDateTimeField(
         required=False, help_text="ISO 8601; the pre-centrifugation delay is the whole minutes since collection_time."
     )
     pre_centrifugation_delay_min = serializers.FloatField(required=False, help_text="Wins over the timestamps.")

@@ -2,18 +2,19 @@
 
 ``?barcode=&donor=&collection=&sample_type=&material_type=&status=&lineage=&location=&collected_after=…``: every
 filter narrows the permission-scoped list (``specimens_visible_to``), so no filter reaches a foreign specimen. A
-malformed value is a 400 problem naming the parameter, never a 500.
+malformed value is a 400 problem naming the parameter, never a 500. The time bounds are UTC unless they carry an offset
+(``biobank.api.utc``; an offset beyond ±15:59, which PostgreSQL refuses, is compared in UTC too).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 import django_filters
 from django.db.models import QuerySet
 from rest_framework.exceptions import ValidationError
 
+from biobank.api.utc import UtcDateTimeFilter
 from biobank.errors import DomainError
 from consent.models import Donor
 from consent.selectors import donors_with_pids, pid_canonical
@@ -22,15 +23,6 @@ from ..choices import LineageKind, SpecimenStatus
 from ..models import Specimen, StorageUnit
 
 ROW_ID = re.compile(r"[0-9]{1,18}")
-
-
-class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
-    """An ISO 8601 bound compared in UTC: PostgreSQL refuses UTC offsets beyond ±15:59 (``…-22:18`` was a 500)."""
-
-    def filter(self, qs: QuerySet, value: datetime | None) -> QuerySet:
-        if value is not None and value.tzinfo is not None:
-            value = value.astimezone(UTC)
-        return super().filter(qs, value)
 
 
 class SpecimenFilterSet(django_filters.FilterSet):
@@ -53,16 +45,20 @@ class SpecimenFilterSet(django_filters.FilterSet):
         help_text="A storage unit id: specimens in that box, or anywhere under that freezer, rack or shelf.",
     )
     collected_after = UtcDateTimeFilter(
-        field_name="collected_at", lookup_expr="gte", help_text="Collected at or after (ISO 8601)."
+        field_name="collected_at",
+        lookup_expr="gte",
+        help_text="Collected at or after (ISO 8601; without an offset UTC).",
     )
     collected_before = UtcDateTimeFilter(
-        field_name="collected_at", lookup_expr="lt", help_text="Collected before (ISO 8601)."
+        field_name="collected_at", lookup_expr="lt", help_text="Collected before (ISO 8601; without an offset UTC)."
     )
     created_after = UtcDateTimeFilter(
-        field_name="created_at", lookup_expr="gte", help_text="Registered at or after (ISO 8601)."
+        field_name="created_at",
+        lookup_expr="gte",
+        help_text="Registered at or after (ISO 8601; without an offset UTC).",
     )
     created_before = UtcDateTimeFilter(
-        field_name="created_at", lookup_expr="lt", help_text="Registered before (ISO 8601)."
+        field_name="created_at", lookup_expr="lt", help_text="Registered before (ISO 8601; without an offset UTC)."
     )
 
     class Meta:

@@ -11,7 +11,8 @@ from rest_framework import serializers
 
 from biobank.accounts.choices import Perm
 from biobank.api.fields import BiobankCodeField
-from biobank.api.serializers import InputSerializer
+from biobank.api.serializers import InputSerializer, ModelSerializer
+from biobank.api.utc import UtcDateTimeField
 from biobank.errors import DomainError
 from catalog.models import Collection
 from consent.models import Donor
@@ -44,7 +45,7 @@ def specimen_url(specimen: Specimen, request: Any) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 
 
-class FactsSerializer(InputSerializer, serializers.ModelSerializer):
+class FactsSerializer(InputSerializer, ModelSerializer):
     """The recorded pre-analytical facts (the SPREC code is derived from them); every one optional."""
 
     class Meta:
@@ -64,7 +65,7 @@ class PositionSerializer(serializers.Serializer):
     label = serializers.CharField(help_text="Row letter and column, e.g. `B7`.")  # type: ignore[assignment]
 
 
-class SpecimenSerializer(serializers.ModelSerializer):
+class SpecimenSerializer(ModelSerializer):
     """One row of the list: what a partner system needs to match its records, without the facts.
 
     The list view builds its pages with ``specimen_list_rows`` (plain values, converted by these fields); this class
@@ -204,7 +205,7 @@ class SpecimenDetailSerializer(SpecimenSerializer):
         }
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(ModelSerializer):
     class Meta:
         model = SpecimenEvent
         fields = ["id", "type", "occurred_at", "recorded_at", "actor_label", "details", "note"]
@@ -357,7 +358,7 @@ class EventInputSerializer(InputSerializer):
     """``thawed`` counts a freeze-thaw cycle; ``qc_result`` needs ``measure`` and ``value``; the others are steps."""
 
     type = serializers.ChoiceField(choices=EVENT_TYPES)
-    occurred_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    occurred_at = UtcDateTimeField(required=False, allow_null=True, default=None)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     measure = serializers.ChoiceField(choices=QcMeasure.values, required=False)
     value = serializers.DecimalField(max_digits=QUANTITY_DIGITS, decimal_places=QUANTITY_PLACES, required=False)

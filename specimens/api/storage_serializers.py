@@ -11,7 +11,7 @@ from rest_framework import serializers
 from biobank.accounts.choices import Perm
 from biobank.accounts.models import Biobank
 from biobank.api.fields import BiobankCodeField
-from biobank.api.serializers import InputSerializer
+from biobank.api.serializers import InputSerializer, ModelSerializer
 
 from ..choices import MAX_BOX_SIDE, StorageKind
 from ..models import StorageUnit
@@ -21,7 +21,7 @@ from ..services.storage import MAX_BULK
 POSITION_HELP = "A row letter and a column number inside the box, e.g. `A1` or `H12` (case-insensitive)."
 
 
-class StorageUnitSerializer(serializers.ModelSerializer):
+class StorageUnitSerializer(ModelSerializer):
     biobank: serializers.SlugRelatedField[Biobank] = serializers.SlugRelatedField(
         slug_field="code", read_only=True, help_text="The biobank's code."
     )

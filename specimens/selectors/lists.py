@@ -15,6 +15,7 @@ from django.utils import timezone
 from biobank.accounts.models import Biobank
 from biobank.accounts.principals import Principal
 from biobank.pseudonyms.checkchar import display
+from biobank.web.export import cell
 from catalog.models import Collection
 from consent.models import Donor
 
@@ -101,14 +102,10 @@ EXPORT_COLUMNS = (
 )
 
 
-def _text(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return timezone.localtime(value).isoformat(timespec="minutes")
-    return value
-
-
 def specimen_export_rows(queryset: QuerySet[Specimen], *, chunk_size: int = 2000) -> Iterator[tuple[Any, ...]]:
-    """The rows of an export in ``EXPORT_COLUMNS`` order, read in chunks from a server-side cursor (one query)."""
+    """The rows of an export in ``EXPORT_COLUMNS`` order, read in chunks from a server-side cursor (one query), as
+    cells of the portal's one export format (``biobank.web.export.cell``): times in UTC, ISO 8601
+    (``2026-12-07T09:30:00Z``), dates ISO, text guarded against spreadsheet formulas."""
     rows = queryset.order_by("-pk").values_list(
         "barcode",
         "biobank__code",
@@ -140,7 +137,7 @@ def specimen_export_rows(queryset: QuerySet[Specimen], *, chunk_size: int = 2000
         values.insert(19, position_label(box_row, box_column) if box_row and box_column else "")
         for index in (9, 10, 12):
             values[index] = values[index].normalize() if values[index] is not None else None
-        yield tuple(_text(value) for value in values)
+        yield tuple(cell(value) for value in values)
 
 
 def specimen_counts_by_biobank(*, user: Principal, biobank_ids: list[int]) -> dict[int, list[tuple[str, str, int]]]:

@@ -1,6 +1,7 @@
 """The export of a filtered specimen list through the portal's one export mechanism (``biobank.web.export``): CSV
 streamed row by row from a server-side cursor, XLSX written in openpyxl's write-only mode (constant memory) to a
-temporary file that is then streamed. Audited before the first byte leaves."""
+temporary file that is then streamed. Audited before the first byte leaves. Times in UTC, ISO 8601, and the file
+name stamped in UTC, like every export (docs/ui.md, "Time, dates and language")."""
 
 from __future__ import annotations
 
@@ -10,11 +11,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
-from django.utils import timezone
 
 from biobank.accounts.models import Biobank
 from biobank.accounts.principals import AuthenticatedHttpRequest
-from biobank.web.export import XLSX_TYPE, cell, csv_lines
+from biobank.web.export import XLSX_TYPE, csv_lines, export_filename
 from biobank.web.export import write_xlsx as _write_xlsx
 
 from ..models import Specimen
@@ -22,15 +22,9 @@ from ..selectors.lists import EXPORT_COLUMNS, specimen_export_rows
 from ..services.exports import specimens_export_record
 
 
-def _cells(rows: Iterator[tuple[Any, ...]]) -> Iterator[list[Any]]:
-    """Text starting with = + - @ gets a leading apostrophe (spreadsheets would run it as a formula)."""
-    for row in rows:
-        yield [cell(value) for value in row]
-
-
 def write_xlsx(rows: Iterator[tuple[Any, ...]], target: Any) -> None:
     """Rows into ``target`` (a file) through a write-only workbook: memory stays flat however many rows."""
-    _write_xlsx(EXPORT_COLUMNS, _cells(rows), target, title="specimens")
+    _write_xlsx(EXPORT_COLUMNS, rows, target, title="specimens")
 
 
 def export_response(
@@ -42,14 +36,13 @@ def export_response(
     export_format: str,
 ) -> StreamingHttpResponse | FileResponse:
     specimens_export_record(actor=request.user, biobank=biobank, filters=filters, export_format=export_format)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    name = f"specimens-{biobank.code}-{stamp}.{export_format}"
+    name = export_filename(f"specimens-{biobank.code}", export_format)
     rows = specimen_export_rows(specimens)
     if export_format == "xlsx":
         spool = tempfile.TemporaryFile()  # noqa: SIM115  # FileResponse closes it once sent
         write_xlsx(rows, spool)
         spool.seek(0)
         return FileResponse(spool, as_attachment=True, filename=name, content_type=XLSX_TYPE)
-    response = StreamingHttpResponse(csv_lines(EXPORT_COLUMNS, _cells(rows)), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_lines(EXPORT_COLUMNS, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -50,10 +50,14 @@ def _plaintexts() -> set[str]:
 
 
 def _dump() -> str:
-    """The whole database but the staff accounts' rows: the demo staff are other people, and some share a given or
-    family name with a demo donor by chance (Anna Adler, Tomasz Nowak); their names are not donor identity."""
+    """The whole database but the accounts' rows and the mail outbox's. The demo staff are other people, and some share
+    a given or family name with a demo donor by chance (Anna Adler, Tomasz Nowak); their names are not donor identity.
+    A donor invited to the portal (the demo's re-consent campaign) has the e-mail address from the vault as the login
+    of their account, and the outbox keeps the address of each e-mail sent to them until ``emails.KEEP_SENT``: both are
+    where the portal must be able to reach the person, outside the consent, specimen and audit records."""
     settings = connection.settings_dict
     command = [PG_DUMP, "--no-owner", "--exclude-table-data=public.accounts_user", "--dbname", settings["NAME"]]
+    command.insert(-2, "--exclude-table-data=public.accounts_outgoingemail")
     for option, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
         if settings.get(key):
             command += [option, str(settings[key])]

@@ -1349,14 +1349,17 @@ def test_api_extreme_dates_are_not_a_500(biobank_a, officer, checker, catalogue,
         assert single in (200, 400) and bulk in (200, 400), (params, single, bulk)
 
 
-def test_api_as_known_at_in_year_one_without_offset_is_a_400_not_a_500(biobank_a, officer, checker, catalogue, client):
-    """FINDING (500 on bad input). ``as_known_at=0001-01-01T00:00:00`` (no offset) crashes both check endpoints with
-    ``OverflowError: date value out of range``: DRF's DateTimeField.enforce_timezone makes it aware in Europe/Berlin
-    and its ``valid_datetime`` check converts to UTC (year 0). QuestionSerializer.as_known_at
-    (consent/api/consent_serializers.py) needs bounds (or a field that catches OverflowError)."""
+def test_api_as_known_at_in_year_one_is_read_as_utc_and_a_moment_before_it_is_a_400_not_a_500(
+    biobank_a, officer, checker, catalogue, client
+):
+    """FINDING (500 on bad input), fixed. ``as_known_at=0001-01-01T00:00:00`` used to crash both check endpoints with
+    ``OverflowError: date value out of range``: it was read in Europe/Berlin, an hour before year 1 in UTC. The API
+    reads a time without an offset as UTC now (``biobank.api.utc``), so that is the first moment of year 1; a time
+    with an offset that lands before it is a 400 (``SafeDateTimeField``)."""
     donor = make_donor(biobank_a)
     paper(officer, checker, donor, catalogue["broad"], signed_on=day(300), choices=BIOMATERIAL_ONLY)
-    assert _check_not_500(client, donor, {"as_known_at": "0001-01-01T00:00:00"}) == (400, 400)
+    assert _check_not_500(client, donor, {"as_known_at": "0001-01-01T00:00:00"}) == (200, 200)
+    assert _check_not_500(client, donor, {"as_known_at": "0001-01-01T00:00:00+01:00"}) == (400, 400)
 
 
 def test_api_as_known_at_and_at_follow_the_fold(biobank_a, officer, checker, catalogue, client):

@@ -6,16 +6,17 @@ from rest_framework import serializers
 
 from biobank.accounts.choices import BIOBANK_PERMISSIONS, Role
 from biobank.accounts.models import Biobank, Membership, Network, RoleGrant
-from biobank.api.serializers import InputSerializer
+from biobank.api.serializers import InputSerializer, ModelSerializer
+from biobank.api.utc import UtcDateTimeField
 
 
-class NetworkSerializer(serializers.ModelSerializer):
+class NetworkSerializer(ModelSerializer):
     class Meta:
         model = Network
         fields = ["code", "name"]
 
 
-class BiobankSerializer(serializers.ModelSerializer):
+class BiobankSerializer(ModelSerializer):
     network = NetworkSerializer(read_only=True, allow_null=True)
 
     class Meta:
@@ -23,7 +24,7 @@ class BiobankSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "country", "is_active", "network"]
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(ModelSerializer):
     """One role of one person in a biobank; ``id`` is what ``DELETE …/members/{id}/`` takes."""
 
     email = serializers.EmailField(source="user.email", read_only=True)
@@ -36,7 +37,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         fields = ["id", "email", "full_name", "role", "granted_at", "granted_by"]
 
 
-class RoleGrantSerializer(serializers.ModelSerializer):
+class RoleGrantSerializer(ModelSerializer):
     """A role that awaits a second admin's approval (roles that read identities); ``id`` is what approve/reject take."""
 
     email = serializers.EmailField(source="user.email", read_only=True)
@@ -71,7 +72,7 @@ class MemberGrantInputSerializer(InputSerializer):
     )
 
 
-class OwnMembershipSerializer(serializers.ModelSerializer):
+class OwnMembershipSerializer(ModelSerializer):
     biobank: serializers.SlugRelatedField[Biobank] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     biobank_name = serializers.CharField(source="biobank.name", read_only=True)
     role = serializers.ChoiceField(choices=Role.choices, read_only=True)
@@ -102,4 +103,4 @@ class TokenMeSerializer(serializers.Serializer):
     permissions = serializers.ListField(
         child=serializers.ChoiceField(choices=sorted(perm.value for perm in BIOBANK_PERMISSIONS))
     )
-    expires_at = serializers.DateTimeField()
+    expires_at = UtcDateTimeField()

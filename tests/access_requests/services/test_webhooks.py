@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import json
 import threading
-from datetime import timedelta
+from datetime import UTC, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
@@ -129,6 +129,7 @@ def test_a_delivery_is_signed_as_the_docs_say_and_delivered_on_2xx(scene, bioban
     assert headers["X-Biobank-Event"] == "release.downloaded"
     assert headers["X-Biobank-Delivery"] == str(delivery.pk)
     assert json.loads(body)["request"] == scene.request.number
+    assert json.loads(body)["at"] == event.created_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
     delivery.refresh_from_db()
     assert delivery.status == WebhookDeliveryStatus.DELIVERED and delivery.attempts == 1
 

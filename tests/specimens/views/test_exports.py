@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from datetime import UTC, datetime
 
 import pytest
 from openpyxl import load_workbook
 
 from biobank.audit.models import AuditOutbox
+from specimens.models import Specimen
 from specimens.selectors.lists import EXPORT_COLUMNS
 from tests.specimens.views.conftest import url
 
@@ -41,6 +44,23 @@ def test_the_xlsx_export_holds_the_same_rows(client, lab):
     assert list(rows[0]) == list(EXPORT_COLUMNS)
     assert {row[0] for row in rows[1:]} == {lab.primary.barcode, *(a.barcode for a in lab.aliquots)}
     assert [e.details["format"] for e in AuditOutbox.objects.filter(action="specimen.export")] == ["xlsx"]
+
+
+def test_the_export_gives_its_times_in_utc_iso_8601_like_every_export(client, lab, settings):
+    """docs/ui.md, "Time, dates and language": the page shows local time, the export UTC ending in Z."""
+    settings.TIME_ZONE = "Europe/Berlin"
+    winter, summer = datetime(2026, 12, 7, 9, 30, tzinfo=UTC), datetime(2026, 7, 1, 10, 0, 5, 250000, tzinfo=UTC)
+    Specimen.objects.filter(pk=lab.primary.pk).update(collected_at=winter, received_at=summer)
+    client.force_login(lab.technician)
+    response = client.get(url("specimen_export", lab), {"as": "csv"})
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    primary = next(dict(zip(rows[0], row, strict=True)) for row in rows[1:] if row[0] == lab.primary.barcode)
+    assert primary["collected_at"] == "2026-12-07T09:30:00Z"
+    assert primary["received_at"] == "2026-07-01T10:00:05.250000Z"
+    assert primary["registered_at"].endswith("Z")
+    assert datetime.fromisoformat(primary["registered_at"]) == lab.primary.created_at
+    assert re.fullmatch(r'attachment; filename="specimens-[\w-]+-\d{8}T\d{6}Z\.csv"', response["Content-Disposition"])
 
 
 def test_an_export_never_holds_another_biobanks_specimens(client, lab, outsider):
