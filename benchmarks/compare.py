@@ -47,12 +47,12 @@ def markdown(reports: list[dict[str, Any]]) -> str:
                 keys.append(key)
         by_report.append(index)
     header = ["operation", "target"]
-    for report in reports:
-        scale = report["scale"]
-        header += [f"{scale}: time", f"{scale}: ratio to baseline", f"{scale}: target"]
+    names = [f"{report['scale']} ({report['commit']})" for report in reports]
+    for name in names:
+        header += [f"{name}: time", f"{name}: ratio to baseline", f"{name}: target"]
     growth = len(reports) == 2
     if growth:
-        header.append(f"time {reports[1]['scale']} / {reports[0]['scale']}")
+        header.append(f"time {names[1]} / {names[0]}")
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for key in keys:
         entries = [index.get(key) for index in by_report]

@@ -25,7 +25,8 @@ def test_rows_are_matched_by_operation_and_the_growth_is_the_time_ratio():
     table = markdown([report("100k", 2.0, True), report("1m", 21.0, False, extra=True)])
     lines = table.splitlines()
 
-    assert lines[0].startswith("| operation | target | 100k: time") and lines[0].endswith("| time 1m / 100k |")
+    assert lines[0].startswith("| operation | target | 100k (abc1234): time")
+    assert lines[0].endswith("| time 1m (abc1234) / 100k (abc1234) |")
     assert "| import: commit | >= 50,000 rows/s | 2.00 s (500 rows/s) | 1.50 x | met | 21.00 s (48 rows/s)" in table
     assert lines[2].endswith("| **NOT met** | 10.5 x |")
     assert lines[3].startswith("| SPREC |  |  |  |  | 500.0 ms, 3 q |")  # only in the second run
