@@ -3,6 +3,8 @@ see recent deliveries, send a failed one again."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,7 +20,7 @@ from biobank.accounts.models import Biobank
 from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.errors import DomainError, InvalidFields
 from biobank.web.access import biobank_for
-from biobank.web.export import Column, export_format, export_links, export_response
+from biobank.web.export import EXPORT_FORMATS, Column, export_format, export_links, export_response
 
 from ..models import WebhookDelivery, WebhookEndpoint
 from ..selectors import webhook_endpoints_visible_to
@@ -31,6 +33,18 @@ ENDPOINT_COLUMNS = (
     Column(gettext_lazy("URL"), "url"),
     Column(gettext_lazy("Event kinds"), lambda endpoint: endpoint.events or _("all")),
     Column(gettext_lazy("State"), lambda endpoint: _("active") if endpoint.active else _("inactive")),
+)
+
+
+# The deliveries table's columns (``?list=deliveries``): every delivery of the biobank's endpoints, not only the
+# page's last 20.
+DELIVERY_COLUMNS = (
+    Column(gettext_lazy("Created"), "created_at"),
+    Column(gettext_lazy("Event"), "event"),
+    Column(gettext_lazy("URL"), "endpoint.url"),
+    Column(gettext_lazy("Status"), lambda delivery: delivery.get_status_display()),
+    Column(gettext_lazy("Attempts"), "attempts"),
+    Column(gettext_lazy("Last error"), "last_error"),
 )
 
 
@@ -67,6 +81,9 @@ def _page(request: AuthenticatedHttpRequest, biobank: Biobank, form: EndpointFor
         "deliveries": deliveries,
         "form": form,
         "export": export_links(request),
+        "delivery_export": {
+            fmt: f"{request.path}?{urlencode({'list': 'deliveries', 'format': fmt})}" for fmt in EXPORT_FORMATS
+        },
         **extra,
     }
     return render(request, "access_requests/notifications/webhooks.html", context)
@@ -75,11 +92,20 @@ def _page(request: AuthenticatedHttpRequest, biobank: Biobank, form: EndpointFor
 @login_required
 @require_http_methods(["GET", "POST"])
 def webhook_list(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBase:
-    """The endpoints and recent deliveries; ``?format=csv|xlsx`` is the endpoint list as a file."""
+    """The endpoints and recent deliveries; ``?format=csv|xlsx`` is the endpoint list as a file, with
+    ``list=deliveries`` every delivery."""
     biobank = biobank_for(request, code, Perm.MANAGE_API_TOKENS)
     fmt = export_format(request) if request.method == "GET" else None
     if fmt is not None:
         endpoints = webhook_endpoints_visible_to(user=request.user).filter(biobank=biobank).order_by("-created_at")
+        if request.GET.get("list") == "deliveries":
+            deliveries = (
+                WebhookDelivery.objects.filter(endpoint__in=endpoints)
+                .select_related("endpoint")
+                .order_by("-created_at", "-id")
+            )
+            name = f"webhook-deliveries-{biobank.code}"
+            return export_response(items=deliveries, columns=DELIVERY_COLUMNS, name=name, export_format=fmt)
         return export_response(
             items=endpoints, columns=ENDPOINT_COLUMNS, name=f"webhooks-{biobank.code}", export_format=fmt
         )

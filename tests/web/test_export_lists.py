@@ -178,6 +178,35 @@ def test_the_webhook_export_runs_the_same_queries_however_many_endpoints(world):
     assert len(csv_rows(client.get(url))) == 4
 
 
+def test_every_webhook_delivery_exports_not_only_the_page_s_last_twenty(world):
+    from django.utils import timezone
+
+    from access_requests.choices import WebhookDeliveryStatus
+    from access_requests.models import WebhookDelivery
+    from tests.access_requests.notify_factories import make_endpoint
+
+    mine = make_endpoint(world.a.biobank, world.a.admin, url="https://a.example.org/deliveries")
+    theirs = make_endpoint(world.b.biobank, world.b.admin, url="https://b.example.org/deliveries")
+    client = world.client("biobank_admin")
+    url = reverse("access_requests:webhooks", args=[world.a.biobank.code])
+    query = {"list": "deliveries"}
+    before = _export_queries(client, f"{url}?list=deliveries&format=csv")
+    for number, endpoint in enumerate([mine] * 22 + [theirs]):
+        WebhookDelivery.objects.create(
+            endpoint=endpoint, event=f"request.submitted.{number}", payload={}, next_attempt_at=timezone.now(),
+            status=WebhookDeliveryStatus.FAILED, attempts=8, last_error="HTTP 500: oops",
+        )  # fmt: skip
+
+    assert f"{url}?list=deliveries&format=csv" in page_of(client, url)
+    assert _export_queries(client, f"{url}?list=deliveries&format=csv") == before
+    for rows in (csv_rows(client.get(url, {**query, "format": "csv"})),
+                 xlsx_rows(client.get(url, {**query, "format": "xlsx"}))):  # fmt: skip
+        assert rows[0] == ["Created", "Event", "URL", "Status", "Attempts", "Last error"]
+        assert len(rows) == 23 and {row[2] for row in rows[1:]} == {"https://a.example.org/deliveries"}
+        assert str(rows[1][0]).endswith("Z")
+    assert answer(world.client("technician"), url, **query) == 403
+
+
 # --- transfer agreements ---
 
 
