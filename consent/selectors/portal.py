@@ -265,7 +265,7 @@ def portal_messages(account: DonorAccount) -> QuerySet[DonorMessage]:
     return DonorMessage.objects.filter(account=account).order_by("-created_at", "-pk")
 
 
-def _with_answers(targets: QuerySet[CampaignTarget]) -> QuerySet[CampaignTarget]:
+def _with_answers(targets: QuerySet[CampaignTarget]) -> Any:  # annotated: reconsented, withdrew
     """Targets with what decides their status, read in the same query whatever the number of campaigns: whether
     the donor has a valid consent on the campaign's version recorded since the campaign started, and whether a
     withdrawal was recorded since."""
