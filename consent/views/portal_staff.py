@@ -40,6 +40,7 @@ from ..selectors.portal_staff import (
     campaigns_with_progress,
     message_wordings,
 )
+from ..services.donors import donors_export_record
 from ..services.portal import (
     SAMPLE,
     VARIABLES,
@@ -191,9 +192,18 @@ def campaign_new(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     return render(request, "consent/campaigns/new.html", context, status=status)
 
 
+# A campaign's donors, as its page lists them (PID and status); exported like the donor list, audited.
+CAMPAIGN_DONOR_COLUMNS = (
+    Column(gettext_lazy("PID"), lambda row: row["pid"]),
+    Column(gettext_lazy("Status"), lambda row: row["label"]),
+    Column(gettext_lazy("Reason"), lambda row: row["reason"]),
+)
+
+
 @require_GET
 @login_required
-def campaign_detail(request: AuthenticatedHttpRequest, code: str, campaign_id: int) -> HttpResponse:
+def campaign_detail(request: AuthenticatedHttpRequest, code: str, campaign_id: int) -> HttpResponseBase:
+    """A campaign's progress and its donors; ``?format=csv|xlsx`` is the donor table as a file (``donor.export``)."""
     biobank = biobank_for(request, code, Perm.VIEW_DONORS)
     try:
         campaign = campaign_of(biobank, campaign_id)
@@ -202,13 +212,26 @@ def campaign_detail(request: AuthenticatedHttpRequest, code: str, campaign_id: i
     progress = campaign_progress(campaign)
     counts = progress["counts"]
     labels = dict(PROGRESS)
+    rows = [{**row, "label": labels.get(row["status"], row["status"])} for row in progress["donors"]]
+    fmt = export_format(request)
+    if fmt is not None:
+        return export_response(
+            items=rows,
+            columns=CAMPAIGN_DONOR_COLUMNS,
+            name=f"campaign-{campaign.pk}-donors-{biobank.code}",
+            export_format=fmt,
+            audit=lambda: donors_export_record(
+                actor=request.user, biobank=biobank, filters={"list": f"campaign {campaign.pk}"}, export_format=fmt
+            ),
+        )
     context = {
         "biobank": biobank,
         "campaign": campaign,
         "counts": counts,
         "bar": _bar(counts),
-        "rows": [{**row, "label": labels.get(row["status"], row["status"])} for row in progress["donors"]],
+        "rows": rows,
         "skipped": [row for row in progress["donors"] if row["status"] == "skipped"],
+        "export": export_links(request),
     }
     return render(request, "consent/campaigns/detail.html", context)
 

@@ -57,6 +57,14 @@ def _job(request: AuthenticatedHttpRequest, code: str, import_id: int) -> Import
     return job
 
 
+# An import's errors, as its page shows them.
+PROBLEM_COLUMNS = (
+    Column(gettext_lazy("Row"), "row"),
+    Column(gettext_lazy("Column"), "column"),
+    Column(gettext_lazy("Value"), "value"),
+    Column(gettext_lazy("Message"), "message"),
+)
+
 # The list's columns, as the page shows them.
 IMPORT_COLUMNS = (
     Column(gettext_lazy("File"), "file_name"),
@@ -111,10 +119,18 @@ def _status_context(job: ImportJob) -> dict:
 
 @login_required
 @require_GET
-def import_detail(request: AuthenticatedHttpRequest, code: str, import_id: int) -> HttpResponse:
+def import_detail(request: AuthenticatedHttpRequest, code: str, import_id: int) -> HttpResponseBase:
+    """An import's status and its errors, a page at a time; ``?format=csv|xlsx`` is every error as a file, to fix
+    the import file against."""
     job = _job(request, code, import_id)
+    fmt = export_format(request)
+    if fmt is not None:
+        name = f"import-{job.pk}-errors-{job.biobank.code}"
+        return export_response(
+            items=import_problems(job).order_by("id"), columns=PROBLEM_COLUMNS, name=name, export_format=fmt
+        )
     page = Paginator(import_problems(job).order_by("id"), PROBLEMS_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"biobank": job.biobank, "problems": page, **_status_context(job)}
+    context = {"biobank": job.biobank, "problems": page, "export": export_links(request), **_status_context(job)}
     return render(request, "specimens/imports/detail.html", context)
 
 

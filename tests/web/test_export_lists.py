@@ -488,3 +488,20 @@ def test_the_donor_message_export_runs_the_same_queries_however_many_messages(wo
         DonorMessage.objects.create(account=account, kind="donor_invitation", subject=f"News {n}", body="x")
     assert _export_queries(client, url) == before
     assert len(csv_rows(client.get(url))) == 5
+
+
+def test_the_donor_s_history_exports_as_the_page_shows_it_and_only_to_the_donor(world):
+    from consent.models import DonorMessage
+
+    account = _donor_account(world)
+    DonorMessage.objects.create(account=account, kind="donor_invitation", subject="Welcome", body="Hello")
+    url = reverse("donor_portal:history")
+    client = world.client("donor")
+    page = page_of(client, url)
+
+    rows = both(client, url)
+
+    assert rows[0] == ["Date", "What happened", "By"]
+    assert len(rows) > 1 and all(row[1] and row[1] in html.unescape(page) for row in rows[1:])
+    assert answer(world.client("technician"), url) == 404
+    assert answer(world.client("anonymous"), url) == 302

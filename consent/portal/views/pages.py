@@ -4,12 +4,15 @@ exactly as signed, its receipt, the full history, and the projects that received
 from __future__ import annotations
 
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from biobank.accounts.principals import AuthenticatedHttpRequest
 from biobank.errors import DomainError
+from biobank.web.export import Column, export_format, export_links, export_response
 
 from ...models import Consent, DonorAccount
 from ...selectors.portal import portal_consent, portal_history, portal_overview, portal_projects
@@ -74,10 +77,24 @@ def receipt(request: AuthenticatedHttpRequest, account: DonorAccount, consent_id
     return response
 
 
+# The donor's history, as the page shows it (the entries' words are written in the account's language when read).
+HISTORY_COLUMNS = (
+    Column(gettext_lazy("Date"), "day"),
+    Column(gettext_lazy("What happened"), "text"),
+    Column(gettext_lazy("By"), "by"),
+)
+
+
 @require_GET
 @donor_page
-def history(request: AuthenticatedHttpRequest, account: DonorAccount) -> HttpResponse:
-    return render(request, "consent/portal/history.html", {"account": account, "entries": portal_history(account)})
+def history(request: AuthenticatedHttpRequest, account: DonorAccount) -> HttpResponseBase:
+    """The donor's history; ``?format=csv|xlsx`` is it as a file (their own data: not audited, as their messages)."""
+    entries = portal_history(account)
+    fmt = export_format(request)
+    if fmt is not None:
+        return export_response(items=entries, columns=HISTORY_COLUMNS, name="history", export_format=fmt)
+    context = {"account": account, "entries": entries, "export": export_links(request)}
+    return render(request, "consent/portal/history.html", context)
 
 
 @require_GET

@@ -181,6 +181,27 @@ def test_the_campaign_list_costs_the_same_queries_for_one_and_three_campaigns(
     assert sorted(line.split(",")[0] for line in exported.splitlines()[1:]) == ["One", "Three", "Two"]
 
 
+def test_a_campaign_s_donors_export_with_their_status_and_the_export_is_audited(
+    client, consent_officer_a, consent_officer_b, versions, donor_a
+):
+    from consent.services.portal.campaigns import reconsent_campaign_create
+
+    _v1, v2 = versions
+    campaign = reconsent_campaign_create(actor=consent_officer_a, template=v2, title="Export me")
+    signed_in(client, consent_officer_a)
+    page = url("campaign_detail", campaign.pk)
+    assert f"{page}?format=csv" in client.get(page).content.decode().replace("&amp;", "&")
+    before = AuditOutbox.objects.filter(action="donor.export").count()
+
+    exported = b"".join(client.get(page, {"format": "csv"}).streaming_content).decode("utf-8-sig").splitlines()
+
+    assert exported[0] == "PID,Status,Reason" and len(exported) == 3
+    assert any(line.startswith(donor_a.pid_display) for line in exported[1:])
+    assert AuditOutbox.objects.filter(action="donor.export").count() == before + 1
+    signed_in(client, consent_officer_b)
+    assert client.get(page, {"format": "csv"}).status_code == 404
+
+
 def test_campaign_errors_are_shown_at_the_field_and_the_input_kept(client, consent_officer_a, versions):
     _v1, v2 = versions
     response = signed_in(client, consent_officer_a).post(url("campaign_new"), {"template": v2.pk, "title": "   "})

@@ -113,3 +113,30 @@ def test_a_member_without_change_specimens_is_refused_the_pages(bank, client):
     assert client.get("/specimens/bank-a/imports/").status_code == 403
     client.force_login(make_member(make_biobank(code="bank-c"), "technician"))
     assert client.get("/specimens/bank-a/imports/").status_code == 404
+
+
+def test_every_error_of_an_import_exports_as_csv_and_xlsx_not_only_the_page(bank, client):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    _biobank, technician, donor = bank
+    rows = [serum_row(donor, "serum-2024", quantity=f"lots-{n}") for n in range(3)]
+    job = api(technician).post(
+        "/api/v1/specimen-imports/", {"biobank": "bank-a", "content": csv_bytes(rows).decode()}, format="json"
+    ).json()  # fmt: skip
+    page_url = f"/specimens/bank-a/imports/{job['id']}/"
+    client.force_login(technician)
+
+    assert f"{page_url}?format=csv" in client.get(page_url).content.decode().replace("&amp;", "&")
+    exported = b"".join(client.get(page_url, {"format": "csv"}).streaming_content).decode("utf-8-sig")
+    found = list(csv.reader(io.StringIO(exported)))
+    assert found[0] == ["Row", "Column", "Value", "Message"]
+    assert [(row[0], row[1], row[2]) for row in found[1:]] == [("2", "quantity", "lots-0"), ("3", "quantity", "lots-1"),
+                                                                ("4", "quantity", "lots-2")]  # fmt: skip
+    response = client.get(page_url, {"format": "xlsx"})
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    assert len(list(workbook.worksheets[0].iter_rows(values_only=True))) == 4
+    client.force_login(make_member(make_biobank(code="bank-b"), "technician"))
+    assert client.get(page_url, {"format": "csv"}).status_code == 404
