@@ -94,7 +94,10 @@ def test_an_entry_cannot_fill_a_hole_below_the_head(db):
 def renumber_from(seq: int, *, rehash: bool) -> None:
     """Delete entry ``seq`` and move every later entry down by one, as a superuser would to hide the deletion."""
     as_superuser("DELETE FROM audit_auditevent WHERE seq = %s", [seq])
-    as_superuser("UPDATE audit_auditevent SET seq = seq - 1 WHERE seq > %s", [seq])
+    # Out of the way first, then down: one "seq - 1" would collide with a row not yet moved whenever the heap does
+    # not hold the rows in seq order (the primary key is checked row by row).
+    as_superuser("UPDATE audit_auditevent SET seq = seq + 999999 WHERE seq > %s", [seq])
+    as_superuser("UPDATE audit_auditevent SET seq = seq - 1000000 WHERE seq > 1000000")
     if not rehash:
         return
     with connection.cursor() as cursor:
