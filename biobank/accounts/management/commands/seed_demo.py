@@ -117,6 +117,7 @@ class Command(BaseCommand):
         audit_drain()
         checkpoint_write()
         result = audit_verification_run(actor="system:seed_demo")
+        audit_dispatch_wait(30.0)  # the verification's own event is chained before the process (and its database) ends
         self.stdout.write(
             f"Audit trail: {result.count} entries chained and verified ({'intact' if result.ok else 'BROKEN'})."
         )
