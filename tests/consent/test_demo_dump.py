@@ -101,4 +101,6 @@ def test_a_dump_of_the_demo_database_and_its_receipts_name_no_donor(settings, me
     for path in receipts:
         data = path.read_bytes()
         assert is_encrypted_bytes(data) and b"%PDF" not in data
-        assert not [value for value in plaintexts if value.encode() in data]
+        # Ciphertext is random bytes: a three-letter name ("Mia") turns up in ~600 kB of it in a few runs out of a
+        # hundred by chance alone, so only values of six bytes or more (never by chance at this size) are looked for.
+        assert not [value for value in plaintexts if len(value.encode()) >= 6 and value.encode() in data]
