@@ -8,7 +8,10 @@ as a **subquery** of donor ids a caller embeds (``... WHERE s.donor_id IN (<sql>
 The statement follows ``consent.gate`` and ``consent.timeline`` rule for rule:
 
 1. **The whole person**: each asked donor walks up its merge chain to the current donor, then down to every member
-   of that family (the recursive query of ``gate._FAMILY_SQL``); the family's acts answer.
+   of that family (the recursive query of ``gate._FAMILY_SQL``); the family's acts answer. A donor in no merge at
+   all (neither merged into another nor another merged into it: nearly every donor) is its own family and skips
+   the walk (``solo``) — the planner cannot estimate a recursive query, and at a million specimens it chose one
+   index probe per donor for the walk's 186,670 rows estimated as 44 (docs/performance.md, "Feasibility").
 2. **Acts effective by ``at``** (``valid_from <= at``), without the signature acts of consents with an APPROVED
    invalidation (a withdrawal recorded through such a form stays: it is the donor's own act).
 3. **The fold** per family and policy code: ``DISTINCT ON`` with the order of ``timeline._order`` — decisive acts
@@ -51,30 +54,38 @@ _RANK = " ".join(f"WHEN '{state}' THEN {rank}" for state, rank in RESTRICTIVENES
 _GATE_SQL = f"""
 WITH RECURSIVE asked(id) AS (
     SELECT DISTINCT x.id FROM ({{donors}}) AS x(id)
+), solo(id) AS (
+    SELECT d.id FROM consent_donor d JOIN asked ON asked.id = d.id
+     WHERE d.merged_into_id IS NULL AND NOT EXISTS (SELECT 1 FROM consent_donor m WHERE m.merged_into_id = d.id)
 ), up(asked, id, merged_into, depth) AS (
     SELECT d.id, d.id, d.merged_into_id, 0 FROM consent_donor d JOIN asked ON asked.id = d.id
+     WHERE d.merged_into_id IS NOT NULL OR EXISTS (SELECT 1 FROM consent_donor m WHERE m.merged_into_id = d.id)
     UNION ALL
     SELECT up.asked, d.id, d.merged_into_id, up.depth + 1
       FROM up JOIN consent_donor d ON d.id = up.merged_into WHERE up.depth < 1000
-), roots AS (
+), merged_roots AS (
     SELECT asked, id AS root FROM up WHERE merged_into IS NULL
 ), down(root, id, depth) AS (
-    SELECT DISTINCT root, root, 0 FROM roots
+    SELECT DISTINCT root, root, 0 FROM merged_roots
     UNION ALL
     SELECT down.root, d.id, down.depth + 1
       FROM down JOIN consent_donor d ON d.merged_into_id = down.id WHERE down.depth < 1000
+), roots(asked, root) AS (
+    SELECT id, id FROM solo UNION ALL SELECT asked, root FROM merged_roots
+), family(root, id) AS (
+    SELECT id, id FROM solo UNION ALL SELECT root, id FROM down
 ), decisions AS (
-    SELECT DISTINCT ON (down.root, p.code) down.root, ps.policy_id,
+    SELECT DISTINCT ON (family.root, p.code) family.root, ps.policy_id,
            CASE WHEN ps.state = '{S.ACCEPTED}' AND ps.valid_to < %s THEN '{S.EXPIRED}' ELSE ps.state END AS state
-      FROM down
-      JOIN consent_policystate ps ON ps.donor_id = down.id
+      FROM family
+      JOIN consent_policystate ps ON ps.donor_id = family.id
       JOIN consent_policy p ON p.id = ps.policy_id
      WHERE ps.valid_from <= %s
        AND ps.policy_id = ANY(%s::bigint[])
        AND NOT (ps.origin = 'signature' AND EXISTS (
            SELECT 1 FROM consent_consentinvalidation inv
             WHERE inv.consent_id = ps.consent_id AND inv.status = 'approved'))
-     ORDER BY down.root, p.code, (ps.state IN ({_DECISIVE})) DESC, ps.valid_from DESC, ps.recorded_at DESC,
+     ORDER BY family.root, p.code, (ps.state IN ({_DECISIVE})) DESC, ps.valid_from DESC, ps.recorded_at DESC,
               CASE ps.state {_RANK} ELSE 9 END, ps.valid_to ASC NULLS LAST, ps.id
 )
 SELECT roots.asked
