@@ -6,10 +6,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from rest_framework.test import APIClient
 
 from biobank.accounts.choices import Role
 from tests.accounts.factories import bearer, make_biobank, make_member, make_token
+
+# No test asserts a time: hypothesis's own timing checks (a slow example, slow input generation) fail at random on a
+# loaded machine — a CI run beside a benchmark or two helpers — without saying anything about the code. Examples and
+# health checks about the data itself stay as each test sets them.
+settings.register_profile("biobank", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("biobank")
 
 
 def pytest_configure(config: pytest.Config) -> None:
