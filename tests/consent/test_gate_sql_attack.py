@@ -1,0 +1,389 @@
+"""Adversarial timelines for the consent gate in one SQL statement (``consent.gate_sql``).
+
+Every case asks ``gate_sql.permitted_donor_ids`` and ``gate.permitted_many`` (its allowed donors) the same
+question and checks both against what ../shared/docs/consent-model.md says the answer must be. The merge cases are
+the safety net for a rewrite of the statement's family walk: chains, branches, long chains, several members of one
+family and of several families in one request, acts on different members.
+
+Timelines are written as ``PolicyState`` rows (as ``tests/consent/test_gate_sql.py`` does): ``day(n)`` is the
+effective date, and the database's clock (``set_database_clock``) gives every act its own recorded hour unless a
+case says otherwise. A small reference model of the rules (``Model``), written from consent-model.md alone, checks
+random merge families with hypothesis.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
+from django.db.models import Q
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from biobank.accounts.choices import Role
+from consent import gate, gate_sql, services
+from consent.duo import Match, duo_covers, duo_match, duo_purpose_resolve
+from consent.models import Consent, ConsentInvalidation, Donor, Policy, PolicyState
+from tests.accounts.factories import make_member
+from tests.consent.clock import set_database_clock
+from tests.consent.factories import make_donor, new_pid
+
+pytestmark = pytest.mark.django_db
+
+BASE = date(2025, 1, 1)
+RECORDED = datetime(2025, 6, 1, tzinfo=UTC)
+
+# (code, version, data_class, action, duo_terms, duo_disease) in biobank A. Every version of a code keeps its class
+# and action, so "which codes answer" reads the same whichever way the doc is read.
+POLICIES = [
+    ("atk-bio", "1", "biomaterial", "use", ["GRU"], ""),
+    ("atk-bio", "2", "biomaterial", "use", ["HMB"], ""),
+    ("atk-ds", "1", "biomaterial", "use", ["DS"], "E11"),
+    ("atk-npu", "1", "biomaterial", "use", ["GRU", "NPU"], ""),
+    ("atk-ncu", "1", "biomaterial", "use", ["GRU", "NCU"], ""),
+    ("atk-irb", "1", "biomaterial", "use", ["GRU", "IRB"], ""),
+    ("atk-poa", "1", "biomaterial", "use", ["POA", "NPOA"], ""),
+    ("atk-none", "1", "biomaterial", "use", [], ""),
+    ("atk-store", "1", "biomaterial", "store", ["GRU"], ""),
+    ("atk-data", "1", "medical_data", "use", ["HMB", "NMDS"], ""),
+    ("atk-dup", "1", "biomaterial", "use", ["GRU"], ""),
+]
+# The same code in biobank B, meaning something else there.
+POLICIES_B = [("atk-dup", "1", "medical_data", "store", ["HMB"], "")]
+
+GRU_MATERIAL = {"duo_purpose": "GRU", "data_class": "material"}
+HMB_MATERIAL = {"duo_purpose": "HMB", "data_class": "material"}
+BIO = {"policy": "atk-bio"}
+
+
+def day(n: int) -> date:
+    return BASE + timedelta(days=n)
+
+
+def _policies(biobank, officer, specs) -> list[Policy]:
+    return [
+        services.policy_create(
+            actor=officer,
+            biobank=biobank,
+            code=code,
+            version=version,
+            name=f"{code} v{version}",
+            data_class=data_class,
+            action=action,
+            duo_terms=terms,
+            duo_disease=disease,
+        )
+        for code, version, data_class, action, terms, disease in specs
+    ]
+
+
+@pytest.fixture
+def world(biobank_a, biobank_b, officer, checker, catalogue):
+    officer_b = make_member(biobank_b, Role.CONSENT_OFFICER, email="officer-b@example.org")
+    return {
+        "biobank": biobank_a,
+        "biobank_b": biobank_b,
+        "templates": catalogue,
+        "module": catalogue["broad"].modules.first(),
+        "policies": _policies(biobank_a, officer, POLICIES) + _policies(biobank_b, officer_b, POLICIES_B),
+        "officer": officer,
+        "checker": checker,
+    }
+
+
+class Book:
+    """Writes a timeline: donors, merges, forms, acts (each recorded one hour after the previous one unless
+    ``hour`` says when) and invalidations."""
+
+    def __init__(self, world: dict):
+        self.world = world
+        self.hour = 0
+
+    def donor(self, *, into: Donor | None = None, biobank=None) -> Donor:
+        donor = make_donor(biobank or self.world["biobank"])
+        if into is not None:
+            self.merge(donor, into=into)
+        return donor
+
+    def merge(self, donor: Donor, *, into: Donor) -> None:
+        Donor.objects.filter(pk=donor.pk).update(status="merged", merged_into=into)
+
+    def chain(self, length: int) -> list[Donor]:
+        """``length`` donors, each merged into the next: ``[deepest, …, current]``."""
+        donors = [self.donor() for _ in range(length)]
+        for source, target in zip(donors, donors[1:], strict=False):
+            self.merge(source, into=target)
+        return donors
+
+    def form(self, donor: Donor, kind: str = "broad") -> Consent:
+        officer = self.world["officer"]
+        return Consent.objects.create(
+            biobank=donor.biobank,
+            donor=donor,
+            template=self.world["templates"][kind],
+            language="en",
+            source="electronic",
+            status="valid",
+            signed_on=BASE,
+            recorded_by=officer,
+            countersigned_by=officer,
+        )
+
+    def policy(self, code: str, version: str = "1", biobank=None) -> Policy:
+        biobank = biobank or self.world["biobank"]
+        return next(
+            p for p in self.world["policies"] if p.code == code and p.version == version and p.biobank_id == biobank.pk
+        )
+
+    def act(
+        self,
+        where: Consent | Donor,
+        code: str,
+        state: str,
+        on: int,
+        *,
+        version: str = "1",
+        until: int | None = None,
+        staff: bool = False,
+        hour: int | None = None,
+        biobank=None,
+    ) -> PolicyState:
+        """An act on a form (a signature, or ``staff``: a withdrawal recorded through it) or, given a donor, a
+        donor-level staff withdrawal."""
+        consent = where if isinstance(where, Consent) else None
+        donor = where.donor if consent is not None else where
+        if hour is None:
+            self.hour += 1
+            hour = self.hour
+        set_database_clock(RECORDED + timedelta(hours=hour))
+        return PolicyState.objects.create(
+            consent=consent,
+            donor=donor,
+            module=self.world["module"] if consent is not None else None,
+            policy=self.policy(code, version, biobank),
+            origin="withdrawal" if staff or consent is None else "signature",
+            withdrawal_level="" if consent is not None else "no_further_use",
+            state=state,
+            valid_from=day(on),
+            valid_to=day(until) if until is not None else None,
+        )
+
+    def sign(self, donor: Donor, code: str, state: str, on: int, kind: str = "broad", **kwargs) -> PolicyState:
+        return self.act(self.form(donor, kind), code, state, on, **kwargs)
+
+    def withdraw(self, donor: Donor, code: str, on: int, **kwargs) -> PolicyState:
+        return self.act(donor, code, "withdrawn", on, **kwargs)
+
+    def invalidate(self, consent: Consent, status: str = "approved") -> None:
+        ConsentInvalidation.objects.create(
+            consent=consent,
+            status=status,
+            reason="Wrong donor",
+            requested_by=self.world["officer"],
+            decided_by=None if status == "pending" else self.world["checker"],
+        )
+
+
+@pytest.fixture
+def book(world) -> Book:
+    return Book(world)
+
+
+def python_gate(ids: list[int], on: int | date, **ask) -> set[int]:
+    at = day(on) if isinstance(on, int) else on
+    return {d for d, result in gate.permitted_many(donors=ids, at=at, **ask).items() if result.allowed}
+
+
+def sql_gate(ids: list[int], on: int | date, **ask) -> set[int]:
+    at = day(on) if isinstance(on, int) else on
+    return gate_sql.permitted_donor_ids(donor_ids=ids, at=at, **ask)
+
+
+def permits(donors: list[Donor | int], on: int, **ask) -> set[int]:
+    """The SQL gate's permitted donors, which must be the Python gate's too."""
+    ids = [d if isinstance(d, int) else d.pk for d in donors]
+    answer = sql_gate(ids, on, **ask)
+    assert answer == python_gate(ids, on, **ask), "gate_sql and gate.permitted_many differ"
+    return answer
+
+
+def pks(*donors: Donor) -> set[int]:
+    return {d.pk for d in donors}
+
+
+# --- boundaries ------------------------------------------------------------------------------------------------------
+
+
+def test_an_act_counts_from_its_effective_day_and_a_withdrawal_denies_from_its_own(book):
+    donor = book.donor()
+    book.sign(donor, "atk-bio", "accepted", 10)
+    book.withdraw(donor, "atk-bio", 20)
+
+    for ask in (BIO, GRU_MATERIAL):
+        assert permits([donor], 9, **ask) == set()
+        assert permits([donor], 10, **ask) == pks(donor)
+        assert permits([donor], 19, **ask) == pks(donor)  # use before the withdrawal stays lawful
+        assert permits([donor], 20, **ask) == set()
+
+
+def test_an_acceptance_permits_on_its_last_valid_day_and_is_expired_the_day_after(book):
+    ten_days, one_day = book.donor(), book.donor()
+    book.sign(ten_days, "atk-bio", "accepted", 10, until=20)
+    book.sign(one_day, "atk-bio", "accepted", 10, until=10)
+
+    for ask in (BIO, GRU_MATERIAL):
+        assert permits([ten_days, one_day], 10, **ask) == pks(ten_days, one_day)
+        assert permits([ten_days, one_day], 11, **ask) == pks(ten_days)
+        assert permits([ten_days, one_day], 20, **ask) == pks(ten_days)
+        assert permits([ten_days, one_day], 21, **ask) == set()
+
+
+def test_an_expired_newer_acceptance_is_not_rescued_by_an_older_open_ended_one(book):
+    """consent-model.md: the act with the latest effective time decides; an expired acceptance is expired (denied).
+    The open-ended consent of day 1 does not come back when the re-consent of day 10 runs out."""
+    donor = book.donor()
+    book.sign(donor, "atk-bio", "accepted", 1)
+    book.sign(donor, "atk-bio", "accepted", 10, until=15)
+
+    assert permits([donor], 15, **BIO) == pks(donor)
+    assert permits([donor], 16, **BIO) == set()
+    assert permits([donor], 16, **GRU_MATERIAL) == set()
+
+
+def test_an_expired_acceptance_of_a_covering_policy_denies_a_duo_purpose_another_policy_permits(book):
+    """An expired acceptance is "denied" (consent-model.md step 5), and a denied covering policy denies the purpose
+    even when another policy of the class accepts it."""
+    donor = book.donor()
+    book.sign(donor, "atk-bio", "accepted", 1, until=5)
+    book.sign(donor, "atk-dup", "accepted", 1)
+
+    assert permits([donor], 5, **GRU_MATERIAL) == pks(donor)
+    assert permits([donor], 6, **GRU_MATERIAL) == set()
+    assert permits([donor], 6, policy="atk-dup") == pks(donor)
+
+
+def test_a_late_paper_form_signed_before_a_withdrawal_does_not_revive_the_consent(book):
+    """consent-model.md case: consent 10 Jan; withdrawal 1 Mar; a paper form signed 20 Feb recorded later → denied
+    after 1 Mar; between 20 Feb and 1 Mar the paper form is the latest act."""
+    donor = book.donor()
+    book.sign(donor, "atk-bio", "accepted", 10)
+    book.withdraw(donor, "atk-bio", 60)
+    book.sign(donor, "atk-bio", "accepted", 50)  # recorded after the withdrawal
+
+    assert permits([donor], 61, **BIO) == set()
+    assert permits([donor], 61, **GRU_MATERIAL) == set()
+    assert permits([donor], 55, **BIO) == pks(donor)
+
+
+def test_a_late_paper_form_signed_after_the_withdrawal_is_a_re_consent(book):
+    donor = book.donor()
+    book.sign(donor, "atk-bio", "accepted", 10)
+    book.sign(donor, "atk-bio", "accepted", 70)  # recorded before the withdrawal was
+    book.withdraw(donor, "atk-bio", 60)
+
+    assert permits([donor], 65, **BIO) == set()
+    assert permits([donor], 70, **BIO) == pks(donor)
+
+
+def test_on_one_effective_day_the_later_recorded_act_decides_in_either_order(book):
+    came_back, withdrew = book.donor(), book.donor()
+    book.withdraw(came_back, "atk-bio", 5)
+    book.sign(came_back, "atk-bio", "accepted", 5)
+    book.sign(withdrew, "atk-bio", "accepted", 5)
+    book.withdraw(withdrew, "atk-bio", 5)
+
+    for ask in (BIO, GRU_MATERIAL):
+        assert permits([came_back, withdrew], 5, **ask) == pks(came_back)
+
+
+def test_acts_recorded_at_the_same_moment_on_the_same_day_the_more_restrictive_wins(book):
+    """Two forms recorded in one instant (consent-model.md leaves this tie open; timeline.py: the more restrictive
+    act). A denial must not lose to an acceptance by the order the rows come back in."""
+    donor, reverse = book.donor(), book.donor()
+    book.sign(donor, "atk-bio", "accepted", 5, hour=50)
+    book.sign(donor, "atk-bio", "declined", 5, hour=50)
+    book.sign(reverse, "atk-bio", "declined", 5, hour=51)
+    book.sign(reverse, "atk-bio", "accepted", 5, hour=51)
+
+    assert permits([donor, reverse], 6, **BIO) == set()
+    assert permits([donor, reverse], 6, **GRU_MATERIAL) == set()
+
+
+def test_an_unanswered_act_after_a_decision_changes_nothing(book):
+    accepted, declined = book.donor(), book.donor()
+    book.sign(accepted, "atk-bio", "accepted", 1)
+    book.sign(accepted, "atk-bio", "unknown", 5)
+    book.sign(declined, "atk-bio", "declined", 1)
+    book.sign(declined, "atk-bio", "unknown", 5)
+    book.sign(declined, "atk-dup", "accepted", 1)
+
+    assert permits([accepted, declined], 6, **BIO) == pks(accepted)
+    assert permits([accepted, declined], 6, **GRU_MATERIAL) == pks(accepted)
+
+
+# --- documents and versions ------------------------------------------------------------------------------------------
+
+
+def test_a_withdrawal_through_one_form_denies_the_acceptance_on_another_until_a_re_consent(book):
+    """consent-model.md: two forms in force, a withdrawal via the first denies (it is about the person); a consent
+    signed after it counts again."""
+    donor = book.donor()
+    first = book.form(donor)
+    book.act(first, "atk-bio", "accepted", 1)
+    book.sign(donor, "atk-bio", "accepted", 2, kind="samples")
+    book.act(first, "atk-bio", "withdrawn", 10, staff=True)
+    book.sign(donor, "atk-bio", "accepted", 20, kind="samples")
+
+    for ask in (BIO, GRU_MATERIAL):
+        assert permits([donor], 9, **ask) == pks(donor)
+        assert permits([donor], 10, **ask) == set()
+        assert permits([donor], 19, **ask) == set()
+        assert permits([donor], 20, **ask) == pks(donor)
+
+
+def test_a_withdrawal_form_and_a_refusal_form_deny_what_they_carry(book):
+    withdrew, refused = book.donor(), book.donor()
+    book.sign(withdrew, "atk-bio", "accepted", 1)
+    book.sign(withdrew, "atk-bio", "withdrawn", 5, kind="withdrawal")
+    book.sign(refused, "atk-bio", "accepted", 1)
+    book.sign(refused, "atk-bio", "refused", 5, kind="refusal")
+
+    assert permits([withdrew, refused], 4, **BIO) == pks(withdrew, refused)
+    assert permits([withdrew, refused], 5, **BIO) == set()
+    assert permits([withdrew, refused], 5, **GRU_MATERIAL) == set()
+
+
+def test_two_versions_of_one_code_are_one_policy(book):
+    """consent-model.md case: v1 accepted 2 Jan, v2 of the same code declined 1 Jun → denied on 2 Jun; and the
+    other way round, v2 accepted after v1 was withdrawn permits again."""
+    declined_v2, back_on_v2 = book.donor(), book.donor()
+    book.sign(declined_v2, "atk-bio", "accepted", 1)
+    book.sign(declined_v2, "atk-bio", "declined", 150, version="2")
+    book.sign(back_on_v2, "atk-bio", "accepted", 1)
+    book.withdraw(back_on_v2, "atk-bio", 50)
+    book.sign(back_on_v2, "atk-bio", "accepted", 100, version="2")
+
+    assert permits([declined_v2, back_on_v2], 20, **BIO) == pks(declined_v2, back_on_v2)
+    assert permits([declined_v2, back_on_v2], 60, **BIO) == pks(declined_v2)
+    assert permits([declined_v2, back_on_v2], 151, **BIO) == pks(back_on_v2)
+    # The decisive act's own version answers a purpose: v2 is HMB, so a GRU purpose is not approved by it any more.
+    assert permits([back_on_v2], 101, **GRU_MATERIAL) == set()
+    assert permits([back_on_v2], 101, **HMB_MATERIAL) == pks(back_on_v2)
+    # v2's declined HMB terms do not cover a GRU purpose; nothing approves it either.
+    assert permits([declined_v2], 151, **GRU_MATERIAL) == set()
+    assert permits([declined_v2], 151, **HMB_MATERIAL) == set()
+
+
+def test_a_withdrawal_on_the_old_version_denies_an_acceptance_of_the_new_one(book):
+    donor = book.donor()
+    book.sign(donor, "atk-bio", "accepted", 10, version="2")
+    book.withdraw(donor, "atk-bio", 20, version="1")
+
+    assert permits([donor], 15, **HMB_MATERIAL) == pks(donor)
+    assert permits([donor], 21, **BIO) == set()
+    # v1 (GRU) withdrawn covers an HMB purpose: denied.
+    assert permits([donor], 21, **HMB_MATERIAL) == set()
