@@ -564,3 +564,293 @@ def test_a_merge_cycle_answers_nothing_and_ends(book):
 
     assert permits([selfish, left, right, tail, sane], 5, **BIO) == pks(sane)
     assert permits([selfish, left, right, tail, sane], 5, **GRU_MATERIAL) == pks(sane)
+
+
+# --- invalidations ---------------------------------------------------------------------------------------------------
+
+
+def test_only_an_approved_invalidation_removes_a_forms_acts(book):
+    pending, rejected, approved, rejected_then_approved = donors = [book.donor() for _ in range(4)]
+    for donor, statuses in zip(donors, (["pending"], ["rejected"], ["approved"], ["rejected", "approved"]), strict=True):
+        form = book.form(donor)
+        book.act(form, "atk-bio", "accepted", 1)
+        for status in statuses:
+            book.invalidate(form, status)
+
+    for ask in (BIO, GRU_MATERIAL):
+        assert permits(donors, 5, **ask) == pks(pending, rejected)
+
+
+def test_an_invalidated_withdrawal_form_gives_the_consent_back(book):
+    donor = book.donor()
+    book.sign(donor, "atk-bio", "accepted", 1)
+    mistaken = book.form(donor, "withdrawal")
+    book.act(mistaken, "atk-bio", "withdrawn", 5)
+    assert permits([donor], 6, **BIO) == set()
+
+    book.invalidate(mistaken)
+    assert permits([donor], 6, **BIO) == pks(donor)
+    assert permits([donor], 6, **GRU_MATERIAL) == pks(donor)
+
+
+def test_a_staff_withdrawal_through_an_invalidated_form_stays_on_another_member(book):
+    """The withdrawal recorded through a form later invalidated is the donor's own act: it stays, also when the
+    form sits on a merged-away member and the question comes with the current PID."""
+    current = book.donor()
+    merged = book.donor(into=current)
+    book.sign(current, "atk-bio", "accepted", 1)
+    form = book.form(merged)
+    book.act(form, "atk-bio", "accepted", 2)
+    book.act(form, "atk-bio", "withdrawn", 5, staff=True)
+    book.invalidate(form)
+
+    assert permits([current, merged], 4, **BIO) == pks(current, merged)  # day 1 is still there
+    assert permits([current, merged], 6, **BIO) == set()
+    assert permits([current], 6, **GRU_MATERIAL) == set()
+
+
+def test_an_invalidated_re_consent_leaves_the_withdrawal_in_force(book):
+    donor = book.donor()
+    book.sign(donor, "atk-bio", "accepted", 1)
+    book.withdraw(donor, "atk-bio", 5)
+    again = book.form(donor)
+    book.act(again, "atk-bio", "accepted", 10)
+    assert permits([donor], 11, **BIO) == pks(donor)
+
+    book.invalidate(again)
+    assert permits([donor], 11, **BIO) == set()
+    assert permits([donor], 11, **GRU_MATERIAL) == set()
+
+
+def test_an_invalidation_of_one_members_form_leaves_the_other_members_forms(book):
+    current = book.donor()
+    merged = book.donor(into=current)
+    book.sign(current, "atk-bio", "accepted", 1)
+    wrong = book.form(merged)
+    book.act(wrong, "atk-bio", "declined", 3)
+    assert permits([current], 4, **BIO) == set()
+
+    book.invalidate(wrong)
+    assert permits([current, merged], 4, **BIO) == pks(current, merged)
+
+
+# --- which policies answer -------------------------------------------------------------------------------------------
+
+
+def test_a_policy_question_with_a_policy_of_one_biobank_reads_only_that_biobanks_acts(book, world):
+    """``atk-dup`` exists in biobank A (material use) and B (data storage). Asked with A's ``Policy``, only acts on
+    A's policy answer; asked with B's, only B's; asked with the bare code, every act on the code."""
+    a_policy, b_policy = book.policy("atk-dup"), book.policy("atk-dup", biobank=world["biobank_b"])
+    in_a, in_b = book.donor(), book.donor(biobank=world["biobank_b"])
+    book.sign(in_a, "atk-dup", "accepted", 1)
+    book.sign(in_b, "atk-dup", "accepted", 1, biobank=world["biobank_b"])
+    mixed = book.donor()
+    book.sign(mixed, "atk-dup", "accepted", 1)
+    book.withdraw(mixed, "atk-dup", 5, biobank=world["biobank_b"])
+
+    asked = [in_a, in_b, mixed]
+    assert permits(asked, 6, policy=a_policy) == pks(in_a, mixed)
+    assert permits(asked, 6, policy=b_policy) == pks(in_b)
+    assert permits(asked, 6, policy="atk-dup") == pks(in_a, in_b)
+
+
+def test_a_policy_question_about_a_code_nobody_has_permits_nobody(book):
+    donor = book.donor()
+    book.sign(donor, "atk-bio", "accepted", 1)
+
+    assert permits([donor], 5, policy="no-such-code") == set()
+
+
+def test_a_duo_question_reads_a_shared_code_across_biobanks_as_one_policy(book, world):
+    """Pins today's reading: the DUO codes that answer are picked by class and action over every biobank, then
+    every act on any policy of those codes is folded. So a donor of biobank B who accepted B's ``atk-dup`` (data
+    storage, HMB) is permitted for HMB *use of material*, because A's ``atk-dup`` is a material-use policy.
+    consent-model.md ("only policies of that class and action can answer it" vs "a policy is matched by code")
+    does not settle it across biobanks; both gates agree here, and the lead should decide."""
+    in_b = book.donor(biobank=world["biobank_b"])
+    book.sign(in_b, "atk-dup", "accepted", 1, biobank=world["biobank_b"])
+
+    assert permits([in_b], 5, **HMB_MATERIAL) == pks(in_b)
+    assert permits([in_b], 5, duo_purpose="HMB", data_class="data") == set()  # no data-use policy has this code
+
+
+def test_a_denied_policy_of_another_class_or_action_does_not_deny(book):
+    donor = book.donor()
+    book.sign(donor, "atk-bio", "accepted", 1)
+    book.sign(donor, "atk-store", "declined", 1)  # material storage
+    book.sign(donor, "atk-data", "declined", 1)  # data use, HMB
+
+    assert permits([donor], 5, **GRU_MATERIAL) == pks(donor)
+    assert permits([donor], 5, **HMB_MATERIAL) == pks(donor)
+    # Asking about every class: the declined data policy covers HMB and denies; it does not cover GRU.
+    assert permits([donor], 5, duo_purpose="HMB") == set()
+    assert permits([donor], 5, duo_purpose="GRU") == pks(donor)
+    assert permits([donor], 5, duo_purpose="GRU", data_class="material", action="store") == set()
+
+
+# --- DUO terms -------------------------------------------------------------------------------------------------------
+
+
+def test_terms_that_cover_but_do_not_approve_never_permit_and_their_denial_denies(book):
+    """GRU + IRB abstains (a committee decides): accepted, it does not permit; declined, it denies a purpose it
+    covers even when a plain GRU policy accepts."""
+    only_irb, irb_declined, no_terms_declined = book.donor(), book.donor(), book.donor()
+    book.sign(only_irb, "atk-irb", "accepted", 1)
+    book.sign(irb_declined, "atk-irb", "declined", 1)
+    book.sign(irb_declined, "atk-bio", "accepted", 1)
+    book.sign(no_terms_declined, "atk-none", "declined", 1)  # covers nothing: does not deny
+    book.sign(no_terms_declined, "atk-bio", "accepted", 1)
+
+    asked = [only_irb, irb_declined, no_terms_declined]
+    assert permits(asked, 5, **GRU_MATERIAL) == pks(no_terms_declined)
+    assert permits(asked, 5, **HMB_MATERIAL) == pks(no_terms_declined)  # GRU approves HMB too
+    assert permits([only_irb], 5, policy="atk-irb") == pks(only_irb)  # the policy itself is accepted
+
+
+def test_a_disease_specific_policy_approves_its_disease_and_below_and_nothing_else(book):
+    donor = book.donor()
+    book.sign(donor, "atk-ds", "accepted", 1)
+
+    ds = {"duo_purpose": "DS", "data_class": "material"}
+    assert permits([donor], 5, **ds, disease="E11") == pks(donor)
+    assert permits([donor], 5, **ds, disease="E11.9") == pks(donor)
+    assert permits([donor], 5, **ds, disease="E10") == set()
+    assert permits([donor], 5, **ds) == set()  # no disease named: abstain, a committee decides
+    assert permits([donor], 5, **HMB_MATERIAL) == set()
+    assert permits([donor], 5, **GRU_MATERIAL) == set()
+
+
+def test_a_withdrawn_disease_specific_policy_denies_its_disease_only(book):
+    donor = book.donor()
+    book.sign(donor, "atk-ds", "accepted", 1)
+    book.sign(donor, "atk-bio", "accepted", 1)
+    book.withdraw(donor, "atk-ds", 5)
+
+    ds = {"duo_purpose": "DS", "data_class": "material"}
+    assert permits([donor], 4, **ds, disease="E11.9") == pks(donor)
+    assert permits([donor], 5, **ds, disease="E11.9") == set()
+    assert permits([donor], 5, **ds, disease="C50") == pks(donor)  # GRU approves, the DS withdrawal does not cover
+    assert permits([donor], 5, **ds) == set()  # the withdrawal may cover an unnamed disease: it denies
+    assert permits([donor], 5, **GRU_MATERIAL) == pks(donor)
+
+
+@pytest.mark.parametrize(
+    ("code", "flags", "permitted"),
+    [
+        ("atk-npu", {}, True),
+        ("atk-npu", {"for_profit": True}, False),
+        ("atk-npu", {"for_profit_organisation": True}, False),
+        ("atk-npu", {"commercial_use": True}, False),
+        ("atk-ncu", {"commercial_use": True}, False),
+        ("atk-ncu", {"for_profit_organisation": True}, False),
+        ("atk-ncu", {"methods_development": True}, True),
+        ("atk-bio", {"for_profit": True, "methods_development": True}, True),
+    ],
+)
+def test_modifiers_deny_the_purposes_they_exclude(book, code, flags, permitted):
+    donor = book.donor()
+    book.sign(donor, code, "accepted", 1)
+
+    assert permits([donor], 5, **GRU_MATERIAL, **flags) == (pks(donor) if permitted else set())
+
+
+def test_an_accepted_policy_whose_modifier_excludes_the_purpose_does_not_hide_a_denial(book):
+    """NPU denies a for-profit purpose on the accepted policy; a declined GRU policy still covers and denies."""
+    donor, only_npu = book.donor(), book.donor()
+    book.sign(donor, "atk-npu", "accepted", 1)
+    book.sign(donor, "atk-bio", "declined", 1)
+    book.sign(only_npu, "atk-npu", "accepted", 1)
+    book.sign(only_npu, "atk-bio", "accepted", 1)
+
+    assert permits([donor, only_npu], 5, **GRU_MATERIAL) == pks(only_npu)
+    assert permits([donor, only_npu], 5, **GRU_MATERIAL, for_profit=True) == pks(only_npu)  # atk-bio approves
+
+
+def test_methods_development_and_population_origins(book):
+    data, poa = book.donor(), book.donor()
+    book.sign(data, "atk-data", "accepted", 1)  # HMB + NMDS
+    book.sign(poa, "atk-poa", "accepted", 1)  # POA + NPOA
+
+    assert permits([data, poa], 5, duo_purpose="HMB", data_class="data") == pks(data)
+    assert permits([data], 5, duo_purpose="HMB", data_class="data", methods_development=True) == set()
+    assert permits([data, poa], 5, duo_purpose="POA", data_class="material") == set()  # NPOA
+    assert permits([poa], 5, **HMB_MATERIAL) == set()
+
+
+# --- how donors are asked --------------------------------------------------------------------------------------------
+
+
+def test_empty_duplicated_unknown_and_act_less_donors(book):
+    donor, silent, unanswered = book.donor(), book.donor(), book.donor()
+    book.sign(donor, "atk-bio", "accepted", 1)
+    book.sign(unanswered, "atk-bio", "unknown", 1)
+    missing = Donor.objects.order_by("-pk").values_list("pk", flat=True).first() + 1000
+
+    assert permits([], 5, **BIO) == set()
+    assert permits([donor, donor, donor], 5, **BIO) == pks(donor)
+    assert permits([missing, donor, missing], 5, **GRU_MATERIAL) == pks(donor)
+    assert permits([silent, unanswered], 5, **BIO) == set()
+    assert permits([silent, unanswered], 5, **GRU_MATERIAL) == set()
+    assert gate_sql.permitted_donor_ids(donor_ids=iter([donor.pk, donor.pk]), at=day(5), **BIO) == pks(donor)
+
+
+def test_the_queryset_form_the_id_form_and_the_embedded_subquery_agree(book, world):
+    current = book.donor()
+    merged = book.donor(into=current)
+    other, declined = book.donor(), book.donor()
+    book.sign(merged, "atk-bio", "accepted", 1)
+    book.sign(other, "atk-bio", "accepted", 1)
+    book.sign(declined, "atk-bio", "declined", 1)
+    book.donor(biobank=world["biobank_b"])
+
+    querysets = [
+        Donor.objects.all(),
+        Donor.objects.filter(biobank=world["biobank"]).order_by("-pid"),
+        Donor.objects.filter(pk__in=[merged.pk, declined.pk]),
+        Donor.objects.exclude(pk=other.pk),
+        Donor.objects.filter(status="active"),  # the merged member is not asked, its acts still count
+        Donor.objects.filter(policy_states__state="accepted"),  # a join repeating donors
+        Donor.objects.filter(Q(pk=current.pk) | Q(merged_into=current)).distinct(),
+    ]
+    for ask in (BIO, GRU_MATERIAL):
+        for queryset in querysets:
+            ids = list(queryset.values_list("pk", flat=True))
+            by_queryset = gate_sql.permitted_donor_ids(queryset=queryset, at=day(5), **ask)
+            assert by_queryset == permits(ids, 5, **ask), str(queryset.query)
+            sql, params = gate_sql.permitted_donor_ids_sql(
+                donors_sql="SELECT id FROM consent_donor WHERE id = ANY(%s)", donors_params=[ids], at=day(5), **ask
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT d.id FROM consent_donor d WHERE d.id IN ({sql})", params)  # noqa: S608
+                assert {row[0] for row in cursor.fetchall()} == by_queryset
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=EmptyResultSet,
+    reason="An empty donor queryset (``.none()``, ``pk__in=[]``) makes Django raise EmptyResultSet when "
+    "permitted_donor_ids compiles it; permitted_many answers {} and the docstring promises the permitted subset.",
+)
+@pytest.mark.parametrize("empty", ["none", "pk_in_nothing"])
+def test_an_empty_donor_queryset_permits_nobody(book, empty):
+    queryset = Donor.objects.none() if empty == "none" else Donor.objects.filter(pk__in=[])
+
+    assert gate.permitted_many(donors=queryset, at=day(5), **BIO) == {}
+    assert gate_sql.permitted_donor_ids(queryset=queryset, at=day(5), **BIO) == set()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=TypeError,
+    reason="A sliced donor queryset (one batch of a release: ``order_by('pk')[:n]``) makes permitted_donor_ids "
+    "raise TypeError ('Cannot reorder a query once a slice has been taken', from ``queryset.order_by()``); "
+    "permitted_many answers for the same queryset.",
+)
+def test_a_sliced_donor_queryset_is_asked_like_its_ids(book):
+    donors = [book.donor() for _ in range(3)]
+    for donor in donors:
+        book.sign(donor, "atk-bio", "accepted", 1)
+    batch = Donor.objects.filter(pk__in=pks(*donors)).order_by("pk")[:2]
+
+    assert python_gate([d.pk for d in batch], 5, **BIO) == pks(*donors[:2])
+    assert gate_sql.permitted_donor_ids(queryset=batch, at=day(5), **BIO) == pks(*donors[:2])
