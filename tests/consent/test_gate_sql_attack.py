@@ -16,12 +16,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Q
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from biobank.accounts.choices import Role
@@ -115,7 +116,7 @@ class Book:
     def chain(self, length: int) -> list[Donor]:
         """``length`` donors, each merged into the next: ``[deepest, …, current]``."""
         donors = [self.donor() for _ in range(length)]
-        for source, target in zip(donors, donors[1:], strict=False):
+        for source, target in pairwise(donors):
             self.merge(source, into=target)
         return donors
 
@@ -570,8 +571,10 @@ def test_a_merge_cycle_answers_nothing_and_ends(book):
 
 
 def test_only_an_approved_invalidation_removes_a_forms_acts(book):
-    pending, rejected, approved, rejected_then_approved = donors = [book.donor() for _ in range(4)]
-    for donor, statuses in zip(donors, (["pending"], ["rejected"], ["approved"], ["rejected", "approved"]), strict=True):
+    pending, rejected, *_approved = donors = [book.donor() for _ in range(4)]
+    for donor, statuses in zip(
+        donors, (["pending"], ["rejected"], ["approved"], ["rejected", "approved"]), strict=True
+    ):
         form = book.form(donor)
         book.act(form, "atk-bio", "accepted", 1)
         for status in statuses:
@@ -734,24 +737,27 @@ def test_a_withdrawn_disease_specific_policy_denies_its_disease_only(book):
     assert permits([donor], 5, **GRU_MATERIAL) == pks(donor)
 
 
-@pytest.mark.parametrize(
-    ("code", "flags", "permitted"),
-    [
-        ("atk-npu", {}, True),
-        ("atk-npu", {"for_profit": True}, False),
-        ("atk-npu", {"for_profit_organisation": True}, False),
-        ("atk-npu", {"commercial_use": True}, False),
-        ("atk-ncu", {"commercial_use": True}, False),
-        ("atk-ncu", {"for_profit_organisation": True}, False),
-        ("atk-ncu", {"methods_development": True}, True),
-        ("atk-bio", {"for_profit": True, "methods_development": True}, True),
-    ],
-)
-def test_modifiers_deny_the_purposes_they_exclude(book, code, flags, permitted):
-    donor = book.donor()
-    book.sign(donor, code, "accepted", 1)
+MODIFIER_CASES = [
+    ("atk-npu", {}, True),
+    ("atk-npu", {"for_profit": True}, False),
+    ("atk-npu", {"for_profit_organisation": True}, False),
+    ("atk-npu", {"commercial_use": True}, False),
+    ("atk-ncu", {"commercial_use": True}, False),
+    ("atk-ncu", {"for_profit_organisation": True}, False),
+    ("atk-ncu", {"methods_development": True}, True),
+    ("atk-bio", {"for_profit": True, "methods_development": True}, True),
+]
 
-    assert permits([donor], 5, **GRU_MATERIAL, **flags) == (pks(donor) if permitted else set())
+
+def test_modifiers_deny_the_purposes_they_exclude(book):
+    """NPU / NCU deny a for-profit organisation or a commercial use (DUOS treats them as one restriction)."""
+    signed = {code: book.donor() for code in {case[0] for case in MODIFIER_CASES}}
+    for code, donor in signed.items():
+        book.sign(donor, code, "accepted", 1)
+
+    for code, flags, permitted in MODIFIER_CASES:
+        donor = signed[code]
+        assert permits([donor], 5, **GRU_MATERIAL, **flags) == (pks(donor) if permitted else set()), (code, flags)
 
 
 def test_an_accepted_policy_whose_modifier_excludes_the_purpose_does_not_hide_a_denial(book):
@@ -821,7 +827,7 @@ def test_the_queryset_form_the_id_form_and_the_embedded_subquery_agree(book, wor
                 donors_sql="SELECT id FROM consent_donor WHERE id = ANY(%s)", donors_params=[ids], at=day(5), **ask
             )
             with connection.cursor() as cursor:
-                cursor.execute(f"SELECT d.id FROM consent_donor d WHERE d.id IN ({sql})", params)  # noqa: S608
+                cursor.execute(f"SELECT d.id FROM consent_donor d WHERE d.id IN ({sql})", params)
                 assert {row[0] for row in cursor.fetchall()} == by_queryset
 
 
@@ -854,3 +860,250 @@ def test_a_sliced_donor_queryset_is_asked_like_its_ids(book):
 
     assert python_gate([d.pk for d in batch], 5, **BIO) == pks(*donors[:2])
     assert gate_sql.permitted_donor_ids(queryset=batch, at=day(5), **BIO) == pks(*donors[:2])
+
+
+# --- random merge families against a reference model -----------------------------------------------------------------
+
+# The policies of the random timelines: every version of a code keeps its class and action (POLICIES above).
+MODEL_CODES = ["atk-bio", "atk-ds", "atk-npu", "atk-irb", "atk-store", "atk-data"]
+RESTRICTIVE_FIRST = {"withdrawn": 0, "refused": 1, "declined": 2, "accepted": 3}
+CLASSES = {"material": {"biomaterial"}, "data": {"medical_data", "insurance_data"}, None: None}
+
+
+@dataclass
+class Written:
+    """One act as the model reads it: who holds it, on which form, which policy, when."""
+
+    member: int
+    form: int | None
+    origin: str
+    policy: Policy
+    state: str
+    valid_from: date
+    valid_to: date | None
+    recorded: int
+
+
+@dataclass
+class Model:
+    """The rules of consent-model.md, from the page alone (not from consent.gate or consent.timeline)."""
+
+    parents: list[int | None]
+    acts: list[Written] = field(default_factory=list)
+    invalidated: set[int] = field(default_factory=set)  # forms with an approved invalidation
+
+    def family(self, member: int) -> set[int]:
+        # Every donor connected by merges, both ways, transitively.
+        links: dict[int, set[int]] = defaultdict(set)
+        for child, parent in enumerate(self.parents):
+            if parent is not None:
+                links[child].add(parent)
+                links[parent].add(child)
+        seen, todo = {member}, [member]
+        while todo:
+            for other in links[todo.pop()] - seen:
+                seen.add(other)
+                todo.append(other)
+        return seen
+
+    def decision(self, acts: list[Written]) -> Written | None:
+        # The latest effective act decides; then the later recorded; within one signature the more restrictive,
+        # then the shorter validity (docs/consent.md). An unanswered module decides nothing.
+        decisive = [a for a in acts if a.state in RESTRICTIVE_FIRST]
+        if not decisive:
+            return None
+        return max(
+            decisive,
+            key=lambda a: (
+                a.valid_from,
+                a.recorded,
+                -RESTRICTIVE_FIRST[a.state],
+                -(a.valid_to.toordinal() if a.valid_to else 10**9),
+            ),
+        )
+
+    def permitted(self, member: int, at: date, ask: dict) -> bool:
+        family = self.family(member)
+        if "policy" in ask:
+            codes = {ask["policy"]}
+        else:
+            classes = CLASSES[ask.get("data_class")]
+            action = ask.get("action") or "use"
+            codes = {
+                a.policy.code
+                for a in self.acts
+                if (classes is None or a.policy.data_class in classes) and a.policy.action == action
+            }
+        by_code: dict[str, list[Written]] = defaultdict(list)
+        for act in self.acts:
+            if act.member not in family or act.policy.code not in codes or act.valid_from > at:
+                continue
+            if act.origin == "signature" and act.form in self.invalidated:
+                continue
+            by_code[act.policy.code].append(act)
+        decisions = [d for d in (self.decision(acts) for acts in by_code.values()) if d is not None]
+
+        def allowed(act: Written) -> bool:
+            return act.state == "accepted" and (act.valid_to is None or act.valid_to >= at)
+
+        if "policy" in ask:
+            return any(allowed(d) for d in decisions)
+        purpose = duo_purpose_resolve(ask["duo_purpose"]).id
+        disease = ask.get("disease", "")
+        for_profit = ask.get("for_profit", False)
+        denied = any(
+            not allowed(d)
+            and duo_covers(
+                purpose=purpose, terms=d.policy.duo_terms, disease=disease, policy_disease=d.policy.duo_disease
+            )
+            != Match.DENY
+            for d in decisions
+        )
+        approved = any(
+            allowed(d)
+            and duo_match(
+                purpose=purpose,
+                terms=d.policy.duo_terms,
+                disease=disease,
+                policy_disease=d.policy.duo_disease,
+                for_profit_organisation=for_profit,
+                commercial_use=for_profit,
+                methods_development=ask.get("methods_development", False),
+            )[0]
+            == Match.APPROVE
+            for d in decisions
+        )
+        return approved and not denied
+
+
+FORM_STATES = {
+    "broad": ["accepted", "accepted", "declined", "unknown"],
+    "samples": ["accepted", "declined"],
+    "withdrawal": ["withdrawn"],
+    "refusal": ["refused"],
+}
+
+
+@st.composite
+def families(draw) -> dict:
+    count = draw(st.integers(1, 6))
+    # Donor i merges into a later donor or stays current: a forest of chains and branches, never a cycle.
+    later = [st.integers(i + 1, count - 1) for i in range(count - 1)]
+    parents = [draw(st.one_of(later[i], later[i], st.none())) if i < count - 1 else None for i in range(count)]
+    # A calm timeline only signs consent forms (so that "permitted" comes up); a stormy one withdraws and refuses.
+    calm = draw(st.sampled_from([True, True, False]))
+    kinds = ["broad", "samples"] if calm else ["broad", "broad", "samples", "withdrawal", "refusal"]
+    forms = draw(st.lists(st.tuples(st.integers(0, count - 1), st.sampled_from(kinds)), min_size=1, max_size=4))
+    codes = draw(st.lists(st.sampled_from(["atk-bio", "atk-bio", *MODEL_CODES]), min_size=1, max_size=3, unique=True))
+    acts = draw(
+        st.lists(
+            st.fixed_dictionaries(
+                {
+                    "form": st.one_of(st.none(), st.integers(0, len(forms) - 1), st.integers(0, len(forms) - 1)),
+                    "staff": st.just(False) if calm else st.sampled_from([False, False, False, True]),
+                    "member": st.integers(0, count - 1),
+                    "code": st.sampled_from(codes),
+                    "version": st.sampled_from(["1", "2"]),
+                    "pick": st.integers(0, 1) if calm else st.integers(0, 3),
+                    "from": st.integers(0, 15),
+                    "days": st.sampled_from([None, None, None, 0, 6, 20]),  # an acceptance's validity
+                }
+            ).map(lambda act: {**act, "form": 0} if calm and act["form"] is None else act),
+            min_size=1,
+            max_size=8,
+        )
+    )
+    invalidations = draw(
+        st.lists(st.tuples(st.integers(0, len(forms) - 1), st.sampled_from(["approved", "pending"])), max_size=2)
+    )
+    ask = draw(
+        st.one_of(
+            st.fixed_dictionaries({"policy": st.sampled_from(codes)}),
+            st.just(GRU_MATERIAL),
+            st.fixed_dictionaries(
+                {
+                    "duo_purpose": st.sampled_from(["GRU", "GRU", "HMB", "DS"]),
+                    "data_class": st.sampled_from(["material", "material", "data", None]),
+                    "action": st.sampled_from([None, None, None, "store"]),
+                    "disease": st.sampled_from(["", "E11.9", "C50"]),
+                    "for_profit": st.sampled_from([False, False, True]),
+                    "methods_development": st.sampled_from([False, False, True]),
+                }
+            ),
+        )
+    )
+    # Who is asked: members by index, ``count`` for an id no donor has; repeats allowed.
+    asked = draw(st.lists(st.integers(0, count), min_size=1, max_size=6))
+    return {
+        "parents": parents,
+        "forms": forms,
+        "acts": acts,
+        "invalidations": invalidations,
+        "ask": ask,
+        "asked": asked,
+    }
+
+
+def write_family(book: Book, spec: dict) -> tuple[list[Donor], Model]:
+    donors = [book.donor() for _ in spec["parents"]]
+    for child, parent in enumerate(spec["parents"]):
+        if parent is not None:
+            book.merge(donors[child], into=donors[parent])
+    forms = [book.form(donors[owner], kind) for owner, kind in spec["forms"]]
+    model = Model(parents=spec["parents"])
+    staff_hour = len(forms)
+    for act in spec["acts"]:
+        versions = [
+            p for p in book.world["policies"] if p.code == act["code"] and p.biobank_id == book.world["biobank"].pk
+        ]
+        if act["form"] is not None and not act["staff"]:
+            # A signature: one recorded time per form, one version of a code per form.
+            index = act["form"]
+            kind = spec["forms"][index][1]
+            state, hour, origin = FORM_STATES[kind][act["pick"] % len(FORM_STATES[kind])], index, "signature"
+            policy = versions[index % len(versions)]
+            where: Consent | Donor = forms[index]
+            member = spec["forms"][index][0]
+        else:
+            # A staff withdrawal, through a form or for the donor as a whole: its own recorded time.
+            staff_hour += 1
+            state, hour, origin = "withdrawn", staff_hour, "withdrawal"
+            policy = versions[int(act["version"]) % len(versions)]
+            where = forms[act["form"]] if act["form"] is not None else donors[act["member"]]
+            member = spec["forms"][act["form"]][0] if act["form"] is not None else act["member"]
+        until = act["from"] + act["days"] if act["days"] is not None and state == "accepted" else None
+        row = book.act(
+            where,
+            policy.code,
+            state,
+            act["from"],
+            version=policy.version,
+            until=until,
+            staff=origin == "withdrawal",
+            hour=hour,
+        )
+        model.acts.append(Written(member, act["form"], origin, policy, state, row.valid_from, row.valid_to, hour))
+    for index, status in dict(spec["invalidations"]).items():
+        book.invalidate(forms[index], status)
+        if status == "approved":
+            model.invalidated.add(index)
+    return donors, model
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    spec=families(),
+    at=st.one_of(st.integers(8, 20), st.integers(0, 25)),
+)
+def test_random_merge_families_answer_as_the_model_says_in_both_gates(book, spec, at):
+    ask, asked = spec["ask"], spec["asked"]
+    with transaction.atomic():
+        donors, model = write_family(book, spec)
+        missing = donors[-1].pk + 10_000
+        ids = [donors[i].pk if i < len(donors) else missing for i in asked]
+        want = {donors[i].pk for i in asked if i < len(donors) and model.permitted(i, day(at), ask)}
+        largest = max((len(model.family(i)) for i in asked if i < len(donors)), default=0)
+        event(f"permitted {min(len(want), 2)} of {len(set(ids))}; largest family asked {min(largest, 3)}+")
+        assert sql_gate(ids, at, **ask) == want
+        assert python_gate(ids, at, **ask) == want
+        transaction.set_rollback(True)
