@@ -22,6 +22,7 @@ import pytest
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -829,6 +830,38 @@ def test_the_queryset_form_the_id_form_and_the_embedded_subquery_agree(book, wor
             with connection.cursor() as cursor:
                 cursor.execute(f"SELECT d.id FROM consent_donor d WHERE d.id IN ({sql})", params)
                 assert {row[0] for row in cursor.fetchall()} == by_queryset
+
+
+def test_without_a_date_both_gates_answer_for_today(book):
+    today = timezone.localdate()
+    open_ended, expired = book.donor(), book.donor()
+    book.sign(open_ended, "atk-bio", "accepted", 1)
+    book.sign(expired, "atk-bio", "accepted", 1, until=(today - BASE).days - 1)
+    ids = [open_ended.pk, expired.pk]
+
+    for ask in (BIO, GRU_MATERIAL):
+        answer = gate_sql.permitted_donor_ids(donor_ids=ids, **ask)
+        assert answer == {d for d, r in gate.permitted_many(donors=ids, **ask).items() if r.allowed}
+        assert answer == pks(open_ended)
+
+
+def test_the_embedded_subquery_takes_parameters_on_both_sides_of_it(book, world):
+    """A caller puts the gate between its own parameters (feasibility: ``... WHERE donor_id IN (<gate>) ...``)."""
+    current = book.donor()
+    merged = book.donor(into=current)
+    book.sign(merged, "atk-bio", "accepted", 1)
+    elsewhere = book.donor(biobank=world["biobank_b"])
+    book.sign(elsewhere, "atk-bio", "accepted", 1)
+    sql, params = gate_sql.permitted_donor_ids_sql(
+        donors_sql="SELECT id FROM consent_donor WHERE biobank_id = %s AND pid <> %s",
+        donors_params=[world["biobank"].pk, "no-such-pid"],
+        at=day(5),
+        **GRU_MATERIAL,
+    )
+    query = "SELECT d.id FROM consent_donor d WHERE d.biobank_id = %s AND d.id IN (" + sql + ") AND d.pid <> %s"
+    with connection.cursor() as cursor:
+        cursor.execute(query, [world["biobank"].pk, *params, "no-such-pid"])
+        assert {row[0] for row in cursor.fetchall()} == pks(current, merged)
 
 
 @pytest.mark.xfail(
