@@ -14,9 +14,11 @@ random merge families with hypothesis.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
+from typing import Any
 
 import pytest
 from django.core.exceptions import EmptyResultSet
@@ -58,9 +60,9 @@ POLICIES = [
 # The same code in biobank B, meaning something else there.
 POLICIES_B = [("atk-dup", "1", "medical_data", "store", ["HMB"], "")]
 
-GRU_MATERIAL = {"duo_purpose": "GRU", "data_class": "material"}
-HMB_MATERIAL = {"duo_purpose": "HMB", "data_class": "material"}
-BIO = {"policy": "atk-bio"}
+GRU_MATERIAL: dict[str, Any] = {"duo_purpose": "GRU", "data_class": "material"}
+HMB_MATERIAL: dict[str, Any] = {"duo_purpose": "HMB", "data_class": "material"}
+BIO: dict[str, Any] = {"policy": "atk-bio"}
 
 
 def day(n: int) -> date:
@@ -158,7 +160,7 @@ class Book:
         """An act on a form (a signature, or ``staff``: a withdrawal recorded through it) or, given a donor, a
         donor-level staff withdrawal."""
         consent = where if isinstance(where, Consent) else None
-        donor = where.donor if consent is not None else where
+        donor = where if isinstance(where, Donor) else where.donor
         if hour is None:
             self.hour += 1
             hour = self.hour
@@ -206,7 +208,7 @@ def sql_gate(ids: list[int], on: int | date, **ask) -> set[int]:
     return gate_sql.permitted_donor_ids(donor_ids=ids, at=at, **ask)
 
 
-def permits(donors: list[Donor | int], on: int, **ask) -> set[int]:
+def permits(donors: Sequence[Donor | int], on: int, **ask) -> set[int]:
     """The SQL gate's permitted donors, which must be the Python gate's too."""
     ids = [d if isinstance(d, int) else d.pk for d in donors]
     answer = sql_gate(ids, on, **ask)
@@ -794,7 +796,7 @@ def test_empty_duplicated_unknown_and_act_less_donors(book):
     donor, silent, unanswered = book.donor(), book.donor(), book.donor()
     book.sign(donor, "atk-bio", "accepted", 1)
     book.sign(unanswered, "atk-bio", "unknown", 1)
-    missing = Donor.objects.order_by("-pk").values_list("pk", flat=True).first() + 1000
+    missing = max(Donor.objects.values_list("pk", flat=True)) + 1000
 
     assert permits([], 5, **BIO) == set()
     assert permits([donor, donor, donor], 5, **BIO) == pks(donor)
