@@ -35,6 +35,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -49,48 +50,50 @@ _DECISIVE = ", ".join(f"'{state}'" for state in RESTRICTIVENESS)
 _DENYING = ", ".join(f"'{state}'" for state in sorted(DENYING))
 _RANK = " ".join(f"WHEN '{state}' THEN {rank}" for state, rank in RESTRICTIVENESS.items())
 
-# {donors}: the caller's subquery of asked donor ids. The answering policies are a parameter (``_policy_sets``).
-# Only this module's constants are formatted in; every value is a parameter.
+# {donors}: the caller's subquery of asked donor ids; the statement's own CTEs are named gate_* so that they never
+# shadow a caller's (a caller's CTE named like one of them made PostgreSQL refuse the statement). The answering
+# policies are a parameter (``_policy_sets``). Only this module's constants are formatted in; every value is a
+# parameter.
 _GATE_SQL = f"""
-WITH RECURSIVE asked(id) AS (
+WITH RECURSIVE gate_asked(id) AS (
     SELECT DISTINCT x.id FROM ({{donors}}) AS x(id)
-), solo(id) AS (
-    SELECT d.id FROM consent_donor d JOIN asked ON asked.id = d.id
+), gate_solo(id) AS (
+    SELECT d.id FROM consent_donor d JOIN gate_asked ON gate_asked.id = d.id
      WHERE d.merged_into_id IS NULL AND NOT EXISTS (SELECT 1 FROM consent_donor m WHERE m.merged_into_id = d.id)
-), up(asked, id, merged_into, depth) AS (
-    SELECT d.id, d.id, d.merged_into_id, 0 FROM consent_donor d JOIN asked ON asked.id = d.id
+), gate_up(asked, id, merged_into, depth) AS (
+    SELECT d.id, d.id, d.merged_into_id, 0 FROM consent_donor d JOIN gate_asked ON gate_asked.id = d.id
      WHERE d.merged_into_id IS NOT NULL OR EXISTS (SELECT 1 FROM consent_donor m WHERE m.merged_into_id = d.id)
     UNION ALL
-    SELECT up.asked, d.id, d.merged_into_id, up.depth + 1
-      FROM up JOIN consent_donor d ON d.id = up.merged_into WHERE up.depth < 1000
-), merged_roots AS (
-    SELECT asked, id AS root FROM up WHERE merged_into IS NULL
-), down(root, id, depth) AS (
-    SELECT DISTINCT root, root, 0 FROM merged_roots
+    SELECT gate_up.asked, d.id, d.merged_into_id, gate_up.depth + 1
+      FROM gate_up JOIN consent_donor d ON d.id = gate_up.merged_into WHERE gate_up.depth < 1000
+), gate_merged_roots AS (
+    SELECT asked, id AS root FROM gate_up WHERE merged_into IS NULL
+), gate_down(root, id, depth) AS (
+    SELECT DISTINCT root, root, 0 FROM gate_merged_roots
     UNION ALL
-    SELECT down.root, d.id, down.depth + 1
-      FROM down JOIN consent_donor d ON d.merged_into_id = down.id WHERE down.depth < 1000
-), roots(asked, root) AS (
-    SELECT id, id FROM solo UNION ALL SELECT asked, root FROM merged_roots
-), family(root, id) AS (
-    SELECT id, id FROM solo UNION ALL SELECT root, id FROM down
-), decisions AS (
-    SELECT DISTINCT ON (family.root, p.code) family.root, ps.policy_id,
+    SELECT gate_down.root, d.id, gate_down.depth + 1
+      FROM gate_down JOIN consent_donor d ON d.merged_into_id = gate_down.id WHERE gate_down.depth < 1000
+), gate_roots(asked, root) AS (
+    SELECT id, id FROM gate_solo UNION ALL SELECT asked, root FROM gate_merged_roots
+), gate_family(root, id) AS (
+    SELECT id, id FROM gate_solo UNION ALL SELECT root, id FROM gate_down
+), gate_decisions AS (
+    SELECT DISTINCT ON (gate_family.root, p.code) gate_family.root, ps.policy_id,
            CASE WHEN ps.state = '{S.ACCEPTED}' AND ps.valid_to < %s THEN '{S.EXPIRED}' ELSE ps.state END AS state
-      FROM family
-      JOIN consent_policystate ps ON ps.donor_id = family.id
+      FROM gate_family
+      JOIN consent_policystate ps ON ps.donor_id = gate_family.id
       JOIN consent_policy p ON p.id = ps.policy_id
      WHERE ps.valid_from <= %s
        AND ps.policy_id = ANY(%s::bigint[])
        AND NOT (ps.origin = 'signature' AND EXISTS (
            SELECT 1 FROM consent_consentinvalidation inv
             WHERE inv.consent_id = ps.consent_id AND inv.status = 'approved'))
-     ORDER BY family.root, p.code, (ps.state IN ({_DECISIVE})) DESC, ps.valid_from DESC, ps.recorded_at DESC,
+     ORDER BY gate_family.root, p.code, (ps.state IN ({_DECISIVE})) DESC, ps.valid_from DESC, ps.recorded_at DESC,
               CASE ps.state {_RANK} ELSE 9 END, ps.valid_to ASC NULLS LAST, ps.id
 )
-SELECT roots.asked
-  FROM roots JOIN decisions dec ON dec.root = roots.root
- GROUP BY roots.asked
+SELECT gate_roots.asked
+  FROM gate_roots JOIN gate_decisions dec ON dec.root = gate_roots.root
+ GROUP BY gate_roots.asked
 HAVING bool_or(dec.state = '{S.ACCEPTED}' AND dec.policy_id = ANY(%s::bigint[]))
    AND NOT coalesce(bool_or(dec.state IN ({_DENYING}) AND dec.policy_id = ANY(%s::bigint[])), false)
 """  # noqa: S608
@@ -166,7 +169,12 @@ def permitted_donor_ids(
     if (donor_ids is None) == (queryset is None):
         raise ValueError("Give exactly one of donor_ids= or queryset=.")
     if queryset is not None:
-        donors_sql, params = queryset.order_by().values("pk").query.sql_with_params()
+        # A slice (one batch of a release) keeps its order, which chooses its rows; an empty queryset asks nobody.
+        ids = queryset.values("pk") if queryset.query.is_sliced else queryset.order_by().values("pk")
+        try:
+            donors_sql, params = ids.query.sql_with_params()
+        except EmptyResultSet:
+            return set()
         donors_params: list[Any] = list(params)
     else:
         donors_sql, donors_params = "SELECT unnest(%s::bigint[])", [list(dict.fromkeys(donor_ids or ()))]

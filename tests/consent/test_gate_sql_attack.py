@@ -21,8 +21,7 @@ from itertools import pairwise
 from typing import Any
 
 import pytest
-from django.core.exceptions import EmptyResultSet
-from django.db import ProgrammingError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -869,12 +868,6 @@ def test_the_embedded_subquery_takes_parameters_on_both_sides_of_it(book, world)
         assert {row[0] for row in cursor.fetchall()} == pks(current, merged)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=EmptyResultSet,
-    reason="An empty donor queryset (``.none()``, ``pk__in=[]``) makes Django raise EmptyResultSet when "
-    "permitted_donor_ids compiles it; permitted_many answers {} and the docstring promises the permitted subset.",
-)
 @pytest.mark.parametrize("empty", ["none", "pk_in_nothing"])
 def test_an_empty_donor_queryset_permits_nobody(book, empty):
     queryset = Donor.objects.none() if empty == "none" else Donor.objects.filter(pk__in=[])
@@ -883,13 +876,6 @@ def test_an_empty_donor_queryset_permits_nobody(book, empty):
     assert gate_sql.permitted_donor_ids(queryset=queryset, at=day(5), **BIO) == set()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="A sliced donor queryset (one batch of a release: ``order_by('pk')[:n]``) makes permitted_donor_ids "
-    "raise TypeError ('Cannot reorder a query once a slice has been taken', from ``queryset.order_by()``); "
-    "permitted_many answers for the same queryset.",
-)
 def test_a_sliced_donor_queryset_is_asked_like_its_ids(book):
     donors = [book.donor() for _ in range(3)]
     for donor in donors:
@@ -1147,14 +1133,6 @@ def test_random_merge_families_answer_as_the_model_says_in_both_gates(book, spec
         transaction.set_rollback(True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ProgrammingError,
-    reason="The statement's own CTE names (asked, up, roots, down, decisions) shadow a caller's: a caller that "
-    "embeds the gate with donors_sql='SELECT id FROM asked' over its own CTE 'asked' gets 'recursive query \"asked\" "
-    "does not have the form ...' (the other names: 'mutual recursion between WITH items'). The docstring takes any "
-    "query with one column of donor ids.",
-)
 def test_an_embedding_callers_cte_named_like_the_gates_own_is_read_as_the_callers(book):
     donor = book.donor()
     book.sign(donor, "atk-bio", "accepted", 1)
