@@ -34,6 +34,10 @@ def _cell(entry: dict[str, Any] | None) -> list[str]:
     return [figure, ratio, met]
 
 
+# Operations renamed since a report was written: the old name → the current one, so that both land on one row.
+RENAMED = {"audit drain (hash chain, batches of 5,000)": "audit drain (hash chain, batches of 20,000)"}
+
+
 def markdown(reports: list[dict[str, Any]]) -> str:
     """The reports' results as one Markdown table (rows in the first report's order, then any others)."""
     keys: list[tuple[str, str]] = []
@@ -41,7 +45,7 @@ def markdown(reports: list[dict[str, Any]]) -> str:
     for report in reports:
         index = {}
         for entry in report["results"]:
-            key = (entry["benchmark"], entry["operation"])
+            key = (entry["benchmark"], RENAMED.get(entry["operation"], entry["operation"]))
             index[key] = entry
             if key not in keys:
                 keys.append(key)

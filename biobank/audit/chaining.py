@@ -14,6 +14,8 @@ checkpoint signed.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -24,7 +26,8 @@ from .integrity import checkpoint_clock, event_mac, mac_matches, outbox_mac, sub
 logger = logging.getLogger(__name__)
 
 DRAIN_LOCK_KEY = 0x61756469_74000001  # pg_advisory_xact_lock key of the chain ("audit" + 1); migration 0004 knows it
-DEFAULT_BATCH_SIZE = 5000
+DEFAULT_BATCH_SIZE = 20000
+MOVE_CHUNK = 5000  # rows per move statement: small enough that hashing the next chunk overlaps the move of this one
 DRAIN_ACTOR = "system:audit-drain"
 
 # The head rides along as scalar subqueries (evaluated once), so one round trip reads the head and the batch.
@@ -121,36 +124,61 @@ def _drain_batch(batch_size: int) -> tuple[int, int]:
         # Durable before visible: a checkpoint may only sign a head that survives a crash (issue 9, item 12), and
         # PostgreSQL makes a synchronous commit visible to other sessions only after its WAL is flushed.
         cursor.execute("SET LOCAL synchronous_commit TO on")
+        # The batch is the outbox's first rows by id, read through its primary key. An outbox just filled (an import
+        # records a million events at once) has no statistics yet: estimated at a few hundred rows, the planner
+        # scanned and sorted all of it on disk for every batch, which made a drain quadratic in what is pending.
+        cursor.execute("SET LOCAL enable_seqscan TO off")
         cursor.execute(_PENDING_SQL, [batch_size])
         pending = cursor.fetchall()
         if not pending:
             return 0, 0
         outbox_key, event_key = subkey("outbox"), subkey("event")
-        good: list[tuple] = []
-        bad: list[tuple] = []
-        for row in pending:
-            (good if mac_matches(row[19], _row_mac(row, outbox_key)) else bad).append(row)
-        if bad:
-            _quarantine(cursor, bad)
-        if not good:
-            return 0, len(bad)
         seq, prev = pending[0][0] or 0, pending[0][1] or GENESIS_HASH
         chained_at = timezone.now()
         chained_text = format_timestamp(chained_at)
-        ids, seqs, prevs, hashes, macs = [], [], [], [], []
-        for row in good:
-            seq += 1
-            digest = entry_hash(prev, canonical_entry(seq, chained_text, *row[3:18]))
-            ids.append(row[2])
-            seqs.append(seq)
-            prevs.append(prev)
-            hashes.append(digest)
-            macs.append(event_mac(digest, event_key))
-            prev = digest
-        cursor.execute(_MOVE_SQL, [ids, chained_at, ids, seqs, prevs, hashes, macs])
-        if cursor.rowcount != len(ids):
-            raise RuntimeError(f"Audit drain moved {cursor.rowcount} of {len(ids)} events; rolled back.")
-    return len(ids), len(bad)
+        chained, bad = 0, []
+        # The batch moves in chunks, and hashing one chunk overlaps the database's move of the one before: the next
+        # link needs only the previous hash, and psycopg2 lets go of the GIL while the server works. The moves stay
+        # in this transaction, one at a time and in order (one mover thread); the trigger checks each against the
+        # head the previous one left.
+        connection.inc_thread_sharing()
+        try:
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-move") as mover:
+                moving: Future[int] | None = None
+                for start in range(0, len(pending), MOVE_CHUNK):
+                    ids, seqs, prevs, hashes, macs = [], [], [], [], []
+                    for row in pending[start : start + MOVE_CHUNK]:
+                        if not mac_matches(row[19], _row_mac(row, outbox_key)):
+                            bad.append(row)
+                            continue
+                        seq += 1
+                        digest = entry_hash(prev, canonical_entry(seq, chained_text, *row[3:18]))
+                        ids.append(row[2])
+                        seqs.append(seq)
+                        prevs.append(prev)
+                        hashes.append(digest)
+                        macs.append(event_mac(digest, event_key))
+                        prev = digest
+                    if moving is not None:
+                        chained += moving.result()
+                    moving = (
+                        mover.submit(_move, cursor, [ids, chained_at, ids, seqs, prevs, hashes, macs]) if ids else None
+                    )
+                if moving is not None:
+                    chained += moving.result()
+        finally:
+            connection.dec_thread_sharing()
+        if bad:
+            _quarantine(cursor, bad)
+    return chained, len(bad)
+
+
+def _move(cursor: Any, params: list[Any]) -> int:
+    """Move one chunk of hashed outbox rows into the log (in the mover thread); the number moved."""
+    cursor.execute(_MOVE_SQL, params)
+    if cursor.rowcount != len(params[0]):
+        raise RuntimeError(f"Audit drain moved {cursor.rowcount} of {len(params[0])} events; rolled back.")
+    return len(params[0])
 
 
 def audit_drain(*, batch_size: int = DEFAULT_BATCH_SIZE, max_batches: int | None = None) -> int:

@@ -174,3 +174,33 @@ def test_an_honest_pending_event_keeps_everything_it_recorded(db):
     event = AuditEvent.objects.get()
     assert (event.reason, event.occurred_at) == (row.reason, occurred_at)
     assert not AuditOutboxQuarantine.objects.exists()
+
+
+def test_a_batch_moved_in_chunks_chains_every_honest_row_in_order_around_tampered_ones(
+    db, auditor, biobank_a, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The drain moves a batch in chunks while it hashes the next one (``MOVE_CHUNK``): with chunks of 3 and batches
+    of 7, 20 events span several chunks and batches; two tampered rows in the middle — one the first of a chunk,
+    one inside another — are quarantined, and the 18 honest ones are chained gap-free in the order recorded."""
+    from biobank.audit import chaining
+
+    monkeypatch.setattr(chaining, "MOVE_CHUNK", 3)
+    base = audit_drain()  # what the fixtures recorded
+    record_events(20, biobank=biobank_a)
+    ids = list(AuditOutbox.objects.order_by("id").values_list("id", flat=True))
+    tampered = [ids[6], ids[11]]  # batch 1, chunk 1, first row; batch 2, chunk 2, second row
+    as_superuser_on_outbox("UPDATE audit_auditoutbox SET reason = 'edited' WHERE id = ANY(%s)", [tampered])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        chained = audit_drain(batch_size=7)
+
+    actions = list(AuditEvent.objects.filter(seq__gt=base).order_by("seq").values_list("action", flat=True))
+    assert actions[:18] == ["collection.update"] * 18, actions
+    assert actions.count("audit.outbox_tampered") == 2, actions  # one report per batch that found a tampered row
+    assert sorted(AuditOutboxQuarantine.objects.values_list("outbox_id", flat=True)) == tampered
+    events = list(AuditEvent.objects.filter(seq__gt=base).order_by("seq").values_list("seq", "object_id", "action"))
+    assert chained == len(events) and [seq for seq, _, _ in events] == list(range(base + 1, base + chained + 1))
+    honest = [object_id for _, object_id, action in events if action != "audit.outbox_tampered"]
+    assert honest == [str(n) for n in range(20) if ids[n] not in tampered]
+    assert not AuditOutbox.objects.exists()
+    assert audit_verify().ok

@@ -44,3 +44,15 @@ def test_the_command_prints_each_report_s_provenance_and_the_table(tmp_path, cap
     out = capsys.readouterr().out
     assert "`python -m benchmarks --scale 1m`, commit abc1234" in out and "load 0.5 0.4 0.3" in out
     assert "| import: commit |" in out
+
+
+def test_an_operation_renamed_since_an_older_report_lands_on_one_row():
+    old, new = report("100k", 4.0, False), report("100k", 2.0, False)
+    old["results"][0]["operation"] = "audit drain (hash chain, batches of 5,000)"
+    new["results"][0]["operation"] = "audit drain (hash chain, batches of 20,000)"
+
+    lines = markdown([old, new]).splitlines()
+
+    assert len(lines) == 3  # header, rule, one row
+    assert lines[2].startswith("| audit drain (hash chain, batches of 20,000) |")
+    assert lines[2].endswith("| 0.5 x |")
