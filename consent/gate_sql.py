@@ -10,8 +10,9 @@ The statement follows ``consent.gate`` and ``consent.timeline`` rule for rule:
 1. **The whole person**: each asked donor walks up its merge chain to the current donor, then down to every member
    of that family (the recursive query of ``gate._FAMILY_SQL``); the family's acts answer. A donor in no merge at
    all (neither merged into another nor another merged into it: nearly every donor) is its own family and skips
-   the walk (``solo``) — the planner cannot estimate a recursive query, and at a million specimens it chose one
-   index probe per donor for the walk's 186,670 rows estimated as 44 (docs/performance.md, "Feasibility").
+   the walk (``gate_solo``): only the asked donors among the few in any merge (``gate_tangled``) walk. The planner
+   cannot estimate a recursive query; at a million specimens it chose one index probe per donor for a walk of
+   186,670 rows estimated as 44 (docs/performance.md, "Feasibility").
 2. **Acts effective by ``at``** (``valid_from <= at``), without the signature acts of consents with an APPROVED
    invalidation (a withdrawal recorded through such a form stays: it is the donor's own act).
 3. **The fold** per family and policy code: ``DISTINCT ON`` with the order of ``timeline._order`` — decisive acts
@@ -57,12 +58,15 @@ _RANK = " ".join(f"WHEN '{state}' THEN {rank}" for state, rank in RESTRICTIVENES
 _GATE_SQL = f"""
 WITH RECURSIVE gate_asked(id) AS (
     SELECT DISTINCT x.id FROM ({{donors}}) AS x(id)
+), gate_tangled(id) AS (
+    SELECT id FROM consent_donor WHERE merged_into_id IS NOT NULL
+    UNION
+    SELECT merged_into_id FROM consent_donor WHERE merged_into_id IS NOT NULL
 ), gate_solo(id) AS (
-    SELECT d.id FROM consent_donor d JOIN gate_asked ON gate_asked.id = d.id
-     WHERE d.merged_into_id IS NULL AND NOT EXISTS (SELECT 1 FROM consent_donor m WHERE m.merged_into_id = d.id)
+    SELECT id FROM gate_asked WHERE id NOT IN (SELECT id FROM gate_tangled)
 ), gate_up(asked, id, merged_into, depth) AS (
-    SELECT d.id, d.id, d.merged_into_id, 0 FROM consent_donor d JOIN gate_asked ON gate_asked.id = d.id
-     WHERE d.merged_into_id IS NOT NULL OR EXISTS (SELECT 1 FROM consent_donor m WHERE m.merged_into_id = d.id)
+    SELECT d.id, d.id, d.merged_into_id, 0 FROM gate_tangled t JOIN consent_donor d ON d.id = t.id
+     WHERE t.id IN (SELECT id FROM gate_asked)
     UNION ALL
     SELECT gate_up.asked, d.id, d.merged_into_id, gate_up.depth + 1
       FROM gate_up JOIN consent_donor d ON d.id = gate_up.merged_into WHERE gate_up.depth < 1000
