@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Window
+from django.db.models import Count, F, Max, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +29,7 @@ from ..choices import ConsentStatus, PolicyStateValue
 from ..models import CampaignTarget, Consent, Donor, PolicyState
 from .consents import consents_visible_to
 from .donors import duplicate_reviews_visible_to
+from .portal import targets_with_answers
 
 RECENT = 5  # events listed per biobank
 # Reads of identifying or signed material: what a steward does and an auditor watches.
@@ -106,19 +107,14 @@ def consent_work_by_biobank(*, user: Principal, biobank_ids: list[int]) -> dict[
     for biobank_id, n in qc:
         work[biobank_id].to_qc = n
 
-    reconsented = Consent.objects.filter(
-        donor_id=OuterRef("donor_id"),
-        template_id=OuterRef("campaign__template_id"),
-        status=ConsentStatus.VALID,
-        recorded_at__gte=OuterRef("campaign__created_at"),
-    )
     targets = (
-        CampaignTarget.objects.filter(
-            campaign__biobank__in=mine, campaign__biobank_id__in=biobank_ids, campaign__closed_at__isnull=True
+        targets_with_answers(
+            CampaignTarget.objects.filter(
+                campaign__biobank__in=mine, campaign__biobank_id__in=biobank_ids, campaign__closed_at__isnull=True
+            )
         )
-        .annotate(done=Exists(reconsented))
         .order_by("-campaign__created_at", "campaign_id")
-        .values_list("campaign__biobank_id", "campaign_id", "campaign__title", "invitation_id", "done")
+        .values_list("campaign__biobank_id", "campaign_id", "campaign__title", "invitation_id", "reconsented")
     )
     campaigns: dict[int, Campaign] = {}
     for biobank_id, campaign_id, title, invitation_id, done in targets:

@@ -265,7 +265,7 @@ def portal_messages(account: DonorAccount) -> QuerySet[DonorMessage]:
     return DonorMessage.objects.filter(account=account).order_by("-created_at", "-pk")
 
 
-def _with_answers(targets: QuerySet[CampaignTarget]) -> Any:  # annotated: reconsented, withdrew
+def targets_with_answers(targets: QuerySet[CampaignTarget]) -> Any:  # annotated: reconsented, withdrew
     """Targets with what decides their status, read in the same query whatever the number of campaigns: whether
     the donor has a valid consent on the campaign's version recorded since the campaign started, and whether a
     withdrawal was recorded since."""
@@ -316,7 +316,8 @@ def campaign_progress(campaign: ReconsentCampaign) -> dict[str, Any]:
     ``withdrawn`` (a withdrawal recorded since), ``opened`` (the link was used), ``invited`` (not yet opened),
     ``skipped`` (not invited: the reason is kept).
     """
-    targets = _with_answers(CampaignTarget.objects.filter(campaign=campaign)).select_related("donor", "invitation")
+    targets = targets_with_answers(CampaignTarget.objects.filter(campaign=campaign))
+    targets = targets.select_related("donor", "invitation")
     rows = []
     for target in targets.order_by("donor__pid"):
         status = _target_status(
@@ -332,7 +333,7 @@ def campaign_progress(campaign: ReconsentCampaign) -> dict[str, Any]:
 def campaigns_progress(campaigns: list[ReconsentCampaign]) -> dict[int, dict[str, Any]]:
     """The counts of ``campaign_progress`` for many campaigns, in one query."""
     statuses: dict[int, list[str]] = {campaign.pk: [] for campaign in campaigns}
-    answers = _with_answers(CampaignTarget.objects.filter(campaign__in=list(statuses))).values_list(
+    answers = targets_with_answers(CampaignTarget.objects.filter(campaign__in=list(statuses))).values_list(
         "campaign_id", "invitation_id", "invitation__used_at", "reconsented", "withdrew"
     )
     for campaign_id, invitation_id, used_at, reconsented, withdrew in answers:
@@ -358,4 +359,5 @@ __all__ = [
     "portal_overview",
     "portal_projects",
     "register_donor_projects_source",
+    "targets_with_answers",
 ]
