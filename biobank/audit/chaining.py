@@ -14,7 +14,9 @@ checkpoint signed.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, transaction
@@ -123,11 +125,10 @@ def _drain_batch(batch_size: int) -> tuple[int, int]:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DRAIN_LOCK_KEY])
         # Durable before visible: a checkpoint may only sign a head that survives a crash (issue 9, item 12), and
         # PostgreSQL makes a synchronous commit visible to other sessions only after its WAL is flushed.
-        cursor.execute("SET LOCAL synchronous_commit TO on")
-        # The batch is the outbox's first rows by id, read through its primary key. An outbox just filled (an import
-        # records a million events at once) has no statistics yet: estimated at a few hundred rows, the planner
-        # scanned and sorted all of it on disk for every batch, which made a drain quadratic in what is pending.
-        cursor.execute("SET LOCAL enable_seqscan TO off")
+        # And the batch is the outbox's first rows by id, read through its primary key: an outbox just filled (an
+        # import records a million events at once) has no statistics yet; estimated at a few hundred rows, the
+        # planner scanned and sorted all of it on disk for every batch, which made a drain quadratic in its backlog.
+        cursor.execute("SET LOCAL synchronous_commit TO on; SET LOCAL enable_seqscan TO off")
         cursor.execute(_PENDING_SQL, [batch_size])
         pending = cursor.fetchall()
         if not pending:
@@ -140,37 +141,54 @@ def _drain_batch(batch_size: int) -> tuple[int, int]:
         # The batch moves in chunks, and hashing one chunk overlaps the database's move of the one before: the next
         # link needs only the previous hash, and psycopg2 lets go of the GIL while the server works. The moves stay
         # in this transaction, one at a time and in order (one mover thread); the trigger checks each against the
-        # head the previous one left.
-        connection.inc_thread_sharing()
-        try:
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-move") as mover:
-                moving: Future[int] | None = None
-                for start in range(0, len(pending), MOVE_CHUNK):
-                    ids, seqs, prevs, hashes, macs = [], [], [], [], []
-                    for row in pending[start : start + MOVE_CHUNK]:
-                        if not mac_matches(row[19], _row_mac(row, outbox_key)):
-                            bad.append(row)
-                            continue
-                        seq += 1
-                        digest = entry_hash(prev, canonical_entry(seq, chained_text, *row[3:18]))
-                        ids.append(row[2])
-                        seqs.append(seq)
-                        prevs.append(prev)
-                        hashes.append(digest)
-                        macs.append(event_mac(digest, event_key))
-                        prev = digest
-                    if moving is not None:
-                        chained += moving.result()
-                    moving = (
-                        mover.submit(_move, cursor, [ids, chained_at, ids, seqs, prevs, hashes, macs]) if ids else None
-                    )
+        # head the previous one left. A batch of one chunk (the drain after a request) moves in this thread.
+        with _mover(many=len(pending) > MOVE_CHUNK) as mover:
+            moving: Future[int] | None = None
+            for start in range(0, len(pending), MOVE_CHUNK):
+                ids, seqs, prevs, hashes, macs = [], [], [], [], []
+                for row in pending[start : start + MOVE_CHUNK]:
+                    if not mac_matches(row[19], _row_mac(row, outbox_key)):
+                        bad.append(row)
+                        continue
+                    seq += 1
+                    digest = entry_hash(prev, canonical_entry(seq, chained_text, *row[3:18]))
+                    ids.append(row[2])
+                    seqs.append(seq)
+                    prevs.append(prev)
+                    hashes.append(digest)
+                    macs.append(event_mac(digest, event_key))
+                    prev = digest
                 if moving is not None:
                     chained += moving.result()
-        finally:
-            connection.dec_thread_sharing()
+                moving = mover.submit(_move, cursor, [ids, chained_at, ids, seqs, prevs, hashes, macs]) if ids else None
+            if moving is not None:
+                chained += moving.result()
         if bad:
             _quarantine(cursor, bad)
     return chained, len(bad)
+
+
+class _InlineMover:
+    """A mover that moves at once, in the calling thread: no thread to start for a batch of one chunk."""
+
+    def submit(self, move: Any, *args: Any) -> Future[int]:
+        future: Future[int] = Future()
+        future.set_result(move(*args))
+        return future
+
+
+@contextmanager
+def _mover(*, many: bool) -> Iterator[Any]:
+    """One mover thread sharing this connection for a batch of several chunks, else an inline mover."""
+    if not many:
+        yield _InlineMover()
+        return
+    connection.inc_thread_sharing()
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-move") as pool:
+            yield pool
+    finally:
+        connection.dec_thread_sharing()
 
 
 def _move(cursor: Any, params: list[Any]) -> int:
