@@ -21,11 +21,12 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from biobank.pg import planner_settings
 from catalog import vocabularies
 from catalog.facts.privacy import obfuscate
 from catalog.models import Collection
 from consent.duo import Match, duo_match, duo_purpose_resolve
-from consent.gate_sql import jit_off, permitted_donor_ids_sql
+from consent.gate_sql import NO_JIT, permitted_donor_ids_sql
 from specimens.choices import SpecimenStatus
 from specimens.models import Specimen
 
@@ -164,13 +165,14 @@ def _permitted_counts(
         f"WITH matching (collection_id, donor_id, n) AS MATERIALIZED ({matching_sql}) "  # noqa: S608 (built by the ORM)
         f"SELECT collection_id, count(*), sum(n) FROM matching WHERE donor_id IN ({gate_sql}) GROUP BY collection_id"
     )
-    with transaction.atomic(), connection.cursor() as cursor:
-        jit_off(cursor)
-        # The planner cannot estimate the gate's donors (a DISTINCT over a CTE: 200 rows, not 186,670 at a million
-        # specimens), so it chose an index probe of the acts per donor and 4 MB sorts that went to disk. Hash joins
-        # and sorts in memory: 2.5 s → 1.7 s at 1M on EXPLAIN ANALYZE (docs/performance.md, "Feasibility").
-        cursor.execute("SET LOCAL enable_nestloop = off")
-        cursor.execute("SET LOCAL work_mem = '64MB'")
+    # The planner cannot estimate the gate's donors (a DISTINCT over a CTE: 200 rows, not 186,670 at a million
+    # specimens), so it chose an index probe of the acts per donor and 4 MB sorts that went to disk. Hash joins and
+    # sorts in memory: 2.5 s → 1.7 s at 1M on EXPLAIN ANALYZE (docs/performance.md, "Feasibility"). No JIT (gate_sql).
+    with (
+        transaction.atomic(),
+        connection.cursor() as cursor,
+        planner_settings(cursor, enable_nestloop="off", work_mem="64MB", **NO_JIT),
+    ):
         cursor.execute(sql, [*matching_params, *gate_params])
         rows = cursor.fetchall()
     return {c: donors for c, donors, _n in rows}, {c: int(n) for c, _donors, n in rows}

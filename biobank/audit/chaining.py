@@ -22,6 +22,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from biobank.pg import planner_settings
+
 from .canonical import GENESIS_HASH, canonical_entry, content_select, entry_hash, format_timestamp
 from .integrity import checkpoint_clock, event_mac, mac_matches, outbox_mac, subkey
 
@@ -128,9 +130,11 @@ def _drain_batch(batch_size: int) -> tuple[int, int]:
         # And the batch is the outbox's first rows by id, read through its primary key: an outbox just filled (an
         # import records a million events at once) has no statistics yet; estimated at a few hundred rows, the
         # planner scanned and sorted all of it on disk for every batch, which made a drain quadratic in its backlog.
-        cursor.execute("SET LOCAL synchronous_commit TO on; SET LOCAL enable_seqscan TO off")
-        cursor.execute(_PENDING_SQL, [batch_size])
-        pending = cursor.fetchall()
+        # (synchronous_commit stays set until the commit it is for; the planner setting only for this read.)
+        cursor.execute("SET LOCAL synchronous_commit TO on")
+        with planner_settings(cursor, enable_seqscan="off"):
+            cursor.execute(_PENDING_SQL, [batch_size])
+            pending = cursor.fetchall()
         if not pending:
             return 0, 0
         outbox_key, event_key = subkey("outbox"), subkey("event")

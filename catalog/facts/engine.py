@@ -28,6 +28,8 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 
+from biobank.pg import planner_settings
+
 from ..models import Collection, FactsRecompute
 from .sources import facts_sources
 
@@ -192,12 +194,10 @@ def recompute(collection_ids: Iterable[int] | None = None) -> int:
         "targets": targets,
         "collections": None if full else sorted(set(descendants)),
     }
-    with transaction.atomic(), connection.cursor() as cursor:
-        # the groupings are hash tables of up to a million rows at 1M specimens: in memory, not spilled (this
-        # transaction only; one recompute runs at a time under the advisory lock). JIT compiling these statements
-        # costs seconds and gains nothing on a few hundred thousand rows.
-        cursor.execute("SET LOCAL work_mem = '1GB'")
-        cursor.execute("SET LOCAL jit = off")
+    # The groupings are hash tables of up to a million rows at 1M specimens: in memory, not spilled (these statements
+    # only; one recompute runs at a time under the advisory lock). JIT compiling these statements costs seconds and
+    # gains nothing on a few hundred thousand rows.
+    with transaction.atomic(), connection.cursor() as cursor, planner_settings(cursor, work_mem="1GB", jit="off"):
         if full:
             cursor.execute("DELETE FROM catalog_collectionfact")
         else:
