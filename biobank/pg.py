@@ -3,8 +3,8 @@
 ``SET LOCAL`` lasts until the end of the whole transaction, not of the ``atomic`` block that issued it: a service that
 runs inside a caller's transaction (every service called from another one, every test) would leave its settings to
 everything the caller runs afterwards. With ``enable_seqscan`` left off, the planner spent over a second planning
-each of the access-request list's permission subqueries for the rest of a test (docs/performance.md, "The test
-suite"). ``planner_settings`` sets them with ``set_config(…, is_local => true)`` and puts the previous values back
+each of the access-request list's permission subqueries for the rest of a test (docs/performance.md,
+"Third pass"). ``planner_settings`` sets them with ``set_config(…, is_local => true)`` and puts the previous values back
 when its block ends; if the block fails, the enclosing ``atomic`` rolls back to its savepoint, which undoes them too.
 """
 
@@ -23,7 +23,7 @@ def planner_settings(cursor: Any, **settings: str) -> Iterator[None]:
     columns = ", ".join(["current_setting(%s)"] * len(names))
     cursor.execute(f"SELECT {columns}", names)
     previous = cursor.fetchone()
-    _set(cursor, dict(zip(names, (settings[name] for name in names), strict=True)))
+    _set(cursor, settings)
     yield
     _set(cursor, dict(zip(names, previous, strict=True)))
 
