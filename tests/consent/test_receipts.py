@@ -30,11 +30,15 @@ def glyph_boxes(pdf: bytes) -> list[tuple[int, str, tuple[float, float, float, f
 
 def overlaps(pdf: bytes, slack: float = 0.4) -> list[str]:
     """Pairs of characters whose glyph boxes intersect by more than ``slack`` points both ways (kerning and the
-    slanted strokes of neighbours touch, overprinted text covers)."""
+    slanted strokes of neighbours touch, overprinted text covers).
+
+    A character and the one printed right after it are not compared: their boxes may overlap by design (DejaVu's
+    'J' hangs left under a 'K' or 'L' before it, as in a pseudonym "…KJ…"). Text printed over other text still shows,
+    as every other pair of the two runs is compared."""
     found = []
     boxes = glyph_boxes(pdf)
     for i, (page, char, (left, bottom, right, top)) in enumerate(boxes):
-        for other_page, other, (left2, bottom2, right2, top2) in boxes[i + 1 :]:
+        for other_page, other, (left2, bottom2, right2, top2) in boxes[i + 2 :]:
             if other_page != page:
                 continue
             wide = min(right, right2) - max(left, left2)
@@ -65,6 +69,22 @@ def test_a_german_receipt_with_long_labels_and_names_prints_nothing_over_anythin
     assert "GetippterNamederunterschreibendenPerson" in text  # the label, whole, in German
     assert "Hohenstein-Wittgenstein-Berleburg" in text  # the name, whole
     assert overlaps(pdf) == []
+
+
+def test_the_overlap_check_lets_neighbours_touch():
+    """A 'J' after a 'K' (a pseudonym such as PSN-…KJ…) reaches under the 'K' in DejaVu Sans: that is the font, not
+    text printed over text. CI failed on it once, when a test's random pseudonym held "KJ"."""
+    from fpdf import FPDF
+
+    from consent.receipt_font import FONT_DIR
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.set_font("DejaVu", "", 9)
+    pdf.cell(0, 5, "PSN-KJ7Q LJ TJ rJ")
+
+    assert overlaps(bytes(pdf.output())) == []
 
 
 def test_the_overlap_check_sees_overprinted_text():
