@@ -144,14 +144,14 @@ def _permitted_counts(
     for the distinct donors of those groups inside the same statement, and the permitted groups are summed per
     collection: only the per-collection sums leave the database, whatever the number of donors."""
     matching = (
-        _specimens(request, collection_ids).order_by().values_list("collection_id", "donor_id").annotate(n=Count("id"))
+        _specimens(request, collection_ids).order_by().values_list("collection_id", "donor_id").annotate(n=Count("*"))
     )
     try:
         matching_sql, matching_params = matching.query.sql_with_params()
     except EmptyResultSet:  # criteria nothing can match (a material type without samples of it): no query at all
         return {}, {}
     gate_sql, gate_params = permitted_donor_ids_sql(
-        donors_sql="SELECT DISTINCT donor_id FROM matching",
+        donors_sql="SELECT donor_id FROM matching",  # the gate makes them distinct,
         donors_params=[],
         at=at,
         duo_purpose=purpose_short,
