@@ -460,5 +460,7 @@ def generate(scale: str, seed: int = 1, log: Any = print) -> Plan:
     finally:
         audit_services.schedule_drain, imports.schedule_drain = schedule  # type: ignore[assignment]
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # VACUUM as autovacuum would soon after the import (its insert threshold): a network that has been running
+        # has its pages marked all-visible, which index-only scans (a feasibility count) depend on.
+        cursor.execute("VACUUM (ANALYZE)")
     return the_plan
