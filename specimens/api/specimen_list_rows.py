@@ -58,7 +58,7 @@ def _converters() -> tuple[tuple[str, ...], list[tuple[str, Callable[[Any], Any]
 def specimen_list_rows(queryset: QuerySet[Specimen], keys: Iterable[int], request: Request | None) -> list[dict]:
     """The rows of ``keys`` (in that order) from ``queryset``, as ``SpecimenSerializer(many=True).data`` gives them."""
     keys = list(keys)
-    by_key = {row["pk"]: row for row in queryset.filter(pk__in=keys).values(*VALUES)}
+    by_key = {row["pk"]: row for row in queryset.filter(pk__in=keys).order_by().values(*VALUES)}  # ordered below
     names, convert = _converters()
     head, tail = _url_parts(request)
     rows = []

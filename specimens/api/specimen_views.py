@@ -177,7 +177,9 @@ class SpecimenListView(KeysFirstListMixin, generics.ListAPIView):
         return specimens_visible_to(user=self.request.user).select_related("parent")
 
     def page_rows(self, keys: Sequence[Any]) -> Any:
-        return specimen_list_rows(specimens_visible_to(user=self.request.user), keys, self.request)
+        # The keys were chosen on get_queryset() (the caller's visible specimens) a moment ago in this request; read
+        # their rows by primary key alone: asking for the visibility again cost a third of the rows' planning.
+        return specimen_list_rows(Specimen.objects.all(), keys, self.request)
 
     @extend_schema(
         operation_id="specimens_list",
