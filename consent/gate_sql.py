@@ -53,6 +53,9 @@ _DECISIVE = ", ".join(f"'{state}'" for state in RESTRICTIVENESS)
 _DENYING = ", ".join(f"'{state}'" for state in sorted(DENYING))
 _RANK = " ".join(f"WHEN '{state}' THEN {rank}" for state, rank in RESTRICTIVENESS.items())
 
+# The invalidated consents are one uncorrelated subquery, hashed once: as a correlated EXISTS it ran once per act
+# read (190,480 times at a million specimens, docs/performance.md, "Fourth pass"). A signature act always names its
+# consent and an invalidation always names one (both NOT NULL for these rows), so IN answers as EXISTS did.
 # {donors}: the caller's subquery of asked donor ids; the statement's own CTEs are named gate_* so that they never
 # shadow a caller's (a caller's CTE named like one of them made PostgreSQL refuse the statement). The answering
 # policies are a parameter (``_policy_sets``). Only this module's constants are formatted in; every value is a
@@ -91,9 +94,8 @@ WITH RECURSIVE gate_asked(id) AS (
       JOIN consent_policy p ON p.id = ps.policy_id
      WHERE ps.valid_from <= %s
        AND ps.policy_id = ANY(%s::bigint[])
-       AND NOT (ps.origin = 'signature' AND EXISTS (
-           SELECT 1 FROM consent_consentinvalidation inv
-            WHERE inv.consent_id = ps.consent_id AND inv.status = 'approved'))
+       AND NOT (ps.origin = 'signature' AND ps.consent_id IN (
+           SELECT inv.consent_id FROM consent_consentinvalidation inv WHERE inv.status = 'approved'))
      ORDER BY gate_family.root, p.code, (ps.state IN ({_DECISIVE})) DESC, ps.valid_from DESC, ps.recorded_at DESC,
               CASE ps.state {_RANK} ELSE 9 END, ps.valid_to ASC NULLS LAST, ps.id
 )
