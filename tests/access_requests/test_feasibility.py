@@ -144,3 +144,22 @@ def test_counts_equal_the_gate_asked_donor_by_donor_over_several_collections(bio
         expected = (len(allowed), matching.filter(donor_id__in=allowed).count())
         assert rows[collection.pk] == expected
     assert rows[first.pk][0] > 0 and rows[second.pk][0] > 0
+
+
+def test_specimens_still_on_a_donor_merged_into_another_are_not_counted(biobank_a):
+    collection = published_collection(biobank_a)
+    survivor = donor_with(collection)
+    duplicate = donor_with(collection, count=2)
+    Donor.objects.filter(pk=duplicate.pk).update(status="merged", merged_into=survivor)
+
+    assert counts(ask(collection)) == (1, 1)  # the survivor and its specimen; the merged record stands for no one
+
+
+def test_the_criteria_on_the_donor_and_the_merged_donors_combine(biobank_a):
+    collection = published_collection(biobank_a)
+    donor_with(collection, sex="female", birth_year=1970)
+    donor_with(collection, sex="male", birth_year=1970)
+    merged = donor_with(collection, sex="female", birth_year=1970)
+    Donor.objects.filter(pk=merged.pk).update(status="merged", merged_into=donor_with(collection, sex="male"))
+
+    assert counts(ask(collection, criteria={"sexes": ["female"], "age_min": 40})) == (1, 1)
