@@ -3,7 +3,7 @@
 Runs on the generated network only (``python -m benchmarks api``; there is no standalone data of its own). A
 partner-system token of the first biobank (``view_specimens``, ``view_catalog``) is made by the service; then, for 1
 and 2 workers, ``gunicorn biobank.wsgi`` is started on a free loopback port against the run's database (DEBUG off,
-the throttle raised out of the way) and 8 threads, each with its own keep-alive ``http.client`` connection, request
+the throttle raised out of the way, connections kept for 60 s as production keeps them) and 8 threads, each with its own keep-alive ``http.client`` connection, request
 one endpoint as fast as they can for a fixed time:
 
 - specimen list, ``GET /api/v1/specimens/?page_size=50``; specimen detail, ``GET /api/v1/specimens/<barcode>/``
@@ -63,6 +63,9 @@ def serve(workers: int, port: int) -> subprocess.Popen[bytes]:
         "DEBUG": "0",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "API_THROTTLE_RATE": "100000000/second",
+        # as production runs (biobank.settings.production): each worker keeps its connection instead of opening one
+        # per request, which halved the list's throughput (docs/performance.md, "Fourth pass")
+        "DATABASE_CONN_MAX_AGE": os.environ.get("DATABASE_CONN_MAX_AGE", "60"),
         "AUDIT_HMAC_KEY_FILE": str(settings.AUDIT_HMAC_KEY_FILE),
         "PSEUDONYM_KEY_FILE": str(settings.PSEUDONYM_KEY_FILE),
     }

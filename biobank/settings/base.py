@@ -50,7 +50,7 @@ lazy_dev_secret_key = lazy(functools.cache(dev_secret_key), str)
 SECRET_KEY = env.str("SECRET_KEY", "")
 
 
-def database_settings(*, allow_embedded: bool) -> dict:
+def database_settings(*, allow_embedded: bool, conn_max_age: int = 0) -> dict:
     """DATABASE_URL, or (development and tests only) the embedded PostgreSQL under var/pgdata.
 
     The embedded server is not started here: its backend starts it when the process first connects.
@@ -64,7 +64,8 @@ def database_settings(*, allow_embedded: bool) -> dict:
 
         raise ImproperlyConfigured("DATABASE_URL is required under production settings (no embedded database).")
     config["ATOMIC_REQUESTS"] = False
-    config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", 0, minimum=0)
+    config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", conn_max_age, minimum=0)
+    config["CONN_HEALTH_CHECKS"] = config["CONN_MAX_AGE"] > 0  # a kept connection the server closed is replaced
     return {"default": config}
 
 

@@ -31,7 +31,10 @@ if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("dj
         f"(it has {len(SECRET_KEY)}); generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
     )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
-DATABASES = database_settings(allow_embedded=False)  # noqa: F405
+# gunicorn's workers keep their connection for a minute instead of opening one per request: twice the specimen list's
+# requests per second (docs/performance.md, "Fourth pass"). The development server makes a thread per request, so
+# development keeps Django's default of 0.
+DATABASES = database_settings(allow_embedded=False, conn_max_age=60)  # noqa: F405
 if not env.is_set("EMAIL_URL"):
     raise ImproperlyConfigured("EMAIL_URL is required under production settings (password resets are e-mailed).")
 for _name in ("ENCRYPTION_KEY_FILE", "PSEUDONYM_KEY_FILE"):

@@ -115,3 +115,23 @@ def test_production_never_runs_in_demo_mode(manage, production_env):
         env=production_env, settings="biobank.settings.production",
     )  # fmt: skip
     assert shown.stdout.strip() == "False", shown.stderr
+
+
+SHOW_CONNECTIONS = (
+    "shell", "--no-imports", "-c",
+    "from django.conf import settings; d = settings.DATABASES['default']; print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])",
+)  # fmt: skip
+
+
+def test_production_keeps_database_connections_and_checks_them_before_reuse(manage, production_env):
+    shown = manage(*SHOW_CONNECTIONS, env=production_env, settings="biobank.settings.production")
+    assert shown.stdout.strip() == "60 True", shown.stderr
+    chosen = manage(
+        *SHOW_CONNECTIONS, env={**production_env, "DATABASE_CONN_MAX_AGE": "0"}, settings="biobank.settings.production"
+    )
+    assert chosen.stdout.strip() == "0 False", chosen.stderr
+
+
+def test_development_opens_a_connection_per_request(manage):
+    shown = manage(*SHOW_CONNECTIONS, env={"DATABASE_URL": VALID_DATABASE})
+    assert shown.stdout.strip() == "0 False", shown.stderr
