@@ -7,18 +7,28 @@ import django_filters
 import pytest
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
-from rest_framework.test import APIRequestFactory
+from rest_framework.test import APIClient, APIRequestFactory
 
+from biobank.accounts.choices import Role
 from biobank.api.filters import FilterBackend
 from specimens.api.specimen_filters import SpecimenFilterSet
 from specimens.models import Specimen
-from tests.specimens.factories import make_specimen
+from tests.accounts.factories import make_member
+from tests.specimens.factories import consented_donor, make_specimen
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def two(collection, donor):
+def tech(biobank_a) -> APIClient:
+    client = APIClient()
+    client.force_login(make_member(biobank_a, Role.TECHNICIAN, email="tech@example.org"))
+    return client
+
+
+@pytest.fixture
+def two(collection_a, biobank_a):
+    collection, donor = collection_a, consented_donor(biobank_a)
     first = make_specimen(collection=collection, donor=donor)
     second = make_specimen(collection=collection, donor=donor)
     Specimen.objects.filter(pk=second.pk).update(status="destroyed")
