@@ -3,8 +3,8 @@
 Runs on the generated network only (``python -m benchmarks api``; there is no standalone data of its own). A
 partner-system token of the first biobank (``view_specimens``, ``view_catalog``) is made by the service; then, for 1
 and 2 workers, ``gunicorn biobank.wsgi`` is started on a free loopback port against the run's database (DEBUG off,
-the throttle raised out of the way, connections kept for 60 s as production keeps them) and 8 threads, each with its own keep-alive ``http.client`` connection, request
-one endpoint as fast as they can for a fixed time:
+the throttle raised out of the way, connections kept for 60 s as production keeps them) and 8 threads, each with
+its own keep-alive ``http.client`` connection, request one endpoint as fast as they can for a fixed time:
 
 - specimen list, ``GET /api/v1/specimens/?page_size=50``; specimen detail, ``GET /api/v1/specimens/<barcode>/``
   (barcodes cycled); catalogue search, ``GET /api/v1/catalog/collections/?material=SERUM``;

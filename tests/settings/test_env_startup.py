@@ -119,7 +119,8 @@ def test_production_never_runs_in_demo_mode(manage, production_env):
 
 SHOW_CONNECTIONS = (
     "shell", "--no-imports", "-c",
-    "from django.conf import settings; d = settings.DATABASES['default']; print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])",
+    "from django.conf import settings; d = settings.DATABASES['default'];"
+    " print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])",
 )  # fmt: skip
 
 
