@@ -156,7 +156,7 @@ def _permitted_counts(
     except EmptyResultSet:  # criteria nothing can match (a material type without samples of it): no query at all
         return {}, {}
     gate_sql, gate_params = permitted_donor_ids_sql(
-        donors_sql="SELECT donor_id FROM matching",  # the gate makes them distinct,
+        donors_sql="SELECT donor_id FROM matching",  # the gate makes them distinct
         donors_params=[],
         at=at,
         duo_purpose=purpose_short,
