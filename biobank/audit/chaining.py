@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 DRAIN_LOCK_KEY = 0x61756469_74000001  # pg_advisory_xact_lock key of the chain ("audit" + 1); migration 0004 knows it
 DEFAULT_BATCH_SIZE = 20000
 MOVE_CHUNK = 5000  # rows per move statement: small enough that hashing the next chunk overlaps the move of this one
+FIRST_CHUNK = 1000  # the first chunk of a batch is hashed while nothing moves: it is small, and each next one doubles
 DRAIN_ACTOR = "system:audit-drain"
 
 # The head rides along as scalar subqueries (evaluated once), so one round trip reads the head and the batch.
@@ -155,10 +156,10 @@ def _drain_batch(batch_size: int) -> tuple[int, int]:
         # head the previous one left. A batch of one chunk (the drain after a request) moves in this thread.
         with _mover(many=len(pending) > MOVE_CHUNK) as mover:
             moving: Future[int] | None = None
-            for start in range(0, len(pending), MOVE_CHUNK):
+            for chunk_rows in _chunks(pending):
                 ids, prevs, hashes, macs = [], [], [], []
                 first_seq = seq + 1
-                for row in pending[start : start + MOVE_CHUNK]:
+                for row in chunk_rows:
                     if not mac_matches(row[19], _row_mac(row, outbox_key)):
                         bad.append(row)
                         continue
@@ -185,6 +186,15 @@ def _drain_batch(batch_size: int) -> tuple[int, int]:
         if bad:
             _quarantine(cursor, bad)
     return chained, len(bad)
+
+
+def _chunks(rows: list[tuple]) -> Iterator[list[tuple]]:
+    """The batch in chunks of FIRST_CHUNK, twice that, … up to MOVE_CHUNK rows: while the first chunk is hashed the
+    mover has nothing to do, and a move takes longer than hashing the same rows, so the next chunk may be larger."""
+    start, size = 0, min(FIRST_CHUNK, MOVE_CHUNK)
+    while start < len(rows):
+        yield rows[start : start + size]
+        start, size = start + size, min(size * 2, MOVE_CHUNK)
 
 
 class _InlineMover:
