@@ -116,6 +116,27 @@ def bench_drain(events: int, biobank_id: int) -> float:
     return events / seconds
 
 
+def bench_single_drains(biobank_id: int, writes: int = 60) -> tuple[float, float]:
+    """The drain after one write, as after each request: (median seconds, median seconds of its floor, one read of
+    the head by key). Its cost must not grow with the log's depth (audit migration 0008: it once scanned the log)."""
+    from django.db import connection
+
+    from biobank.audit.services import audit_drain
+
+    drains, heads = [], []
+    for _write in range(writes):
+        record_outbox(1, biobank_id)
+        started = time.perf_counter()
+        assert audit_drain() == 1
+        drains.append(time.perf_counter() - started)
+        with connection.cursor() as cursor:
+            started = time.perf_counter()
+            cursor.execute("SELECT seq, hash FROM audit_auditevent ORDER BY seq DESC LIMIT 1")
+            cursor.fetchone()
+            heads.append(time.perf_counter() - started)
+    return statistics.median(drains[10:]), statistics.median(heads[10:])
+
+
 def bench_move_baseline(events: int, biobank_id: int) -> float:
     """Physical floor of the drain: the same rows moved set-based in one statement, with no hashing or signing."""
     from django.db import connection, transaction
@@ -340,6 +361,7 @@ def audit_benchmark(world) -> list[Result]:
 
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM ANALYZE {AuditEvent._meta.db_table}")
+    single, head = bench_single_drains(biobank.pk)
     wall, cpu, count = bench_verify(3)
     stream_rate = bench_stream_hash_baseline(3)
     size = f"{events:,} events"
@@ -350,6 +372,8 @@ def audit_benchmark(world) -> list[Result]:
         Result("audit verification, one core (process CPU)", chain, count / cpu, cpu, "events/s",
                "COPY + bare SHA-256 per row (CPU)", count / stream_rate, Target.at_least(200_000, "events/s")),
         Result("audit verification, wall clock", chain, count / wall, wall, "events/s"),
+        Result("audit drain after one write (median of 50)", f"log of {count:,}", single, 1 / single, "drains/s",
+               "one read of the head by key", head),
     ]  # fmt: skip
 
 
