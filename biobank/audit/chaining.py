@@ -154,7 +154,7 @@ def _drain_batch(batch_size: int) -> tuple[int, int]:
         # link needs only the previous hash, and psycopg2 lets go of the GIL while the server works. The moves stay
         # in this transaction, one at a time and in order (one mover thread); the trigger checks each against the
         # head the previous one left. A batch of one chunk (the drain after a request) moves in this thread.
-        with _mover(many=len(pending) > MOVE_CHUNK) as mover:
+        with _mover(many=len(pending) > min(FIRST_CHUNK, MOVE_CHUNK)) as mover:  # more than one chunk
             moving: Future[int] | None = None
             for chunk_rows in _chunks(pending):
                 ids, prevs, hashes, macs = [], [], [], []
