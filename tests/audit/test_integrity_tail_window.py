@@ -53,6 +53,17 @@ def test_a_plain_insert_of_a_forged_event_is_refused():
     assert AuditEvent.objects.count() == 5
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_chain_lock_held_shared_does_not_let_a_session_append():
+    """One writer at a time: many sessions can hold the key's lock shared, so only the exclusive lock counts."""
+    chain_of(3)
+    with pytest.raises(DatabaseError, match="only by the drain"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [DRAIN_LOCK_KEY])
+        insert(forged_successor())
+    assert AuditEvent.objects.count() == 3
+
+
 def test_a_forged_event_that_gets_past_the_database_is_reported_at_its_seq(db):
     """Holding the (public) lock number and computing the hash right is not enough: the signature needs the key."""
     chain_of(5)
