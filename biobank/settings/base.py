@@ -258,7 +258,7 @@ REST_FRAMEWORK = {
         "biobank.accounts.authentication.MfaSessionAuthentication",  # refuses a session before its second step
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["biobank.api.renderers.JSONRenderer"],  # rows written by PostgreSQL pass as they are
     "DEFAULT_PARSER_CLASSES": ["biobank.api.parsers.JSONParser"],  # nesting limit (issue 9, 16)
     "DEFAULT_FILTER_BACKENDS": ["biobank.api.filters.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "biobank.api.pagination.CursorPagination",

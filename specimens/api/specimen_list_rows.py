@@ -1,41 +1,32 @@
-"""The specimen list's rows read as plain values, not model instances: the API's busiest answer, kept lean.
+"""The specimen list's rows written as JSON by PostgreSQL: the API's busiest answer, kept lean.
 
 ``SpecimenSerializer`` stays the definition of a row (the OpenAPI schema, the detail's shape). A page of the list is
-built here from ``QuerySet.values()`` with the serializer's own fields converting each value, so every value is
-formatted exactly as the serializer formats it; what is skipped is a model instance per row and per related row
-and DRF's attribute lookup per field, which cost more than the rest of the request (docs/performance.md, "API
-throughput"). ``tests/specimens/api/test_specimen_list_rows.py`` proves the two give the same rows.
+one call of the database function ``specimen_list_rows`` (specimens migration 0011), which joins the page's
+specimens to their biobank, collection, donor, parent and box and writes each row's JSON as the serializer's fields
+would, in the serializer's field order. What that skips is Python converting about twenty values per row and encoding
+them again, which cost more than the rest of the request (docs/performance.md, "Sixth pass"); being a PL/pgSQL
+function, its query is planned once per database session instead of on every request.
+
+The one value the function leaves to Python is the URL of a specimen whose barcode a URL path cannot hold as it is
+(``BARCODE_RE`` allows none, but older rows or imports may have one): Python quotes it as ``reverse`` would.
+``tests/specimens/api/test_specimen_list_rows.py`` proves the rows equal the serializer's, byte for byte.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from functools import cache
-from typing import Any
+import json
+from collections.abc import Iterable
 from urllib.parse import quote
 
-from django.db.models import QuerySet
+from django.db import connection
 from django.urls import reverse
 from rest_framework.request import Request
 
-from consent.models.donors import pid_display
+from biobank.api.renderers import RenderedRows
 
-from ..models import Specimen
-from ..models.specimens import position_label
-from .specimen_serializers import SpecimenSerializer
-
-# The serializer's fields read straight from a column of the same name.
-PLAIN = (
-    *("barcode", "sample_type", "material_type", "sprec_code", "lineage", "status", "quantity", "unit"),
-    *("concentration", "concentration_unit", "freeze_thaw_count", "collected_at", "received_at", "created_at"),
-    "updated_at",
-)
-VALUES = (
-    "pk", *PLAIN, "biobank__code", "collection__code", "donor__pid", "parent__barcode",
-    *("box_id", "box__code", "box_row", "box_column"),
-)  # fmt: skip
 PLACEHOLDER = "0"
 SAFE = "!$&'()*+,;=/~:@"  # what django.urls.reverse leaves unquoted in a path (RFC 3986 sub-delims, "/~:@")
+NULL_URL = '{"url":null'
 
 
 def _url_parts(request: Request | None) -> tuple[str, str]:
@@ -46,40 +37,15 @@ def _url_parts(request: Request | None) -> tuple[str, str]:
     return f"{head}/", f"/{tail}"
 
 
-@cache
-def _converters() -> tuple[tuple[str, ...], list[tuple[str, Callable[[Any], Any]]]]:
-    """The serializer's field names in order, and the conversion of each plain field (made once: building a
-    ModelSerializer's fields costs about as much as converting a page; a field's conversion keeps no state and
-    reads the active time zone when it runs)."""
-    fields = SpecimenSerializer().fields
-    return tuple(fields), [(name, fields[name].to_representation) for name in PLAIN]
-
-
-def specimen_list_rows(queryset: QuerySet[Specimen], keys: Iterable[int], request: Request | None) -> list[dict]:
-    """The rows of ``keys`` (in that order) from ``queryset``, as ``SpecimenSerializer(many=True).data`` gives them."""
-    keys = list(keys)
-    by_key = {row["pk"]: row for row in queryset.filter(pk__in=keys).order_by().values(*VALUES)}  # ordered below
-    names, convert = _converters()
+def specimen_list_rows(keys: Iterable[int], request: Request | None) -> RenderedRows:
+    """The rows of ``keys`` (in that order; a key with no specimen is left out), as ``SpecimenSerializer`` writes
+    them. The caller chose the keys among the specimens its user may see."""
     head, tail = _url_parts(request)
-    rows = []
-    for key in keys:
-        row = by_key.get(key)
-        if row is None:
-            continue
-        out: dict[str, Any] = {"url": f"{head}{quote(row['barcode'], safe=SAFE)}{tail}"}
-        for name, to_representation in convert:
-            value = row[name]
-            out[name] = None if value is None else to_representation(value)
-        out["biobank"] = row["biobank__code"]
-        out["collection"] = row["collection__code"]
-        out["donor"] = pid_display(row["donor__pid"])
-        out["parent"] = row["parent__barcode"]
-        box, box_row, box_column = row["box_id"], row["box_row"], row["box_column"]
-        out["position"] = (
-            None
-            if box is None or box_row is None or box_column is None
-            else {"box": row["box__code"], "box_id": box, "row": box_row, "column": box_column,
-                  "label": position_label(box_row, box_column)}
-        )  # fmt: skip
-        rows.append({name: out[name] for name in names})  # the serializer's field order
-    return rows
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM specimen_list_rows(%s::bigint[], %s, %s)", [list(keys), head, tail])
+        rows = cursor.fetchall()
+    return RenderedRows([
+        text if barcode is None else '{"url":' + json.dumps(f"{head}{quote(barcode, safe=SAFE)}{tail}",
+                                                            ensure_ascii=False) + text[len(NULL_URL):]
+        for barcode, text in rows
+    ])  # fmt: skip

@@ -68,8 +68,8 @@ class PositionSerializer(serializers.Serializer):
 class SpecimenSerializer(ModelSerializer):
     """One row of the list: what a partner system needs to match its records, without the facts.
 
-    The list view builds its pages with ``specimen_list_rows`` (plain values, converted by these fields); this class
-    defines the row and documents it.
+    The list view has PostgreSQL write its pages' rows (``specimen_list_rows``, byte for byte what this class gives);
+    this class defines the row and documents it.
     """
 
     url = serializers.SerializerMethodField(help_text="This specimen in the API.")
