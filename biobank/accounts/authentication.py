@@ -16,6 +16,7 @@ from biobank.ops.client_address import client_address
 
 from .models import ApiToken, hash_token
 from .principals import TokenPrincipal
+from .selectors import api_token_by_hash
 from .services import api_token_record_use
 
 
@@ -32,7 +33,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed(_("Malformed Authorization header; use 'Bearer <token>'."))
         secret = parts[1]
-        token = ApiToken.objects.select_related("biobank").filter(key_hash=hash_token(secret)).first()
+        token = api_token_by_hash(hash_token(secret))
         if token is None:
             raise exceptions.AuthenticationFailed(_("Unknown API token."))
         if token.is_revoked:
