@@ -98,9 +98,10 @@ class _Walker:
 
     def write(self, data: bytes) -> None:
         line = data.decode()[:-1]
-        if line.count("\\") == line.count("\\N"):
-            # Fast path: the only backslashes are NULL markers (a data backslash would be doubled by COPY).
-            f = line.split("\t")
+        f = line.split("\t")
+        if line.count("\\") == f.count("\\N"):
+            # Fast path: the only backslashes are NULL markers, one in each field that is exactly ``\N``. COPY doubles
+            # a data backslash and escapes a tab or newline with one, so a backslash anywhere else makes these differ.
             seq = int(f[0])
             canon = _TEMPLATE % (
                 _s(f[4]),
@@ -122,7 +123,7 @@ class _Walker:
                 _s(f[18]),
             )
         else:
-            u = [_unescape(value) for value in line.split("\t")]
+            u = [_unescape(value) for value in f]
             seq = int(u[0])  # type: ignore[arg-type]
             f = u  # type: ignore[assignment]
             canon = canonical_entry(seq, *u[3:19])  # type: ignore[arg-type]
