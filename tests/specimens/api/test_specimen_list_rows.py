@@ -104,7 +104,7 @@ PID = st.text(alphabet="ABCDEFGHJKMNPQRSTVWXYZ0123456789-", min_size=1, max_size
     quantity=st.decimals(min_value=Decimal("0.0001"), max_value=9999, places=4),
     concentration=st.none() | st.decimals(min_value=Decimal("-9999"), max_value=9999, places=4),
     thaws=st.integers(0, 40),
-    times=st.tuples(TIME, TIME, TIME, TIME),
+    times=st.tuples(st.none() | TIME, st.none() | TIME, TIME, TIME),  # collected and received may be unknown
     position=st.none() | st.tuples(st.integers(1, MAX_BOX_SIDE), st.integers(1, MAX_BOX_SIDE)),  # the box's cells
     pid=st.none() | PID,
     unit=st.sampled_from(["mL", "µg", "x\u2028y", 'a"b\\c\n']),
