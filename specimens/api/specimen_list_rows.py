@@ -8,7 +8,8 @@ them again, which cost more than the rest of the request (docs/performance.md, "
 function, its query is planned once per database session instead of on every request.
 
 The one value the function leaves to Python is the URL of a specimen whose barcode a URL path cannot hold as it is
-(``BARCODE_RE`` allows none, but older rows or imports may have one): Python quotes it as ``reverse`` would.
+(characters to quote, or a ``.``/``..`` segment, which a URL resolves; ``barcode_problem`` refuses both, but older
+rows may have them): Python builds it as the serializer does.
 ``tests/specimens/api/test_specimen_list_rows.py`` proves the rows equal the serializer's, byte for byte.
 """
 
@@ -19,10 +20,12 @@ from collections.abc import Iterable
 from urllib.parse import quote
 
 from django.db import connection
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from rest_framework.request import Request
 
 from biobank.api.renderers import RenderedRows
+
+from .specimen_serializers import barcode_url
 
 PLACEHOLDER = "0"
 SAFE = "!$&'()*+,;=/~:@"  # what django.urls.reverse leaves unquoted in a path (RFC 3986 sub-delims, "/~:@")
@@ -45,7 +48,16 @@ def specimen_list_rows(keys: Iterable[int], request: Request | None) -> Rendered
         cursor.execute("SELECT * FROM specimen_list_rows(%s::bigint[], %s, %s)", [list(keys), head, tail])
         rows = cursor.fetchall()
     return RenderedRows([
-        text if barcode is None else '{"url":' + json.dumps(f"{head}{quote(barcode, safe=SAFE)}{tail}",
-                                                            ensure_ascii=False) + text[len(NULL_URL):]
+        text if barcode is None else '{"url":' + json.dumps(_url(barcode, request, head, tail), ensure_ascii=False)
+        + text[len(NULL_URL):]
         for barcode, text in rows
     ])  # fmt: skip
+
+
+def _url(barcode: str, request: Request | None, head: str, tail: str) -> str:
+    """The URL of a barcode the function could not append as it is: the serializer's (``reverse`` quotes it, and
+    ``build_absolute_uri`` resolves a ``.`` or ``..`` segment); a barcode no route can hold (a newline) quoted."""
+    try:
+        return barcode_url(barcode, request)
+    except NoReverseMatch:
+        return f"{head}{quote(barcode, safe=SAFE)}{tail}"

@@ -41,7 +41,12 @@ def unit_field(**kwargs: Any) -> serializers.ChoiceField:
 
 
 def specimen_url(specimen: Specimen, request: Any) -> str:
-    path = reverse("api-specimen-detail", kwargs={"barcode": specimen.barcode})
+    return barcode_url(specimen.barcode, request)
+
+
+def barcode_url(barcode: str, request: Any) -> str:
+    """The API URL of the specimen with ``barcode`` (absolute when there is a request)."""
+    path = reverse("api-specimen-detail", kwargs={"barcode": barcode})
     return request.build_absolute_uri(path) if request is not None else path
 
 

@@ -32,6 +32,9 @@ def barcode_problem(barcode: str) -> str | None:
             "Barcode %(barcode)r may contain only letters, digits and . _ + / : - and must start with a letter or "
             "digit."
         ) % {"barcode": barcode}
+    if any(part in (".", "..") for part in barcode.split("/")):
+        # a URL resolves "." and ".." segments: the API's address of "A/../B" would be B's
+        return _("Barcode %(barcode)r may not have . or .. between slashes.") % {"barcode": barcode}
     return None
 
 
